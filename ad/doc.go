@@ -1,0 +1,2 @@
+// Package ad is nabla's automatic differentiation engine.
+package ad
