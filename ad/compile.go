@@ -1,0 +1,350 @@
+package ad
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// Input describes one input of a Program: a variable of the graph.
+type Input struct {
+	Name  string
+	Shape Shape
+}
+
+// Program is a compiled, flat evaluation order for some outputs of a graph:
+// an instruction list over preallocated buffers. Running it allocates
+// nothing. A Program is safe for concurrent use as long as each goroutine
+// runs it with its own Workspace.
+type Program struct {
+	g        *Graph
+	inputs   []Input
+	inLoc    []loc // where each input lives
+	outLoc   []loc
+	outShape []Shape
+	code     []instr
+	nreg     int       // scalar registers
+	regInit  []float64 // initial register file: constants in place
+	nslot    int       // vector slots
+	slotInit []slotInit
+	arena    int // float64s of owned vector buffers
+	pool     sync.Pool
+}
+
+// loc is where a value lives: a scalar register or a vector slot.
+type loc struct {
+	vec bool
+	i   int32
+}
+
+// slotInit presets a vector slot: a constant's data, or a range of the
+// workspace arena for an owned buffer.
+type slotInit struct {
+	slot     int32
+	data     []float64
+	off, len int
+}
+
+type code uint8
+
+const (
+	cNop code = iota
+	cAddSS
+	cSubSS
+	cMulSS
+	cDivSS
+	cF2SS
+	cPowSS
+	cNegS
+	cF1S
+	cAddVV
+	cAddVS
+	cSubVV
+	cSubVS
+	cSubSV
+	cMulVV
+	cMulVS
+	cDivVV
+	cDivVS
+	cDivSV
+	cPowVS
+	cF2VV
+	cF2VS
+	cF2SV
+	cNegV
+	cF1V
+	cSum
+	cDot
+	cLogSumExp
+	cMaxOf
+	cMinOf
+	cIndex
+	cView
+	cGather
+	cScatterS
+	cScatterV
+	cFill
+	cConcat
+)
+
+type instr struct {
+	code   code
+	dst    int32
+	a, b   int32
+	p0, p1 int
+	f1     func(float64) float64
+	f2     func(a, b float64) float64
+	list   []loc // concatenation's parts
+	node   int32
+	args   []loc // the node's arguments, for diagnostics
+	dstLoc loc
+}
+
+// Compile orders the nodes needed for outputs into a Program. The program's
+// inputs are all the graph's variables at the time of compiling, in creation
+// order, whether or not the outputs depend on them.
+func (g *Graph) Compile(outputs ...Node) (*Program, error) {
+	if len(outputs) == 0 {
+		return nil, errors.New("compile: no outputs")
+	}
+	if err := g.check(outputs...); err != nil {
+		return nil, err
+	}
+	top := int32(-1)
+	for _, o := range outputs {
+		top = max(top, o.id-1)
+	}
+	// Mark what the outputs need.
+	need := make([]bool, len(g.nodes))
+	for _, o := range outputs {
+		need[o.id-1] = true
+	}
+	for i := top; i >= 0; i-- {
+		if need[i] {
+			for _, a := range g.nodes[i].args {
+				need[a] = true
+			}
+		}
+	}
+	for _, v := range g.vars {
+		need[v] = true
+	}
+	p := &Program{g: g}
+	locs := make([]loc, len(g.nodes))
+	var regInit []float64
+	isView := make([]bool, len(g.nodes))
+	for i := range g.nodes {
+		if !need[i] {
+			continue
+		}
+		nd := &g.nodes[i]
+		if nd.shape.IsScalar() {
+			locs[i] = loc{i: int32(len(regInit))}
+			regInit = append(regInit, nd.val)
+		} else {
+			locs[i] = loc{vec: true, i: int32(p.nslot)}
+			p.nslot++
+			if nd.op == OpConst {
+				p.slotInit = append(p.slotInit, slotInit{slot: locs[i].i, data: nd.vec})
+			}
+		}
+		isView[i] = nd.op == OpSlice && nd.p[1] == 1
+	}
+	p.nreg = len(regInit)
+	p.regInit = regInit
+	for _, v := range g.vars {
+		nd := &g.nodes[v]
+		p.inputs = append(p.inputs, Input{Name: nd.name, Shape: nd.shape})
+		p.inLoc = append(p.inLoc, locs[v])
+	}
+	for _, o := range outputs {
+		p.outLoc = append(p.outLoc, locs[o.id-1])
+		p.outShape = append(p.outShape, g.at(o).shape)
+	}
+
+	// Liveness: the last instruction that reads each value, counting reads
+	// through views as reads of the viewed buffer.
+	const forever = math.MaxInt32
+	last := make([]int32, len(g.nodes))
+	for i := int32(0); i <= top; i++ {
+		if need[i] {
+			for _, a := range g.nodes[i].args {
+				last[a] = i
+			}
+		}
+	}
+	for _, o := range outputs {
+		last[o.id-1] = forever
+	}
+	for i := top; i >= 0; i-- {
+		if need[i] && isView[i] {
+			a := g.nodes[i].args[0]
+			last[a] = max(last[a], last[i])
+		}
+	}
+
+	// Owned vector buffers come from a pool keyed by length. home is the
+	// buffer a node's value lives in; live tells whether it still holds it.
+	free := map[int][]int{}
+	var bufLen []int
+	home := make([]int, len(g.nodes))
+	live := make([]bool, len(g.nodes))
+	alloc := func(n int) int {
+		if l := free[n]; len(l) > 0 {
+			b := l[len(l)-1]
+			free[n] = l[:len(l)-1]
+			return b
+		}
+		bufLen = append(bufLen, n)
+		return len(bufLen) - 1
+	}
+	owned := func(i int32) bool {
+		op := g.nodes[i].op
+		return !g.nodes[i].shape.IsScalar() && op != OpVar && op != OpConst && !isView[i]
+	}
+	var ownedNodes []int32
+	for i := int32(0); i <= top; i++ {
+		nd := &g.nodes[i]
+		if !need[i] || nd.op == OpVar || nd.op == OpConst {
+			continue
+		}
+		in := g.instr(i, locs)
+		if owned(i) {
+			// An elementwise op may write over an argument read for the last
+			// time here: dst[k] depends only on the arguments' element k.
+			b := -1
+			if ops[nd.op].kind == kindElementwise {
+				for _, a := range nd.args {
+					if last[a] == i && owned(a) && live[a] && g.nodes[a].shape == nd.shape {
+						b = home[a]
+						live[a] = false
+						break
+					}
+				}
+			}
+			if b < 0 {
+				b = alloc(nd.shape.Len())
+			}
+			home[i], live[i] = b, true
+			ownedNodes = append(ownedNodes, i)
+		}
+		for _, a := range nd.args {
+			if last[a] == i && owned(a) && live[a] {
+				live[a] = false
+				n := g.nodes[a].shape.Len()
+				free[n] = append(free[n], home[a])
+			}
+		}
+		p.code = append(p.code, in)
+	}
+	offs := make([]int, len(bufLen))
+	for b, n := range bufLen {
+		offs[b] = p.arena
+		p.arena += n
+	}
+	for _, i := range ownedNodes {
+		p.slotInit = append(p.slotInit, slotInit{slot: locs[i].i, off: offs[home[i]], len: bufLen[home[i]]})
+	}
+	return p, nil
+}
+
+// instr translates node i into an instruction.
+func (g *Graph) instr(i int32, locs []loc) instr {
+	nd := &g.nodes[i]
+	in := instr{node: i, dst: locs[i].i, dstLoc: locs[i]}
+	for _, a := range nd.args {
+		in.args = append(in.args, locs[a])
+	}
+	if len(nd.args) > 0 {
+		in.a = locs[nd.args[0]].i
+	}
+	if len(nd.args) > 1 {
+		in.b = locs[nd.args[1]].i
+	}
+	info := &ops[nd.op]
+	in.f1, in.f2 = info.f1, info.f2
+	switch info.kind {
+	case kindElementwise:
+		if len(nd.args) == 1 {
+			v := locs[nd.args[0]].vec
+			switch {
+			case nd.op == OpNeg && v:
+				in.code = cNegV
+			case nd.op == OpNeg:
+				in.code = cNegS
+			case v:
+				in.code = cF1V
+			default:
+				in.code = cF1S
+			}
+			return in
+		}
+		av, bv := locs[nd.args[0]].vec, locs[nd.args[1]].vec
+		in.code = binaryCode(nd.op, av, bv)
+		if av == false && bv == true && (nd.op == OpAdd || nd.op == OpMul) {
+			in.a, in.b = in.b, in.a // commute: vector first
+		}
+		return in
+	}
+	switch nd.op {
+	case OpSum:
+		in.code = cSum
+	case OpDot:
+		in.code = cDot
+	case OpLogSumExp:
+		in.code = cLogSumExp
+	case OpMaxOf:
+		in.code = cMaxOf
+	case OpMinOf:
+		in.code = cMinOf
+	case OpIndex:
+		in.code, in.p0 = cIndex, nd.p[0]
+	case OpSlice:
+		in.code, in.p0, in.p1 = cGather, nd.p[0], nd.p[1]
+		if nd.p[1] == 1 {
+			in.code, in.p1 = cView, nd.shape.Len()
+		}
+	case OpScatter:
+		in.code, in.p0, in.p1 = cScatterV, nd.p[0], nd.p[1]
+		if !locs[nd.args[0]].vec {
+			in.code = cScatterS
+		}
+	case OpFill:
+		in.code = cFill
+	case OpConcat:
+		in.code = cConcat
+		in.list = in.args
+	default:
+		panic(fmt.Sprintf("ad: no kernel for %s", info.name))
+	}
+	return in
+}
+
+func binaryCode(op Op, av, bv bool) code {
+	type k struct {
+		op     Op
+		av, bv bool
+	}
+	m := map[k]code{
+		{OpAdd, false, false}: cAddSS, {OpSub, false, false}: cSubSS, {OpMul, false, false}: cMulSS,
+		{OpDiv, false, false}: cDivSS, {OpPow, false, false}: cPowSS,
+		{OpAdd, true, true}: cAddVV, {OpAdd, true, false}: cAddVS, {OpAdd, false, true}: cAddVS,
+		{OpSub, true, true}: cSubVV, {OpSub, true, false}: cSubVS, {OpSub, false, true}: cSubSV,
+		{OpMul, true, true}: cMulVV, {OpMul, true, false}: cMulVS, {OpMul, false, true}: cMulVS,
+		{OpDiv, true, true}: cDivVV, {OpDiv, true, false}: cDivVS, {OpDiv, false, true}: cDivSV,
+		{OpPow, true, false}: cPowVS,
+	}
+	if c, ok := m[k{op, av, bv}]; ok {
+		return c
+	}
+	switch {
+	case av && bv:
+		return cF2VV
+	case av:
+		return cF2VS
+	case bv:
+		return cF2SV
+	}
+	return cF2SS
+}

@@ -1,0 +1,228 @@
+package ad
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Precedence levels of the printed language.
+const (
+	precAdd     = 1
+	precMul     = 2
+	precUnary   = 3
+	precPow     = 4
+	precPostfix = 5
+	precAtom    = 6
+)
+
+// inlineLimit is the printed size above which shared subexpressions are
+// bound to names instead of being repeated.
+const inlineLimit = 4096
+
+// Format prints n as source in nabla's expression language, with minimal
+// parentheses. Parsing the result gives back the same node. Large graphs
+// with shared subexpressions print as bindings (t1 = …; t2 = …; result).
+func (g *Graph) Format(n Node) string {
+	if g.check(n) != nil {
+		return "<invalid node>"
+	}
+	p := printer{g: g, names: map[int32]string{}}
+	root := n.id - 1
+	if p.size(root) > inlineLimit {
+		p.bindShared(root)
+	}
+	var sb strings.Builder
+	for _, i := range p.order {
+		fmt.Fprintf(&sb, "%s = %s;\n", p.names[i], p.expr(i, 0, false))
+	}
+	sb.WriteString(p.expr(root, 0, true))
+	return sb.String()
+}
+
+type printer struct {
+	g     *Graph
+	sizes map[int32]int
+	names map[int32]string
+	order []int32
+}
+
+func (p *printer) size(i int32) int {
+	if p.sizes == nil {
+		p.sizes = map[int32]int{}
+	}
+	if s, ok := p.sizes[i]; ok {
+		return s
+	}
+	s := 8
+	for _, a := range p.g.nodes[i].args {
+		s += p.size(a)
+		if s > 1<<30 {
+			s = 1 << 30
+		}
+	}
+	p.sizes[i] = s
+	return s
+}
+
+// bindShared names every nontrivial node used more than once under root.
+func (p *printer) bindShared(root int32) {
+	uses := map[int32]int{}
+	var visit func(i int32)
+	visit = func(i int32) {
+		uses[i]++
+		if uses[i] > 1 {
+			return
+		}
+		for _, a := range p.g.nodes[i].args {
+			visit(a)
+		}
+	}
+	visit(root)
+	taken := map[string]bool{}
+	for _, v := range p.g.vars {
+		taken[p.g.nodes[v].name] = true
+	}
+	k := 0
+	for i := int32(0); i < root; i++ {
+		if uses[i] > 1 && len(p.g.nodes[i].args) > 0 && p.size(i) > 16 {
+			name := ""
+			for name == "" || taken[name] {
+				k++
+				name = "t" + strconv.Itoa(k)
+			}
+			p.names[i] = name
+			p.order = append(p.order, i)
+		}
+	}
+}
+
+// expr prints node i; the result is parenthesized if its precedence is below
+// min.
+func (p *printer) expr(i int32, min int, top bool) string {
+	if name, ok := p.names[i]; ok && !top {
+		return name
+	}
+	s, prec := p.bare(i)
+	if prec < min {
+		return "(" + s + ")"
+	}
+	return s
+}
+
+func (p *printer) bare(i int32) (string, int) {
+	nd := &p.g.nodes[i]
+	a := func(k, min int) string { return p.expr(nd.args[k], min, false) }
+	in := &ops[nd.op]
+	switch nd.op {
+	case OpConst:
+		if nd.vec == nil {
+			return formatNumber(nd.val)
+		}
+		return formatVector(nd.vec), precAtom
+	case OpVar:
+		return nd.name, precAtom
+	case OpNeg:
+		return "-" + a(0, precPow), precUnary
+	case OpAdd, OpSub, OpMul, OpDiv:
+		// Left-associative: the right operand needs a higher precedence to
+		// keep the tree's shape; a negation on the right is parenthesized
+		// for readability.
+		right := in.prec + 1
+		if p.isNeg(nd.args[1]) {
+			right = precPow
+		}
+		return a(0, in.prec) + " " + in.infix + " " + a(1, right), in.prec
+	case OpPow:
+		return a(0, precPostfix) + "^" + a(1, precPow), precPow
+	case OpIndex:
+		return fmt.Sprintf("%s[%d]", a(0, precPostfix), nd.p[0]), precPostfix
+	case OpSlice:
+		return a(0, precPostfix) + sliceText(p.g.nodes[nd.args[0]].shape.Len(), nd.p[0], nd.p[1], nd.shape.Len()), precPostfix
+	case OpConcat:
+		parts := make([]string, len(nd.args))
+		for k := range nd.args {
+			parts[k] = a(k, 0)
+		}
+		return "[" + strings.Join(parts, ", ") + "]", precAtom
+	case OpFill:
+		return fmt.Sprintf("fill(%s, %d)", a(0, 0), nd.shape.Len()), precAtom
+	case OpScatter:
+		return fmt.Sprintf("scatter(%s, %d, %d, %d)", a(0, 0), nd.shape.Len(), nd.p[0], nd.p[1]), precAtom
+	}
+	parts := make([]string, len(nd.args))
+	for k := range nd.args {
+		parts[k] = a(k, 0)
+	}
+	return in.name + "(" + strings.Join(parts, ", ") + ")", precAtom
+}
+
+// isNeg reports whether node i prints with a leading minus.
+func (p *printer) isNeg(i int32) bool {
+	nd := &p.g.nodes[i]
+	return nd.op == OpNeg || nd.op == OpConst && nd.vec == nil && math.Signbit(nd.val)
+}
+
+// formatNumber prints v so that it parses back to v; non-finite values are
+// written as the divisions that produce them.
+func formatNumber(v float64) (string, int) {
+	switch {
+	case math.IsNaN(v):
+		return "0/0", precMul
+	case math.IsInf(v, 1):
+		return "1/0", precMul
+	case math.IsInf(v, -1):
+		return "-1/0", precMul
+	case math.Signbit(v):
+		if v == 0 {
+			return "-0", precUnary
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64), precUnary
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64), precAtom
+}
+
+func formatVector(v []float64) string {
+	isRange := len(v) > 1
+	for k, x := range v {
+		if x != float64(k) || math.Signbit(x) {
+			isRange = false
+			break
+		}
+	}
+	if isRange {
+		return fmt.Sprintf("range(%d)", len(v))
+	}
+	parts := make([]string, len(v))
+	for k, x := range v {
+		parts[k], _ = formatNumber(x)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// sliceText prints the slice of a length-n vector that starts at first and
+// takes count elements step apart, omitting default bounds.
+func sliceText(n, first, step, count int) string {
+	last := first + (count-1)*step
+	var start, stop string
+	if step > 0 {
+		if first != 0 {
+			start = strconv.Itoa(first)
+		}
+		if last+step < n {
+			stop = strconv.Itoa(last + 1)
+		}
+	} else {
+		if first != n-1 {
+			start = strconv.Itoa(first)
+		}
+		if last+step >= 0 {
+			stop = strconv.Itoa(last - 1)
+		}
+	}
+	if step == 1 {
+		return "[" + start + ":" + stop + "]"
+	}
+	return "[" + start + ":" + stop + ":" + strconv.Itoa(step) + "]"
+}

@@ -1,0 +1,137 @@
+package ad
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// NonFiniteError explains a NaN or infinity: the first node, in evaluation
+// order, whose value was not finite, and what its operation was given.
+type NonFiniteError struct {
+	Node  Node      // the node that first went non-finite
+	Op    string    // its operation's name
+	Expr  string    // the node printed as source (shortened if long)
+	Index int       // the element, for a vector node; 0 for a scalar
+	Value float64   // the non-finite value
+	Args  []float64 // the operation's arguments at that element (a reduction reports its non-finite or largest element)
+	Input string    // when non-empty: the input variable that was given a non-finite value
+}
+
+func (e *NonFiniteError) Error() string {
+	if e.Input != "" {
+		return fmt.Sprintf("input %s is %v", e.Input, e.Value)
+	}
+	var args []string
+	for _, a := range e.Args {
+		args = append(args, fmt.Sprint(a))
+	}
+	at := ""
+	if e.Index > 0 || strings.Contains(e.Expr, "[") {
+		at = fmt.Sprintf(" at element %d", e.Index)
+	}
+	return fmt.Sprintf("%s is %v%s: %s got %s", e.Expr, e.Value, at, e.Op, strings.Join(args, " and "))
+}
+
+// RunChecked runs p like Run and then, if any output is NaN or infinite,
+// returns a *NonFiniteError naming the first node that went non-finite. It
+// costs one extra pass over every intermediate value when an output is not
+// finite, and one pass over the outputs otherwise; Run does neither.
+func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
+	if err := p.Run(ws, in); err != nil {
+		return err
+	}
+	bad := false
+	for k := range p.outLoc {
+		if !allFinite(ws.Output(k)) {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return nil
+	}
+	return p.explain(ws, in)
+}
+
+// explain reruns the program one instruction at a time until a value goes
+// non-finite.
+func (p *Program) explain(ws *Workspace, in [][]float64) error {
+	for k, x := range in {
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				e := &NonFiniteError{Input: p.inputs[k].Name, Value: v, Op: "input", Expr: p.inputs[k].Name}
+				if !p.inputs[k].Shape.IsScalar() {
+					e.Input = fmt.Sprintf("%s[%d]", p.inputs[k].Name, i)
+				}
+				return e
+			}
+		}
+	}
+	if err := p.load(ws, in); err != nil {
+		return err
+	}
+	for k := range p.code {
+		c := &p.code[k]
+		ws.exec(c)
+		d := ws.value(c.dstLoc)
+		for i, v := range d {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				continue
+			}
+			nd := &p.g.nodes[c.node]
+			e := &NonFiniteError{Node: p.g.handle(c.node), Op: ops[nd.op].name, Index: i, Value: v}
+			e.Expr = shorten(p.g.Format(e.Node), 120)
+			for _, a := range c.args {
+				e.Args = append(e.Args, element(ws.value(a), i, ops[nd.op].kind == kindElementwise))
+			}
+			return e
+		}
+	}
+	return nil
+}
+
+func (ws *Workspace) value(l loc) []float64 {
+	if l.vec {
+		return ws.v[l.i]
+	}
+	return ws.s[l.i : l.i+1]
+}
+
+// element picks the argument value that explains element i: the same
+// element for elementwise ops (a scalar broadcasts), otherwise the first
+// non-finite element or the largest in magnitude.
+func element(v []float64, i int, elementwise bool) float64 {
+	if len(v) == 1 {
+		return v[0]
+	}
+	if elementwise {
+		return v[i]
+	}
+	best := v[0]
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return x
+		}
+		if math.Abs(x) > math.Abs(best) {
+			best = x
+		}
+	}
+	return best
+}
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

@@ -1,0 +1,253 @@
+package ad
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Grad returns the gradient of the scalar y with respect to each variable
+// in xs, as nodes of the same graph (reverse mode). A vector variable gets a
+// vector gradient; a variable y does not depend on gets an exact zero.
+// Because the result is a graph, it can be differentiated again.
+func (g *Graph) Grad(y Node, xs ...Node) ([]Node, error) {
+	if err := g.check(y); err != nil {
+		return nil, err
+	}
+	if s := g.at(y).shape; !s.IsScalar() {
+		return nil, fmt.Errorf("gradient of a non-scalar output (%s): use VJP or Jacobian", s)
+	}
+	return g.VJP([]Node{y}, []Node{g.Const(1)}, xs)
+}
+
+// VJP returns the vector-Jacobian product Σ_k cotangents[k]ᵀ ∂ys[k]/∂x for
+// each x in xs: one reverse pass. Each cotangent has its output's shape.
+func (g *Graph) VJP(ys, cotangents, xs []Node) ([]Node, error) {
+	if len(ys) != len(cotangents) {
+		return nil, fmt.Errorf("VJP: %d outputs but %d cotangents", len(ys), len(cotangents))
+	}
+	if err := g.checkInputs(xs); err != nil {
+		return nil, err
+	}
+	if err := g.check(ys...); err != nil {
+		return nil, err
+	}
+	if err := g.check(cotangents...); err != nil {
+		return nil, err
+	}
+	top := int32(-1)
+	for k, y := range ys {
+		if sy, sc := g.at(y).shape, g.at(cotangents[k]).shape; sy != sc {
+			return nil, &ShapeError{Op: "VJP cotangent", Shapes: []Shape{sy, sc}}
+		}
+		top = max(top, y.id-1)
+	}
+	dep := g.dependents(xs, top)
+	adj := make([]Node, top+1)
+	for k, y := range ys {
+		if i := y.id - 1; dep[i] {
+			adj[i] = g.accumulate(adj[i], cotangents[k])
+		}
+	}
+	for i := top; i >= 0; i-- {
+		nd := g.nodes[i]
+		if !adj[i].IsValid() || !dep[i] || nd.op == OpVar {
+			continue
+		}
+		for k, c := range g.vjpRule(i, adj[i]) {
+			if a := nd.args[k]; c.IsValid() && dep[a] {
+				adj[a] = g.accumulate(adj[a], c)
+			}
+		}
+	}
+	out := make([]Node, len(xs))
+	for k, x := range xs {
+		if i := x.id - 1; i <= top && adj[i].IsValid() {
+			out[k] = adj[i]
+		} else {
+			out[k] = g.zeros(g.at(x).shape)
+		}
+	}
+	return out, nil
+}
+
+// JVP returns the Jacobian-vector products Σ_j ∂ys[k]/∂xs[j] · tangents[j]
+// for each output (forward mode). Tangents have their variables' shapes; they
+// may be constants, other expressions, or variables fed at run time.
+func (g *Graph) JVP(ys, xs, tangents []Node) ([]Node, error) {
+	if len(xs) != len(tangents) {
+		return nil, fmt.Errorf("JVP: %d variables but %d tangents", len(xs), len(tangents))
+	}
+	if err := g.checkInputs(xs); err != nil {
+		return nil, err
+	}
+	if err := g.check(ys...); err != nil {
+		return nil, err
+	}
+	if err := g.check(tangents...); err != nil {
+		return nil, err
+	}
+	top := int32(-1)
+	for _, y := range ys {
+		top = max(top, y.id-1)
+	}
+	tan := make([]Node, top+1)
+	for k, x := range xs {
+		sx, st := g.at(x).shape, g.at(tangents[k]).shape
+		if sx != st {
+			return nil, &ShapeError{Op: "JVP tangent for " + g.at(x).name, Shapes: []Shape{sx, st}}
+		}
+		if i := x.id - 1; i <= top {
+			tan[i] = tangents[k]
+		}
+	}
+	dep := g.dependents(xs, top)
+	for i := int32(0); i <= top; i++ {
+		if dep[i] && g.nodes[i].op != OpVar {
+			tan[i] = g.jvpRule(i, tan)
+		}
+	}
+	out := make([]Node, len(ys))
+	for k, y := range ys {
+		if t := tan[y.id-1]; t.IsValid() {
+			out[k] = t
+		} else {
+			out[k] = g.zeros(g.at(y).shape)
+		}
+	}
+	return out, nil
+}
+
+func (g *Graph) checkInputs(xs []Node) error {
+	if err := g.check(xs...); err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if g.at(x).op != OpVar {
+			return errors.New("derivatives are taken with respect to variables; got " + g.Format(x))
+		}
+	}
+	return nil
+}
+
+// dependents marks the nodes up to top that depend on any of xs.
+func (g *Graph) dependents(xs []Node, top int32) []bool {
+	dep := make([]bool, top+1)
+	for _, x := range xs {
+		if i := x.id - 1; i <= top {
+			dep[i] = true
+		}
+	}
+	for i := int32(0); i <= top; i++ {
+		for _, a := range g.nodes[i].args {
+			if dep[a] {
+				dep[i] = true
+				break
+			}
+		}
+	}
+	return dep
+}
+
+func (g *Graph) accumulate(sum, c Node) Node {
+	if !sum.IsValid() {
+		return c
+	}
+	return g.add2(sum, c)
+}
+
+// vjpRule returns the contribution of adj (the adjoint of node i) to each
+// argument's adjoint; a zero Node contributes nothing.
+func (g *Graph) vjpRule(i int32, adj Node) []Node {
+	nd := &g.nodes[i]
+	in := &ops[nd.op]
+	args := g.argNodes(nd)
+	switch in.kind {
+	case kindLinear:
+		return in.transpose(g, nd, adj)
+	case kindReduce:
+		ps := in.partials(g, g.handle(i), args)
+		for k, p := range ps {
+			if p.IsValid() {
+				ps[k] = g.mul(adj, p)
+			}
+		}
+		return ps
+	}
+	ps := in.partials(g, g.handle(i), args)
+	for k, p := range ps {
+		if !p.IsValid() {
+			continue
+		}
+		if g.at(args[k]).shape.IsScalar() && !nd.shape.IsScalar() {
+			ps[k] = g.dot(adj, p) // a broadcast scalar collects the sum
+		} else {
+			ps[k] = g.mul(adj, p)
+		}
+	}
+	return ps
+}
+
+// jvpRule returns the tangent of node i given the tangents of earlier
+// nodes (a zero Node is a zero tangent).
+func (g *Graph) jvpRule(i int32, tan []Node) Node {
+	nd := &g.nodes[i]
+	in := &ops[nd.op]
+	args := g.argNodes(nd)
+	ts := make([]Node, len(args))
+	any := false
+	for k, a := range nd.args {
+		ts[k] = tan[a]
+		any = any || ts[k].IsValid()
+	}
+	if !any {
+		return Node{}
+	}
+	if in.kind == kindLinear {
+		for k, t := range ts {
+			if !t.IsValid() {
+				ts[k] = g.zeros(g.at(args[k]).shape)
+			}
+		}
+		return in.apply(g, nd, ts)
+	}
+	ps := in.partials(g, g.handle(i), args)
+	var sum Node
+	for k, p := range ps {
+		if !p.IsValid() || !ts[k].IsValid() {
+			continue
+		}
+		var c Node
+		if in.kind == kindReduce {
+			c = g.dot(p, ts[k])
+		} else {
+			c = g.mul(p, ts[k])
+		}
+		sum = g.accumulate(sum, c)
+	}
+	if !sum.IsValid() {
+		return Node{}
+	}
+	return g.shaped(sum, nd.shape)
+}
+
+// dot is Σ a·b for operands of equal shape, or a scalar times the sum of
+// the other operand.
+func (g *Graph) dot(a, b Node) Node {
+	sa, sb := g.at(a).shape, g.at(b).shape
+	switch {
+	case sa == sb:
+		return g.reduce(OpDot, a, b)
+	case sa.IsScalar():
+		return g.mul(a, g.reduce(OpSum, b))
+	default:
+		return g.mul(b, g.reduce(OpSum, a))
+	}
+}
+
+func (g *Graph) argNodes(nd *node) []Node {
+	args := make([]Node, len(nd.args))
+	for k, a := range nd.args {
+		args[k] = g.handle(a)
+	}
+	return args
+}
