@@ -92,8 +92,14 @@ func (g *Graph) unary(op Op, a Node) (Node, error) {
 		}
 		return g.ConstVec(v), nil
 	}
-	if op == OpNeg && g.nodes[ai].op == OpNeg {
-		return g.handle(g.nodes[ai].args[0]), nil
+	if op == OpNeg {
+		na := &g.nodes[ai]
+		if na.op == OpNeg {
+			return g.handle(na.args[0]), nil
+		}
+		if c, ok := g.constant(na.args0()); ok && na.op == OpMul && g.nodes[na.args[0]].shape.IsScalar() {
+			return g.binary(OpMul, g.Const(-c), g.handle(na.args[1]))
+		}
 	}
 	return g.add(node{op: op, shape: s, args: []int32{ai}}), nil
 }
@@ -122,6 +128,13 @@ func (g *Graph) binary(op Op, a, b Node) (Node, error) {
 		}
 		return g.ConstVec(v), nil
 	}
+	// A fill against an operand of the full shape is its scalar broadcast.
+	if g.nodes[ai].op == OpFill && g.nodes[bi].shape == s {
+		return g.binary(op, g.handle(g.nodes[ai].args[0]), b)
+	}
+	if g.nodes[bi].op == OpFill && g.nodes[ai].shape == s {
+		return g.binary(op, a, g.handle(g.nodes[bi].args[0]))
+	}
 	// Exact algebraic identities keep derivative graphs small. Like other
 	// AD systems, nabla treats 0*x as an exact zero even where x is not
 	// finite.
@@ -138,6 +151,14 @@ func (g *Graph) binary(op Op, a, b Node) (Node, error) {
 			return g.binary(OpSub, a, g.handle(g.nodes[bi].args[0]))
 		case g.nodes[ai].op == OpNeg:
 			return g.binary(OpSub, b, g.handle(g.nodes[ai].args[0]))
+		case g.negatedMul(bi):
+			return g.binary(OpSub, a, g.flipMul(bi))
+		case g.nodes[bi].op == OpScatter && g.nodes[ai].shape == s:
+			nb := &g.nodes[bi]
+			return g.add(node{op: OpScatterAdd, shape: s, args: []int32{ai, nb.args[0]}, p: nb.p}), nil
+		case g.nodes[ai].op == OpScatter && g.nodes[bi].shape == s:
+			na := &g.nodes[ai]
+			return g.add(node{op: OpScatterAdd, shape: s, args: []int32{bi, na.args[0]}, p: na.p}), nil
 		}
 	case OpSub:
 		switch {
@@ -147,6 +168,8 @@ func (g *Graph) binary(op Op, a, b Node) (Node, error) {
 			return g.shaped(g.neg(b), s), nil
 		case g.nodes[bi].op == OpNeg:
 			return g.binary(OpAdd, a, g.handle(g.nodes[bi].args[0]))
+		case g.negatedMul(bi):
+			return g.binary(OpAdd, a, g.flipMul(bi))
 		}
 	case OpMul:
 		if bok && !aok { // constants go first: 2*x
@@ -429,4 +452,21 @@ func (g *Graph) Concat(xs ...Node) (Node, error) {
 		return g.ConstVec(v), nil
 	}
 	return g.add(node{op: OpConcat, shape: Vector(n), args: idx}), nil
+}
+
+// negatedMul reports whether node i is c*x for a negative scalar constant c.
+func (g *Graph) negatedMul(i int32) bool {
+	nd := &g.nodes[i]
+	if nd.op != OpMul || !g.nodes[nd.args[0]].shape.IsScalar() {
+		return false
+	}
+	c, ok := g.constant(nd.args[0])
+	return ok && c < 0
+}
+
+// flipMul returns (-c)*x for the node c*x.
+func (g *Graph) flipMul(i int32) Node {
+	nd := &g.nodes[i]
+	c, _ := g.constant(nd.args[0])
+	return g.mul(g.Const(-c), g.handle(nd.args[1]))
 }

@@ -29,6 +29,8 @@ type Program struct {
 	nslot    int       // vector slots
 	slotInit []slotInit
 	arena    int // float64s of owned vector buffers
+	blocks   int // block buffers for fused groups' internal values
+	chunked  int // most vector slots a fused group reads or writes
 	pool     sync.Pool
 }
 
@@ -86,6 +88,10 @@ const (
 	cScatterV
 	cFill
 	cConcat
+	cScatterAdd
+	cFused
+	cSumAcc
+	cDotAcc
 )
 
 type instr struct {
@@ -99,6 +105,26 @@ type instr struct {
 	node   int32
 	args   []loc // the node's arguments, for diagnostics
 	dstLoc loc
+	argIDs []int32
+	fused  *fusedGroup
+}
+
+// reads returns the nodes an instruction reads (for a fused group, those
+// computed outside it).
+func (in *instr) reads() []int32 {
+	if in.fused != nil {
+		return in.fused.reads
+	}
+	return in.argIDs
+}
+
+// defs returns the nodes an instruction leaves in vector slots or registers
+// for later instructions.
+func (in *instr) defs() []int32 {
+	if in.fused != nil {
+		return in.fused.defs
+	}
+	return []int32{in.node}
 }
 
 // Compile orders the nodes needed for outputs into a Program. The program's
@@ -163,15 +189,32 @@ func (g *Graph) Compile(outputs ...Node) (*Program, error) {
 		p.outShape = append(p.outShape, g.at(o).shape)
 	}
 
-	// Liveness: the last instruction that reads each value, counting reads
-	// through views as reads of the viewed buffer.
+	var code []instr
+	for i := int32(0); i <= top; i++ {
+		if op := g.nodes[i].op; need[i] && op != OpVar && op != OpConst {
+			code = append(code, g.instr(i, locs))
+		}
+	}
+	isOutput := make([]bool, len(g.nodes))
+	for _, o := range outputs {
+		isOutput[o.id-1] = true
+	}
+	internal := make([]bool, len(g.nodes))
+	p.code = g.fuse(code, isOutput, internal)
+	for _, in := range p.code {
+		if in.fused != nil {
+			p.blocks = max(p.blocks, len(in.fused.internal))
+			p.chunked = max(p.chunked, len(in.fused.ext))
+		}
+	}
+
+	// Liveness: the last top-level instruction that reads each value,
+	// counting reads through views as reads of the viewed buffer.
 	const forever = math.MaxInt32
 	last := make([]int32, len(g.nodes))
-	for i := int32(0); i <= top; i++ {
-		if need[i] {
-			for _, a := range g.nodes[i].args {
-				last[a] = i
-			}
+	for k := range p.code {
+		for _, a := range p.code[k].reads() {
+			last[a] = int32(k)
 		}
 	}
 	for _, o := range outputs {
@@ -201,22 +244,27 @@ func (g *Graph) Compile(outputs ...Node) (*Program, error) {
 	}
 	owned := func(i int32) bool {
 		op := g.nodes[i].op
-		return !g.nodes[i].shape.IsScalar() && op != OpVar && op != OpConst && !isView[i]
+		return !g.nodes[i].shape.IsScalar() && op != OpVar && op != OpConst && !isView[i] && !internal[i]
 	}
 	var ownedNodes []int32
-	for i := int32(0); i <= top; i++ {
-		nd := &g.nodes[i]
-		if !need[i] || nd.op == OpVar || nd.op == OpConst {
-			continue
-		}
-		in := g.instr(i, locs)
-		if owned(i) {
+	for k := range p.code {
+		in := &p.code[k]
+		pos := int32(k)
+		for _, i := range in.defs() {
+			if !owned(i) {
+				continue
+			}
+			nd := &g.nodes[i]
 			// An elementwise op may write over an argument read for the last
 			// time here: dst[k] depends only on the arguments' element k.
+			// ScatterAdd may write over its base.
 			b := -1
-			if ops[nd.op].kind == kindElementwise {
-				for _, a := range nd.args {
-					if last[a] == i && owned(a) && live[a] && g.nodes[a].shape == nd.shape {
+			if in.fused == nil && (ops[nd.op].kind == kindElementwise || nd.op == OpScatterAdd) {
+				for j, a := range nd.args {
+					if nd.op == OpScatterAdd && j > 0 {
+						break
+					}
+					if last[a] == pos && owned(a) && live[a] && g.nodes[a].shape == nd.shape {
 						b = home[a]
 						live[a] = false
 						break
@@ -229,14 +277,13 @@ func (g *Graph) Compile(outputs ...Node) (*Program, error) {
 			home[i], live[i] = b, true
 			ownedNodes = append(ownedNodes, i)
 		}
-		for _, a := range nd.args {
-			if last[a] == i && owned(a) && live[a] {
+		for _, a := range in.reads() {
+			if last[a] == pos && owned(a) && live[a] {
 				live[a] = false
 				n := g.nodes[a].shape.Len()
 				free[n] = append(free[n], home[a])
 			}
 		}
-		p.code = append(p.code, in)
 	}
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {
@@ -256,6 +303,7 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 	for _, a := range nd.args {
 		in.args = append(in.args, locs[a])
 	}
+	in.argIDs = nd.args
 	if len(nd.args) > 0 {
 		in.a = locs[nd.args[0]].i
 	}
@@ -310,6 +358,8 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 		if !locs[nd.args[0]].vec {
 			in.code = cScatterS
 		}
+	case OpScatterAdd:
+		in.code, in.p0, in.p1 = cScatterAdd, nd.p[0], nd.p[1]
 	case OpFill:
 		in.code = cFill
 	case OpConcat:
@@ -321,21 +371,23 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 	return in
 }
 
+type binaryKey struct {
+	op     Op
+	av, bv bool
+}
+
+var binaryCodes = map[binaryKey]code{
+	{OpAdd, false, false}: cAddSS, {OpSub, false, false}: cSubSS, {OpMul, false, false}: cMulSS,
+	{OpDiv, false, false}: cDivSS, {OpPow, false, false}: cPowSS,
+	{OpAdd, true, true}: cAddVV, {OpAdd, true, false}: cAddVS, {OpAdd, false, true}: cAddVS,
+	{OpSub, true, true}: cSubVV, {OpSub, true, false}: cSubVS, {OpSub, false, true}: cSubSV,
+	{OpMul, true, true}: cMulVV, {OpMul, true, false}: cMulVS, {OpMul, false, true}: cMulVS,
+	{OpDiv, true, true}: cDivVV, {OpDiv, true, false}: cDivVS, {OpDiv, false, true}: cDivSV,
+	{OpPow, true, false}: cPowVS,
+}
+
 func binaryCode(op Op, av, bv bool) code {
-	type k struct {
-		op     Op
-		av, bv bool
-	}
-	m := map[k]code{
-		{OpAdd, false, false}: cAddSS, {OpSub, false, false}: cSubSS, {OpMul, false, false}: cMulSS,
-		{OpDiv, false, false}: cDivSS, {OpPow, false, false}: cPowSS,
-		{OpAdd, true, true}: cAddVV, {OpAdd, true, false}: cAddVS, {OpAdd, false, true}: cAddVS,
-		{OpSub, true, true}: cSubVV, {OpSub, true, false}: cSubVS, {OpSub, false, true}: cSubSV,
-		{OpMul, true, true}: cMulVV, {OpMul, true, false}: cMulVS, {OpMul, false, true}: cMulVS,
-		{OpDiv, true, true}: cDivVV, {OpDiv, true, false}: cDivVS, {OpDiv, false, true}: cDivSV,
-		{OpPow, true, false}: cPowVS,
-	}
-	if c, ok := m[k{op, av, bv}]; ok {
+	if c, ok := binaryCodes[binaryKey{op, av, bv}]; ok {
 		return c
 	}
 	switch {

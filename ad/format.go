@@ -146,6 +146,8 @@ func (p *printer) bare(i int32) (string, int) {
 			parts[k] = a(k, 0)
 		}
 		return "[" + strings.Join(parts, ", ") + "]", precAtom
+	case OpScatterAdd:
+		return fmt.Sprintf("%s + scatter(%s, %d, %d, %d)", a(0, precAdd), a(1, 0), nd.shape.Len(), nd.p[0], nd.p[1]), precAdd
 	case OpFill:
 		return fmt.Sprintf("fill(%s, %d)", a(0, 0), nd.shape.Len()), precAtom
 	case OpScatter:
@@ -212,6 +214,9 @@ func sliceText(n, first, step, count int) string {
 		}
 		if last+step < n {
 			stop = strconv.Itoa(last + 1)
+			if last+1 > n/2 {
+				stop = strconv.Itoa(last + 1 - n) // x[:-1] rather than x[:999]
+			}
 		}
 	} else {
 		if first != n-1 {

@@ -35,6 +35,14 @@ type node struct {
 	p     [3]int    // integer parameters: index; slice start, step; scatter start, step
 }
 
+// args0 is the first argument, or -1 when there is none.
+func (nd *node) args0() int32 {
+	if len(nd.args) == 0 {
+		return -1
+	}
+	return nd.args[0]
+}
+
 // key identifies a node structurally, for hash-consing.
 type key struct {
 	op    Op
@@ -269,6 +277,9 @@ func (g *Graph) ConstValue(n Node) (float64, bool) {
 // constant returns the uniform value of n if n is a scalar constant or a
 // fill of one.
 func (g *Graph) constant(i int32) (float64, bool) {
+	if i < 0 {
+		return 0, false
+	}
 	nd := &g.nodes[i]
 	switch {
 	case nd.op == OpConst && nd.vec == nil:

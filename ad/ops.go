@@ -56,11 +56,12 @@ const (
 	OpMinOf
 
 	// Structure.
-	OpIndex   // x[i]
-	OpSlice   // x[start::step], count elements
-	OpConcat  // [a, b, ...]
-	OpScatter // zeros(n) with v placed at start, start+step, ...
-	OpFill    // n copies of a scalar
+	OpIndex      // x[i]
+	OpSlice      // x[start::step], count elements
+	OpConcat     // [a, b, ...]
+	OpScatter    // zeros(n) with v placed at start, start+step, ...
+	OpFill       // n copies of a scalar
+	OpScatterAdd // base + scatter(v, len(base), start, step)
 
 	numOps
 )
@@ -221,6 +222,17 @@ func init() {
 			}
 			return []Node{g.slice(adj, y.p[0], y.p[1], v.Len())}
 		}}
+	ops[OpScatterAdd] = opInfo{name: "scatteradd", kind: kindLinear, arity: 2,
+		apply: func(g *Graph, y *node, a []Node) Node {
+			return g.add2(a[0], g.scatter(a[1], y.shape.Len(), y.p[0], y.p[1]))
+		},
+		transpose: func(g *Graph, y *node, adj Node) []Node {
+			v := g.nodes[y.args[1]].shape
+			if v.IsScalar() {
+				return []Node{adj, g.index(adj, y.p[0])}
+			}
+			return []Node{adj, g.slice(adj, y.p[0], y.p[1], v.Len())}
+		}}
 	ops[OpFill] = opInfo{name: "fill", kind: kindLinear, arity: 1,
 		apply:     func(g *Graph, y *node, a []Node) Node { return g.fill(a[0], y.shape) },
 		transpose: func(g *Graph, y *node, adj Node) []Node { return []Node{g.reduce(OpSum, adj)} }}
@@ -306,7 +318,7 @@ var funcs = map[string][2]Op{}
 func init() {
 	for op := OpNeg + 1; op < numOps; op++ {
 		in := ops[op]
-		if in.infix != "" || op == OpIndex || op == OpSlice || op == OpConcat || op == OpScatter || op == OpFill {
+		if in.infix != "" || op == OpIndex || op == OpSlice || op == OpConcat || op == OpScatter || op == OpScatterAdd || op == OpFill {
 			continue
 		}
 		e := funcs[in.name]

@@ -3,6 +3,7 @@ package ad
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Workspace holds the buffers one goroutine needs to run a Program.
@@ -11,15 +12,20 @@ type Workspace struct {
 	s     []float64   // scalar registers
 	v     [][]float64 // vector slots
 	arena []float64
+	// For fused groups: block buffers and the saved full slots.
+	blocks []float64
+	full   [][]float64
 }
 
 // NewWorkspace allocates the buffers for running p.
 func (p *Program) NewWorkspace() *Workspace {
 	ws := &Workspace{
-		p:     p,
-		s:     append([]float64(nil), p.regInit...),
-		v:     make([][]float64, p.nslot),
-		arena: make([]float64, p.arena),
+		p:      p,
+		s:      append([]float64(nil), p.regInit...),
+		v:      make([][]float64, p.nslot),
+		arena:  make([]float64, p.arena),
+		blocks: make([]float64, p.blocks*blockLen),
+		full:   make([][]float64, p.chunked),
 	}
 	for _, si := range p.slotInit {
 		if si.data != nil {
@@ -217,20 +223,16 @@ func (ws *Workspace) exec(in *instr) {
 		for i := range d {
 			d[i] = in.f1(a[i])
 		}
+	case cFused:
+		ws.execFused(in.fused)
+	case cSumAcc:
+		s[in.dst] += sum(ws.v[in.a])
+	case cDotAcc:
+		s[in.dst] += dot(ws.v[in.a], ws.v[in.b])
 	case cSum:
-		t := 0.0
-		for _, x := range ws.v[in.a] {
-			t += x
-		}
-		s[in.dst] = t
+		s[in.dst] = sum(ws.v[in.a])
 	case cDot:
-		a, b := ws.v[in.a], ws.v[in.b]
-		b = b[:len(a)]
-		t := 0.0
-		for i := range a {
-			t += a[i] * b[i]
-		}
-		s[in.dst] = t
+		s[in.dst] = dot(ws.v[in.a], ws.v[in.b])
 	case cLogSumExp:
 		s[in.dst] = logSumExp(ws.v[in.a])
 	case cMaxOf:
@@ -274,6 +276,26 @@ func (ws *Workspace) exec(in *instr) {
 		for i, j := 0, in.p0; i < len(a); i, j = i+1, j+in.p1 {
 			d[j] = a[i]
 		}
+	case cScatterAdd:
+		d, base := ws.v[in.dst], ws.v[in.a]
+		if &d[0] != &base[0] {
+			copy(d, base)
+		}
+		if !in.args[1].vec {
+			d[in.p0] += s[in.b]
+			break
+		}
+		v := ws.v[in.b]
+		if in.p1 == 1 {
+			d = d[in.p0 : in.p0+len(v)]
+			for i := range v {
+				d[i] += v[i]
+			}
+			break
+		}
+		for i, j := 0, in.p0; i < len(v); i, j = i+1, j+in.p1 {
+			d[j] += v[i]
+		}
 	case cFill:
 		d, c := ws.v[in.dst], s[in.a]
 		for i := range d {
@@ -310,4 +332,49 @@ func logSumExp(x []float64) float64 {
 		t += math.Exp(v - m)
 	}
 	return m + math.Log(t)
+}
+
+// String lists the program's instructions, one per line, with the
+// expression each computes.
+func (p *Program) String() string {
+	var sb strings.Builder
+	for k := range p.code {
+		c := &p.code[k]
+		nd := &p.g.nodes[c.node]
+		fmt.Fprintf(&sb, "%3d %-9s %-11s %s\n", k, ops[nd.op].name, nd.shape, shorten(p.g.Format(p.g.handle(c.node)), 60))
+	}
+	return sb.String()
+}
+
+// sum adds with four accumulators, which breaks the chain of dependent
+// additions that limits a plain loop.
+func sum(x []float64) float64 {
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		t0 += x[i]
+		t1 += x[i+1]
+		t2 += x[i+2]
+		t3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		t0 += x[i]
+	}
+	return (t0 + t1) + (t2 + t3)
+}
+
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		t0 += a[i] * b[i]
+		t1 += a[i+1] * b[i+1]
+		t2 += a[i+2] * b[i+2]
+		t3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		t0 += a[i] * b[i]
+	}
+	return (t0 + t1) + (t2 + t3)
 }

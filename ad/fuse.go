@@ -1,0 +1,170 @@
+package ad
+
+import "os"
+
+// blockLen is the number of elements a fused group computes at a time:
+// small enough that a group's temporaries stay in cache.
+const blockLen = 1024
+
+var fusionOff = os.Getenv("NABLA_NOFUSE") != ""
+
+// fusedGroup is a run of elementwise instructions (and sums and dot
+// products of their results) over vectors of one length, executed a block
+// at a time so that values used only inside the group never go to memory.
+type fusedGroup struct {
+	n        int     // vector length
+	code     []instr // members, in order
+	ext      []int32 // vector slots read or written in full, chunked per block
+	internal []int32 // vector slots of values that live only inside the group
+	acc      []int32 // scalar registers of the group's reductions
+	reads    []int32 // nodes computed outside the group that it reads
+	defs     []int32 // nodes it computes that are used after it
+}
+
+// fusible returns the vector length an instruction works on if it can be
+// part of a fused group, or 0.
+func (g *Graph) fusible(in *instr) int {
+	nd := &g.nodes[in.node]
+	switch {
+	case ops[nd.op].kind == kindElementwise && !nd.shape.IsScalar():
+		return nd.shape.Len()
+	case (nd.op == OpSum || nd.op == OpDot) && !g.nodes[nd.args[0]].shape.IsScalar():
+		return g.nodes[nd.args[0]].shape.Len()
+	}
+	return 0
+}
+
+// fuse groups runs of fusible instructions. Instructions that do not depend
+// on an open group are moved before it, so that scalar work interleaved
+// with vector work does not split groups. It marks the nodes that need no
+// memory outside their group in internal.
+func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
+	var out []instr
+	var group []instr
+	var n int
+	inGroup := map[int32]bool{}
+	reduced := map[int32]bool{} // reductions of the open group
+	flush := func() {
+		if len(group) > 0 {
+			out = append(out, g.closeGroup(group, n, code, isOutput, internal)...)
+		}
+		group, n = nil, 0
+		clear(inGroup)
+		clear(reduced)
+	}
+	for _, in := range code {
+		dependsOnGroup, readsReduction := false, false
+		for _, a := range in.argIDs {
+			dependsOnGroup = dependsOnGroup || inGroup[a]
+			readsReduction = readsReduction || reduced[a]
+		}
+		m := g.fusible(&in)
+		switch {
+		case !fusionOff && m > blockLen && (len(group) == 0 || m == n) && !readsReduction:
+			group = append(group, in)
+			n = m
+			inGroup[in.node] = true
+			if g.nodes[in.node].shape.IsScalar() {
+				reduced[in.node] = true
+			}
+		case len(group) > 0 && !dependsOnGroup:
+			out = append(out, in) // hoisted before the open group
+		default:
+			flush()
+			out = append(out, in)
+		}
+	}
+	flush()
+	return out
+}
+
+// closeGroup turns a run of fusible instructions into one fused
+// instruction, or leaves a lone instruction as it is.
+func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, internal []bool) []instr {
+	if len(group) < 2 {
+		return group
+	}
+	member := map[int32]bool{}
+	for _, in := range group {
+		member[in.node] = true
+	}
+	usedOutside := map[int32]bool{}
+	for _, in := range code {
+		if member[in.node] {
+			continue
+		}
+		for _, a := range in.argIDs {
+			usedOutside[a] = true
+		}
+	}
+	fg := &fusedGroup{n: n, code: group}
+	seenSlot := map[int32]bool{}
+	addExt := func(slot int32) {
+		if !seenSlot[slot] {
+			seenSlot[slot] = true
+			fg.ext = append(fg.ext, slot)
+		}
+	}
+	seenRead := map[int32]bool{}
+	for k := range group {
+		in := &fg.code[k]
+		for j, a := range in.argIDs {
+			if !member[a] && !seenRead[a] {
+				seenRead[a] = true
+				fg.reads = append(fg.reads, a)
+			}
+			if l := in.args[j]; l.vec && !member[a] {
+				addExt(l.i)
+			}
+		}
+		switch {
+		case !in.dstLoc.vec:
+			fg.acc = append(fg.acc, in.dst)
+			fg.defs = append(fg.defs, in.node)
+			in.code = accumulating(in.code)
+		case usedOutside[in.node] || isOutput[in.node]:
+			fg.defs = append(fg.defs, in.node)
+			addExt(in.dst)
+		default:
+			internal[in.node] = true
+			fg.internal = append(fg.internal, in.dst)
+		}
+	}
+	return []instr{{code: cFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
+}
+
+// execFused runs a fused group one block at a time: every vector slot the
+// group touches is pointed at the current block.
+func (ws *Workspace) execFused(fg *fusedGroup) {
+	for _, r := range fg.acc {
+		ws.s[r] = 0
+	}
+	full := ws.full[:len(fg.ext)]
+	for j, sl := range fg.ext {
+		full[j] = ws.v[sl]
+	}
+	for k := 0; k < fg.n; k += blockLen {
+		m := min(blockLen, fg.n-k)
+		for j, sl := range fg.ext {
+			ws.v[sl] = full[j][k : k+m : k+m]
+		}
+		for j, sl := range fg.internal {
+			ws.v[sl] = ws.blocks[j*blockLen : j*blockLen+m : j*blockLen+m]
+		}
+		for i := range fg.code {
+			ws.exec(&fg.code[i])
+		}
+	}
+	for j, sl := range fg.ext {
+		ws.v[sl] = full[j]
+	}
+}
+
+// accumulating returns the form of a reduction that adds a block's result
+// to its register.
+func accumulating(c code) code {
+	if c == cDot {
+		return cDotAcc
+	}
+	return cSumAcc
+}
