@@ -1,0 +1,81 @@
+package expr
+
+// The syntax tree. Positions are byte offsets into the source; an Error
+// turns them into line and column.
+
+// node is an expression of the syntax tree.
+type node interface {
+	// start is the offset of the first character of the expression.
+	start() int
+}
+
+type (
+	number struct {
+		at  int
+		val float64
+	}
+	name struct {
+		at int
+		id string
+	}
+	paren struct {
+		at int // the "("
+		x  node
+	}
+	unary struct {
+		at int // the operator
+		op tokenKind
+		x  node
+	}
+	binary struct {
+		from int // the start of x, kept so start() need not walk long chains
+		opAt int
+		op   tokenKind
+		text string // the operator as written: "^" or "**"
+		x, y node
+	}
+	call struct {
+		at   int // the function name
+		fn   string
+		args []node
+	}
+	index struct {
+		from  int
+		x     node
+		brack int // the "["
+		i     node
+	}
+	slice struct {
+		from           int
+		x              node
+		brack          int  // the "["
+		lo, hi, step   node // nil when omitted
+		colon1, colon2 int  // offsets of the colons; colon2 is -1 when absent
+	}
+	vector struct {
+		at    int // the "["
+		elems []node
+	}
+	// bad stands for an expression that had a syntax error already reported.
+	bad struct {
+		at int
+	}
+)
+
+func (n *number) start() int { return n.at }
+func (n *name) start() int   { return n.at }
+func (n *paren) start() int  { return n.at }
+func (n *unary) start() int  { return n.at }
+func (n *binary) start() int { return n.from }
+func (n *call) start() int   { return n.at }
+func (n *index) start() int  { return n.from }
+func (n *slice) start() int  { return n.from }
+func (n *vector) start() int { return n.at }
+func (n *bad) start() int    { return n.at }
+
+// stmt is a statement: a binding "name = x" when bind is non-nil,
+// otherwise an expression.
+type stmt struct {
+	bind *name
+	x    node
+}

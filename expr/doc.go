@@ -1,0 +1,58 @@
+// Package expr implements nabla's expression language: a small language
+// for differentiable functions of scalar and vector variables, compiled into
+// an [ad.Graph].
+//
+// A source is a sequence of statements separated by semicolons or line
+// breaks. Every statement but the last binds a name; the last is the
+// result:
+//
+//	# comment
+//	r = sqrt(x^2 + y^2 + 1);   # bindings: name = expr
+//	sin(r) / r                 # the last expression is the result
+//
+// Numbers (1, .5, 2.5e-3), names, + - * /, ^ (also written **), unary minus
+// and parentheses work as in mathematics: ^ is right-associative and binds
+// tighter than unary minus, so -x^2 is -(x^2) and 2^3^2 is 512. A line break
+// inside parentheses or brackets, or after an operator, continues the
+// statement.
+//
+// The functions are sin cos tan asin acos atan sinh cosh tanh exp log log1p
+// expm1 sqrt abs sigmoid softplus sign step, pow(a, b), atan2(y, x),
+// hypot(a, b), min(a, b) and max(a, b); the constants are pi and e.
+//
+// A variable is a vector when the caller gives it a size ([Options].Sizes).
+// Vectors are indexed (x[0], x[-1]), sliced with Python's rules (x[1:],
+// x[:-1], x[::2], x[1:n:2]), written as literals ([a, b, c], where an
+// element that is a vector is spliced in), measured (len(x)), made
+// (range(n) is 0, 1, …, n-1) and reduced (sum mean dot norm logsumexp, and
+// min and max of a single vector). Every scalar function and operator
+// applies elementwise, with a scalar broadcast against a vector. The
+// extended Rosenbrock function is
+//
+//	sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)
+//
+// # Errors
+//
+// Every error has a position, and its message shows the source line with a
+// caret under the fault:
+//
+//	1:5: unknown function "sinn" (did you mean "sin"?)
+//	  x + sinn(y)
+//	      ^
+//
+// Unknown names, wrong numbers of arguments, unbalanced brackets, bad
+// numbers, mismatched vector lengths and non-constant indices are all
+// reported this way, several at once when the parser can recover ([ErrorList]).
+// A source longer than [MaxSourceLen] or nested deeper than [MaxDepth] is an
+// error, never a stack overflow.
+//
+// # Functions
+//
+// [Compile] returns a [Func], a differentiable function of the variables
+// with Eval and Grad by name ([Point]) or on flat slices (EvalVec, GradVec,
+// which allocate nothing in steady state). [Parse] builds a source into an
+// existing graph; it is the inverse of [ad.Graph.Format], so a printed
+// derivative parses back to the same node.
+//
+// The full language reference is docs/language.md in the nabla repository.
+package expr

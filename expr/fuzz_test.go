@@ -1,0 +1,83 @@
+package expr
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzParse(f *testing.F) {
+	for _, src := range []string{
+		"x^2 + y^2",
+		"-(x^2 + y^2) + 4",
+		"# comment\nr = sqrt(x^2 + y^2 + 1);\nsin(r) / r",
+		"sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)",
+		"dot(v, v) + norm(v[::2]) + logsumexp([v, 1, x]) + max(v) + min(v[-1], 2)",
+		"sum(range(len(v)) * v) + mean(v[1:2:1])",
+		"2^3^2 - -x**2 + atan2(y, x) + hypot(x, y) + pow(x, 3)",
+		"a = (x +\n b=2; x y; 1.2.3 + 2x",
+		"sinn(x) + [1, 2, 3] + v[5] + v[1.5]",
+		"x[1:n:2]",
+		"((((x))))",
+		"sigmoid(x) * softplus(y) / step(x) + sign(y) - abs(x) + log1p(x) + expm1(y)",
+	} {
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		for _, opts := range []*Options{nil, {Sizes: map[string]int{"v": 3}}} {
+			fn, err := Compile(src, opts)
+			if err != nil {
+				checkError(t, src, err)
+				continue
+			}
+			x := make([]float64, fn.Dim())
+			for i := range x {
+				x[i] = 0.5 + float64(i)
+			}
+			grad := make([]float64, fn.Dim())
+			fn.EvalVec(x)
+			fn.GradVec(x, grad)
+			if strings.Contains(src, "range") || strings.Contains(src, "fill") || strings.Contains(src, "scatter") {
+				continue // large constant vectors print long
+			}
+			g := fn.Graph()
+			printed := g.Format(fn.Output())
+			back, err := Parse(g, printed)
+			if err != nil {
+				t.Fatalf("printed form of %q does not parse: %v\n%s", src, err, printed)
+			}
+			if back != fn.Output() {
+				t.Fatalf("printed form of %q parses to another node:\n%s\n%s", src, printed, g.Format(back))
+			}
+		}
+	})
+}
+
+// checkError checks that err is a well-formed error of Compile for src.
+func checkError(t *testing.T, src string, err error) {
+	var list ErrorList
+	if !errors.As(err, &list) {
+		list = ErrorList{err.(*Error)}
+	}
+	if len(list) == 0 || len(list) > maxErrors {
+		t.Fatalf("%d errors for %q", len(list), src)
+	}
+	for _, e := range list {
+		if e.Line == 0 {
+			if len(src) <= MaxSourceLen {
+				t.Fatalf("unpositioned error %q for %q", e.Msg, src)
+			}
+			continue
+		}
+		if e.Offset < 0 || e.Offset > len(src) || e.Line < 1 || e.Col < 1 {
+			t.Fatalf("bad position %d:%d (offset %d) for %q", e.Line, e.Col, e.Offset, src)
+		}
+		if e.Msg == "" || !utf8.ValidString(e.Msg) {
+			t.Fatalf("bad message %q for %q", e.Msg, src)
+		}
+		if !strings.Contains(e.Error(), "^") {
+			t.Fatalf("no caret in %q", e.Error())
+		}
+	}
+}

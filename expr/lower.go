@@ -1,0 +1,460 @@
+package expr
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/nabla-ad/nabla/ad"
+)
+
+// maxElems bounds the vector elements that range, fill, scatter and vector
+// literals may create in one source, so that a short source cannot ask for
+// unbounded memory. Vectors given by the caller do not count.
+const maxElems = 1 << 24
+
+// lowerer builds the statements of a parsed source into an ad.Graph,
+// resolving names and checking shapes, arities and constant parameters.
+type lowerer struct {
+	g        *ad.Graph
+	src      string
+	errs     ErrorList
+	vars     map[string]ad.Node
+	varAt    map[string]int // where an undeclared variable first appeared
+	declared bool           // names not in vars are errors, not new variables
+	sizes    map[string]int
+	binds    map[string]*binding
+	order    []*binding
+	budget   int
+}
+
+type binding struct {
+	name string
+	at   int
+	n    ad.Node
+	ok   bool
+	used bool
+}
+
+func newLowerer(g *ad.Graph, src string) *lowerer {
+	return &lowerer{
+		g:      g,
+		src:    src,
+		vars:   map[string]ad.Node{},
+		varAt:  map[string]int{},
+		binds:  map[string]*binding{},
+		budget: maxElems,
+	}
+}
+
+// lowerStmts builds stmts and returns the node of the result, the last
+// statement. Errors are collected in l.errs.
+func (l *lowerer) lowerStmts(stmts []stmt) (ad.Node, bool) {
+	var result ad.Node
+	resultOK := false
+	for i, s := range stmts {
+		if l.full() {
+			break
+		}
+		last := i == len(stmts)-1
+		n, ok := l.lower(s.x)
+		if s.bind == nil {
+			if last {
+				result, resultOK = n, ok
+			} else {
+				l.errorf(s.x.start(), "unused expression (only the last statement is the result)")
+			}
+			continue
+		}
+		l.bind(s.bind, n, ok)
+		if last {
+			l.errorf(s.bind.at, "missing result: the last statement binds %q", s.bind.id)
+		}
+	}
+	slices.SortStableFunc(l.errs, func(a, b *Error) int { return a.Offset - b.Offset })
+	if len(l.errs) > maxErrors {
+		l.errs = l.errs[:maxErrors]
+	}
+	return result, resultOK && len(l.errs) == 0
+}
+
+func (l *lowerer) bind(id *name, n ad.Node, ok bool) {
+	switch {
+	case l.binds[id.id] != nil:
+		l.errorf(id.at, "cannot rebind %q (bound at %s)", id.id, l.pos(l.binds[id.id].at))
+		return
+	case isFunc(id.id):
+		l.errorf(id.at, "cannot bind %q: it is a function", id.id)
+	case isConst(id.id):
+		l.errorf(id.at, "cannot bind %q: it is a constant", id.id)
+	case l.declared && l.vars[id.id].IsValid():
+		l.errorf(id.at, "cannot bind %q: it is a variable", id.id)
+	case l.vars[id.id].IsValid():
+		l.errorf(id.at, "cannot bind %q: it is already used as a variable at %s", id.id, l.pos(l.varAt[id.id]))
+	}
+	// Even a faulty binding is recorded, so that its uses do not cascade
+	// into unknown-name errors.
+	b := &binding{name: id.id, at: id.at, n: n, ok: ok}
+	l.binds[id.id] = b
+	l.order = append(l.order, b)
+}
+
+// warnings returns the bindings that are never used.
+func (l *lowerer) warnings() []Error {
+	var ws []Error
+	for _, b := range l.order {
+		if !b.used {
+			ws = append(ws, *errorAt(l.src, b.at, fmt.Sprintf("binding %q is never used", b.name)))
+		}
+	}
+	return ws
+}
+
+// pos formats offset off as "line:col".
+func (l *lowerer) pos(off int) string {
+	e := errorAt(l.src, off, "")
+	return fmt.Sprintf("%d:%d", e.Line, e.Col)
+}
+
+func (l *lowerer) full() bool { return len(l.errs) >= maxErrors }
+
+func (l *lowerer) errorf(off int, format string, args ...any) {
+	if !l.full() {
+		l.errs = append(l.errs, errorAt(l.src, off, fmt.Sprintf(format, args...)))
+	}
+}
+
+// adError reports an error of the graph builder at off.
+func (l *lowerer) adError(off int, err error) {
+	l.errorf(off, "%s", err.Error())
+}
+
+// lower builds n into the graph. It reports false, after recording an
+// error, when n or a part of it is faulty.
+func (l *lowerer) lower(n node) (ad.Node, bool) {
+	if l.full() {
+		return ad.Node{}, false
+	}
+	switch n := n.(type) {
+	case *number:
+		return l.g.Const(n.val), true
+	case *name:
+		return l.lowerName(n)
+	case *paren:
+		return l.lower(n.x)
+	case *unary:
+		x, ok := l.lower(n.x)
+		if !ok || n.op == tPlus {
+			return x, ok
+		}
+		return l.check(n.at)(l.g.Neg(x))
+	case *binary:
+		return l.lowerBinary(n)
+	case *call:
+		return l.lowerCall(n)
+	case *index:
+		return l.lowerIndex(n)
+	case *slice:
+		return l.lowerSlice(n)
+	case *vector:
+		return l.lowerVector(n)
+	}
+	// *bad: the parser has reported it.
+	return ad.Node{}, false
+}
+
+// check returns a function that passes on a graph builder's result,
+// reporting its error at off.
+func (l *lowerer) check(off int) func(ad.Node, error) (ad.Node, bool) {
+	return func(n ad.Node, err error) (ad.Node, bool) {
+		if err != nil {
+			l.adError(off, err)
+			return ad.Node{}, false
+		}
+		return n, true
+	}
+}
+
+func (l *lowerer) lowerName(n *name) (ad.Node, bool) {
+	if b := l.binds[n.id]; b != nil {
+		b.used = true
+		return b.n, b.ok
+	}
+	switch n.id {
+	case "pi":
+		return l.g.Const(math.Pi), true
+	case "e":
+		return l.g.Const(math.E), true
+	}
+	if isFunc(n.id) {
+		l.errorf(n.at, "%q is a function, not a value", n.id)
+		return ad.Node{}, false
+	}
+	if v, ok := l.vars[n.id]; ok {
+		return v, true
+	}
+	if l.declared {
+		l.errorf(n.at, "unknown variable %q%s", n.id, didYouMean(n.id, l.valueNames()))
+		return ad.Node{}, false
+	}
+	shape := ad.Scalar()
+	if size, ok := l.sizes[n.id]; ok {
+		shape = ad.Vector(size)
+	}
+	v, ok := l.check(n.at)(l.g.Var(n.id, shape))
+	if ok {
+		l.vars[n.id] = v
+		l.varAt[n.id] = n.at
+	}
+	return v, ok
+}
+
+// valueNames lists the names a value could have been meant by.
+func (l *lowerer) valueNames() []string {
+	names := []string{"pi", "e"}
+	for name := range l.vars {
+		names = append(names, name)
+	}
+	for name := range l.binds {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// lowerBinary builds a chain of binary operators. A long left-associative
+// chain (a sum of 100,000 terms) is walked iteratively, so that its depth
+// does not become recursion depth.
+func (l *lowerer) lowerBinary(n *binary) (ad.Node, bool) {
+	var chain []*binary
+	var x node = n
+	for {
+		b, ok := x.(*binary)
+		if !ok {
+			break
+		}
+		chain = append(chain, b)
+		x = b.x
+	}
+	acc, ok := l.lower(x)
+	for i := len(chain) - 1; i >= 0; i-- {
+		b := chain[i]
+		y, yok := l.lower(b.y)
+		if !ok || !yok {
+			ok = false
+			continue
+		}
+		acc, ok = l.binop(b, acc, y)
+	}
+	return acc, ok
+}
+
+func (l *lowerer) binop(b *binary, x, y ad.Node) (ad.Node, bool) {
+	sx, sy := l.g.Shape(x), l.g.Shape(y)
+	if !sx.IsScalar() && !sy.IsScalar() && sx != sy {
+		l.errorf(b.opAt, "shape mismatch: %v %s %v", sx, b.text, sy)
+		return ad.Node{}, false
+	}
+	var op func(a, b ad.Node) (ad.Node, error)
+	switch b.op {
+	case tPlus:
+		op = l.g.Add
+	case tMinus:
+		op = l.g.Sub
+	case tStar:
+		op = l.g.Mul
+	case tSlash:
+		op = l.g.Div
+	default:
+		op = l.g.Pow
+	}
+	return l.check(b.opAt)(op(x, y))
+}
+
+// lowerArgs builds the arguments of a call, all of them, so that errors in
+// several arguments are all reported.
+func (l *lowerer) lowerArgs(c *call) ([]ad.Node, bool) {
+	args := make([]ad.Node, len(c.args))
+	ok := true
+	for i, a := range c.args {
+		var aok bool
+		args[i], aok = l.lower(a)
+		ok = ok && aok
+	}
+	return args, ok
+}
+
+func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
+	lo, hi, known := ad.FuncArity(c.fn)
+	switch c.fn {
+	case "len", "range":
+		lo, hi, known = 1, 1, true
+	}
+	if !known {
+		if l.binds[c.fn] != nil || l.vars[c.fn].IsValid() || isConst(c.fn) {
+			l.errorf(c.at, "cannot call %q: it is not a function", c.fn)
+		} else {
+			l.errorf(c.at, "unknown function %q%s", c.fn, didYouMean(c.fn, funcNames()))
+		}
+		l.lowerArgs(c)
+		return ad.Node{}, false
+	}
+	if len(c.args) < lo || len(c.args) > hi {
+		want := strconv.Itoa(lo)
+		if hi > lo {
+			want += " or " + strconv.Itoa(hi)
+		}
+		plural := "s"
+		if hi == 1 {
+			plural = ""
+		}
+		l.errorf(c.at, "%s takes %s argument%s, got %d", c.fn, want, plural, len(c.args))
+		l.lowerArgs(c)
+		return ad.Node{}, false
+	}
+	switch c.fn {
+	case "len":
+		x, ok := l.lower(c.args[0])
+		if !ok {
+			return x, ok
+		}
+		s := l.g.Shape(x)
+		if s.IsScalar() {
+			l.errorf(c.args[0].start(), "len of a scalar (len takes a vector)")
+			return ad.Node{}, false
+		}
+		return l.g.Const(float64(s.Len())), true
+	case "range":
+		size, ok := l.constInt(c.args[0], "range argument")
+		if !ok || !l.spend(c.args[0].start(), size) {
+			return ad.Node{}, false
+		}
+		return l.check(c.at)(l.g.Range(size))
+	}
+	args, ok := l.lowerArgs(c)
+	if !ok {
+		return ad.Node{}, false
+	}
+	switch c.fn {
+	case "fill", "scatter":
+		// Bound the size before the graph allocates it.
+		if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) && !l.spend(c.args[1].start(), int(min(max(v, 0), maxElems+1))) {
+			return ad.Node{}, false
+		}
+	}
+	return l.check(c.at)(l.g.Call(c.fn, args...))
+}
+
+// spend takes n elements from the budget of created vector elements, or
+// reports at off that the source asks for too many.
+func (l *lowerer) spend(off, n int) bool {
+	if n > l.budget {
+		l.errorf(off, "vector too large: the expression would create more than %d elements", maxElems)
+		return false
+	}
+	l.budget -= max(n, 0)
+	return true
+}
+
+// constInt builds n, which must be a constant integer, and returns its value.
+func (l *lowerer) constInt(n node, what string) (int, bool) {
+	x, ok := l.lower(n)
+	if !ok {
+		return 0, false
+	}
+	if s := l.g.Shape(x); !s.IsScalar() {
+		l.errorf(n.start(), "%s must be a scalar, got %v", what, s)
+		return 0, false
+	}
+	v, isConst := l.g.ConstValue(x)
+	if !isConst {
+		l.errorf(n.start(), "%s must be a constant integer", what)
+		return 0, false
+	}
+	if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+		l.errorf(n.start(), "%s must be an integer, got %s", what, strconv.FormatFloat(v, 'g', -1, 64))
+		return 0, false
+	}
+	return int(v), true
+}
+
+func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
+	x, ok := l.lower(n.x)
+	i, iok := l.constInt(n.i, "index")
+	if !ok || !iok {
+		return ad.Node{}, false
+	}
+	s := l.g.Shape(x)
+	if s.IsScalar() {
+		l.errorf(n.brack, "cannot index a scalar")
+		return ad.Node{}, false
+	}
+	if i < -s.Len() || i >= s.Len() {
+		l.errorf(n.i.start(), "index %d out of range for %v", i, s)
+		return ad.Node{}, false
+	}
+	return l.check(n.brack)(l.g.Index(x, i))
+}
+
+func (l *lowerer) lowerSlice(n *slice) (ad.Node, bool) {
+	x, ok := l.lower(n.x)
+	bound := func(b node, what string) int {
+		if b == nil {
+			return ad.None
+		}
+		v, bok := l.constInt(b, what)
+		ok = ok && bok
+		return v
+	}
+	lo := bound(n.lo, "slice bound")
+	hi := bound(n.hi, "slice bound")
+	step := bound(n.step, "slice step")
+	if !ok {
+		return ad.Node{}, false
+	}
+	if n.step != nil && step == 0 {
+		l.errorf(n.step.start(), "slice step cannot be zero")
+		return ad.Node{}, false
+	}
+	if l.g.Shape(x).IsScalar() {
+		l.errorf(n.brack, "cannot slice a scalar")
+		return ad.Node{}, false
+	}
+	return l.check(n.brack)(l.g.Slice(x, lo, hi, step))
+}
+
+func (l *lowerer) lowerVector(n *vector) (ad.Node, bool) {
+	elems := make([]ad.Node, len(n.elems))
+	ok := true
+	size := 0
+	for i, e := range n.elems {
+		var eok bool
+		elems[i], eok = l.lower(e)
+		if eok {
+			size += l.g.Shape(elems[i]).Len()
+		}
+		ok = ok && eok
+	}
+	if !ok || !l.spend(n.at, size) {
+		return ad.Node{}, false
+	}
+	return l.check(n.at)(l.g.Concat(elems...))
+}
+
+func isConst(name string) bool { return name == "pi" || name == "e" }
+
+func isFunc(name string) bool {
+	if name == "len" || name == "range" {
+		return true
+	}
+	_, _, ok := ad.FuncArity(name)
+	return ok
+}
+
+// funcNames lists every function of the language, sorted.
+func funcNames() []string {
+	names := append(ad.FuncNames(), "len", "range")
+	slices.Sort(names)
+	return names
+}
