@@ -311,7 +311,7 @@ func TestErrors(t *testing.T) {
 		{"len(x)", nil, "1:5: len of a scalar (len takes a vector)\n  len(x)\n      ^"},
 		{"sum(range(x))", nil, "1:11: range argument must be a constant integer\n  sum(range(x))\n            ^"},
 		{"sum(range(2.5))", nil, "1:11: range argument must be an integer, got 2.5\n  sum(range(2.5))\n            ^"},
-		{"sum(range(1e9))", nil, "1:11: vector too large: the expression would create more than 16777216 elements\n  sum(range(1e9))\n            ^"},
+		{"sum(range(1e9))", nil, "1:11: vector too large: the expression would create more than 16777216 constant elements\n  sum(range(1e9))\n            ^"},
 		{"a = 1;\nb = (x +\n  * 2)\nc = sinn(a);\nd = v[\nb + c\ne = (]\nf = 1 +", sized,
 			"3:3: unexpected \"*\", expected expression\n    * 2)\n    ^\n" +
 				"7:1: unexpected name \"e\", expected \":\" or \"]\"\n  e = (]\n  ^\n" +
@@ -321,6 +321,8 @@ func TestErrors(t *testing.T) {
 				"2:7: shape mismatch: vector(3) + vector(2)\n  b = v + w\n        ^\n" +
 				"3:9: unknown variable \"q\"\n  c = a + q\n          ^"},
 		{"\tx +\t$", nil, "1:6: unexpected character \"$\"\n  \tx +\t$\n  \t   \t^"},
+		{"r = range(10000000); sum(r) + sum(r + 1)", nil, "1:37: vector too large: the expression would create more than 16777216 constant elements\n  r = range(10000000); sum(r) + sum(r + 1)\n                                      ^"},
+		{"r = range(10000000); sum([r, r])", nil, "1:26: vector too large: the expression would create more than 16777216 constant elements\n  r = range(10000000); sum([r, r])\n                           ^"},
 		{"θ + 2θ", nil, "1:5: bad number \"2θ\"\n  θ + 2θ\n      ^"},
 	}
 	for _, tt := range tests {

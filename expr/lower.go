@@ -9,9 +9,10 @@ import (
 	"github.com/nabla-ad/nabla/ad"
 )
 
-// maxElems bounds the vector elements that range, fill, scatter and vector
-// literals may create in one source, so that a short source cannot ask for
-// unbounded memory. Vectors given by the caller do not count.
+// maxElems bounds the elements of the constant vectors one source may
+// create (with range, fill, vector literals of constants, and operations on
+// them), so that a short source cannot ask for unbounded memory. Vectors
+// given by the caller do not count.
 const maxElems = 1 << 24
 
 // lowerer builds the statements of a parsed source into an ad.Graph,
@@ -26,7 +27,8 @@ type lowerer struct {
 	sizes    map[string]int
 	binds    map[string]*binding
 	order    []*binding
-	budget   int
+	budget   int // vector constant elements the source may still create
+	known    int // the graph's nodes before the last one checked
 }
 
 type binding struct {
@@ -171,6 +173,14 @@ func (l *lowerer) check(off int) func(ad.Node, error) (ad.Node, bool) {
 		if err != nil {
 			l.adError(off, err)
 			return ad.Node{}, false
+		}
+		// A new vector constant (range(n), or an operation on constants
+		// folded by the graph) holds its elements in memory: charge them.
+		if n.ID() >= l.known {
+			l.known = l.g.Len()
+			if s := l.g.Shape(n); !s.IsScalar() && l.g.Op(n) == ad.OpConst && !l.spend(off, s.Len()) {
+				return ad.Node{}, false
+			}
 		}
 		return n, true
 	}
@@ -327,7 +337,7 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 		return l.g.Const(float64(s.Len())), true
 	case "range":
 		size, ok := l.constInt(c.args[0], "range argument")
-		if !ok || !l.spend(c.args[0].start(), size) {
+		if !ok || !l.afford(c.args[0].start(), size) {
 			return ad.Node{}, false
 		}
 		return l.check(c.at)(l.g.Range(size))
@@ -338,22 +348,35 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 	}
 	switch c.fn {
 	case "fill", "scatter":
-		// Bound the size before the graph allocates it.
-		if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) && !l.spend(c.args[1].start(), int(min(max(v, 0), maxElems+1))) {
-			return ad.Node{}, false
+		// Of a constant, these are folded into a constant vector: bound its
+		// size before the graph allocates it.
+		if l.g.Op(args[0]) == ad.OpConst {
+			if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) && !l.afford(c.args[1].start(), int(min(max(v, 0), maxElems+1))) {
+				return ad.Node{}, false
+			}
 		}
 	}
 	return l.check(c.at)(l.g.Call(c.fn, args...))
 }
 
-// spend takes n elements from the budget of created vector elements, or
-// reports at off that the source asks for too many.
-func (l *lowerer) spend(off, n int) bool {
+// afford reports whether the budget of constant vector elements has room
+// for n more, and reports an error at off if not. It is checked before
+// building something that may allocate n elements.
+func (l *lowerer) afford(off, n int) bool {
 	if n > l.budget {
-		l.errorf(off, "vector too large: the expression would create more than %d elements", maxElems)
+		l.errorf(off, "vector too large: the expression would create more than %d constant elements", maxElems)
 		return false
 	}
-	l.budget -= max(n, 0)
+	return true
+}
+
+// spend takes n elements from the budget, or reports at off that the
+// source asks for too many.
+func (l *lowerer) spend(off, n int) bool {
+	if !l.afford(off, n) {
+		return false
+	}
+	l.budget -= n
 	return true
 }
 
@@ -426,17 +449,23 @@ func (l *lowerer) lowerSlice(n *slice) (ad.Node, bool) {
 
 func (l *lowerer) lowerVector(n *vector) (ad.Node, bool) {
 	elems := make([]ad.Node, len(n.elems))
-	ok := true
+	ok, allConst := true, true
 	size := 0
 	for i, e := range n.elems {
 		var eok bool
 		elems[i], eok = l.lower(e)
 		if eok {
 			size += l.g.Shape(elems[i]).Len()
+			allConst = allConst && l.g.Op(elems[i]) == ad.OpConst
 		}
 		ok = ok && eok
 	}
-	if !ok || !l.spend(n.at, size) {
+	if !ok {
+		return ad.Node{}, false
+	}
+	// A literal of constants is folded into a constant vector: bound its
+	// size before the graph allocates it.
+	if allConst && !l.afford(n.at, size) {
 		return ad.Node{}, false
 	}
 	return l.check(n.at)(l.g.Concat(elems...))

@@ -1,0 +1,93 @@
+package expr_test
+
+import (
+	"fmt"
+
+	"github.com/nabla-ad/nabla/expr"
+)
+
+func ExampleCompile() {
+	f, err := expr.Compile("x^2 + y^2", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, grad, err := f.Grad(expr.Point{"x": {1}, "y": {1}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(v, grad["x"][0], grad["y"][0])
+	// Output: 2 2 2
+}
+
+func ExampleCompile_vector() {
+	// The extended Rosenbrock function of a vector x of length 4.
+	f, err := expr.Compile("sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)",
+		&expr.Options{Sizes: map[string]int{"x": 4}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	grad := make([]float64, f.Dim())
+	v, err := f.GradVec([]float64{-1.2, 1, -1.2, 1}, grad)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.6g %.6g\n", v, grad)
+	// Output:
+	// 532.4 [-215.6 792 -655.6 -88]
+}
+
+func ExampleCompile_bindings() {
+	f := expr.MustCompile(`
+		# the sinc of the distance from the origin
+		r = sqrt(x^2 + y^2 + 1)
+		sin(r) / r
+	`)
+	for _, v := range f.Vars() {
+		fmt.Println(v.Name, v.Shape)
+	}
+	// Output:
+	// x scalar
+	// y scalar
+}
+
+func ExampleError() {
+	_, err := expr.Compile("x + sinn(y)", nil)
+	fmt.Println(err)
+	// Output:
+	// 1:5: unknown function "sinn" (did you mean "sin"?)
+	//   x + sinn(y)
+	//       ^
+}
+
+func ExampleErrorList() {
+	_, err := expr.Compile("a = (x +\nb = 2 y\nb", nil)
+	fmt.Println(err)
+	// Output:
+	// 2:3: unexpected "=", expected ")"
+	//   b = 2 y
+	//     ^
+}
+
+func ExampleParse() {
+	f := expr.MustCompile("x^3 * y")
+	g := f.Graph()
+	grads, err := g.Grad(f.Output(), g.Vars()...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range grads {
+		fmt.Println(g.Format(d))
+	}
+	// Printing and parsing back gives the same node.
+	back, err := expr.Parse(g, g.Format(grads[0]))
+	fmt.Println(back == grads[0], err)
+	// Output:
+	// y * (3 * x^2)
+	// x^3
+	// true <nil>
+}
