@@ -301,6 +301,17 @@ func (g *Graph) index(x Node, i int) Node {
 		}
 	case OpSlice:
 		return g.index(g.handle(nd.args[0]), nd.p[0]+i*nd.p[1])
+	case OpScatter:
+		if v, ok := g.scattered(nd, i); ok {
+			return v
+		}
+		return g.Const(0)
+	case OpScatterAdd:
+		base := g.index(g.handle(nd.args[0]), i)
+		if v, ok := g.scattered(nd, i); ok {
+			return g.add2(base, v)
+		}
+		return base
 	}
 	return g.add(node{op: OpIndex, shape: Scalar(), args: []int32{xi}, p: [3]int{i}})
 }
@@ -469,4 +480,19 @@ func (g *Graph) flipMul(i int32) Node {
 	nd := &g.nodes[i]
 	c, _ := g.constant(nd.args[0])
 	return g.mul(g.Const(-c), g.handle(nd.args[1]))
+}
+
+// scattered returns the element of a scatter's vector that lands at
+// position i, if one does.
+func (g *Graph) scattered(nd *node, i int) (Node, bool) {
+	v := nd.args[len(nd.args)-1]
+	start, step := nd.p[0], nd.p[1]
+	if g.nodes[v].shape.IsScalar() {
+		return g.handle(v), i == start
+	}
+	k := (i - start) / step
+	if (i-start)%step != 0 || k < 0 || k >= g.nodes[v].shape.Len() {
+		return Node{}, false
+	}
+	return g.index(g.handle(v), k), true
 }

@@ -131,10 +131,20 @@ func (in *instr) defs() []int32 {
 // inputs are all the graph's variables at the time of compiling, in creation
 // order, whether or not the outputs depend on them.
 func (g *Graph) Compile(outputs ...Node) (*Program, error) {
+	return g.CompileWith(g.Vars(), outputs...)
+}
+
+// CompileWith is like Compile with the program's inputs chosen by the
+// caller: inputs are variables, in the order Run takes them. Outputs may
+// depend on no other variable.
+func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	if len(outputs) == 0 {
 		return nil, errors.New("compile: no outputs")
 	}
 	if err := g.check(outputs...); err != nil {
+		return nil, err
+	}
+	if err := g.checkInputs(inputs); err != nil {
 		return nil, err
 	}
 	top := int32(-1)
@@ -153,8 +163,18 @@ func (g *Graph) Compile(outputs ...Node) (*Program, error) {
 			}
 		}
 	}
-	for _, v := range g.vars {
-		need[v] = true
+	isInput := make([]bool, len(g.nodes))
+	for _, v := range inputs {
+		if isInput[v.id-1] {
+			return nil, fmt.Errorf("compile: variable %s is given twice", g.at(v).name)
+		}
+		isInput[v.id-1] = true
+		need[v.id-1] = true
+	}
+	for i := range need {
+		if need[i] && g.nodes[i].op == OpVar && !isInput[i] {
+			return nil, fmt.Errorf("compile: the outputs depend on variable %s, which is not an input", g.nodes[i].name)
+		}
 	}
 	p := &Program{g: g}
 	locs := make([]loc, len(g.nodes))
@@ -179,10 +199,10 @@ func (g *Graph) Compile(outputs ...Node) (*Program, error) {
 	}
 	p.nreg = len(regInit)
 	p.regInit = regInit
-	for _, v := range g.vars {
-		nd := &g.nodes[v]
+	for _, v := range inputs {
+		nd := g.at(v)
 		p.inputs = append(p.inputs, Input{Name: nd.name, Shape: nd.shape})
-		p.inLoc = append(p.inLoc, locs[v])
+		p.inLoc = append(p.inLoc, locs[v.id-1])
 	}
 	for _, o := range outputs {
 		p.outLoc = append(p.outLoc, locs[o.id-1])

@@ -1,0 +1,233 @@
+package ad
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/cmplx"
+)
+
+// ErrNoComplex is wrapped by errors from EvalComplex for operations that
+// have no analytic extension to complex numbers (abs, sign, step, min,
+// max): a complex-step derivative through them would be wrong.
+var ErrNoComplex = errors.New("no analytic complex form")
+
+// complexForms are the complex128 kernels of the elementwise ops, for
+// complex-step differentiation. Ops missing here have no analytic form.
+var complexForms = map[Op]any{
+	OpNeg:  func(z complex128) complex128 { return -z },
+	OpSin:  cmplx.Sin,
+	OpCos:  cmplx.Cos,
+	OpTan:  cmplx.Tan,
+	OpAsin: cmplx.Asin,
+	OpAcos: cmplx.Acos,
+	OpAtan: cmplx.Atan,
+	OpSinh: cmplx.Sinh,
+	OpCosh: cmplx.Cosh,
+	OpTanh: cmplx.Tanh,
+	OpExp:  cmplx.Exp,
+	OpLog:  cmplx.Log,
+	OpLog1p: func(z complex128) complex128 {
+		// log(1+z) keeps the derivative part exact: arg(1+x+ih) = atan2(h, 1+x).
+		return complex(math.Log1p(real(z)), 0) + complex(0, imag(cmplx.Log(1+z)))
+	},
+	OpExpm1: func(z complex128) complex128 {
+		return complex(math.Expm1(real(z))*math.Cos(imag(z))+(math.Cos(imag(z))-1), math.Exp(real(z))*math.Sin(imag(z)))
+	},
+	OpSqrt: cmplx.Sqrt,
+	OpSigmoid: func(z complex128) complex128 {
+		if real(z) >= 0 {
+			return 1 / (1 + cmplx.Exp(-z))
+		}
+		e := cmplx.Exp(z)
+		return e / (1 + e)
+	},
+	OpSoftplus: func(z complex128) complex128 {
+		if real(z) > 0 {
+			return z + cmplx.Log(1+cmplx.Exp(-z))
+		}
+		return cmplx.Log(1 + cmplx.Exp(z))
+	},
+	OpAdd: func(a, b complex128) complex128 { return a + b },
+	OpSub: func(a, b complex128) complex128 { return a - b },
+	OpMul: func(a, b complex128) complex128 { return a * b },
+	OpDiv: func(a, b complex128) complex128 { return a / b },
+	OpPow: func(a, b complex128) complex128 {
+		// Small integer powers by multiplication, exact for complex steps.
+		if imag(b) == 0 && real(b) == math.Trunc(real(b)) && math.Abs(real(b)) <= 64 {
+			r, n := complex(1, 0), int(real(b))
+			base := a
+			if n < 0 {
+				base, n = 1/a, -n
+			}
+			for ; n > 0; n-- {
+				r *= base
+			}
+			return r
+		}
+		return cmplx.Pow(a, b)
+	},
+	OpAtan2: func(y, x complex128) complex128 {
+		// atan(y/x) continued analytically, shifted onto atan2's branch by
+		// the real parts, which fix the quadrant.
+		switch {
+		case real(x) > 0:
+			return cmplx.Atan(y / x)
+		case real(x) < 0 && real(y) >= 0:
+			return cmplx.Atan(y/x) + math.Pi
+		case real(x) < 0:
+			return cmplx.Atan(y/x) - math.Pi
+		case real(y) > 0:
+			return math.Pi/2 - cmplx.Atan(x/y)
+		default:
+			return -math.Pi/2 - cmplx.Atan(x/y)
+		}
+	},
+	OpHypot: func(a, b complex128) complex128 { return cmplx.Sqrt(a*a + b*b) },
+}
+
+// EvalComplex evaluates outputs with complex inputs, one slice per variable
+// of the graph in creation order (Vars). It walks the graph node by node
+// and is meant for complex-step differentiation, not speed. Outputs that
+// pass through an op with no analytic complex form give an error wrapping
+// ErrNoComplex.
+func (g *Graph) EvalComplex(outputs []Node, in [][]complex128) ([][]complex128, error) {
+	if err := g.check(outputs...); err != nil {
+		return nil, err
+	}
+	if len(in) != len(g.vars) {
+		return nil, fmt.Errorf("EvalComplex: the graph has %d variables, got %d inputs", len(g.vars), len(in))
+	}
+	top := int32(-1)
+	for _, o := range outputs {
+		top = max(top, o.id-1)
+	}
+	need := make([]bool, top+1)
+	for _, o := range outputs {
+		need[o.id-1] = true
+	}
+	for i := top; i >= 0; i-- {
+		if need[i] {
+			for _, a := range g.nodes[i].args {
+				need[a] = true
+			}
+		}
+	}
+	vals := make([][]complex128, top+1)
+	for k, v := range g.vars {
+		if v > top {
+			continue
+		}
+		if want := g.nodes[v].shape.Len(); len(in[k]) != want {
+			return nil, fmt.Errorf("EvalComplex: variable %s needs %d values, got %d", g.nodes[v].name, want, len(in[k]))
+		}
+		vals[v] = in[k]
+	}
+	for i := int32(0); i <= top; i++ {
+		if !need[i] || g.nodes[i].op == OpVar {
+			continue
+		}
+		v, err := g.complexNode(i, vals)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	out := make([][]complex128, len(outputs))
+	for k, o := range outputs {
+		out[k] = vals[o.id-1]
+	}
+	return out, nil
+}
+
+func (g *Graph) complexNode(i int32, vals [][]complex128) ([]complex128, error) {
+	nd := &g.nodes[i]
+	n := nd.shape.Len()
+	arg := func(k int) []complex128 { return vals[nd.args[k]] }
+	at := func(v []complex128, j int) complex128 {
+		if len(v) == 1 {
+			return v[0]
+		}
+		return v[j]
+	}
+	out := make([]complex128, n)
+	switch nd.op {
+	case OpConst:
+		if nd.vec == nil {
+			out[0] = complex(nd.val, 0)
+		}
+		for j, x := range nd.vec {
+			out[j] = complex(x, 0)
+		}
+		return out, nil
+	case OpSum, OpDot:
+		a, b := arg(0), arg(0)
+		if nd.op == OpDot {
+			b = arg(1)
+		}
+		for j := range a {
+			if nd.op == OpDot {
+				out[0] += a[j] * b[j]
+			} else {
+				out[0] += a[j]
+			}
+		}
+		return out, nil
+	case OpLogSumExp:
+		a := arg(0)
+		m := math.Inf(-1)
+		for _, z := range a {
+			m = math.Max(m, real(z))
+		}
+		var t complex128
+		for _, z := range a {
+			t += cmplx.Exp(z - complex(m, 0))
+		}
+		out[0] = complex(m, 0) + cmplx.Log(t)
+		return out, nil
+	case OpIndex:
+		out[0] = arg(0)[nd.p[0]]
+		return out, nil
+	case OpSlice:
+		a := arg(0)
+		for j := range out {
+			out[j] = a[nd.p[0]+j*nd.p[1]]
+		}
+		return out, nil
+	case OpScatter, OpScatterAdd:
+		if nd.op == OpScatterAdd {
+			copy(out, arg(0))
+		}
+		v := vals[nd.args[len(nd.args)-1]]
+		for j, z := range v {
+			out[nd.p[0]+j*nd.p[1]] += z
+		}
+		return out, nil
+	case OpFill:
+		for j := range out {
+			out[j] = arg(0)[0]
+		}
+		return out, nil
+	case OpConcat:
+		out = out[:0]
+		for k := range nd.args {
+			out = append(out, arg(k)...)
+		}
+		return out, nil
+	}
+	switch f := complexForms[nd.op].(type) {
+	case func(complex128) complex128:
+		a := arg(0)
+		for j := range out {
+			out[j] = f(at(a, j))
+		}
+		return out, nil
+	case func(a, b complex128) complex128:
+		a, b := arg(0), arg(1)
+		for j := range out {
+			out[j] = f(at(a, j), at(b, j))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s: %w", ops[nd.op].name, ErrNoComplex)
+}
