@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 )
 
 // Input describes one input of a Program: a variable of the graph.
@@ -28,10 +27,18 @@ type Program struct {
 	regInit  []float64 // initial register file: constants in place
 	nslot    int       // vector slots
 	slotInit []slotInit
-	arena    int // float64s of owned vector buffers
-	blocks   int // block buffers for fused groups' internal values
-	chunked  int // most vector slots a fused group reads or writes
-	pool     sync.Pool
+	arena    int           // float64s of owned vector buffers
+	blocks   int           // block buffers for fused groups' internal values
+	chunked  int           // most vector slots a fused group reads or writes
+	scalar   []scalarInstr // the program again, when it has no vector values
+}
+
+// scalarInstr is a compact form of a scalar instruction; k indexes the
+// full instruction for the codes that need it.
+type scalarInstr struct {
+	code      code
+	dst, a, b int32
+	k         int32
 }
 
 // loc is where a value lives: a scalar register or a vector slot.
@@ -92,6 +99,7 @@ const (
 	cFused
 	cSumAcc
 	cDotAcc
+	cSqS
 )
 
 type instr struct {
@@ -303,6 +311,15 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 				n := g.nodes[a].shape.Len()
 				free[n] = append(free[n], home[a])
 			}
+		}
+	}
+	if p.nslot == 0 {
+		for k, in := range p.code {
+			c := in.code
+			if c == cPowSS && g.isConst(g.nodes[in.node].args[1], 2) {
+				c = cSqS
+			}
+			p.scalar = append(p.scalar, scalarInstr{code: c, dst: in.dst, a: in.a, b: in.b, k: int32(k)})
 		}
 	}
 	offs := make([]int, len(bufLen))

@@ -71,8 +71,51 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 	if err := p.load(ws, in); err != nil {
 		return err
 	}
+	s := ws.s
+	if p.scalar != nil {
+		// All-scalar programs run from a compact instruction list.
+		for _, in := range p.scalar {
+			switch in.code {
+			case cAddSS:
+				s[in.dst] = s[in.a] + s[in.b]
+			case cSubSS:
+				s[in.dst] = s[in.a] - s[in.b]
+			case cMulSS:
+				s[in.dst] = s[in.a] * s[in.b]
+			case cDivSS:
+				s[in.dst] = s[in.a] / s[in.b]
+			case cNegS:
+				s[in.dst] = -s[in.a]
+			case cSqS:
+				x := s[in.a]
+				s[in.dst] = x * x
+			case cPowSS:
+				s[in.dst] = pow(s[in.a], s[in.b])
+			default:
+				ws.exec(&p.code[in.k])
+			}
+		}
+		return nil
+	}
 	for k := range p.code {
-		ws.exec(&p.code[k])
+		// The common scalar instructions run here, without a call.
+		in := &p.code[k]
+		switch in.code {
+		case cAddSS:
+			s[in.dst] = s[in.a] + s[in.b]
+		case cSubSS:
+			s[in.dst] = s[in.a] - s[in.b]
+		case cMulSS:
+			s[in.dst] = s[in.a] * s[in.b]
+		case cDivSS:
+			s[in.dst] = s[in.a] / s[in.b]
+		case cNegS:
+			s[in.dst] = -s[in.a]
+		case cPowSS:
+			s[in.dst] = pow(s[in.a], s[in.b])
+		default:
+			ws.exec(in)
+		}
 	}
 	return nil
 }
