@@ -308,6 +308,8 @@ func TestErrors(t *testing.T) {
 		{"sum(x[1:])", nil, "1:6: cannot slice a scalar\n  sum(x[1:])\n       ^"},
 		{"sum(v[::0])", sized, "1:9: slice step cannot be zero\n  sum(v[::0])\n          ^"},
 		{"sum(v[x:])", sized, "1:7: slice bound must be a constant integer\n  sum(v[x:])\n        ^"},
+		{"sum(v[2:1])", sized, "1:6: slice [2:1:1] of vector(3) is empty\n  sum(v[2:1])\n       ^"},
+		{"sum(range(0))", nil, "1:5: range(0): length must be at least 1\n  sum(range(0))\n      ^"},
 		{"len(x)", nil, "1:5: len of a scalar (len takes a vector)\n  len(x)\n      ^"},
 		{"sum(range(x))", nil, "1:11: range argument must be a constant integer\n  sum(range(x))\n            ^"},
 		{"sum(range(2.5))", nil, "1:11: range argument must be an integer, got 2.5\n  sum(range(2.5))\n            ^"},
