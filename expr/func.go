@@ -47,6 +47,7 @@ type Func struct {
 	mu    sync.Mutex // serializes building nodes into g
 	value program    // the value
 	grad  program    // the value and then the gradient of each variable
+	fwd   forward    // programs for directional derivatives and Hessians
 }
 
 // program is a lazily compiled ad.Program with a pool of workspaces.
@@ -228,28 +229,34 @@ func (f *Func) String() string { return f.src }
 // bindings that are never used.
 func (f *Func) Warnings() []Error { return slices.Clone(f.warnings) }
 
-// program compiles p on first use with the outputs build returns.
+// program compiles p on first use with the outputs build returns; the
+// inputs are the function's variables.
 func (f *Func) program(p *program, build func() ([]ad.Node, error)) (*program, error) {
+	return f.programWith(p, func() ([]ad.Node, []ad.Node, error) {
+		outs, err := build()
+		return f.nodes, outs, err
+	})
+}
+
+// programWith compiles p on first use with the inputs and outputs build
+// returns.
+func (f *Func) programWith(p *program, build func() (inputs, outputs []ad.Node, err error)) (*program, error) {
 	p.once.Do(func() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		outs, err := build()
+		ins, outs, err := build()
 		if err != nil {
 			p.err = err
 			return
 		}
-		prog, err := f.g.Compile(outs...)
+		prog, err := f.g.CompileWith(ins, outs...)
 		if err != nil {
 			p.err = err
-			return
-		}
-		if len(prog.Inputs()) != len(f.vars) {
-			p.err = fmt.Errorf("expr: the graph has %d variables, the function %d", len(prog.Inputs()), len(f.vars))
 			return
 		}
 		p.prog = prog
 		p.pool.New = func() any {
-			return &runState{ws: prog.NewWorkspace(), in: make([][]float64, len(f.vars))}
+			return &runState{ws: prog.NewWorkspace(), in: make([][]float64, len(ins))}
 		}
 	})
 	return p, p.err
