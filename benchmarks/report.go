@@ -1,0 +1,148 @@
+package benchmarks
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Formats are the ways a report can be written.
+var Formats = []string{"text", "markdown", "csv", "json"}
+
+// Write writes the report in one of Formats.
+func (rep *Report) Write(w io.Writer, format string) error {
+	switch format {
+	case "text":
+		return rep.writeText(w)
+	case "markdown":
+		return rep.writeMarkdown(w)
+	case "csv":
+		return rep.writeCSV(w)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{
+			"results":  rep.Results,
+			"summary":  rep.Summary(),
+			"complete": rep.Complete,
+			"seconds":  rep.Elapsed.Seconds(),
+		})
+	}
+	return fmt.Errorf("unknown format %q; the formats are %s", format, strings.Join(Formats, ", "))
+}
+
+var columns = []string{"problem", "n", "method", "status", "f - f*", "iterations", "evaluations", "time", "solved"}
+
+// row returns a run's cells in the order of columns.
+func (r *Run) row() []string {
+	status := r.Result.Status.String()
+	if r.Err != "" {
+		status = "error"
+	}
+	solved := ""
+	for _, tau := range Taus {
+		if r.Solved[TauKey(tau)] {
+			solved = TauKey(tau)
+		}
+	}
+	if solved == "" {
+		solved = "-"
+	}
+	return []string{
+		r.Problem, strconv.Itoa(r.N), r.Method, status,
+		formatGap(r.Result.F - r.FStar), strconv.Itoa(r.Result.Iterations), strconv.Itoa(r.Evaluations),
+		formatSeconds(r.Result.Time.Seconds()), solved,
+	}
+}
+
+func formatGap(v float64) string {
+	if math.IsNaN(v) {
+		return "NaN"
+	}
+	return strconv.FormatFloat(v, 'e', 2, 64)
+}
+
+func formatSeconds(s float64) string {
+	switch {
+	case s < 1e-3:
+		return fmt.Sprintf("%.0fµs", s*1e6)
+	case s < 1:
+		return fmt.Sprintf("%.1fms", s*1e3)
+	}
+	return fmt.Sprintf("%.2fs", s)
+}
+
+func (rep *Report) writeText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(columns, "\t"))
+	for _, r := range rep.Results {
+		fmt.Fprintln(tw, strings.Join(r.row(), "\t"))
+	}
+	fmt.Fprintln(tw)
+	rep.summaryTable(tw, "\t", "")
+	if !rep.Complete {
+		fmt.Fprintln(tw, "\n(interrupted: partial results)")
+	}
+	return tw.Flush()
+}
+
+func (rep *Report) summaryTable(w io.Writer, sep, edge string) {
+	head := []string{"method", "runs"}
+	for _, tau := range Taus {
+		head = append(head, "solved "+TauKey(tau))
+	}
+	head = append(head, "evaluations", "geo-mean time")
+	fmt.Fprintln(w, edge+strings.Join(head, sep)+edge)
+	if edge != "" {
+		fmt.Fprintln(w, edge+strings.Repeat("---"+sep, len(head)-1)+"---"+edge)
+	}
+	for _, s := range rep.Summary() {
+		cells := []string{s.Method, strconv.Itoa(s.Runs)}
+		for _, tau := range Taus {
+			cells = append(cells, strconv.Itoa(s.Solved[TauKey(tau)]))
+		}
+		cells = append(cells, strconv.Itoa(s.Evals), formatSeconds(s.GeoTime))
+		fmt.Fprintln(w, edge+strings.Join(cells, sep)+edge)
+	}
+}
+
+func (rep *Report) writeMarkdown(w io.Writer) error {
+	fmt.Fprintln(w, "| "+strings.Join(columns, " | ")+" |")
+	fmt.Fprintln(w, "|"+strings.Repeat("---|", len(columns)))
+	for _, r := range rep.Results {
+		fmt.Fprintln(w, "| "+strings.Join(r.row(), " | ")+" |")
+	}
+	fmt.Fprintln(w)
+	rep.summaryTable(w, " | ", "| ")
+	return nil
+}
+
+func (rep *Report) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"problem", "n", "method", "status", "f", "f_star", "gradient_norm", "iterations", "evaluations", "gradient_evaluations", "time_seconds"}
+	for _, tau := range Taus {
+		head = append(head, "solved_"+TauKey(tau))
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, r := range rep.Results {
+		rec := []string{r.Problem, strconv.Itoa(r.N), r.Method, r.Result.Status.String(), g(r.Result.F), g(r.FStar),
+			g(r.Result.GradNorm), strconv.Itoa(r.Result.Iterations), strconv.Itoa(r.Evaluations),
+			strconv.Itoa(r.Result.GradEvals), g(r.Result.Time.Seconds())}
+		for _, tau := range Taus {
+			rec = append(rec, strconv.FormatBool(r.Solved[TauKey(tau)]))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

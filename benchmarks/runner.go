@@ -1,0 +1,487 @@
+package benchmarks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/optimize"
+
+	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/optim"
+)
+
+// Taus are the Moré–Wild accuracy levels: a run solves a problem at level τ
+// when f(x) − f* ≤ τ·(f(x0) − f*).
+var Taus = []float64{1e-3, 1e-5, 1e-7}
+
+// TauKey names a level in results: "1e-3", "1e-5", "1e-7".
+func TauKey(tau float64) string { return fmt.Sprintf("1e%d", int(math.Round(math.Log10(tau)))) }
+
+// DefaultMethods are the methods of the default suite.
+var DefaultMethods = []string{"lbfgs", "bfgs", "cg", "newton", "newton-cg", "adam", "lbfgs-fd", "gonum-lbfgs", "gonum-lbfgs-fd", "gonum-bfgs"}
+
+// gonumMethods are gonum/optimize's methods, run as peers.
+var gonumMethods = map[string]func() optimize.Method{
+	"gd":         func() optimize.Method { return &optimize.GradientDescent{} },
+	"cg":         func() optimize.Method { return &optimize.CG{} },
+	"bfgs":       func() optimize.Method { return &optimize.BFGS{} },
+	"lbfgs":      func() optimize.Method { return &optimize.LBFGS{} },
+	"newton":     func() optimize.Method { return &optimize.Newton{} },
+	"neldermead": func() optimize.Method { return &optimize.NelderMead{} },
+}
+
+// Methods lists every method name the runner knows: nabla's methods, each
+// also with finite-difference gradients instead of AD (suffix -fd), and
+// gonum's methods (prefix gonum-), with exact or finite-difference
+// gradients.
+func Methods() []string {
+	var names []string
+	for _, m := range optim.Methods() {
+		names = append(names, string(m), string(m)+"-fd")
+	}
+	for m := range gonumMethods {
+		names = append(names, "gonum-"+m)
+		if m != "neldermead" {
+			names = append(names, "gonum-"+m+"-fd")
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Config sets up a suite run.
+type Config struct {
+	Problems []*Problem
+	Methods  []string
+	// MaxEvals limits the evaluations of f in one run; 0 means
+	// 1000·(n+1). A finite-difference gradient counts as the evaluations
+	// it makes.
+	MaxEvals int
+	// MaxTime limits one run's wall time; 0 means 10 s.
+	MaxTime time.Duration
+	// GradTol is the gradient tolerance; 0 means 1e-8.
+	GradTol float64
+	// Workers is the number of runs at a time; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, when set, is called after each run, from one goroutine
+	// at a time.
+	Progress func(done, total int, r *Run)
+}
+
+// A Run is the outcome of one method on one problem.
+type Run struct {
+	Problem string
+	Method  string
+	N       int
+	Result  optim.Result
+	// Evaluations counts the evaluations of f the run made, including
+	// those behind finite-difference gradients; an AD gradient comes with
+	// its value and counts once.
+	Evaluations int
+	F0          float64
+	FStar       float64 // the known optimum, or the best any method found
+	FStarKnown  bool
+	Solved      map[string]bool // by TauKey
+	Err         string          // why the run could not be made, if it could not
+}
+
+// MarshalJSON writes the run with the optimize command's fields.
+func (r Run) MarshalJSON() ([]byte, error) {
+	res, err := json.Marshal(r.Result)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(res, &m); err != nil {
+		return nil, err
+	}
+	m["problem"], m["method"], m["n"] = r.Problem, r.Method, r.N
+	m["function_evaluations"] = r.Evaluations
+	m["f_star"] = jsonNumber(r.FStar)
+	m["f_star_known"] = r.FStarKnown
+	m["f0"] = jsonNumber(r.F0)
+	m["solved"] = r.Solved
+	if r.Err != "" {
+		m["error"] = r.Err
+	}
+	return json.Marshal(m)
+}
+
+func jsonNumber(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// Report is the outcome of a suite.
+type Report struct {
+	Results []*Run
+	Methods []string
+	// Complete is false when the suite was canceled before every run ended;
+	// Results then holds the runs that ended.
+	Complete bool
+	Elapsed  time.Duration
+}
+
+// RunSuite runs every method on every problem at its default size, in
+// parallel. Results do not depend on the number of workers. Canceling ctx
+// stops the suite; the runs that ended are reported.
+func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
+	for _, m := range cfg.Methods {
+		if !slices.Contains(Methods(), m) {
+			return nil, fmt.Errorf("unknown method %q; the methods are %s", m, strings.Join(Methods(), ", "))
+		}
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	start := time.Now()
+	type job struct {
+		p      *Problem
+		f      *expr.Func
+		x0     []float64
+		method string
+	}
+	var jobs []job
+	var results []*Run
+	for _, p := range cfg.Problems {
+		f, x0, err := p.Func(p.N)
+		for _, m := range cfg.Methods {
+			if err != nil {
+				results = append(results, &Run{Problem: p.Name, Method: m, N: p.N, Err: err.Error()})
+				continue
+			}
+			jobs = append(jobs, job{p, f, x0, m})
+		}
+	}
+	total := len(jobs) + len(results)
+	var mu sync.Mutex
+	done := len(results)
+	work := make(chan job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				r := runOne(ctx, cfg, j.p, j.f, j.x0, j.method)
+				mu.Lock()
+				if ctx.Err() == nil || r.Result.Status != optim.Canceled {
+					results = append(results, r)
+				}
+				done++
+				if cfg.Progress != nil {
+					cfg.Progress(done, total, r)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	rep := &Report{Results: results, Methods: cfg.Methods, Complete: ctx.Err() == nil, Elapsed: time.Since(start)}
+	rep.judge(cfg.Problems)
+	return rep, nil
+}
+
+// runOne runs one method on one problem, counting evaluations of f.
+func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []float64, method string) *Run {
+	r := &Run{Problem: p.Name, Method: method, N: len(x0), FStar: p.FStar, FStarKnown: p.FStarKnown}
+	r.F0, _ = f.EvalVec(x0)
+	evals := 0
+	prob := optim.FromExpr(f)
+	value := prob.FuncGrad
+	prob.FuncGrad = func(x, grad []float64) float64 {
+		evals++
+		return value(x, grad)
+	}
+	prob.Func = func(x []float64) float64 {
+		evals++
+		v, _ := f.EvalVec(x)
+		return v
+	}
+	name, finite := strings.CutSuffix(method, "-fd")
+	if finite {
+		// Central differences instead of AD: 2n more evaluations a gradient.
+		prob.FuncGrad = func(x, grad []float64) float64 {
+			fd.Gradient(grad, prob.Func, x, &fd.Settings{Formula: fd.Central})
+			return prob.Func(x)
+		}
+		prob.HVP, prob.Hess = nil, nil
+	}
+	s := optim.DefaultSettings()
+	s.MaxEvals = cfg.MaxEvals
+	if s.MaxEvals <= 0 {
+		s.MaxEvals = 1000 * (len(x0) + 1)
+	}
+	s.MaxTime = cfg.MaxTime
+	if s.MaxTime <= 0 {
+		s.MaxTime = 10 * time.Second
+	}
+	s.GradTol = cfg.GradTol
+	if s.GradTol <= 0 {
+		s.GradTol = 1e-8
+	}
+	if finite {
+		// An evaluation budget for optim counts gradient calls; the f
+		// evaluations behind them are what the budget is about.
+		s.MaxEvals = max(1, s.MaxEvals/(2*len(x0)+1))
+	}
+	var err error
+	if g, ok := strings.CutPrefix(name, "gonum-"); ok {
+		r.Result, err = runGonum(prob, x0, gonumMethods[g](), s)
+	} else {
+		r.Result, err = optim.Minimize(ctx, prob, x0, optim.Method(name), s)
+	}
+	if err != nil && r.Result.Status == optim.InvalidInput {
+		r.Err = err.Error()
+	}
+	r.Evaluations = evals
+	return r
+}
+
+// runGonum runs a gonum method on prob with settings like optim's.
+func runGonum(prob optim.Problem, x0 []float64, m optimize.Method, s *optim.Settings) (optim.Result, error) {
+	gp := optim.GonumProblem(prob)
+	gs := &optimize.Settings{
+		GradientThreshold: s.GradTol,
+		FuncEvaluations:   s.MaxEvals,
+		Runtime:           s.MaxTime,
+		Converger:         &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 100},
+	}
+	start := time.Now()
+	res, err := optimize.Minimize(gp, x0, gs, m)
+	out := optim.Result{Time: time.Since(start), Method: optim.Method("gonum")}
+	if res == nil {
+		out.Status, out.Message = optim.InvalidInput, err.Error()
+		return out, err
+	}
+	out.X, out.F = res.X, res.F
+	if res.Gradient != nil {
+		out.GradNorm = floats.Norm(res.Gradient, math.Inf(1))
+	}
+	out.Iterations, out.FuncEvals, out.GradEvals, out.HessEvals = res.MajorIterations, res.FuncEvaluations, res.GradEvaluations, res.HessEvaluations
+	switch res.Status {
+	case optimize.GradientThreshold:
+		out.Status = optim.GradientTolerance
+	case optimize.FunctionConvergence:
+		out.Status = optim.FunctionChange
+	case optimize.FunctionEvaluationLimit:
+		out.Status = optim.EvaluationLimit
+	case optimize.IterationLimit:
+		out.Status = optim.IterationLimit
+	case optimize.RuntimeLimit:
+		out.Status = optim.TimeLimit
+	default:
+		out.Status = optim.LineSearchFailure
+	}
+	out.Message = "gonum: " + res.Status.String()
+	if err != nil {
+		out.Message += ": " + err.Error()
+	}
+	return out, nil
+}
+
+// judge fills in f* for problems without a known one (the best value any
+// method found) and which levels each run solved. A run that produced NaN
+// solves nothing.
+func (rep *Report) judge(problems []*Problem) {
+	sort.SliceStable(rep.Results, func(i, j int) bool {
+		a, b := rep.Results[i], rep.Results[j]
+		if a.Problem != b.Problem {
+			return a.Problem < b.Problem
+		}
+		return slices.Index(rep.Methods, a.Method) < slices.Index(rep.Methods, b.Method)
+	})
+	best := map[string]float64{}
+	for _, r := range rep.Results {
+		if r.Err == "" && !math.IsNaN(r.Result.F) {
+			if b, ok := best[r.Problem]; !ok || r.Result.F < b {
+				best[r.Problem] = r.Result.F
+			}
+		}
+	}
+	for _, r := range rep.Results {
+		if !r.FStarKnown {
+			r.FStar = best[r.Problem]
+		}
+		r.Solved = map[string]bool{}
+		for _, tau := range Taus {
+			ok := r.Err == "" && !math.IsNaN(r.Result.F) && r.Result.F-r.FStar <= tau*(r.F0-r.FStar)
+			r.Solved[TauKey(tau)] = ok
+		}
+	}
+}
+
+// MethodSummary sums up one method over the suite.
+type MethodSummary struct {
+	Method  string         `json:"method"`
+	Runs    int            `json:"runs"`
+	Solved  map[string]int `json:"solved"` // by TauKey
+	Evals   int            `json:"function_evaluations"`
+	GeoTime float64        `json:"geometric_mean_time_seconds"`
+}
+
+// Summary returns one line per method: problems solved at each level,
+// total evaluations, and the geometric mean of run times.
+func (rep *Report) Summary() []MethodSummary {
+	var out []MethodSummary
+	for _, m := range rep.Methods {
+		s := MethodSummary{Method: m, Solved: map[string]int{}}
+		logt := 0.0
+		for _, r := range rep.Results {
+			if r.Method != m {
+				continue
+			}
+			s.Runs++
+			s.Evals += r.Evaluations
+			logt += math.Log(max(r.Result.Time.Seconds(), 1e-6))
+			for k, ok := range r.Solved {
+				if ok {
+					s.Solved[k]++
+				}
+			}
+		}
+		if s.Runs > 0 {
+			s.GeoTime = math.Exp(logt / float64(s.Runs))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Profile is a Dolan–Moré performance profile or a Moré–Wild data profile:
+// for each method, the fraction of problems solved (Y) as a function of X.
+type Profile struct {
+	Kind    string      `json:"kind"` // "performance" or "data"
+	Tau     float64     `json:"tau"`
+	Methods []string    `json:"methods"`
+	X       []float64   `json:"x"`
+	Y       [][]float64 `json:"y"` // Y[m][k]: method m at X[k]
+}
+
+// PerformanceProfile returns the Dolan–Moré profile at level tau with
+// evaluations as the cost: ρ_m(α) is the fraction of problems method m
+// solves within α times the evaluations of the best method on it.
+func (rep *Report) PerformanceProfile(tau float64) Profile {
+	cost := rep.costs(tau)
+	pr := Profile{Kind: "performance", Tau: tau, Methods: rep.Methods}
+	ratios := make([][]float64, len(rep.Methods))
+	for _, c := range cost {
+		best := math.Inf(1)
+		for _, v := range c {
+			best = math.Min(best, v)
+		}
+		for m, v := range c {
+			ratios[m] = append(ratios[m], v/best)
+		}
+	}
+	for a := 1.0; a <= 1024; a *= math.Pow(2, 0.25) {
+		pr.X = append(pr.X, a)
+	}
+	pr.Y = fractions(ratios, pr.X, len(cost))
+	return pr
+}
+
+// DataProfile returns the Moré–Wild data profile at level tau: d_m(κ) is
+// the fraction of problems method m solves within κ·(n+1) evaluations.
+func (rep *Report) DataProfile(tau float64) Profile {
+	cost := rep.costs(tau)
+	pr := Profile{Kind: "data", Tau: tau, Methods: rep.Methods}
+	budgets := make([][]float64, len(rep.Methods))
+	for p, c := range cost {
+		n := float64(rep.dims()[p])
+		for m, v := range c {
+			budgets[m] = append(budgets[m], v/(n+1))
+		}
+	}
+	for k := 1.0; k <= 1000; k *= math.Pow(10, 0.125) {
+		pr.X = append(pr.X, k)
+	}
+	pr.Y = fractions(budgets, pr.X, len(cost))
+	return pr
+}
+
+func fractions(vals [][]float64, xs []float64, n int) [][]float64 {
+	ys := make([][]float64, len(vals))
+	for m, vs := range vals {
+		for _, x := range xs {
+			k := 0
+			for _, v := range vs {
+				if v <= x {
+					k++
+				}
+			}
+			ys[m] = append(ys[m], float64(k)/float64(max(n, 1)))
+		}
+	}
+	return ys
+}
+
+// costs returns, per problem (sorted by name), the evaluations each method
+// needed, +Inf where it did not solve the problem at tau.
+func (rep *Report) costs(tau float64) [][]float64 {
+	byProblem := map[string][]float64{}
+	var names []string
+	for _, r := range rep.Results {
+		c, ok := byProblem[r.Problem]
+		if !ok {
+			c = make([]float64, len(rep.Methods))
+			for i := range c {
+				c[i] = math.Inf(1)
+			}
+			names = append(names, r.Problem)
+		}
+		if m := slices.Index(rep.Methods, r.Method); m >= 0 && r.Solved[TauKey(tau)] {
+			c[m] = float64(max(r.Evaluations, 1))
+		}
+		byProblem[r.Problem] = c
+	}
+	sort.Strings(names)
+	out := make([][]float64, len(names))
+	for i, n := range names {
+		out[i] = byProblem[n]
+	}
+	return out
+}
+
+func (rep *Report) dims() []int {
+	dim := map[string]int{}
+	for _, r := range rep.Results {
+		dim[r.Problem] = r.N
+	}
+	var names []string
+	for n := range dim {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = dim[n]
+	}
+	return out
+}
+
+// ErrNoResults is returned when a report has nothing to show.
+var ErrNoResults = errors.New("no results")

@@ -1,0 +1,109 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func smallSuite(t *testing.T, workers int) *Report {
+	t.Helper()
+	ps, err := Select("rosenbrock,beale,himmelblau,wood")
+	require.NoError(t, err)
+	rep, err := RunSuite(context.Background(), Config{
+		Problems: ps, Methods: []string{"lbfgs", "newton", "lbfgs-fd", "gonum-lbfgs", "gonum-lbfgs-fd"},
+		Workers: workers,
+	})
+	require.NoError(t, err)
+	return rep
+}
+
+func TestRunSuite(t *testing.T) {
+	rep := smallSuite(t, 2)
+	require.True(t, rep.Complete)
+	require.Len(t, rep.Results, 20)
+	for _, r := range rep.Results {
+		assert.Empty(t, r.Err)
+		// These problems are easy: every method with exact gradients
+		// solves them to the tightest level.
+		if !strings.HasSuffix(r.Method, "-fd") {
+			assert.True(t, r.Solved["1e-7"], "%s on %s: f=%g status %v", r.Method, r.Problem, r.Result.F, r.Result.Status)
+		}
+		assert.Greater(t, r.Evaluations, 0)
+	}
+	// Finite differences cost 2n evaluations more per gradient.
+	byKey := map[string]*Run{}
+	for _, r := range rep.Results {
+		byKey[r.Problem+"/"+r.Method] = r
+	}
+	assert.Greater(t, byKey["rosenbrock/lbfgs-fd"].Evaluations, 2*byKey["rosenbrock/lbfgs"].Evaluations)
+
+	// Deterministic whatever the parallelism.
+	serial := smallSuite(t, 1)
+	for i, r := range rep.Results {
+		s := serial.Results[i]
+		assert.Equal(t, s.Problem+"/"+s.Method, r.Problem+"/"+r.Method)
+		assert.Equal(t, s.Result.X, r.Result.X)
+		assert.Equal(t, s.Evaluations, r.Evaluations)
+	}
+
+	sum := rep.Summary()
+	require.Len(t, sum, 5)
+	assert.Equal(t, "lbfgs", sum[0].Method)
+	assert.Equal(t, 4, sum[0].Solved["1e-5"])
+
+	for _, format := range Formats {
+		var buf bytes.Buffer
+		require.NoError(t, rep.Write(&buf, format))
+		assert.Contains(t, buf.String(), "rosenbrock", format)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, rep.Write(&buf, "json"))
+	var decoded struct {
+		Results []map[string]any `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &decoded))
+	for _, key := range []string{"problem", "method", "n", "x", "f", "gradient_norm", "status", "iterations", "evaluations", "f_star", "solved"} {
+		assert.Contains(t, decoded.Results[0], key)
+	}
+	assert.EqualError(t, rep.Write(&buf, "xml"), `unknown format "xml"; the formats are text, markdown, csv, json`)
+}
+
+func TestProfiles(t *testing.T) {
+	rep := smallSuite(t, 2)
+	pp := rep.PerformanceProfile(1e-5)
+	require.Len(t, pp.Y, 5)
+	for m, ys := range pp.Y {
+		for k := 1; k < len(ys); k++ {
+			assert.GreaterOrEqual(t, ys[k], ys[k-1], "profiles do not decrease")
+		}
+		assert.LessOrEqual(t, ys[len(ys)-1], 1.0, pp.Methods[m])
+	}
+	// At ratio 1, some method is best on every problem.
+	best := 0.0
+	for _, ys := range pp.Y {
+		best += ys[0]
+	}
+	assert.GreaterOrEqual(t, best, 1.0)
+	dp := rep.DataProfile(1e-5)
+	assert.Equal(t, 1.0, dp.Y[0][len(dp.X)-1], "lbfgs solves all four within 1000(n+1) evaluations")
+}
+
+func TestRunSuiteErrors(t *testing.T) {
+	ps, _ := Select("rosenbrock")
+	_, err := RunSuite(context.Background(), Config{Problems: ps, Methods: []string{"sgd"}})
+	assert.ErrorContains(t, err, `unknown method "sgd"; the methods are `)
+
+	// Canceled before the start: nothing ran, and the report says so.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := RunSuite(ctx, Config{Problems: ps, Methods: []string{"lbfgs"}, MaxTime: time.Second})
+	require.NoError(t, err)
+	assert.False(t, rep.Complete)
+}
