@@ -1,0 +1,34 @@
+// Nabla computes exact derivatives of expressions from the shell: values,
+// gradients, directional derivatives, Hessians and printed symbolic
+// derivatives, with JSON output for scripts.
+//
+// Usage:
+//
+//	nabla <command> -e EXPR | -f FILE [--at POINT] [--json] [flags]
+//
+// The commands are:
+//
+//	eval     the value of an expression at a point
+//	grad     the value and the gradient, with its norm
+//	jvp      the directional derivative along --dir (forward mode)
+//	hess     the value, the gradient and the Hessian
+//	diff     the derivative as a printed expression
+//	version  the version of nabla
+//
+// A point is written --at x=1,y=2; a vector as --at x=[1,2,3], or as a
+// repeated pattern, --at x=-1.2:1.5*500 for the 1000 values -1.2, 1.5,
+// -1.2, …. --at-file reads a point from a JSON object such as
+// {"x": 1, "y": [1, 2]}. A variable named in the point that the expression
+// does not use gets a zero derivative; a variable of the expression without
+// a value is an error.
+//
+// With --json a command prints one JSON object whose keys are listed in
+// each command's help; numbers are in the shortest form that reads back
+// exactly, and a result that is NaN or infinite is null, with a "nonfinite"
+// member saying which subexpression went non-finite.
+//
+// The exit status is 0 on success, 1 when the job ran but its answer is bad
+// (a result that is not finite), and 2 for a usage or input error, whose
+// message goes to standard error with a caret under the fault, and nothing
+// to standard output.
+package main

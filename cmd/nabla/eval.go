@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { register(newEvalCmd) }
+
+func newEvalCmd() *cobra.Command {
+	var in inputFlags
+	cmd := &cobra.Command{
+		Use:   "eval -e EXPR --at POINT",
+		Short: "Print the value of an expression at a point",
+		Long: `Eval prints the value of the expression at the point.
+
+With --json it prints {"value": v}.`,
+		Example: `  nabla eval -e 'x^2 + y^2' --at x=1,y=2
+  nabla eval -e 'sum(x^2)' --at x=[1,2,3] --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			j, err := in.load(cmd, true)
+			if err != nil {
+				return err
+			}
+			vals, err := j.eval(j.x, j.f.Output())
+			if vals == nil {
+				return err
+			}
+			v := vals[0][0]
+			r := result{
+				json: object{}.add("value", v),
+				human: func(t *table) {
+					t.row(j.signature(), "=", num(v))
+				},
+			}
+			return r.print(cmd.OutOrStdout(), in.json, err)
+		},
+	}
+	in.addFlags(cmd)
+	return cmd
+}
+
+// signature returns f(x, y) with the function's variables.
+func (j *job) signature() string {
+	names := make([]string, len(j.vars))
+	for i, v := range j.vars {
+		names[i] = v.Name
+	}
+	return "f(" + strings.Join(names, ", ") + ")"
+}

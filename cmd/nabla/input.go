@@ -1,0 +1,235 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/expr"
+)
+
+// maxPointFile bounds the size of a point file, which at MaxPointLen
+// numbers of about 20 bytes each is below this.
+const maxPointFile = 1 << 29
+
+// inputFlags are the flags of the commands that compute something: where the
+// expression and the point come from, and the output form.
+type inputFlags struct {
+	expr   string
+	file   string
+	at     []string
+	atFile string
+	json   bool
+}
+
+// addFlags declares the flags on cmd.
+func (in *inputFlags) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVarP(&in.expr, "expr", "e", "", "the expression")
+	f.StringVarP(&in.file, "file", "f", "", "read the expression from `FILE` (- for standard input)")
+	f.StringArrayVar(&in.at, "at", nil, "the `POINT`: x=1,y=2, x=[1,2,3], x=-1.2:1.5*500 (may be repeated)")
+	f.StringVar(&in.atFile, "at-file", "", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}")
+	addJSONFlag(cmd, &in.json)
+}
+
+// addJSONFlag declares --json, which every command has.
+func addJSONFlag(cmd *cobra.Command, v *bool) {
+	cmd.Flags().BoolVar(v, "json", false, "print one JSON object instead of text")
+}
+
+// A job is an expression compiled for a point.
+type job struct {
+	f    *expr.Func
+	vars []expr.Var
+	// x holds the point's values flattened in vars order; nil when the
+	// point is not needed and some variable has no value.
+	x []float64
+	// offsets[i] is where vars[i] starts in x.
+	offsets []int
+	// unused names the variables given in the point that the expression
+	// does not use; their derivatives are zero.
+	unused map[string]bool
+}
+
+// at returns the values of variable i in a flat vector.
+func (j *job) at(x []float64, i int) []float64 {
+	return x[j.offsets[i] : j.offsets[i]+j.vars[i].Shape.Len()]
+}
+
+// load reads the expression and the point and compiles the expression with
+// the sizes of the point's vectors. When needValues is false the point only
+// gives sizes, and variables may lack values.
+func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
+	src, name, err := in.source(cmd)
+	if err != nil {
+		return nil, err
+	}
+	p, err := in.point(cmd)
+	if err != nil {
+		return nil, err
+	}
+	sizes := map[string]int{}
+	for _, v := range p {
+		if v.vector {
+			sizes[v.name] = len(v.x)
+		}
+	}
+	f, err := expr.Compile(src, &expr.Options{Sizes: sizes})
+	if err != nil {
+		return nil, sourceError(name, err)
+	}
+	j := &job{unused: map[string]bool{}}
+	var missing []string
+	names := []string{}
+	for _, v := range f.Vars() {
+		names = append(names, v.Name)
+		if _, ok := p.lookup(v.Name); !ok {
+			missing = append(missing, v.Name)
+		}
+	}
+	if len(missing) > 0 && needValues {
+		return nil, missingError(missing)
+	}
+	for _, v := range p {
+		if !slices.Contains(names, v.name) {
+			j.unused[v.name] = true
+			names = append(names, v.name)
+		}
+	}
+	if len(j.unused) > 0 {
+		// Declaring every variable of the point makes the unused ones
+		// inputs of the function too, with exact zero derivatives.
+		if f, err = expr.Compile(src, &expr.Options{Vars: names, Sizes: sizes}); err != nil {
+			return nil, sourceError(name, err)
+		}
+	}
+	j.f = f
+	j.vars = f.Vars()
+	n := 0
+	for _, v := range j.vars {
+		j.offsets = append(j.offsets, n)
+		n += v.Shape.Len()
+	}
+	if len(missing) == 0 {
+		j.x = make([]float64, 0, n)
+		for _, v := range j.vars {
+			pv, _ := p.lookup(v.Name)
+			j.x = append(j.x, pv.x...)
+		}
+	}
+	for _, w := range f.Warnings() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "nabla: warning: %s\n", prefixSource(name, w.Error()))
+	}
+	return j, nil
+}
+
+// missingError names the variables that have no value.
+func missingError(names []string) error {
+	if len(names) == 1 {
+		return fmt.Errorf("no value for the variable %s: give it with --at %[1]s=…", names[0])
+	}
+	return fmt.Errorf("no value for the variables %s: give them with --at %s=…", strings.Join(names, ", "), strings.Join(names, "=…,"))
+}
+
+// sourceError returns an expression error with the file name, if any, in
+// front of its position.
+func sourceError(name string, err error) error {
+	return errors.New(prefixSource(name, err.Error()))
+}
+
+// prefixSource puts the source's file name in front of the positions in an
+// expression error message ("1:5: …" becomes "f.nabla:1:5: …").
+func prefixSource(name, msg string) string {
+	if name == "" {
+		return msg
+	}
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		if l != "" && l[0] >= '1' && l[0] <= '9' {
+			lines[i] = name + ":" + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// source returns the expression and, when it came from a file, the file's
+// name.
+func (in *inputFlags) source(cmd *cobra.Command) (src, name string, err error) {
+	hasExpr, hasFile := cmd.Flags().Changed("expr"), cmd.Flags().Changed("file")
+	switch {
+	case hasExpr && hasFile:
+		return "", "", &usageError{cmd, errors.New("give the expression with -e or -f, not both")}
+	case hasExpr:
+		return in.expr, "", nil
+	case !hasFile:
+		return "", "", &usageError{cmd, errors.New("no expression: give one with -e EXPR or -f FILE")}
+	}
+	data, err := readFile(cmd, in.file, expr.MaxSourceLen)
+	if err != nil {
+		return "", "", err
+	}
+	name = in.file
+	if name == "-" {
+		name = "<stdin>"
+	}
+	return string(data), name, nil
+}
+
+// point reads --at-file and then --at, whose values take precedence.
+func (in *inputFlags) point(cmd *cobra.Command) (point, error) {
+	var p point
+	if in.atFile != "" {
+		if in.atFile == "-" && in.file == "-" {
+			return nil, &usageError{cmd, errors.New("-f - and --at-file - cannot both read standard input")}
+		}
+		data, err := readFile(cmd, in.atFile, maxPointFile)
+		if err != nil {
+			return nil, err
+		}
+		if p, err = parsePointJSON(in.atFile, data); err != nil {
+			return nil, err
+		}
+	}
+	for _, text := range in.at {
+		q, err := parsePoint("--at", text)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range q {
+			p = p.set(v)
+		}
+	}
+	if n := p.len(); n > MaxPointLen {
+		return nil, fmt.Errorf("the point has %d values, more than the %d a point may hold", n, MaxPointLen)
+	}
+	return p, nil
+}
+
+// readFile reads a file, or standard input for "-", refusing more than
+// limit bytes.
+func readFile(cmd *cobra.Command, name string, limit int64) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = cmd.InOrStdin()
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
+	}
+	return data, nil
+}

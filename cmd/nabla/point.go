@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nabla-ad/nabla/ad"
+)
+
+// MaxPointLen bounds the number of values a point may hold in all, so that
+// a pattern like x=0*100000000000 is refused with a message instead of
+// exhausting memory. Evaluating and differentiating needs several buffers
+// of the variables' length, so the limit leaves room for them.
+const MaxPointLen = 1 << 24
+
+// A value is one variable's value in a point: a scalar, or a vector when it
+// was written as a vector (even of one element).
+type value struct {
+	name   string
+	x      []float64
+	vector bool
+}
+
+// A point assigns values to variables, in the order they were written.
+type point []value
+
+// lookup returns the value of the variable name.
+func (p point) lookup(name string) (value, bool) {
+	i := slices.IndexFunc(p, func(v value) bool { return v.name == name })
+	if i < 0 {
+		return value{}, false
+	}
+	return p[i], true
+}
+
+// set adds v, or replaces the value of the variable of that name.
+func (p point) set(v value) point {
+	if i := slices.IndexFunc(p, func(w value) bool { return w.name == v.name }); i >= 0 {
+		p[i] = v
+		return p
+	}
+	return append(p, v)
+}
+
+// len returns the number of values in p.
+func (p point) len() int {
+	n := 0
+	for _, v := range p {
+		n += len(v.x)
+	}
+	return n
+}
+
+// A pointError is a malformed point, with the position of the fault in the
+// text of the flag that gave it.
+type pointError struct {
+	flag string // "--at", "--dir"
+	text string // the flag's value
+	pos  int    // byte offset of the fault in text
+	msg  string
+}
+
+func (e *pointError) Error() string {
+	col := len([]rune(e.text[:min(e.pos, len(e.text))]))
+	return fmt.Sprintf("%s: %s\n  %s\n  %s^", e.flag, e.msg, e.text, strings.Repeat(" ", col))
+}
+
+// parsePoint parses a point as written after --at or --dir:
+//
+//	x=1,y=2          scalars
+//	x=[1,2,3]        a vector
+//	x=-1.2:1.5*500   a vector: the pattern -1.2, 1.5 repeated 500 times
+//	x=0*1000         a vector of 1000 zeros
+//
+// Entries are separated by commas; a name may be given once.
+func parsePoint(flag, text string) (point, error) {
+	ps := pointScanner{flag: flag, text: text}
+	var p point
+	total := 0
+	for {
+		v, err := ps.entry(MaxPointLen - total)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := p.lookup(v.name); dup {
+			return nil, ps.errorf(ps.start, "%s is given twice", v.name)
+		}
+		p = append(p, v)
+		total += len(v.x)
+		if ps.pos == len(text) {
+			return p, nil
+		}
+		if text[ps.pos] != ',' {
+			return nil, ps.errorf(ps.pos, "expected a comma before the next name=value, found %q", ps.rest(8))
+		}
+		ps.pos++
+	}
+}
+
+// pointScanner reads a point's text from left to right.
+type pointScanner struct {
+	flag, text string
+	pos        int // the next byte to read
+	start      int // where the current entry starts
+}
+
+func (ps *pointScanner) errorf(pos int, format string, args ...any) error {
+	return &pointError{flag: ps.flag, text: ps.text, pos: pos, msg: fmt.Sprintf(format, args...)}
+}
+
+// rest returns up to n bytes of the text from the current position, for
+// messages.
+func (ps *pointScanner) rest(n int) string {
+	r := ps.text[ps.pos:]
+	if len(r) > n {
+		return r[:n] + "…"
+	}
+	return r
+}
+
+// entry reads name=value; the value may hold at most limit numbers.
+func (ps *pointScanner) entry(limit int) (value, error) {
+	ps.start = ps.pos
+	end := ps.pos
+	for end < len(ps.text) && isNameByte(ps.text[end], end == ps.pos) {
+		end++
+	}
+	name := ps.text[ps.pos:end]
+	if name == "" {
+		if ps.pos == len(ps.text) {
+			return value{}, ps.errorf(ps.pos, "expected name=value, found the end")
+		}
+		return value{}, ps.errorf(ps.pos, "expected a variable name, found %q", ps.rest(8))
+	}
+	if err := checkVarName(name); err != nil {
+		return value{}, ps.errorf(ps.pos, "%v", err)
+	}
+	ps.pos = end
+	if ps.pos == len(ps.text) || ps.text[ps.pos] != '=' {
+		return value{}, ps.errorf(ps.pos, "expected = and a value after %s", name)
+	}
+	ps.pos++
+	if ps.pos < len(ps.text) && ps.text[ps.pos] == '[' {
+		x, err := ps.list(name, limit)
+		return value{name: name, x: x, vector: true}, err
+	}
+	first := ps.pos
+	x, err := ps.numbers(':')
+	if err != nil {
+		return value{}, err
+	}
+	if ps.pos == len(ps.text) || ps.text[ps.pos] != '*' {
+		if len(x) > 1 {
+			return value{}, ps.errorf(ps.pos, "the pattern %s needs a repeat count, as in %[1]s*10", ps.text[first:ps.pos])
+		}
+		return value{name: name, x: x}, nil
+	}
+	ps.pos++
+	x, err = ps.repeat(name, x, limit)
+	return value{name: name, x: x, vector: true}, err
+}
+
+// list reads a vector literal [a,b,…].
+func (ps *pointScanner) list(name string, limit int) ([]float64, error) {
+	open := ps.pos
+	ps.pos++
+	if ps.pos < len(ps.text) && ps.text[ps.pos] == ']' {
+		return nil, ps.errorf(ps.pos, "the vector %s is empty; a vector needs at least one value", name)
+	}
+	x, err := ps.numbers(',')
+	if err != nil {
+		return nil, err
+	}
+	if ps.pos == len(ps.text) || ps.text[ps.pos] != ']' {
+		return nil, ps.errorf(open, "unclosed [ in the value of %s", name)
+	}
+	ps.pos++
+	if len(x) > limit {
+		return nil, ps.errorf(open, "the vector %s has %d values; a point may hold at most %d", name, len(x), MaxPointLen)
+	}
+	return x, nil
+}
+
+// repeat reads the count after pattern* and returns the repeated pattern.
+func (ps *pointScanner) repeat(name string, pattern []float64, limit int) ([]float64, error) {
+	start := ps.pos
+	for ps.pos < len(ps.text) && ps.text[ps.pos] >= '0' && ps.text[ps.pos] <= '9' {
+		ps.pos++
+	}
+	count, err := strconv.ParseUint(ps.text[start:ps.pos], 10, 64)
+	switch {
+	case start == ps.pos:
+		return nil, ps.errorf(start, "expected a repeat count after *, found %q", ps.rest(8))
+	case err != nil || count > uint64(limit) || count*uint64(len(pattern)) > uint64(limit):
+		n := ps.text[start:ps.pos]
+		if len(pattern) > 1 {
+			n += "×" + strconv.Itoa(len(pattern))
+		}
+		return nil, ps.errorf(start, "%s would have %s values; a point may hold at most %d", name, n, MaxPointLen)
+	case count == 0:
+		return nil, ps.errorf(start, "a repeat count must be at least 1")
+	}
+	x := make([]float64, 0, int(count)*len(pattern))
+	for range count {
+		x = append(x, pattern...)
+	}
+	return x, nil
+}
+
+// numbers reads numbers separated by sep, stopping before any other byte.
+func (ps *pointScanner) numbers(sep byte) ([]float64, error) {
+	var x []float64
+	for {
+		start := ps.pos
+		for ps.pos < len(ps.text) && isNumberByte(ps.text, ps.pos, start) {
+			ps.pos++
+		}
+		s := ps.text[start:ps.pos]
+		if s == "" {
+			if ps.pos == len(ps.text) {
+				return nil, ps.errorf(start, "expected a number, found the end")
+			}
+			return nil, ps.errorf(start, "expected a number, found %q", ps.rest(8))
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil && !isRangeError(err) {
+			return nil, ps.errorf(start, "%q is not a number", s)
+		}
+		x = append(x, v)
+		if ps.pos == len(ps.text) || ps.text[ps.pos] != sep {
+			return x, nil
+		}
+		ps.pos++
+	}
+}
+
+// isRangeError reports whether err says a number overflowed; ParseFloat
+// then returns ±Inf, which is a value like any other.
+func isRangeError(err error) bool {
+	var ne *strconv.NumError
+	return errors.As(err, &ne) && ne.Err == strconv.ErrRange
+}
+
+// isNumberByte reports whether text[i] can continue the number that starts
+// at start: digits, a point, an exponent, a sign at the start or after an
+// exponent, and the letters of Inf and NaN.
+func isNumberByte(text string, i, start int) bool {
+	c := text[i]
+	switch {
+	case c >= '0' && c <= '9', c == '.':
+		return true
+	case c == '+' || c == '-':
+		return i == start || text[i-1] == 'e' || text[i-1] == 'E'
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		return true
+	}
+	return false
+}
+
+// isNameByte reports whether c can be part of a variable name (first says
+// whether it would be the first byte).
+func isNameByte(c byte, first bool) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
+}
+
+// checkVarName rejects the names of the language's functions and constants,
+// which cannot be variables.
+func checkVarName(name string) error {
+	if name == "pi" || name == "e" {
+		return fmt.Errorf("%s is a constant of the language, not a variable", name)
+	}
+	if _, _, ok := ad.FuncArity(name); ok {
+		return fmt.Errorf("%s is a function of the language, not a variable", name)
+	}
+	return nil
+}
+
+// parsePointJSON parses a point file: a JSON object mapping each variable to
+// a number or an array of numbers.
+func parsePointJSON(name string, data []byte) (point, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("%s: a point file must hold a JSON object such as {\"x\": 1, \"y\": [1, 2]}", name)
+	}
+	var p point
+	total := 0
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		key := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("%s: value of %q: %v", name, key, err)
+		}
+		v, err := pointValueJSON(key, raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		if _, dup := p.lookup(key); dup {
+			return nil, fmt.Errorf("%s: %s is given twice", name, key)
+		}
+		if total += len(v.x); total > MaxPointLen {
+			return nil, fmt.Errorf("%s: the point has more than the %d values a point may hold", name, MaxPointLen)
+		}
+		p = append(p, v)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, fmt.Errorf("%s: unexpected data after the JSON object", name)
+	}
+	return p, nil
+}
+
+// pointValueJSON converts one entry of a point file.
+func pointValueJSON(key string, raw json.RawMessage) (value, error) {
+	if key == "" || !isNameByte(key[0], true) || strings.IndexFunc(key, func(r rune) bool { return r > 0x7f || !isNameByte(byte(r), false) }) >= 0 {
+		return value{}, fmt.Errorf("%q is not a variable name", key)
+	}
+	if err := checkVarName(key); err != nil {
+		return value{}, err
+	}
+	var s float64
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return value{name: key, x: []float64{s}}, nil
+	}
+	var x []float64
+	if err := json.Unmarshal(raw, &x); err != nil {
+		return value{}, fmt.Errorf("the value of %s must be a number or an array of numbers", key)
+	}
+	if len(x) == 0 {
+		return value{}, fmt.Errorf("the vector %s is empty; a vector needs at least one value", key)
+	}
+	return value{name: key, x: x, vector: true}, nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// commands holds the constructors of the subcommands. Each subcommand's file
+// registers its own in an init function, so adding a subcommand touches no
+// other file. Constructors, not commands, so that every run builds a fresh
+// tree with fresh flag values.
+var commands []func() *cobra.Command
+
+// register adds a subcommand's constructor.
+func register(newCmd func() *cobra.Command) { commands = append(commands, newCmd) }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "nabla",
+		Short: "Exact derivatives of expressions from the shell",
+		Long: `nabla differentiates expressions exactly (automatic differentiation) and
+prints values, gradients, directional derivatives, Hessians and symbolic
+derivatives, for people or, with --json, for scripts.
+
+A point is written --at x=1,y=2; a vector as --at x=[1,2,3] or as a
+repeated pattern, --at x=-1.2:1.5*500 (1000 values). The expression comes
+from -e EXPR or -f FILE (-f - reads standard input).
+
+Exit status: 0 success; 1 the job ran but its answer is bad (a result that
+is not finite); 2 a usage or input error, reported on standard error.`,
+		Example: `  nabla grad -e 'x^2 + y^2' --at x=1,y=1
+  nabla jvp -e 'x^2 + y^2' --at x=1,y=1 --dir x=1,y=0
+  nabla grad -f rosenbrock.nabla --at x=-1.2:1.5*500 --json`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return &usageError{cmd: cmd, err: errors.New("a command is needed, such as grad")}
+		},
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{cmd: cmd, err: err}
+	})
+	for _, newCmd := range commands {
+		root.AddCommand(newCmd())
+	}
+	return root
+}
