@@ -47,12 +47,17 @@ var gonumMethods = map[string]func() optimize.Method{
 // gradients.
 func Methods() []string {
 	var names []string
+	// Methods that need second derivatives have no finite-difference form.
+	second := map[string]bool{"newton": true, "newton-cg": true, "neldermead": true}
 	for _, m := range optim.Methods() {
-		names = append(names, string(m), string(m)+"-fd")
+		names = append(names, string(m))
+		if !second[string(m)] {
+			names = append(names, string(m)+"-fd")
+		}
 	}
 	for m := range gonumMethods {
 		names = append(names, "gonum-"+m)
-		if m != "neldermead" {
+		if !second[m] {
 			names = append(names, "gonum-"+m+"-fd")
 		}
 	}

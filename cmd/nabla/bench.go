@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/benchmarks"
+)
+
+func init() { register(newBenchCmd) }
+
+func newBenchCmd() *cobra.Command {
+	var (
+		problems, methods, format string
+		asJSON                    bool
+		maxEvals, workers         int
+		maxTime                   time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "bench [--problems LIST] [--methods LIST]",
+		Short: "Run optimizers on standard test problems and compare them",
+		Long: `Bench runs each method on each problem from its standard start, with a
+budget of evaluations and time per run, in parallel, and prints a table
+(problem × method: status, f − f*, iterations, evaluations, time, and the
+tightest Moré–Wild level solved: f − f* ≤ τ(f(x0) − f*) for τ = 1e-3, 1e-5,
+1e-7) and a summary per method.
+
+Problems are named by tag (mgh: the 35 Moré–Garbow–Hillstrom problems; ml:
+2-D machine-learning test functions; all), by name, or by the path of a
+problem file of your own (.nabla). Methods are nabla's optimizers, each also
+with finite-difference gradients (suffix -fd), and gonum's (prefix gonum-).
+
+Ctrl-C stops the suite; the runs that ended are printed.`,
+		Example: `  nabla bench --problems ml --methods lbfgs,adam
+  nabla bench --problems mgh --methods lbfgs,bfgs,newton-cg,adam --format markdown
+  nabla bench --problems rosenbrock,wood --methods lbfgs,lbfgs-fd,gonum-lbfgs-fd --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ps, err := benchmarks.Select(problems)
+			if err != nil {
+				return &usageError{cmd, err}
+			}
+			ms := strings.Split(methods, ",")
+			if asJSON {
+				format = "json"
+			}
+			if !contains(benchmarks.Formats, format) {
+				return &usageError{cmd, fmt.Errorf("unknown format %q; the formats are %s", format, strings.Join(benchmarks.Formats, ", "))}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			cfg := benchmarks.Config{Problems: ps, Methods: ms, MaxEvals: maxEvals, MaxTime: maxTime, Workers: workers}
+			if isTerminal(cmd.ErrOrStderr()) {
+				cfg.Progress = progressBar(cmd.ErrOrStderr())
+			}
+			rep, err := benchmarks.RunSuite(ctx, cfg)
+			if err != nil {
+				return &usageError{cmd, err}
+			}
+			return rep.Write(cmd.OutOrStdout(), format)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&problems, "problems", "all", "problems: tags (mgh, ml, all), names or .nabla files, comma-separated")
+	f.StringVar(&methods, "methods", strings.Join(benchmarks.DefaultMethods, ","), "methods, comma-separated")
+	f.StringVar(&format, "format", "text", "output format: "+strings.Join(benchmarks.Formats, ", "))
+	f.BoolVar(&asJSON, "json", false, "print JSON (same as --format json)")
+	f.IntVar(&maxEvals, "max-evals", 0, "evaluations of f per run (default 1000·(n+1))")
+	f.DurationVar(&maxTime, "max-time", 0, "wall time per run (default 10s)")
+	f.IntVar(&workers, "workers", 0, "runs at a time (default: the number of CPUs)")
+	return cmd
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isTerminal reports whether w is a terminal, where progress is shown.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws the suite's progress on one line of w.
+func progressBar(w io.Writer) func(done, total int, r *benchmarks.Run) {
+	return func(done, total int, r *benchmarks.Run) {
+		const width = 30
+		k := width * done / max(total, 1)
+		fmt.Fprintf(w, "\r[%s%s] %d/%d %-40s", strings.Repeat("#", k), strings.Repeat(".", width-k), done, total, r.Problem+" "+r.Method)
+		if done == total {
+			fmt.Fprint(w, "\r"+strings.Repeat(" ", width+50)+"\r")
+		}
+	}
+}
