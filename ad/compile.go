@@ -30,6 +30,7 @@ type Program struct {
 	arena    int           // float64s of owned vector buffers
 	blocks   int           // block buffers for fused groups' internal values
 	chunked  int           // most vector slots a fused group reads or writes
+	parallel bool          // whether some fused group is long enough to split
 	scalar   []scalarInstr // the program again, when it has no vector values
 }
 
@@ -233,6 +234,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		if in.fused != nil {
 			p.blocks = max(p.blocks, len(in.fused.internal))
 			p.chunked = max(p.chunked, len(in.fused.ext))
+			p.parallel = p.parallel || in.fused.n >= parallelLen
 		}
 	}
 

@@ -1,6 +1,10 @@
 package ad
 
-import "os"
+import (
+	"os"
+	"runtime"
+	"sync"
+)
 
 // blockLen is the number of elements a fused group computes at a time:
 // small enough that a group's temporaries stay in cache.
@@ -134,7 +138,10 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 }
 
 // execFused runs a fused group one block at a time: every vector slot the
-// group touches is pointed at the current block.
+// group touches is pointed at the current block. Long groups are split in
+// two halves, the second run by an idle lane goroutine when there is one;
+// the split depends only on the length, so results do not depend on
+// whether a lane was free.
 func (ws *Workspace) execFused(fg *fusedGroup) {
 	for _, r := range fg.acc {
 		ws.s[r] = 0
@@ -143,8 +150,34 @@ func (ws *Workspace) execFused(fg *fusedGroup) {
 	for j, sl := range fg.ext {
 		full[j] = ws.v[sl]
 	}
-	for k := 0; k < fg.n; k += blockLen {
-		m := min(blockLen, fg.n-k)
+	if fg.n < parallelLen || ws.lane == nil {
+		ws.runBlocks(fg, full, 0, fg.n)
+	} else {
+		half := (fg.n/2 + blockLen - 1) / blockLen * blockLen
+		sub := ws.lane
+		copy(sub.s, ws.s)
+		t := laneTask{ws: sub, fg: fg, full: full, lo: half, hi: fg.n, done: &ws.wait}
+		ws.wait.Add(1)
+		select {
+		case lanes <- t:
+		default:
+			t.run() // no idle lane: the caller does both halves
+		}
+		ws.runBlocks(fg, full, 0, half)
+		ws.wait.Wait()
+		for _, r := range fg.acc {
+			ws.s[r] += sub.s[r]
+		}
+	}
+	for j, sl := range fg.ext {
+		ws.v[sl] = full[j]
+	}
+}
+
+// runBlocks runs the group over elements lo to hi.
+func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int) {
+	for k := lo; k < hi; k += blockLen {
+		m := min(blockLen, hi-k)
 		for j, sl := range fg.ext {
 			ws.v[sl] = full[j][k : k+m : k+m]
 		}
@@ -155,9 +188,48 @@ func (ws *Workspace) execFused(fg *fusedGroup) {
 			ws.exec(&fg.code[i])
 		}
 	}
-	for j, sl := range fg.ext {
-		ws.v[sl] = full[j]
+}
+
+// parallelLen is the vector length from which fused groups run on two
+// goroutines.
+const parallelLen = 1 << 15
+
+// A laneTask is half of a fused group, run by a lane goroutine.
+type laneTask struct {
+	ws     *Workspace
+	fg     *fusedGroup
+	full   [][]float64
+	lo, hi int
+	done   *sync.WaitGroup
+}
+
+func (t laneTask) run() {
+	for _, r := range t.fg.acc {
+		t.ws.s[r] = 0
 	}
+	t.ws.runBlocks(t.fg, t.full, t.lo, t.hi)
+	t.done.Done()
+}
+
+// lanes feeds the lane goroutines, started with the first workspace that
+// can use them: one fewer than GOMAXPROCS, since the caller works too.
+var (
+	lanes     = make(chan laneTask)
+	lanesOnce sync.Once
+)
+
+func startLanes() bool {
+	n := runtime.GOMAXPROCS(0) - 1
+	lanesOnce.Do(func() {
+		for range n {
+			go func() {
+				for t := range lanes {
+					t.run()
+				}
+			}()
+		}
+	})
+	return n > 0
 }
 
 // accumulating returns the form of a reduction that adds a block's result

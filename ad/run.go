@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 )
 
 // Workspace holds the buffers one goroutine needs to run a Program.
@@ -15,6 +16,9 @@ type Workspace struct {
 	// For fused groups: block buffers and the saved full slots.
 	blocks []float64
 	full   [][]float64
+	// lane is the state the second half of a long fused group runs with.
+	lane *Workspace
+	wait sync.WaitGroup
 }
 
 // NewWorkspace allocates the buffers for running p.
@@ -26,6 +30,14 @@ func (p *Program) NewWorkspace() *Workspace {
 		arena:  make([]float64, p.arena),
 		blocks: make([]float64, p.blocks*blockLen),
 		full:   make([][]float64, p.chunked),
+	}
+	if p.parallel && startLanes() {
+		ws.lane = &Workspace{
+			p:      p,
+			s:      make([]float64, p.nreg),
+			v:      make([][]float64, p.nslot),
+			blocks: make([]float64, p.blocks*blockLen),
+		}
 	}
 	for _, si := range p.slotInit {
 		if si.data != nil {

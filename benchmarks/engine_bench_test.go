@@ -126,11 +126,11 @@ func BenchmarkGrad(b *testing.B) {
 			ws := p.NewWorkspace()
 			in := [][]float64{startPoint(c.n)}
 			b.ReportAllocs()
-			b.ReportMetric(float64(p.BufferLen())/float64(c.n), "buffers/n")
 			for b.Loop() {
 				_ = p.Run(ws, in)
 				sink += ws.Scalar(0)
 			}
+			b.ReportMetric(float64(p.BufferLen())/float64(c.n), "buffers/n")
 		})
 	}
 }
@@ -166,13 +166,13 @@ func BenchmarkCompile(b *testing.B) {
 			f, _ = g.Add(f, t)
 		}
 		grad, _ := g.Grad(f, x)
-		b.ReportMetric(float64(g.Len()), "nodes")
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := g.Compile(f, grad[0]); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Len()), "ns/node")
 	})
 }
 
@@ -205,10 +205,10 @@ func BenchmarkHVP(b *testing.B) {
 		ws := p.NewWorkspace()
 		in := [][]float64{startPoint(n), ones}
 		b.ReportAllocs()
-		b.ReportMetric(float64(p.BufferLen())/float64(n), "buffers/n")
 		for b.Loop() {
 			_ = p.Run(ws, in)
 		}
+		b.ReportMetric(float64(p.BufferLen())/float64(n), "buffers/n")
 	})
 }
 

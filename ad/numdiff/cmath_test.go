@@ -1,0 +1,8 @@
+package numdiff
+
+import "math/cmplx"
+
+var (
+	cexp  = cmplx.Exp
+	csqrt = cmplx.Sqrt
+)

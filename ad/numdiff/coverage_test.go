@@ -1,0 +1,162 @@
+package numdiff
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/expr"
+)
+
+// interval is where an argument is sampled: [lo, hi], or ±[lo, hi] when
+// symmetric (to keep away from a kink or a branch cut at 0).
+type interval struct {
+	lo, hi    float64
+	symmetric bool
+}
+
+func (iv interval) sample(r *rand.Rand) float64 {
+	v := iv.lo + (iv.hi-iv.lo)*r.Float64()
+	if iv.symmetric && r.IntN(2) == 0 {
+		v = -v
+	}
+	return v
+}
+
+// opCase is the domain of an op and the expressions that exercise it in
+// scalar and vector form. x is sampled from dom[0], y from dom[1].
+type opCase struct {
+	dom            [2]interval
+	scalar, vector string
+}
+
+var (
+	wide  = interval{lo: -2, hi: 2}
+	pos   = interval{lo: 0.1, hi: 3}
+	apart = interval{lo: 0.2, hi: 2, symmetric: true}
+)
+
+func unary(d interval, name string) opCase {
+	return opCase{dom: [2]interval{d, wide},
+		scalar: fmt.Sprintf("%s(x) * y", name),
+		vector: fmt.Sprintf("sum([1, -2, 3] * %s(x)) + dot(%s(x), y)", name, name)}
+}
+
+func binary(dx, dy interval, call string) opCase {
+	return opCase{dom: [2]interval{dx, dy},
+		scalar: fmt.Sprintf(call, "x", "y") + " * x",
+		vector: fmt.Sprintf("sum([1, -2, 3] * %s) + sum(%s)", fmt.Sprintf(call, "x", "y"), fmt.Sprintf(call, "x", "y[0]"))}
+}
+
+// opCases covers every operation of the language. A function added to the
+// language without an entry here fails TestOpCoverage.
+var opCases = map[string]opCase{
+	"neg":       {dom: [2]interval{wide, wide}, scalar: "-x * y", vector: "sum(-x * y) + sum(-(x^2))"},
+	"+":         binary(wide, wide, "(%s + %s)"),
+	"-":         binary(wide, wide, "(%s - %s)"),
+	"*":         binary(wide, wide, "(%s * %s)"),
+	"/":         binary(wide, apart, "(%s / %s)"),
+	"^":         binary(interval{lo: 0.2, hi: 3}, wide, "(%s ^ %s)"),
+	"pow":       binary(interval{lo: 0.2, hi: 3}, wide, "pow(%s, %s)"),
+	"atan2":     binary(apart, apart, "atan2(%s, %s)"),
+	"hypot":     binary(apart, apart, "hypot(%s, %s)"),
+	"min":       {dom: [2]interval{{lo: 0.1, hi: 1}, {lo: 1.2, hi: 2}}, scalar: "min(x, y) * max(y, x) * x", vector: "sum(min(x, y) * max(y, x)) + min(x)^2 + min(y)*max(x)"},
+	"max":       {dom: [2]interval{{lo: 1.2, hi: 2}, {lo: 0.1, hi: 1}}, scalar: "max(x, y) * min(y, x) * y", vector: "sum(max(x, y) * x) + max(x)^2 * max(y)"},
+	"sin":       unary(wide, "sin"),
+	"cos":       unary(wide, "cos"),
+	"tan":       unary(interval{lo: -1.2, hi: 1.2}, "tan"),
+	"asin":      unary(interval{lo: -0.9, hi: 0.9}, "asin"),
+	"acos":      unary(interval{lo: -0.9, hi: 0.9}, "acos"),
+	"atan":      unary(wide, "atan"),
+	"sinh":      unary(wide, "sinh"),
+	"cosh":      unary(wide, "cosh"),
+	"tanh":      unary(wide, "tanh"),
+	"exp":       unary(wide, "exp"),
+	"log":       unary(pos, "log"),
+	"log1p":     unary(interval{lo: -0.9, hi: 3}, "log1p"),
+	"expm1":     unary(wide, "expm1"),
+	"sqrt":      unary(pos, "sqrt"),
+	"abs":       unary(apart, "abs"),
+	"sigmoid":   unary(interval{lo: -6, hi: 6}, "sigmoid"),
+	"softplus":  unary(interval{lo: -6, hi: 6}, "softplus"),
+	"sign":      unary(apart, "sign"),
+	"step":      unary(apart, "step"),
+	"sum":       {dom: [2]interval{wide, wide}, scalar: "sum([x, y, x*y])^2", vector: "sum(x * y)^2 + sum(x)"},
+	"mean":      {dom: [2]interval{wide, wide}, scalar: "mean([x, y, x*y])^2", vector: "mean(x * y)^2 + mean(x)"},
+	"dot":       {dom: [2]interval{wide, wide}, scalar: "dot([x, y], [y, x*x])", vector: "dot(x, y)^2 + dot(x, x)"},
+	"norm":      {dom: [2]interval{apart, wide}, scalar: "norm([x, y, 1]) * x", vector: "norm(x) * sum(y)"},
+	"logsumexp": {dom: [2]interval{wide, wide}, scalar: "logsumexp([x, y, x*y])", vector: "logsumexp(x * y) + logsumexp(x)"},
+	"fill":      {dom: [2]interval{wide, wide}, scalar: "dot(fill(x, 3), [y, y^2, 1])", vector: "dot(fill(sum(x), 3), y * x)"},
+	"scatter":   {dom: [2]interval{wide, wide}, scalar: "dot(scatter(x, 5, 1, 2), scatter(y^2, 5, 1, 3))", vector: "dot(scatter(x, 7, 1, 2), scatter(y, 7, 1, 2) + 1) * sum(x)"},
+}
+
+// complexBroken lists the ops whose complex forms in ad are known to lose
+// the imaginary part of a complex step, so that the complex step through
+// them is wrong: the test requires the check to catch them, and fails once
+// they are fixed so that the list shrinks.
+var complexBroken = map[string]bool{}
+
+func TestOpCoverage(t *testing.T) {
+	names := append(ad.FuncNames(), "+", "-", "*", "/", "^", "neg")
+	for _, name := range names {
+		c, ok := opCases[name]
+		if !assert.True(t, ok, "function %q has no entry in opCases: give it a domain and expressions", name) {
+			continue
+		}
+		if name != "neg" {
+			assert.Contains(t, c.scalar+c.vector, name, "the expressions of %q do not use it", name)
+		}
+	}
+	for name := range opCases {
+		assert.Contains(t, names, name, "opCases has an entry for %q, which is not in the language", name)
+	}
+
+	r := rand.New(rand.NewPCG(1, 2))
+	points := 3
+	if testing.Short() {
+		points = 1
+	}
+	for _, name := range slices.Sorted(maps.Keys(opCases)) {
+		c := opCases[name]
+		for _, form := range []string{"scalar", "vector"} {
+			src, sizes := c.scalar, map[string]int(nil)
+			if form == "vector" {
+				src, sizes = c.vector, map[string]int{"x": 3, "y": 3}
+			}
+			f, err := expr.Compile(src, &expr.Options{Vars: []string{"x", "y"}, Sizes: sizes})
+			require.NoError(t, err, "%s: %s", name, src)
+			fn, err := FromExpr(f)
+			require.NoError(t, err)
+			for range points {
+				x := make([]float64, f.Dim())
+				for i := range x {
+					x[i] = c.dom[i*2/len(x)].sample(r)
+				}
+				rep, err := Check(fn, x, &Settings{Methods: []Method{Central, Richardson, ComplexStep}, Order: 2, Seed: r.Uint64()})
+				require.NoError(t, err)
+				complexWrong := false
+				for _, comp := range rep.Components {
+					for _, e := range comp.Numeric {
+						if e.Method == ComplexStep && !e.OK && !e.Unsupported {
+							complexWrong = true
+							continue
+						}
+						assert.True(t, e.OK || e.Unsupported, "%s %s form %s at %v: %s %s: %s %s", name, form, src, x, comp.Kind, comp.Name, e.Problem, e.Why)
+					}
+				}
+				if complexBroken[name] {
+					assert.True(t, complexWrong, "%s: the complex step is right now: remove it from complexBroken", name)
+				} else {
+					assert.False(t, complexWrong, "%s %s form %s at %v: the complex step disagrees with AD", name, form, src, x)
+				}
+			}
+		}
+	}
+}
+

@@ -1,0 +1,3 @@
+// Package numdiff differentiates functions numerically and checks
+// automatic derivatives against numeric ones.
+package numdiff

@@ -1,0 +1,369 @@
+package numdiff
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/expr"
+)
+
+func mustFunction(t testing.TB, src string, sizes map[string]int) Function {
+	t.Helper()
+	f, err := expr.Compile(src, &expr.Options{Sizes: sizes})
+	require.NoError(t, err)
+	fn, err := FromExpr(f)
+	require.NoError(t, err)
+	return fn
+}
+
+func estimate(t *testing.T, c Component, m Method) Estimate {
+	t.Helper()
+	for _, e := range c.Numeric {
+		if e.Method == m {
+			return e
+		}
+	}
+	t.Fatalf("no %v estimate in %+v", m, c)
+	return Estimate{}
+}
+
+// The textbook example: f = x² + y² at (1, 1), gradient (2, 2).
+func TestTextbook(t *testing.T) {
+	f := mustFunction(t, "x^2 + y^2", nil)
+	x := []float64{1, 1}
+
+	// The forward difference at h = 1e-7 errs by its truncation error
+	// h·f''/2 = 1e-7, within a factor of 10.
+	r, err := CheckGradient(f, x, &Settings{Methods: []Method{Forward}, Step: 1e-7})
+	require.NoError(t, err)
+	require.True(t, r.OK, "%+v", r)
+	for _, c := range r.Components {
+		e := estimate(t, c, Forward)
+		want := 1e-7 * 2 / 2
+		assert.Equal(t, 2.0, c.AD)
+		assert.Greater(t, e.AbsError, want/10, c.Name)
+		assert.Less(t, e.AbsError, want*10, c.Name)
+	}
+
+	// Central differences beat forward differences by orders of
+	// magnitude at their best steps; on a quadratic they are exact up to
+	// round-off.
+	for i := range x {
+		sw, err := SweepGradient(f, x, i, nil)
+		require.NoError(t, err)
+		fwd, cen := sw.Series[0], sw.Series[1]
+		require.Equal(t, Forward, fwd.Method)
+		require.Equal(t, Central, cen.Method)
+		assert.Greater(t, fwd.BestError, 1e-10)
+		assert.Less(t, cen.BestError, fwd.BestError*1e-3)
+	}
+
+	// The complex step agrees with AD to 1e-15, relative.
+	r, err = CheckGradient(f, x, &Settings{Methods: []Method{ComplexStep}})
+	require.NoError(t, err)
+	require.True(t, r.OK)
+	for _, c := range r.Components {
+		assert.LessOrEqual(t, estimate(t, c, ComplexStep).RelError, 1e-15)
+	}
+}
+
+// Away from a quadratic, central differences still beat forward ones by
+// orders of magnitude, and Richardson and the complex step beat both.
+func TestMethodsRank(t *testing.T) {
+	f := mustFunction(t, "sin(x) * exp(y) + log(x + y)", nil)
+	x := []float64{0.7, 0.3}
+	sw, err := SweepGradient(f, x, 0, &SweepSettings{Methods: []Method{Forward, Central, Richardson, ComplexStep}})
+	require.NoError(t, err)
+	best := map[Method]float64{}
+	for _, s := range sw.Series {
+		best[s.Method] = s.BestError
+	}
+	t.Logf("best errors: %v", best)
+	assert.Less(t, best[Central], best[Forward]*1e-2)
+	assert.Less(t, best[Richardson], best[Central])
+	assert.LessOrEqual(t, best[ComplexStep], 4e-16*math.Abs(sw.AD))
+
+	// The forward series is the textbook V: the error falls with h down to
+	// about √ε and rises again below.
+	fwd := sw.Series[0]
+	assert.InDelta(t, math.Log10(math.Sqrt(eps)), math.Log10(fwd.BestStep), 1.5)
+	assert.Greater(t, fwd.Errors[0], fwd.BestError*1e3)
+	assert.Greater(t, fwd.Errors[len(fwd.Errors)-1], fwd.BestError*1e3)
+	// Central differences are best near ε^(1/3).
+	assert.InDelta(t, math.Log10(math.Cbrt(eps)), math.Log10(sw.Series[1].BestStep), 1.5)
+}
+
+func TestLogSteps(t *testing.T) {
+	s := LogSteps(1e-1, 1e-15, 4)
+	require.Len(t, s, 57)
+	assert.Equal(t, 1e-1, s[0])
+	assert.InEpsilon(t, 1e-15, s[56], 1e-12)
+	assert.InEpsilon(t, math.Pow(10, -1.25), s[1], 1e-12)
+	assert.Nil(t, LogSteps(1, 2, 4))
+	assert.Nil(t, LogSteps(1, 0, 4))
+}
+
+func TestDefaultSteps(t *testing.T) {
+	for _, tc := range []struct {
+		m    Method
+		x    float64
+		want float64
+	}{
+		{Forward, 0, math.Sqrt(eps)},
+		{Forward, -1e4, math.Sqrt(eps) * 1e4},
+		{Backward, 0.5, math.Sqrt(eps)},
+		{Central, 8, 8 * math.Cbrt(eps)},
+		{Richardson, 1, math.Pow(eps, 0.2)},
+		{ComplexStep, 1e3, 1e-17},
+	} {
+		assert.InEpsilon(t, tc.want, tc.m.Step(tc.x), 1e-15, "%v at %v", tc.m, tc.x)
+	}
+}
+
+func TestParseMethod(t *testing.T) {
+	for _, m := range Methods() {
+		got, err := ParseMethod(m.String())
+		require.NoError(t, err)
+		assert.Equal(t, m, got)
+	}
+	m, err := ParseMethod("complex")
+	require.NoError(t, err)
+	assert.Equal(t, ComplexStep, m)
+	_, err = ParseMethod("secant")
+	assert.ErrorContains(t, err, `unknown method "secant"`)
+	assert.Equal(t, "Method(9)", Method(9).String())
+}
+
+// Every method passes on smooth functions at ordinary points, in every
+// kind of check, first and second order.
+func TestCheckAllMethods(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		sizes map[string]int
+		x     []float64
+	}{
+		{"x^2 + y^2", nil, []float64{1, 1}},
+		{"sin(x) * exp(y) + log(x + y)", nil, []float64{0.7, 0.3}},
+		{"sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)", map[string]int{"x": 4}, []float64{-1.2, 1, -1.2, 1}},
+		{"logsumexp(x) + norm(x)^3 / (1 + dot(x, x))", map[string]int{"x": 3}, []float64{0.5, -2, 3}},
+		{"atan2(y, x) * hypot(x, y) + x^y", nil, []float64{1.5, 2.5}},
+		{"1e6 * x^2 + y / 1e6", nil, []float64{1e3, -1e-3}},
+	} {
+		f := mustFunction(t, tc.src, tc.sizes)
+		r, err := Check(f, tc.x, &Settings{Methods: Methods(), Order: 2, Seed: 3})
+		require.NoError(t, err)
+		for _, c := range r.Components {
+			assert.True(t, c.OK, "%s: %s %s: %+v", tc.src, c.Kind, c.Name, c)
+		}
+		assert.True(t, r.OK, tc.src)
+		assert.Zero(t, r.Failed)
+	}
+}
+
+// A wrong derivative is caught, with a report that says by how much.
+func TestWrongGradientCaught(t *testing.T) {
+	f := mustFunction(t, "sin(x) * y", nil)
+	grad := f.Grad
+	f.Grad = func(x, g []float64) (float64, error) {
+		v, err := grad(x, g)
+		g[0] *= 1 + 1e-6 // a small slip in ∂f/∂x
+		return v, err
+	}
+	r, err := CheckGradient(f, []float64{0.4, 2}, &Settings{Methods: []Method{Central, ComplexStep}})
+	require.NoError(t, err)
+	assert.False(t, r.OK)
+	assert.Equal(t, 1, r.Failed)
+	c := r.Components[0]
+	assert.False(t, c.OK)
+	assert.Equal(t, "x", c.Name)
+	assert.InEpsilon(t, 1e-6, c.RelError, 1e-3)
+	assert.Greater(t, c.AbsError, c.Tolerance)
+	assert.True(t, r.Components[1].OK)
+	for _, e := range c.Numeric {
+		assert.False(t, e.OK, e.Method.String())
+		assert.Contains(t, e.Why, e.Method.String()+" h=")
+	}
+}
+
+// The complex step is reported as unsupported through functions with no
+// analytic complex form, and does not decide the verdict.
+func TestComplexStepUnsupported(t *testing.T) {
+	f := mustFunction(t, "abs(x) * y + max(x, y)", nil)
+	r, err := CheckGradient(f, []float64{-1, 2}, &Settings{Methods: []Method{Central, ComplexStep}})
+	require.NoError(t, err)
+	assert.True(t, r.OK)
+	for _, c := range r.Components {
+		e := estimate(t, c, ComplexStep)
+		assert.True(t, e.Unsupported)
+		assert.Contains(t, e.Problem, "unsupported for complex-step")
+		assert.True(t, estimate(t, c, Central).OK)
+	}
+
+	// With the complex step alone nothing can be checked: not OK.
+	r, err = CheckGradient(f, []float64{-1, 2}, &Settings{Methods: []Method{ComplexStep}})
+	require.NoError(t, err)
+	assert.False(t, r.OK)
+	assert.Contains(t, r.Components[0].Problem, "no numeric method applies")
+
+	// A plain Go function has no complex form at all.
+	g := Function{F: func(x []float64) (float64, error) { return x[0] * x[0], nil },
+		Grad: func(x, g []float64) (float64, error) { g[0] = 2 * x[0]; return x[0] * x[0], nil }}
+	r, err = CheckGradient(g, []float64{3}, &Settings{Methods: []Method{ComplexStep, Forward}})
+	require.NoError(t, err)
+	assert.True(t, r.OK)
+	assert.Contains(t, r.Components[0].Numeric[0].Problem, "complex-step not available")
+}
+
+// Hand-written complex functions plug in as well.
+func TestComplexStepHandWritten(t *testing.T) {
+	f := Function{
+		F:    func(x []float64) (float64, error) { return math.Exp(x[0]) / math.Sqrt(x[1]), nil },
+		Grad: func(x, g []float64) (float64, error) { return 0, errors.New("unused") },
+		Complex: func(z []complex128) (complex128, error) {
+			return cexp(z[0]) / csqrt(z[1]), nil
+		},
+	}
+	c, err := newChecker(f, []float64{1.5, 4}, &Settings{Methods: []Method{ComplexStep}})
+	require.NoError(t, err)
+	l := c.valueLine(unit(2, 1))
+	ms := l.measure(ComplexStep, 0)
+	require.Empty(t, ms.problem)
+	want := -0.5 * math.Exp(1.5) / math.Pow(4, 1.5)
+	assert.InEpsilon(t, want, ms.value[0], 1e-15)
+}
+
+// Points outside the domain, non-finite derivatives and vanishing steps are
+// reported per component, with the engine's explanation.
+func TestBadPoints(t *testing.T) {
+	f := mustFunction(t, "log(x) + y^2", nil)
+	r, err := Check(f, []float64{-1, 2}, &Settings{Methods: []Method{Central, ComplexStep}, Order: 2})
+	require.NoError(t, err)
+	assert.False(t, r.OK)
+	c := r.Components[0]
+	assert.False(t, c.OK)
+	assert.Contains(t, c.Problem, "log(x)")
+	_, err = json.Marshal(r)
+	require.NoError(t, err)
+
+	// sqrt at 0: the value is finite, its derivative is not.
+	f = mustFunction(t, "sqrt(x) + y", nil)
+	r, err = CheckGradient(f, []float64{0, 1}, nil)
+	require.NoError(t, err)
+	assert.False(t, r.Components[0].OK)
+	assert.Contains(t, r.Components[0].Problem, "AD value is +Inf")
+	assert.True(t, r.Components[1].OK, "%+v", r.Components[1])
+
+	// A step that vanishes against a large x.
+	f = mustFunction(t, "x + y", nil)
+	r, err = CheckGradient(f, []float64{1e20, 1}, &Settings{Step: 1e-8})
+	require.NoError(t, err)
+	assert.False(t, r.Components[0].OK)
+	assert.Contains(t, r.Components[0].Problem, "vanishes")
+	assert.True(t, r.Components[1].OK)
+	// The default step scales with |x| and does not vanish.
+	r, err = CheckGradient(f, []float64{1e20, 1}, nil)
+	require.NoError(t, err)
+	assert.True(t, r.OK, "%+v", r)
+}
+
+func TestBadInput(t *testing.T) {
+	f := mustFunction(t, "x*y", nil)
+	for _, s := range []*Settings{
+		{Step: -1}, {Step: math.NaN()}, {Step: math.Inf(1)}, {Safety: 0.5},
+		{Directions: -1}, {Order: 3}, {Methods: []Method{Method(7)}},
+	} {
+		_, err := Check(f, []float64{1, 2}, s)
+		assert.Error(t, err, "%+v", s)
+	}
+	_, err := Check(f, []float64{1, 2, 3}, nil)
+	assert.ErrorContains(t, err, "got 3 values, want 2")
+	_, err = Check(f, nil, nil)
+	assert.Error(t, err)
+	_, err = CheckHVP(Function{F: f.F, Grad: f.Grad}, []float64{1, 2}, nil)
+	assert.ErrorIs(t, err, ErrNotAvailable)
+	_, err = CheckGradient(Function{F: f.F}, []float64{1, 2}, nil)
+	assert.ErrorIs(t, err, ErrNotAvailable)
+	_, err = CheckGradient(Function{}, []float64{1, 2}, nil)
+	assert.ErrorIs(t, err, ErrNotAvailable)
+	_, err = SweepGradient(f, []float64{1, 2}, 2, nil)
+	assert.Error(t, err)
+	_, err = SweepDirection(f, []float64{1, 2}, []float64{0, 0}, nil)
+	assert.Error(t, err)
+	_, err = SweepDirection(f, []float64{1, 2}, []float64{1, 0}, &SweepSettings{Steps: []float64{0}})
+	assert.Error(t, err)
+}
+
+// Reports print as JSON with the documented keys, non-finite numbers as
+// strings, and read back.
+func TestReportJSON(t *testing.T) {
+	f := mustFunction(t, "log(x) * y", nil)
+	r, err := CheckGradient(f, []float64{-1, 2}, &Settings{Methods: []Method{Forward, Central}})
+	require.NoError(t, err)
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	comp := m["components"].([]any)[0].(map[string]any)
+	for _, k := range []string{"name", "ad", "numeric", "abs_error", "rel_error", "tolerance", "ok"} {
+		assert.Contains(t, comp, k)
+	}
+	assert.Equal(t, "NaN", comp["ad"])
+	est := comp["numeric"].([]any)[1].(map[string]any)
+	assert.Equal(t, "central", est["method"])
+
+	var back Report
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.True(t, math.IsNaN(back.Components[0].AD))
+	assert.Equal(t, r.Components[1].Numeric[1].Value, back.Components[1].Numeric[1].Value)
+	assert.Equal(t, Central, back.Components[1].Numeric[1].Method)
+}
+
+// A random-direction check costs a few evaluations whatever n is.
+func TestDirectionalCost(t *testing.T) {
+	for _, n := range []int{10, 1000} {
+		f := mustFunction(t, "sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)", map[string]int{"x": n})
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = []float64{-1.2, 1}[i%2]
+		}
+		r, err := CheckDirectional(f, x, &Settings{Directions: 1})
+		require.NoError(t, err)
+		assert.True(t, r.OK)
+		assert.Equal(t, Evaluations{F: 7, Grad: 1, JVP: 1}, r.Evaluations, "n=%d", n)
+	}
+}
+
+// The Functions made from graphs compute what the expression does.
+func TestFromGraph(t *testing.T) {
+	g := ad.NewGraph()
+	x, _ := g.Var("x", ad.Vector(2))
+	y, _ := g.Var("y", ad.Scalar())
+	p, _ := g.Mul(x, y)
+	s, _ := g.Call("sum", p)
+	out, _ := g.Call("sin", s) // sin(y·(x0+x1))
+	f, err := FromGraph(g, out)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"x[0]", "x[1]", "y"}, f.Names)
+	at := []float64{0.1, 0.2, 3}
+	v, err := f.F(at)
+	require.NoError(t, err)
+	assert.InDelta(t, math.Sin(0.9), v, 1e-15)
+	gr := make([]float64, 3)
+	_, err = f.Grad(at, gr)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, []float64{3 * math.Cos(0.9), 3 * math.Cos(0.9), 0.3 * math.Cos(0.9)}, gr, 1e-15)
+	r, err := Check(f, at, &Settings{Methods: []Method{Central, ComplexStep}, Order: 2})
+	require.NoError(t, err)
+	assert.True(t, r.OK)
+
+	_, err = FromGraph(g, x)
+	assert.ErrorContains(t, err, "not a scalar")
+	_, err = f.Grad(at, make([]float64, 2))
+	assert.Error(t, err)
+}
