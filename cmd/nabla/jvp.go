@@ -7,8 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/floats"
-
-	"github.com/nabla-ad/nabla/ad"
 )
 
 func init() { register(newJVPCmd) }
@@ -53,7 +51,7 @@ With --json it prints {"value": v, "jvp": ∇f·v, "directional_derivative": ∇
 			}
 			u := make([]float64, len(v))
 			floats.ScaleTo(u, 1/length, v)
-			val, tangent, err := jvpVec(j, j.x, v)
+			val, tangent, err := j.f.JVPVec(j.x, v)
 			if err != nil && !isNonFinite(err) {
 				return err
 			}
@@ -121,28 +119,4 @@ func (j *job) tuple(x []float64) string {
 		s += v.Name + ": " + varText(v, j.at(x, i))
 	}
 	return s + ")"
-}
-
-// jvpVec returns f(x) and the Jacobian-vector product ∇f(x)·v in forward
-// mode, with an *ad.NonFiniteError when either is not finite.
-func jvpVec(j *job, x, v []float64) (value, tangent float64, err error) {
-	g := j.f.Graph()
-	ts := make([]ad.Node, len(j.vars))
-	for i, w := range j.vars {
-		if w.Shape.IsScalar() {
-			ts[i] = g.Const(v[j.offsets[i]])
-		} else {
-			ts[i] = g.ConstVec(j.at(v, i))
-		}
-	}
-	out := j.f.Output()
-	jvp, err := g.JVP([]ad.Node{out}, g.Vars(), ts)
-	if err != nil {
-		return 0, 0, err
-	}
-	vals, err := j.eval(x, out, jvp[0])
-	if vals == nil {
-		return 0, 0, err
-	}
-	return vals[0][0], vals[1][0], err
 }

@@ -168,6 +168,17 @@ func newTable(w io.Writer) *table {
 	return &table{tw: tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)}
 }
 
+// newMatrix returns a table for columns of numbers, aligned on the right.
+func newMatrix(w io.Writer) *table {
+	return &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)}
+}
+
+// cells writes one line of a matrix: every cell, the last included, is
+// terminated, so that all are aligned.
+func (t *table) cells(cells ...string) {
+	fmt.Fprintln(t.tw, strings.Join(cells, "\t")+"\t")
+}
+
 // row writes one line: its cells are separated by tabs in the output's
 // alignment.
 func (t *table) row(cells ...string) {

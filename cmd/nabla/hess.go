@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/nabla-ad/nabla/expr"
+)
+
+func init() { register(newHessCmd) }
+
+// maxShownHessian is the largest Hessian human output prints as a matrix.
+const maxShownHessian = 12
+
+func newHessCmd() *cobra.Command {
+	var in inputFlags
+	cmd := &cobra.Command{
+		Use:   "hess -e EXPR --at POINT",
+		Short: "Print the value, the gradient and the Hessian at a point",
+		Long: fmt.Sprintf(`Hess prints the value, the gradient and the Hessian matrix of second
+derivatives at the point, computed exactly (forward mode over reverse
+mode), with the Hessian's eigenvalues, which say whether the point is a
+minimum, a maximum or a saddle. Rows and columns are in the order of the
+variables; a vector variable x of length n contributes x[0] … x[n-1]. At
+most %d variables in all.
+
+With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
+"hessian": [[…], […]]}.`, expr.MaxDenseHessian),
+		Example: `  nabla hess -e 'x^2*y + y^3' --at x=1,y=2
+  nabla hess -e 'sum(x^2)' --at x=[1,2,3] --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			j, err := in.load(cmd, true)
+			if err != nil {
+				return err
+			}
+			if n := len(j.x); n > expr.MaxDenseHessian {
+				return fmt.Errorf("the Hessian of %d variables is too large to print (the limit is %d); use jvp for directional derivatives", n, expr.MaxDenseHessian)
+			}
+			v, grad, err := j.gradient()
+			if grad == nil {
+				return err
+			}
+			h, herr := j.f.HessianVec(j.x)
+			if h == nil {
+				return herr
+			}
+			if err == nil {
+				err = herr
+			}
+			names := j.elementNames()
+			rows := make([][]float64, len(names))
+			for i := range rows {
+				rows[i] = mat.Row(nil, i, h)
+			}
+			r := result{
+				json: object{}.add("value", v).add("gradient", j.object(grad)).add("vars", names).add("hessian", rows),
+				human: func(t *table) {
+					t.row(j.signature(), "=", num(v))
+					j.gradientRows(t, grad)
+					if len(names) > maxShownHessian {
+						t.row("∇²f", "=", fmt.Sprintf("%d×%[1]d matrix (--json prints it)", len(names)))
+						return
+					}
+					if ev, ok := eigenvalues(h); ok {
+						t.row("eigenvalues", "=", vec(ev))
+					}
+					t.flush()
+					fmt.Fprintln(t.tw, "∇²f:")
+					m := newMatrix(t.tw)
+					m.cells(append([]string{""}, names...)...)
+					for i, row := range rows {
+						cells := []string{names[i]}
+						for _, x := range row {
+							cells = append(cells, num(x))
+						}
+						m.cells(cells...)
+					}
+					m.flush()
+				},
+			}
+			return r.print(cmd.OutOrStdout(), in.json, err)
+		},
+	}
+	in.addFlags(cmd)
+	return cmd
+}
+
+// elementNames names every scalar input: x for a scalar variable, x[0] …
+// x[n-1] for a vector one.
+func (j *job) elementNames() []string {
+	var names []string
+	for _, v := range j.vars {
+		if v.Shape.IsScalar() {
+			names = append(names, v.Name)
+			continue
+		}
+		for i := range v.Shape.Len() {
+			names = append(names, fmt.Sprintf("%s[%d]", v.Name, i))
+		}
+	}
+	return names
+}
+
+// eigenvalues returns the eigenvalues of a symmetric matrix in ascending
+// order, if they can be computed (the matrix is finite).
+func eigenvalues(h *mat.SymDense) ([]float64, bool) {
+	var eig mat.EigenSym
+	if !eig.Factorize(h, false) {
+		return nil, false
+	}
+	return eig.Values(nil), true
+}
