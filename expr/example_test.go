@@ -73,7 +73,7 @@ func ExampleErrorList() {
 }
 
 func ExampleParse() {
-	f := expr.MustCompile("x^3 * y")
+	f := expr.MustCompile("x^3 + 2*y")
 	g := f.Graph()
 	grads, err := g.Grad(f.Output(), g.Vars()...)
 	if err != nil {
@@ -87,7 +87,7 @@ func ExampleParse() {
 	back, err := expr.Parse(g, g.Format(grads[0]))
 	fmt.Println(back == grads[0], err)
 	// Output:
-	// y * (3 * x^2)
-	// x^3
+	// 3 * x^2
+	// 2
 	// true <nil>
 }
