@@ -175,6 +175,21 @@ func (g *Graph) binary(op Op, a, b Node) (Node, error) {
 		if bok && !aok { // constants go first: 2*x
 			a, b, ai, bi, ca, aok, cb, bok = b, a, bi, ai, cb, bok, ca, aok
 		}
+		// Signs and scalar constant factors move outward, where they merge:
+		// a*(-b) = -(a*b), (c*a)*b = c*(a*b).
+		if !aok {
+			na, nb := &g.nodes[ai], &g.nodes[bi]
+			switch {
+			case nb.op == OpNeg:
+				return g.Neg(g.mul(a, g.handle(nb.args[0])))
+			case na.op == OpNeg:
+				return g.Neg(g.mul(g.handle(na.args[0]), b))
+			case g.scaled(bi):
+				return g.binary(OpMul, g.handle(nb.args[0]), g.mul(a, g.handle(nb.args[1])))
+			case g.scaled(ai):
+				return g.binary(OpMul, g.handle(na.args[0]), g.mul(g.handle(na.args[1]), b))
+			}
+		}
 		if aok {
 			switch ca {
 			case 0:
@@ -495,4 +510,15 @@ func (g *Graph) scattered(nd *node, i int) (Node, bool) {
 		return Node{}, false
 	}
 	return g.index(g.handle(v), k), true
+}
+
+// scaled reports whether node i is c*x for a scalar constant c and an x of
+// i's own shape, so that c can move out of a product.
+func (g *Graph) scaled(i int32) bool {
+	nd := &g.nodes[i]
+	if nd.op != OpMul || !g.nodes[nd.args[0]].shape.IsScalar() || g.nodes[nd.args[1]].shape != nd.shape {
+		return false
+	}
+	_, ok := g.constant(nd.args[0])
+	return ok
 }
