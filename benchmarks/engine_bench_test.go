@@ -236,3 +236,36 @@ func BenchmarkJVP(b *testing.B) {
 		}
 	})
 }
+
+// Hand-written Hessian of f(x, y) = (1-x)² + 100(y-x²)².
+func rosenbrock2HessHand(x, y float64) (hxx, hxy, hyy float64) {
+	return 1200*x*x - 400*y + 2, -400 * x, 200
+}
+
+func BenchmarkHessian(b *testing.B) {
+	b.Run("rosenbrock2/hand", func(b *testing.B) {
+		for b.Loop() {
+			hxx, hxy, hyy := rosenbrock2HessHand(-1.2, 1)
+			sink += hxx + hxy + hyy
+		}
+	})
+	b.Run("rosenbrock2/nabla", func(b *testing.B) {
+		g := ad.NewGraph()
+		f, x, y := rosenbrock2(g)
+		h, err := g.Hessian(f, x, y)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := g.Compile(h[0][0], h[0][1], h[1][1])
+		if err != nil {
+			b.Fatal(err)
+		}
+		ws := p.NewWorkspace()
+		in := [][]float64{{-1.2}, {1}}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.Run(ws, in)
+			sink += ws.Scalar(0) + ws.Scalar(1) + ws.Scalar(2)
+		}
+	})
+}

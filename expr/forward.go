@@ -204,23 +204,37 @@ func (f *Func) HessianVec(x []float64) (*mat.SymDense, error) {
 	if len(x) != n {
 		return nil, fmt.Errorf("expr: got %d values, want %d", len(x), n)
 	}
-	h := mat.NewSymDense(n, nil)
 	if n <= symbolicHessianLimit {
-		p, err := f.hessProgram()
-		if err != nil {
-			return nil, err
-		}
-		_, err = f.run(p, func(st *runState) error { return f.flatInputs(st, x) }, func(ws *ad.Workspace) {
-			k := 0
-			for i := range n {
-				for j := i; j < n; j++ {
-					h.SetSym(i, j, ws.Scalar(k))
-					k++
-				}
-			}
-		})
-		return h, err
+		return f.hessianSymbolic(x)
 	}
+	return f.hessianByHVP(x)
+}
+
+// hessianSymbolic runs one program of the Hessian's upper triangle.
+func (f *Func) hessianSymbolic(x []float64) (*mat.SymDense, error) {
+	n := f.dim
+	h := mat.NewSymDense(n, nil)
+	p, err := f.hessProgram()
+	if err != nil {
+		return nil, err
+	}
+	_, err = f.run(p, func(st *runState) error { return f.flatInputs(st, x) }, func(ws *ad.Workspace) {
+		k := 0
+		for i := range n {
+			for j := i; j < n; j++ {
+				h.SetSym(i, j, ws.Scalar(k))
+				k++
+			}
+		}
+	})
+	return h, err
+}
+
+// hessianByHVP fills the Hessian one column at a time, by HVPs with the
+// unit vectors.
+func (f *Func) hessianByHVP(x []float64) (*mat.SymDense, error) {
+	n := f.dim
+	h := mat.NewSymDense(n, nil)
 	e := make([]float64, n)
 	col := make([]float64, n)
 	var first error

@@ -124,3 +124,50 @@ func ExampleFunc_DirectionalDerivative() {
 	fmt.Printf("%.6f\n", d) // 2√2: the steepest slope, along the gradient
 	// Output: 2.828427
 }
+
+// BenchmarkHessianMethods compares the two ways to a dense Hessian: one
+// program of the upper triangle (reverse over reverse) and one HVP per
+// column (forward over reverse). HessianVec switches at
+// symbolicHessianLimit.
+func BenchmarkHessianMethods(b *testing.B) {
+	for _, n := range []int{2, 8, 16, 32} {
+		src := "sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)"
+		f, err := Compile(src, &Options{Sizes: map[string]int{"x": n}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 0.5 + float64(i%3)
+		}
+		b.Run(fmt.Sprintf("n%d/symbolic", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.hessianSymbolic(x); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n%d/hvp", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.hessianByHVP(x); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestHessianMethodsAgree(t *testing.T) {
+	f, err := Compile("sum(exp(x[1:]*x[:-1])) + prod", &Options{Sizes: map[string]int{"x": 5}, Vars: []string{"x", "prod"}})
+	require.NoError(t, err)
+	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2}
+	a, err := f.hessianSymbolic(x)
+	require.NoError(t, err)
+	b, err := f.hessianByHVP(x)
+	require.NoError(t, err)
+	for i := range 6 {
+		for j := range 6 {
+			assert.InDelta(t, a.At(i, j), b.At(i, j), 1e-13)
+		}
+	}
+}
