@@ -111,8 +111,14 @@ func writeJSON(w io.Writer, o object) error {
 	return err
 }
 
-// num formats x for people: the shortest form that reads back as x.
-func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+// num formats x for people: the shortest form that reads back as x, in
+// the notation JSON uses (1299999, not 1.299999e+06), or NaN, +Inf, -Inf.
+func num(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return string(appendFloat(nil, x))
+}
 
 // maxShown is the longest vector human output prints in full; a longer one
 // shows its ends and its length (--json prints every element).

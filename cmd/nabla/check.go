@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/ad/numdiff"
+)
+
+func init() { register(newCheckCmd) }
+
+func newCheckCmd() *cobra.Command {
+	var (
+		in         inputFlags
+		methods    []string
+		step       float64
+		order      int
+		directions int
+		seed       uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "check -e EXPR --at POINT [--methods central,forward,…]",
+		Short: "Compare the AD derivatives with numeric differentiation",
+		Long: `Check compares the derivatives automatic differentiation computes with
+numeric estimates: every gradient component, and directional derivatives
+along random directions in forward and reverse mode (with --order 2, also
+the Hessian and Hessian-vector products). Each estimate is judged against a
+tolerance from its method's error model (truncation plus round-off, times a
+safety factor), so a disagreement means a wrong derivative, not noise.
+
+Methods: forward, backward, central, richardson, complex-step. The step of
+each defaults to the one that balances its truncation and round-off errors;
+--step sets one step for all.
+
+The exit status is 1 when a derivative disagrees.
+
+With --json it prints the report: {"ok": …, "failed": …, "methods": […],
+"components": [{"kind", "name", "ad", "numeric": [{"method", "step",
+"value", "abs_error", "rel_error", "tolerance", "ok", …}], "abs_error",
+"rel_error", "tolerance", "ok"}, …], "evaluations": {…}}.`,
+		Example: `  nabla check -e 'x^2 + y^2' --at x=1,y=1
+  nabla check -e 'x^2' --at x=1 --methods forward --step 1e-7
+  nabla check -e 'sin(x)*exp(y)' --at x=1,y=2 --methods central,complex-step --order 2 --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s := &numdiff.Settings{Step: step, Order: order, Directions: directions, Seed: seed}
+			for _, name := range methods {
+				m, err := numdiff.ParseMethod(name)
+				if err != nil {
+					return &usageError{cmd, fmt.Errorf("--methods: %v", err)}
+				}
+				s.Methods = append(s.Methods, m)
+			}
+			if order != 1 && order != 2 {
+				return &usageError{cmd, fmt.Errorf("--order must be 1 or 2, got %d", order)}
+			}
+			if step < 0 {
+				return &usageError{cmd, fmt.Errorf("--step must be positive, got %v", step)}
+			}
+			if directions < 1 {
+				return &usageError{cmd, fmt.Errorf("--directions must be at least 1, got %d", directions)}
+			}
+			j, err := in.load(cmd, true)
+			if err != nil {
+				return err
+			}
+			fn, err := numdiff.FromExpr(j.f)
+			if err != nil {
+				return err
+			}
+			fn.Names = j.elementNames()
+			rep, err := numdiff.Check(fn, j.x, s)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if in.json {
+				b, err := json.Marshal(rep)
+				if err != nil {
+					return err
+				}
+				if _, err := fmt.Fprintf(w, "%s\n", b); err != nil {
+					return err
+				}
+			} else if err := printCheck(w, rep); err != nil {
+				return err
+			}
+			if !rep.OK {
+				return &answerError{msg: fmt.Sprintf("%d of %d derivatives disagree with numeric differentiation", rep.Failed, len(rep.Components))}
+			}
+			return nil
+		},
+	}
+	in.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringSliceVar(&methods, "methods", []string{"central"}, "the numeric `METHODS`: forward, backward, central, richardson, complex-step")
+	f.Float64Var(&step, "step", 0, "one step `h` for every method (default: each method's own)")
+	f.IntVar(&order, "order", 1, "1 for first derivatives, 2 to add the Hessian")
+	f.IntVar(&directions, "directions", 2, "the number of random directions")
+	f.Uint64Var(&seed, "seed", 1, "the seed of the random directions")
+	return cmd
+}
+
+// printCheck writes the report as a table: one line per component, with
+// each method's estimate and the verdict.
+func printCheck(w interface{ Write([]byte) (int, error) }, rep *numdiff.Report) error {
+	t := newTable(w)
+	head := []string{"kind", "name", "ad"}
+	for _, m := range rep.Methods {
+		head = append(head, m.String())
+	}
+	head = append(head, "abs error", "rel error", "tolerance", "ok")
+	t.row(head...)
+	for _, c := range rep.Components {
+		cells := []string{c.Kind, c.Name, num(c.AD)}
+		for _, m := range rep.Methods {
+			cell := "-"
+			for _, e := range c.Numeric {
+				if e.Method == m && !e.Unsupported {
+					cell = num(e.Value)
+				}
+			}
+			cells = append(cells, cell)
+		}
+		ok := "yes"
+		if !c.OK {
+			ok = "NO"
+			if c.Problem != "" {
+				ok += ": " + c.Problem
+			}
+		}
+		cells = append(cells, short(c.AbsError), short(c.RelError), short(c.Tolerance), ok)
+		t.row(cells...)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	names := make([]string, len(rep.Methods))
+	for i, m := range rep.Methods {
+		names[i] = m.String()
+	}
+	verdict := fmt.Sprintf("all %d derivatives agree with %s", len(rep.Components), strings.Join(names, ", "))
+	if !rep.OK {
+		verdict = fmt.Sprintf("%d of %d derivatives DISAGREE", rep.Failed, len(rep.Components))
+	}
+	_, err := fmt.Fprintln(w, verdict)
+	return err
+}
+
+// short formats an error or tolerance to three significant digits, which is
+// all a comparison needs.
+func short(x float64) string { return fmt.Sprintf("%.3g", x) }
