@@ -13,7 +13,9 @@ import (
 // create (with range, fill, vector literals of constants, and operations on
 // them), so that a short source cannot ask for unbounded memory. Vectors
 // given by the caller do not count.
-const maxElems = 1 << 24
+//
+// It is a variable so that tests can lower it.
+var maxElems = 1 << 24
 
 // lowerer builds the statements of a parsed source into an ad.Graph,
 // resolving names and checking shapes, arities and constant parameters.
@@ -351,7 +353,7 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 		// Of a constant, these are folded into a constant vector: bound its
 		// size before the graph allocates it.
 		if l.g.Op(args[0]) == ad.OpConst {
-			if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) && !l.afford(c.args[1].start(), int(min(max(v, 0), maxElems+1))) {
+			if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) && !l.afford(c.args[1].start(), int(min(max(v, 0), float64(maxElems+1)))) {
 				return ad.Node{}, false
 			}
 		}
