@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -106,7 +107,7 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 
 // printCheck writes the report as a table: one line per component, with
 // each method's estimate and the verdict.
-func printCheck(w interface{ Write([]byte) (int, error) }, rep *numdiff.Report) error {
+func printCheck(w io.Writer, rep *numdiff.Report) error {
 	t := newTable(w)
 	head := []string{"kind", "name", "ad"}
 	for _, m := range rep.Methods {
