@@ -75,3 +75,39 @@ func TestConcurrentUse(t *testing.T) {
 		assert.NoError(t, <-errs)
 	}
 }
+
+func TestOptionsErrors(t *testing.T) {
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{Vars: []string{"x", "1x"}}, `expr: "1x" is not a valid variable name`},
+		{Options{Vars: []string{"x y"}}, `expr: "x y" is not a valid variable name`},
+		{Options{Vars: []string{""}}, `expr: "" is not a valid variable name`},
+		{Options{Vars: []string{"sin"}}, `expr: "sin" cannot be a variable: it is a function or constant of the language`},
+		{Options{Vars: []string{"e"}}, `expr: "e" cannot be a variable: it is a function or constant of the language`},
+		{Options{Vars: []string{"x", "x"}}, `expr: variable "x" declared twice`},
+		{Options{Vars: []string{"x"}, Sizes: map[string]int{"y": 2}}, `expr: size given for "y", which is not a declared variable`},
+		{Options{Sizes: map[string]int{"x": 0}}, `expr: size of "x" must be at least 1, got 0`},
+	} {
+		_, err := Compile("x", &tt.opts)
+		assert.EqualError(t, err, tt.want)
+	}
+}
+
+func TestParseInto(t *testing.T) {
+	f, err := Compile("sum(v^2) + x", &Options{Sizes: map[string]int{"v": 3}})
+	require.NoError(t, err)
+	g := f.Graph()
+
+	n, err := Parse(g, "sum(v ** 2) + x # the same expression")
+	require.NoError(t, err)
+	assert.Equal(t, f.Output(), n)
+
+	n, err = Parse(g, "2 * v")
+	require.NoError(t, err)
+	assert.Equal(t, "vector(3)", g.Shape(n).String())
+
+	_, err = Parse(g, "x + y")
+	assert.EqualError(t, err, "1:5: unknown variable \"y\"\n  x + y\n      ^")
+}

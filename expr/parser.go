@@ -42,7 +42,7 @@ type parser struct {
 // parse parses src into statements. It returns the errors it found, in
 // source order.
 func parse(src string) ([]stmt, ErrorList) {
-	p := &parser{src: src, lx: newLexer(src), depth: -1}
+	p := &parser{src: src, lx: newLexer(src), depth: -1} // the result is at depth 0
 	p.next()
 	var stmts []stmt
 	for !p.stop {
@@ -61,7 +61,7 @@ func parse(src string) ([]stmt, ErrorList) {
 				continue
 			case tRparen, tRbrack:
 				p.errorf(p.tok.pos, "unmatched %s", p.tok.describe())
-			case tName, tNumber, tLparen, tLbrack:
+			case tName, tNumber, tLparen:
 				p.unexpected(" after expression (missing operator?)")
 			default:
 				p.unexpected(" after expression")
