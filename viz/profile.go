@@ -1,0 +1,144 @@
+package viz
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// ProfileRatios returns the performance ratios of Dolan and Moré: for
+// problem p and method m, cost[p][m] divided by the least cost any method
+// had on p. A cost that is not positive and finite marks a failure and has
+// ratio +Inf, as has every method on a problem no method solved.
+func ProfileRatios(cost [][]float64) ([][]float64, error) {
+	if len(cost) == 0 {
+		return nil, errNoData
+	}
+	nm := len(cost[0])
+	ratios := make([][]float64, len(cost))
+	for p, row := range cost {
+		if len(row) != nm || nm == 0 {
+			return nil, fmt.Errorf("profile: problem %d has %d costs, want one per method (%d)", p, len(row), nm)
+		}
+		best := math.Inf(1)
+		for _, c := range row {
+			if solved(c) {
+				best = math.Min(best, c)
+			}
+		}
+		ratios[p] = make([]float64, nm)
+		for m, c := range row {
+			ratios[p][m] = math.Inf(1)
+			if solved(c) {
+				ratios[p][m] = c / best
+			}
+		}
+	}
+	return ratios, nil
+}
+
+func solved(c float64) bool { return c > 0 && !math.IsInf(c, 0) }
+
+// ProfileCurve returns the performance profile of method m as the corners
+// of a step function: rho[k] is the fraction of problems that m solved
+// within a factor tau[k] of the best method's cost, and it holds from
+// tau[k] up to tau[k+1]. The curve starts at tau = 1.
+func ProfileCurve(ratios [][]float64, m int) (tau, rho []float64) {
+	rs := make([]float64, 0, len(ratios))
+	for _, row := range ratios {
+		if r := row[m]; !math.IsInf(r, 1) {
+			rs = append(rs, r)
+		}
+	}
+	slices.Sort(rs)
+	np := float64(len(ratios))
+	tau, rho = []float64{1}, []float64{0}
+	for k, r := range rs {
+		if r == tau[len(tau)-1] {
+			rho[len(rho)-1] = float64(k+1) / np
+			continue
+		}
+		tau = append(tau, r)
+		rho = append(rho, float64(k+1)/np)
+	}
+	return tau, rho
+}
+
+// NewProfilePlot draws the Dolan–Moré performance profiles of methods from
+// their costs (time, evaluations, …) on problems: cost[p][m] is the cost of
+// methods[m] on problem p, and a cost that is not positive and finite is a
+// failure. Each method's curve is the fraction of problems it solved within
+// a factor τ of the best, on a logarithmic τ axis; a curve high on the left
+// wins often, one high on the right is robust.
+func NewProfilePlot(methods []string, cost [][]float64, opts PlotOptions) (*Figure, error) {
+	ratios, err := ProfileRatios(cost)
+	if err != nil {
+		return nil, err
+	}
+	if len(methods) != len(cost[0]) {
+		return nil, fmt.Errorf("profile: %d method names for %d columns of costs", len(methods), len(cost[0]))
+	}
+	tauMax := 2.0
+	for _, row := range ratios {
+		for _, r := range row {
+			if !math.IsInf(r, 1) {
+				tauMax = math.Max(tauMax, 1.25*r)
+			}
+		}
+	}
+	if opts.XLabel == "" {
+		opts.XLabel = "τ (within a factor τ of the best)"
+	}
+	if opts.YLabel == "" {
+		opts.YLabel = "fraction of problems solved"
+	}
+	f := newFigure(opts.Title, opts.XLabel, opts.YLabel)
+	f.Plot.X.Scale = plot.LogScale{}
+	f.Plot.X.Tick.Marker = logTicks
+	f.Plot.Add(plotter.NewGrid())
+	if len(methods) == 0 {
+		return nil, errors.New("profile: no methods")
+	}
+	for m, name := range methods {
+		tau, rho := ProfileCurve(ratios, m)
+		pts := make(plotter.XYs, len(tau), len(tau)+1)
+		for k := range tau {
+			pts[k] = plotter.XY{X: tau[k], Y: rho[k]}
+		}
+		pts = append(pts, plotter.XY{X: tauMax, Y: rho[len(rho)-1]})
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		line.StepStyle = plotter.PostStep
+		line.LineStyle = draw.LineStyle{Color: PathColor(m), Width: vg.Points(1.6), Dashes: dashes(m)}
+		f.Plot.Add(line)
+		f.AddLegend(fmt.Sprintf("%s (solved %d of %d)", name, solvedCount(ratios, m), len(ratios)), line)
+	}
+	f.box = &[2]Interval{{1, tauMax}, {0, 1.02}}
+	return f, nil
+}
+
+func solvedCount(ratios [][]float64, m int) int {
+	n := 0
+	for _, row := range ratios {
+		if !math.IsInf(row[m], 1) {
+			n++
+		}
+	}
+	return n
+}
+
+// dashes tells apart curves that coincide, which profiles often do.
+func dashes(i int) []vg.Length {
+	if i < len(pathColors) {
+		return nil
+	}
+	return []vg.Length{vg.Points(4), vg.Points(2)}
+}
