@@ -14,6 +14,12 @@ import (
 // the Function does not provide.
 var ErrNotAvailable = errors.New("not available")
 
+// roundoffUnits is the relative error, in units of ε, that the error model
+// allows in a computed value of f, its gradient or a derivative: rounding
+// in a long computation, and cancellation such as 1 − sigmoid(x) for large
+// x, make it well above ε.
+const roundoffUnits = 256
+
 // DefaultSafety is the factor between the modelled error of a method and
 // the tolerance it is checked against.
 const DefaultSafety = 10
@@ -215,6 +221,7 @@ func (c *checker) valueLine(d []float64) *line {
 		out[0], err = c.f.F(x)
 		return err
 	})
+	l.resolution = math.Abs(c.value.out[0]) / l.scale
 	if c.f.Complex != nil {
 		l.evalC = func(z, out []complex128) (err error) {
 			out[0], err = c.f.Complex(z)
@@ -232,6 +239,7 @@ func (c *checker) gradLine(d []float64, origin point) *line {
 		_, err := c.f.Grad(x, out)
 		return err
 	})
+	l.resolution = math.Abs(c.value.out[0])/(l.scale*l.scale) + floats.Norm(origin.out, math.Inf(1))/l.scale
 	if c.f.ComplexGrad != nil {
 		l.evalC = c.f.ComplexGrad
 	} else {
@@ -273,7 +281,7 @@ func (c *checker) measure(l *line) measured {
 	}
 	r := measured{l: l, b: l.bounds(order)}
 	for _, m := range c.s.Methods {
-		r.ms = append(r.ms, l.measure(m, c.s.Step))
+		r.ms = append(r.ms, l.measure(m, c.s.Step, true))
 	}
 	return r
 }
@@ -321,11 +329,16 @@ func (c *checker) component(r measured, k int, ad float64, adErr error, kind, na
 // method's error model. With φ the line, s its scale and ε the machine
 // epsilon, a method with step h errs by its truncation error (h|φ”|/2
 // for one-sided differences, h²|φ”'|/6 for central differences and the
-// complex step, h⁴|φ⁽⁵⁾|/480 for Richardson) plus round-off: each value of
-// φ carries an error of about ε·M, where M = max|φ| + s|φ'| (the value,
-// and the rounding of x), divided by h in the difference: 2εM/h one-sided,
-// εM/h central, 3εM/h Richardson, none for the complex step. Both the AD
-// value and the complex step err by about ε(|φ'| + s|φ”|) on top.
+// complex step, h⁴|φ⁽⁵⁾|/480 for Richardson) plus round-off. Each value of
+// φ is taken to carry an error of up to u·M, where u = roundoffUnits·ε
+// allows for cancellation inside f and M = max|φ| + s(|φ'| + R) covers
+// the value, the rounding of x, and R, the resolution of derivatives of f
+// at its own scale: |f|/s for first derivatives, |f|/s² + ‖∇f‖∞/s for
+// second ones (a derivative far below R, such as the slope of a saturated
+// sigmoid, is round-off of f, and neither AD nor numeric methods resolve
+// it). The difference divides the error by h: 2uM/h one-sided, uM/h
+// central, 3uM/h Richardson, nothing for the complex step. Both the AD
+// value and the complex step err by up to u(|φ'| + s|φ”| + R) on top.
 func (c *checker) judge(r measured, ms *measurement, k int, ad float64) Estimate {
 	e := Estimate{Method: ms.method, Step: ms.step, Value: math.NaN(), AbsError: math.NaN(),
 		RelError: math.NaN(), Truncation: math.NaN(), RoundOff: math.NaN(), Tolerance: math.NaN(),
@@ -349,28 +362,29 @@ func (c *checker) judge(r measured, ms *measurement, k int, ad float64) Estimate
 		d1 = math.Max(d1, math.Abs(ad))
 	}
 	d2 := r.b.d2[k]
-	m := ms.maxAbs(k) + s*d1
-	adRound := eps * (d1 + s*d2)
+	m := ms.maxAbs(k) + s*(d1+r.l.resolution)
+	const u = roundoffUnits * eps
+	adRound := u * (d1 + s*d2 + r.l.resolution)
 	var trunc, round float64
 	var tm, rm string
 	switch ms.method {
 	case Forward, Backward:
 		trunc, tm = h*d2/2, fmt.Sprintf("h|φ''|/2 with |φ''| ≈ %.3g", d2)
-		round, rm = 2*eps*m/h, "2εM/h"
+		round, rm = 2*u*m/h, "2uM/h"
 	case Central:
 		trunc, tm = h*h*r.b.d3[k]/6, fmt.Sprintf("h²|φ'''|/6 with |φ'''| ≈ %.3g", r.b.d3[k])
-		round, rm = eps*m/h, "εM/h"
+		round, rm = u*m/h, "uM/h"
 	case Richardson:
 		trunc, tm = math.Pow(h, 4)*r.b.d5[k]/480, fmt.Sprintf("h⁴|φ⁽⁵⁾|/480 with |φ⁽⁵⁾| ≈ %.3g", r.b.d5[k])
-		round, rm = 3*eps*m/h, "3εM/h"
+		round, rm = 3*u*m/h, "3uM/h"
 	case ComplexStep:
 		trunc, tm = h*h*r.b.d3[k]/6, fmt.Sprintf("h²|φ'''|/6 with |φ'''| ≈ %.3g", r.b.d3[k])
-		round, rm = adRound, "ε(|φ'|+s|φ''|)"
+		round, rm = adRound, "u(|φ'|+s|φ''|+R)"
 	}
 	e.Truncation, e.RoundOff = trunc, round+adRound
 	e.Tolerance = c.s.Safety * (e.Truncation + e.RoundOff)
-	e.Why = fmt.Sprintf("%s h=%.3g: truncation %s = %.2g; round-off %s = %.2g with M = max|φ| + s|φ'| = %.3g, s = %.3g; AD round-off ε(|φ'|+s|φ''|) = %.2g; tolerance %g × (%.2g)",
-		ms.method, h, tm, trunc, rm, round, m, s, adRound, c.s.Safety, e.Truncation+e.RoundOff)
+	e.Why = fmt.Sprintf("%s h=%.3g: truncation %s = %.2g; round-off %s = %.2g with M = max|φ| + s(|φ'|+R) = %.3g, s = %.3g; AD round-off u(|φ'|+s|φ''|+R) = %.2g with R = %.3g, u = %gε; tolerance %g × (%.2g)",
+		ms.method, h, tm, trunc, rm, round, m, s, adRound, r.l.resolution, float64(roundoffUnits), c.s.Safety, e.Truncation+e.RoundOff)
 	if math.IsNaN(e.Tolerance) {
 		e.Problem = fmt.Sprintf("cannot bound the truncation error: %s is not finite near x (within %.3g along the line)", r.l.what, 3*r.b.delta)
 		return e

@@ -100,7 +100,7 @@ var opCases = map[string]opCase{
 // the imaginary part of a complex step, so that the complex step through
 // them is wrong: the test requires the check to catch them, and fails once
 // they are fixed so that the list shrinks.
-var complexBroken = map[string]bool{}
+var complexBroken = map[string]bool{"asin": true, "acos": true, "atan": true, "atan2": true}
 
 func TestOpCoverage(t *testing.T) {
 	names := append(ad.FuncNames(), "+", "-", "*", "/", "^", "neg")
@@ -145,9 +145,12 @@ func TestOpCoverage(t *testing.T) {
 					for _, e := range comp.Numeric {
 						if e.Method == ComplexStep && !e.OK && !e.Unsupported {
 							complexWrong = true
+							if !complexBroken[name] {
+								t.Logf("%s %s complex: %s %s ad=%v num=%v %s %s", name, form, comp.Kind, comp.Name, comp.AD, e.Value, e.Problem, e.Why)
+							}
 							continue
 						}
-						assert.True(t, e.OK || e.Unsupported, "%s %s form %s at %v: %s %s: %s %s", name, form, src, x, comp.Kind, comp.Name, e.Problem, e.Why)
+						assert.True(t, e.OK || e.Unsupported, "%s %s form %s at %v: %s %s: ad=%v num=%v %s %s", name, form, src, x, comp.Kind, comp.Name, comp.AD, e.Value, e.Problem, e.Why)
 					}
 				}
 				if complexBroken[name] {
@@ -159,4 +162,3 @@ func TestOpCoverage(t *testing.T) {
 		}
 	}
 }
-

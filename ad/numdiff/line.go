@@ -24,7 +24,10 @@ type line struct {
 	x, d  []float64
 	coord int     // i when d is the coordinate vector e_i, else -1
 	scale float64 // the size of x along d in units of t: max(1, ‖x‖∞)/‖d‖∞
-	eval  func(x, out []float64) error
+	// resolution is the size below which derivatives along the line are
+	// round-off of f (see judge).
+	resolution float64
+	eval       func(x, out []float64) error
 	// evalC writes φ(z) for complex z into out; nil when f has no complex
 	// form. noComplex says why.
 	evalC     func(z, out []complex128) error
@@ -97,8 +100,9 @@ type measurement struct {
 	unsupported bool   // the method does not apply to this function
 }
 
-// measure estimates φ'(0) by method m with step h (0 for the default).
-func (l *line) measure(m Method, h float64) measurement {
+// measure estimates φ'(0) by method m with step h (0 for the default),
+// made exact (see exactStep) when exact is set.
+func (l *line) measure(m Method, h float64, exact bool) measurement {
 	ms := measurement{method: m}
 	if h == 0 {
 		h = m.Step(l.scale)
@@ -106,7 +110,10 @@ func (l *line) measure(m Method, h float64) measurement {
 	if m == ComplexStep {
 		return l.complexStep(h)
 	}
-	ms.step = l.exactStep(h)
+	ms.step = h
+	if exact {
+		ms.step = l.exactStep(h)
+	}
 	if ms.step == 0 {
 		ms.problem = fmt.Sprintf("step %.3g vanishes against x = %.17g: x + h == x", h, l.x[l.coord])
 		return ms
@@ -213,9 +220,11 @@ func (ms *measurement) maxAbs(k int) float64 {
 
 // bounds estimates |φ”|, |φ”'| and |φ⁽⁵⁾| near 0 for every output, the
 // factors of the methods' truncation errors. Only magnitudes are needed,
-// so the stencils use a coarse step δ at which round-off is negligible;
-// when f is not finite somewhere on the stencil (x is near the edge of
-// f's domain) δ shrinks. Outputs with no finite estimate get NaN.
+// so the stencils use coarse steps at which round-off is small: δ and δ/4,
+// keeping the larger estimate, because a coarse stencil underestimates the
+// derivatives of a function that oscillates on its scale. When f is not
+// finite somewhere on the stencil (x is near the edge of f's domain) δ
+// shrinks. Outputs with no finite estimate get NaN.
 type bounds struct {
 	delta      float64
 	d2, d3, d5 []float64
@@ -223,36 +232,40 @@ type bounds struct {
 
 func (l *line) bounds(order int) bounds {
 	reach := map[int]int{2: 1, 3: 2, 5: 3}[order]
-	b := bounds{}
+	var b bounds
 	delta := math.Pow(eps, 1.0/7) * l.scale
 	for try := 0; try < 4; try, delta = try+1, delta/10 {
-		b.delta = delta
-		pts := map[float64][]float64{0: l.origin.out}
+		b = bounds{delta: delta, d2: make([]float64, l.m), d3: make([]float64, l.m), d5: make([]float64, l.m)}
 		finite := true
-		for k := 1; k <= reach; k++ {
-			for _, s := range []float64{-1, 1} {
-				p := l.at(s * float64(k) * delta)
-				pts[s*float64(k)] = p.out
-				finite = finite && allFinite(p.out)
+		for _, dt := range []float64{delta, delta / 4} {
+			pts := map[float64][]float64{0: l.origin.out}
+			for k := 1; k <= reach; k++ {
+				for _, s := range []float64{-1, 1} {
+					p := l.at(s * float64(k) * dt)
+					pts[s*float64(k)] = p.out
+					finite = finite && allFinite(p.out)
+				}
 			}
-		}
-		apply := func(f fd.Formula) []float64 {
-			d := make([]float64, l.m)
-			scale := math.Pow(delta, float64(f.Derivative))
-			for _, pt := range f.Stencil {
-				floats.AddScaled(d, pt.Coeff/scale, pts[pt.Loc])
+			larger := func(dst []float64, f fd.Formula) {
+				d := make([]float64, l.m)
+				scale := math.Pow(dt, float64(f.Derivative))
+				for _, pt := range f.Stencil {
+					floats.AddScaled(d, pt.Coeff/scale, pts[pt.Loc])
+				}
+				for k := range d {
+					// NaN wins, so that a non-finite stencil is seen.
+					if v := math.Abs(d[k]); v > dst[k] || math.IsNaN(v) {
+						dst[k] = v
+					}
+				}
 			}
-			for k := range d {
-				d[k] = math.Abs(d[k])
+			larger(b.d2, fd.Central2nd)
+			if reach >= 2 {
+				larger(b.d3, third)
 			}
-			return d
-		}
-		b.d2 = apply(fd.Central2nd)
-		if reach >= 2 {
-			b.d3 = apply(third)
-		}
-		if reach >= 3 {
-			b.d5 = apply(fifth)
+			if reach >= 3 {
+				larger(b.d5, fifth)
+			}
 		}
 		if finite {
 			break

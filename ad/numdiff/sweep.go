@@ -29,7 +29,9 @@ type Series struct {
 	Values []float64 `json:"values"`
 	// Errors are |value − AD|; NaN where the method gave no value.
 	Errors []float64 `json:"errors"`
-	// BestStep is the step with the smallest error, BestError that error.
+	// BestStep is the step with the smallest error, averaged with its
+	// neighbours' so that a lucky cancellation at one step does not count;
+	// BestError is that average.
 	BestStep  float64 `json:"best_step"`
 	BestError float64 `json:"best_error"`
 	// Problem is the first reason a step gave no value.
@@ -59,7 +61,9 @@ type SweepSettings struct {
 
 // SweepDirection measures how the numeric estimates of the directional
 // derivative ∇f(x)·d depend on the step; d = e_i sweeps the gradient
-// component i. The reference is f.Grad·d.
+// component i. The reference is f.Grad·d. The steps are used as given, as
+// a textbook computation does, so the error includes the rounding of
+// x + h·d (the checks round h so that x + h·e_i is exact instead).
 func SweepDirection(f Function, x, d []float64, s *SweepSettings) (*Sweep, error) {
 	var set SweepSettings
 	if s != nil {
@@ -98,7 +102,7 @@ func SweepDirection(f Function, x, d []float64, s *SweepSettings) (*Sweep, error
 	for _, m := range set.Methods {
 		sr := Series{Method: m, BestStep: math.NaN(), BestError: math.Inf(1)}
 		for _, h := range set.Steps {
-			ms := l.measure(m, h)
+			ms := l.measure(m, h, false)
 			v, p := math.NaN(), ms.problem
 			if p == "" {
 				v, p = ms.value[0], ms.nonFinite(l, 0)
@@ -110,8 +114,11 @@ func SweepDirection(f Function, x, d []float64, s *SweepSettings) (*Sweep, error
 			sr.Steps = append(sr.Steps, h)
 			sr.Values = append(sr.Values, v)
 			sr.Errors = append(sr.Errors, e)
-			if e < sr.BestError {
-				sr.BestStep, sr.BestError = h, e
+		}
+		for k := range sr.Errors {
+			lo, hi := max(k-1, 0), min(k+2, len(sr.Errors))
+			if e := floats.Sum(sr.Errors[lo:hi]) / float64(hi-lo); e < sr.BestError {
+				sr.BestStep, sr.BestError = sr.Steps[k], e
 			}
 		}
 		if math.IsInf(sr.BestError, 1) {
