@@ -293,6 +293,8 @@ func TestErrors(t *testing.T) {
 		{"y = x; x = 1; y", nil, "1:8: cannot bind \"x\": it is already used as a variable at 1:5\n  y = x; x = 1; y\n         ^"},
 		{"x + 1 = 2", nil, "1:1: cannot assign to an expression (the left side of \"=\" must be a name)\n  x + 1 = 2\n  ^"},
 		{"r = x^2", nil, "1:1: missing result: the last statement binds \"r\"\n  r = x^2\n  ^"},
+		{"a = 1\nb = a\n  * 2\nb", nil, "3:3: unexpected \"*\" at the start of a line: the line break before it ended the statement (to continue, end the previous line with the operator)\n    * 2\n    ^"},
+		{"x\n  - y", nil, "1:1: unused expression: the line break after it ended the statement (to continue, end the line with the operator)\n  x\n  ^"},
 		{"x + 1; y", nil, "1:1: unused expression (only the last statement is the result)\n  x + 1; y\n  ^"},
 		{"v + w", sized, "1:3: shape mismatch: vector(3) + vector(2)\n  v + w\n    ^"},
 		{"sum(v / w)", sized, "1:7: shape mismatch: vector(3) / vector(2)\n  sum(v / w)\n        ^"},

@@ -67,7 +67,11 @@ func (l *lowerer) lowerStmts(stmts []stmt) (ad.Node, bool) {
 			if last {
 				result, resultOK = n, ok
 			} else {
-				l.errorf(s.x.start(), "unused expression (only the last statement is the result)")
+				msg := "unused expression (only the last statement is the result)"
+				if u, ok := stmts[i+1].x.(*unary); ok && stmts[i+1].bind == nil && startsLine(l.src, u.at) {
+					msg = "unused expression: the line break after it ended the statement (to continue, end the line with the operator)"
+				}
+				l.errorf(s.x.start(), "%s", msg)
 			}
 			continue
 		}
@@ -471,6 +475,16 @@ func (l *lowerer) lowerVector(n *vector) (ad.Node, bool) {
 		return ad.Node{}, false
 	}
 	return l.check(n.at)(l.g.Concat(elems...))
+}
+
+// startsLine reports whether only spaces stand between the start of the
+// line and offset off of src.
+func startsLine(src string, off int) bool {
+	i := off
+	for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
+		i--
+	}
+	return i == 0 || src[i-1] == '\n'
 }
 
 func isConst(name string) bool { return name == "pi" || name == "e" }

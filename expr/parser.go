@@ -213,7 +213,11 @@ func (p *parser) parseOperand() node {
 		p.expectClose(tRbrack, t, `"," or "]"`)
 		return v
 	}
-	p.unexpected(", expected expression")
+	if p.prev.kind == tNewline && (t.kind == tStar || t.kind == tSlash || t.kind == tPow) {
+		p.errorf(t.pos, "unexpected %s at the start of a line: the line break before it ended the statement (to continue, end the previous line with the operator)", t.describe())
+	} else {
+		p.unexpected(", expected expression")
+	}
 	return &bad{at: t.pos}
 }
 
