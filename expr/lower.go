@@ -30,7 +30,7 @@ type lowerer struct {
 	binds    map[string]*binding
 	order    []*binding
 	budget   int // vector constant elements the source may still create
-	known    int // the graph's nodes before the last one checked
+	known    int // graph nodes already charged for or not made by this source
 }
 
 type binding struct {
@@ -49,6 +49,7 @@ func newLowerer(g *ad.Graph, src string) *lowerer {
 		varAt:  map[string]int{},
 		binds:  map[string]*binding{},
 		budget: maxElems,
+		known:  g.Len(),
 	}
 }
 
