@@ -14,11 +14,15 @@ import (
 // the Function does not provide.
 var ErrNotAvailable = errors.New("not available")
 
-// roundoffUnits is the relative error, in units of ε, that the error model
-// allows in a computed value of f, its gradient or a derivative: rounding
-// in a long computation, and cancellation such as 1 − sigmoid(x) for large
-// x, make it well above ε.
-const roundoffUnits = 256
+// The relative errors, in units of ε, that the error model allows in a
+// computed value of f (valueUnits) and in a computed gradient or
+// derivative (derivUnits): rounding in a long computation, and
+// cancellation such as 1 − sigmoid(x) for large x, make them well above
+// ε, and derivatives, which multiply many such factors, more so.
+const (
+	valueUnits = 32
+	derivUnits = 256
+)
 
 // DefaultSafety is the factor between the modelled error of a method and
 // the tolerance it is checked against.
@@ -330,8 +334,8 @@ func (c *checker) component(r measured, k int, ad float64, adErr error, kind, na
 // epsilon, a method with step h errs by its truncation error (h|φ”|/2
 // for one-sided differences, h²|φ”'|/6 for central differences and the
 // complex step, h⁴|φ⁽⁵⁾|/480 for Richardson) plus round-off. Each value of
-// φ is taken to carry an error of up to u·M, where u = roundoffUnits·ε
-// allows for cancellation inside f and M = max|φ| + s(|φ'| + R) covers
+// φ is taken to carry an error of up to u·M, where u = valueUnits·ε (or
+// derivUnits·ε when φ is the gradient) allows for cancellation inside f and M = max|φ| + s(|φ'| + R) covers
 // the value, the rounding of x, and R, the resolution of derivatives of f
 // at its own scale: |f|/s for first derivatives, |f|/s² + ‖∇f‖∞/s for
 // second ones (a derivative far below R, such as the slope of a saturated
@@ -363,8 +367,12 @@ func (c *checker) judge(r measured, ms *measurement, k int, ad float64) Estimate
 	}
 	d2 := r.b.d2[k]
 	m := ms.maxAbs(k) + s*(d1+r.l.resolution)
-	const u = roundoffUnits * eps
-	adRound := u * (d1 + s*d2 + r.l.resolution)
+	units := float64(valueUnits)
+	if r.l.m > 1 {
+		units = derivUnits // φ is the gradient
+	}
+	u := units * eps
+	adRound := derivUnits * eps * (d1 + s*d2 + r.l.resolution)
 	var trunc, round float64
 	var tm, rm string
 	switch ms.method {
@@ -379,12 +387,12 @@ func (c *checker) judge(r measured, ms *measurement, k int, ad float64) Estimate
 		round, rm = 3*u*m/h, "3uM/h"
 	case ComplexStep:
 		trunc, tm = h*h*r.b.d3[k]/6, fmt.Sprintf("h²|φ'''|/6 with |φ'''| ≈ %.3g", r.b.d3[k])
-		round, rm = adRound, "u(|φ'|+s|φ''|+R)"
+		round, rm = adRound, "u'(|φ'|+s|φ''|+R)"
 	}
 	e.Truncation, e.RoundOff = trunc, round+adRound
 	e.Tolerance = c.s.Safety * (e.Truncation + e.RoundOff)
-	e.Why = fmt.Sprintf("%s h=%.3g: truncation %s = %.2g; round-off %s = %.2g with M = max|φ| + s(|φ'|+R) = %.3g, s = %.3g; AD round-off u(|φ'|+s|φ''|+R) = %.2g with R = %.3g, u = %gε; tolerance %g × (%.2g)",
-		ms.method, h, tm, trunc, rm, round, m, s, adRound, r.l.resolution, float64(roundoffUnits), c.s.Safety, e.Truncation+e.RoundOff)
+	e.Why = fmt.Sprintf("%s h=%.3g: truncation %s = %.2g; round-off %s = %.2g with M = max|φ| + s(|φ'|+R) = %.3g, s = %.3g; AD round-off u'(|φ'|+s|φ''|+R) = %.2g with R = %.3g, u = %gε, u' = %gε; tolerance %g × (%.2g)",
+		ms.method, h, tm, trunc, rm, round, m, s, adRound, r.l.resolution, units, float64(derivUnits), c.s.Safety, e.Truncation+e.RoundOff)
 	if math.IsNaN(e.Tolerance) {
 		e.Problem = fmt.Sprintf("cannot bound the truncation error: %s is not finite near x (within %.3g along the line)", r.l.what, 3*r.b.delta)
 		return e

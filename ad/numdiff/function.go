@@ -255,9 +255,10 @@ func (c *complexEval) eval(z []complex128, outs ...ad.Node) ([][]complex128, err
 }
 
 // FromExpr returns the Function of a compiled expression, its variables
-// flattened in f.Vars order. Values and gradients come from f itself; the
-// forward-mode products and the complex evaluations come from a private
-// compilation of the same source, so that f's graph is left alone.
+// flattened in f.Vars order. Values, gradients and forward-mode products
+// come from f itself (EvalVec, GradVec, JVPVec, HVPVec); the complex
+// evaluations come from a private compilation of the same source, so that
+// f's graph is left alone.
 func FromExpr(f *expr.Func) (Function, error) {
 	opts := &expr.Options{Sizes: map[string]int{}}
 	for _, v := range f.Vars() {
@@ -276,5 +277,7 @@ func FromExpr(f *expr.Func) (Function, error) {
 	}
 	fn.F = f.EvalVec
 	fn.Grad = f.GradVec
+	fn.JVP = f.JVPVec
+	fn.HVP = f.HVPVec
 	return fn, nil
 }
