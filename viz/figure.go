@@ -166,8 +166,22 @@ func (f *Figure) WriterTo(format string) (io.WriterTo, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.Draw(draw.New(c))
+	if err := f.safeDraw(draw.New(c)); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// safeDraw draws the figure, turning a panic of the plotting library on
+// unusual data into an error.
+func (f *Figure) safeDraw(c draw.Canvas) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("drawing the picture failed: %v", r)
+		}
+	}()
+	f.Draw(c)
+	return nil
 }
 
 func knownFormat(format string) bool {

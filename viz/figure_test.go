@@ -232,3 +232,16 @@ func TestSaveFormatsAndErrors(t *testing.T) {
 	err := fig.Save(filepath.Join(dir, "no", "such", "dir.svg"))
 	assert.ErrorContains(t, err, "no such file or directory")
 }
+
+// Round levels of a linear function pass exactly through grid points and
+// along cell diagonals; the map is still drawn.
+func TestMapLevelsThroughGridPoints(t *testing.T) {
+	for _, src := range []string{"x + y", "x*y", "x + 0*y", "max(x, y)"} {
+		f := compile(t, src, "x", "y")
+		s, err := Sample(f, xyPlane(t), Interval{-3, 3}, Interval{-3, 3}, 7, 7)
+		require.NoError(t, err)
+		fig, err := NewMap(s, MapOptions{})
+		require.NoError(t, err, src)
+		assert.Greater(t, contourPaths(svgOf(t, fig)), 0, src)
+	}
+}

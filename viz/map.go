@@ -72,9 +72,16 @@ func NewMap(s *Surface, opts MapOptions) (*Figure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map: %w", err)
 	}
+	// Round levels on a grid of round coordinates often pass exactly
+	// through grid points, where plot's contour tracing can fail; a nudge
+	// far below what can be seen avoids the ties.
 	mapped := make([]float64, len(levels))
 	for k, l := range levels {
 		mapped[k] = m.to(l)
+	}
+	nudge := 1e-9 * (math.Abs(mapped[len(mapped)-1]-mapped[0]) + math.Abs(mapped[0]) + 1e-300)
+	for k := range mapped {
+		mapped[k] += nudge
 	}
 
 	f := newFigure(opts.Title, opts.XLabel, opts.YLabel)

@@ -1,0 +1,381 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/nabla-ad/nabla/optim"
+	"github.com/nabla-ad/nabla/viz"
+)
+
+func init() { register(newPlotCmd) }
+
+// plotFlags are the flags of nabla plot.
+type plotFlags struct {
+	in         inputFlags
+	out        string
+	x, y       string
+	res        int
+	levels     string
+	scale      string
+	quiver     bool
+	arrows     int
+	arrowScale string
+	paths      string
+	lr         float64
+	iters      int
+	maximize   bool
+	landscape  bool
+	slice      bool
+	seed       uint64
+	size       string
+	title      string
+}
+
+func newPlotCmd() *cobra.Command {
+	var pf plotFlags
+	cmd := &cobra.Command{
+		Use:   "plot -e EXPR -o FILE [--x a:b --y c:d] [--quiver] [--path M1,M2 --at START] [--landscape --at X0]",
+		Short: "Draw contours, the gradient field and optimizer paths to SVG, PNG or PDF",
+		Long: `Plot draws a contour map of an expression of two variables over the box
+--x × --y, with a colour bar for the levels, and writes it to the file -o in
+the format its extension names: .svg, .png or .pdf. Levels are log-spaced
+when the values crowd the minimum (as for Rosenbrock's function); --levels
+sets their number or the levels themselves, --scale forces the spacing.
+
+The two variables without a value in --at are the axes (in name order); the
+others keep their --at values. When --at gives every variable of a
+two-variable expression, it is the starting point of the paths.
+
+--quiver adds the gradient field as arrows: −∇f (descent), or ∇f with
+--maximize. Arrows have one length and a shade for |∇f| when the magnitudes
+differ widely, true lengths otherwise (--arrow-scale).
+
+--path gd,momentum,… runs those optimizers (see nabla optimize) from --at
+with --lr and --iters and draws their paths, one colour and a legend entry
+"method (k steps, f=…)" each.
+
+--landscape draws a function of many variables on the plane through --at
+spanned by two random orthonormal directions (--seed): f(x0 + a·d1 + b·d2)
+with a in --x and b in --y; paths are projected onto the plane. --slice draws
+the line f(x0 + t·d1), t in --x, instead.
+
+Points where f is not finite are drawn grey and reported on standard error.`,
+		Example: `  nabla plot -e '-(x^2 + y^2) + 4' --x -2:2 --y -2:2 --quiver --path gd --at x=1,y=1 --lr 0.1 --iters 10 --maximize -o ascent.png
+  nabla plot -e '100*(y - x^2)^2 + (1 - x)^2' --x -2:2 --y -1:3 --quiver --path gd,momentum,bfgs --at x=-1.5,y=2 --lr 0.001 --iters 300 -o rosenbrock.svg
+  nabla plot -f rosenbrock.nabla --at x=1:1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return pf.run(cmd)
+		},
+	}
+	pf.in.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVarP(&pf.out, "output", "o", "", "write the picture to `FILE` (.svg, .png or .pdf)")
+	f.StringVar(&pf.x, "x", "-3:3", "the horizontal range `a:b`")
+	f.StringVar(&pf.y, "y", "-3:3", "the vertical range `c:d`")
+	f.IntVar(&pf.res, "res", 200, "sample `N`×N points for the contours")
+	f.StringVar(&pf.levels, "levels", "", "the number of contour levels, or the levels: 12 or 0.1,1,10")
+	f.StringVar(&pf.scale, "scale", "auto", "spacing of the levels: auto, linear or log")
+	f.BoolVar(&pf.quiver, "quiver", false, "draw the gradient field as arrows")
+	f.IntVar(&pf.arrows, "arrows", 20, "draw `N`×N arrows")
+	f.StringVar(&pf.arrowScale, "arrow-scale", "auto", "arrow lengths: auto, normalized or true")
+	f.StringVar(&pf.paths, "path", "", "draw the paths of the optimizers `M1,M2,…` from --at")
+	f.Float64Var(&pf.lr, "lr", 0, "the learning rate η of the first-order methods")
+	f.IntVar(&pf.iters, "iters", 100, "run the optimizers for at most `N` iterations")
+	f.BoolVar(&pf.maximize, "maximize", false, "climb: paths maximize f and arrows show ∇f")
+	f.BoolVar(&pf.landscape, "landscape", false, "slice a function of many variables through --at along random directions")
+	f.BoolVar(&pf.slice, "slice", false, "with --landscape: draw the 1-D slice f(x0 + t·d1) as a line")
+	f.Uint64Var(&pf.seed, "seed", 1, "the seed of the random directions of --landscape")
+	f.StringVar(&pf.size, "size", "", "the picture's size `WxH` in pixels (default 640 wide, height to keep one scale)")
+	f.StringVar(&pf.title, "title", "", "the title (default: the expression)")
+	return cmd
+}
+
+func (pf *plotFlags) run(cmd *cobra.Command) error {
+	if pf.out == "" {
+		return &usageError{cmd, errors.New("no output file: give one with -o FILE (.svg, .png or .pdf)")}
+	}
+	if _, err := viz.FormatOf(pf.out); err != nil {
+		return &usageError{cmd, fmt.Errorf("-o: %v", err)}
+	}
+	if dir := filepath.Dir(pf.out); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("-o %s: the directory %s does not exist", pf.out, dir)
+		}
+	}
+	xr, err := viz.ParseInterval(pf.x)
+	if err != nil {
+		return &usageError{cmd, fmt.Errorf("--x: %v", err)}
+	}
+	yr, err := viz.ParseInterval(pf.y)
+	if err != nil {
+		return &usageError{cmd, fmt.Errorf("--y: %v", err)}
+	}
+	if pf.res < 2 || pf.res > 2000 {
+		return &usageError{cmd, fmt.Errorf("--res %d: want 2 to 2000", pf.res)}
+	}
+	if pf.arrows < 2 || pf.arrows > 200 {
+		return &usageError{cmd, fmt.Errorf("--arrows %d: want 2 to 200", pf.arrows)}
+	}
+	if pf.slice && !pf.landscape {
+		return &usageError{cmd, errors.New("--slice draws a slice of a --landscape; give both")}
+	}
+	methods, err := pf.methods()
+	if err != nil {
+		return &usageError{cmd, err}
+	}
+	j, err := pf.in.load(cmd, false)
+	if err != nil {
+		return err
+	}
+
+	plane, names, err := pf.plane(cmd, j)
+	if err != nil {
+		return err
+	}
+	title := pf.title
+	if title == "" {
+		title = shorten(j.f.String(), 70)
+		if pf.landscape {
+			title = fmt.Sprintf("f(x0 + a·d1 + b·d2) for %s (random directions, seed %d)", title, pf.seed)
+		}
+	}
+	var fig *viz.Figure
+	if pf.slice {
+		ts, vs, _, err := viz.SampleLine(j.f, plane.Origin, plane.D1, xr, 10*pf.res)
+		if err != nil {
+			return err
+		}
+		title = strings.Replace(title, "a·d1 + b·d2", "t·d1", 1)
+		if fig, err = viz.NewSlicePlot(ts, vs, viz.PlotOptions{Title: title, XLabel: "t (along d1)", YLabel: "f"}); err != nil {
+			return err
+		}
+	} else {
+		if fig, err = pf.contourMap(j, plane, names, xr, yr, title); err != nil {
+			return err
+		}
+		if err := pf.addPaths(cmd, j, plane, fig, methods); err != nil {
+			return err
+		}
+	}
+	if err := pf.setSize(fig); err != nil {
+		return &usageError{cmd, err}
+	}
+	for _, n := range fig.Notes {
+		fmt.Fprintf(cmd.ErrOrStderr(), "nabla: note: %s\n", n)
+	}
+	if err := fig.Save(pf.out); err != nil {
+		return fmt.Errorf("-o: %v", err)
+	}
+	return nil
+}
+
+// methods parses --path.
+func (pf *plotFlags) methods() ([]optim.Method, error) {
+	if pf.paths == "" {
+		return nil, nil
+	}
+	var ms []optim.Method
+	for name := range strings.SplitSeq(pf.paths, ",") {
+		m, err := optim.ParseMethod(strings.TrimSpace(name))
+		if err != nil {
+			return nil, fmt.Errorf("--path: %v", err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// plane chooses the plane the picture is drawn in, and names its axes.
+func (pf *plotFlags) plane(cmd *cobra.Command, j *job) (viz.Plane, [2]string, error) {
+	if pf.landscape {
+		if j.x == nil {
+			return viz.Plane{}, [2]string{}, errors.New("--landscape slices through the point --at: give every variable a value")
+		}
+		p, err := viz.RandomPlane(j.x, pf.seed)
+		return p, [2]string{"a (along d1)", "b (along d2)"}, err
+	}
+	// The coordinates without a value are the axes; when every variable
+	// has one, a function of two coordinates is drawn around them.
+	type coord struct {
+		name string
+		idx  int
+	}
+	var given point
+	if j.x == nil {
+		var err error
+		if given, err = pf.in.point(cmd); err != nil {
+			return viz.Plane{}, [2]string{}, err
+		}
+	}
+	var free []coord
+	at := make([]float64, 0, j.f.Dim())
+	for i, v := range j.vars {
+		var pv []float64
+		ok := true
+		if j.x != nil {
+			pv = j.at(j.x, i)
+		} else {
+			var val value
+			val, ok = given.lookup(v.Name)
+			pv = val.x
+		}
+		for k := range v.Shape.Len() {
+			name := v.Name
+			if !v.Shape.IsScalar() {
+				name = fmt.Sprintf("%s[%d]", v.Name, k)
+			}
+			if !ok {
+				free = append(free, coord{name, len(at)})
+				at = append(at, 0)
+				continue
+			}
+			at = append(at, pv[k])
+		}
+	}
+	if len(free) == 0 && len(at) == 2 {
+		for i, v := range j.vars {
+			for k := range v.Shape.Len() {
+				name := v.Name
+				if !v.Shape.IsScalar() {
+					name = fmt.Sprintf("%s[%d]", v.Name, k)
+				}
+				free = append(free, coord{name, j.offsets[i] + k})
+			}
+		}
+	}
+	if len(free) != 2 {
+		var names []string
+		for _, v := range j.vars {
+			names = append(names, v.Name)
+		}
+		return viz.Plane{}, [2]string{}, fmt.Errorf("a contour map needs two free variables; %s has %d (%s) and %d without a value in --at: fix all but two with --at, or slice it with --landscape",
+			"the expression", j.f.Dim(), strings.Join(names, ", "), len(free))
+	}
+	slices.SortStableFunc(free, func(a, b coord) int { return strings.Compare(a.name, b.name) })
+	p, err := viz.CoordinatePlane(at, free[0].idx, free[1].idx)
+	return p, [2]string{free[0].name, free[1].name}, err
+}
+
+func (pf *plotFlags) contourMap(j *job, plane viz.Plane, names [2]string, xr, yr viz.Interval, title string) (*viz.Figure, error) {
+	opts := viz.MapOptions{Title: title, XLabel: names[0], YLabel: names[1]}
+	var err error
+	if opts.Scale, err = viz.ParseScale(pf.scale); err != nil {
+		return nil, fmt.Errorf("--scale: %v", err)
+	}
+	if pf.levels != "" {
+		if n, err := strconv.Atoi(pf.levels); err == nil {
+			if n < 1 || n > 200 {
+				return nil, fmt.Errorf("--levels %d: want 1 to 200 levels", n)
+			}
+			opts.NumLevels = n
+		} else {
+			for s := range strings.SplitSeq(pf.levels, ",") {
+				l, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+				if err != nil {
+					return nil, fmt.Errorf("--levels: %q is not a number", s)
+				}
+				opts.Levels = append(opts.Levels, l)
+			}
+		}
+	}
+	surf, err := viz.Sample(j.f, plane, xr, yr, pf.res, pf.res)
+	if err != nil {
+		return nil, err
+	}
+	fig, err := viz.NewMap(surf, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !pf.quiver {
+		return fig, nil
+	}
+	field, err := viz.SampleGradient(j.f, plane, xr, yr, pf.arrows, pf.arrows)
+	if err != nil {
+		return nil, err
+	}
+	fo := viz.FieldOptions{Label: "grad f"}
+	if !pf.maximize {
+		field.Negate()
+		fo.Label = "−grad f (descent)"
+	}
+	switch pf.arrowScale {
+	case "auto":
+	case "normalized":
+		fo.Scale = viz.NormalizedArrows
+	case "true":
+		fo.Scale = viz.TrueLengthArrows
+	default:
+		return nil, fmt.Errorf("--arrow-scale %q: want auto, normalized or true", pf.arrowScale)
+	}
+	return fig, fig.AddField(field, fo)
+}
+
+func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *viz.Figure, methods []optim.Method) error {
+	if len(methods) == 0 {
+		return nil
+	}
+	if j.x == nil {
+		return errors.New("--path needs a starting point: give every variable a value with --at")
+	}
+	s := optim.DefaultSettings()
+	if cmd.Flags().Changed("lr") {
+		s.LearningRate = pf.lr
+	}
+	s.MaxIter = pf.iters
+	s.Maximize = pf.maximize
+	s.Trace = true
+	for _, m := range methods {
+		res, err := optim.Minimize(context.Background(), optim.FromExpr(j.f), j.x, m, s)
+		if err != nil {
+			return fmt.Errorf("--path %s: %v", m, err)
+		}
+		xs := make([][]float64, len(res.Trajectory))
+		for k, st := range res.Trajectory {
+			xs[k] = st.X
+		}
+		pts, err := viz.ProjectPath(plane, xs)
+		if err != nil {
+			return err
+		}
+		last := res.Trajectory[len(res.Trajectory)-1].F
+		if err := fig.AddPaths(viz.Path{Name: string(m), Points: pts, Value: last}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setSize applies --size.
+func (pf *plotFlags) setSize(fig *viz.Figure) error {
+	if pf.size == "" {
+		return nil
+	}
+	ws, hs, ok := strings.Cut(pf.size, "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil || w < 100 || h < 100 || w > 10000 || h > 10000 {
+		return fmt.Errorf("--size %q: want WxH in pixels, such as 800x600, each 100 to 10000", pf.size)
+	}
+	fig.Width, fig.Height = viz.Pixel*vg.Length(w), viz.Pixel*vg.Length(h)
+	return nil
+}
+
+// shorten cuts a text to at most n characters, on one line.
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
