@@ -145,7 +145,7 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	}
 	title := pf.title
 	if title == "" {
-		title = shorten(j.f.String(), 70)
+		title = shorten(withoutComments(j.f.String()), 70)
 		if pf.landscape {
 			title = fmt.Sprintf("f(x0 + a·d1 + b·d2) for %s (random directions, seed %d)", title, pf.seed)
 		}
@@ -378,4 +378,17 @@ func shorten(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// withoutComments returns an expression's source with its comments and
+// blank lines left out and its lines joined, for a title.
+func withoutComments(src string) string {
+	var parts []string
+	for line := range strings.Lines(src) {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line != "" {
+			parts = append(parts, strings.TrimSuffix(line, ";"))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
