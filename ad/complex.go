@@ -15,22 +15,25 @@ var ErrNoComplex = errors.New("no analytic complex form")
 // complexForms are the complex128 kernels of the elementwise ops, for
 // complex-step differentiation. Ops missing here have no analytic form.
 var complexForms = map[Op]any{
-	OpNeg:  func(z complex128) complex128 { return -z },
-	OpSin:  cmplx.Sin,
-	OpCos:  cmplx.Cos,
-	OpTan:  cmplx.Tan,
-	OpAsin: cmplx.Asin,
-	OpAcos: cmplx.Acos,
-	OpAtan: cmplx.Atan,
-	OpSinh: cmplx.Sinh,
-	OpCosh: cmplx.Cosh,
-	OpTanh: cmplx.Tanh,
-	OpExp:  cmplx.Exp,
-	OpLog:  cmplx.Log,
-	OpLog1p: func(z complex128) complex128 {
-		// log(1+z) keeps the derivative part exact: arg(1+x+ih) = atan2(h, 1+x).
-		return complex(math.Log1p(real(z)), 0) + complex(0, imag(cmplx.Log(1+z)))
+	OpNeg: func(z complex128) complex128 { return -z },
+	OpSin: cmplx.Sin,
+	OpCos: cmplx.Cos,
+	OpTan: cmplx.Tan,
+	OpAsin: func(z complex128) complex128 {
+		return firstOrder(z, cmplx.Asin, math.Asin, func(x float64) float64 { return 1 / math.Sqrt(1-x*x) })
 	},
+	OpAcos: func(z complex128) complex128 {
+		return firstOrder(z, cmplx.Acos, math.Acos, func(x float64) float64 { return -1 / math.Sqrt(1-x*x) })
+	},
+	OpAtan: func(z complex128) complex128 {
+		return firstOrder(z, cmplx.Atan, math.Atan, func(x float64) float64 { return 1 / (1 + x*x) })
+	},
+	OpSinh:  cmplx.Sinh,
+	OpCosh:  cmplx.Cosh,
+	OpTanh:  cmplx.Tanh,
+	OpExp:   cmplx.Exp,
+	OpLog:   cmplx.Log,
+	OpLog1p: log1pComplex,
 	OpExpm1: func(z complex128) complex128 {
 		return complex(math.Expm1(real(z))*math.Cos(imag(z))+(math.Cos(imag(z))-1), math.Exp(real(z))*math.Sin(imag(z)))
 	},
@@ -44,9 +47,9 @@ var complexForms = map[Op]any{
 	},
 	OpSoftplus: func(z complex128) complex128 {
 		if real(z) > 0 {
-			return z + cmplx.Log(1+cmplx.Exp(-z))
+			return z + log1pComplex(cmplx.Exp(-z))
 		}
-		return cmplx.Log(1 + cmplx.Exp(z))
+		return log1pComplex(cmplx.Exp(z))
 	},
 	OpAdd: func(a, b complex128) complex128 { return a + b },
 	OpSub: func(a, b complex128) complex128 { return a - b },
@@ -68,6 +71,11 @@ var complexForms = map[Op]any{
 		return cmplx.Pow(a, b)
 	},
 	OpAtan2: func(y, x complex128) complex128 {
+		if tiny(y) && tiny(x) {
+			// The complex step's case: atan2 and its first-order change.
+			a, b := real(y), real(x)
+			return complex(math.Atan2(a, b), (b*imag(y)-a*imag(x))/(a*a+b*b))
+		}
 		// atan(y/x) continued analytically, shifted onto atan2's branch by
 		// the real parts, which fix the quadrant.
 		switch {
@@ -230,4 +238,27 @@ func (g *Graph) complexNode(i int32, vals [][]complex128) ([]complex128, error) 
 		return out, nil
 	}
 	return nil, fmt.Errorf("%s: %w", ops[nd.op].name, ErrNoComplex)
+}
+
+// log1pComplex is log(1+z), keeping the real part accurate for small z;
+// the imaginary part arg(1+x+ih) = atan2(h, 1+x) is exact.
+func log1pComplex(z complex128) complex128 {
+	return complex(math.Log1p(real(z)), imag(cmplx.Log(1+z)))
+}
+
+// tiny reports whether z's imaginary part is a complex step: too small
+// against its real part for cmplx's formulas, which lose it to rounding.
+func tiny(z complex128) bool {
+	return math.Abs(imag(z)) < 1e-8*math.Max(1, math.Abs(real(z)))
+}
+
+// firstOrder evaluates an analytic f at z = a + ib. For a complex step
+// (b tiny) it returns f(a) + i·b·f'(a), exact to O(b²), since cmplx's
+// inverse trigonometric functions round the imaginary part of
+// f(a + ib) away; otherwise it uses the full complex form.
+func firstOrder(z complex128, full func(complex128) complex128, f, df func(float64) float64) complex128 {
+	if tiny(z) {
+		return complex(f(real(z)), imag(z)*df(real(z)))
+	}
+	return full(z)
 }

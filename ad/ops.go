@@ -127,14 +127,18 @@ func init() {
 	})
 	u(OpSinh, "sinh", math.Sinh, func(g *Graph, y, x Node) Node { return g.un(OpCosh, x) })
 	u(OpCosh, "cosh", math.Cosh, func(g *Graph, y, x Node) Node { return g.un(OpSinh, x) })
-	u(OpTanh, "tanh", math.Tanh, func(g *Graph, y, x Node) Node { return g.sub(g.Const(1), g.mul(y, y)) })
+	// (1-y)(1+y), not 1-y², which cancels where tanh saturates.
+	u(OpTanh, "tanh", math.Tanh, func(g *Graph, y, x Node) Node {
+		return g.mul(g.sub(g.Const(1), y), g.add2(g.Const(1), y))
+	})
 	u(OpExp, "exp", math.Exp, func(g *Graph, y, x Node) Node { return y })
 	u(OpLog, "log", math.Log, func(g *Graph, y, x Node) Node { return g.div(g.Const(1), x) })
 	u(OpLog1p, "log1p", math.Log1p, func(g *Graph, y, x Node) Node { return g.div(g.Const(1), g.add2(g.Const(1), x)) })
 	u(OpExpm1, "expm1", math.Expm1, func(g *Graph, y, x Node) Node { return g.un(OpExp, x) })
 	u(OpSqrt, "sqrt", math.Sqrt, func(g *Graph, y, x Node) Node { return g.div(g.Const(0.5), y) })
 	u(OpAbs, "abs", math.Abs, func(g *Graph, y, x Node) Node { return g.un(OpSign, x) })
-	u(OpSigmoid, "sigmoid", sigmoid, func(g *Graph, y, x Node) Node { return g.mul(y, g.sub(g.Const(1), y)) })
+	// σ(x)σ(-x), not y(1-y), which cancels where σ saturates near 1.
+	u(OpSigmoid, "sigmoid", sigmoid, func(g *Graph, y, x Node) Node { return g.mul(y, g.un(OpSigmoid, g.neg(x))) })
 	u(OpSoftplus, "softplus", softplus, func(g *Graph, y, x Node) Node { return g.un(OpSigmoid, x) })
 	u(OpSign, "sign", sign, func(g *Graph, y, x Node) Node { return Node{} })
 	u(OpStep, "step", step, func(g *Graph, y, x Node) Node { return Node{} })
