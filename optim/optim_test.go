@@ -1,0 +1,600 @@
+package optim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/expr"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+	"gonum.org/v1/gonum/optimize/functions"
+)
+
+func settings(change func(*Settings)) *Settings {
+	s := DefaultSettings()
+	if change != nil {
+		change(s)
+	}
+	return s
+}
+
+// The textbook gradient ascent on f = −(x² + y²) + 4: each step is
+// (x, y) ← (x, y) + 0.1·(−2x, −2y) = 0.8·(x, y).
+func TestGradientAscentTextbook(t *testing.T) {
+	f := expr.MustCompile("-(x^2 + y^2) + 4")
+	res, err := Minimize(context.Background(), FromExpr(f), []float64{1, 1}, GD, settings(func(s *Settings) {
+		s.Maximize, s.LearningRate, s.MaxIter, s.Trace = true, 0.1, 10, true
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, IterationLimit, res.Status)
+	assert.Equal(t, 10, res.Iterations)
+	require.Len(t, res.Trajectory, 11)
+	for k, st := range res.Trajectory {
+		want := math.Pow(0.8, float64(k))
+		assert.Equal(t, k, st.Iteration)
+		assert.InDelta(t, want, st.X[0], 1e-15, "x at step %d", k)
+		assert.InDelta(t, want, st.X[1], 1e-15, "y at step %d", k)
+		assert.InDelta(t, 4-2*want*want, st.F, 1e-15, "f at step %d", k)
+		assert.InDelta(t, 2*want, st.GradNorm, 1e-15, "‖∇f‖ at step %d", k)
+	}
+	assert.InDelta(t, 0.8*0.8*0.8, res.Trajectory[3].X[0], 1e-15) // 0.512
+	assert.InDelta(t, 4-2*math.Pow(0.8, 20), res.F, 1e-15)
+	assert.Equal(t, 11, res.FuncEvals)
+}
+
+func TestGradientDescentOneStep(t *testing.T) {
+	f := expr.MustCompile("w1^2 + w2^2")
+	res, err := Minimize(context.Background(), FromExpr(f), []float64{2, 1}, GD, settings(func(s *Settings) {
+		s.LearningRate, s.MaxIter = 0.25, 1
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 0.5}, res.X)
+	assert.Equal(t, 1.25, res.F)
+}
+
+// budget is what a method gets to reach a minimizer: its settings and how
+// close it must come. The line-search and Newton methods must reach
+// ‖∇f‖∞ ≤ 1e-6; the fixed-step ones run a stated number of iterations and
+// must come within tol of the minimizer.
+type budget struct {
+	lr      float64
+	maxIter int
+	tol     float64 // on ‖x − x*‖∞
+}
+
+func TestRosenbrock(t *testing.T) {
+	budgets := map[Method]budget{
+		GD:       {1e-3, 40000, 1e-5},
+		GDArmijo: {1e-3, 20000, 1e-5},
+		Momentum: {1e-3, 4000, 1e-5},
+		Nesterov: {1e-3, 4000, 1e-5},
+		AdaGrad:  {0.5, 20000, 1e-3},
+		RMSProp:  {1e-4, 40000, 1e-3},
+		Adam:     {1e-2, 6000, 1e-5},
+	}
+	for _, m := range Methods() {
+		t.Run(string(m), func(t *testing.T) {
+			b, fixed := budgets[m]
+			res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, m, settings(func(s *Settings) {
+				if fixed {
+					s.LearningRate, s.MaxIter = b.lr, b.maxIter
+				}
+			}))
+			require.NoError(t, err)
+			tol := 1e-5
+			if fixed {
+				tol = b.tol
+			}
+			if !fixed || m == GD || m == GDArmijo || m == Momentum || m == Nesterov || m == Adam {
+				assert.Equal(t, GradientTolerance, res.Status, res.Message)
+				assert.LessOrEqual(t, res.GradNorm, 1e-6)
+			}
+			assert.InDelta(t, 1, res.X[0], tol)
+			assert.InDelta(t, 1, res.X[1], tol)
+			assert.Equal(t, res.FuncEvals, res.GradEvals)
+		})
+	}
+}
+
+// randomSPD returns a symmetric positive definite matrix with condition
+// number about 10.
+func randomSPD(rng *rand.Rand, n int) *mat.SymDense {
+	q := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			q.Set(i, j, rng.NormFloat64())
+		}
+	}
+	a := mat.NewSymDense(n, nil)
+	a.SymOuterK(1, q)
+	for i := range n {
+		a.SetSym(i, i, a.At(i, i)+float64(n))
+	}
+	return a
+}
+
+func TestQuadratic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 6
+	a := randomSPD(rng, n)
+	b := make([]float64, n)
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	var chol mat.Cholesky
+	require.True(t, chol.Factorize(a))
+	var xs mat.VecDense
+	require.NoError(t, chol.SolveVecTo(&xs, mat.NewVecDense(n, b)))
+	lmax := mat.Norm(a, 2)
+	for _, m := range Methods() {
+		t.Run(string(m), func(t *testing.T) {
+			res, err := Minimize(context.Background(), quadratic(a, b), make([]float64, n), m, settings(func(s *Settings) {
+				s.MaxIter = 20000
+				switch m {
+				case GD, Momentum, Nesterov:
+					s.LearningRate = 0.1 / lmax
+				case AdaGrad:
+					s.LearningRate = 1
+				case RMSProp, Adam:
+					s.LearningRate = 1e-3
+				}
+			}))
+			require.NoError(t, err)
+			tol := 1e-6
+			switch m {
+			case RMSProp:
+				tol = 1e-3 // its steps stay near η in size
+			default:
+				assert.Equal(t, GradientTolerance, res.Status, res.Message)
+			}
+			for i := range n {
+				assert.InDelta(t, xs.AtVec(i), res.X[i], tol, "x[%d]", i)
+			}
+			if m == Newton {
+				assert.Equal(t, 1, res.Iterations, "Newton solves a quadratic in one step")
+			}
+			if m == CG || m == NewtonCG {
+				assert.LessOrEqual(t, res.Iterations, 2*n)
+			}
+		})
+	}
+}
+
+// Near the minimizer Newton's error squares. On f(x) = eˣ − x, minimized at
+// 0, a Newton step from x lands on x − 1 + e⁻ˣ = x²/2 − x³/6 + …, so
+// e_{k+1}/e_k² → 1/2.
+func TestNewtonQuadraticConvergence(t *testing.T) {
+	p := Problem{
+		FuncGrad: func(x, g []float64) float64 {
+			g[0] = math.Exp(x[0]) - 1
+			return math.Exp(x[0]) - x[0]
+		},
+		Hess: func(x []float64, h *mat.SymDense) { h.SetSym(0, 0, math.Exp(x[0])) },
+	}
+	res, err := Minimize(context.Background(), p, []float64{1}, Newton, settings(func(s *Settings) {
+		s.Trace, s.GradTol = true, 1e-300
+	}))
+	require.NoError(t, err)
+	checked := 0
+	for k := 0; k+1 < len(res.Trajectory); k++ {
+		e0, e1 := math.Abs(res.Trajectory[k].X[0]), math.Abs(res.Trajectory[k+1].X[0])
+		// Below 1e-5, rounding in x − 1 + e⁻ˣ blurs the ratio.
+		if e0 < 0.1 && e0 > 1e-5 {
+			assert.InDelta(t, 0.5, e1/(e0*e0), e0/5+1e-5, "step %d: e = %.3g → %.3g", k, e0, e1)
+			checked++
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 2)
+
+	// On Rosenbrock, from starts where the Hessian is indefinite too, f
+	// decreases at every step, and once close the error squares with the
+	// constant ‖∇²f(x*)⁻¹‖·(Lipschitz constant of ∇²f) ≈ 10³.
+	for _, x0 := range [][]float64{{-1.2, 1}, {0, 1}, {2, -1}} {
+		res, err := Minimize(context.Background(), rosenbrock(), x0, Newton, settings(func(s *Settings) {
+			s.Trace, s.GradTol = true, 1e-12
+		}))
+		require.NoError(t, err)
+		require.True(t, res.Status.Converged(), res.Message)
+		var errs []float64
+		for _, st := range res.Trajectory {
+			errs = append(errs, math.Hypot(st.X[0]-1, st.X[1]-1))
+		}
+		checked := 0
+		for k := 0; k+1 < len(errs); k++ {
+			if errs[k] < 1e-3 && errs[k+1] > 0 {
+				assert.LessOrEqual(t, errs[k+1], 1e3*errs[k]*errs[k], "from %v, step %d: e = %.3g → %.3g", x0, k, errs[k], errs[k+1])
+				checked++
+			}
+		}
+		assert.GreaterOrEqual(t, checked, 2, "from %v: %v", x0, errs)
+		for k := 1; k < len(res.Trajectory); k++ {
+			assert.Less(t, res.Trajectory[k].F, res.Trajectory[k-1].F, "from %v, step %d", x0, k)
+		}
+	}
+}
+
+type gonumFunc interface {
+	Func(x []float64) float64
+	Grad(grad, x []float64)
+}
+
+func fromGonum(f gonumFunc) Problem {
+	return Problem{
+		Func:     f.Func,
+		FuncGrad: func(x, g []float64) float64 { f.Grad(g, x); return f.Func(x) },
+	}
+}
+
+var gonumProblems = []struct {
+	name string
+	f    gonumFunc
+	x0   []float64
+}{
+	{"rosenbrock", functions.ExtendedRosenbrock{}, []float64{-1.2, 1}},
+	{"rosenbrock8", functions.ExtendedRosenbrock{}, []float64{-1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1}},
+	{"wood", functions.Wood{}, []float64{-3, -1, -3, -1}},
+	{"powell-badly-scaled", functions.PowellBadlyScaled{}, []float64{0, 1}},
+	{"helical-valley", functions.HelicalValley{}, []float64{-1, 0, 0}},
+	{"watson", functions.Watson{}, make([]float64, 6)},
+	{"beale", functions.Beale{}, []float64{1, 1}},
+	{"trigonometric", functions.Trigonometric{}, []float64{0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1}},
+}
+
+// BFGS and L-BFGS find the same minima as gonum's, with at most 1.5 times
+// its evaluations.
+func TestAgreesWithGonum(t *testing.T) {
+	for _, pr := range gonumProblems {
+		for _, m := range []Method{BFGS, LBFGS} {
+			t.Run(pr.name+"/"+string(m), func(t *testing.T) {
+				p := fromGonum(pr.f)
+				res, err := Minimize(context.Background(), p, pr.x0, m, nil)
+				require.NoError(t, err)
+				require.Equal(t, GradientTolerance, res.Status, res.Message)
+				var gm optimize.Method = &optimize.BFGS{}
+				if m == LBFGS {
+					gm = &optimize.LBFGS{}
+				}
+				want, err := optimize.Minimize(GonumProblem(p), pr.x0, &optimize.Settings{
+					GradientThreshold: 1e-6, Converger: optimize.NeverTerminate{}, MajorIterations: 10000,
+				}, gm)
+				require.NoError(t, err)
+				require.Equal(t, optimize.GradientThreshold, want.Status)
+				assert.InDelta(t, want.F, res.F, 1e-8*math.Max(1, math.Abs(want.F)))
+				assert.LessOrEqual(t, float64(res.FuncEvals), 1.5*float64(want.FuncEvaluations))
+				assert.LessOrEqual(t, float64(res.GradEvals), 1.5*float64(want.GradEvaluations))
+			})
+		}
+	}
+}
+
+// Every step of the line-search methods satisfies the strong Wolfe
+// conditions, checked from the trajectory with s = xₖ₊₁ − xₖ (the
+// conditions do not depend on how s splits into αd).
+func TestStrongWolfe(t *testing.T) {
+	c1, c2 := DefaultSettings().Armijo, DefaultSettings().Curvature
+	for _, pr := range append(gonumProblems, struct {
+		name string
+		f    gonumFunc
+		x0   []float64
+	}{"rosenbrock-far", functions.ExtendedRosenbrock{}, []float64{-5, 12, 3}}) {
+		for _, m := range []Method{CG, BFGS, LBFGS, NewtonCG, Newton} {
+			p := fromGonum(pr.f)
+			p.HVP = func(x, v, hv []float64) {
+				h := mat.NewSymDense(len(x), nil)
+				pr.f.(interface {
+					Hess(*mat.SymDense, []float64)
+				}).Hess(h, x)
+				mat.NewVecDense(len(hv), hv).MulVec(h, mat.NewVecDense(len(v), v))
+			}
+			if _, ok := pr.f.(interface {
+				Hess(*mat.SymDense, []float64)
+			}); !ok && (m == Newton || m == NewtonCG) {
+				continue
+			}
+			t.Run(pr.name+"/"+string(m), func(t *testing.T) {
+				res, err := Minimize(context.Background(), p, pr.x0, m, settings(func(s *Settings) { s.Trace = true }))
+				require.NoError(t, err)
+				require.Greater(t, res.Iterations, 1, res.Message)
+				curv := c2
+				if m == CG {
+					curv = DefaultSettings().CGCurvature
+				}
+				n := len(pr.x0)
+				g0, g1, s := make([]float64, n), make([]float64, n), make([]float64, n)
+				for k := 0; k+1 < len(res.Trajectory); k++ {
+					a, b := res.Trajectory[k], res.Trajectory[k+1]
+					p.FuncGrad(a.X, g0)
+					p.FuncGrad(b.X, g1)
+					floats.SubTo(s, b.X, a.X)
+					slope0, slope1 := floats.Dot(g0, s), floats.Dot(g1, s)
+					require.Less(t, slope0, 0.0, "step %d is not downhill", k)
+					slack := 1e-12 * (math.Abs(a.F) + math.Abs(slope0))
+					assert.LessOrEqual(t, b.F, a.F+c1*slope0+slack, "step %d: sufficient decrease", k)
+					assert.LessOrEqual(t, math.Abs(slope1), curv*math.Abs(slope0)+slack, "step %d: curvature", k)
+				}
+			})
+		}
+	}
+}
+
+func TestMaximize(t *testing.T) {
+	f := expr.MustCompile("5 - (x - 3)^2 - 2*(y + 1)^2")
+	for _, m := range []Method{GD, GDArmijo, CG, BFGS, LBFGS, Adam} {
+		t.Run(string(m), func(t *testing.T) {
+			res, err := Minimize(context.Background(), FromExpr(f), []float64{0, 0}, m, settings(func(s *Settings) {
+				s.Maximize, s.LearningRate = true, 0.1
+			}))
+			require.NoError(t, err)
+			require.Equal(t, GradientTolerance, res.Status, res.Message)
+			assert.InDelta(t, 3, res.X[0], 1e-6)
+			assert.InDelta(t, -1, res.X[1], 1e-6)
+			assert.InDelta(t, 5, res.F, 1e-12)
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ctx := context.Background()
+	logf := expr.MustCompile("log(x) + x^2")
+	tests := []struct {
+		name   string
+		p      Problem
+		x0     []float64
+		m      Method
+		change func(*Settings)
+		status Status
+		msg    string // in the message
+		x      []float64
+	}{
+		{"nan start", rosenbrock(), []float64{math.NaN(), 1}, LBFGS, nil, NonFinite, "x[0] = NaN", []float64{math.NaN(), 1}},
+		{"inf start", rosenbrock(), []float64{1, math.Inf(1)}, GD, nil, NonFinite, "x[1] = +Inf", []float64{1, math.Inf(1)}},
+		{"non-finite f at start", FromExpr(logf), []float64{-1}, BFGS, nil, NonFinite, "log", []float64{-1}},
+		{"zero learning rate", rosenbrock(), []float64{-1.2, 1}, GD, func(s *Settings) { s.LearningRate = 0 }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"negative learning rate", rosenbrock(), []float64{-1.2, 1}, Adam, func(s *Settings) { s.LearningRate = -1 }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"NaN learning rate", rosenbrock(), []float64{-1.2, 1}, Momentum, func(s *Settings) { s.LearningRate = math.NaN() }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"wrong length", rosenbrock(), []float64{1, 2, 3}, BFGS, nil, InvalidInput, "3 elements", []float64{1, 2, 3}},
+		{"empty", rosenbrock(), nil, BFGS, nil, InvalidInput, "empty", nil},
+		{"unknown method", rosenbrock(), []float64{1, 2}, "simplex", nil, InvalidInput, `unknown method "simplex"`, []float64{1, 2}},
+		{"no gradient", Problem{Func: func([]float64) float64 { return 0 }}, []float64{1}, GD, nil, InvalidInput, "needs gradients", []float64{1}},
+		{"newton without Hessian", FromExpr(logf), []float64{1}, Newton, nil, InvalidInput, "method newton needs Hessians", []float64{1}},
+		{"newton-cg without HVP", FromExpr(logf), []float64{1}, NewtonCG, nil, InvalidInput, "needs Hessian-vector products", []float64{1}},
+		{"bad momentum", rosenbrock(), []float64{1, 2}, Momentum, func(s *Settings) { s.Momentum = 1 }, InvalidInput, "Momentum", []float64{1, 2}},
+		{"bad memory", rosenbrock(), []float64{1, 2}, LBFGS, func(s *Settings) { s.Memory = 0 }, InvalidInput, "Memory", []float64{1, 2}},
+		{"bad curvature", rosenbrock(), []float64{1, 2}, BFGS, func(s *Settings) { s.Curvature = 1e-5 }, InvalidInput, "curvature", []float64{1, 2}},
+		{"negative tolerance", rosenbrock(), []float64{1, 2}, BFGS, func(s *Settings) { s.GradTol = -1 }, InvalidInput, "GradTol", []float64{1, 2}},
+		{"dense too large", Problem{FuncGrad: func(x, g []float64) float64 { return 0 }}, make([]float64, maxDenseDim+1), BFGS, nil, InvalidInput, "use lbfgs", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Minimize(ctx, tt.p, tt.x0, tt.m, settings(tt.change))
+			assert.Equal(t, tt.status, res.Status)
+			assert.Contains(t, res.Message, tt.msg)
+			if tt.status == InvalidInput {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.msg)
+			} else {
+				assert.NoError(t, err)
+			}
+			if tt.x != nil {
+				assert.Equal(t, len(tt.x), len(res.X))
+				for i := range tt.x {
+					assert.True(t, tt.x[i] == res.X[i] || math.IsNaN(tt.x[i]) && math.IsNaN(res.X[i]), "X = %v", res.X)
+				}
+			}
+		})
+	}
+}
+
+// A NaN met during the run ends it with the engine's explanation, and the
+// result is the best point visited.
+func TestNonFiniteMidRun(t *testing.T) {
+	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
+	// From x = 1 the gradient is 1/2 − 2 = −1.5; a step of η = 3 jumps
+	// to x = 5.5, then to 5.5 − 3·(0.21 + 7) < 0, where sqrt is NaN.
+	res, err := Minimize(context.Background(), FromExpr(f), []float64{1}, GD, settings(func(s *Settings) { s.LearningRate = 3 }))
+	require.NoError(t, err)
+	assert.Equal(t, NonFinite, res.Status)
+	assert.Contains(t, res.Message, "iteration 2")
+	assert.Contains(t, res.Message, "sqrt")
+	var nf *ad.NonFiniteError
+	require.True(t, errors.As(res.Err, &nf), "Err = %v", res.Err)
+	assert.Equal(t, []float64{1}, res.X, "x = 1 is better than x = 5.5")
+	assert.Equal(t, 2.0, res.F)
+	assert.Equal(t, 2, res.Iterations)
+}
+
+func TestUnbounded(t *testing.T) {
+	for _, tt := range []struct {
+		src string
+		m   Method
+	}{
+		{"x^2 + y^2", GD},
+		{"x^2 + y^2", LBFGS},
+		{"x + y", BFGS},
+		{"x + y", CG},
+		{"x^2 - y", GDArmijo},
+	} {
+		t.Run(tt.src+"/"+string(tt.m), func(t *testing.T) {
+			res, err := Minimize(context.Background(), FromExpr(expr.MustCompile(tt.src)), []float64{1, 1}, tt.m, settings(func(s *Settings) {
+				s.Maximize, s.LearningRate = true, 0.1
+			}))
+			require.NoError(t, err)
+			assert.Equal(t, Unbounded, res.Status, res.Message)
+			assert.Contains(t, res.Message, "unbounded above")
+			assert.True(t, isFinite(res.F) && res.F > 1e10, "F = %v", res.F)
+		})
+	}
+}
+
+func TestCallbackAndCancel(t *testing.T) {
+	var seen []int
+	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS, settings(func(s *Settings) {
+		s.Callback = func(st Step) bool {
+			seen = append(seen, st.Iteration)
+			return st.Iteration < 3
+		}
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, Stopped, res.Status)
+	assert.Equal(t, []int{0, 1, 2, 3}, seen)
+	assert.Equal(t, 3, res.Iterations)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err = Minimize(ctx, rosenbrock(), []float64{-1.2, 1}, GD, settings(func(s *Settings) {
+		s.MaxIter = 0
+		s.Callback = func(st Step) bool {
+			if st.Iteration == 5 {
+				cancel()
+			}
+			return true
+		}
+	}))
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, Canceled, res.Status)
+	assert.Equal(t, 5, res.Iterations)
+	assert.Len(t, res.X, 2)
+}
+
+func TestLimitsAndTolerances(t *testing.T) {
+	ctx, x0 := context.Background(), []float64{-1.2, 1}
+	res, _ := Minimize(ctx, rosenbrock(), x0, LBFGS, settings(func(s *Settings) { s.MaxEvals = 10 }))
+	assert.Equal(t, EvaluationLimit, res.Status)
+	assert.GreaterOrEqual(t, res.FuncEvals, 10)
+	res, _ = Minimize(ctx, rosenbrock(), x0, GD, settings(func(s *Settings) { s.MaxIter, s.MaxTime = 0, time.Millisecond }))
+	assert.Equal(t, TimeLimit, res.Status)
+	res, _ = Minimize(ctx, rosenbrock(), x0, BFGS, settings(func(s *Settings) { s.GradTol, s.FuncTol = 0, 1e-3 }))
+	assert.Equal(t, FunctionChange, res.Status)
+	assert.Less(t, res.F, 24.2) // f(x0)
+	res, _ = Minimize(ctx, rosenbrock(), x0, GD, settings(func(s *Settings) { s.GradTol, s.StepTol = 0, 1e-4 }))
+	assert.Equal(t, StepTolerance, res.Status)
+	// Already at the minimizer: no iterations.
+	res, _ = Minimize(ctx, rosenbrock(), []float64{1, 1}, Newton, nil)
+	assert.Equal(t, GradientTolerance, res.Status)
+	assert.Equal(t, 0, res.Iterations)
+}
+
+func TestResultJSON(t *testing.T) {
+	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS, settings(func(s *Settings) { s.Trace = true }))
+	require.NoError(t, err)
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(b, &got))
+	for _, key := range []string{"x", "f", "gradient_norm", "status", "message", "iterations", "evaluations", "gradient_evaluations", "time_seconds", "trajectory", "method"} {
+		assert.Contains(t, got, key)
+	}
+	assert.Equal(t, "gradient-tolerance", got["status"])
+	assert.Equal(t, float64(res.FuncEvals), got["evaluations"])
+	assert.Len(t, got["trajectory"], res.Iterations+1)
+	assert.NotContains(t, got, "Err")
+
+	res, _ = Minimize(context.Background(), rosenbrock(), []float64{math.NaN(), 1}, LBFGS, nil)
+	b, err = json.Marshal(res)
+	require.NoError(t, err, "NaN must not break the encoding")
+	assert.True(t, strings.Contains(string(b), `"x":[null,1]`), string(b))
+
+	var s Status
+	require.NoError(t, s.UnmarshalText([]byte("line-search-failure")))
+	assert.Equal(t, LineSearchFailure, s)
+	assert.Error(t, s.UnmarshalText([]byte("done")))
+}
+
+func TestParseMethod(t *testing.T) {
+	for _, m := range Methods() {
+		got, err := ParseMethod(string(m))
+		require.NoError(t, err)
+		assert.Equal(t, m, got)
+	}
+	_, err := ParseMethod("sgd")
+	assert.ErrorContains(t, err, "want one of gd, gd-armijo")
+}
+
+func TestGonumProblem(t *testing.T) {
+	// gonum's Newton runs on the exact Hessian, here built from HVPs.
+	p := rosenbrock()
+	p.Hess = nil
+	q := GonumProblem(p)
+	want := mat.NewSymDense(2, nil)
+	rosenbrock().Hess([]float64{0.3, -0.7}, want)
+	got := mat.NewSymDense(2, nil)
+	q.Hess(got, []float64{0.3, -0.7})
+	assert.True(t, mat.EqualApprox(want, got, 1e-12))
+	res, err := optimize.Minimize(q, []float64{-1.2, 1}, &optimize.Settings{GradientThreshold: 1e-10}, &optimize.Newton{})
+	require.NoError(t, err)
+	assert.InDelta(t, 1, res.X[0], 1e-8)
+	assert.InDelta(t, 1, res.X[1], 1e-8)
+
+	// FuncGrad alone gives gonum both Func and Grad.
+	p = Problem{FuncGrad: rosenbrock().FuncGrad}
+	q = GonumProblem(p)
+	assert.InDelta(t, 24.2, q.Func([]float64{-1.2, 1}), 1e-14)
+	assert.Nil(t, q.Hess)
+}
+
+// Newton and Newton-CG use whichever second derivative the problem has.
+func TestSecondDerivativeFallbacks(t *testing.T) {
+	withHVP, withHess := rosenbrock(), rosenbrock()
+	withHVP.Hess, withHess.HVP = nil, nil
+	for _, tt := range []struct {
+		name string
+		p    Problem
+		m    Method
+	}{
+		{"newton from HVPs", withHVP, Newton},
+		{"newton-cg from the Hessian", withHess, NewtonCG},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Minimize(context.Background(), tt.p, []float64{-1.2, 1}, tt.m, nil)
+			require.NoError(t, err)
+			assert.Equal(t, GradientTolerance, res.Status)
+			assert.InDelta(t, 1, res.X[0], 1e-6)
+			if tt.m == Newton {
+				assert.Equal(t, 0, res.HessEvals)
+				assert.Equal(t, 2*res.Iterations, res.HVPEvals, "one Hessian, of two products, per iteration")
+			} else {
+				assert.Equal(t, 0, res.HVPEvals)
+				assert.Positive(t, res.HessEvals)
+			}
+		})
+	}
+}
+
+// L-BFGS and Newton-CG take about as many iterations on extended Rosenbrock
+// whatever n, and the compiled expression gives the same path as the
+// hand-written gradient.
+func TestExtendedRosenbrockLarge(t *testing.T) {
+	n := 100000
+	if testing.Short() {
+		n = 1000
+	}
+	f, err := expr.Compile(extRosenbrockSrc, &expr.Options{Sizes: map[string]int{"x": n}})
+	require.NoError(t, err)
+	fromExpr := FromExpr(f)
+	fromExpr.HVP = extRosenbrock().HVP
+	small := map[Method]int{}
+	for _, m := range []Method{LBFGS, NewtonCG} {
+		res, err := Minimize(context.Background(), extRosenbrock(), alternating(10), m, nil)
+		require.NoError(t, err)
+		small[m] = res.Iterations
+	}
+	for _, p := range []Problem{extRosenbrock(), fromExpr} {
+		for _, m := range []Method{LBFGS, NewtonCG} {
+			res, err := Minimize(context.Background(), p, alternating(n), m, nil)
+			require.NoError(t, err)
+			require.Equal(t, GradientTolerance, res.Status, res.Message)
+			assert.InDelta(t, 0, res.F, 1e-9)
+			// Rounding in sums over n elements may change a step or two.
+			assert.InDelta(t, small[m], res.Iterations, 0.25*float64(small[m]), "%s: n = %d against n = 10", m, n)
+		}
+	}
+}

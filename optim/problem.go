@@ -1,0 +1,119 @@
+package optim
+
+import (
+	"errors"
+	"math"
+
+	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/expr"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+)
+
+// A Problem is an objective function f: ℝⁿ → ℝ given by the functions that
+// evaluate it. Only FuncGrad is required by every method; newton needs Hess
+// or HVP, and newton-cg needs HVP or Hess. None of the functions may modify
+// x, and none may keep x, grad, v or hv after returning.
+//
+// A function that cannot evaluate f at x reports it with a NaN value; Explain,
+// when set, says why.
+type Problem struct {
+	// Dim, when positive, is the number of variables; Minimize checks the
+	// starting point against it.
+	Dim int
+
+	// Func returns f(x). When it is nil, FuncGrad is used instead.
+	Func func(x []float64) float64
+
+	// FuncGrad returns f(x) and stores ∇f(x) in grad, which has the length
+	// of x.
+	FuncGrad func(x, grad []float64) float64
+
+	// HVP stores the Hessian-vector product ∇²f(x)·v in hv.
+	HVP func(x, v, hv []float64)
+
+	// Hess stores the Hessian ∇²f(x) in h, which is n×n.
+	Hess func(x []float64, h *mat.SymDense)
+
+	// Explain returns an error describing why f or its gradient is not
+	// finite at x, or nil.
+	Explain func(x []float64) error
+}
+
+// FromExpr returns the Problem of a compiled expression, with its variables
+// flattened in f.Vars order. Value and gradient come from f.EvalVec and
+// f.GradVec; Explain reports the engine's account of a non-finite value
+// (an *ad.NonFiniteError naming the subexpression where it first appeared).
+// Second derivatives are not yet part of expr.Func, so the Problem has no
+// Hess or HVP, and Minimize reports that newton and newton-cg need them.
+func FromExpr(f *expr.Func) Problem {
+	return Problem{
+		Dim: f.Dim(),
+		Func: func(x []float64) float64 {
+			return valueOf(f.EvalVec(x))
+		},
+		FuncGrad: func(x, grad []float64) float64 {
+			return valueOf(f.GradVec(x, grad))
+		},
+		Explain: func(x []float64) error {
+			_, err := f.GradVec(x, make([]float64, f.Dim()))
+			return err
+		},
+	}
+}
+
+// valueOf returns the value an expression evaluated to: itself when it is
+// finite or the engine explains why not (an overflow to +Inf stays +Inf, so
+// an unbounded objective is told from an undefined one), NaN for any other
+// error.
+func valueOf(v float64, err error) float64 {
+	var nf *ad.NonFiniteError
+	if err != nil && !errors.As(err, &nf) {
+		return math.NaN()
+	}
+	return v
+}
+
+// GonumProblem returns p as a gonum optimize.Problem, so gonum's methods
+// minimize p with its exact gradient and Hessian. Grad is set when p has
+// FuncGrad, and Hess when p has Hess or HVP (from which the Hessian is built
+// one column per product).
+func GonumProblem(p Problem) optimize.Problem {
+	var q optimize.Problem
+	q.Func = p.Func
+	if q.Func == nil && p.FuncGrad != nil {
+		q.Func = func(x []float64) float64 {
+			return p.FuncGrad(x, make([]float64, len(x)))
+		}
+	}
+	if p.FuncGrad != nil {
+		q.Grad = func(grad, x []float64) { p.FuncGrad(x, grad) }
+	}
+	switch {
+	case p.Hess != nil:
+		q.Hess = func(h *mat.SymDense, x []float64) { p.Hess(x, h) }
+	case p.HVP != nil:
+		q.Hess = func(h *mat.SymDense, x []float64) { hessFromHVP(p.HVP, x, h) }
+	}
+	return q
+}
+
+// hessFromHVP fills h with the Hessian at x, one column ∇²f·eⱼ per
+// product, averaging the two triangles so that rounding cannot make it
+// unsymmetric. It returns the number of products.
+func hessFromHVP(hvp func(x, v, hv []float64), x []float64, h *mat.SymDense) int {
+	n := len(x)
+	e := make([]float64, n)
+	cols := mat.NewDense(n, n, nil)
+	for j := range n {
+		e[j] = 1
+		hvp(x, e, cols.RawRowView(j))
+		e[j] = 0
+	}
+	for i := range n {
+		for j := i; j < n; j++ {
+			h.SetSym(i, j, (cols.At(j, i)+cols.At(i, j))/2)
+		}
+	}
+	return n
+}
