@@ -19,6 +19,7 @@ import (
 
 	"github.com/nabla-ad/nabla/expr"
 	"github.com/nabla-ad/nabla/optim"
+	"github.com/nabla-ad/nabla/viz"
 )
 
 // Taus are the Moré–Wild accuracy levels: a run solves a problem at level τ
@@ -376,116 +377,54 @@ func (rep *Report) Summary() []MethodSummary {
 	return out
 }
 
-// Profile is a Dolan–Moré performance profile or a Moré–Wild data profile:
-// for each method, the fraction of problems solved (Y) as a function of X.
-type Profile struct {
-	Kind    string      `json:"kind"` // "performance" or "data"
-	Tau     float64     `json:"tau"`
-	Methods []string    `json:"methods"`
-	X       []float64   `json:"x"`
-	Y       [][]float64 `json:"y"` // Y[m][k]: method m at X[k]
-}
-
-// PerformanceProfile returns the Dolan–Moré profile at level tau with
-// evaluations as the cost: ρ_m(α) is the fraction of problems method m
-// solves within α times the evaluations of the best method on it.
-func (rep *Report) PerformanceProfile(tau float64) Profile {
-	cost := rep.costs(tau)
-	pr := Profile{Kind: "performance", Tau: tau, Methods: rep.Methods}
-	ratios := make([][]float64, len(rep.Methods))
-	for _, c := range cost {
-		best := math.Inf(1)
-		for _, v := range c {
-			best = math.Min(best, v)
-		}
-		for m, v := range c {
-			ratios[m] = append(ratios[m], v/best)
-		}
-	}
-	for a := 1.0; a <= 1024; a *= math.Pow(2, 0.25) {
-		pr.X = append(pr.X, a)
-	}
-	pr.Y = fractions(ratios, pr.X, len(cost))
-	return pr
-}
-
-// DataProfile returns the Moré–Wild data profile at level tau: d_m(κ) is
-// the fraction of problems method m solves within κ·(n+1) evaluations.
-func (rep *Report) DataProfile(tau float64) Profile {
-	cost := rep.costs(tau)
-	pr := Profile{Kind: "data", Tau: tau, Methods: rep.Methods}
-	budgets := make([][]float64, len(rep.Methods))
-	for p, c := range cost {
-		n := float64(rep.dims()[p])
-		for m, v := range c {
-			budgets[m] = append(budgets[m], v/(n+1))
-		}
-	}
-	for k := 1.0; k <= 1000; k *= math.Pow(10, 0.125) {
-		pr.X = append(pr.X, k)
-	}
-	pr.Y = fractions(budgets, pr.X, len(cost))
-	return pr
-}
-
-func fractions(vals [][]float64, xs []float64, n int) [][]float64 {
-	ys := make([][]float64, len(vals))
-	for m, vs := range vals {
-		for _, x := range xs {
-			k := 0
-			for _, v := range vs {
-				if v <= x {
-					k++
-				}
-			}
-			ys[m] = append(ys[m], float64(k)/float64(max(n, 1)))
-		}
-	}
-	return ys
-}
-
-// costs returns, per problem (sorted by name), the evaluations each method
-// needed, +Inf where it did not solve the problem at tau.
-func (rep *Report) costs(tau float64) [][]float64 {
-	byProblem := map[string][]float64{}
-	var names []string
+// Costs returns, for each problem (sorted by name, with its dimension),
+// the evaluations each method needed to solve it at level tau, +Inf where
+// it did not: the data of performance and data profiles.
+func (rep *Report) Costs(tau float64) (problems []string, dims []int, cost [][]float64) {
+	index := map[string]int{}
 	for _, r := range rep.Results {
-		c, ok := byProblem[r.Problem]
-		if !ok {
-			c = make([]float64, len(rep.Methods))
-			for i := range c {
-				c[i] = math.Inf(1)
+		if _, ok := index[r.Problem]; !ok {
+			index[r.Problem] = len(problems)
+			problems = append(problems, r.Problem)
+			dims = append(dims, r.N)
+			row := make([]float64, len(rep.Methods))
+			for i := range row {
+				row[i] = math.Inf(1)
 			}
-			names = append(names, r.Problem)
+			cost = append(cost, row)
 		}
 		if m := slices.Index(rep.Methods, r.Method); m >= 0 && r.Solved[TauKey(tau)] {
-			c[m] = float64(max(r.Evaluations, 1))
+			cost[index[r.Problem]][m] = float64(max(r.Evaluations, 1))
 		}
-		byProblem[r.Problem] = c
 	}
-	sort.Strings(names)
-	out := make([][]float64, len(names))
-	for i, n := range names {
-		out[i] = byProblem[n]
-	}
-	return out
+	return problems, dims, cost
 }
 
-func (rep *Report) dims() []int {
-	dim := map[string]int{}
-	for _, r := range rep.Results {
-		dim[r.Problem] = r.N
+// SaveProfile draws the Dolan–Moré performance profile (kind
+// "performance") or the Moré–Wild data profile ("data") at level tau, with
+// evaluations as the cost, to file (.svg, .png or .pdf).
+func (rep *Report) SaveProfile(file, kind string, tau float64) error {
+	_, dims, cost := rep.Costs(tau)
+	if len(cost) == 0 {
+		return ErrNoResults
 	}
-	var names []string
-	for n := range dim {
-		names = append(names, n)
+	opts := viz.PlotOptions{}
+	var fig *viz.Figure
+	var err error
+	switch kind {
+	case "performance":
+		opts.Title = fmt.Sprintf("Performance profile (evaluations, τ = %s)", TauKey(tau))
+		fig, err = viz.NewProfilePlot(rep.Methods, cost, opts)
+	case "data":
+		opts.Title = fmt.Sprintf("Data profile (τ = %s)", TauKey(tau))
+		fig, err = viz.NewDataProfilePlot(rep.Methods, cost, dims, opts)
+	default:
+		return fmt.Errorf("unknown profile %q: performance or data", kind)
 	}
-	sort.Strings(names)
-	out := make([]int, len(names))
-	for i, n := range names {
-		out[i] = dim[n]
+	if err != nil {
+		return err
 	}
-	return out
+	return fig.Save(file)
 }
 
 // ErrNoResults is returned when a report has nothing to show.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,22 +79,22 @@ func TestRunSuite(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	rep := smallSuite(t, 2)
-	pp := rep.PerformanceProfile(1e-5)
-	require.Len(t, pp.Y, 5)
-	for m, ys := range pp.Y {
-		for k := 1; k < len(ys); k++ {
-			assert.GreaterOrEqual(t, ys[k], ys[k-1], "profiles do not decrease")
-		}
-		assert.LessOrEqual(t, ys[len(ys)-1], 1.0, pp.Methods[m])
+	problems, dims, cost := rep.Costs(1e-5)
+	assert.Equal(t, []string{"beale", "himmelblau", "rosenbrock", "wood"}, problems)
+	assert.Equal(t, []int{2, 2, 2, 4}, dims)
+	for p, row := range cost {
+		require.Len(t, row, 5)
+		assert.Equal(t, float64(rep.Results[p*5].Evaluations), row[0], "lbfgs on %s", problems[p])
 	}
-	// At ratio 1, some method is best on every problem.
-	best := 0.0
-	for _, ys := range pp.Y {
-		best += ys[0]
+	dir := t.TempDir()
+	for _, kind := range []string{"performance", "data"} {
+		file := filepath.Join(dir, kind+".svg")
+		require.NoError(t, rep.SaveProfile(file, kind, 1e-5))
+		svg, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.Contains(t, string(svg), "lbfgs (solved 4 of 4)")
 	}
-	assert.GreaterOrEqual(t, best, 1.0)
-	dp := rep.DataProfile(1e-5)
-	assert.Equal(t, 1.0, dp.Y[0][len(dp.X)-1], "lbfgs solves all four within 1000(n+1) evaluations")
+	assert.EqualError(t, rep.SaveProfile(filepath.Join(dir, "x.svg"), "time", 1e-5), `unknown profile "time": performance or data`)
 }
 
 func TestRunSuiteErrors(t *testing.T) {

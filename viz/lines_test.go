@@ -128,6 +128,24 @@ func TestProfile(t *testing.T) {
 	assert.Error(t, err)
 }
 
+func TestDataProfile(t *testing.T) {
+	// Evaluations of two methods on problems of dimensions 2 and 9: a
+	// solves the first in 6 = 2(n+1) evaluations and the second in 50 =
+	// 5(n+1); b fails the second.
+	cost := [][]float64{{6, 3}, {50, math.Inf(1)}}
+	fig, err := NewDataProfilePlot([]string{"a", "b"}, cost, []int{2, 9}, PlotOptions{})
+	require.NoError(t, err)
+	svg := svgOf(t, fig)
+	assert.Contains(t, svg, ">a (solved 2 of 2)<")
+	assert.Contains(t, svg, ">b (solved 1 of 2)<")
+	assert.Contains(t, svg, "κ (evaluations / (n+1))")
+	tau, rho := stepCurve([][]float64{{2, 1}, {5, math.Inf(1)}}, 0, 1)
+	assert.Equal(t, []float64{1, 2, 5}, tau)
+	assert.Equal(t, []float64{0, 0.5, 1}, rho)
+	_, err = NewDataProfilePlot([]string{"a", "b"}, cost, []int{2}, PlotOptions{})
+	assert.EqualError(t, err, "data profile: 1 dimensions for 2 problems")
+}
+
 func ExampleProfileCurve() {
 	// Costs of two methods on four problems; 0 marks a failure.
 	ratios, _ := ProfileRatios([][]float64{

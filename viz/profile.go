@@ -50,15 +50,21 @@ func solved(c float64) bool { return c > 0 && !math.IsInf(c, 0) }
 // within a factor tau[k] of the best method's cost, and it holds from
 // tau[k] up to tau[k+1]. The curve starts at tau = 1.
 func ProfileCurve(ratios [][]float64, m int) (tau, rho []float64) {
-	rs := make([]float64, 0, len(ratios))
-	for _, row := range ratios {
+	return stepCurve(ratios, m, 1)
+}
+
+// stepCurve returns the fraction of rows whose column m is at most t, as
+// the corners of a step function starting at t = start.
+func stepCurve(values [][]float64, m int, start float64) (tau, rho []float64) {
+	rs := make([]float64, 0, len(values))
+	for _, row := range values {
 		if r := row[m]; !math.IsInf(r, 1) {
 			rs = append(rs, r)
 		}
 	}
 	slices.Sort(rs)
-	np := float64(len(ratios))
-	tau, rho = []float64{1}, []float64{0}
+	np := float64(len(values))
+	tau, rho = []float64{start}, []float64{0}
 	for k, r := range rs {
 		if r == tau[len(tau)-1] {
 			rho[len(rho)-1] = float64(k+1) / np
@@ -81,19 +87,57 @@ func NewProfilePlot(methods []string, cost [][]float64, opts PlotOptions) (*Figu
 	if err != nil {
 		return nil, err
 	}
-	if len(methods) != len(cost[0]) {
-		return nil, fmt.Errorf("profile: %d method names for %d columns of costs", len(methods), len(cost[0]))
+	if opts.XLabel == "" {
+		opts.XLabel = "τ (within a factor τ of the best)"
 	}
-	tauMax := 2.0
-	for _, row := range ratios {
-		for _, r := range row {
-			if !math.IsInf(r, 1) {
-				tauMax = math.Max(tauMax, 1.25*r)
+	return profileFigure(methods, ratios, 1, opts)
+}
+
+// NewDataProfilePlot draws the Moré–Wild data profiles of methods: the
+// fraction of problems each solved within κ·(n+1) evaluations, n being the
+// problem's dimension, dims[p]. cost[p][m] counts evaluations, and a cost
+// that is not positive and finite is a failure.
+func NewDataProfilePlot(methods []string, cost [][]float64, dims []int, opts PlotOptions) (*Figure, error) {
+	if len(cost) == 0 {
+		return nil, errNoData
+	}
+	if len(dims) != len(cost) {
+		return nil, fmt.Errorf("data profile: %d dimensions for %d problems", len(dims), len(cost))
+	}
+	budgets := make([][]float64, len(cost))
+	lowest := 1.0
+	for p, row := range cost {
+		budgets[p] = make([]float64, len(row))
+		for m, c := range row {
+			budgets[p][m] = math.Inf(1)
+			if solved(c) {
+				budgets[p][m] = c / float64(dims[p]+1)
+				lowest = math.Min(lowest, budgets[p][m])
 			}
 		}
 	}
 	if opts.XLabel == "" {
-		opts.XLabel = "τ (within a factor τ of the best)"
+		opts.XLabel = "κ (evaluations / (n+1))"
+	}
+	return profileFigure(methods, budgets, lowest, opts)
+}
+
+// profileFigure draws step curves, one per method, of the fraction of rows
+// (problems) whose value is at most x, on a logarithmic x axis from start.
+func profileFigure(methods []string, values [][]float64, start float64, opts PlotOptions) (*Figure, error) {
+	if len(methods) == 0 {
+		return nil, errors.New("profile: no methods")
+	}
+	if len(methods) != len(values[0]) {
+		return nil, fmt.Errorf("profile: %d method names for %d columns of costs", len(methods), len(values[0]))
+	}
+	xMax := 2 * start
+	for _, row := range values {
+		for _, r := range row {
+			if !math.IsInf(r, 1) {
+				xMax = math.Max(xMax, 1.25*r)
+			}
+		}
 	}
 	if opts.YLabel == "" {
 		opts.YLabel = "fraction of problems solved"
@@ -102,16 +146,13 @@ func NewProfilePlot(methods []string, cost [][]float64, opts PlotOptions) (*Figu
 	f.Plot.X.Scale = plot.LogScale{}
 	f.Plot.X.Tick.Marker = logTicks
 	f.Plot.Add(plotter.NewGrid())
-	if len(methods) == 0 {
-		return nil, errors.New("profile: no methods")
-	}
 	for m, name := range methods {
-		tau, rho := ProfileCurve(ratios, m)
+		tau, rho := stepCurve(values, m, start)
 		pts := make(plotter.XYs, len(tau), len(tau)+1)
 		for k := range tau {
 			pts[k] = plotter.XY{X: tau[k], Y: rho[k]}
 		}
-		pts = append(pts, plotter.XY{X: tauMax, Y: rho[len(rho)-1]})
+		pts = append(pts, plotter.XY{X: xMax, Y: rho[len(rho)-1]})
 		line, err := plotter.NewLine(pts)
 		if err != nil {
 			return nil, err
@@ -119,9 +160,9 @@ func NewProfilePlot(methods []string, cost [][]float64, opts PlotOptions) (*Figu
 		line.StepStyle = plotter.PostStep
 		line.LineStyle = draw.LineStyle{Color: PathColor(m), Width: vg.Points(1.6), Dashes: dashes(m)}
 		f.Plot.Add(line)
-		f.AddLegend(fmt.Sprintf("%s (solved %d of %d)", name, solvedCount(ratios, m), len(ratios)), line)
+		f.AddLegend(fmt.Sprintf("%s (solved %d of %d)", name, solvedCount(values, m), len(values)), line)
 	}
-	f.box = &[2]Interval{{1, tauMax}, {0, 1.02}}
+	f.box = &[2]Interval{{start, xMax}, {0, 1.02}}
 	return f, nil
 }
 

@@ -18,6 +18,8 @@ func init() { register(newBenchCmd) }
 func newBenchCmd() *cobra.Command {
 	var (
 		problems, methods, format string
+		profile, dataProfile      string
+		tau                       float64
 		asJSON                    bool
 		maxEvals, workers         int
 		maxTime                   time.Duration
@@ -38,7 +40,7 @@ with finite-difference gradients (suffix -fd), and gonum's (prefix gonum-).
 
 Ctrl-C stops the suite; the runs that ended are printed.`,
 		Example: `  nabla bench --problems ml --methods lbfgs,adam
-  nabla bench --problems mgh --methods lbfgs,bfgs,newton-cg,adam --format markdown
+  nabla bench --problems mgh --methods lbfgs,bfgs,newton-cg,adam --profile out.svg
   nabla bench --problems rosenbrock,wood --methods lbfgs,lbfgs-fd,gonum-lbfgs-fd --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,7 +65,18 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 			if err != nil {
 				return &usageError{cmd, err}
 			}
-			return rep.Write(cmd.OutOrStdout(), format)
+			if err := rep.Write(cmd.OutOrStdout(), format); err != nil {
+				return err
+			}
+			for _, pic := range []struct{ file, kind string }{{profile, "performance"}, {dataProfile, "data"}} {
+				if pic.file == "" {
+					continue
+				}
+				if err := rep.SaveProfile(pic.file, pic.kind, tau); err != nil {
+					return fmt.Errorf("%s profile: %w", pic.kind, err)
+				}
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -74,6 +87,9 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 	f.IntVar(&maxEvals, "max-evals", 0, "evaluations of f per run (default 1000·(n+1))")
 	f.DurationVar(&maxTime, "max-time", 0, "wall time per run (default 10s)")
 	f.IntVar(&workers, "workers", 0, "runs at a time (default: the number of CPUs)")
+	f.StringVar(&profile, "profile", "", "write the Dolan–Moré performance profile to `FILE` (.svg, .png, .pdf)")
+	f.StringVar(&dataProfile, "data-profile", "", "write the Moré–Wild data profile to `FILE`")
+	f.Float64Var(&tau, "tau", 1e-5, "accuracy level of the profiles")
 	return cmd
 }
 
