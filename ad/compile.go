@@ -156,22 +156,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	if err := g.checkInputs(inputs); err != nil {
 		return nil, err
 	}
-	top := int32(-1)
-	for _, o := range outputs {
-		top = max(top, o.id-1)
-	}
-	// Mark what the outputs need.
-	need := make([]bool, len(g.nodes))
-	for _, o := range outputs {
-		need[o.id-1] = true
-	}
-	for i := top; i >= 0; i-- {
-		if need[i] {
-			for _, a := range g.nodes[i].args {
-				need[a] = true
-			}
-		}
-	}
+	need, top := g.needed(outputs, len(g.nodes))
 	isInput := make([]bool, len(g.nodes))
 	for _, v := range inputs {
 		if isInput[v.id-1] {
@@ -438,4 +423,25 @@ func binaryCode(op Op, av, bv bool) code {
 		return cF2SV
 	}
 	return cF2SS
+}
+
+// needed marks the nodes outputs depend on in a slice of length n (at
+// least the highest output's index + 1) and returns it with that index.
+func (g *Graph) needed(outputs []Node, n int) (need []bool, top int32) {
+	top = -1
+	for _, o := range outputs {
+		top = max(top, o.id-1)
+	}
+	need = make([]bool, max(n, int(top)+1))
+	for _, o := range outputs {
+		need[o.id-1] = true
+	}
+	for i := top; i >= 0; i-- {
+		if need[i] {
+			for _, a := range g.nodes[i].args {
+				need[a] = true
+			}
+		}
+	}
+	return need, top
 }

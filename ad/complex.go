@@ -106,21 +106,7 @@ func (g *Graph) EvalComplex(outputs []Node, in [][]complex128) ([][]complex128, 
 	if len(in) != len(g.vars) {
 		return nil, fmt.Errorf("EvalComplex: the graph has %d variables, got %d inputs", len(g.vars), len(in))
 	}
-	top := int32(-1)
-	for _, o := range outputs {
-		top = max(top, o.id-1)
-	}
-	need := make([]bool, top+1)
-	for _, o := range outputs {
-		need[o.id-1] = true
-	}
-	for i := top; i >= 0; i-- {
-		if need[i] {
-			for _, a := range g.nodes[i].args {
-				need[a] = true
-			}
-		}
-	}
+	need, top := g.needed(outputs, 0)
 	vals := make([][]complex128, top+1)
 	for k, v := range g.vars {
 		if v > top {

@@ -110,24 +110,7 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 		return nil
 	}
 	for k := range p.code {
-		// The common scalar instructions run here, without a call.
-		in := &p.code[k]
-		switch in.code {
-		case cAddSS:
-			s[in.dst] = s[in.a] + s[in.b]
-		case cSubSS:
-			s[in.dst] = s[in.a] - s[in.b]
-		case cMulSS:
-			s[in.dst] = s[in.a] * s[in.b]
-		case cDivSS:
-			s[in.dst] = s[in.a] / s[in.b]
-		case cNegS:
-			s[in.dst] = -s[in.a]
-		case cPowSS:
-			s[in.dst] = pow(s[in.a], s[in.b])
-		default:
-			ws.exec(in)
-		}
+		ws.exec(&p.code[k])
 	}
 	return nil
 }
