@@ -13,6 +13,8 @@
 //	jvp      the directional derivative along --dir (forward mode)
 //	hess     the value, the gradient and the Hessian
 //	diff     the derivative as a printed expression
+//	check    automatic against numeric derivatives, judged by error models
+//	optimize minimize or maximize from a starting point
 //	version  the version of nabla
 //
 // A point is written --at x=1,y=2; a vector as --at x=[1,2,3], or as a
@@ -28,7 +30,8 @@
 // member saying which subexpression went non-finite.
 //
 // The exit status is 0 on success, 1 when the job ran but its answer is bad
-// (a result that is not finite), and 2 for a usage or input error, whose
+// (a result that is not finite, a failed check, a run of optimize --strict
+// that did not converge), and 2 for a usage or input error, whose
 // message goes to standard error with a caret under the fault, and nothing
 // to standard output.
 package main

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/optim"
+)
+
+func init() { register(newOptimizeCmd) }
+
+// maxTraceColumns is the most variables human output shows per step of a
+// trajectory; longer points show f and ‖∇f‖∞ only.
+const maxTraceColumns = 6
+
+func newOptimizeCmd() *cobra.Command {
+	var (
+		in       inputFlags
+		method   string
+		lr       float64
+		iters    int
+		gradTol  float64
+		maximize bool
+		trace    bool
+		strict   bool
+	)
+	var names []string
+	for _, m := range optim.Methods() {
+		names = append(names, string(m))
+	}
+	cmd := &cobra.Command{
+		Use:   "optimize -e EXPR --at START --method M",
+		Short: "Minimize (or maximize) an expression from a starting point",
+		Long: `Optimize runs an optimizer on the expression from the point --at and prints
+the best point found, its value, the largest gradient component ‖∇f‖∞, why
+the run stopped and how many evaluations it took. Derivatives are exact:
+gradients by reverse mode, Hessians and Hessian-vector products for newton
+and newton-cg by forward over reverse mode.
+
+Methods: ` + strings.Join(names, ", ") + `.
+--lr is the learning rate η of the first-order methods; --iters bounds the
+iterations; --maximize climbs instead (gradient ascent for gd); --trace
+prints every iterate. With --strict a run that did not converge exits with
+status 1; a run that met a NaN always does.
+
+With --json it prints {"x": {…}, "f", "gradient_norm", "status", "message",
+"iterations", "evaluations", "gradient_evaluations", "time_seconds"} and,
+with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
+		Example: `  nabla optimize -e 'w1^2 + w2^2' --at w1=2,w2=1 --method gd --lr 0.25 --iters 1
+  nabla optimize -e '-(x^2 + y^2) + 4' --at x=1,y=1 --method gd --lr 0.1 --iters 5 --maximize --trace
+  nabla optimize -f rosenbrock.nabla --at x=-1.2:1*50 --method lbfgs --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := optim.ParseMethod(method)
+			if err != nil {
+				return &usageError{cmd, fmt.Errorf("--method: %v", err)}
+			}
+			s := optim.DefaultSettings()
+			if cmd.Flags().Changed("lr") {
+				s.LearningRate = lr
+			}
+			if cmd.Flags().Changed("iters") {
+				s.MaxIter = iters
+			}
+			s.GradTol = gradTol
+			s.Maximize = maximize
+			s.Trace = trace
+			j, err := in.load(cmd, true)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			res, err := optim.Minimize(ctx, j.problem(), j.x, m, s)
+			if err != nil && res.Status == optim.InvalidInput {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if in.json {
+				err = writeJSON(w, j.optimizeJSON(res))
+			} else {
+				err = j.printOptimize(w, res, s)
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case res.Status == optim.NonFinite:
+				return &answerError{msg: res.Message}
+			case res.Status == optim.Canceled:
+				return &answerError{msg: "interrupted: " + res.Message}
+			case strict && !res.Status.Converged():
+				return &answerError{msg: "did not converge: " + res.Message}
+			}
+			return nil
+		},
+	}
+	in.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&method, "method", "lbfgs", "the `METHOD`: "+strings.Join(names, ", "))
+	f.Float64Var(&lr, "lr", optim.DefaultSettings().LearningRate, "the learning rate `η` of the first-order methods")
+	f.IntVar(&iters, "iters", optim.DefaultSettings().MaxIter, "stop after `N` iterations")
+	f.Float64Var(&gradTol, "grad-tol", optim.DefaultSettings().GradTol, "stop when ‖∇f‖∞ is at most this")
+	f.BoolVar(&maximize, "maximize", false, "maximize instead of minimize")
+	f.BoolVar(&trace, "trace", false, "print every iterate")
+	f.BoolVar(&strict, "strict", false, "exit with status 1 when the run does not converge")
+	return cmd
+}
+
+// problem returns the job's function as an optimization problem, with the
+// exact second derivatives of expr.Func.
+func (j *job) problem() optim.Problem {
+	p := optim.FromExpr(j.f)
+	if p.HVP == nil {
+		p.HVP = func(x, v, hv []float64) {
+			if err := j.f.HVPVec(x, v, hv); err != nil && !isNonFinite(err) {
+				fillNaN(hv)
+			}
+		}
+	}
+	if p.Hess == nil {
+		p.Hess = func(x []float64, h *mat.SymDense) {
+			hx, err := j.f.HessianVec(x)
+			if hx == nil {
+				fillNaN(h.RawSymmetric().Data)
+				return
+			}
+			_ = err // a non-finite Hessian shows in its entries
+			h.CopySym(hx)
+		}
+	}
+	return p
+}
+
+func fillNaN(x []float64) {
+	for i := range x {
+		x[i] = math.NaN()
+	}
+}
+
+// optimizeJSON returns the result in the form of the CLI contract: points
+// as objects by variable, like gradients.
+func (j *job) optimizeJSON(r optim.Result) object {
+	o := object{}.
+		add("x", j.object(r.X)).
+		add("f", r.F).
+		add("gradient_norm", r.GradNorm).
+		add("status", r.Status.String()).
+		add("message", r.Message).
+		add("iterations", r.Iterations).
+		add("evaluations", r.FuncEvals).
+		add("gradient_evaluations", r.GradEvals).
+		add("time_seconds", r.Time.Seconds())
+	if r.Trajectory != nil {
+		steps := make([]object, len(r.Trajectory))
+		for i, s := range r.Trajectory {
+			steps[i] = object{}.add("iteration", s.Iteration).add("x", j.object(s.X)).add("f", s.F).add("gradient_norm", s.GradNorm)
+		}
+		o = o.add("trajectory", steps)
+	}
+	var nf *ad.NonFiniteError
+	if errors.As(r.Err, &nf) {
+		o = o.add("nonfinite", nonFinite(nf))
+	}
+	return o
+}
+
+// printOptimize writes the result for people. The wall time is left to
+// --json, so that the text of a run is reproducible.
+func (j *job) printOptimize(w io.Writer, r optim.Result, s *optim.Settings) error {
+	t := newTable(w)
+	how := string(r.Method)
+	switch r.Method {
+	case optim.GD, optim.Momentum, optim.Nesterov, optim.AdaGrad, optim.RMSProp, optim.Adam:
+		how += " (η = " + num(s.LearningRate) + ")"
+	}
+	if s.Maximize {
+		how += ", maximizing"
+	}
+	t.row("method", "", how)
+	t.row("status", "", r.Status.String()+": "+r.Message)
+	t.row("iterations", "", fmt.Sprint(r.Iterations))
+	t.row("evaluations", "", fmt.Sprintf("%d of f, %d of ∇f", r.FuncEvals, r.GradEvals))
+	t.row(j.signature(), "=", num(r.F))
+	for i, v := range j.vars {
+		t.row(v.Name, "=", varText(v, j.at(r.X, i)))
+	}
+	t.row("‖∇f‖∞", "=", num(r.GradNorm))
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if r.Trajectory == nil {
+		return nil
+	}
+	fmt.Fprintln(w, "trajectory:")
+	m := newMatrix(w)
+	names := j.elementNames()
+	head := []string{"iteration"}
+	if len(names) <= maxTraceColumns {
+		head = append(head, names...)
+	}
+	m.cells(append(head, "f", "‖∇f‖∞")...)
+	for _, st := range r.Trajectory {
+		cells := []string{fmt.Sprint(st.Iteration)}
+		if len(names) <= maxTraceColumns {
+			for _, x := range st.X {
+				cells = append(cells, num(x))
+			}
+		}
+		m.cells(append(cells, num(st.F), num(st.GradNorm))...)
+	}
+	return m.flush()
+}
