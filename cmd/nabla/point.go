@@ -15,8 +15,8 @@ import (
 // MaxPointLen bounds the number of values a point may hold in all, so that
 // a pattern like x=0*100000000000 is refused with a message instead of
 // exhausting memory. Evaluating and differentiating needs several buffers
-// of the variables' length, so the limit leaves room for them.
-const MaxPointLen = 1 << 24
+
+const MaxPointLen = 1 << 23
 
 // A value is one variable's value in a point: a scalar, or a vector when it
 // was written as a vector (even of one element).

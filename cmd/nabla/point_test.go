@@ -49,7 +49,7 @@ func TestParsePointErrors(t *testing.T) {
 		{"x=1:2", "the pattern 1:2 needs a repeat count", 5},
 		{"x=1*0", "a repeat count must be at least 1", 4},
 		{"x=1*", "expected a repeat count after *", 4},
-		{"x=1*100000000000", "x would have 100000000000 values; a point may hold at most 16777216", 4},
+		{"x=1*100000000000", "x would have 100000000000 values; a point may hold at most 8388608", 4},
 		{"x=1:2:3*10000000", "x would have 10000000×3 values", 8},
 		{"sin=1", "sin is a function of the language", 0},
 		{"e=1", "e is a constant of the language", 0},
