@@ -29,9 +29,9 @@ func timed(p Problem, in *time.Duration) Problem {
 
 // BenchmarkMinimize solves extended Rosenbrock with n = 10⁶ from
 // (−1.2, 1.5, −1.2, 1.5, …) to ‖∇f‖∞ ≤ 10⁻⁶. The plain names take the
-// gradient from the compiled expression (and, until expr.Func has
-// Hessian-vector products, hand-written HVPs); the "-go" ones take a
-// hand-written gradient, which leaves more of the time to the method.
+// gradient and Hessian-vector products from the compiled expression; the
+// "-go" ones take hand-written ones, which leaves more of the time to the
+// method.
 // outside-% is the share of the time spent outside the gradient and HVP
 // evaluations: the optimizer's own linear algebra.
 func BenchmarkMinimize(b *testing.B) {
@@ -41,7 +41,6 @@ func BenchmarkMinimize(b *testing.B) {
 		b.Fatal(err)
 	}
 	compiled := FromExpr(f)
-	compiled.HVP = extRosenbrock().HVP
 	x0 := alternating(n)
 	for _, bm := range []struct {
 		name string

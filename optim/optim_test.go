@@ -346,6 +346,8 @@ func TestMaximize(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	logf := expr.MustCompile("log(x) + x^2")
+	firstOrderOnly := rosenbrock()
+	firstOrderOnly.Hess, firstOrderOnly.HVP = nil, nil
 	tests := []struct {
 		name   string
 		p      Problem
@@ -366,8 +368,9 @@ func TestBadInput(t *testing.T) {
 		{"empty", rosenbrock(), nil, BFGS, nil, InvalidInput, "empty", nil},
 		{"unknown method", rosenbrock(), []float64{1, 2}, "simplex", nil, InvalidInput, `unknown method "simplex"`, []float64{1, 2}},
 		{"no gradient", Problem{Func: func([]float64) float64 { return 0 }}, []float64{1}, GD, nil, InvalidInput, "needs gradients", []float64{1}},
-		{"newton without Hessian", FromExpr(logf), []float64{1}, Newton, nil, InvalidInput, "method newton needs Hessians", []float64{1}},
-		{"newton-cg without HVP", FromExpr(logf), []float64{1}, NewtonCG, nil, InvalidInput, "needs Hessian-vector products", []float64{1}},
+		{"newton without Hessian", firstOrderOnly, []float64{1, 1}, Newton, nil, InvalidInput, "method newton needs Hessians", []float64{1, 1}},
+		{"newton-cg without HVP", firstOrderOnly, []float64{1, 1}, NewtonCG, nil, InvalidInput, "needs Hessian-vector products", []float64{1, 1}},
+		{"unbounded below", FromExpr(logf), []float64{1}, Newton, nil, Unbounded, "unbounded below", nil},
 		{"bad momentum", rosenbrock(), []float64{1, 2}, Momentum, func(s *Settings) { s.Momentum = 1 }, InvalidInput, "Momentum", []float64{1, 2}},
 		{"bad memory", rosenbrock(), []float64{1, 2}, LBFGS, func(s *Settings) { s.Memory = 0 }, InvalidInput, "Memory", []float64{1, 2}},
 		{"bad curvature", rosenbrock(), []float64{1, 2}, BFGS, func(s *Settings) { s.Curvature = 1e-5 }, InvalidInput, "curvature", []float64{1, 2}},
@@ -580,7 +583,6 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 	f, err := expr.Compile(extRosenbrockSrc, &expr.Options{Sizes: map[string]int{"x": n}})
 	require.NoError(t, err)
 	fromExpr := FromExpr(f)
-	fromExpr.HVP = extRosenbrock().HVP
 	small := map[Method]int{}
 	for _, m := range []Method{LBFGS, NewtonCG} {
 		res, err := Minimize(context.Background(), extRosenbrock(), alternating(10), m, nil)
@@ -597,4 +599,48 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 			assert.InDelta(t, small[m], res.Iterations, 0.25*float64(small[m]), "%s: n = %d against n = 10", m, n)
 		}
 	}
+}
+
+// The compiled expression's derivatives drive every method, and agree with
+// the closed forms.
+func TestFromExpr(t *testing.T) {
+	f, err := expr.Compile("100*(y - x^2)^2 + (1 - x)^2", &expr.Options{Vars: []string{"x", "y"}})
+	require.NoError(t, err)
+	p, want := FromExpr(f), rosenbrock()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20 {
+		x := []float64{rng.NormFloat64(), rng.NormFloat64()}
+		v := []float64{rng.NormFloat64(), rng.NormFloat64()}
+		g, gw := make([]float64, 2), make([]float64, 2)
+		assert.InDelta(t, want.FuncGrad(x, gw), p.FuncGrad(x, g), 1e-9)
+		assert.InDeltaSlice(t, gw, g, 1e-9)
+		want.HVP(x, v, gw)
+		p.HVP(x, v, g)
+		assert.InDeltaSlice(t, gw, g, 1e-9)
+		h, hw := mat.NewSymDense(2, nil), mat.NewSymDense(2, nil)
+		want.Hess(x, hw)
+		p.Hess(x, h)
+		assert.True(t, mat.EqualApprox(hw, h, 1e-9))
+	}
+	for _, m := range []Method{Newton, NewtonCG, LBFGS} {
+		res, err := Minimize(context.Background(), p, []float64{-1.2, 1}, m, nil)
+		require.NoError(t, err)
+		require.Equal(t, GradientTolerance, res.Status, res.Message)
+		ref, err := Minimize(context.Background(), want, []float64{-1.2, 1}, m, nil)
+		require.NoError(t, err)
+		assert.Equal(t, ref.Iterations, res.Iterations, "%s takes the same path on either", m)
+		assert.InDeltaSlice(t, ref.X, res.X, 1e-9)
+	}
+	big := expr.MustCompile("sum(x^2)")
+	q := FromExpr(big)
+	assert.Equal(t, 1, q.Dim)
+	q = FromExpr(mustCompileSized(t, "sum(x^2)", expr.MaxDenseHessian+1))
+	assert.Nil(t, q.Hess, "no dense Hessian beyond expr.MaxDenseHessian")
+	assert.NotNil(t, q.HVP)
+}
+
+func mustCompileSized(t *testing.T, src string, n int) *expr.Func {
+	f, err := expr.Compile(src, &expr.Options{Sizes: map[string]int{"x": n}})
+	require.NoError(t, err)
+	return f
 }

@@ -41,13 +41,13 @@ type Problem struct {
 }
 
 // FromExpr returns the Problem of a compiled expression, with its variables
-// flattened in f.Vars order. Value and gradient come from f.EvalVec and
-// f.GradVec; Explain reports the engine's account of a non-finite value
-// (an *ad.NonFiniteError naming the subexpression where it first appeared).
-// Second derivatives are not yet part of expr.Func, so the Problem has no
-// Hess or HVP, and Minimize reports that newton and newton-cg need them.
+// flattened in f.Vars order: value and gradient from f.EvalVec and f.GradVec,
+// Hessian-vector products from f.HVPVec, the Hessian from f.HessianVec (for
+// at most expr.MaxDenseHessian variables), and Explain from f.Explain, which
+// names the subexpression where a NaN or infinity first appeared (an
+// *ad.NonFiniteError).
 func FromExpr(f *expr.Func) Problem {
-	return Problem{
+	p := Problem{
 		Dim: f.Dim(),
 		Func: func(x []float64) float64 {
 			return valueOf(f.EvalVec(x))
@@ -55,10 +55,36 @@ func FromExpr(f *expr.Func) Problem {
 		FuncGrad: func(x, grad []float64) float64 {
 			return valueOf(f.GradVec(x, grad))
 		},
-		Explain: func(x []float64) error {
-			_, err := f.GradVec(x, make([]float64, f.Dim()))
-			return err
+		HVP: func(x, v, hv []float64) {
+			if err := f.HVPVec(x, v, hv); err != nil && !isNonFinite(err) {
+				fillNaN(hv)
+			}
 		},
+		Explain: f.Explain,
+	}
+	if f.Dim() <= expr.MaxDenseHessian {
+		p.Hess = func(x []float64, h *mat.SymDense) {
+			m, err := f.HessianVec(x)
+			if err != nil && m == nil {
+				fillNaN(h.RawSymmetric().Data)
+				return
+			}
+			h.CopySym(m)
+		}
+	}
+	return p
+}
+
+func isNonFinite(err error) bool {
+	var nf *ad.NonFiniteError
+	return errors.As(err, &nf)
+}
+
+// fillNaN marks a result that could not be computed, so Minimize stops with
+// status NonFinite and the Problem's explanation.
+func fillNaN(x []float64) {
+	for i := range x {
+		x[i] = math.NaN()
 	}
 }
 
@@ -67,8 +93,7 @@ func FromExpr(f *expr.Func) Problem {
 // an unbounded objective is told from an undefined one), NaN for any other
 // error.
 func valueOf(v float64, err error) float64 {
-	var nf *ad.NonFiniteError
-	if err != nil && !errors.As(err, &nf) {
+	if err != nil && !isNonFinite(err) {
 		return math.NaN()
 	}
 	return v
