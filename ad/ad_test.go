@@ -437,12 +437,33 @@ func TestNonFiniteExplained(t *testing.T) {
 	ws = p.NewWorkspace()
 	err = p.RunChecked(ws, [][]float64{{4, 0, 1}})
 	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, []float64{0.25, math.Inf(1), 0.5}, ws.Output(1), "outputs stay valid")
 	assert.Equal(t, 1, nf.Index)
 	assert.True(t, math.IsInf(nf.Value, 1))
 	assert.Equal(t, "div", nf.Op)
 
 	err = p.RunChecked(ws, [][]float64{{4, math.NaN(), 1}})
 	assert.EqualError(t, err, "input v[1] is NaN")
+
+	// In a fused group (a long vector), the member and the element.
+	g = NewGraph()
+	v, _ = g.Var("v", Vector(5000))
+	lg := g.un(OpLog, g.mul(g.Const(2), v))
+	s = g.reduce(OpSum, g.mul(lg, lg))
+	p, _ = g.Compile(s)
+	require.NotNil(t, p.code[0].fused, "the program fuses")
+	ws = p.NewWorkspace()
+	in := make([]float64, 5000)
+	for i := range in {
+		in[i] = 1
+	}
+	in[3000] = -1
+	err = p.RunChecked(ws, [][]float64{in})
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "log", nf.Op)
+	assert.Equal(t, 3000, nf.Index)
+	assert.Equal(t, []float64{-2}, nf.Args)
+	assert.True(t, math.IsNaN(ws.Scalar(0)))
 }
 
 func TestRunAllocatesNothing(t *testing.T) {

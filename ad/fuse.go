@@ -142,7 +142,11 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 // two halves, the second run by an idle lane goroutine when there is one;
 // the split depends only on the length, so results do not depend on
 // whether a lane was free.
-func (ws *Workspace) execFused(fg *fusedGroup) {
+func (ws *Workspace) execFused(fg *fusedGroup) { ws.execFusedChecked(fg, nil) }
+
+// execFusedChecked is execFused that, when check is set, calls it after each
+// member instruction with the offset of the current block.
+func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offset int)) {
 	for _, r := range fg.acc {
 		ws.s[r] = 0
 	}
@@ -150,8 +154,8 @@ func (ws *Workspace) execFused(fg *fusedGroup) {
 	for j, sl := range fg.ext {
 		full[j] = ws.v[sl]
 	}
-	if fg.n < parallelLen || ws.lane == nil {
-		ws.runBlocks(fg, full, 0, fg.n)
+	if fg.n < parallelLen || ws.lane == nil || check != nil {
+		ws.runBlocks(fg, full, 0, fg.n, check)
 	} else {
 		half := (fg.n/2 + blockLen - 1) / blockLen * blockLen
 		sub := ws.lane
@@ -163,7 +167,7 @@ func (ws *Workspace) execFused(fg *fusedGroup) {
 		default:
 			t.run() // no idle lane: the caller does both halves
 		}
-		ws.runBlocks(fg, full, 0, half)
+		ws.runBlocks(fg, full, 0, half, nil)
 		ws.wait.Wait()
 		for _, r := range fg.acc {
 			ws.s[r] += sub.s[r]
@@ -175,7 +179,7 @@ func (ws *Workspace) execFused(fg *fusedGroup) {
 }
 
 // runBlocks runs the group over elements lo to hi.
-func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int) {
+func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, check func(*instr, int)) {
 	for k := lo; k < hi; k += blockLen {
 		m := min(blockLen, hi-k)
 		for j, sl := range fg.ext {
@@ -186,6 +190,9 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int) {
 		}
 		for i := range fg.code {
 			ws.exec(&fg.code[i])
+			if check != nil {
+				check(&fg.code[i], k)
+			}
 		}
 	}
 }
@@ -207,7 +214,7 @@ func (t laneTask) run() {
 	for _, r := range t.fg.acc {
 		t.ws.s[r] = 0
 	}
-	t.ws.runBlocks(t.fg, t.full, t.lo, t.hi)
+	t.ws.runBlocks(t.fg, t.full, t.lo, t.hi, nil)
 	t.done.Done()
 }
 

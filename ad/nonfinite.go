@@ -71,24 +71,44 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 	if err := p.load(ws, in); err != nil {
 		return err
 	}
-	for k := range p.code {
-		c := &p.code[k]
-		ws.exec(c)
-		d := ws.value(c.dstLoc)
-		for i, v := range d {
+	// Run every instruction, so that the outputs are valid afterwards, and
+	// explain the first value that went non-finite. Fused groups are checked
+	// member by member, block by block.
+	var first *NonFiniteError
+	check := func(c *instr, offset int) {
+		if first != nil {
+			return
+		}
+		for i, v := range ws.value(c.dstLoc) {
 			if !math.IsNaN(v) && !math.IsInf(v, 0) {
 				continue
 			}
 			nd := &p.g.nodes[c.node]
-			e := &NonFiniteError{Node: p.g.handle(c.node), Op: ops[nd.op].name, Index: i, Value: v}
+			e := &NonFiniteError{Node: p.g.handle(c.node), Op: ops[nd.op].name, Index: offset + i, Value: v}
+			if nd.shape.IsScalar() {
+				e.Index = 0
+			}
 			e.Expr = shorten(p.g.Format(e.Node), 120)
 			for _, a := range c.args {
 				e.Args = append(e.Args, element(ws.value(a), i, ops[nd.op].kind == kindElementwise))
 			}
-			return e
+			first = e
+			return
 		}
 	}
-	return nil
+	for k := range p.code {
+		c := &p.code[k]
+		if c.fused != nil {
+			ws.execFusedChecked(c.fused, check)
+			continue
+		}
+		ws.exec(c)
+		check(c, 0)
+	}
+	if first == nil {
+		return nil
+	}
+	return first
 }
 
 func (ws *Workspace) value(l loc) []float64 {

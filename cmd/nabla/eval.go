@@ -24,11 +24,10 @@ With --json it prints {"value": v}.`,
 			if err != nil {
 				return err
 			}
-			vals, err := j.eval(j.x, j.f.Output())
-			if vals == nil {
+			v, err := j.value()
+			if err != nil && !isNonFinite(err) {
 				return err
 			}
-			v := vals[0][0]
 			r := result{
 				json: object{}.add("value", v),
 				human: func(t *table) {

@@ -25,7 +25,7 @@ variable's entry is an array.`,
 				return err
 			}
 			v, grad, err := j.gradient()
-			if grad == nil {
+			if err != nil && !isNonFinite(err) {
 				return err
 			}
 			r := result{

@@ -40,7 +40,7 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 				return fmt.Errorf("the Hessian of %d variables is too large to print (the limit is %d); use jvp for directional derivatives", n, expr.MaxDenseHessian)
 			}
 			v, grad, err := j.gradient()
-			if grad == nil {
+			if err != nil && !isNonFinite(err) {
 				return err
 			}
 			h, herr := j.f.HessianVec(j.x)
