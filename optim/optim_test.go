@@ -416,6 +416,31 @@ func TestNonFiniteMidRun(t *testing.T) {
 	assert.Equal(t, 2, res.Iterations)
 }
 
+// The line-search methods treat a trial step where f is NaN as too long,
+// and go on from the last good point. On f = x − log x from x = 3, the
+// Newton step −f′/f″ = −6 lands on x = −3.
+func TestLineSearchStepsBackFromNaN(t *testing.T) {
+	f := expr.MustCompile("x - log(x)")
+	for _, m := range []Method{GDArmijo, CG, BFGS, LBFGS, Newton, NewtonCG} {
+		p := FromExpr(f)
+		nans, fg := 0, p.FuncGrad
+		p.FuncGrad = func(x, g []float64) float64 {
+			v := fg(x, g)
+			if math.IsNaN(v) {
+				nans++
+			}
+			return v
+		}
+		res, err := Minimize(context.Background(), p, []float64{3}, m, settings(func(s *Settings) { s.LearningRate = 10 }))
+		require.NoError(t, err)
+		require.Equal(t, GradientTolerance, res.Status, "%s: %s", m, res.Message)
+		assert.InDelta(t, 1, res.X[0], 1e-6, "%s", m)
+		if m == Newton || m == GDArmijo {
+			assert.Positive(t, nans, "%s never tried x < 0", m)
+		}
+	}
+}
+
 func TestUnbounded(t *testing.T) {
 	for _, tt := range []struct {
 		src string
