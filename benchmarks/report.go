@@ -84,22 +84,24 @@ func (rep *Report) writeText(w io.Writer) error {
 		fmt.Fprintln(tw, strings.Join(r.row(), "\t"))
 	}
 	fmt.Fprintln(tw)
-	rep.summaryTable(tw, "\t", "")
+	rep.summaryTable(tw, "\t", "", "")
 	if !rep.Complete {
 		fmt.Fprintln(tw, "\n(interrupted: partial results)")
 	}
 	return tw.Flush()
 }
 
-func (rep *Report) summaryTable(w io.Writer, sep, edge string) {
+// summaryTable writes the summary as rows of cells between sep, each row
+// inside open and close (markdown's "| " and " |", or nothing).
+func (rep *Report) summaryTable(w io.Writer, sep, open, close string) {
 	head := []string{"method", "runs"}
 	for _, tau := range Taus {
 		head = append(head, "solved "+TauKey(tau))
 	}
 	head = append(head, "evaluations", "geo-mean time")
-	fmt.Fprintln(w, edge+strings.Join(head, sep)+edge)
-	if edge != "" {
-		fmt.Fprintln(w, edge+strings.Repeat("---"+sep, len(head)-1)+"---"+edge)
+	fmt.Fprintln(w, open+strings.Join(head, sep)+close)
+	if open != "" {
+		fmt.Fprintln(w, open+strings.Repeat("---"+sep, len(head)-1)+"---"+close)
 	}
 	for _, s := range rep.Summary() {
 		cells := []string{s.Method, strconv.Itoa(s.Runs)}
@@ -107,7 +109,7 @@ func (rep *Report) summaryTable(w io.Writer, sep, edge string) {
 			cells = append(cells, strconv.Itoa(s.Solved[TauKey(tau)]))
 		}
 		cells = append(cells, strconv.Itoa(s.Evals), formatSeconds(s.GeoTime))
-		fmt.Fprintln(w, edge+strings.Join(cells, sep)+edge)
+		fmt.Fprintln(w, open+strings.Join(cells, sep)+close)
 	}
 }
 
@@ -118,7 +120,7 @@ func (rep *Report) writeMarkdown(w io.Writer) error {
 		fmt.Fprintln(w, "| "+strings.Join(r.row(), " | ")+" |")
 	}
 	fmt.Fprintln(w)
-	rep.summaryTable(w, " | ", "| ")
+	rep.summaryTable(w, " | ", "| ", " |")
 	return nil
 }
 
