@@ -55,8 +55,7 @@ func (r *run) wolfe(d []float64, dg, alpha, c2 float64) lsOutcome {
 		case dga >= 0:
 			return r.zoom(d, dg, c2, i+1, alpha, f, dga, prev, fPrev, dgPrev)
 		}
-		prev, fPrev, dgPrev = alpha, f, dga
-		alpha *= 4
+		prev, fPrev, dgPrev, alpha = alpha, f, dga, extrapolate(prev, fPrev, dgPrev, alpha, f, dga)
 	}
 	// f decreased at every trial: the last is the best.
 	r.take(fPrev, prev)
@@ -109,19 +108,39 @@ func (r *run) zoom(d []float64, dg, c2 float64, evals int, lo, flo, dglo, hi, fh
 func cubicMin(a, fa, da, b, fb, db float64) float64 {
 	lo, hi := math.Min(a, b), math.Max(a, b)
 	w := hi - lo
-	mid := lo + w/2
+	t := cubicStep(a, fa, da, b, fb, db)
+	if math.IsNaN(t) {
+		return lo + w/2
+	}
+	return math.Max(lo+0.1*w, math.Min(t, hi-0.1*w))
+}
+
+// extrapolate returns the next trial step beyond b > a when f still
+// decreases at b: the cubic's minimizer when it lies beyond b, kept within
+// [1.1b, 4b]; 4b when the cubic has none.
+func extrapolate(a, fa, da, b, fb, db float64) float64 {
+	t := cubicStep(a, fa, da, b, fb, db)
+	if math.IsNaN(t) || t <= b {
+		return 4 * b
+	}
+	return math.Max(1.1*b, math.Min(t, 4*b))
+}
+
+// cubicStep returns the minimizer of the cubic with the values and slopes
+// at a and b (Nocedal & Wright, eq. 3.59), or NaN when it has none.
+func cubicStep(a, fa, da, b, fb, db float64) float64 {
 	if !isFinite(fb) || !isFinite(db) {
-		return mid
+		return math.NaN()
 	}
 	d1 := da + db - 3*(fa-fb)/(a-b)
 	disc := d1*d1 - da*db
 	if disc < 0 {
-		return mid
+		return math.NaN()
 	}
 	d2 := math.Copysign(math.Sqrt(disc), b-a)
 	t := b - (b-a)*(db+d2-d1)/(db-da+2*d2)
 	if !isFinite(t) {
-		return mid
+		return math.NaN()
 	}
-	return math.Max(lo+0.1*w, math.Min(t, hi-0.1*w))
+	return t
 }

@@ -77,6 +77,7 @@ type run struct {
 	done    bool
 	alpha   float64 // the step of the last line search
 	stepLen float64 // ‖xₖ₊₁ − xₖ‖₂ of the last line search
+	fPrev   float64 // f at the previous iterate of a line-search method
 	// The Hessian at x, for newton-cg on a problem without HVP.
 	hessian *mat.SymDense
 }
