@@ -83,8 +83,8 @@ type run struct {
 }
 
 func (r *run) validate(x0 []float64) error {
-	if _, err := ParseMethod(string(r.m)); err != nil {
-		return errors.New(err.Error()[len("optim: "):])
+	if err := checkMethod(string(r.m)); err != nil {
+		return err
 	}
 	n := len(x0)
 	switch {

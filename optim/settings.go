@@ -2,6 +2,8 @@ package optim
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,16 +34,21 @@ func Methods() []Method { return append([]Method(nil), methods...) }
 
 // ParseMethod returns the method called name.
 func ParseMethod(name string) (Method, error) {
-	for _, m := range methods {
-		if string(m) == name {
-			return m, nil
-		}
+	if err := checkMethod(name); err != nil {
+		return "", fmt.Errorf("optim: %w", err)
+	}
+	return Method(name), nil
+}
+
+func checkMethod(name string) error {
+	if slices.Contains(methods, Method(name)) {
+		return nil
 	}
 	names := make([]string, len(methods))
 	for i, m := range methods {
 		names[i] = string(m)
 	}
-	return "", fmt.Errorf("optim: unknown method %q (want one of %s)", name, strings.Join(names, ", "))
+	return fmt.Errorf("unknown method %q (want one of %s)", name, strings.Join(names, ", "))
 }
 
 // fixedStep reports whether m moves by a learning rate instead of a line
@@ -142,8 +149,8 @@ func (s *Settings) check(m Method) error {
 		v    float64
 	}{{"GradTol", s.GradTol}, {"FuncTol", s.FuncTol}, {"StepTol", s.StepTol}}
 	for _, t := range nonneg {
-		if !(t.v >= 0) || t.v > 1e300 {
-			return fmt.Errorf("%s must be a non-negative number, got %v", t.name, t.v)
+		if !(t.v >= 0) || math.IsInf(t.v, 1) {
+			return fmt.Errorf("%s must be a finite non-negative number, got %v", t.name, t.v)
 		}
 	}
 	if s.MaxIter < 0 || s.MaxEvals < 0 || s.MaxTime < 0 {
@@ -156,7 +163,7 @@ func (s *Settings) check(m Method) error {
 		return nil
 	}
 	if m.fixedStep() || m == GDArmijo {
-		if !(s.LearningRate > 0) || s.LearningRate > 1e300 {
+		if !(s.LearningRate > 0) || math.IsInf(s.LearningRate, 1) {
 			return fmt.Errorf("method %s needs a positive learning rate, got %v", m, s.LearningRate)
 		}
 	}
