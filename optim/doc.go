@@ -25,6 +25,9 @@
 //	newton      Newton's method with the exact Hessian, shifted by τI until it is positive definite
 //	newton-cg   truncated Newton: conjugate gradients on exact Hessian-vector products, matrix-free
 //
+// The gradient test, like gonum's and SciPy's, is on the largest component:
+// a run converges when ‖∇f‖∞ ≤ Settings.GradTol (10⁻⁶ by default).
+//
 // cg, bfgs, lbfgs, newton and newton-cg take steps that satisfy the strong
 // Wolfe conditions, so f decreases at every iteration; the first-order
 // methods with a fixed learning rate may not, and Minimize returns the best

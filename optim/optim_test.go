@@ -329,7 +329,7 @@ func TestStrongWolfe(t *testing.T) {
 
 func TestMaximize(t *testing.T) {
 	f := expr.MustCompile("5 - (x - 3)^2 - 2*(y + 1)^2")
-	for _, m := range []Method{GD, GDArmijo, CG, BFGS, LBFGS, Adam} {
+	for _, m := range []Method{GD, GDArmijo, Momentum, Adam, CG, BFGS, LBFGS, Newton, NewtonCG} {
 		t.Run(string(m), func(t *testing.T) {
 			res, err := Minimize(context.Background(), FromExpr(f), []float64{0, 0}, m, settings(func(s *Settings) {
 				s.Maximize, s.LearningRate = true, 0.1
