@@ -67,13 +67,20 @@ func (r *run) newton() {
 	})
 }
 
-// newtonCG runs truncated Newton (Nocedal & Wright, Algorithm 7.1): conjugate
-// gradients on ∇²f·p = −∇f, from p = 0, stopped when a direction of
-// non-positive curvature appears or once the residual is below ηₖ‖∇f‖ with
-// the forcing term ηₖ = min(1/100, √‖∇f‖), which gives superlinear
-// convergence. It needs only Hessian-vector products and O(n) memory.
+// newtonCG runs truncated Newton (Nocedal & Wright, Algorithm 7.1):
+// conjugate gradients on (∇²f + τI)p = −∇f from p = 0, stopped once the
+// residual is below ηₖ‖∇f‖ with the forcing term ηₖ = min(1/100, √‖∇f‖),
+// which gives superlinear convergence. It needs only Hessian-vector products
+// and O(n) memory.
 //
-// The cap 1/100 is tighter than Nocedal & Wright's 1/2: on the Moré,
+// Where the Hessian is not positive definite, CG meets a direction p of
+// non-positive curvature; rather than stop there with a step little better
+// than steepest descent, the solve restarts with the shift τ raised past
+// −pᵀ(∇²f + τI)p/‖p‖², as Newton's method raises τ until Cholesky succeeds.
+// τ shrinks fourfold at each iteration that needs no raise, so it vanishes
+// near a minimizer and the convergence is Newton's.
+//
+// The cap 1/100 on ηₖ is tighter than Nocedal & Wright's 1/2: on the Moré,
 // Garbow and Hillstrom problems with curved valleys (Rosenbrock, Wood,
 // Beale) the looser solves take two to four times the iterations and
 // evaluations, and so did Eisenstat and Walker's adaptive forcing terms.
@@ -83,45 +90,63 @@ func (r *run) newtonCG() {
 	if r.p.HVP == nil {
 		r.hessian = mat.NewSymDense(n, nil)
 	}
-	direction := func() {
-		if r.p.HVP == nil {
-			r.hess(r.x, r.hessian)
-		}
-		gnorm := floats.Norm(r.g, 2)
-		tol := math.Min(0.01, math.Sqrt(gnorm)) * gnorm
+	tau := 0.0
+	// solve runs CG on (∇²f + τI)d = −∇f. When it meets non-positive
+	// curvature it returns false and the shift that would make that
+	// direction's curvature positive.
+	solve := func(gnorm, tol float64) (bool, float64) {
 		clear(d)
 		copy(res, r.g)
 		for i, gi := range r.g {
 			p[i] = -gi
 		}
 		rr := gnorm * gnorm
-		for j := range n {
+		for range n {
 			r.hvp(r.x, p, hp)
+			if tau > 0 {
+				floats.AddScaled(hp, tau, p)
+			}
 			curv := floats.Dot(p, hp)
 			if !(curv > 0) {
-				if j == 0 {
-					// Steepest descent, scaled by the curvature's size
-					// along it so the unit first trial is a sensible step.
-					scale := 1.0
-					if curv < 0 {
-						scale = rr / -curv
-					}
-					floats.ScaleTo(d, scale, p)
-				}
-				return
+				return false, tau - curv/floats.Dot(p, p)
 			}
 			alpha := rr / curv
 			floats.AddScaled(d, alpha, p)
 			floats.AddScaled(res, alpha, hp)
 			rrNext := floats.Dot(res, res)
 			if math.Sqrt(rrNext) <= tol {
-				return
+				break
 			}
 			beta := rrNext / rr
 			rr = rrNext
 			for i, ri := range res {
 				p[i] = beta*p[i] - ri
 			}
+		}
+		return true, 0
+	}
+	direction := func() {
+		if r.p.HVP == nil {
+			r.hess(r.x, r.hessian)
+		}
+		gnorm := floats.Norm(r.g, 2)
+		tol := math.Min(0.01, math.Sqrt(gnorm)) * gnorm
+		for range 64 {
+			ok, need := solve(gnorm, tol)
+			if ok {
+				tau /= 4
+				return
+			}
+			if !isFinite(need) {
+				break
+			}
+			// Past the need by a margin, so the next solve rarely fails.
+			tau = math.Max(2*tau, 2*need+1e-3)
+		}
+		// The products are not finite: steepest descent, which the line
+		// search will judge.
+		for i, gi := range r.g {
+			d[i] = -gi
 		}
 	}
 	direction()
