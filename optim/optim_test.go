@@ -619,7 +619,8 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 			res, err := Minimize(context.Background(), p, alternating(n), m, nil)
 			require.NoError(t, err)
 			require.Equal(t, GradientTolerance, res.Status, res.Message)
-			assert.InDelta(t, 0, res.F, 1e-9)
+			// ‖∇f‖∞ ≤ 1e-6 leaves each pair within about 1e-13 of 0.
+			assert.Less(t, res.F, float64(n)*1e-12)
 			// Rounding in sums over n elements may change a step or two.
 			assert.InDelta(t, small[m], res.Iterations, 0.25*float64(small[m]), "%s: n = %d against n = 10", m, n)
 		}
