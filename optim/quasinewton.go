@@ -23,6 +23,10 @@ func (r *run) lineSearchMethod(d []float64, alpha, c2 float64, next func() float
 			}
 			dg = -floats.Dot(r.g, r.g)
 			alpha = r.restartStep()
+		} else if !(alpha > 0) || math.IsInf(alpha, 1) {
+			// A first-step estimate that failed (f did not change):
+			// repeat the last step's length.
+			alpha = math.Max(1, r.stepLen) / floats.Norm(d, 2)
 		}
 		fPrev := r.f
 		r.fPrev = fPrev
@@ -67,10 +71,10 @@ func (r *run) restartStep() float64 {
 func (r *run) cg() {
 	n := len(r.x)
 	d := make([]float64, n)
-	alpha := 1 / r.gnorm
 	r.steepest(d)
 	sinceRestart := 0
-	r.lineSearchMethod(d, alpha, r.s.CGCurvature, func() float64 {
+	// The first step is gonum's for CG, 1/‖∇f‖∞.
+	r.lineSearchMethod(d, 1/r.gnorm, r.s.CGCurvature, func() float64 {
 		gg, ggPrev := floats.Dot(r.g, r.g), floats.Dot(r.gt, r.gt)
 		gPrev := floats.Dot(r.g, r.gt)
 		beta := math.Max(0, (gg-gPrev)/ggPrev)
