@@ -129,7 +129,9 @@ func TestAgainstGonum(t *testing.T) {
 				for i := range wg {
 					assert.InDelta(t, wg[i], gg[i], 1e-9*(1+math.Abs(wg[i])), "∂f/∂x[%d] at %v", i, x)
 				}
-				h, ok := peer.fn.(interface{ Hess(*mat.SymDense, []float64) })
+				h, ok := peer.fn.(interface {
+					Hess(*mat.SymDense, []float64)
+				})
 				if !ok || !peer.hess {
 					continue
 				}
