@@ -464,6 +464,32 @@ func TestNonFiniteExplained(t *testing.T) {
 	assert.Equal(t, 3000, nf.Index)
 	assert.Equal(t, []float64{-2}, nf.Args)
 	assert.True(t, math.IsNaN(ws.Scalar(0)))
+
+	// A constant that folded to infinity.
+	g = NewGraph()
+	inf, _ := g.Div(g.Const(1), g.Const(0))
+	p, _ = g.Compile(inf)
+	err = p.RunChecked(p.NewWorkspace(), nil)
+	assert.EqualError(t, err, "the constant 1/0 is +Inf")
+}
+
+func TestConstantInterning(t *testing.T) {
+	g := NewGraph()
+	nan1, _ := g.Call("acos", g.Const(2.5))
+	nan2, _ := g.Div(g.Const(0), g.Const(0))
+	assert.Equal(t, nan1, nan2, "one NaN")
+	long := make([]float64, 1000)
+	for i := range long {
+		long[i] = float64(i) / 7
+	}
+	assert.Equal(t, g.ConstVec(long), g.ConstVec(append([]float64(nil), long...)), "long vectors intern too")
+	other := append([]float64(nil), long...)
+	other[999] = math.Copysign(0, -1)
+	long[999] = 0
+	assert.NotEqual(t, g.ConstVec(long), g.ConstVec(other), "bit for bit: 0 and -0 differ")
+	r, _ := g.Range(100)
+	r2, _ := g.Range(100)
+	assert.Equal(t, r, r2)
 }
 
 func TestRunAllocatesNothing(t *testing.T) {

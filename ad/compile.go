@@ -21,6 +21,7 @@ type Program struct {
 	inputs   []Input
 	inLoc    []loc // where each input lives
 	outLoc   []loc
+	outNode  []int32
 	outShape []Shape
 	code     []instr
 	nreg     int       // scalar registers
@@ -101,6 +102,13 @@ const (
 	cSumAcc
 	cDotAcc
 	cSqS
+	cAxpy   // a + c·b
+	cMulVVc // c·a·b
+	cAddVVc // c·(a + b)
+	cSubVVc // c·(a − b)
+	cSubSVc // c·(a − b), a scalar
+	cSubVSc // c·(a − b), b scalar
+	cSqVc   // c·a²
 )
 
 type instr struct {
@@ -116,6 +124,7 @@ type instr struct {
 	dstLoc loc
 	argIDs []int32
 	fused  *fusedGroup
+	c      float64 // the constant factor of the scaled kernels
 }
 
 // reads returns the nodes an instruction reads (for a fused group, those
@@ -199,19 +208,25 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		p.inLoc = append(p.inLoc, locs[v.id-1])
 	}
 	for _, o := range outputs {
+		p.outNode = append(p.outNode, o.id-1)
 		p.outLoc = append(p.outLoc, locs[o.id-1])
 		p.outShape = append(p.outShape, g.at(o).shape)
 	}
 
-	var code []instr
-	for i := int32(0); i <= top; i++ {
-		if op := g.nodes[i].op; need[i] && op != OpVar && op != OpConst {
-			code = append(code, g.instr(i, locs))
-		}
-	}
 	isOutput := make([]bool, len(g.nodes))
 	for _, o := range outputs {
 		isOutput[o.id-1] = true
+	}
+	merged, absorbed := g.mergeScales(need, top, isOutput)
+	var code []instr
+	for i := int32(0); i <= top; i++ {
+		if op := g.nodes[i].op; need[i] && op != OpVar && op != OpConst && !absorbed[i] {
+			in := g.instr(i, locs)
+			if m, ok := merged[i]; ok {
+				m.apply(&in, locs)
+			}
+			code = append(code, in)
+		}
 	}
 	internal := make([]bool, len(g.nodes))
 	p.code = g.fuse(code, isOutput, internal)

@@ -35,7 +35,7 @@ func (g *Graph) Format(n Node) string {
 	}
 	var sb strings.Builder
 	for _, i := range p.order {
-		fmt.Fprintf(&sb, "%s = %s;\n", p.names[i], p.expr(i, 0, false))
+		fmt.Fprintf(&sb, "%s = %s;\n", p.names[i], p.expr(i, 0, true))
 	}
 	sb.WriteString(p.expr(root, 0, true))
 	return sb.String()

@@ -300,3 +300,56 @@ func TestForwardErrors(t *testing.T) {
 	_, err = g.Hessian(g.reduce(OpSum, big), big)
 	assert.EqualError(t, err, "Hessian of 1000 variables as nodes would need 1000000 entries: use HVP")
 }
+
+// TestFusedProgramsMatch runs random graphs over long vectors, where
+// elementwise runs are fused into blocks, scaled kernels are merged and
+// long groups are split across goroutines, and compares them with the same
+// programs compiled without fusion.
+func TestFusedProgramsMatch(t *testing.T) {
+	const n = 40000
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := range 40 {
+		g := NewGraph()
+		gen := newRandomExpr(g, rng, n)
+		y := gen.scalar(5)
+		grad, err := g.Grad(y, gen.vars...)
+		require.NoError(t, err)
+		outs := append([]Node{y}, grad...)
+		x0 := gen.point(rng)
+		in := gen.split(x0)
+		fused := eval(t, g, in, outs...)
+		fusionOff = true
+		plain := eval(t, g, in, outs...)
+		fusionOff = false
+		for k := range outs {
+			for i := range fused[k] {
+				a, b := fused[k][i], plain[k][i]
+				same := math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-9*(1+math.Abs(b))
+				if !same {
+					t.Fatalf("trial %d output %d[%d]: fused %v, plain %v: %s", trial, k, i, a, b, shorten(g.Format(y), 300))
+				}
+			}
+		}
+	}
+}
+
+func TestScaledKernelsMerge(t *testing.T) {
+	g := NewGraph()
+	x, _ := g.Var("x", Vector(3))
+	y, _ := g.Var("y", Vector(3))
+	// 3·(x·y) + (x − y)·(−2) − 5·x²: three scaled kernels and two
+	// subtractions, five passes where there would be eight.
+	a := g.mul(g.Const(3), g.mul(x, y))
+	b := g.mul(g.sub(x, y), g.Const(-2))
+	c := g.mul(g.Const(5), g.bin(OpPow, x, g.Const(2)))
+	f := g.sub(g.add2(a, b), c)
+	p, err := g.Compile(f)
+	require.NoError(t, err)
+	assert.Equal(t, 5, p.Len(), p.String())
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, [][]float64{{1, 2, 3}, {4, 5, 6}}))
+	for i, xv := range []float64{1, 2, 3} {
+		yv := []float64{4, 5, 6}[i]
+		assert.Equal(t, 3*xv*yv-2*(xv-yv)-5*xv*xv, ws.Output(0)[i])
+	}
+}

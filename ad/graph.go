@@ -1,8 +1,10 @@
 package ad
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strconv"
 	"strings"
@@ -63,7 +65,8 @@ type Graph struct {
 	serial   uint32
 	nodes    []node
 	interned map[key]int32
-	vars     []int32 // variable nodes in creation order
+	vectors  map[uint64][]int32 // vector constants by the hash of their bits
+	vars     []int32            // variable nodes in creation order
 	byName   map[string]int32
 }
 
@@ -72,6 +75,7 @@ func NewGraph() *Graph {
 	return &Graph{
 		serial:   graphSerial.Add(1),
 		interned: make(map[key]int32),
+		vectors:  make(map[uint64][]int32),
 		byName:   make(map[string]int32),
 	}
 }
@@ -101,18 +105,25 @@ func (g *Graph) add(nd node) Node {
 	switch nd.op {
 	case OpConst:
 		if nd.vec != nil {
-			if len(nd.vec) > 64 {
-				return g.push(nd) // large constants are not interned
-			}
-			var sb strings.Builder
+			// Vector constants are interned by a hash of their bits; equal
+			// hashes are compared in full.
+			h := fnv.New64a()
+			var b [8]byte
 			for _, v := range nd.vec {
-				sb.WriteString(strconv.FormatUint(math.Float64bits(v), 36))
-				sb.WriteByte(',')
+				binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+				h.Write(b[:])
 			}
-			k.more = sb.String()
-		} else {
-			k.bits = math.Float64bits(nd.val)
+			k.bits = h.Sum64()
+			for _, i := range g.vectors[k.bits] {
+				if equalBits(g.nodes[i].vec, nd.vec) {
+					return g.handle(i)
+				}
+			}
+			n := g.push(nd)
+			g.vectors[k.bits] = append(g.vectors[k.bits], n.id-1)
+			return n
 		}
+		k.bits = math.Float64bits(nd.val)
 	case OpVar:
 		k.more = nd.name
 	}
@@ -192,9 +203,32 @@ func validShape(s Shape) error {
 	return nil
 }
 
-// Const returns the scalar constant v.
+// Const returns the scalar constant v. All NaNs are one constant.
 func (g *Graph) Const(v float64) Node {
-	return g.add(node{op: OpConst, val: v})
+	return g.add(node{op: OpConst, val: canonical(v)})
+}
+
+// canonical gives every NaN the same bits, so that NaN constants intern as
+// one.
+func canonical(v float64) float64 {
+	if v != v {
+		return math.NaN()
+	}
+	return v
+}
+
+// equalBits compares vectors bit for bit (NaN equal to NaN, 0 and -0
+// different), as interning needs.
+func equalBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // ConstVec returns a vector constant holding a copy of v (which must not be
@@ -203,7 +237,10 @@ func (g *Graph) ConstVec(v []float64) Node {
 	if len(v) == 0 {
 		panic("ad: ConstVec of an empty slice")
 	}
-	c := append([]float64(nil), v...)
+	c := make([]float64, len(v))
+	for i, x := range v {
+		c[i] = canonical(x)
+	}
 	return g.add(node{op: OpConst, shape: Vector(len(v)), vec: c})
 }
 
@@ -216,7 +253,7 @@ func (g *Graph) Range(n int) (Node, error) {
 	for i := range v {
 		v[i] = float64(i)
 	}
-	return g.add(node{op: OpConst, shape: Vector(n), vec: v}), nil
+	return g.ConstVec(v), nil
 }
 
 // Fill returns a vector of n copies of the scalar s.

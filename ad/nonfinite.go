@@ -22,6 +22,9 @@ func (e *NonFiniteError) Error() string {
 	if e.Input != "" {
 		return fmt.Sprintf("input %s is %v", e.Input, e.Value)
 	}
+	if e.Op == "const" {
+		return fmt.Sprintf("the constant %s is %v", e.Expr, e.Value)
+	}
 	var args []string
 	for _, a := range e.Args {
 		args = append(args, fmt.Sprint(a))
@@ -105,10 +108,23 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 		ws.exec(c)
 		check(c, 0)
 	}
-	if first == nil {
-		return nil
+	if first != nil {
+		return first
 	}
-	return first
+	// No instruction went non-finite: an output is a constant that is.
+	for k, i := range p.outNode {
+		if v := ws.Output(k); p.g.nodes[i].op == OpConst && !allFinite(v) {
+			e := &NonFiniteError{Node: p.g.handle(i), Op: "const", Expr: shorten(p.g.Format(p.g.handle(i)), 120)}
+			for j, x := range v {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					e.Index, e.Value = j, x
+					break
+				}
+			}
+			return e
+		}
+	}
+	return nil
 }
 
 func (ws *Workspace) value(l loc) []float64 {

@@ -231,6 +231,48 @@ func (ws *Workspace) exec(in *instr) {
 				d[i] = pow(a[i], c)
 			}
 		}
+	case cAxpy:
+		d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+		a, b = a[:len(d)], b[:len(d)]
+		for i := range d {
+			d[i] = a[i] + c*b[i]
+		}
+	case cMulVVc:
+		d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+		a, b = a[:len(d)], b[:len(d)]
+		for i := range d {
+			d[i] = c * (a[i] * b[i])
+		}
+	case cAddVVc:
+		d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+		a, b = a[:len(d)], b[:len(d)]
+		for i := range d {
+			d[i] = c * (a[i] + b[i])
+		}
+	case cSubVVc:
+		d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+		a, b = a[:len(d)], b[:len(d)]
+		for i := range d {
+			d[i] = c * (a[i] - b[i])
+		}
+	case cSubSVc:
+		d, x, b, c := ws.v[in.dst], s[in.a], ws.v[in.b], in.c
+		b = b[:len(d)]
+		for i := range d {
+			d[i] = c * (x - b[i])
+		}
+	case cSubVSc:
+		d, a, x, c := ws.v[in.dst], ws.v[in.a], s[in.b], in.c
+		a = a[:len(d)]
+		for i := range d {
+			d[i] = c * (a[i] - x)
+		}
+	case cSqVc:
+		d, a, c := ws.v[in.dst], ws.v[in.a], in.c
+		a = a[:len(d)]
+		for i := range d {
+			d[i] = c * (a[i] * a[i])
+		}
 	case cF2VV:
 		d, a, b := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
 		a, b = a[:len(d)], b[:len(d)]
@@ -306,11 +348,13 @@ func (ws *Workspace) exec(in *instr) {
 		d[in.p0] = s[in.a]
 	case cScatterV:
 		d, a := ws.v[in.dst], ws.v[in.a]
-		clear(d)
 		if in.p1 == 1 {
-			copy(d[in.p0:], a)
+			// Only the ends outside the copy need zeros.
+			clear(d[:in.p0])
+			clear(d[in.p0+copy(d[in.p0:], a):])
 			break
 		}
+		clear(d)
 		for i, j := 0, in.p0; i < len(a); i, j = i+1, j+in.p1 {
 			d[j] = a[i]
 		}

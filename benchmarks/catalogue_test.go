@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize/functions"
+
+	"github.com/nabla-ad/nabla/expr"
 )
 
 // TestCatalogueValues checks every built-in problem against the reference
@@ -42,6 +44,12 @@ func TestCatalogueValues(t *testing.T) {
 			f0, err := f.EvalVec(x0)
 			require.NoError(t, err)
 			assert.InDelta(t, e.F0, f0, 1e-10*math.Abs(e.F0), "f(x0)")
+
+			// The printed objective parses back to the same node.
+			g := f.Graph()
+			back, err := expr.Parse(g, g.Format(f.Output()))
+			require.NoError(t, err)
+			assert.Equal(t, f.Output(), back, "round trip of the printed form")
 
 			grad := make([]float64, len(x0))
 			_, err = f.GradVec(x0, grad)

@@ -1,0 +1,116 @@
+package ad
+
+// Derivative graphs are full of products with constants: 100·d², d − 400·e,
+// 200·(a·b). Each is a pass over its vectors, which costs as much as the
+// operation it scales, so the compiler merges a constant factor into the
+// elementwise operation it scales, or into the sum that adds the scaled
+// term, when nothing else reads the unscaled value.
+
+// scaleMerge replaces the instruction of a node by a scaled kernel reading
+// args.
+type scaleMerge struct {
+	code code
+	c    float64
+	args []int32
+}
+
+// scaled kernels of an elementwise operation X in c·X, by X's op and
+// whether its arguments are vectors.
+var scaledCodes = map[binaryKey]code{
+	{OpMul, true, true}:  cMulVVc,
+	{OpAdd, true, true}:  cAddVVc,
+	{OpSub, true, true}:  cSubVVc,
+	{OpSub, false, true}: cSubSVc,
+	{OpSub, true, false}: cSubVSc,
+}
+
+// mergeScales plans the merges for the needed nodes up to top: merged
+// holds the new instructions by node, absorbed the nodes that no longer
+// need one of their own.
+func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map[int32]scaleMerge, absorbed []bool) {
+	uses := make([]int, top+1)
+	for i := int32(0); i <= top; i++ {
+		if need[i] {
+			for _, a := range g.nodes[i].args {
+				uses[a]++
+			}
+		}
+	}
+	absorbed = make([]bool, top+1)
+	merged = map[int32]scaleMerge{}
+	// single reports whether node j is read once, by the node being merged,
+	// so that merging it away loses nothing.
+	// A node already merged is not absorbed in turn: its arguments may be
+	// gone.
+	single := func(j int32) bool {
+		_, m := merged[j]
+		return uses[j] == 1 && !isOutput[j] && !absorbed[j] && !m
+	}
+	isVec := func(j int32) bool { return !g.nodes[j].shape.IsScalar() }
+	// scale returns c and x if node j is c·x with x a vector.
+	scale := func(j int32) (float64, int32, bool) {
+		nd := &g.nodes[j]
+		if nd.op != OpMul || !isVec(j) || !isVec(nd.args[1]) {
+			return 0, 0, false
+		}
+		c, ok := g.constant(nd.args[0])
+		return c, nd.args[1], ok && g.nodes[nd.args[0]].shape.IsScalar()
+	}
+	for i := int32(0); i <= top; i++ {
+		nd := &g.nodes[i]
+		if !need[i] || !isVec(i) || len(nd.args) != 2 {
+			continue
+		}
+		a, b := nd.args[0], nd.args[1]
+		switch nd.op {
+		case OpAdd, OpSub:
+			// a ± c·x is one pass.
+			if !isVec(a) || !isVec(b) {
+				continue
+			}
+			if c, x, ok := scale(b); ok && single(b) {
+				if nd.op == OpSub {
+					c = -c
+				}
+				merged[i] = scaleMerge{code: cAxpy, c: c, args: []int32{a, x}}
+				absorbed[b] = true
+			} else if c, x, ok := scale(a); ok && single(a) && nd.op == OpAdd {
+				merged[i] = scaleMerge{code: cAxpy, c: c, args: []int32{b, x}}
+				absorbed[a] = true
+			}
+		case OpMul:
+			// c·X with X an elementwise operation read only here.
+			c, ok := g.constant(a)
+			if !ok || !g.nodes[a].shape.IsScalar() || !single(b) {
+				continue
+			}
+			x := &g.nodes[b]
+			if x.op == OpPow && g.isConst(x.args[1], 2) && isVec(x.args[0]) {
+				merged[i] = scaleMerge{code: cSqVc, c: c, args: []int32{x.args[0]}}
+				absorbed[b] = true
+				continue
+			}
+			if len(x.args) != 2 {
+				continue
+			}
+			if k, ok := scaledCodes[binaryKey{x.op, isVec(x.args[0]), isVec(x.args[1])}]; ok {
+				merged[i] = scaleMerge{code: k, c: c, args: x.args}
+				absorbed[b] = true
+			}
+		}
+	}
+	return merged, absorbed
+}
+
+// apply turns in into the merged instruction.
+func (m scaleMerge) apply(in *instr, locs []loc) {
+	in.code, in.c, in.argIDs = m.code, m.c, m.args
+	in.args = in.args[:0]
+	for _, a := range m.args {
+		in.args = append(in.args, locs[a])
+	}
+	in.a = locs[m.args[0]].i
+	if len(m.args) > 1 {
+		in.b = locs[m.args[1]].i
+	}
+}
