@@ -101,7 +101,7 @@ func (g *Graph) unary(op Op, a Node) (Node, error) {
 			return g.binary(OpMul, g.Const(-c), g.handle(na.args[1]))
 		}
 	}
-	return g.add(node{op: op, shape: s, args: []int32{ai}}), nil
+	return g.add(node{op: op, shape: s}, ai), nil
 }
 
 func (g *Graph) binary(op Op, a, b Node) (Node, error) {
@@ -155,10 +155,10 @@ func (g *Graph) binary(op Op, a, b Node) (Node, error) {
 			return g.binary(OpSub, a, g.flipMul(bi))
 		case g.nodes[bi].op == OpScatter && g.nodes[ai].shape == s:
 			nb := &g.nodes[bi]
-			return g.add(node{op: OpScatterAdd, shape: s, args: []int32{ai, nb.args[0]}, p: nb.p}), nil
+			return g.add(node{op: OpScatterAdd, shape: s, p: nb.p}, ai, nb.args[0]), nil
 		case g.nodes[ai].op == OpScatter && g.nodes[bi].shape == s:
 			na := &g.nodes[ai]
-			return g.add(node{op: OpScatterAdd, shape: s, args: []int32{bi, na.args[0]}, p: na.p}), nil
+			return g.add(node{op: OpScatterAdd, shape: s, p: na.p}, bi, na.args[0]), nil
 		}
 	case OpSub:
 		switch {
@@ -224,7 +224,7 @@ func (g *Graph) binary(op Op, a, b Node) (Node, error) {
 			return g.shaped(g.Const(1), s), nil
 		}
 	}
-	return g.add(node{op: op, shape: s, args: []int32{ai, bi}}), nil
+	return g.add(node{op: op, shape: s}, ai, bi), nil
 }
 
 func (g *Graph) reduceOp(op Op, args []Node) Node {
@@ -266,7 +266,7 @@ func (g *Graph) reduceOp(op Op, args []Node) Node {
 	for i, a := range args {
 		idx[i] = a.id - 1
 	}
-	return g.add(node{op: op, shape: Scalar(), args: idx})
+	return g.add(node{op: op, shape: Scalar()}, idx...)
 }
 
 // None marks an omitted bound in Slice, like Python's None.
@@ -328,7 +328,7 @@ func (g *Graph) index(x Node, i int) Node {
 		}
 		return base
 	}
-	return g.add(node{op: OpIndex, shape: Scalar(), args: []int32{xi}, p: [3]int{i}})
+	return g.add(node{op: OpIndex, shape: Scalar(), p: [3]int{i}}, xi)
 }
 
 // Slice returns x[start:stop:step] with Python's rules: negative bounds count
@@ -412,7 +412,7 @@ func (g *Graph) slice(x Node, first, step, count int) Node {
 	case OpSlice:
 		return g.slice(g.handle(nd.args[0]), nd.p[0]+first*nd.p[1], step*nd.p[1], count)
 	}
-	return g.add(node{op: OpSlice, shape: Vector(count), args: []int32{xi}, p: [3]int{first, step}})
+	return g.add(node{op: OpSlice, shape: Vector(count), p: [3]int{first, step}}, xi)
 }
 
 // Scatter returns the vector of length n that is zero except at positions
@@ -442,7 +442,7 @@ func (g *Graph) scatter(v Node, n, start, step int) Node {
 	if s.IsScalar() {
 		step = 1
 	}
-	return g.add(node{op: OpScatter, shape: Vector(n), args: []int32{vi}, p: [3]int{start, step}})
+	return g.add(node{op: OpScatter, shape: Vector(n), p: [3]int{start, step}}, vi)
 }
 
 // Concat joins scalars and vectors into one vector, as a vector literal
@@ -477,7 +477,7 @@ func (g *Graph) Concat(xs ...Node) (Node, error) {
 		}
 		return g.ConstVec(v), nil
 	}
-	return g.add(node{op: OpConcat, shape: Vector(n), args: idx}), nil
+	return g.add(node{op: OpConcat, shape: Vector(n)}, idx...), nil
 }
 
 // negatedMul reports whether node i is c*x for a negative scalar constant c.

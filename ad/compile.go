@@ -118,7 +118,6 @@ type instr struct {
 	p0, p1 int
 	f1     func(float64) float64
 	f2     func(a, b float64) float64
-	list   []loc // concatenation's parts
 	node   int32
 	args   []loc // the node's arguments, for diagnostics
 	dstLoc loc
@@ -218,7 +217,13 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		isOutput[o.id-1] = true
 	}
 	merged, absorbed := g.mergeScales(need, top, isOutput)
-	var code []instr
+	count := 0
+	for i := int32(0); i <= top; i++ {
+		if need[i] && !absorbed[i] {
+			count++
+		}
+	}
+	code := make([]instr, 0, count)
 	for i := int32(0); i <= top; i++ {
 		if op := g.nodes[i].op; need[i] && op != OpVar && op != OpConst && !absorbed[i] {
 			in := g.instr(i, locs)
@@ -339,8 +344,9 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 func (g *Graph) instr(i int32, locs []loc) instr {
 	nd := &g.nodes[i]
 	in := instr{node: i, dst: locs[i].i, dstLoc: locs[i]}
-	for _, a := range nd.args {
-		in.args = append(in.args, locs[a])
+	in.args = make([]loc, len(nd.args))
+	for k, a := range nd.args {
+		in.args[k] = locs[a]
 	}
 	in.argIDs = nd.args
 	if len(nd.args) > 0 {
@@ -403,7 +409,6 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 		in.code = cFill
 	case OpConcat:
 		in.code = cConcat
-		in.list = in.args
 	default:
 		panic(fmt.Sprintf("ad: no kernel for %s", info.name))
 	}

@@ -43,7 +43,7 @@ func (g *Graph) fusible(in *instr) int {
 // with vector work does not split groups. It marks the nodes that need no
 // memory outside their group in internal.
 func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
-	var out []instr
+	out := make([]instr, 0, len(code))
 	var group []instr
 	var n int
 	inGroup := map[int32]bool{}

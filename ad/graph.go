@@ -67,6 +67,7 @@ type Graph struct {
 	interned map[key]int32
 	vectors  map[uint64][]int32 // vector constants by the hash of their bits
 	vars     []int32            // variable nodes in creation order
+	argPool  []int32            // the nodes' arguments
 	byName   map[string]int32
 }
 
@@ -99,8 +100,10 @@ func (g *Graph) check(ns ...Node) error {
 func (g *Graph) handle(i int32) Node { return Node{graph: g.serial, id: i + 1} }
 func (g *Graph) at(n Node) *node     { return &g.nodes[n.id-1] }
 
-// add interns nd, returning the existing node if an equal one exists.
-func (g *Graph) add(nd node) Node {
+// add interns nd with arguments args, returning the existing node if an
+// equal one exists.
+func (g *Graph) add(nd node, args ...int32) Node {
+	nd.args = args
 	k := key{op: nd.op, shape: nd.shape, p: nd.p, a: -1, b: -1}
 	switch nd.op {
 	case OpConst:
@@ -150,6 +153,15 @@ func (g *Graph) add(nd node) Node {
 }
 
 func (g *Graph) push(nd node) Node {
+	// Arguments live in one shared slice rather than one allocation per
+	// node; a reallocation leaves earlier nodes' views valid, as arguments
+	// never change.
+	if len(nd.args) > 0 {
+		// args is the caller's; keep a copy.
+		start := len(g.argPool)
+		g.argPool = append(g.argPool, nd.args...)
+		nd.args = g.argPool[start:len(g.argPool):len(g.argPool)]
+	}
 	g.nodes = append(g.nodes, nd)
 	return g.handle(int32(len(g.nodes) - 1))
 }
@@ -267,7 +279,7 @@ func (g *Graph) Fill(s Node, n int) (Node, error) {
 	if sh := g.at(s).shape; !sh.IsScalar() {
 		return Node{}, &ShapeError{Op: "fill", Shapes: []Shape{sh}, Msg: "fill takes a scalar"}
 	}
-	return g.add(node{op: OpFill, shape: Vector(n), args: []int32{s.id - 1}}), nil
+	return g.add(node{op: OpFill, shape: Vector(n)}, s.id - 1), nil
 }
 
 // Shape returns the shape of n.

@@ -386,7 +386,7 @@ func (ws *Workspace) exec(in *instr) {
 	case cConcat:
 		d := ws.v[in.dst]
 		off := 0
-		for _, l := range in.list {
+		for _, l := range in.args {
 			if l.vec {
 				off += copy(d[off:], ws.v[l.i])
 			} else {
