@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/nabla-ad/nabla/ad/numdiff"
 )
 
 // PlotOptions label a line plot.
@@ -202,3 +204,17 @@ var logTicks = plot.TickerFunc(func(min, max float64) []plot.Tick {
 	}
 	return ticks
 })
+
+// SweepCurves returns the error curves of a numeric-differentiation step
+// sweep, one per method, for NewStepErrorPlot.
+func SweepCurves(sw *numdiff.Sweep) []ErrorCurve {
+	var curves []ErrorCurve
+	for _, s := range sw.Series {
+		c := ErrorCurve{Method: s.Method.String()}
+		for k, h := range s.Steps {
+			c.Points = append(c.Points, StepError{H: h, Err: s.Errors[k]})
+		}
+		curves = append(curves, c)
+	}
+	return curves
+}

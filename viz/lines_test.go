@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nabla-ad/nabla/ad/numdiff"
 	"github.com/nabla-ad/nabla/expr"
 )
 
@@ -181,4 +182,19 @@ func ExamplePlane_Project() {
 	fmt.Printf("%.3f %.3f\n", a, b)
 	// Output:
 	// 0.250 -0.500
+}
+
+func TestSweepCurves(t *testing.T) {
+	f, err := expr.Compile("exp(x)", nil)
+	require.NoError(t, err)
+	fn, err := numdiff.FromExpr(f)
+	require.NoError(t, err)
+	sw, err := numdiff.SweepGradient(fn, []float64{0}, 0, &numdiff.SweepSettings{Steps: []float64{1e-1, 1e-2}})
+	require.NoError(t, err)
+	curves := SweepCurves(sw)
+	require.Len(t, curves, 2)
+	assert.Equal(t, "forward", curves[0].Method)
+	// The forward difference of exp at 0 with h = 0.1 is (e^0.1 - 1)/0.1.
+	assert.InDelta(t, (math.Exp(0.1)-1)/0.1-1, curves[0].Points[0].Err, 1e-15)
+	assert.Equal(t, 1e-2, curves[1].Points[1].H)
 }

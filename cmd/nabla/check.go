@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/nabla-ad/nabla/ad/numdiff"
+	"github.com/nabla-ad/nabla/viz"
 )
 
 func init() { register(newCheckCmd) }
@@ -21,6 +23,8 @@ func newCheckCmd() *cobra.Command {
 		order      int
 		directions int
 		seed       uint64
+		sweep      string
+		wrt        string
 	)
 	cmd := &cobra.Command{
 		Use:   "check -e EXPR --at POINT [--methods central,forward,…]",
@@ -36,6 +40,12 @@ Methods: forward, backward, central, richardson, complex-step. The step of
 each defaults to the one that balances its truncation and round-off errors;
 --step sets one step for all.
 
+--sweep FILE draws why the methods differ: the error of forward and
+central differences (and of the --methods given) against the AD derivative
+for steps h from 1e-1 to 1e-15, on log-log axes, with each method's best
+step marked: the V of truncation error meeting round-off. --wrt picks the
+variable (default: the first).
+
 The exit status is 1 when a derivative disagrees.
 
 With --json it prints the report: {"ok": …, "failed": …, "methods": […],
@@ -44,7 +54,8 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 "rel_error", "tolerance", "ok"}, …], "evaluations": {…}}.`,
 		Example: `  nabla check -e 'x^2 + y^2' --at x=1,y=1
   nabla check -e 'x^2' --at x=1 --methods forward --step 1e-7
-  nabla check -e 'sin(x)*exp(y)' --at x=1,y=2 --methods central,complex-step --order 2 --json`,
+  nabla check -e 'sin(x)*exp(y)' --at x=1,y=2 --methods central,complex-step --order 2 --json
+  nabla check -e 'x^2 + y^2' --at x=1,y=1 --methods forward,central --sweep v.svg`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s := &numdiff.Settings{Step: step, Order: order, Directions: directions, Seed: seed}
@@ -77,6 +88,11 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			if err != nil {
 				return err
 			}
+			if sweep != "" {
+				if err := drawSweep(sweep, fn, j, wrt, s.Methods); err != nil {
+					return err
+				}
+			}
 			w := cmd.OutOrStdout()
 			if in.json {
 				b, err := json.Marshal(rep)
@@ -102,7 +118,52 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 	f.IntVar(&order, "order", 1, "1 for first derivatives, 2 to add the Hessian")
 	f.IntVar(&directions, "directions", 2, "the number of random directions")
 	f.Uint64Var(&seed, "seed", 1, "the seed of the random directions")
+	f.StringVar(&sweep, "sweep", "", "draw the error against the step size to `FILE` (.svg, .png, .pdf)")
+	f.StringVar(&wrt, "wrt", "", "the `variable` of --sweep (default: the first)")
 	return cmd
+}
+
+// drawSweep sweeps the step of numeric differentiation for one gradient
+// component and draws each method's error against it.
+func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []numdiff.Method) error {
+	if _, err := viz.FormatOf(file); err != nil {
+		return err
+	}
+	names := j.elementNames()
+	i := 0
+	if wrt != "" {
+		i = slices.Index(names, wrt)
+		if i < 0 {
+			return fmt.Errorf("--wrt: %q is not a variable; the variables are %s", wrt, strings.Join(names, ", "))
+		}
+	}
+	ms := []numdiff.Method{numdiff.Forward, numdiff.Central}
+	for _, m := range methods {
+		if !slices.Contains(ms, m) {
+			ms = append(ms, m)
+		}
+	}
+	sw, err := numdiff.SweepGradient(fn, j.x, i, &numdiff.SweepSettings{Methods: ms})
+	if err != nil {
+		return err
+	}
+	curves := viz.SweepCurves(sw)
+	fig, err := viz.NewStepErrorPlot(curves, viz.PlotOptions{
+		Title: fmt.Sprintf("∂f/∂%s of %s: error of numeric differentiation", names[i], shortExpr(j.f.String())),
+	})
+	if err != nil {
+		return err
+	}
+	return fig.Save(file)
+}
+
+// shortExpr keeps a title readable.
+func shortExpr(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 40 {
+		return s[:39] + "…"
+	}
+	return s
 }
 
 // printCheck writes the report as a table: one line per component, with

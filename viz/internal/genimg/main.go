@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/nabla-ad/nabla/ad/numdiff"
 	"github.com/nabla-ad/nabla/expr"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
@@ -173,23 +174,17 @@ func stepError() (*viz.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := []float64{1}
-	grad := []float64{0}
-	if _, err := f.GradVec(x, grad); err != nil {
+	fn, err := numdiff.FromExpr(f)
+	if err != nil {
 		return nil, err
 	}
-	eval := func(v float64) float64 {
-		y, _ := f.EvalVec([]float64{v})
-		return y
+	sw, err := numdiff.SweepGradient(fn, []float64{1}, 0, &numdiff.SweepSettings{
+		Methods: []numdiff.Method{numdiff.Forward, numdiff.Central},
+		Steps:   numdiff.LogSteps(1, 1e-16, 4),
+	})
+	if err != nil {
+		return nil, err
 	}
-	var fwd, ctr viz.ErrorCurve
-	fwd.Method, ctr.Method = "forward", "central"
-	for e := -16.0; e <= 0; e += 0.25 {
-		h := math.Pow(10, e)
-		fd := (eval(x[0]+h) - eval(x[0])) / h
-		cd := (eval(x[0]+h) - eval(x[0]-h)) / (2 * h)
-		fwd.Points = append(fwd.Points, viz.StepError{H: h, Err: math.Abs(fd - grad[0])})
-		ctr.Points = append(ctr.Points, viz.StepError{H: h, Err: math.Abs(cd - grad[0])})
-	}
-	return viz.NewStepErrorPlot([]viz.ErrorCurve{fwd, ctr}, viz.PlotOptions{Title: "d/dx sin(x) at x = 1: error of finite differences"})
+	curves := viz.SweepCurves(sw)
+	return viz.NewStepErrorPlot(curves, viz.PlotOptions{Title: "d/dx sin(x) at x = 1: error of finite differences"})
 }
