@@ -109,3 +109,26 @@ func TestRunSuiteErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Complete)
 }
+
+// BenchmarkSuite runs L-BFGS on the Moré–Garbow–Hillstrom problems; with
+// the per-run times it reports, the difference is the runner's own cost
+// (compiling, scheduling, judging).
+func BenchmarkSuite(b *testing.B) {
+	b.Run("mgh", func(b *testing.B) {
+		ps, err := Select("mgh")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var inRuns time.Duration
+		for b.Loop() {
+			rep, err := RunSuite(context.Background(), Config{Problems: ps, Methods: []string{"lbfgs"}, Workers: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range rep.Results {
+				inRuns += r.Result.Time
+			}
+		}
+		b.ReportMetric(100*(1-inRuns.Seconds()/b.Elapsed().Seconds()), "%outside-runs")
+	})
+}
