@@ -219,14 +219,15 @@ func (t laneTask) run() {
 }
 
 // lanes feeds the lane goroutines, started with the first workspace that
-// can use them: one fewer than GOMAXPROCS, since the caller works too.
+// can use them: one fewer than the CPUs, since the caller works too. With
+// fewer Ps than that (GOMAXPROCS), a lane simply runs when the caller waits.
 var (
 	lanes     = make(chan laneTask)
 	lanesOnce sync.Once
 )
 
 func startLanes() bool {
-	n := runtime.GOMAXPROCS(0) - 1
+	n := runtime.NumCPU() - 1
 	lanesOnce.Do(func() {
 		for range n {
 			go func() {
