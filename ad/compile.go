@@ -17,7 +17,10 @@ type Input struct {
 // nothing. A Program is safe for concurrent use as long as each goroutine
 // runs it with its own Workspace.
 type Program struct {
-	g        *Graph
+	// The graph's arena and variables when compiled, for printing.
+	nodes    []node
+	vars     []int32
+	serial   uint32
 	inputs   []Input
 	inLoc    []loc // where each input lives
 	outLoc   []loc
@@ -178,7 +181,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			return nil, fmt.Errorf("compile: the outputs depend on variable %s, which is not an input", g.nodes[i].name)
 		}
 	}
-	p := &Program{g: g}
+	p := &Program{nodes: g.nodes[:len(g.nodes):len(g.nodes)], vars: g.vars[:len(g.vars):len(g.vars)], serial: g.serial}
 	locs := make([]loc, len(g.nodes))
 	var regInit []float64
 	isView := make([]bool, len(g.nodes))
@@ -465,3 +468,6 @@ func (g *Graph) needed(outputs []Node, n int) (need []bool, top int32) {
 	}
 	return need, top
 }
+
+// handle returns the Node of arena entry i of the program's graph.
+func (p *Program) handle(i int32) Node { return Node{graph: p.serial, id: i + 1} }

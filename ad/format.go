@@ -28,8 +28,14 @@ func (g *Graph) Format(n Node) string {
 	if g.check(n) != nil {
 		return "<invalid node>"
 	}
-	p := printer{g: g, names: map[int32]string{}}
-	root := n.id - 1
+	return format(g.nodes, g.vars, n.id-1)
+}
+
+// format prints node root of an arena. Programs keep a view of their
+// graph's arena from when they were compiled, so they can print while the
+// graph grows: nodes are never changed once added.
+func format(nodes []node, vars []int32, root int32) string {
+	p := printer{nodes: nodes, vars: vars, names: map[int32]string{}}
 	if p.size(root) > inlineLimit {
 		p.bindShared(root)
 	}
@@ -42,7 +48,8 @@ func (g *Graph) Format(n Node) string {
 }
 
 type printer struct {
-	g     *Graph
+	nodes []node
+	vars  []int32
 	sizes map[int32]int
 	names map[int32]string
 	order []int32
@@ -56,7 +63,7 @@ func (p *printer) size(i int32) int {
 		return s
 	}
 	s := 8
-	for _, a := range p.g.nodes[i].args {
+	for _, a := range p.nodes[i].args {
 		s += p.size(a)
 		if s > 1<<30 {
 			s = 1 << 30
@@ -75,18 +82,18 @@ func (p *printer) bindShared(root int32) {
 		if uses[i] > 1 {
 			return
 		}
-		for _, a := range p.g.nodes[i].args {
+		for _, a := range p.nodes[i].args {
 			visit(a)
 		}
 	}
 	visit(root)
 	taken := map[string]bool{}
-	for _, v := range p.g.vars {
-		taken[p.g.nodes[v].name] = true
+	for _, v := range p.vars {
+		taken[p.nodes[v].name] = true
 	}
 	k := 0
 	for i := int32(0); i < root; i++ {
-		if uses[i] > 1 && len(p.g.nodes[i].args) > 0 && p.size(i) > 16 {
+		if uses[i] > 1 && len(p.nodes[i].args) > 0 && p.size(i) > 16 {
 			name := ""
 			for name == "" || taken[name] {
 				k++
@@ -112,7 +119,7 @@ func (p *printer) expr(i int32, min int, top bool) string {
 }
 
 func (p *printer) bare(i int32) (string, int) {
-	nd := &p.g.nodes[i]
+	nd := &p.nodes[i]
 	a := func(k, min int) string { return p.expr(nd.args[k], min, false) }
 	in := &ops[nd.op]
 	switch nd.op {
@@ -139,7 +146,7 @@ func (p *printer) bare(i int32) (string, int) {
 	case OpIndex:
 		return fmt.Sprintf("%s[%d]", a(0, precPostfix), nd.p[0]), precPostfix
 	case OpSlice:
-		return a(0, precPostfix) + sliceText(p.g.nodes[nd.args[0]].shape.Len(), nd.p[0], nd.p[1], nd.shape.Len()), precPostfix
+		return a(0, precPostfix) + sliceText(p.nodes[nd.args[0]].shape.Len(), nd.p[0], nd.p[1], nd.shape.Len()), precPostfix
 	case OpConcat:
 		parts := make([]string, len(nd.args))
 		for k := range nd.args {
@@ -162,7 +169,7 @@ func (p *printer) bare(i int32) (string, int) {
 
 // isNeg reports whether node i prints with a leading minus.
 func (p *printer) isNeg(i int32) bool {
-	nd := &p.g.nodes[i]
+	nd := &p.nodes[i]
 	return nd.op == OpNeg || nd.op == OpConst && nd.vec == nil && math.Signbit(nd.val)
 }
 

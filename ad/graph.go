@@ -279,7 +279,7 @@ func (g *Graph) Fill(s Node, n int) (Node, error) {
 	if sh := g.at(s).shape; !sh.IsScalar() {
 		return Node{}, &ShapeError{Op: "fill", Shapes: []Shape{sh}, Msg: "fill takes a scalar"}
 	}
-	return g.add(node{op: OpFill, shape: Vector(n)}, s.id - 1), nil
+	return g.add(node{op: OpFill, shape: Vector(n)}, s.id-1), nil
 }
 
 // Shape returns the shape of n.

@@ -86,12 +86,12 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 			if !math.IsNaN(v) && !math.IsInf(v, 0) {
 				continue
 			}
-			nd := &p.g.nodes[c.node]
-			e := &NonFiniteError{Node: p.g.handle(c.node), Op: ops[nd.op].name, Index: offset + i, Value: v}
+			nd := &p.nodes[c.node]
+			e := &NonFiniteError{Node: p.handle(c.node), Op: ops[nd.op].name, Index: offset + i, Value: v}
 			if nd.shape.IsScalar() {
 				e.Index = 0
 			}
-			e.Expr = shorten(p.g.Format(e.Node), 120)
+			e.Expr = shorten(format(p.nodes, p.vars, c.node), 120)
 			for _, a := range c.args {
 				e.Args = append(e.Args, element(ws.value(a), i, ops[nd.op].kind == kindElementwise))
 			}
@@ -113,8 +113,8 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 	}
 	// No instruction went non-finite: an output is a constant that is.
 	for k, i := range p.outNode {
-		if v := ws.Output(k); p.g.nodes[i].op == OpConst && !allFinite(v) {
-			e := &NonFiniteError{Node: p.g.handle(i), Op: "const", Expr: shorten(p.g.Format(p.g.handle(i)), 120)}
+		if v := ws.Output(k); p.nodes[i].op == OpConst && !allFinite(v) {
+			e := &NonFiniteError{Node: p.handle(i), Op: "const", Expr: shorten(format(p.nodes, p.vars, i), 120)}
 			for j, x := range v {
 				if math.IsNaN(x) || math.IsInf(x, 0) {
 					e.Index, e.Value = j, x

@@ -422,8 +422,8 @@ func (p *Program) String() string {
 	var sb strings.Builder
 	for k := range p.code {
 		c := &p.code[k]
-		nd := &p.g.nodes[c.node]
-		fmt.Fprintf(&sb, "%3d %-9s %-11s %s\n", k, ops[nd.op].name, nd.shape, shorten(p.g.Format(p.g.handle(c.node)), 60))
+		nd := &p.nodes[c.node]
+		fmt.Fprintf(&sb, "%3d %-9s %-11s %s\n", k, ops[nd.op].name, nd.shape, shorten(format(p.nodes, p.vars, c.node), 60))
 	}
 	return sb.String()
 }

@@ -171,3 +171,21 @@ func TestHessianMethodsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainWhileGraphGrows explains NaNs while another goroutine's first
+// HVP adds tangent variables to the same graph; run with -race.
+func TestExplainWhileGraphGrows(t *testing.T) {
+	f := MustCompile("log(x) * y")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hv := make([]float64, 2)
+		assert.NoError(t, f.HVPVec([]float64{2, 3}, []float64{1, 0}, hv))
+		assert.InDelta(t, -3.0/4, hv[0], 1e-15)
+	}()
+	for range 50 {
+		_, err := f.EvalVec([]float64{-1, 3})
+		assert.ErrorContains(t, err, "log(x) is NaN: log got -1")
+	}
+	<-done
+}
