@@ -105,13 +105,15 @@ const (
 	cSumAcc
 	cDotAcc
 	cSqS
-	cAxpy   // a + c·b
-	cMulVVc // c·a·b
-	cAddVVc // c·(a + b)
-	cSubVVc // c·(a − b)
-	cSubSVc // c·(a − b), a scalar
-	cSubVSc // c·(a − b), b scalar
-	cSqVc   // c·a²
+	cAxpy       // a + c·b
+	cMulVVc     // c·a·b
+	cAddVVc     // c·(a + b)
+	cSubVVc     // c·(a − b)
+	cSubSVc     // c·(a − b), a scalar
+	cSubVSc     // c·(a − b), b scalar
+	cSqVc       // c·a²
+	cSumAxpy    // Σ a + c·b
+	cSumAxpyAcc // the same, added to the register
 )
 
 type instr struct {

@@ -33,7 +33,7 @@ func (g *Graph) fusible(in *instr) int {
 	case ops[nd.op].kind == kindElementwise && !nd.shape.IsScalar():
 		return nd.shape.Len()
 	case (nd.op == OpSum || nd.op == OpDot) && !g.nodes[nd.args[0]].shape.IsScalar():
-		return g.nodes[nd.args[0]].shape.Len()
+		return g.nodes[in.argIDs[0]].shape.Len()
 	}
 	return 0
 }
@@ -243,8 +243,11 @@ func startLanes() bool {
 // accumulating returns the form of a reduction that adds a block's result
 // to its register.
 func accumulating(c code) code {
-	if c == cDot {
+	switch c {
+	case cDot:
 		return cDotAcc
+	case cSumAxpy:
+		return cSumAxpyAcc
 	}
 	return cSumAcc
 }

@@ -305,6 +305,10 @@ func (ws *Workspace) exec(in *instr) {
 		}
 	case cFused:
 		ws.execFused(in.fused)
+	case cSumAxpy:
+		s[in.dst] = sumAxpy(ws.v[in.a], ws.v[in.b], in.c)
+	case cSumAxpyAcc:
+		s[in.dst] += sumAxpy(ws.v[in.a], ws.v[in.b], in.c)
 	case cSumAcc:
 		s[in.dst] += sum(ws.v[in.a])
 	case cDotAcc:
@@ -441,6 +445,23 @@ func sum(x []float64) float64 {
 	}
 	for ; i < len(x); i++ {
 		t0 += x[i]
+	}
+	return (t0 + t1) + (t2 + t3)
+}
+
+// sumAxpy is Σ a + c·b, with four accumulators.
+func sumAxpy(a, b []float64, c float64) float64 {
+	b = b[:len(a)]
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		t0 += a[i] + c*b[i]
+		t1 += a[i+1] + c*b[i+1]
+		t2 += a[i+2] + c*b[i+2]
+		t3 += a[i+3] + c*b[i+3]
+	}
+	for ; i < len(a); i++ {
+		t0 += a[i] + c*b[i]
 	}
 	return (t0 + t1) + (t2 + t3)
 }

@@ -58,6 +58,18 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 	}
 	for i := int32(0); i <= top; i++ {
 		nd := &g.nodes[i]
+		if need[i] && nd.op == OpSum && isVec(nd.args[0]) && single(nd.args[0]) {
+			// sum(a ± b) and sum(a ± c·b) are one pass.
+			if x := &g.nodes[nd.args[0]]; (x.op == OpAdd || x.op == OpSub) && isVec(x.args[0]) && isVec(x.args[1]) {
+				sign := 1.0
+				if x.op == OpSub {
+					sign = -1
+				}
+				merged[i] = scaleMerge{code: cSumAxpy, c: sign, args: x.args}
+				absorbed[nd.args[0]] = true
+			}
+			continue
+		}
 		if !need[i] || !isVec(i) || len(nd.args) != 2 {
 			continue
 		}
