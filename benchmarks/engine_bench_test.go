@@ -189,21 +189,11 @@ func BenchmarkHVP(b *testing.B) {
 		}
 	})
 	b.Run("extrosen1e6/nabla", func(b *testing.B) {
-		g := ad.NewGraph()
-		f, x := extRosenbrock(g, n)
-		v, _ := g.Var("v", ad.Vector(n))
-		grad, _ := g.Grad(f, x)
-		hv, _ := g.JVP(grad, []ad.Node{x}, []ad.Node{v})
-		p, err := g.Compile(hv[0])
-		if err != nil {
-			b.Fatal(err)
-		}
-		ones := make([]float64, n)
-		for i := range ones {
-			ones[i] = 1
-		}
-		ws := p.NewWorkspace()
-		in := [][]float64{startPoint(n), ones}
+		p, ws, in := tangentProgram(b, n, func(g *ad.Graph, f, x, v ad.Node) []ad.Node {
+			grad, _ := g.Grad(f, x)
+			hv, _ := g.JVP(grad, []ad.Node{x}, []ad.Node{v})
+			return hv
+		})
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = p.Run(ws, in)
@@ -212,23 +202,31 @@ func BenchmarkHVP(b *testing.B) {
 	})
 }
 
+// tangentProgram compiles the outputs build makes from the extended
+// Rosenbrock function f of x and a tangent variable v, and returns it with
+// a workspace and the inputs x0 and v = (1, …, 1).
+func tangentProgram(b *testing.B, n int, build func(g *ad.Graph, f, x, v ad.Node) []ad.Node) (*ad.Program, *ad.Workspace, [][]float64) {
+	g := ad.NewGraph()
+	f, x := extRosenbrock(g, n)
+	v, _ := g.Var("v", ad.Vector(n))
+	p, err := g.Compile(build(g, f, x, v)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ones := make([]float64, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	return p, p.NewWorkspace(), [][]float64{startPoint(n), ones}
+}
+
 func BenchmarkJVP(b *testing.B) {
 	const n = 1000000
 	b.Run("extrosen1e6/nabla", func(b *testing.B) {
-		g := ad.NewGraph()
-		f, x := extRosenbrock(g, n)
-		v, _ := g.Var("v", ad.Vector(n))
-		t, _ := g.JVP([]ad.Node{f}, []ad.Node{x}, []ad.Node{v})
-		p, err := g.Compile(f, t[0])
-		if err != nil {
-			b.Fatal(err)
-		}
-		ones := make([]float64, n)
-		for i := range ones {
-			ones[i] = 1
-		}
-		ws := p.NewWorkspace()
-		in := [][]float64{startPoint(n), ones}
+		p, ws, in := tangentProgram(b, n, func(g *ad.Graph, f, x, v ad.Node) []ad.Node {
+			t, _ := g.JVP([]ad.Node{f}, []ad.Node{x}, []ad.Node{v})
+			return []ad.Node{f, t[0]}
+		})
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = p.Run(ws, in)

@@ -525,6 +525,17 @@ func CheckHessian(f Function, x []float64, s *Settings) (*Report, error) {
 }
 
 func (c *checker) hessianComponents() ([]Component, error) {
+	n := len(c.x)
+	return c.products("hessian", n, func(j int) []float64 { return unit(n, j) },
+		func(j, i int) (string, []int) {
+			return fmt.Sprintf("H[%s,%s]", c.f.name(i), c.f.name(j)), []int{i, j}
+		})
+}
+
+// products compares the Hessian-vector products ∇²f·d from f.HVP, for
+// count directions d, with numeric differences of the AD gradient along d;
+// label names component i of product k.
+func (c *checker) products(kind string, count int, dir func(k int) []float64, label func(k, i int) (string, []int)) ([]Component, error) {
 	if c.f.HVP == nil {
 		return nil, fmt.Errorf("numdiff: the function has no Hessian-vector product: %w", ErrNotAvailable)
 	}
@@ -533,18 +544,18 @@ func (c *checker) hessianComponents() ([]Component, error) {
 		return nil, err
 	}
 	n := len(c.x)
-	col := make([]float64, n)
+	hv := make([]float64, n)
 	var comps []Component
-	for j := range n {
-		e := unit(n, j)
-		err := c.f.HVP(c.x, e, col)
+	for k := range count {
+		d := dir(k)
+		err := c.f.HVP(c.x, d, hv)
 		if err != nil && !isNonFinite(err) {
 			return nil, err
 		}
-		r := c.measure(c.gradLine(e, g))
+		r := c.measure(c.gradLine(d, g))
 		for i := range n {
-			name := fmt.Sprintf("H[%s,%s]", c.f.name(i), c.f.name(j))
-			comps = append(comps, c.component(r, i, col[i], err, "hessian", name, i, j))
+			name, index := label(k, i)
+			comps = append(comps, c.component(r, i, hv[i], err, kind, name, index...))
 		}
 	}
 	return comps, nil
@@ -566,29 +577,10 @@ func CheckHVP(f Function, x []float64, s *Settings) (*Report, error) {
 }
 
 func (c *checker) hvpComponents() ([]Component, error) {
-	if c.f.HVP == nil {
-		return nil, fmt.Errorf("numdiff: the function has no Hessian-vector product: %w", ErrNotAvailable)
-	}
-	g, err := c.gradient()
-	if err != nil {
-		return nil, err
-	}
-	n := len(c.x)
-	hv := make([]float64, n)
-	var comps []Component
-	for k := range c.s.Directions {
-		d := c.direction()
-		err := c.f.HVP(c.x, d, hv)
-		if err != nil && !isNonFinite(err) {
-			return nil, err
-		}
-		r := c.measure(c.gradLine(d, g))
-		for i := range n {
-			name := fmt.Sprintf("Hd%d[%s]", k+1, c.f.name(i))
-			comps = append(comps, c.component(r, i, hv[i], err, "hvp", name, k, i))
-		}
-	}
-	return comps, nil
+	return c.products("hvp", c.s.Directions, func(int) []float64 { return c.direction() },
+		func(k, i int) (string, []int) {
+			return fmt.Sprintf("Hd%d[%s]", k+1, c.f.name(i)), []int{k, i}
+		})
 }
 
 // Check runs CheckGradient and CheckDirectional, and with Settings.Order 2
