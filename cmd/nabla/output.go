@@ -51,32 +51,11 @@ func appendJSON(b []byte, v any) []byte {
 	case float64:
 		return appendFloat(b, v)
 	case []float64:
-		b = append(b, '[')
-		for i, x := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendFloat(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v, appendFloat)
 	case [][]float64:
-		b = append(b, '[')
-		for i, x := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v, func(b []byte, x []float64) []byte { return appendJSON(b, x) })
 	case []object:
-		b = append(b, '[')
-		for i, x := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v, func(b []byte, x object) []byte { return appendJSON(b, x) })
 	}
 	// Strings, booleans, integers and lists of strings.
 	s, err := json.Marshal(v)
@@ -266,4 +245,16 @@ func norm(x []float64) float64 {
 func isNonFinite(err error) bool {
 	var nf *ad.NonFiniteError
 	return errors.As(err, &nf)
+}
+
+// appendList appends a JSON array of xs, each written by each.
+func appendList[T any](b []byte, xs []T, each func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, x)
+	}
+	return append(b, ']')
 }
