@@ -95,13 +95,25 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	if len(missing) > 0 && needValues {
 		return nil, missingError(missing)
 	}
+	// The expression's variables come in the order the point names them
+	// (f(x, y) for --at x=…,y=…, whatever the expression mentions first),
+	// then the point's variables the expression does not use.
+	order := func(n string) int {
+		i := slices.IndexFunc(p, func(v value) bool { return v.name == n })
+		if i < 0 {
+			return len(p)
+		}
+		return i
+	}
+	first := slices.Clone(names)
+	slices.SortStableFunc(names, func(a, b string) int { return order(a) - order(b) })
 	for _, v := range p {
 		if !slices.Contains(names, v.name) {
 			j.unused[v.name] = true
 			names = append(names, v.name)
 		}
 	}
-	if len(j.unused) > 0 {
+	if !slices.Equal(names, first) {
 		// Declaring every variable of the point makes the unused ones
 		// inputs of the function too, with exact zero derivatives.
 		if f, err = expr.Compile(src, &expr.Options{Vars: names, Sizes: sizes}); err != nil {
