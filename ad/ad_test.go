@@ -226,6 +226,15 @@ func TestVectorOpDerivatives(t *testing.T) {
 			r, _ := g.Range(3)           // 0, 1, 2
 			return g.Call("dot", s, r)
 		}, 0*3 + 1*2 + 2*-1, []float64{0, 2, 1, 0, 0}},
+		// Σ i·(x0 + … + xi): the gradient's entry j is Σ_{i ≥ j} i.
+		{"cumsum", func(g *Graph, x Node) (Node, error) {
+			c, err := g.Call("cumsum", x)
+			if err != nil {
+				return Node{}, err
+			}
+			r, _ := g.Range(5)
+			return g.Call("dot", c, r)
+		}, 1*(0.5-1) + 2*(0.5-1+2) + 3*(0.5-1+2+3) + 4*(0.5-1+2+3-0.25), []float64{10, 10, 9, 7, 4}},
 		{"concat", func(g *Graph, x Node) (Node, error) {
 			h, _ := g.Slice(x, 1, 3, None)
 			c, err := g.Concat(x, h, g.Const(7))

@@ -522,3 +522,22 @@ func (g *Graph) scaled(i int32) bool {
 	_, ok := g.constant(nd.args[0])
 	return ok
 }
+
+// cumsum returns the running sums of x; a scalar is its own.
+func (g *Graph) cumsum(x Node) Node {
+	xi := x.id - 1
+	nd := &g.nodes[xi]
+	if nd.shape.IsScalar() {
+		return x
+	}
+	if vals, ok := g.constVals(xi, nd.shape.Len()); ok && (nd.op == OpConst || nd.op == OpFill) {
+		v := make([]float64, len(vals))
+		t := 0.0
+		for i, c := range vals {
+			t += c
+			v[i] = t
+		}
+		return g.ConstVec(v)
+	}
+	return g.add(node{op: OpCumsum, shape: nd.shape}, xi)
+}

@@ -114,6 +114,7 @@ const (
 	cSqVc       // c·a²
 	cSumAxpy    // Σ a + c·b
 	cSumAxpyAcc // the same, added to the register
+	cCumsum
 )
 
 type instr struct {
@@ -410,6 +411,8 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 		}
 	case OpScatterAdd:
 		in.code, in.p0, in.p1 = cScatterAdd, nd.p[0], nd.p[1]
+	case OpCumsum:
+		in.code = cCumsum
 	case OpFill:
 		in.code = cFill
 	case OpConcat:

@@ -197,6 +197,13 @@ func (g *Graph) complexNode(i int32, vals [][]complex128) ([]complex128, error) 
 			out[nd.p[0]+j*nd.p[1]] += z
 		}
 		return out, nil
+	case OpCumsum:
+		var t complex128
+		for j, z := range arg(0) {
+			t += z
+			out[j] = t
+		}
+		return out, nil
 	case OpFill:
 		for j := range out {
 			out[j] = arg(0)[0]

@@ -62,6 +62,7 @@ const (
 	OpScatter    // zeros(n) with v placed at start, start+step, ...
 	OpFill       // n copies of a scalar
 	OpScatterAdd // base + scatter(v, len(base), start, step)
+	OpCumsum     // running sums: x[0], x[0]+x[1], …
 
 	numOps
 )
@@ -236,6 +237,13 @@ func init() {
 				return []Node{adj, g.index(adj, y.p[0])}
 			}
 			return []Node{adj, g.slice(adj, y.p[0], y.p[1], v.Len())}
+		}}
+	ops[OpCumsum] = opInfo{name: "cumsum", kind: kindLinear, arity: 1,
+		apply: func(g *Graph, y *node, a []Node) Node { return g.cumsum(a[0]) },
+		// The adjoint of running sums is running sums from the end.
+		transpose: func(g *Graph, y *node, adj Node) []Node {
+			n := y.shape.Len()
+			return []Node{g.slice(g.cumsum(g.slice(adj, n-1, -1, n)), n-1, -1, n)}
 		}}
 	ops[OpFill] = opInfo{name: "fill", kind: kindLinear, arity: 1,
 		apply:     func(g *Graph, y *node, a []Node) Node { return g.fill(a[0], y.shape) },
@@ -415,6 +423,9 @@ func (g *Graph) Call(name string, args ...Node) (Node, error) {
 		return g.Scatter(args[0], p[0], p[1], p[2])
 	}
 	op := funcs[name][len(args)-1]
+	if op == OpCumsum {
+		return g.cumsum(args[0]), nil
+	}
 	switch ops[op].kind {
 	case kindElementwise:
 		if len(args) == 1 {

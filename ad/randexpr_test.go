@@ -142,7 +142,9 @@ func (r *randomExpr) vector(depth int) Node {
 		}
 		return r.vars[2]
 	}
-	switch r.pick(7) {
+	switch r.pick(8) {
+	case 7:
+		return must(g.Call("cumsum", r.vector(depth-1)))
 	case 0:
 		return r.unary(r.vector(depth - 1))
 	case 1:

@@ -382,6 +382,14 @@ func (ws *Workspace) exec(in *instr) {
 		for i, j := 0, in.p0; i < len(v); i, j = i+1, j+in.p1 {
 			d[j] += v[i]
 		}
+	case cCumsum:
+		d, a := ws.v[in.dst], ws.v[in.a]
+		a = a[:len(d)]
+		t := 0.0
+		for i := range d {
+			t += a[i]
+			d[i] = t
+		}
 	case cFill:
 		d, c := ws.v[in.dst], s[in.a]
 		for i := range d {

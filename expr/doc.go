@@ -24,8 +24,9 @@
 // Vectors are indexed (x[0], x[-1]), sliced with Python's rules (x[1:],
 // x[:-1], x[::2], x[1:n:2]), written as literals ([a, b, c], where an
 // element that is a vector is spliced in), measured (len(x)), made
-// (range(n) is 0, 1, …, n-1) and reduced (sum mean dot norm logsumexp, and
-// min and max of a single vector). Every scalar function and operator
+// (range(n) is 0, 1, …, n-1), summed as they go (cumsum) and reduced (sum
+// mean dot norm logsumexp, and min and max of a single vector). Every
+// scalar function and operator
 // applies elementwise, with a scalar broadcast against a vector. The
 // extended Rosenbrock function is
 //

@@ -93,6 +93,7 @@ var opCases = map[string]opCase{
 	"norm":      {dom: [2]interval{apart, wide}, scalar: "norm([x, y, 1]) * x", vector: "norm(x) * sum(y)"},
 	"logsumexp": {dom: [2]interval{wide, wide}, scalar: "logsumexp([x, y, x*y])", vector: "logsumexp(x * y) + logsumexp(x)"},
 	"fill":      {dom: [2]interval{wide, wide}, scalar: "dot(fill(x, 3), [y, y^2, 1])", vector: "dot(fill(sum(x), 3), y * x)"},
+	"cumsum":    {dom: [2]interval{wide, wide}, scalar: "dot(cumsum([x, y, x*y]), [1, y, x^2])", vector: "dot(cumsum(x * y)^2, y) + sum(cumsum(x))"},
 	"scatter":   {dom: [2]interval{wide, wide}, scalar: "dot(scatter(x, 5, 1, 2), scatter(y^2, 5, 1, 3))", vector: "dot(scatter(x, 7, 1, 2), scatter(y, 7, 1, 2) + 1) * sum(x)"},
 }
 
