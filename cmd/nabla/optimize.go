@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/mat"
@@ -80,6 +81,10 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			if errw := cmd.ErrOrStderr(); isTerminal(errw) {
+				s.Callback = iterationProgress(errw)
+				defer fmt.Fprint(errw, "\r\033[K")
+			}
 			res, err := optim.Minimize(ctx, j.problem(), j.x, m, s)
 			if err != nil && res.Status == optim.InvalidInput {
 				return err
@@ -219,4 +224,17 @@ func (j *job) printOptimize(w io.Writer, r optim.Result, s *optim.Settings) erro
 		m.cells(append(cells, num(st.F), num(st.GradNorm))...)
 	}
 	return m.flush()
+}
+
+// iterationProgress shows the iteration, f and ‖∇f‖∞ on one line of w, at
+// most ten times a second, for runs long enough to wonder about.
+func iterationProgress(w io.Writer) func(optim.Step) bool {
+	start, last := time.Now(), time.Time{}
+	return func(st optim.Step) bool {
+		if now := time.Now(); now.Sub(start) > 500*time.Millisecond && now.Sub(last) > 100*time.Millisecond {
+			last = now
+			fmt.Fprintf(w, "\r\033[Kiteration %d  f = %.10g  ‖∇f‖∞ = %.3g", st.Iteration, st.F, st.GradNorm)
+		}
+		return true
+	}
 }
