@@ -1,2 +1,50 @@
-// Package ad is nabla's automatic differentiation engine.
+// Package ad is nabla's automatic differentiation engine: computation
+// graphs of scalar and vector values, derivatives as graph transforms, and
+// compiled programs that evaluate them without allocating.
+//
+// # Graphs
+//
+// A Graph is an arena of nodes; a Node is a small handle into it. Every
+// value has a Shape known when its node is built: a scalar or a vector of n
+// elements. Nodes are built with the graph's methods (Var, Const, Add, Mul,
+// Index, Slice, Concat, and Call for every named function of nabla's
+// language: sin, exp, pow, sum, dot, logsumexp, max, cumsum, …). Elementwise
+// operations broadcast a scalar against a vector, and a shape mismatch is a
+// *ShapeError naming both shapes, never a panic. Building hash-conses (asking
+// for a structurally equal node returns the same Node) and folds constants
+// and exact identities (x·1, x+0, 0·x, c₁·(c₂·x)), so derivative graphs stay
+// small and print readably.
+//
+// Every operation is defined once, in one op table: its kernels, its shape
+// rule, its derivative (partial derivatives for elementwise operations and
+// reductions, the operation itself and its transpose for linear ones) and
+// its printed form. At points where an operation is not differentiable the
+// convention is JAX's: abs'(0) = 0, min and max give the derivative to
+// their first argument on ties, and a reduction's maximum shared by several
+// elements gives each an equal part.
+//
+// # Derivatives
+//
+// Grad (reverse mode), VJP and JVP (forward mode) take nodes and return new
+// nodes of the same graph. Everything else is composition: HVP is forward
+// over reverse, Hessian is reverse over reverse, Jacobian picks forward or
+// reverse mode by shape, and derivatives of any order come from applying
+// Grad again. Format prints any node, derivatives included, as source of
+// nabla's expression language that parses back to the same node.
+//
+// # Programs
+//
+// Compile orders the nodes its outputs need into a Program: a flat list of
+// instructions over buffers that are reused once their values are dead.
+// Runs of elementwise operations over one vector length are fused and run
+// a block at a time so that their temporaries stay in cache, constant
+// factors merge into the kernels they scale, and long runs split across
+// two goroutines. Run allocates nothing; a Program is safe for concurrent
+// use, each goroutine with its own Workspace. RunChecked also explains a NaN
+// or infinite output: a *NonFiniteError names the first node that went
+// non-finite, its operation and what it was given ("log(x - 1) is NaN: log
+// got -0.3").
+//
+// EvalComplex evaluates a graph in complex arithmetic for complex-step
+// differentiation (package numdiff).
 package ad
