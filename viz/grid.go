@@ -305,14 +305,14 @@ func checkGrid(f Function, p Plane, x, y Interval, nx, ny int) error {
 // finite sorts the result of an evaluation: a finite value, a point where
 // the function is undefined, or a failure.
 func finite(v float64, err error) (ok bool, _ error) {
-	var nf *ad.NonFiniteError
-	switch {
-	case errors.As(err, &nf):
-		return false, nil
-	case err != nil:
-		return false, err
+	if err == nil { // checked first: errors.As below allocates
+		return !math.IsNaN(v) && !math.IsInf(v, 0), nil
 	}
-	return !math.IsNaN(v) && !math.IsInf(v, 0), nil
+	var nf *ad.NonFiniteError
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	return false, err
 }
 
 // forRows calls row for every row index in [0, n) on all CPUs, giving each
