@@ -76,6 +76,9 @@ func FromExpr(f *expr.Func) Problem {
 }
 
 func isNonFinite(err error) bool {
+	if err == nil { // errors.As would allocate
+		return false
+	}
 	var nf *ad.NonFiniteError
 	return errors.As(err, &nf)
 }

@@ -190,6 +190,9 @@ func (ms *measurement) nonFinite(l *line, k int) string {
 
 // isNonFinite reports whether err explains a NaN or infinity.
 func isNonFinite(err error) bool {
+	if err == nil { // errors.As would allocate
+		return false
+	}
 	var nf *ad.NonFiniteError
 	return errors.As(err, &nf)
 }
