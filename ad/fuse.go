@@ -7,7 +7,7 @@ import (
 
 // blockLen is the number of elements a fused group computes at a time:
 // small enough that a group's temporaries stay in cache.
-const blockLen = 1024
+const blockLen = 4096
 
 // fusionOff compiles without fused groups; tests compare the two.
 var fusionOff = false
