@@ -12,50 +12,42 @@ import (
 // max): a complex-step derivative through them would be wrong.
 var ErrNoComplex = errors.New("no analytic complex form")
 
-// complexForms are the complex128 kernels of the elementwise ops, for
-// complex-step differentiation. Ops missing here have no analytic form.
-var complexForms = map[Op]any{
-	OpNeg: func(z complex128) complex128 { return -z },
-	OpSin: cmplx.Sin,
-	OpCos: cmplx.Cos,
-	OpTan: cmplx.Tan,
-	OpAsin: func(z complex128) complex128 {
+// The complex128 forms of the elementwise ops, for complex-step
+// differentiation; the op table refers to them. An op without one has no
+// analytic complex form.
+var (
+	complexNeg  = func(z complex128) complex128 { return -z }
+	complexAsin = func(z complex128) complex128 {
 		return firstOrder(z, cmplx.Asin, math.Asin, func(x float64) float64 { return 1 / math.Sqrt(1-x*x) })
-	},
-	OpAcos: func(z complex128) complex128 {
+	}
+	complexAcos = func(z complex128) complex128 {
 		return firstOrder(z, cmplx.Acos, math.Acos, func(x float64) float64 { return -1 / math.Sqrt(1-x*x) })
-	},
-	OpAtan: func(z complex128) complex128 {
+	}
+	complexAtan = func(z complex128) complex128 {
 		return firstOrder(z, cmplx.Atan, math.Atan, func(x float64) float64 { return 1 / (1 + x*x) })
-	},
-	OpSinh:  cmplx.Sinh,
-	OpCosh:  cmplx.Cosh,
-	OpTanh:  cmplx.Tanh,
-	OpExp:   cmplx.Exp,
-	OpLog:   cmplx.Log,
-	OpLog1p: log1pComplex,
-	OpExpm1: func(z complex128) complex128 {
+	}
+	complexLog1p = log1pComplex
+	complexExpm1 = func(z complex128) complex128 {
 		return complex(math.Expm1(real(z))*math.Cos(imag(z))+(math.Cos(imag(z))-1), math.Exp(real(z))*math.Sin(imag(z)))
-	},
-	OpSqrt: cmplx.Sqrt,
-	OpSigmoid: func(z complex128) complex128 {
+	}
+	complexSigmoid = func(z complex128) complex128 {
 		if real(z) >= 0 {
 			return 1 / (1 + cmplx.Exp(-z))
 		}
 		e := cmplx.Exp(z)
 		return e / (1 + e)
-	},
-	OpSoftplus: func(z complex128) complex128 {
+	}
+	complexSoftplus = func(z complex128) complex128 {
 		if real(z) > 0 {
 			return z + log1pComplex(cmplx.Exp(-z))
 		}
 		return log1pComplex(cmplx.Exp(z))
-	},
-	OpAdd: func(a, b complex128) complex128 { return a + b },
-	OpSub: func(a, b complex128) complex128 { return a - b },
-	OpMul: func(a, b complex128) complex128 { return a * b },
-	OpDiv: func(a, b complex128) complex128 { return a / b },
-	OpPow: func(a, b complex128) complex128 {
+	}
+	complexAdd = func(a, b complex128) complex128 { return a + b }
+	complexSub = func(a, b complex128) complex128 { return a - b }
+	complexMul = func(a, b complex128) complex128 { return a * b }
+	complexDiv = func(a, b complex128) complex128 { return a / b }
+	complexPow = func(a, b complex128) complex128 {
 		// Small integer powers by multiplication, exact for complex steps.
 		if imag(b) == 0 && real(b) == math.Trunc(real(b)) && math.Abs(real(b)) <= 64 {
 			r, n := complex(1, 0), int(real(b))
@@ -69,8 +61,8 @@ var complexForms = map[Op]any{
 			return r
 		}
 		return cmplx.Pow(a, b)
-	},
-	OpAtan2: func(y, x complex128) complex128 {
+	}
+	complexAtan2 = func(y, x complex128) complex128 {
 		if tiny(y) && tiny(x) {
 			// The complex step's case: atan2 and its first-order change.
 			a, b := real(y), real(x)
@@ -90,9 +82,9 @@ var complexForms = map[Op]any{
 		default:
 			return -math.Pi/2 - cmplx.Atan(x/y)
 		}
-	},
-	OpHypot: func(a, b complex128) complex128 { return cmplx.Sqrt(a*a + b*b) },
-}
+	}
+	complexHypot = func(a, b complex128) complex128 { return cmplx.Sqrt(a*a + b*b) }
+)
 
 // EvalComplex evaluates outputs with complex inputs, one slice per variable
 // of the graph in creation order (Vars). It walks the graph node by node
@@ -216,14 +208,14 @@ func (g *Graph) complexNode(i int32, vals [][]complex128) ([]complex128, error) 
 		}
 		return out, nil
 	}
-	switch f := complexForms[nd.op].(type) {
-	case func(complex128) complex128:
+	if f := ops[nd.op].c1; f != nil {
 		a := arg(0)
 		for j := range out {
 			out[j] = f(at(a, j))
 		}
 		return out, nil
-	case func(a, b complex128) complex128:
+	}
+	if f := ops[nd.op].c2; f != nil {
 		a, b := arg(0), arg(1)
 		for j := range out {
 			out[j] = f(at(a, j), at(b, j))

@@ -3,6 +3,7 @@ package ad
 import (
 	"fmt"
 	"math"
+	"math/cmplx"
 	"sort"
 )
 
@@ -84,6 +85,10 @@ type opInfo struct {
 	arity int // -1: any number
 	f1    func(float64) float64
 	f2    func(a, b float64) float64
+	// c1 and c2 are the complex forms, for complex-step differentiation;
+	// nil where the op has no analytic one.
+	c1 func(complex128) complex128
+	c2 func(a, b complex128) complex128
 	// partials builds ∂y/∂arg_i for elementwise and reduce ops; a zero Node
 	// stands for an exact zero. y is the node itself.
 	partials func(g *Graph, y Node, args []Node) []Node
@@ -99,12 +104,12 @@ type opInfo struct {
 var ops [numOps]opInfo
 
 func init() {
-	u := func(op Op, name string, f func(float64) float64, d func(g *Graph, y, x Node) Node) {
-		ops[op] = opInfo{name: name, kind: kindElementwise, arity: 1, f1: f,
+	u := func(op Op, name string, f func(float64) float64, c func(complex128) complex128, d func(g *Graph, y, x Node) Node) {
+		ops[op] = opInfo{name: name, kind: kindElementwise, arity: 1, f1: f, c1: c,
 			partials: func(g *Graph, y Node, a []Node) []Node { return []Node{d(g, y, a[0])} }}
 	}
-	b := func(op Op, name string, f func(a, b float64) float64, d func(g *Graph, y, a, b Node) (Node, Node)) {
-		ops[op] = opInfo{name: name, kind: kindElementwise, arity: 2, f2: f,
+	b := func(op Op, name string, f func(a, b float64) float64, c func(a, b complex128) complex128, d func(g *Graph, y, a, b Node) (Node, Node)) {
+		ops[op] = opInfo{name: name, kind: kindElementwise, arity: 2, f2: f, c2: c,
 			partials: func(g *Graph, y Node, a []Node) []Node {
 				da, db := d(g, y, a[0], a[1])
 				return []Node{da, db}
@@ -113,68 +118,68 @@ func init() {
 	ops[OpConst] = opInfo{name: "const", kind: kindLeaf}
 	ops[OpVar] = opInfo{name: "var", kind: kindLeaf}
 
-	u(OpNeg, "neg", func(x float64) float64 { return -x }, func(g *Graph, y, x Node) Node { return g.Const(-1) })
-	u(OpSin, "sin", math.Sin, func(g *Graph, y, x Node) Node { return g.un(OpCos, x) })
-	u(OpCos, "cos", math.Cos, func(g *Graph, y, x Node) Node { return g.neg(g.un(OpSin, x)) })
-	u(OpTan, "tan", math.Tan, func(g *Graph, y, x Node) Node { return g.add2(g.Const(1), g.mul(y, y)) })
-	u(OpAsin, "asin", math.Asin, func(g *Graph, y, x Node) Node {
+	u(OpNeg, "neg", func(x float64) float64 { return -x }, complexNeg, func(g *Graph, y, x Node) Node { return g.Const(-1) })
+	u(OpSin, "sin", math.Sin, cmplx.Sin, func(g *Graph, y, x Node) Node { return g.un(OpCos, x) })
+	u(OpCos, "cos", math.Cos, cmplx.Cos, func(g *Graph, y, x Node) Node { return g.neg(g.un(OpSin, x)) })
+	u(OpTan, "tan", math.Tan, cmplx.Tan, func(g *Graph, y, x Node) Node { return g.add2(g.Const(1), g.mul(y, y)) })
+	u(OpAsin, "asin", math.Asin, complexAsin, func(g *Graph, y, x Node) Node {
 		return g.div(g.Const(1), g.un(OpSqrt, g.sub(g.Const(1), g.mul(x, x))))
 	})
-	u(OpAcos, "acos", math.Acos, func(g *Graph, y, x Node) Node {
+	u(OpAcos, "acos", math.Acos, complexAcos, func(g *Graph, y, x Node) Node {
 		return g.div(g.Const(-1), g.un(OpSqrt, g.sub(g.Const(1), g.mul(x, x))))
 	})
-	u(OpAtan, "atan", math.Atan, func(g *Graph, y, x Node) Node {
+	u(OpAtan, "atan", math.Atan, complexAtan, func(g *Graph, y, x Node) Node {
 		return g.div(g.Const(1), g.add2(g.Const(1), g.mul(x, x)))
 	})
-	u(OpSinh, "sinh", math.Sinh, func(g *Graph, y, x Node) Node { return g.un(OpCosh, x) })
-	u(OpCosh, "cosh", math.Cosh, func(g *Graph, y, x Node) Node { return g.un(OpSinh, x) })
+	u(OpSinh, "sinh", math.Sinh, cmplx.Sinh, func(g *Graph, y, x Node) Node { return g.un(OpCosh, x) })
+	u(OpCosh, "cosh", math.Cosh, cmplx.Cosh, func(g *Graph, y, x Node) Node { return g.un(OpSinh, x) })
 	// (1-y)(1+y), not 1-y², which cancels where tanh saturates.
-	u(OpTanh, "tanh", math.Tanh, func(g *Graph, y, x Node) Node {
+	u(OpTanh, "tanh", math.Tanh, cmplx.Tanh, func(g *Graph, y, x Node) Node {
 		return g.mul(g.sub(g.Const(1), y), g.add2(g.Const(1), y))
 	})
-	u(OpExp, "exp", math.Exp, func(g *Graph, y, x Node) Node { return y })
-	u(OpLog, "log", math.Log, func(g *Graph, y, x Node) Node { return g.div(g.Const(1), x) })
-	u(OpLog1p, "log1p", math.Log1p, func(g *Graph, y, x Node) Node { return g.div(g.Const(1), g.add2(g.Const(1), x)) })
-	u(OpExpm1, "expm1", math.Expm1, func(g *Graph, y, x Node) Node { return g.un(OpExp, x) })
-	u(OpSqrt, "sqrt", math.Sqrt, func(g *Graph, y, x Node) Node { return g.div(g.Const(0.5), y) })
-	u(OpAbs, "abs", math.Abs, func(g *Graph, y, x Node) Node { return g.un(OpSign, x) })
+	u(OpExp, "exp", math.Exp, cmplx.Exp, func(g *Graph, y, x Node) Node { return y })
+	u(OpLog, "log", math.Log, cmplx.Log, func(g *Graph, y, x Node) Node { return g.div(g.Const(1), x) })
+	u(OpLog1p, "log1p", math.Log1p, complexLog1p, func(g *Graph, y, x Node) Node { return g.div(g.Const(1), g.add2(g.Const(1), x)) })
+	u(OpExpm1, "expm1", math.Expm1, complexExpm1, func(g *Graph, y, x Node) Node { return g.un(OpExp, x) })
+	u(OpSqrt, "sqrt", math.Sqrt, cmplx.Sqrt, func(g *Graph, y, x Node) Node { return g.div(g.Const(0.5), y) })
+	u(OpAbs, "abs", math.Abs, nil, func(g *Graph, y, x Node) Node { return g.un(OpSign, x) })
 	// σ(x)σ(-x), not y(1-y), which cancels where σ saturates near 1.
-	u(OpSigmoid, "sigmoid", sigmoid, func(g *Graph, y, x Node) Node { return g.mul(y, g.un(OpSigmoid, g.neg(x))) })
-	u(OpSoftplus, "softplus", softplus, func(g *Graph, y, x Node) Node { return g.un(OpSigmoid, x) })
-	u(OpSign, "sign", sign, func(g *Graph, y, x Node) Node { return Node{} })
-	u(OpStep, "step", step, func(g *Graph, y, x Node) Node { return Node{} })
+	u(OpSigmoid, "sigmoid", sigmoid, complexSigmoid, func(g *Graph, y, x Node) Node { return g.mul(y, g.un(OpSigmoid, g.neg(x))) })
+	u(OpSoftplus, "softplus", softplus, complexSoftplus, func(g *Graph, y, x Node) Node { return g.un(OpSigmoid, x) })
+	u(OpSign, "sign", sign, nil, func(g *Graph, y, x Node) Node { return Node{} })
+	u(OpStep, "step", step, nil, func(g *Graph, y, x Node) Node { return Node{} })
 
-	b(OpAdd, "add", func(a, b float64) float64 { return a + b },
+	b(OpAdd, "add", func(a, b float64) float64 { return a + b }, complexAdd,
 		func(g *Graph, y, a, b Node) (Node, Node) { return g.Const(1), g.Const(1) })
-	b(OpSub, "sub", func(a, b float64) float64 { return a - b },
+	b(OpSub, "sub", func(a, b float64) float64 { return a - b }, complexSub,
 		func(g *Graph, y, a, b Node) (Node, Node) { return g.Const(1), g.Const(-1) })
-	b(OpMul, "mul", func(a, b float64) float64 { return a * b },
+	b(OpMul, "mul", func(a, b float64) float64 { return a * b }, complexMul,
 		func(g *Graph, y, a, b Node) (Node, Node) { return b, a })
-	b(OpDiv, "div", func(a, b float64) float64 { return a / b },
+	b(OpDiv, "div", func(a, b float64) float64 { return a / b }, complexDiv,
 		func(g *Graph, y, a, b Node) (Node, Node) {
 			r := g.div(g.Const(1), b)
 			return r, g.neg(g.mul(y, r))
 		})
-	b(OpPow, "pow", pow, func(g *Graph, y, a, b Node) (Node, Node) {
+	b(OpPow, "pow", pow, complexPow, func(g *Graph, y, a, b Node) (Node, Node) {
 		var db Node
 		if _, ok := g.constant(b.id - 1); !ok {
 			db = g.mul(y, g.un(OpLog, a))
 		}
 		return g.mul(b, g.bin(OpPow, a, g.sub(b, g.Const(1)))), db
 	})
-	b(OpAtan2, "atan2", math.Atan2, func(g *Graph, y, a, b Node) (Node, Node) {
+	b(OpAtan2, "atan2", math.Atan2, complexAtan2, func(g *Graph, y, a, b Node) (Node, Node) {
 		r := g.add2(g.mul(a, a), g.mul(b, b))
 		return g.div(b, r), g.neg(g.div(a, r))
 	})
-	b(OpHypot, "hypot", math.Hypot, func(g *Graph, y, a, b Node) (Node, Node) {
+	b(OpHypot, "hypot", math.Hypot, complexHypot, func(g *Graph, y, a, b Node) (Node, Node) {
 		return g.div(a, y), g.div(b, y)
 	})
 	// min and max pick the first argument on ties, like JAX.
-	b(OpMin, "min", math.Min, func(g *Graph, y, a, b Node) (Node, Node) {
+	b(OpMin, "min", math.Min, nil, func(g *Graph, y, a, b Node) (Node, Node) {
 		s := g.un(OpStep, g.sub(b, a))
 		return s, g.sub(g.Const(1), s)
 	})
-	b(OpMax, "max", math.Max, func(g *Graph, y, a, b Node) (Node, Node) {
+	b(OpMax, "max", math.Max, nil, func(g *Graph, y, a, b Node) (Node, Node) {
 		s := g.un(OpStep, g.sub(a, b))
 		return s, g.sub(g.Const(1), s)
 	})
