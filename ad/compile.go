@@ -31,16 +31,17 @@ type Program struct {
 	regInit  []float64 // initial register file: constants in place
 	nslot    int       // vector slots
 	slotInit []slotInit
-	arena    int           // float64s of owned vector buffers
-	blocks   int           // block buffers for fused groups' internal values
-	chunked  int           // most vector slots a fused group reads or writes
-	parallel bool          // whether some fused group is long enough to split
-	scalar   []scalarInstr // the program again, when it has no vector values
+	arena    int       // float64s of owned vector buffers
+	blocks   int       // block buffers for fused groups' internal values
+	chunked  int       // most vector slots a fused group reads or writes
+	parallel bool      // whether some fused group is long enough to split
+	compact  []compact // the program again, compactly, as Run goes through it
 }
 
-// scalarInstr is a compact form of a scalar instruction; k indexes the
-// full instruction for the codes that need it.
-type scalarInstr struct {
+// A compact is the compact form of an instruction: the common scalar
+// arithmetic runs from it directly; k indexes the full instruction, which
+// every other code needs.
+type compact struct {
 	code      code
 	dst, a, b int32
 	k         int32
@@ -326,14 +327,13 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			}
 		}
 	}
-	if p.nslot == 0 {
-		for k, in := range p.code {
-			c := in.code
-			if c == cPowSS && g.isConst(g.nodes[in.node].args[1], 2) {
-				c = cSqS
-			}
-			p.scalar = append(p.scalar, scalarInstr{code: c, dst: in.dst, a: in.a, b: in.b, k: int32(k)})
+	p.compact = make([]compact, len(p.code))
+	for k, in := range p.code {
+		c := in.code
+		if c == cPowSS && g.isConst(g.nodes[in.node].args[1], 2) {
+			c = cSqS
 		}
+		p.compact[k] = compact{code: c, dst: in.dst, a: in.a, b: in.b, k: int32(k)}
 	}
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {

@@ -99,13 +99,13 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 			return
 		}
 	}
-	for k := range p.code {
+	for k := range p.compact {
 		c := &p.code[k]
 		if c.fused != nil {
 			ws.execFusedChecked(c.fused, check)
 			continue
 		}
-		ws.exec(c)
+		p.execute(ws, p.compact[k:k+1])
 		check(c, 0)
 	}
 	if first != nil {

@@ -83,36 +83,35 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 	if err := p.load(ws, in); err != nil {
 		return err
 	}
-	s := ws.s
-	if p.scalar != nil {
-		// All-scalar programs run from a compact instruction list.
-		for _, in := range p.scalar {
-			switch in.code {
-			case cAddSS:
-				s[in.dst] = s[in.a] + s[in.b]
-			case cSubSS:
-				s[in.dst] = s[in.a] - s[in.b]
-			case cMulSS:
-				s[in.dst] = s[in.a] * s[in.b]
-			case cDivSS:
-				s[in.dst] = s[in.a] / s[in.b]
-			case cNegS:
-				s[in.dst] = -s[in.a]
-			case cSqS:
-				x := s[in.a]
-				s[in.dst] = x * x
-			case cPowSS:
-				s[in.dst] = pow(s[in.a], s[in.b])
-			default:
-				ws.exec(&p.code[in.k])
-			}
-		}
-		return nil
-	}
-	for k := range p.code {
-		ws.exec(&p.code[k])
-	}
+	p.execute(ws, p.compact)
 	return nil
+}
+
+// execute runs the instructions of steps. The common scalar arithmetic
+// runs here, without a call: it is most of what small programs do.
+func (p *Program) execute(ws *Workspace, steps []compact) {
+	s := ws.s
+	for _, in := range steps {
+		switch in.code {
+		case cAddSS:
+			s[in.dst] = s[in.a] + s[in.b]
+		case cSubSS:
+			s[in.dst] = s[in.a] - s[in.b]
+		case cMulSS:
+			s[in.dst] = s[in.a] * s[in.b]
+		case cDivSS:
+			s[in.dst] = s[in.a] / s[in.b]
+		case cNegS:
+			s[in.dst] = -s[in.a]
+		case cSqS:
+			x := s[in.a]
+			s[in.dst] = x * x
+		case cPowSS:
+			s[in.dst] = pow(s[in.a], s[in.b])
+		default:
+			ws.exec(&p.code[in.k])
+		}
+	}
 }
 
 func (p *Program) load(ws *Workspace, in [][]float64) error {
@@ -135,23 +134,12 @@ func (p *Program) load(ws *Workspace, in [][]float64) error {
 	return nil
 }
 
+// exec runs one instruction; execute runs the common scalar ones itself.
 func (ws *Workspace) exec(in *instr) {
 	s := ws.s
 	switch in.code {
-	case cAddSS:
-		s[in.dst] = s[in.a] + s[in.b]
-	case cSubSS:
-		s[in.dst] = s[in.a] - s[in.b]
-	case cMulSS:
-		s[in.dst] = s[in.a] * s[in.b]
-	case cDivSS:
-		s[in.dst] = s[in.a] / s[in.b]
-	case cPowSS:
-		s[in.dst] = pow(s[in.a], s[in.b])
 	case cF2SS:
 		s[in.dst] = in.f2(s[in.a], s[in.b])
-	case cNegS:
-		s[in.dst] = -s[in.a]
 	case cF1S:
 		s[in.dst] = in.f1(s[in.a])
 	case cAddVV:
