@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/optim"
@@ -85,7 +83,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 				s.Callback = iterationProgress(errw)
 				defer fmt.Fprint(errw, "\r\033[K")
 			}
-			res, err := optim.Minimize(ctx, j.problem(), j.x, m, s)
+			res, err := optim.Minimize(ctx, optim.FromExpr(j.f), j.x, m, s)
 			if err != nil && res.Status == optim.InvalidInput {
 				return err
 			}
@@ -119,37 +117,6 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 	f.BoolVar(&trace, "trace", false, "print every iterate")
 	f.BoolVar(&strict, "strict", false, "exit with status 1 when the run does not converge")
 	return cmd
-}
-
-// problem returns the job's function as an optimization problem, with the
-// exact second derivatives of expr.Func.
-func (j *job) problem() optim.Problem {
-	p := optim.FromExpr(j.f)
-	if p.HVP == nil {
-		p.HVP = func(x, v, hv []float64) {
-			if err := j.f.HVPVec(x, v, hv); err != nil && !isNonFinite(err) {
-				fillNaN(hv)
-			}
-		}
-	}
-	if p.Hess == nil {
-		p.Hess = func(x []float64, h *mat.SymDense) {
-			hx, err := j.f.HessianVec(x)
-			if hx == nil {
-				fillNaN(h.RawSymmetric().Data)
-				return
-			}
-			_ = err // a non-finite Hessian shows in its entries
-			h.CopySym(hx)
-		}
-	}
-	return p
-}
-
-func fillNaN(x []float64) {
-	for i := range x {
-		x[i] = math.NaN()
-	}
 }
 
 // optimizeJSON returns the result in the form of the CLI contract: points
