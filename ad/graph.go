@@ -52,7 +52,7 @@ type key struct {
 	a, b  int32
 	p     [3]int
 	bits  uint64
-	more  string // further arguments, or the contents of a small vector constant
+	more  string // further arguments, or a variable's name
 }
 
 var graphSerial atomic.Uint32
