@@ -45,6 +45,16 @@
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
 // got -0.3").
 //
+// # Functions
+//
+// A Func is the one differentiable-function type of nabla: a scalar node
+// compiled as a function of named variables, with Eval, Grad, VJP, JVP,
+// HVP and Hessian on flat slices (allocation-free in steady state, safe
+// for concurrent use) and by-name forms on Points. NewFunc copies the
+// graph, so the derivative programs it compiles on first use never change
+// the graph the caller sees. The expression language, numeric checking,
+// the optimizers and the pictures all take a Func.
+//
 // EvalComplex evaluates a graph in complex arithmetic for complex-step
 // differentiation (package numdiff).
 package ad

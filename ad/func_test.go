@@ -1,0 +1,308 @@
+package ad
+
+import (
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+)
+
+// probe builds f(x, y) = sin(x)·eʸ + x²y.
+func probe(t testing.TB) (*Graph, Node, Node, Node) {
+	t.Helper()
+	g := NewGraph()
+	x, err := g.Var("x", Scalar())
+	require.NoError(t, err)
+	y, err := g.Var("y", Scalar())
+	require.NoError(t, err)
+	a, err := g.Call("sin", x)
+	require.NoError(t, err)
+	b, err := g.Call("exp", y)
+	require.NoError(t, err)
+	ab, err := g.Mul(a, b)
+	require.NoError(t, err)
+	x2, err := g.Pow(x, g.Const(2))
+	require.NoError(t, err)
+	x2y, err := g.Mul(x2, y)
+	require.NoError(t, err)
+	f, err := g.Add(ab, x2y)
+	require.NoError(t, err)
+	return g, f, x, y
+}
+
+func TestFuncClosedForms(t *testing.T) {
+	g, out, _, _ := probe(t)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	assert.Equal(t, []Var{{"x", Scalar()}, {"y", Scalar()}}, f.Vars())
+	assert.Equal(t, 2, f.Dim())
+
+	const x, y = 1.0, 0.5
+	val := math.Sin(x)*math.Exp(y) + x*x*y
+	dx := math.Cos(x)*math.Exp(y) + 2*x*y
+	dy := math.Sin(x)*math.Exp(y) + x*x
+	hxx := -math.Sin(x)*math.Exp(y) + 2*y
+	hxy := math.Cos(x)*math.Exp(y) + 2*x
+	hyy := math.Sin(x) * math.Exp(y)
+	at := []float64{x, y}
+
+	v, err := f.Eval(at)
+	require.NoError(t, err)
+	assert.InDelta(t, val, v, 1e-15)
+
+	grad := make([]float64, 2)
+	v, err = f.Grad(at, grad)
+	require.NoError(t, err)
+	assert.InDelta(t, val, v, 1e-15)
+	assert.InDeltaSlice(t, []float64{dx, dy}, grad, 1e-15)
+
+	out2 := make([]float64, 2)
+	_, err = f.VJP(at, -2, out2)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, []float64{-2 * dx, -2 * dy}, out2, 1e-14)
+
+	v, jvp, err := f.JVP(at, []float64{3, -1})
+	require.NoError(t, err)
+	assert.InDelta(t, val, v, 1e-15)
+	assert.InDelta(t, 3*dx-dy, jvp, 1e-14)
+
+	dd, err := f.DirectionalDerivative(at, []float64{3, 4})
+	require.NoError(t, err)
+	assert.InDelta(t, (3*dx+4*dy)/5, dd, 1e-14)
+	_, err = f.DirectionalDerivative(at, []float64{0, 0})
+	assert.ErrorIs(t, err, ErrZeroDirection)
+
+	hv := make([]float64, 2)
+	require.NoError(t, f.HVP(at, []float64{1, 2}, hv))
+	assert.InDeltaSlice(t, []float64{hxx + 2*hxy, hxy + 2*hyy}, hv, 1e-14)
+
+	var h mat.SymDense
+	require.NoError(t, f.Hessian(at, &h))
+	assert.InDelta(t, hxx, h.At(0, 0), 1e-14)
+	assert.InDelta(t, hxy, h.At(0, 1), 1e-14)
+	assert.InDelta(t, hxy, h.At(1, 0), 1e-14)
+	assert.InDelta(t, hyy, h.At(1, 1), 1e-14)
+
+	// The complex step gives the first derivative to rounding.
+	const step = 1e-30
+	z, err := f.EvalComplex([]complex128{complex(x, step), complex(y, 0)})
+	require.NoError(t, err)
+	assert.InDelta(t, dx, imag(z)/step, 1e-15)
+	cg := make([]complex128, 2)
+	require.NoError(t, f.GradComplex([]complex128{complex(x, 0), complex(y, step)}, cg))
+	assert.InDelta(t, hxy, imag(cg[0])/step, 1e-14)
+	assert.InDelta(t, hyy, imag(cg[1])/step, 1e-14)
+}
+
+func TestFuncLeavesTheGraphAlone(t *testing.T) {
+	g, out, x, y := probe(t)
+	before := g.Len()
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	at := []float64{0.3, -0.2}
+	_, err = f.Grad(at, make([]float64, 2))
+	require.NoError(t, err)
+	_, _, err = f.JVP(at, []float64{1, 0})
+	require.NoError(t, err)
+	require.NoError(t, f.HVP(at, []float64{1, 0}, make([]float64, 2)))
+	require.NoError(t, f.Hessian(at, &mat.SymDense{}))
+	assert.Equal(t, before, g.Len(), "derivative programs must not build into the caller's graph")
+	assert.Equal(t, []Node{x, y}, g.Vars())
+	p, err := g.Compile(out)
+	require.NoError(t, err)
+	assert.Len(t, p.Inputs(), 2)
+
+	// Building more in g afterwards does not change f.
+	_, err = g.Add(out, g.Const(1))
+	require.NoError(t, err)
+	v, err := f.Eval(at)
+	require.NoError(t, err)
+	assert.InDelta(t, math.Sin(0.3)*math.Exp(-0.2)+0.09*-0.2, v, 1e-15)
+}
+
+func TestFuncVectorVariablesAndPoints(t *testing.T) {
+	// f(a, v) = a·Σ v², a scalar and a vector of 3.
+	g := NewGraph()
+	v, err := g.Var("v", Vector(3))
+	require.NoError(t, err)
+	a, err := g.Var("a", Scalar())
+	require.NoError(t, err)
+	sq, err := g.Mul(v, v)
+	require.NoError(t, err)
+	s, err := g.Call("sum", sq)
+	require.NoError(t, err)
+	out, err := g.Mul(a, s)
+	require.NoError(t, err)
+
+	// The order of the flat slices is the order the caller gives.
+	f, err := NewFunc(g, out, a, v)
+	require.NoError(t, err)
+	assert.Equal(t, []Var{{"a", Scalar()}, {"v", Vector(3)}}, f.Vars())
+	assert.Equal(t, 4, f.Dim())
+
+	at := Point{"a": {2}, "v": {1, 2, 3}}
+	val, grad, err := f.GradAt(at)
+	require.NoError(t, err)
+	assert.Equal(t, 28.0, val)
+	assert.Equal(t, Point{"a": {14}, "v": {4, 8, 12}}, grad)
+
+	x, err := f.Flatten(at)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{2, 1, 2, 3}, x)
+	assert.Equal(t, at, f.Unflatten(x))
+
+	val, jvp, err := f.JVPAt(at, Point{"v": {1, 0, 0}})
+	require.NoError(t, err)
+	assert.Equal(t, 28.0, val)
+	assert.Equal(t, 4.0, jvp)
+
+	hv, err := f.HVPAt(at, Point{"a": {1}})
+	require.NoError(t, err)
+	assert.Equal(t, Point{"a": {0}, "v": {2, 4, 6}}, hv)
+
+	h, err := f.HessianAt(at)
+	require.NoError(t, err)
+	want := mat.NewSymDense(4, []float64{
+		0, 2, 4, 6,
+		2, 4, 0, 0,
+		4, 0, 4, 0,
+		6, 0, 0, 4,
+	})
+	assert.True(t, mat.Equal(want, h), "Hessian\n%v", mat.Formatted(h))
+
+	y, err := f.EvalAt(at)
+	require.NoError(t, err)
+	assert.Equal(t, 28.0, y)
+}
+
+// TestFuncHessianByProducts checks the column-by-column Hessian of a
+// function too large for the symbolic one: Σ xᵢ²xᵢ₊₁ over 20 variables.
+func TestFuncHessianByProducts(t *testing.T) {
+	const n = 20
+	g := NewGraph()
+	x, err := g.Var("x", Vector(n))
+	require.NoError(t, err)
+	head, err := g.Slice(x, None, -1, None)
+	require.NoError(t, err)
+	tail, err := g.Slice(x, 1, None, None)
+	require.NoError(t, err)
+	sq, err := g.Mul(head, head)
+	require.NoError(t, err)
+	prod, err := g.Mul(sq, tail)
+	require.NoError(t, err)
+	out, err := g.Call("sum", prod)
+	require.NoError(t, err)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+
+	at := make([]float64, n)
+	for i := range at {
+		at[i] = float64(i%5) - 1.5
+	}
+	var h mat.SymDense
+	require.NoError(t, f.Hessian(at, &h))
+	want := mat.NewSymDense(n, nil)
+	for i := range n - 1 {
+		want.SetSym(i, i, 2*at[i+1])
+		want.SetSym(i, i+1, 2*at[i])
+	}
+	assert.True(t, mat.EqualApprox(want, &h, 1e-14), "Hessian\n%v", mat.Formatted(&h))
+}
+
+func TestFuncErrors(t *testing.T) {
+	g, out, x, y := probe(t)
+	sum, err := g.Add(x, y)
+	require.NoError(t, err)
+	vec, err := g.Concat(x, y)
+	require.NoError(t, err)
+
+	_, err = NewFunc(g, vec)
+	assert.ErrorContains(t, err, "scalar")
+	_, err = NewFunc(g, out, sum)
+	assert.ErrorContains(t, err, "not a variable")
+	_, err = NewFunc(g, out, x, x)
+	assert.ErrorContains(t, err, `"x" given twice`)
+	_, err = NewFunc(g, NewGraph().Const(1))
+	assert.ErrorIs(t, err, ErrForeignNode)
+
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	_, err = f.Eval([]float64{1})
+	assert.EqualError(t, err, "the point has 1 values, want 2")
+	_, err = f.Grad([]float64{1, 2}, make([]float64, 3))
+	assert.EqualError(t, err, "the gradient has room for 3 values, want 2")
+	_, _, err = f.JVP([]float64{1, 2}, []float64{1})
+	assert.EqualError(t, err, "the direction has 1 values, want 2")
+	assert.EqualError(t, f.Hessian([]float64{1, 2}, mat.NewSymDense(3, nil)), "the Hessian is 3×3, want 2×2")
+	_, err = f.EvalAt(Point{"x": {1}})
+	assert.EqualError(t, err, `no value for variable "y"`)
+	_, err = f.EvalAt(Point{"x": {1}, "y": {2}, "z": {3}, "w": {4}})
+	assert.EqualError(t, err, `"w" is not a variable of the function`)
+	_, err = f.EvalAt(Point{"x": {1, 2}, "y": {2}})
+	assert.EqualError(t, err, `variable "x" is a scalar but has 2 values`)
+}
+
+func TestFuncNonFiniteExplained(t *testing.T) {
+	g := NewGraph()
+	x, err := g.Var("x", Scalar())
+	require.NoError(t, err)
+	xm1, err := g.Sub(x, g.Const(1))
+	require.NoError(t, err)
+	out, err := g.Call("log", xm1)
+	require.NoError(t, err)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	grad := make([]float64, 1)
+	v, err := f.Grad([]float64{0.7}, grad)
+	assert.True(t, math.IsNaN(v))
+	var nf *NonFiniteError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "log", nf.Op)
+}
+
+func TestFuncAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	g, out, _, _ := probe(t)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	x, v, grad, hv := []float64{0.4, 0.1}, []float64{1, -1}, make([]float64, 2), make([]float64, 2)
+	h := mat.NewSymDense(2, nil)
+	for name, run := range map[string]func(){
+		"Eval":    func() { _, _ = f.Eval(x) },
+		"Grad":    func() { _, _ = f.Grad(x, grad) },
+		"JVP":     func() { _, _, _ = f.JVP(x, v) },
+		"HVP":     func() { _ = f.HVP(x, v, hv) },
+		"Hessian": func() { _ = f.Hessian(x, h) },
+	} {
+		run()
+		assert.Zero(t, testing.AllocsPerRun(100, run), name)
+	}
+}
+
+func TestFuncConcurrentUse(t *testing.T) {
+	g, out, _, _ := probe(t)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for k := range 8 {
+		wg.Go(func() {
+			x := []float64{float64(k) / 8, 0.25}
+			grad, hv := make([]float64, 2), make([]float64, 2)
+			for range 50 {
+				_, err := f.Grad(x, grad)
+				assert.NoError(t, err)
+				assert.InDelta(t, math.Cos(x[0])*math.Exp(x[1])+2*x[0]*x[1], grad[0], 1e-15)
+				assert.NoError(t, f.HVP(x, []float64{0, 1}, hv))
+				assert.InDelta(t, math.Cos(x[0])*math.Exp(x[1])+2*x[0], hv[0], 1e-14)
+				_, err = f.EvalComplex([]complex128{complex(x[0], 0), complex(x[1], 0)})
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+}
