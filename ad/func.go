@@ -391,21 +391,26 @@ func (f *Func) Hessian(x []float64, h *mat.SymDense) error {
 		return fmt.Errorf("the Hessian is %d×%d, want %d×%d", r, r, n, n)
 	}
 	if n <= symbolicHessianLimit {
-		p, err := f.hessProgram()
-		if err != nil {
-			return err
-		}
-		return f.run(p, x, nil, func(ws *Workspace) {
-			k := 0
-			for i := range n {
-				for j := i; j < n; j++ {
-					h.SetSym(i, j, ws.Scalar(k))
-					k++
-				}
-			}
-		})
+		return f.hessianSymbolic(x, h)
 	}
 	return f.hessianByHVP(x, h)
+}
+
+// hessianSymbolic runs one program of the Hessian's upper triangle.
+func (f *Func) hessianSymbolic(x []float64, h *mat.SymDense) error {
+	p, err := f.hessProgram()
+	if err != nil {
+		return err
+	}
+	return f.run(p, x, nil, func(ws *Workspace) {
+		k := 0
+		for i := range f.dim {
+			for j := i; j < f.dim; j++ {
+				h.SetSym(i, j, ws.Scalar(k))
+				k++
+			}
+		}
+	})
 }
 
 // hessianByHVP fills h one column at a time, by HVPs with the unit vectors,
@@ -503,6 +508,20 @@ func (f *Func) DirectionalDerivative(x, v []float64) (float64, error) {
 	}
 	_, jvp, err := f.JVP(x, v)
 	return jvp / n, err
+}
+
+// DirectionalDerivativeAt is DirectionalDerivative with the point and the
+// direction given by name; a variable missing from dir has a zero tangent.
+func (f *Func) DirectionalDerivativeAt(at, dir Point) (float64, error) {
+	x, err := f.Flatten(at)
+	if err != nil {
+		return 0, err
+	}
+	v, err := f.FlattenDirection(dir)
+	if err != nil {
+		return 0, err
+	}
+	return f.DirectionalDerivative(x, v)
 }
 
 // Flatten returns the values of a point in Vars order, as the flat methods

@@ -1,6 +1,7 @@
 package ad
 
 import (
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -37,7 +38,7 @@ func TestFuncClosedForms(t *testing.T) {
 	g, out, _, _ := probe(t)
 	f, err := NewFunc(g, out)
 	require.NoError(t, err)
-	assert.Equal(t, []Var{{"x", Scalar()}, {"y", Scalar()}}, f.Vars())
+	assert.Equal(t, []Var{{Name: "x", Shape: Scalar()}, {Name: "y", Shape: Scalar()}}, f.Vars())
 	assert.Equal(t, 2, f.Dim())
 
 	const x, y = 1.0, 0.5
@@ -140,7 +141,7 @@ func TestFuncVectorVariablesAndPoints(t *testing.T) {
 	// The order of the flat slices is the order the caller gives.
 	f, err := NewFunc(g, out, a, v)
 	require.NoError(t, err)
-	assert.Equal(t, []Var{{"a", Scalar()}, {"v", Vector(3)}}, f.Vars())
+	assert.Equal(t, []Var{{Name: "a", Shape: Scalar()}, {Name: "v", Shape: Vector(3)}}, f.Vars())
 	assert.Equal(t, 4, f.Dim())
 
 	at := Point{"a": {2}, "v": {1, 2, 3}}
@@ -305,4 +306,104 @@ func TestFuncConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// extendedRosenbrock builds Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)² over a vector
+// of n.
+func extendedRosenbrock(t testing.TB, n int) (*Graph, Node) {
+	t.Helper()
+	g := NewGraph()
+	x, err := g.Var("x", Vector(n))
+	require.NoError(t, err)
+	head, err := g.Slice(x, None, -1, None)
+	require.NoError(t, err)
+	tail, err := g.Slice(x, 1, None, None)
+	require.NoError(t, err)
+	sq, err := g.Mul(head, head)
+	require.NoError(t, err)
+	d, err := g.Sub(tail, sq)
+	require.NoError(t, err)
+	d2, err := g.Mul(d, d)
+	require.NoError(t, err)
+	a, err := g.Mul(g.Const(100), d2)
+	require.NoError(t, err)
+	e, err := g.Sub(g.Const(1), head)
+	require.NoError(t, err)
+	e2, err := g.Mul(e, e)
+	require.NoError(t, err)
+	s, err := g.Add(a, e2)
+	require.NoError(t, err)
+	out, err := g.Call("sum", s)
+	require.NoError(t, err)
+	return g, out
+}
+
+// BenchmarkHessianMethods compares the two ways to a dense Hessian: one
+// program of the upper triangle (reverse over reverse) and one HVP per
+// column (forward over reverse). Hessian switches at symbolicHessianLimit.
+func BenchmarkHessianMethods(b *testing.B) {
+	for _, n := range []int{2, 8, 16, 32} {
+		g, out := extendedRosenbrock(b, n)
+		f, err := NewFunc(g, out)
+		require.NoError(b, err)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 0.5 + float64(i%3)
+		}
+		h := mat.NewSymDense(n, nil)
+		b.Run(fmt.Sprintf("n%d/symbolic", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := f.hessianSymbolic(x, h); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n%d/hvp", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := f.hessianByHVP(x, h); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestHessianMethodsAgree(t *testing.T) {
+	g, out := extendedRosenbrock(t, 6)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2}
+	a, b := mat.NewSymDense(6, nil), mat.NewSymDense(6, nil)
+	require.NoError(t, f.hessianSymbolic(x, a))
+	require.NoError(t, f.hessianByHVP(x, b))
+	assert.True(t, mat.EqualApprox(a, b, 1e-12), "symbolic\n%v\nby HVP\n%v", mat.Formatted(a), mat.Formatted(b))
+}
+
+// TestExplainWhileDerivativesCompile explains NaNs while another
+// goroutine's first HVP builds tangent variables into the Func's graph;
+// run with -race.
+func TestExplainWhileDerivativesCompile(t *testing.T) {
+	g := NewGraph()
+	x, err := g.Var("x", Scalar())
+	require.NoError(t, err)
+	y, err := g.Var("y", Scalar())
+	require.NoError(t, err)
+	lx, err := g.Call("log", x)
+	require.NoError(t, err)
+	out, err := g.Mul(lx, y)
+	require.NoError(t, err)
+	f, err := NewFunc(g, out)
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hv := make([]float64, 2)
+		assert.NoError(t, f.HVP([]float64{2, 3}, []float64{1, 0}, hv))
+		assert.InDelta(t, -3.0/4, hv[0], 1e-15)
+	}()
+	for range 50 {
+		_, err := f.Eval([]float64{-1, 3})
+		assert.ErrorContains(t, err, "log(x) is NaN: log got -1")
+	}
+	<-done
 }

@@ -44,7 +44,7 @@ func BenchmarkGradVec(b *testing.B) {
 	grad := make([]float64, f.Dim())
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := f.GradVec(x, grad); err != nil {
+		if _, err := f.Grad(x, grad); err != nil {
 			b.Fatal(err)
 		}
 	}

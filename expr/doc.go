@@ -49,9 +49,10 @@
 //
 // # Functions
 //
-// [Compile] returns a [Func], a differentiable function of the variables
-// with Eval and Grad by name ([Point]) or on flat slices (EvalVec, GradVec,
-// which allocate nothing in steady state). [Parse] builds a source into an
+// [Compile] returns a [Func]: the source together with the [ad.Func] it
+// compiles to, whose methods evaluate and differentiate it on flat slices
+// (Eval, Grad, JVP, HVP, Hessian, allocation-free in steady state) or by
+// name ([ad.Point]: EvalAt, GradAt, …). [Parse] builds a source into an
 // existing graph; it is the inverse of [ad.Graph.Format], so a printed
 // derivative parses back to the same node.
 //

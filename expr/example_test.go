@@ -3,6 +3,7 @@ package expr_test
 import (
 	"fmt"
 
+	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/expr"
 )
 
@@ -12,7 +13,7 @@ func ExampleCompile() {
 		fmt.Println(err)
 		return
 	}
-	v, grad, err := f.Grad(expr.Point{"x": {1}, "y": {1}})
+	v, grad, err := f.GradAt(ad.Point{"x": {1}, "y": {1}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -30,7 +31,7 @@ func ExampleCompile_vector() {
 		return
 	}
 	grad := make([]float64, f.Dim())
-	v, err := f.GradVec([]float64{-1.2, 1, -1.2, 1}, grad)
+	v, err := f.Grad([]float64{-1.2, 1, -1.2, 1}, grad)
 	if err != nil {
 		fmt.Println(err)
 		return

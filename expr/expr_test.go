@@ -15,57 +15,57 @@ import (
 func TestEval(t *testing.T) {
 	tests := []struct {
 		src  string
-		at   Point
+		at   ad.Point
 		want float64
 	}{
 		{"1 + 2 * 3", nil, 7},
 		{"-2^2", nil, -4},
-		{"-x^2", Point{"x": {3}}, -9},
+		{"-x^2", ad.Point{"x": {3}}, -9},
 		{"2^3^2", nil, 512},
 		{"2**3**2", nil, 512},
 		{"(2^3)^2", nil, 64},
 		{"2^-1", nil, 0.5},
 		{"8 / 4 / 2", nil, 1},
 		{"8 - 4 - 2", nil, 2},
-		{"+x - -x", Point{"x": {2}}, 4},
+		{"+x - -x", ad.Point{"x": {2}}, 4},
 		{".5 + 2.5e-3 + 1. + 1E2", nil, 101.5025},
 		{"pi", nil, math.Pi},
 		{"e", nil, math.E},
-		{"x # a comment\n", Point{"x": {4}}, 4},
-		{"# comment\nr = sqrt(x^2 + y^2 + 1);  # binding\nsin(r) / r", Point{"x": {2}, "y": {2}}, math.Sin(3) / 3},
-		{"a = x; b = a * 2\nc = b + a\n\n c", Point{"x": {5}}, 15},
+		{"x # a comment\n", ad.Point{"x": {4}}, 4},
+		{"# comment\nr = sqrt(x^2 + y^2 + 1);  # binding\nsin(r) / r", ad.Point{"x": {2}, "y": {2}}, math.Sin(3) / 3},
+		{"a = x; b = a * 2\nc = b + a\n\n c", ad.Point{"x": {5}}, 15},
 		{"a = 1;;;\n\n;a", nil, 1},
-		{"x +\n  y", Point{"x": {1}, "y": {2}}, 3},
-		{"sin(\n x\n)", Point{"x": {0}}, 0},
+		{"x +\n  y", ad.Point{"x": {1}, "y": {2}}, 3},
+		{"sin(\n x\n)", ad.Point{"x": {0}}, 0},
 
 		// Vectors.
-		{"sum(v)", Point{"v": {1, 2, 3}}, 6},
-		{"mean(v)", Point{"v": {1, 2, 3}}, 2},
-		{"dot(v, v)", Point{"v": {1, 2, 3}}, 14},
-		{"norm(v)", Point{"v": {2, 3, 6}}, 7},
-		{"logsumexp(v)", Point{"v": {0, 0, 0}}, math.Log(3)},
-		{"max(v) - min(v)", Point{"v": {1, 5, 3}}, 4},
-		{"sum(max(v, 2))", Point{"v": {1, 5, 3}}, 10},
-		{"v[0] + 10*v[-1]", Point{"v": {1, 2, 3}}, 31},
-		{"sum(v[1:])", Point{"v": {1, 2, 3}}, 5},
-		{"sum(v[:-1])", Point{"v": {1, 2, 3}}, 3},
-		{"sum(v[::2])", Point{"v": {1, 2, 3}}, 4},
-		{"sum(v[::-1] * [1, 10, 100])", Point{"v": {1, 2, 3}}, 123},
-		{"n = len(v); sum(v[1:n:2])", Point{"v": {1, 2, 3}}, 2},
-		{"len(v)", Point{"v": {1, 2, 3}}, 3},
+		{"sum(v)", ad.Point{"v": {1, 2, 3}}, 6},
+		{"mean(v)", ad.Point{"v": {1, 2, 3}}, 2},
+		{"dot(v, v)", ad.Point{"v": {1, 2, 3}}, 14},
+		{"norm(v)", ad.Point{"v": {2, 3, 6}}, 7},
+		{"logsumexp(v)", ad.Point{"v": {0, 0, 0}}, math.Log(3)},
+		{"max(v) - min(v)", ad.Point{"v": {1, 5, 3}}, 4},
+		{"sum(max(v, 2))", ad.Point{"v": {1, 5, 3}}, 10},
+		{"v[0] + 10*v[-1]", ad.Point{"v": {1, 2, 3}}, 31},
+		{"sum(v[1:])", ad.Point{"v": {1, 2, 3}}, 5},
+		{"sum(v[:-1])", ad.Point{"v": {1, 2, 3}}, 3},
+		{"sum(v[::2])", ad.Point{"v": {1, 2, 3}}, 4},
+		{"sum(v[::-1] * [1, 10, 100])", ad.Point{"v": {1, 2, 3}}, 123},
+		{"n = len(v); sum(v[1:n:2])", ad.Point{"v": {1, 2, 3}}, 2},
+		{"len(v)", ad.Point{"v": {1, 2, 3}}, 3},
 		{"sum(range(4))", nil, 6},
-		{"sum(range(len(v)) * v)", Point{"v": {1, 2, 3}}, 8},
-		{"sum([v, x, v[0]])", Point{"v": {1, 2, 3}, "x": {10}}, 17},
-		{"[x, 2*x][1]", Point{"x": {4}}, 8},
-		{"sum(sin(v))", Point{"v": {0, 0, 0}}, 0},
-		{"sum(v + 1) + sum(1 - v) + sum(2 * v / 2)", Point{"v": {1, 2, 3}}, 12},
-		{"sum(100*(v[1:] - v[:-1]^2)^2 + (1 - v[:-1])^2)", Point{"v": {1, 1, 1}}, 0},
+		{"sum(range(len(v)) * v)", ad.Point{"v": {1, 2, 3}}, 8},
+		{"sum([v, x, v[0]])", ad.Point{"v": {1, 2, 3}, "x": {10}}, 17},
+		{"[x, 2*x][1]", ad.Point{"x": {4}}, 8},
+		{"sum(sin(v))", ad.Point{"v": {0, 0, 0}}, 0},
+		{"sum(v + 1) + sum(1 - v) + sum(2 * v / 2)", ad.Point{"v": {1, 2, 3}}, 12},
+		{"sum(100*(v[1:] - v[:-1]^2)^2 + (1 - v[:-1])^2)", ad.Point{"v": {1, 1, 1}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
 			f, err := Compile(tt.src, &Options{Sizes: map[string]int{"v": 3}})
 			require.NoError(t, err)
-			got, err := f.Eval(tt.at)
+			got, err := f.EvalAt(tt.at)
 			require.NoError(t, err)
 			assert.InDelta(t, tt.want, got, 1e-15*math.Abs(tt.want))
 		})
@@ -108,7 +108,7 @@ func TestFunctions(t *testing.T) {
 		t.Run(tt.src, func(t *testing.T) {
 			f, err := Compile(tt.src, &Options{Vars: []string{"x", "y"}})
 			require.NoError(t, err)
-			got, err := f.Eval(Point{"x": {x}, "y": {y}})
+			got, err := f.EvalAt(ad.Point{"x": {x}, "y": {y}})
 			require.NoError(t, err)
 			assert.InDelta(t, tt.want, got, 1e-15)
 		})
@@ -118,26 +118,26 @@ func TestFunctions(t *testing.T) {
 func TestGrad(t *testing.T) {
 	tests := []struct {
 		src  string
-		at   Point
-		want Point
+		at   ad.Point
+		want ad.Point
 	}{
-		{"x^2 + y^2", Point{"x": {1}, "y": {1}}, Point{"x": {2}, "y": {2}}},
-		{"-(x^2 + y^2) + 4", Point{"x": {1}, "y": {-3}}, Point{"x": {-2}, "y": {6}}},
-		{"x * y", Point{"x": {3}, "y": {5}}, Point{"x": {5}, "y": {3}}},
-		{"r = x*x; r*r", Point{"x": {2}}, Point{"x": {32}}},
-		{"sin(x)", Point{"x": {0}}, Point{"x": {1}}},
-		{"sum(v^2)", Point{"v": {1, 2, 3}}, Point{"v": {2, 4, 6}}},
-		{"v[1] * 3", Point{"v": {1, 2, 3}}, Point{"v": {0, 3, 0}}},
-		{"sum(v[::2])", Point{"v": {1, 2, 3}}, Point{"v": {1, 0, 1}}},
-		{"dot(v, [1, 2, 3])", Point{"v": {0, 0, 0}}, Point{"v": {1, 2, 3}}},
-		{"x + 0*y", Point{"x": {1}, "y": {1}}, Point{"x": {1}, "y": {0}}},
-		{"sum(100*(v[1:] - v[:-1]^2)^2 + (1 - v[:-1])^2)", Point{"v": {1, 1, 1}}, Point{"v": {0, 0, 0}}},
+		{"x^2 + y^2", ad.Point{"x": {1}, "y": {1}}, ad.Point{"x": {2}, "y": {2}}},
+		{"-(x^2 + y^2) + 4", ad.Point{"x": {1}, "y": {-3}}, ad.Point{"x": {-2}, "y": {6}}},
+		{"x * y", ad.Point{"x": {3}, "y": {5}}, ad.Point{"x": {5}, "y": {3}}},
+		{"r = x*x; r*r", ad.Point{"x": {2}}, ad.Point{"x": {32}}},
+		{"sin(x)", ad.Point{"x": {0}}, ad.Point{"x": {1}}},
+		{"sum(v^2)", ad.Point{"v": {1, 2, 3}}, ad.Point{"v": {2, 4, 6}}},
+		{"v[1] * 3", ad.Point{"v": {1, 2, 3}}, ad.Point{"v": {0, 3, 0}}},
+		{"sum(v[::2])", ad.Point{"v": {1, 2, 3}}, ad.Point{"v": {1, 0, 1}}},
+		{"dot(v, [1, 2, 3])", ad.Point{"v": {0, 0, 0}}, ad.Point{"v": {1, 2, 3}}},
+		{"x + 0*y", ad.Point{"x": {1}, "y": {1}}, ad.Point{"x": {1}, "y": {0}}},
+		{"sum(100*(v[1:] - v[:-1]^2)^2 + (1 - v[:-1])^2)", ad.Point{"v": {1, 1, 1}}, ad.Point{"v": {0, 0, 0}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
 			f, err := Compile(tt.src, &Options{Sizes: map[string]int{"v": 3}})
 			require.NoError(t, err)
-			_, grad, err := f.Grad(tt.at)
+			_, grad, err := f.GradAt(tt.at)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, grad)
 		})
@@ -147,52 +147,52 @@ func TestGrad(t *testing.T) {
 func TestVecAPI(t *testing.T) {
 	f, err := Compile("sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2) + y^3", &Options{Vars: []string{"y", "x"}, Sizes: map[string]int{"x": 2}})
 	require.NoError(t, err)
-	assert.Equal(t, []Var{{"y", ad.Scalar()}, {"x", ad.Vector(2)}}, f.Vars())
+	assert.Equal(t, []ad.Var{{Name: "y", Shape: ad.Scalar()}, {Name: "x", Shape: ad.Vector(2)}}, f.Vars())
 	assert.Equal(t, 3, f.Dim())
 	x := []float64{2, -1.2, 1}
-	v, err := f.EvalVec(x)
+	v, err := f.Eval(x)
 	require.NoError(t, err)
 	want := 100*math.Pow(1-1.44, 2) + math.Pow(2.2, 2) + 8
 	assert.InDelta(t, want, v, 1e-12)
 	grad := make([]float64, 3)
-	v, err = f.GradVec(x, grad)
+	v, err = f.Grad(x, grad)
 	require.NoError(t, err)
 	assert.InDelta(t, want, v, 1e-12)
 	assert.InDeltaSlice(t, []float64{12, -400*-1.2*(1-1.44) - 2*2.2, 200 * (1 - 1.44)}, grad, 1e-12)
 	if !raceEnabled {
-		allocs := testing.AllocsPerRun(100, func() { f.GradVec(x, grad) })
+		allocs := testing.AllocsPerRun(100, func() { f.Grad(x, grad) })
 		assert.Zero(t, allocs)
 	}
 
-	_, err = f.EvalVec([]float64{1})
-	assert.EqualError(t, err, "expr: got 1 values, want 3")
-	_, err = f.GradVec(x, grad[:1])
-	assert.EqualError(t, err, "expr: gradient has room for 1 values, want 3")
+	_, err = f.Eval([]float64{1})
+	assert.EqualError(t, err, "the point has 1 values, want 3")
+	_, err = f.Grad(x, grad[:1])
+	assert.EqualError(t, err, "the gradient has room for 1 values, want 3")
 }
 
 func TestPointErrors(t *testing.T) {
 	f, err := Compile("x + sum(v)", &Options{Sizes: map[string]int{"v": 2}})
 	require.NoError(t, err)
 	for _, tt := range []struct {
-		at   Point
+		at   ad.Point
 		want string
 	}{
-		{Point{"v": {1, 2}}, `expr: no value for variable "x"`},
-		{Point{"x": {1}}, `expr: no value for variable "v"`},
-		{Point{"x": {1, 2}, "v": {1, 2}}, `expr: variable "x" is a scalar but has 2 values`},
-		{Point{"x": {1}, "v": {1, 2, 3}}, `expr: variable "v" is a vector(2) but has 3 values`},
-		{Point{"x": {1}, "v": {1, 2}, "y": {1}, "b": {2}}, `expr: "b" is not a variable of the function`},
+		{ad.Point{"v": {1, 2}}, `no value for variable "x"`},
+		{ad.Point{"x": {1}}, `no value for variable "v"`},
+		{ad.Point{"x": {1, 2}, "v": {1, 2}}, `variable "x" is a scalar but has 2 values`},
+		{ad.Point{"x": {1}, "v": {1, 2, 3}}, `variable "v" is a vector(2) but has 3 values`},
+		{ad.Point{"x": {1}, "v": {1, 2}, "y": {1}, "b": {2}}, `"b" is not a variable of the function`},
 	} {
-		_, err := f.Eval(tt.at)
+		_, err := f.EvalAt(tt.at)
 		assert.EqualError(t, err, tt.want)
-		_, _, err = f.Grad(tt.at)
+		_, _, err = f.GradAt(tt.at)
 		assert.EqualError(t, err, tt.want)
 	}
 }
 
 func TestNonFinite(t *testing.T) {
 	f := MustCompile("log(x) + y")
-	v, err := f.Eval(Point{"x": {0}, "y": {1}})
+	v, err := f.EvalAt(ad.Point{"x": {0}, "y": {1}})
 	assert.True(t, math.IsInf(v, -1))
 	var nf *ad.NonFiniteError
 	require.ErrorAs(t, err, &nf)
@@ -207,7 +207,7 @@ func TestWarnings(t *testing.T) {
 		got = append(got, w.Error())
 	}
 	assert.Equal(t, []string{"1:1: binding \"a\" is never used\n  a = 1\n  ^"}, got)
-	assert.Equal(t, []Var{{"x", ad.Scalar()}}, f.Vars())
+	assert.Equal(t, []ad.Var{{Name: "x", Shape: ad.Scalar()}}, f.Vars())
 }
 
 func TestMustCompile(t *testing.T) {
@@ -355,7 +355,7 @@ func TestElementLimit(t *testing.T) {
 	}
 	f, err := Compile("r = range(600); sum([r, x])", nil) // not constant: not counted
 	require.NoError(t, err)
-	v, err := f.Eval(Point{"x": {1}})
+	v, err := f.EvalAt(ad.Point{"x": {1}})
 	require.NoError(t, err)
 	assert.Equal(t, float64(599*600/2+1), v)
 }

@@ -5,36 +5,40 @@ import (
 	"math"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func TestDirectionalDerivative(t *testing.T) {
 	f := MustCompile("x^2 + y^2")
-	at := Point{"x": {1}, "y": {1}}
+	at := ad.Point{"x": {1}, "y": {1}}
 	cases := []struct {
-		dir  Point
+		dir  ad.Point
 		want float64
 	}{
-		{Point{"x": {1}, "y": {0}}, 2},
-		{Point{"x": {0}, "y": {3}}, 2}, // the direction is normalized
-		{Point{"x": {1}, "y": {1}}, 2 * math.Sqrt2},
-		{Point{"x": {-1}, "y": {1}}, 0}, // along the contour
-		{Point{"x": {-1}, "y": {-1}}, -2 * math.Sqrt2},
-		{Point{"x": {3}, "y": {4}}, (2*3 + 2*4) / 5.0},
+		{ad.Point{"x": {1}, "y": {0}}, 2},
+		{ad.Point{"x": {0}, "y": {3}}, 2}, // the direction is normalized
+		{ad.Point{"x": {1}, "y": {1}}, 2 * math.Sqrt2},
+		{ad.Point{"x": {-1}, "y": {1}}, 0}, // along the contour
+		{ad.Point{"x": {-1}, "y": {-1}}, -2 * math.Sqrt2},
+		{ad.Point{"x": {3}, "y": {4}}, (2*3 + 2*4) / 5.0},
 	}
 	for _, c := range cases {
-		d, err := f.DirectionalDerivative(at, c.dir)
+		d, err := f.DirectionalDerivativeAt(at, c.dir)
 		require.NoError(t, err)
 		assert.InDelta(t, c.want, d, 1e-15, "%v", c.dir)
 	}
-	_, jvp, err := f.JVP(at, Point{"x": {3}, "y": {4}})
+	_, jvp, err := f.JVPAt(at, ad.Point{"x": {3}, "y": {4}})
 	require.NoError(t, err)
 	assert.Equal(t, 14.0, jvp, "the raw JVP is not normalized")
-	_, err = f.DirectionalDerivative(at, Point{"x": {0}, "y": {0}})
-	assert.ErrorIs(t, err, ErrZeroDirection)
-	_, err = f.DirectionalDerivative(at, Point{"z": {1}})
-	assert.EqualError(t, err, `expr: "z" is not a variable of the function`)
+	_, err = f.DirectionalDerivativeAt(at, ad.Point{"x": {0}, "y": {0}})
+	assert.ErrorIs(t, err, ad.ErrZeroDirection)
+	_, err = f.DirectionalDerivativeAt(at, ad.Point{"z": {1}})
+	assert.EqualError(t, err, `"z" is not a variable of the function`)
 }
 
 func TestHessianClosedForms(t *testing.T) {
@@ -53,8 +57,8 @@ func TestHessianClosedForms(t *testing.T) {
 	}
 	for _, c := range cases {
 		f := MustCompile(c.src)
-		h, err := f.HessianVec(c.at)
-		require.NoError(t, err)
+		var h mat.SymDense
+		require.NoError(t, f.Hessian(c.at, &h))
 		for i := range c.want {
 			for j := range c.want[i] {
 				assert.InDelta(t, c.want[i][j], h.At(i, j), 1e-9*(1+math.Abs(c.want[i][j])), "%s H[%d][%d]", c.src, i, j)
@@ -73,8 +77,8 @@ func TestVectorHessianByHVP(t *testing.T) {
 	for i := range x {
 		x[i] = math.Sin(float64(i))
 	}
-	h, err := f.HessianVec(x)
-	require.NoError(t, err)
+	var h mat.SymDense
+	require.NoError(t, f.Hessian(x, &h))
 	for i := range n {
 		for j := range n {
 			want := 0.0
@@ -97,7 +101,7 @@ func TestVectorHessianByHVP(t *testing.T) {
 	hv := make([]float64, n)
 	v := make([]float64, n)
 	v[3] = 1
-	require.NoError(t, f.HVPVec(x, v, hv))
+	require.NoError(t, f.HVP(x, v, hv))
 	for i := range n {
 		assert.InDelta(t, h.At(i, 3), hv[i], 1e-12)
 	}
@@ -106,86 +110,24 @@ func TestVectorHessianByHVP(t *testing.T) {
 func TestHessianRefusesHugeSizes(t *testing.T) {
 	f, err := Compile("sum(x^2)", &Options{Sizes: map[string]int{"x": 100000}})
 	require.NoError(t, err)
-	_, err = f.HessianVec(make([]float64, 100000))
-	assert.EqualError(t, err, "expr: a dense Hessian of 100000 variables needs 80 GB; use HVP products instead")
+	err = f.Hessian(make([]float64, 100000), &mat.SymDense{})
+	assert.EqualError(t, err, "a dense Hessian of 100000 variables needs 80 GB; use HVP products instead")
 }
 
 func TestExplainNonFinite(t *testing.T) {
 	f := MustCompile("x * log(y - 1)")
-	err := f.Explain([]float64{2, 0.7})
-	require.Error(t, err)
+	grad := make([]float64, 2)
+	_, err := f.Grad([]float64{2, 0.7}, grad)
+	var nf *ad.NonFiniteError
+	require.ErrorAs(t, err, &nf)
 	assert.Contains(t, err.Error(), "log(y - 1) is NaN: log got -0.3")
-	assert.NoError(t, f.Explain([]float64{2, 3}))
+	_, err = f.Grad([]float64{2, 3}, grad)
+	assert.NoError(t, err)
 }
 
-func ExampleFunc_DirectionalDerivative() {
+func ExampleFunc_directionalDerivative() {
 	f := MustCompile("x^2 + y^2")
-	d, _ := f.DirectionalDerivative(Point{"x": {1}, "y": {1}}, Point{"x": {1}, "y": {1}})
+	d, _ := f.DirectionalDerivativeAt(ad.Point{"x": {1}, "y": {1}}, ad.Point{"x": {1}, "y": {1}})
 	fmt.Printf("%.6f\n", d) // 2√2: the steepest slope, along the gradient
 	// Output: 2.828427
-}
-
-// BenchmarkHessianMethods compares the two ways to a dense Hessian: one
-// program of the upper triangle (reverse over reverse) and one HVP per
-// column (forward over reverse). HessianVec switches at
-// symbolicHessianLimit.
-func BenchmarkHessianMethods(b *testing.B) {
-	for _, n := range []int{2, 8, 16, 32} {
-		src := "sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)"
-		f, err := Compile(src, &Options{Sizes: map[string]int{"x": n}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		x := make([]float64, n)
-		for i := range x {
-			x[i] = 0.5 + float64(i%3)
-		}
-		b.Run(fmt.Sprintf("n%d/symbolic", n), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := f.hessianSymbolic(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("n%d/hvp", n), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := f.hessianByHVP(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-func TestHessianMethodsAgree(t *testing.T) {
-	f, err := Compile("sum(exp(x[1:]*x[:-1])) + prod", &Options{Sizes: map[string]int{"x": 5}, Vars: []string{"x", "prod"}})
-	require.NoError(t, err)
-	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2}
-	a, err := f.hessianSymbolic(x)
-	require.NoError(t, err)
-	b, err := f.hessianByHVP(x)
-	require.NoError(t, err)
-	for i := range 6 {
-		for j := range 6 {
-			assert.InDelta(t, a.At(i, j), b.At(i, j), 1e-13)
-		}
-	}
-}
-
-// TestExplainWhileGraphGrows explains NaNs while another goroutine's first
-// HVP adds tangent variables to the same graph; run with -race.
-func TestExplainWhileGraphGrows(t *testing.T) {
-	f := MustCompile("log(x) * y")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		hv := make([]float64, 2)
-		assert.NoError(t, f.HVPVec([]float64{2, 3}, []float64{1, 0}, hv))
-		assert.InDelta(t, -3.0/4, hv[0], 1e-15)
-	}()
-	for range 50 {
-		_, err := f.EvalVec([]float64{-1, 3})
-		assert.ErrorContains(t, err, "log(x) is NaN: log got -1")
-	}
-	<-done
 }

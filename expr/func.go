@@ -4,15 +4,14 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/nabla-ad/nabla/ad"
 )
 
 // Options control how Compile reads a source.
 type Options struct {
-	// Vars declares the variables, in the order Func.Vars and the flat
-	// vectors of EvalVec and GradVec use. When Vars is set, a name that is
+	// Vars declares the variables, in the order of Func.Vars and of the
+	// flat slices the Func's methods take. When Vars is set, a name that is
 	// neither a variable, a binding, a constant nor a function is an error;
 	// when it is nil, every such name is a variable, in order of first
 	// appearance in the source.
@@ -22,46 +21,15 @@ type Options struct {
 	Sizes map[string]int
 }
 
-// A Var is a variable of a Func: its name and shape.
-type Var struct {
-	Name  string
-	Shape ad.Shape
-}
-
-// A Point gives a value to each variable of a Func, by name. A scalar
-// variable has a one-element slice.
-type Point map[string][]float64
-
-// A Func is a compiled expression: a differentiable function of its
-// variables. A Func is safe for concurrent use by multiple goroutines.
+// A Func is a compiled expression: an *ad.Func, whose methods evaluate
+// and differentiate it, together with its source. A Func is safe for
+// concurrent use by multiple goroutines.
 type Func struct {
+	*ad.Func
 	src      string
 	g        *ad.Graph
 	out      ad.Node
-	vars     []Var
-	nodes    []ad.Node // the variables' nodes, in vars order
-	offsets  []int     // where each variable starts in a flat vector
-	dim      int
 	warnings []Error
-
-	mu    sync.Mutex // serializes building nodes into g
-	value program    // the value
-	grad  program    // the value and then the gradient of each variable
-	fwd   forward    // programs for directional derivatives and Hessians
-}
-
-// program is a lazily compiled ad.Program with a pool of workspaces.
-type program struct {
-	once sync.Once
-	prog *ad.Program
-	err  error
-	pool sync.Pool // of *runState
-}
-
-// runState is what one run of a program needs besides its inputs.
-type runState struct {
-	ws *ad.Workspace
-	in [][]float64
 }
 
 // Compile parses src and builds it into a new graph. The result, the last
@@ -108,18 +76,11 @@ func Compile(src string, opts *Options) (*Func, error) {
 	if err := l.errs.err(); err != nil {
 		return nil, err
 	}
-	f := &Func{src: src, g: g, out: out, warnings: l.warnings()}
-	for _, v := range g.Vars() {
-		s := g.Shape(v)
-		f.vars = append(f.vars, Var{Name: g.Name(v), Shape: s})
-		f.nodes = append(f.nodes, v)
-		f.offsets = append(f.offsets, f.dim)
-		f.dim += s.Len()
+	af, err := ad.NewFunc(g, out)
+	if err != nil {
+		return nil, &Error{Msg: "expr: " + err.Error()}
 	}
-	if _, err := f.program(&f.value, func() ([]ad.Node, error) { return []ad.Node{f.out}, nil }); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return &Func{Func: af, src: src, g: g, out: out, warnings: l.warnings()}, nil
 }
 
 // MustCompile is like Compile with no options but panics if the source
@@ -206,16 +167,9 @@ func Parse(g *ad.Graph, src string) (ad.Node, error) {
 	return out, nil
 }
 
-// Vars returns the function's variables, in the order of the flat vectors
-// of EvalVec and GradVec.
-func (f *Func) Vars() []Var { return slices.Clone(f.vars) }
-
-// Dim returns the total number of scalar inputs: the sum of the lengths of
-// the variables.
-func (f *Func) Dim() int { return f.dim }
-
-// Graph returns the graph the function was built into. Building more nodes
-// in it is allowed but not concurrently with the Func's own methods.
+// Graph returns the graph the function was built into. The Func's
+// derivatives are built elsewhere, so the graph holds only what the source
+// says; building more nodes in it does not affect the Func.
 func (f *Func) Graph() *ad.Graph { return f.g }
 
 // Output returns the node of the function's value.
@@ -228,151 +182,3 @@ func (f *Func) String() string { return f.src }
 // Warnings returns problems that did not stop the compilation, such as
 // bindings that are never used.
 func (f *Func) Warnings() []Error { return slices.Clone(f.warnings) }
-
-// program compiles p on first use with the outputs build returns; the
-// inputs are the function's variables.
-func (f *Func) program(p *program, build func() ([]ad.Node, error)) (*program, error) {
-	return f.programWith(p, func() ([]ad.Node, []ad.Node, error) {
-		outs, err := build()
-		return f.nodes, outs, err
-	})
-}
-
-// programWith compiles p on first use with the inputs and outputs build
-// returns.
-func (f *Func) programWith(p *program, build func() (inputs, outputs []ad.Node, err error)) (*program, error) {
-	p.once.Do(func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		ins, outs, err := build()
-		if err != nil {
-			p.err = err
-			return
-		}
-		prog, err := f.g.CompileWith(ins, outs...)
-		if err != nil {
-			p.err = err
-			return
-		}
-		p.prog = prog
-		p.pool.New = func() any {
-			return &runState{ws: prog.NewWorkspace(), in: make([][]float64, len(ins))}
-		}
-	})
-	return p, p.err
-}
-
-// gradProgram returns the program computing the value and the gradient.
-func (f *Func) gradProgram() (*program, error) {
-	return f.program(&f.grad, func() ([]ad.Node, error) {
-		grads, err := f.g.Grad(f.out, f.nodes...)
-		if err != nil {
-			return nil, err
-		}
-		return append([]ad.Node{f.out}, grads...), nil
-	})
-}
-
-// pointInputs sets st.in to the values at gives the variables.
-func (f *Func) pointInputs(st *runState, at Point) error {
-	for i, v := range f.vars {
-		x, ok := at[v.Name]
-		if !ok {
-			return fmt.Errorf("expr: no value for variable %q", v.Name)
-		}
-		if len(x) != v.Shape.Len() {
-			return fmt.Errorf("expr: variable %q is a %v but has %d values", v.Name, v.Shape, len(x))
-		}
-		st.in[i] = x
-	}
-	if len(at) > len(f.vars) {
-		var extra []string
-		for name := range at {
-			if !slices.ContainsFunc(f.vars, func(v Var) bool { return v.Name == name }) {
-				extra = append(extra, name)
-			}
-		}
-		slices.Sort(extra)
-		return fmt.Errorf("expr: %q is not a variable of the function", extra[0])
-	}
-	return nil
-}
-
-// flatInputs sets st.in to the slices of x that belong to each variable.
-func (f *Func) flatInputs(st *runState, x []float64) error {
-	if len(x) != f.dim {
-		return fmt.Errorf("expr: got %d values, want %d", len(x), f.dim)
-	}
-	for i, v := range f.vars {
-		st.in[i] = x[f.offsets[i] : f.offsets[i]+v.Shape.Len()]
-	}
-	return nil
-}
-
-// run runs p with inputs set by set, then passes the workspace to read.
-// The value is returned even when it is not finite, together with an
-// *ad.NonFiniteError saying where that came from.
-func (f *Func) run(p *program, set func(*runState) error, read func(*ad.Workspace)) (float64, error) {
-	st := p.pool.Get().(*runState)
-	defer func() {
-		clear(st.in)
-		p.pool.Put(st)
-	}()
-	if err := set(st); err != nil {
-		return 0, err
-	}
-	err := p.prog.RunChecked(st.ws, st.in)
-	if read != nil {
-		read(st.ws)
-	}
-	return st.ws.Scalar(0), err
-}
-
-// Eval returns the value of f at a point, which must give a value to every
-// variable and to nothing else. A NaN or infinite value is returned
-// together with an *ad.NonFiniteError naming the subexpression where it
-// first appeared.
-func (f *Func) Eval(at Point) (float64, error) {
-	return f.run(&f.value, func(st *runState) error { return f.pointInputs(st, at) }, nil)
-}
-
-// EvalVec is like Eval with the variables' values flattened into x in
-// Vars order.
-func (f *Func) EvalVec(x []float64) (float64, error) {
-	return f.run(&f.value, func(st *runState) error { return f.flatInputs(st, x) }, nil)
-}
-
-// Grad returns the value and the gradient of f at a point; the gradient
-// has an entry for each variable, shaped like it.
-func (f *Func) Grad(at Point) (float64, Point, error) {
-	p, err := f.gradProgram()
-	if err != nil {
-		return 0, nil, err
-	}
-	var grad Point
-	v, err := f.run(p, func(st *runState) error { return f.pointInputs(st, at) }, func(ws *ad.Workspace) {
-		grad = make(Point, len(f.vars))
-		for i, v := range f.vars {
-			grad[v.Name] = slices.Clone(ws.Output(i + 1))
-		}
-	})
-	return v, grad, err
-}
-
-// GradVec is like Grad with the variables' values flattened into x and the
-// gradient written into grad, both in Vars order. It allocates nothing in
-// steady state.
-func (f *Func) GradVec(x, grad []float64) (float64, error) {
-	if len(grad) != f.dim {
-		return 0, fmt.Errorf("expr: gradient has room for %d values, want %d", len(grad), f.dim)
-	}
-	p, err := f.gradProgram()
-	if err != nil {
-		return 0, err
-	}
-	return f.run(p, func(st *runState) error { return f.flatInputs(st, x) }, func(ws *ad.Workspace) {
-		for i := range f.vars {
-			copy(grad[f.offsets[i]:], ws.Output(i+1))
-		}
-	})
-}

@@ -41,8 +41,8 @@ func FuzzParse(f *testing.F) {
 				x[i] = 0.5 + float64(i)
 			}
 			grad := make([]float64, fn.Dim())
-			fn.EvalVec(x)
-			fn.GradVec(x, grad)
+			fn.Eval(x)
+			fn.Grad(x, grad)
 			g := fn.Graph()
 			printed := g.Format(fn.Output())
 			back, err := Parse(g, printed)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func TestLimits(t *testing.T) {
@@ -34,7 +36,7 @@ func TestLimits(t *testing.T) {
 		src = strings.Repeat("x+", 99999) + "x"
 		f, err := Compile(src, nil)
 		require.NoError(t, err)
-		v, err := f.Eval(Point{"x": {1}})
+		v, err := f.EvalAt(ad.Point{"x": {1}})
 		require.NoError(t, err)
 		assert.Equal(t, 1e5, v)
 	})
@@ -55,7 +57,7 @@ func TestConcurrentUse(t *testing.T) {
 			x := []float64{float64(i), 2}
 			grad := make([]float64, 2)
 			for range 100 {
-				if _, err := f.GradVec(x, grad); err != nil {
+				if _, err := f.Grad(x, grad); err != nil {
 					errs <- err
 					return
 				}
@@ -63,7 +65,7 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("d/dx at %v = %v", x, grad[0])
 					return
 				}
-				if _, err := f.Eval(Point{"x": {x[0]}, "y": {2}}); err != nil {
+				if _, err := f.EvalAt(ad.Point{"x": {x[0]}, "y": {2}}); err != nil {
 					errs <- err
 					return
 				}

@@ -183,8 +183,8 @@ func TestRoundTrip(t *testing.T) {
 		require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
 		for range 3 {
 			x := []float64{r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64()}
-			want, _ := f.EvalVec(x)
-			got, _ := f2.EvalVec(x)
+			want, _ := f.Eval(x)
+			got, _ := f2.Eval(x)
 			assert.True(t, sameFloat(want, got), "%s = %v\nprinted as\n%s = %v", src, want, printed, got)
 		}
 	}
