@@ -135,6 +135,22 @@ func (g *Graph) clone() *Graph {
 // Vars returns the function's variables, in the order of its flat slices.
 func (f *Func) Vars() []Var { return slices.Clone(f.vars) }
 
+// Names names each element of the flat slices: x for a scalar variable x,
+// v[0], v[1], … for a vector variable v.
+func (f *Func) Names() []string {
+	names := make([]string, 0, f.dim)
+	for _, v := range f.vars {
+		if v.Shape.IsScalar() {
+			names = append(names, v.Name)
+			continue
+		}
+		for i := range v.Shape.Len() {
+			names = append(names, fmt.Sprintf("%s[%d]", v.Name, i))
+		}
+	}
+	return names
+}
+
 // Dim returns the number of scalar inputs: the sum of the lengths of the
 // variables.
 func (f *Func) Dim() int { return f.dim }

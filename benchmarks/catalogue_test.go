@@ -41,7 +41,7 @@ func TestCatalogueValues(t *testing.T) {
 			assert.Equal(t, e.N, p.N)
 			f, x0, err := p.Func(p.N)
 			require.NoError(t, err)
-			f0, err := f.EvalVec(x0)
+			f0, err := f.Eval(x0)
 			require.NoError(t, err)
 			assert.InDelta(t, e.F0, f0, 1e-10*math.Abs(e.F0), "f(x0)")
 
@@ -52,9 +52,9 @@ func TestCatalogueValues(t *testing.T) {
 			assert.Equal(t, f.Output(), back, "round trip of the printed form")
 
 			grad := make([]float64, len(x0))
-			_, err = f.GradVec(x0, grad)
+			_, err = f.Grad(x0, grad)
 			require.NoError(t, err)
-			num := fd.Gradient(nil, func(x []float64) float64 { v, _ := f.EvalVec(x); return v }, x0,
+			num := fd.Gradient(nil, func(x []float64) float64 { v, _ := f.Eval(x); return v }, x0,
 				&fd.Settings{Formula: fd.Central})
 			for i := range grad {
 				assert.InDelta(t, num[i], grad[i], 1e-6*(1+math.Abs(num[i]))+1e-9*math.Abs(f0), "∂f/∂x[%d]", i)
@@ -66,7 +66,7 @@ func TestCatalogueValues(t *testing.T) {
 			xs, err := p.XStar(p.N)
 			require.NoError(t, err)
 			if xs != nil && p.FStarKnown {
-				fs, err := f.EvalVec(xs)
+				fs, err := f.Eval(xs)
 				require.NoError(t, err)
 				assert.InDelta(t, p.FStar, fs, 1e-9*(1+math.Abs(p.FStar)), "f(x*)")
 			}
@@ -126,13 +126,13 @@ func TestAgainstGonum(t *testing.T) {
 			}
 			for _, x := range points {
 				want := peer.fn.Func(x)
-				got, err := f.EvalVec(x)
+				got, err := f.Eval(x)
 				require.NoError(t, err)
 				assert.InDelta(t, want, got, 1e-10*(1+math.Abs(want)), "f at %v", x)
 				wg := make([]float64, len(x))
 				peer.fn.Grad(wg, x)
 				gg := make([]float64, len(x))
-				_, err = f.GradVec(x, gg)
+				_, err = f.Grad(x, gg)
 				require.NoError(t, err)
 				for i := range wg {
 					assert.InDelta(t, wg[i], gg[i], 1e-9*(1+math.Abs(wg[i])), "∂f/∂x[%d] at %v", i, x)
@@ -145,8 +145,8 @@ func TestAgainstGonum(t *testing.T) {
 				}
 				wh := mat.NewSymDense(len(x), nil)
 				h.Hess(wh, x)
-				gh, err := f.HessianVec(x)
-				require.NoError(t, err)
+				gh := mat.NewSymDense(len(x), nil)
+				require.NoError(t, f.Hessian(x, gh))
 				for i := range len(x) {
 					for j := range len(x) {
 						assert.InDelta(t, wh.At(i, j), gh.At(i, j), 1e-8*(1+math.Abs(wh.At(i, j))), "H[%d][%d]", i, j)
@@ -158,7 +158,7 @@ func TestAgainstGonum(t *testing.T) {
 					if len(min.X) != p.N || !min.Global {
 						continue
 					}
-					v, err := f.EvalVec(min.X)
+					v, err := f.Eval(min.X)
 					require.NoError(t, err)
 					assert.InDelta(t, min.F, v, 1e-9*(1+math.Abs(min.F)), "f at gonum's minimizer")
 					assert.InDelta(t, min.F, p.FStar, 1e-9*(1+math.Abs(min.F)), "recorded f*")

@@ -214,9 +214,9 @@ feed:
 // runOne runs one method on one problem, counting evaluations of f.
 func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []float64, method string) *Run {
 	r := &Run{Problem: p.Name, Method: method, N: len(x0), FStar: p.FStar, FStarKnown: p.FStarKnown}
-	r.F0, _ = f.EvalVec(x0)
+	r.F0, _ = f.Eval(x0)
 	evals := 0
-	prob := optim.FromExpr(f)
+	prob := optim.FromFunc(f.Func)
 	value := prob.FuncGrad
 	prob.FuncGrad = func(x, grad []float64) float64 {
 		evals++
@@ -224,7 +224,7 @@ func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []floa
 	}
 	prob.Func = func(x []float64) float64 {
 		evals++
-		v, _ := f.EvalVec(x)
+		v, _ := f.Eval(x)
 		return v
 	}
 	name, finite := strings.CutSuffix(method, "-fd")

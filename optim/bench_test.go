@@ -40,7 +40,7 @@ func BenchmarkMinimize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	compiled := FromExpr(f)
+	compiled := FromFunc(f.Func)
 	x0 := alternating(n)
 	for _, bm := range []struct {
 		name string

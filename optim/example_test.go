@@ -15,7 +15,7 @@ func ExampleMinimize_gradientAscent() {
 	f := expr.MustCompile("-(x^2 + y^2) + 4")
 	s := optim.DefaultSettings()
 	s.Maximize, s.LearningRate, s.MaxIter, s.Trace = true, 0.1, 4, true
-	res, err := optim.Minimize(context.Background(), optim.FromExpr(f), []float64{1, 1}, optim.GD, s)
+	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1, 1}, optim.GD, s)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -40,7 +40,7 @@ func ExampleMinimize_newton() {
 		fmt.Println(err)
 		return
 	}
-	res, err := optim.Minimize(context.Background(), optim.FromExpr(f), []float64{-1.2, 1}, optim.Newton, nil)
+	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{-1.2, 1}, optim.Newton, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -56,7 +56,7 @@ func ExampleMinimize_nonFinite() {
 	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
 	s := optim.DefaultSettings()
 	s.LearningRate = 3
-	res, _ := optim.Minimize(context.Background(), optim.FromExpr(f), []float64{1}, optim.GD, s)
+	res, _ := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1}, optim.GD, s)
 	fmt.Println(res.Status)
 	fmt.Println(res.X)
 	// Output:
@@ -67,7 +67,7 @@ func ExampleMinimize_nonFinite() {
 // gonum's methods run on a nabla function with its exact derivatives.
 func ExampleGonumProblem() {
 	f := expr.MustCompile("(x - 1)^2 + 10*(y + 2)^4")
-	p := optim.GonumProblem(optim.FromExpr(f))
+	p := optim.GonumProblem(optim.FromFunc(f.Func))
 	res, err := optimize.Minimize(p, []float64{0, 0}, nil, &optimize.Newton{})
 	if err != nil {
 		fmt.Println(err)

@@ -32,7 +32,7 @@ func settings(change func(*Settings)) *Settings {
 // (x, y) ← (x, y) + 0.1·(−2x, −2y) = 0.8·(x, y).
 func TestGradientAscentTextbook(t *testing.T) {
 	f := expr.MustCompile("-(x^2 + y^2) + 4")
-	res, err := Minimize(context.Background(), FromExpr(f), []float64{1, 1}, GD, settings(func(s *Settings) {
+	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{1, 1}, GD, settings(func(s *Settings) {
 		s.Maximize, s.LearningRate, s.MaxIter, s.Trace = true, 0.1, 10, true
 	}))
 	require.NoError(t, err)
@@ -54,7 +54,7 @@ func TestGradientAscentTextbook(t *testing.T) {
 
 func TestGradientDescentOneStep(t *testing.T) {
 	f := expr.MustCompile("w1^2 + w2^2")
-	res, err := Minimize(context.Background(), FromExpr(f), []float64{2, 1}, GD, settings(func(s *Settings) {
+	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{2, 1}, GD, settings(func(s *Settings) {
 		s.LearningRate, s.MaxIter = 0.25, 1
 	}))
 	require.NoError(t, err)
@@ -331,7 +331,7 @@ func TestMaximize(t *testing.T) {
 	f := expr.MustCompile("5 - (x - 3)^2 - 2*(y + 1)^2")
 	for _, m := range []Method{GD, GDArmijo, Momentum, Adam, CG, BFGS, LBFGS, Newton, NewtonCG} {
 		t.Run(string(m), func(t *testing.T) {
-			res, err := Minimize(context.Background(), FromExpr(f), []float64{0, 0}, m, settings(func(s *Settings) {
+			res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{0, 0}, m, settings(func(s *Settings) {
 				s.Maximize, s.LearningRate = true, 0.1
 			}))
 			require.NoError(t, err)
@@ -360,7 +360,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"nan start", rosenbrock(), []float64{math.NaN(), 1}, LBFGS, nil, NonFinite, "x[0] = NaN", []float64{math.NaN(), 1}},
 		{"inf start", rosenbrock(), []float64{1, math.Inf(1)}, GD, nil, NonFinite, "x[1] = +Inf", []float64{1, math.Inf(1)}},
-		{"non-finite f at start", FromExpr(logf), []float64{-1}, BFGS, nil, NonFinite, "log", []float64{-1}},
+		{"non-finite f at start", FromFunc(logf.Func), []float64{-1}, BFGS, nil, NonFinite, "log", []float64{-1}},
 		{"zero learning rate", rosenbrock(), []float64{-1.2, 1}, GD, func(s *Settings) { s.LearningRate = 0 }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
 		{"negative learning rate", rosenbrock(), []float64{-1.2, 1}, Adam, func(s *Settings) { s.LearningRate = -1 }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
 		{"NaN learning rate", rosenbrock(), []float64{-1.2, 1}, Momentum, func(s *Settings) { s.LearningRate = math.NaN() }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
@@ -370,7 +370,7 @@ func TestBadInput(t *testing.T) {
 		{"no gradient", Problem{Func: func([]float64) float64 { return 0 }}, []float64{1}, GD, nil, InvalidInput, "needs gradients", []float64{1}},
 		{"newton without Hessian", firstOrderOnly, []float64{1, 1}, Newton, nil, InvalidInput, "method newton needs Hessians", []float64{1, 1}},
 		{"newton-cg without HVP", firstOrderOnly, []float64{1, 1}, NewtonCG, nil, InvalidInput, "needs Hessian-vector products", []float64{1, 1}},
-		{"unbounded below", FromExpr(logf), []float64{1}, Newton, nil, Unbounded, "unbounded below", nil},
+		{"unbounded below", FromFunc(logf.Func), []float64{1}, Newton, nil, Unbounded, "unbounded below", nil},
 		{"bad momentum", rosenbrock(), []float64{1, 2}, Momentum, func(s *Settings) { s.Momentum = 1 }, InvalidInput, "Momentum", []float64{1, 2}},
 		{"bad memory", rosenbrock(), []float64{1, 2}, LBFGS, func(s *Settings) { s.Memory = 0 }, InvalidInput, "Memory", []float64{1, 2}},
 		{"bad curvature", rosenbrock(), []float64{1, 2}, BFGS, func(s *Settings) { s.Curvature = 1e-5 }, InvalidInput, "curvature", []float64{1, 2}},
@@ -404,7 +404,7 @@ func TestNonFiniteMidRun(t *testing.T) {
 	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
 	// From x = 1 the gradient is 1/2 − 2 = −1.5; a step of η = 3 jumps
 	// to x = 5.5, then to 5.5 − 3·(0.21 + 7) < 0, where sqrt is NaN.
-	res, err := Minimize(context.Background(), FromExpr(f), []float64{1}, GD, settings(func(s *Settings) { s.LearningRate = 3 }))
+	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{1}, GD, settings(func(s *Settings) { s.LearningRate = 3 }))
 	require.NoError(t, err)
 	assert.Equal(t, NonFinite, res.Status)
 	assert.Contains(t, res.Message, "iteration 2")
@@ -422,7 +422,7 @@ func TestNonFiniteMidRun(t *testing.T) {
 func TestLineSearchStepsBackFromNaN(t *testing.T) {
 	f := expr.MustCompile("x - log(x)")
 	for _, m := range []Method{GDArmijo, CG, BFGS, LBFGS, Newton, NewtonCG} {
-		p := FromExpr(f)
+		p := FromFunc(f.Func)
 		nans, fg := 0, p.FuncGrad
 		p.FuncGrad = func(x, g []float64) float64 {
 			v := fg(x, g)
@@ -453,7 +453,7 @@ func TestUnbounded(t *testing.T) {
 		{"x^2 - y", GDArmijo},
 	} {
 		t.Run(tt.src+"/"+string(tt.m), func(t *testing.T) {
-			res, err := Minimize(context.Background(), FromExpr(expr.MustCompile(tt.src)), []float64{1, 1}, tt.m, settings(func(s *Settings) {
+			res, err := Minimize(context.Background(), FromFunc(expr.MustCompile(tt.src).Func), []float64{1, 1}, tt.m, settings(func(s *Settings) {
 				s.Maximize, s.LearningRate = true, 0.1
 			}))
 			require.NoError(t, err)
@@ -607,7 +607,7 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 	}
 	f, err := expr.Compile(extRosenbrockSrc, &expr.Options{Sizes: map[string]int{"x": n}})
 	require.NoError(t, err)
-	fromExpr := FromExpr(f)
+	fromExpr := FromFunc(f.Func)
 	small := map[Method]int{}
 	for _, m := range []Method{LBFGS, NewtonCG} {
 		res, err := Minimize(context.Background(), extRosenbrock(), alternating(10), m, nil)
@@ -629,10 +629,10 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 
 // The compiled expression's derivatives drive every method, and agree with
 // the closed forms.
-func TestFromExpr(t *testing.T) {
+func TestFromFunc(t *testing.T) {
 	f, err := expr.Compile("100*(y - x^2)^2 + (1 - x)^2", &expr.Options{Vars: []string{"x", "y"}})
 	require.NoError(t, err)
-	p, want := FromExpr(f), rosenbrock()
+	p, want := FromFunc(f.Func), rosenbrock()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 20 {
 		x := []float64{rng.NormFloat64(), rng.NormFloat64()}
@@ -658,10 +658,10 @@ func TestFromExpr(t *testing.T) {
 		assert.InDeltaSlice(t, ref.X, res.X, 1e-9)
 	}
 	big := expr.MustCompile("sum(x^2)")
-	q := FromExpr(big)
+	q := FromFunc(big.Func)
 	assert.Equal(t, 1, q.Dim)
-	q = FromExpr(mustCompileSized(t, "sum(x^2)", expr.MaxDenseHessian+1))
-	assert.Nil(t, q.Hess, "no dense Hessian beyond expr.MaxDenseHessian")
+	q = FromFunc(mustCompileSized(t, "sum(x^2)", ad.MaxDenseHessian+1).Func)
+	assert.Nil(t, q.Hess, "no dense Hessian beyond ad.MaxDenseHessian")
 	assert.NotNil(t, q.HVP)
 }
 

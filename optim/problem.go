@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/nabla-ad/nabla/ad"
-	"github.com/nabla-ad/nabla/expr"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
@@ -40,36 +39,35 @@ type Problem struct {
 	Explain func(x []float64) error
 }
 
-// FromExpr returns the Problem of a compiled expression, with its variables
-// flattened in f.Vars order: value and gradient from f.EvalVec and f.GradVec,
-// Hessian-vector products from f.HVPVec, the Hessian from f.HessianVec (for
-// at most expr.MaxDenseHessian variables), and Explain from f.Explain, which
-// names the subexpression where a NaN or infinity first appeared (an
-// *ad.NonFiniteError).
-func FromExpr(f *expr.Func) Problem {
+// FromFunc returns the Problem of an ad.Func: value and gradient from
+// f.Eval and f.Grad, Hessian-vector products from f.HVP, the Hessian from
+// f.Hessian (for at most ad.MaxDenseHessian variables), and Explain from
+// f.Grad's error, which names the subexpression where a NaN or infinity
+// first appeared (an *ad.NonFiniteError).
+func FromFunc(f *ad.Func) Problem {
 	p := Problem{
 		Dim: f.Dim(),
 		Func: func(x []float64) float64 {
-			return valueOf(f.EvalVec(x))
+			return valueOf(f.Eval(x))
 		},
 		FuncGrad: func(x, grad []float64) float64 {
-			return valueOf(f.GradVec(x, grad))
+			return valueOf(f.Grad(x, grad))
 		},
 		HVP: func(x, v, hv []float64) {
-			if err := f.HVPVec(x, v, hv); err != nil && !isNonFinite(err) {
+			if err := f.HVP(x, v, hv); err != nil && !isNonFinite(err) {
 				fillNaN(hv)
 			}
 		},
-		Explain: f.Explain,
+		Explain: func(x []float64) error {
+			_, err := f.Grad(x, make([]float64, f.Dim()))
+			return err
+		},
 	}
-	if f.Dim() <= expr.MaxDenseHessian {
+	if f.Dim() <= ad.MaxDenseHessian {
 		p.Hess = func(x []float64, h *mat.SymDense) {
-			m, err := f.HessianVec(x)
-			if err != nil && m == nil {
+			if err := f.Hessian(x, h); err != nil && !isNonFinite(err) {
 				fillNaN(h.RawSymmetric().Data)
-				return
 			}
-			h.CopySym(m)
 		}
 	}
 	return p

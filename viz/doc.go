@@ -9,7 +9,7 @@
 //
 //  1. Sample a Function over a Plane: Sample evaluates it on a grid of
 //     (a, b) coordinates, SampleGradient evaluates its gradient projected
-//     onto the plane. The evaluation runs on all CPUs; *expr.Func is a
+//     onto the plane. The evaluation runs on all CPUs; *ad.Func is a
 //     Function and is safe for concurrent use.
 //  2. Build a Figure: NewMap draws contours (levels log-spaced when the
 //     values span orders of magnitude) with a colour bar; AddField adds the

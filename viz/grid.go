@@ -17,13 +17,19 @@ import (
 )
 
 // A Function is a scalar function of a flat vector of variables, safe for
-// concurrent use by multiple goroutines. *expr.Func is a Function.
+// concurrent use by multiple goroutines. *ad.Func is a Function.
 //
 // A non-finite value, or an *ad.NonFiniteError, marks a point where the
 // function is undefined; any other error stops the sampling.
 type Function interface {
-	EvalVec(x []float64) (float64, error)
-	GradVec(x, grad []float64) (float64, error)
+	Eval(x []float64) (float64, error)
+}
+
+// A Differentiable function also has a gradient. *ad.Func is
+// Differentiable.
+type Differentiable interface {
+	Function
+	Grad(x, grad []float64) (float64, error)
 }
 
 // An Interval is the closed range [Min, Max] of one plot axis.
@@ -235,7 +241,7 @@ func Sample(f Function, p Plane, x, y Interval, nx, ny int) (*Surface, error) {
 	err := forRows(ny, p.Dim(), func(j int, pt, _ []float64) error {
 		for i, a := range s.Xs {
 			p.At(a, s.Ys[j], pt)
-			v, err := f.EvalVec(pt)
+			v, err := f.Eval(pt)
 			if ok, err := finite(v, err); err != nil {
 				return fmt.Errorf("at %v: %w", pt, err)
 			} else if !ok {
@@ -253,7 +259,7 @@ func Sample(f Function, p Plane, x, y Interval, nx, ny int) (*Surface, error) {
 // SampleGradient evaluates the gradient of f at the centres of nx × ny
 // equal cells tiling the box x × y of the plane p, on all CPUs, and projects
 // it onto the plane.
-func SampleGradient(f Function, p Plane, x, y Interval, nx, ny int) (*VectorField, error) {
+func SampleGradient(f Differentiable, p Plane, x, y Interval, nx, ny int) (*VectorField, error) {
 	if err := checkGrid(f, p, x, y, nx, ny); err != nil {
 		return nil, err
 	}
@@ -262,7 +268,7 @@ func SampleGradient(f Function, p Plane, x, y Interval, nx, ny int) (*VectorFiel
 	err := forRows(ny, p.Dim(), func(j int, pt, grad []float64) error {
 		for i, a := range v.Xs {
 			p.At(a, v.Ys[j], pt)
-			val, err := f.GradVec(pt, grad)
+			val, err := f.Grad(pt, grad)
 			ok, err := finite(val, err)
 			if err != nil {
 				return fmt.Errorf("at %v: %w", pt, err)

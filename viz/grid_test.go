@@ -135,8 +135,8 @@ type failing struct{}
 
 var errBroken = errors.New("broken")
 
-func (failing) EvalVec([]float64) (float64, error)            { return 0, errBroken }
-func (failing) GradVec([]float64, []float64) (float64, error) { return 0, errBroken }
+func (failing) Eval([]float64) (float64, error)            { return 0, errBroken }
+func (failing) Grad([]float64, []float64) (float64, error) { return 0, errBroken }
 
 func TestSampleErrors(t *testing.T) {
 	f := compile(t, "x + y", "x", "y")

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/nabla-ad/nabla/ad/numdiff"
+	"github.com/nabla-ad/nabla/numdiff"
 )
 
 // PlotOptions label a line plot.
@@ -43,7 +43,7 @@ func SampleLine(f Function, origin, dir []float64, t Interval, n int) (ts, value
 		for i := range pt {
 			pt[i] = origin[i] + ts[k]*dir[i]
 		}
-		v, err := f.EvalVec(pt)
+		v, err := f.Eval(pt)
 		ok, err := finite(v, err)
 		if err != nil {
 			return fmt.Errorf("at %v: %w", pt, err)

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/nabla-ad/nabla/ad/numdiff"
 	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/numdiff"
 )
 
 func TestLevels(t *testing.T) {
@@ -187,9 +187,7 @@ func ExamplePlane_Project() {
 func TestSweepCurves(t *testing.T) {
 	f, err := expr.Compile("exp(x)", nil)
 	require.NoError(t, err)
-	fn, err := numdiff.FromExpr(f)
-	require.NoError(t, err)
-	sw, err := numdiff.SweepGradient(fn, []float64{0}, 0, &numdiff.SweepSettings{Steps: []float64{1e-1, 1e-2}})
+	sw, err := numdiff.SweepGradient(f, []float64{0}, 0, &numdiff.SweepSettings{Steps: []float64{1e-1, 1e-2}})
 	require.NoError(t, err)
 	curves := SweepCurves(sw)
 	require.Len(t, curves, 2)

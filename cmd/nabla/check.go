@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/nabla-ad/nabla/ad/numdiff"
+	"github.com/nabla-ad/nabla/numdiff"
 	"github.com/nabla-ad/nabla/viz"
 )
 
@@ -79,17 +79,12 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			if err != nil {
 				return err
 			}
-			fn, err := numdiff.FromExpr(j.f)
-			if err != nil {
-				return err
-			}
-			fn.Names = j.elementNames()
-			rep, err := numdiff.Check(fn, j.x, s)
+			rep, err := numdiff.Check(j.f, j.x, s)
 			if err != nil {
 				return err
 			}
 			if sweep != "" {
-				if err := drawSweep(sweep, fn, j, wrt, s.Methods); err != nil {
+				if err := drawSweep(sweep, j.f, j, wrt, s.Methods); err != nil {
 					return err
 				}
 			}
@@ -129,7 +124,7 @@ func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []n
 	if _, err := viz.FormatOf(file); err != nil {
 		return err
 	}
-	names := j.elementNames()
+	names := j.f.Names()
 	i := 0
 	if wrt != "" {
 		i = slices.Index(names, wrt)

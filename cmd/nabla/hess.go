@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func init() { register(newHessCmd) }
@@ -27,7 +27,7 @@ variables; a vector variable x of length n contributes x[0] … x[n-1]. At
 most %d variables in all.
 
 With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
-"hessian": [[…], […]]}.`, expr.MaxDenseHessian),
+"hessian": [[…], […]]}.`, ad.MaxDenseHessian),
 		Example: `  nabla hess -e 'x^2*y + y^3' --at x=1,y=2
   nabla hess -e 'sum(x^2)' --at x=[1,2,3] --json`,
 		Args: noArgs,
@@ -36,21 +36,22 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 			if err != nil {
 				return err
 			}
-			if n := len(j.x); n > expr.MaxDenseHessian {
-				return fmt.Errorf("the Hessian of %d variables is too large to print (the limit is %d); use jvp for directional derivatives", n, expr.MaxDenseHessian)
+			if n := len(j.x); n > ad.MaxDenseHessian {
+				return fmt.Errorf("the Hessian of %d variables is too large to print (the limit is %d); use jvp for directional derivatives", n, ad.MaxDenseHessian)
 			}
 			v, grad, err := j.gradient()
 			if err != nil && !isNonFinite(err) {
 				return err
 			}
-			h, herr := j.f.HessianVec(j.x)
-			if h == nil {
+			h := mat.NewSymDense(len(j.x), nil)
+			herr := j.f.Hessian(j.x, h)
+			if herr != nil && !isNonFinite(herr) {
 				return herr
 			}
 			if err == nil {
 				err = herr
 			}
-			names := j.elementNames()
+			names := j.f.Names()
 			rows := make([][]float64, len(names))
 			for i := range rows {
 				rows[i] = mat.Row(nil, i, h)
@@ -86,22 +87,6 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 	}
 	in.addFlags(cmd)
 	return cmd
-}
-
-// elementNames names every scalar input: x for a scalar variable, x[0] …
-// x[n-1] for a vector one.
-func (j *job) elementNames() []string {
-	var names []string
-	for _, v := range j.vars {
-		if v.Shape.IsScalar() {
-			names = append(names, v.Name)
-			continue
-		}
-		for i := range v.Shape.Len() {
-			names = append(names, fmt.Sprintf("%s[%d]", v.Name, i))
-		}
-	}
-	return names
 }
 
 // eigenvalues returns the eigenvalues of a symmetric matrix in ascending

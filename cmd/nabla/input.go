@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/expr"
 )
 
@@ -45,7 +46,7 @@ func addJSONFlag(cmd *cobra.Command, v *bool) {
 // A job is an expression compiled for a point.
 type job struct {
 	f    *expr.Func
-	vars []expr.Var
+	vars []ad.Var
 	// x holds the point's values flattened in vars order; nil when the
 	// point is not needed and some variable has no value.
 	x []float64
@@ -244,4 +245,18 @@ func readFile(cmd *cobra.Command, name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
 	}
 	return data, nil
+}
+
+// value returns the function's value at the point; a value that is not
+// finite comes with the *ad.NonFiniteError that explains it.
+func (j *job) value() (float64, error) {
+	return j.f.Eval(j.x)
+}
+
+// gradient returns the value and the gradient, flattened in the order of
+// the variables. Non-finite results come with their explanation.
+func (j *job) gradient() (value float64, grad []float64, err error) {
+	grad = make([]float64, len(j.x))
+	value, err = j.f.Grad(j.x, grad)
+	return value, grad, err
 }

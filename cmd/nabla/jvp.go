@@ -51,7 +51,7 @@ With --json it prints {"value": v, "jvp": ∇f·v, "directional_derivative": ∇
 			}
 			u := make([]float64, len(v))
 			floats.ScaleTo(u, 1/length, v)
-			val, tangent, err := j.f.JVPVec(j.x, v)
+			val, tangent, err := j.f.JVP(j.x, v)
 			if err != nil && !isNonFinite(err) {
 				return err
 			}

@@ -83,7 +83,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 				s.Callback = iterationProgress(errw)
 				defer fmt.Fprint(errw, "\r\033[K")
 			}
-			res, err := optim.Minimize(ctx, optim.FromExpr(j.f), j.x, m, s)
+			res, err := optim.Minimize(ctx, optim.FromFunc(j.f.Func), j.x, m, s)
 			if err != nil && res.Status == optim.InvalidInput {
 				return err
 			}
@@ -175,7 +175,7 @@ func (j *job) printOptimize(w io.Writer, r optim.Result, s *optim.Settings) erro
 	}
 	fmt.Fprintln(w, "trajectory:")
 	m := newMatrix(w)
-	names := j.elementNames()
+	names := j.f.Names()
 	head := []string{"iteration"}
 	if len(names) <= maxTraceColumns {
 		head = append(head, names...)

@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/nabla-ad/nabla/ad"
-	"github.com/nabla-ad/nabla/expr"
 )
 
 // An object is a JSON object whose members keep the order they were added
@@ -129,7 +128,7 @@ func vec(x []float64) string {
 
 // varValue formats the part of a flat vector that belongs to a variable, as
 // a JSON value: a number for a scalar, an array for a vector.
-func varValue(v expr.Var, x []float64) any {
+func varValue(v ad.Var, x []float64) any {
 	if v.Shape.IsScalar() {
 		return x[0]
 	}
@@ -137,7 +136,7 @@ func varValue(v expr.Var, x []float64) any {
 }
 
 // varText formats the same for people.
-func varText(v expr.Var, x []float64) string {
+func varText(v ad.Var, x []float64) string {
 	if v.Shape.IsScalar() {
 		return num(x[0])
 	}

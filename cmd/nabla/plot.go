@@ -336,7 +336,7 @@ func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *
 	s.Maximize = pf.maximize
 	s.Trace = true
 	for _, m := range methods {
-		res, err := optim.Minimize(context.Background(), optim.FromExpr(j.f), j.x, m, s)
+		res, err := optim.Minimize(context.Background(), optim.FromFunc(j.f.Func), j.x, m, s)
 		if err != nil {
 			return fmt.Errorf("--path %s: %v", m, err)
 		}

@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/nabla-ad/nabla/ad/numdiff"
 	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/numdiff"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
 )
@@ -50,7 +50,7 @@ func run(dir string) error {
 // value at the last one.
 func trajectory(f *expr.Func, x0 []float64, m optim.Method, s optim.Settings) ([][]float64, float64, error) {
 	s.Trace = true
-	res, err := optim.Minimize(context.Background(), optim.FromExpr(f), x0, m, &s)
+	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), x0, m, &s)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -174,11 +174,7 @@ func stepError() (*viz.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, err := numdiff.FromExpr(f)
-	if err != nil {
-		return nil, err
-	}
-	sw, err := numdiff.SweepGradient(fn, []float64{1}, 0, &numdiff.SweepSettings{
+	sw, err := numdiff.SweepGradient(f, []float64{1}, 0, &numdiff.SweepSettings{
 		Methods: []numdiff.Method{numdiff.Forward, numdiff.Central},
 		Steps:   numdiff.LogSteps(1, 1e-16, 4),
 	})

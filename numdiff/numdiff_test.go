@@ -13,13 +13,11 @@ import (
 	"github.com/nabla-ad/nabla/expr"
 )
 
-func mustFunction(t testing.TB, src string, sizes map[string]int) Function {
+func mustFunction(t testing.TB, src string, sizes map[string]int) *expr.Func {
 	t.Helper()
 	f, err := expr.Compile(src, &expr.Options{Sizes: sizes})
 	require.NoError(t, err)
-	fn, err := FromExpr(f)
-	require.NoError(t, err)
-	return fn
+	return f
 }
 
 func estimate(t *testing.T, c Component, m Method) Estimate {
@@ -168,13 +166,7 @@ func TestCheckAllMethods(t *testing.T) {
 
 // A wrong derivative is caught, with a report that says by how much.
 func TestWrongGradientCaught(t *testing.T) {
-	f := mustFunction(t, "sin(x) * y", nil)
-	grad := f.Grad
-	f.Grad = func(x, g []float64) (float64, error) {
-		v, err := grad(x, g)
-		g[0] *= 1 + 1e-6 // a small slip in ∂f/∂x
-		return v, err
-	}
+	f := slipped{mustFunction(t, "sin(x) * y", nil)}
 	r, err := CheckGradient(f, []float64{0.4, 2}, &Settings{Methods: []Method{Central, ComplexStep}})
 	require.NoError(t, err)
 	assert.False(t, r.OK)
@@ -212,8 +204,8 @@ func TestComplexStepUnsupported(t *testing.T) {
 	assert.Contains(t, r.Components[0].Problem, "no numeric method applies")
 
 	// A plain Go function has no complex form at all.
-	g := Function{F: func(x []float64) (float64, error) { return x[0] * x[0], nil },
-		Grad: func(x, g []float64) (float64, error) { g[0] = 2 * x[0]; return x[0] * x[0], nil }}
+	g := withGrad{func(x []float64) (float64, error) { return x[0] * x[0], nil },
+		func(x, g []float64) (float64, error) { g[0] = 2 * x[0]; return x[0] * x[0], nil }}
 	r, err = CheckGradient(g, []float64{3}, &Settings{Methods: []Method{ComplexStep, Forward}})
 	require.NoError(t, err)
 	assert.True(t, r.OK)
@@ -222,12 +214,12 @@ func TestComplexStepUnsupported(t *testing.T) {
 
 // Hand-written complex functions plug in as well.
 func TestComplexStepHandWritten(t *testing.T) {
-	f := Function{
-		F:    func(x []float64) (float64, error) { return math.Exp(x[0]) / math.Sqrt(x[1]), nil },
-		Grad: func(x, g []float64) (float64, error) { return 0, errors.New("unused") },
-		Complex: func(z []complex128) (complex128, error) {
-			return cexp(z[0]) / csqrt(z[1]), nil
+	f := withComplex{
+		withGrad{
+			func(x []float64) (float64, error) { return math.Exp(x[0]) / math.Sqrt(x[1]), nil },
+			func(x, g []float64) (float64, error) { return 0, errors.New("unused") },
 		},
+		func(z []complex128) (complex128, error) { return cexp(z[0]) / csqrt(z[1]), nil },
 	}
 	c, err := newChecker(f, []float64{1.5, 4}, &Settings{Methods: []Method{ComplexStep}})
 	require.NoError(t, err)
@@ -282,14 +274,14 @@ func TestBadInput(t *testing.T) {
 		assert.Error(t, err, "%+v", s)
 	}
 	_, err := Check(f, []float64{1, 2, 3}, nil)
-	assert.ErrorContains(t, err, "got 3 values, want 2")
+	assert.ErrorContains(t, err, "has 3 values, want 2")
 	_, err = Check(f, nil, nil)
 	assert.Error(t, err)
-	_, err = CheckHVP(Function{F: f.F, Grad: f.Grad}, []float64{1, 2}, nil)
+	_, err = CheckHVP(withGrad{plain(f.Eval), f.Grad}, []float64{1, 2}, nil)
 	assert.ErrorIs(t, err, ErrNotAvailable)
-	_, err = CheckGradient(Function{F: f.F}, []float64{1, 2}, nil)
+	_, err = CheckGradient(plain(f.Eval), []float64{1, 2}, nil)
 	assert.ErrorIs(t, err, ErrNotAvailable)
-	_, err = CheckGradient(Function{}, []float64{1, 2}, nil)
+	_, err = CheckGradient(nil, []float64{1, 2}, nil)
 	assert.ErrorIs(t, err, ErrNotAvailable)
 	_, err = SweepGradient(f, []float64{1, 2}, 2, nil)
 	assert.Error(t, err)
@@ -343,31 +335,60 @@ func TestDirectionalCost(t *testing.T) {
 	}
 }
 
-// The Functions made from graphs compute what the expression does.
-func TestFromGraph(t *testing.T) {
+// An ad.Func made from a graph is a Function with every derivative, and
+// reports name the elements of its vector variables.
+func TestAdFunc(t *testing.T) {
 	g := ad.NewGraph()
 	x, _ := g.Var("x", ad.Vector(2))
 	y, _ := g.Var("y", ad.Scalar())
 	p, _ := g.Mul(x, y)
 	s, _ := g.Call("sum", p)
 	out, _ := g.Call("sin", s) // sin(y·(x0+x1))
-	f, err := FromGraph(g, out)
+	f, err := ad.NewFunc(g, out)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"x[0]", "x[1]", "y"}, f.Names)
 	at := []float64{0.1, 0.2, 3}
-	v, err := f.F(at)
-	require.NoError(t, err)
-	assert.InDelta(t, math.Sin(0.9), v, 1e-15)
-	gr := make([]float64, 3)
-	_, err = f.Grad(at, gr)
-	require.NoError(t, err)
-	assert.InDeltaSlice(t, []float64{3 * math.Cos(0.9), 3 * math.Cos(0.9), 0.3 * math.Cos(0.9)}, gr, 1e-15)
 	r, err := Check(f, at, &Settings{Methods: []Method{Central, ComplexStep}, Order: 2})
 	require.NoError(t, err)
 	assert.True(t, r.OK)
+	var names []string
+	for _, c := range r.Components[:3] {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{"x[0]", "x[1]", "y"}, names)
+	for _, c := range r.Components {
+		for _, e := range c.Numeric {
+			assert.False(t, e.Unsupported, "%s %s: %s", c.Name, e.Method, e.Problem)
+		}
+	}
+}
 
-	_, err = FromGraph(g, x)
-	assert.ErrorContains(t, err, "not a scalar")
-	_, err = f.Grad(at, make([]float64, 2))
-	assert.Error(t, err)
+// plain is a Function written in Go with no derivatives.
+type plain func(x []float64) (float64, error)
+
+func (f plain) Eval(x []float64) (float64, error) { return f(x) }
+
+// withGrad is a Function written in Go with its gradient.
+type withGrad struct {
+	plain
+	grad func(x, g []float64) (float64, error)
+}
+
+func (f withGrad) Grad(x, g []float64) (float64, error) { return f.grad(x, g) }
+
+// withComplex adds a complex form.
+type withComplex struct {
+	withGrad
+	complex func(z []complex128) (complex128, error)
+}
+
+func (f withComplex) EvalComplex(z []complex128) (complex128, error) { return f.complex(z) }
+
+// slipped is a function whose gradient has a small slip in ∂f/∂x[0];
+// everything else is right.
+type slipped struct{ *expr.Func }
+
+func (f slipped) Grad(x, g []float64) (float64, error) {
+	v, err := f.Func.Grad(x, g)
+	g[0] *= 1 + 1e-6
+	return v, err
 }

@@ -23,7 +23,7 @@ type testOp struct {
 // compose returns the Function u·op(v) for expressions u and v of x, y, z,
 // with a gradient by the chain rule through op's rule, as an engine would
 // compute it.
-func compose(t *testing.T, op testOp, u, v string) Function {
+func compose(t *testing.T, op testOp, u, v string) withGrad {
 	t.Helper()
 	opts := &expr.Options{Vars: []string{"x", "y", "z"}}
 	fu, err := expr.Compile(u, opts)
@@ -31,22 +31,21 @@ func compose(t *testing.T, op testOp, u, v string) Function {
 	fv, err := expr.Compile(v, opts)
 	require.NoError(t, err)
 	gu, gv := make([]float64, 3), make([]float64, 3)
-	return Function{
-		Names: []string{"x", "y", "z"},
-		F: func(x []float64) (float64, error) {
-			a, err := fu.EvalVec(x)
+	return withGrad{
+		func(x []float64) (float64, error) {
+			a, err := fu.Eval(x)
 			if err != nil {
 				return a, err
 			}
-			b, err := fv.EvalVec(x)
+			b, err := fv.Eval(x)
 			return a * op.value(b), err
 		},
-		Grad: func(x, g []float64) (float64, error) {
-			a, err := fu.GradVec(x, gu)
+		func(x, g []float64) (float64, error) {
+			a, err := fu.Grad(x, gu)
 			if err != nil {
 				return a, err
 			}
-			b, err := fv.GradVec(x, gv)
+			b, err := fv.Grad(x, gv)
 			for i := range g {
 				g[i] = gu[i]*op.value(b) + a*op.deriv(b)*gv[i]
 			}

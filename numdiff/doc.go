@@ -14,8 +14,8 @@
 //
 // # Checks
 //
-// A Function bundles f with the derivatives to check, on flat slices;
-// FromExpr and FromGraph make one from an expression or an ad graph.
+// A Function is f on flat slices, with whichever derivatives it has to
+// check (an *ad.Func has them all).
 // CheckGradient compares every gradient component with numeric
 // differences of f; CheckDirectional compares ∇f·d in random directions d
 // in forward and reverse mode at a cost of a few evaluations whatever the

@@ -102,7 +102,8 @@ type Report struct {
 	Evaluations Evaluations `json:"evaluations"`
 }
 
-// Evaluations counts the calls of each of a Function's fields.
+// Evaluations counts the calls of each of a Function's methods: F counts
+// Eval, Complex EvalComplex and ComplexGrad GradComplex.
 type Evaluations struct {
 	F           int `json:"f"`
 	Grad        int `json:"grad"`
@@ -168,7 +169,7 @@ type Estimate struct {
 
 // A checker runs the checks of one Function at one point.
 type checker struct {
-	f     Function
+	f     funcs
 	x     []float64
 	s     Settings
 	evals Evaluations
@@ -181,14 +182,14 @@ func newChecker(f Function, x []float64, s *Settings) (*checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.F == nil {
-		return nil, fmt.Errorf("numdiff: the function has no F: %w", ErrNotAvailable)
+	if f == nil {
+		return nil, fmt.Errorf("numdiff: no function: %w", ErrNotAvailable)
 	}
 	if len(x) == 0 {
 		return nil, errors.New("numdiff: no variables")
 	}
 	c := &checker{x: slices.Clone(x), s: set, rng: rand.New(rand.NewPCG(set.Seed, 0x9e3779b97f4a7c15))}
-	c.f = c.counted(f)
+	c.f = c.counted(methodsOf(f))
 	c.value = point{out: make([]float64, 1)}
 	c.value.out[0], c.value.err = c.f.F(c.x)
 	if c.value.err != nil && !isNonFinite(c.value.err) {
@@ -198,7 +199,7 @@ func newChecker(f Function, x []float64, s *Settings) (*checker, error) {
 }
 
 // counted returns f with each call counted in c.evals.
-func (c *checker) counted(f Function) Function {
+func (c *checker) counted(f funcs) funcs {
 	g := f
 	g.F = func(x []float64) (float64, error) { c.evals.F++; return f.F(x) }
 	if f.Grad != nil {
