@@ -1,0 +1,21 @@
+// Package nabla is an automatic differentiation engine for Go. This
+// package holds no code; it documents how the module is laid out.
+//
+// # Layout
+//
+// Each package imports only packages of a lower layer, never one of its
+// own layer or above; a test of this package enforces it, so the directory
+// tree says what the imports say:
+//
+//	layer 0  ad          graphs, one definition per op, derivatives as graph
+//	                     transforms, compiled programs, and ad.Func, the one
+//	                     differentiable-function type everything else takes
+//	layer 1  expr        the expression language: source → ad.Func
+//	         numdiff     numeric differentiation and checks of any function
+//	         optim       optimizers of any function with a gradient
+//	layer 2  viz         pictures: contours, gradient fields, paths, profiles
+//	layer 3  benchmarks  the optimizer suite and the engine benchmarks
+//	commands cmd/nabla and the generators under */internal: anything below
+//
+// Only tests may import sideways (numdiff's tests compile expressions).
+package nabla
