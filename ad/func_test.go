@@ -407,3 +407,12 @@ func TestExplainWhileDerivativesCompile(t *testing.T) {
 	}
 	<-done
 }
+
+func TestIsNonFinite(t *testing.T) {
+	nf := &NonFiniteError{Op: "log", Expr: "log(x)", Value: math.NaN()}
+	assert.True(t, IsNonFinite(nf))
+	assert.True(t, IsNonFinite(fmt.Errorf("at 3: %w", nf)))
+	assert.False(t, IsNonFinite(nil))
+	assert.False(t, IsNonFinite(ErrForeignNode))
+	assert.Zero(t, testing.AllocsPerRun(10, func() { IsNonFinite(nil) }))
+}

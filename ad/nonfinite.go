@@ -1,6 +1,7 @@
 package ad
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -34,6 +35,17 @@ func (e *NonFiniteError) Error() string {
 		at = fmt.Sprintf(" at element %d", e.Index)
 	}
 	return fmt.Sprintf("%s is %v%s: %s got %s", e.Expr, e.Value, at, e.Op, strings.Join(args, " and "))
+}
+
+// IsNonFinite reports whether err is, or wraps, a *NonFiniteError: whether
+// it explains a NaN or infinite result rather than reporting a failure. It
+// does not allocate when err is nil.
+func IsNonFinite(err error) bool {
+	if err == nil { // errors.As would allocate
+		return false
+	}
+	var nf *NonFiniteError
+	return errors.As(err, &nf)
 }
 
 // RunChecked runs p like Run and then, if any output is NaN or infinite,

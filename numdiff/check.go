@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // ErrNotAvailable is wrapped by the errors of checks that need a derivative
@@ -192,7 +194,7 @@ func newChecker(f Function, x []float64, s *Settings) (*checker, error) {
 	c.f = c.counted(methodsOf(f))
 	c.value = point{out: make([]float64, 1)}
 	c.value.out[0], c.value.err = c.f.F(c.x)
-	if c.value.err != nil && !isNonFinite(c.value.err) {
+	if c.value.err != nil && !ad.IsNonFinite(c.value.err) {
 		return nil, c.value.err
 	}
 	return c, nil
@@ -261,7 +263,7 @@ func (c *checker) gradient() (point, error) {
 	}
 	p := point{out: make([]float64, len(c.x))}
 	_, p.err = c.f.Grad(c.x, p.out)
-	if p.err != nil && !isNonFinite(p.err) {
+	if p.err != nil && !ad.IsNonFinite(p.err) {
 		return p, p.err
 	}
 	return p, nil
@@ -497,7 +499,7 @@ func (c *checker) directionalComponents() ([]Component, error) {
 		r := c.measure(c.valueLine(d))
 		if c.f.JVP != nil {
 			_, jvp, err := c.f.JVP(c.x, d)
-			if err != nil && !isNonFinite(err) {
+			if err != nil && !ad.IsNonFinite(err) {
 				return nil, err
 			}
 			comps = append(comps, c.component(r, 0, jvp, err, "jvp", name, k))
@@ -550,7 +552,7 @@ func (c *checker) products(kind string, count int, dir func(k int) []float64, la
 	for k := range count {
 		d := dir(k)
 		err := c.f.HVP(c.x, d, hv)
-		if err != nil && !isNonFinite(err) {
+		if err != nil && !ad.IsNonFinite(err) {
 			return nil, err
 		}
 		r := c.measure(c.gradLine(d, g))

@@ -5,8 +5,8 @@ import (
 	"log"
 	"math"
 
-	"github.com/nabla-ad/nabla/numdiff"
 	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/numdiff"
 )
 
 func ExampleCheckGradient() {

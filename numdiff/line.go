@@ -171,7 +171,7 @@ func (l *line) complexStep(h float64) measurement {
 func (ms *measurement) nonFinite(l *line, k int) string {
 	for _, p := range ms.points {
 		if v := p.out[k]; math.IsNaN(v) || math.IsInf(v, 0) || p.err != nil {
-			if !(math.IsNaN(v) || math.IsInf(v, 0)) && !isNonFinite(p.err) {
+			if !(math.IsNaN(v) || math.IsInf(v, 0)) && !ad.IsNonFinite(p.err) {
 				// Another output of the same evaluation went wrong.
 				continue
 			}
@@ -186,15 +186,6 @@ func (ms *measurement) nonFinite(l *line, k int) string {
 		return fmt.Sprintf("the %s estimate is %v", ms.method, v)
 	}
 	return ""
-}
-
-// isNonFinite reports whether err explains a NaN or infinity.
-func isNonFinite(err error) bool {
-	if err == nil { // errors.As would allocate
-		return false
-	}
-	var nf *ad.NonFiniteError
-	return errors.As(err, &nf)
 }
 
 // offset prints t·d for messages: " + 1e-08·e[3]" or " − 6e-06·d".

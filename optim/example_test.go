@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"gonum.org/v1/gonum/optimize"
+
 	"github.com/nabla-ad/nabla/expr"
 	"github.com/nabla-ad/nabla/optim"
-	"gonum.org/v1/gonum/optimize"
 )
 
 // The textbook gradient ascent: on f = −(x² + y²) + 4 with η = 0.1 each

@@ -10,14 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nabla-ad/nabla/ad"
-	"github.com/nabla-ad/nabla/expr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/optimize/functions"
+
+	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/expr"
 )
 
 func settings(change func(*Settings)) *Settings {

@@ -1,12 +1,12 @@
 package optim
 
 import (
-	"errors"
 	"math"
 
-	"github.com/nabla-ad/nabla/ad"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // A Problem is an objective function f: ℝⁿ → ℝ given by the functions that
@@ -54,7 +54,7 @@ func FromFunc(f *ad.Func) Problem {
 			return valueOf(f.Grad(x, grad))
 		},
 		HVP: func(x, v, hv []float64) {
-			if err := f.HVP(x, v, hv); err != nil && !isNonFinite(err) {
+			if err := f.HVP(x, v, hv); err != nil && !ad.IsNonFinite(err) {
 				fillNaN(hv)
 			}
 		},
@@ -65,20 +65,12 @@ func FromFunc(f *ad.Func) Problem {
 	}
 	if f.Dim() <= ad.MaxDenseHessian {
 		p.Hess = func(x []float64, h *mat.SymDense) {
-			if err := f.Hessian(x, h); err != nil && !isNonFinite(err) {
+			if err := f.Hessian(x, h); err != nil && !ad.IsNonFinite(err) {
 				fillNaN(h.RawSymmetric().Data)
 			}
 		}
 	}
 	return p
-}
-
-func isNonFinite(err error) bool {
-	if err == nil { // errors.As would allocate
-		return false
-	}
-	var nf *ad.NonFiniteError
-	return errors.As(err, &nf)
 }
 
 // fillNaN marks a result that could not be computed, so Minimize stops with
@@ -94,7 +86,7 @@ func fillNaN(x []float64) {
 // an unbounded objective is told from an undefined one), NaN for any other
 // error.
 func valueOf(v float64, err error) float64 {
-	if err != nil && !isNonFinite(err) {
+	if err != nil && !ad.IsNonFinite(err) {
 		return math.NaN()
 	}
 	return v

@@ -311,11 +311,10 @@ func checkGrid(f Function, p Plane, x, y Interval, nx, ny int) error {
 // finite sorts the result of an evaluation: a finite value, a point where
 // the function is undefined, or a failure.
 func finite(v float64, err error) (ok bool, _ error) {
-	if err == nil { // checked first: errors.As below allocates
+	if err == nil {
 		return !math.IsNaN(v) && !math.IsInf(v, 0), nil
 	}
-	var nf *ad.NonFiniteError
-	if errors.As(err, &nf) {
+	if ad.IsNonFinite(err) {
 		return false, nil
 	}
 	return false, err

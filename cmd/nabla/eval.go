@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func init() { register(newEvalCmd) }
@@ -25,7 +27,7 @@ With --json it prints {"value": v}.`,
 				return err
 			}
 			v, err := j.value()
-			if err != nil && !isNonFinite(err) {
+			if err != nil && !ad.IsNonFinite(err) {
 				return err
 			}
 			r := result{

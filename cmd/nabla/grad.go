@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func init() { register(newGradCmd) }
@@ -25,7 +27,7 @@ variable's entry is an array.`,
 				return err
 			}
 			v, grad, err := j.gradient()
-			if err != nil && !isNonFinite(err) {
+			if err != nil && !ad.IsNonFinite(err) {
 				return err
 			}
 			r := result{

@@ -40,12 +40,12 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 				return fmt.Errorf("the Hessian of %d variables is too large to print (the limit is %d); use jvp for directional derivatives", n, ad.MaxDenseHessian)
 			}
 			v, grad, err := j.gradient()
-			if err != nil && !isNonFinite(err) {
+			if err != nil && !ad.IsNonFinite(err) {
 				return err
 			}
 			h := mat.NewSymDense(len(j.x), nil)
 			herr := j.f.Hessian(j.x, h)
-			if herr != nil && !isNonFinite(herr) {
+			if herr != nil && !ad.IsNonFinite(herr) {
 				return herr
 			}
 			if err == nil {

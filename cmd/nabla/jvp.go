@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func init() { register(newJVPCmd) }
@@ -52,7 +54,7 @@ With --json it prints {"value": v, "jvp": ∇f·v, "directional_derivative": ∇
 			u := make([]float64, len(v))
 			floats.ScaleTo(u, 1/length, v)
 			val, tangent, err := j.f.JVP(j.x, v)
-			if err != nil && !isNonFinite(err) {
+			if err != nil && !ad.IsNonFinite(err) {
 				return err
 			}
 			r := result{

@@ -240,12 +240,6 @@ func norm(x []float64) float64 {
 	return math.Sqrt(s)
 }
 
-// isNonFinite reports whether err explains a result that is not finite.
-func isNonFinite(err error) bool {
-	var nf *ad.NonFiniteError
-	return errors.As(err, &nf)
-}
-
 // appendList appends a JSON array of xs, each written by each.
 func appendList[T any](b []byte, xs []T, each func([]byte, T) []byte) []byte {
 	b = append(b, '[')
