@@ -566,6 +566,9 @@ func TestRandomGraphsAgainstCentralDifferences(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	checked := 0
 	for trial := 0; checked < 300; trial++ {
+		// Most random graphs are usable; running out of them is a failure,
+		// not a hang.
+		require.Less(t, trial, 3000, "only %d of %d random graphs could be checked", checked, trial)
 		g := NewGraph()
 		gen := newRandomExpr(g, rng, 4)
 		y := gen.scalar(7)

@@ -381,7 +381,7 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 		}
 		av, bv := locs[nd.args[0]].vec, locs[nd.args[1]].vec
 		in.code = binaryCode(nd.op, av, bv)
-		if av == false && bv == true && (nd.op == OpAdd || nd.op == OpMul) {
+		if !av && bv && (nd.op == OpAdd || nd.op == OpMul) {
 			in.a, in.b = in.b, in.a // commute: vector first
 		}
 		return in

@@ -3,8 +3,10 @@ package ad
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -415,4 +417,38 @@ func TestIsNonFinite(t *testing.T) {
 	assert.False(t, IsNonFinite(nil))
 	assert.False(t, IsNonFinite(ErrForeignNode))
 	assert.Zero(t, testing.AllocsPerRun(10, func() { IsNonFinite(nil) }))
+}
+
+// A long expression over a Greek variable is cut by characters in the
+// explanation of a NaN, never inside a character.
+func TestNonFiniteExplanationCutByCharacters(t *testing.T) {
+	for extra := range 10 { // shifts the cut a byte at a time
+		g := NewGraph()
+		θ, err := g.Var("θ", Scalar())
+		require.NoError(t, err)
+		y, err := g.Var("y"+strings.Repeat("y", extra), Scalar())
+		require.NoError(t, err)
+		s := y
+		for k := range 40 {
+			s, err = g.Add(s, mustNode(t)(g.Mul(θ, g.Const(float64(k+2)))))
+			require.NoError(t, err)
+		}
+		out, err := g.Call("log", s)
+		require.NoError(t, err)
+		f, err := NewFunc(g, out)
+		require.NoError(t, err)
+		_, err = f.Eval([]float64{-1, 0})
+		var nf *NonFiniteError
+		require.ErrorAs(t, err, &nf)
+		assert.True(t, utf8.ValidString(err.Error()), "%q", err.Error())
+		assert.True(t, strings.HasSuffix(nf.Expr, "…"), nf.Expr)
+	}
+}
+
+func mustNode(t testing.TB) func(Node, error) Node {
+	return func(n Node, err error) Node {
+		t.Helper()
+		require.NoError(t, err)
+		return n
+	}
 }

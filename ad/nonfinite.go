@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/nabla-ad/nabla/internal/text"
 )
 
 // NonFiniteError explains a NaN or infinity: the first node, in evaluation
@@ -103,7 +105,7 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 			if nd.shape.IsScalar() {
 				e.Index = 0
 			}
-			e.Expr = shorten(format(p.nodes, p.vars, c.node), 120)
+			e.Expr = text.Shorten(format(p.nodes, p.vars, c.node), 120)
 			for _, a := range c.args {
 				e.Args = append(e.Args, element(ws.value(a), i, ops[nd.op].kind == kindElementwise))
 			}
@@ -126,7 +128,7 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 	// No instruction went non-finite: an output is a constant that is.
 	for k, i := range p.outNode {
 		if v := ws.Output(k); p.nodes[i].op == OpConst && !allFinite(v) {
-			e := &NonFiniteError{Node: p.handle(i), Op: "const", Expr: shorten(format(p.nodes, p.vars, i), 120)}
+			e := &NonFiniteError{Node: p.handle(i), Op: "const", Expr: text.Shorten(format(p.nodes, p.vars, i), 120)}
 			for j, x := range v {
 				if math.IsNaN(x) || math.IsInf(x, 0) {
 					e.Index, e.Value = j, x
@@ -175,11 +177,4 @@ func allFinite(v []float64) bool {
 		}
 	}
 	return true
-}
-
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-1] + "…"
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"sync"
+
+	"github.com/nabla-ad/nabla/internal/text"
 )
 
 // Workspace holds the buffers one goroutine needs to run a Program.
@@ -423,7 +425,7 @@ func (p *Program) String() string {
 	for k := range p.code {
 		c := &p.code[k]
 		nd := &p.nodes[c.node]
-		fmt.Fprintf(&sb, "%3d %-9s %-11s %s\n", k, ops[nd.op].name, nd.shape, shorten(format(p.nodes, p.vars, c.node), 60))
+		fmt.Fprintf(&sb, "%3d %-9s %-11s %s\n", k, ops[nd.op].name, nd.shape, text.Shorten(format(p.nodes, p.vars, c.node), 60))
 	}
 	return sb.String()
 }

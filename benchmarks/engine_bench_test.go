@@ -35,8 +35,6 @@ func extRosenbrockHVPHand(x, v, hv []float64) {
 	}
 }
 
-const extRosenbrockSrc = "sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)"
-
 // extRosenbrock builds the extended Rosenbrock function of a vector of n
 // variables with vector ops.
 func extRosenbrock(g *ad.Graph, n int) (f, x ad.Node) {

@@ -231,15 +231,6 @@ func (f *Figure) fixBox(x, y Interval) {
 	}
 }
 
-// shorten cuts a text to at most n characters, on one line.
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 // formatValue writes a function value compactly for a legend or a tick.
 func formatValue(v float64) string {
 	if v == 0 || math.Abs(v) >= 1e-3 && math.Abs(v) < 1e5 {

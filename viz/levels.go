@@ -60,13 +60,6 @@ func (m levelMap) to(z float64) float64 {
 	return z
 }
 
-func (m levelMap) from(t float64) float64 {
-	if m.scale == LogScale {
-		return math.Pow(10, t) + m.shift
-	}
-	return t
-}
-
 // DefaultLevels is the number of contour levels when none is given.
 const DefaultLevels = 14
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/nabla-ad/nabla/internal/text"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
 )
@@ -145,7 +146,7 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	}
 	title := pf.title
 	if title == "" {
-		title = shorten(withoutComments(j.f.String()), 70)
+		title = text.Shorten(withoutComments(j.f.String()), 70)
 		if pf.landscape {
 			title = fmt.Sprintf("f(x0 + a·d1 + b·d2) for %s (random directions, seed %d)", title, pf.seed)
 		}
@@ -369,15 +370,6 @@ func (pf *plotFlags) setSize(fig *viz.Figure) error {
 	}
 	fig.Width, fig.Height = viz.Pixel*vg.Length(w), viz.Pixel*vg.Length(h)
 	return nil
-}
-
-// shorten cuts a text to at most n characters, on one line.
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // withoutComments returns an expression's source with its comments and

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/internal/text"
 )
 
 func TestRosenbrockHessian(t *testing.T) {
@@ -326,7 +328,7 @@ func TestFusedProgramsMatch(t *testing.T) {
 				a, b := fused[k][i], plain[k][i]
 				same := math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-9*(1+math.Abs(b))
 				if !same {
-					t.Fatalf("trial %d output %d[%d]: fused %v, plain %v: %s", trial, k, i, a, b, shorten(g.Format(y), 300))
+					t.Fatalf("trial %d output %d[%d]: fused %v, plain %v: %s", trial, k, i, a, b, text.Shorten(g.Format(y), 300))
 				}
 			}
 		}
