@@ -118,3 +118,47 @@ func (s Series) MarshalJSON() ([]byte, error) {
 	return json.Marshal(seriesJSON{s.Method, jsonFloats(s.Steps), jsonFloats(s.Values), jsonFloats(s.Errors),
 		jsonFloat(s.BestStep), jsonFloat(s.BestError), s.Problem})
 }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Series) UnmarshalJSON(b []byte) error {
+	var j seriesJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = Series{j.Method, floatsOf(j.Steps), floatsOf(j.Values), floatsOf(j.Errors),
+		float64(j.BestStep), float64(j.BestError), j.Problem}
+	return nil
+}
+
+type sweepJSON struct {
+	Name   string    `json:"name"`
+	AD     jsonFloat `json:"ad"`
+	Series []Series  `json:"series"`
+}
+
+// MarshalJSON writes the sweep with non-finite numbers as strings: the AD
+// derivative itself may be infinite.
+func (s Sweep) MarshalJSON() ([]byte, error) {
+	return json.Marshal(sweepJSON{s.Name, jsonFloat(s.AD), s.Series})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Sweep) UnmarshalJSON(b []byte) error {
+	var j sweepJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = Sweep{j.Name, float64(j.AD), j.Series}
+	return nil
+}
+
+func floatsOf(js []jsonFloat) []float64 {
+	if js == nil {
+		return nil
+	}
+	out := make([]float64, len(js))
+	for i, f := range js {
+		out[i] = float64(f)
+	}
+	return out
+}

@@ -319,6 +319,37 @@ func TestReportJSON(t *testing.T) {
 	assert.Equal(t, Central, back.Components[1].Numeric[1].Method)
 }
 
+// A sweep whose AD derivative is infinite (sqrt at 0) marshals, with its
+// NaN errors, and reads back the same.
+func TestSweepJSON(t *testing.T) {
+	f := mustFunction(t, "sqrt(x)", nil)
+	sw, err := SweepGradient(f, []float64{0}, 0, &SweepSettings{Steps: []float64{1e-2, 1e-4}})
+	require.NoError(t, err)
+	require.True(t, math.IsInf(sw.AD, 1))
+	b, err := json.Marshal(sw)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"ad":"+Inf"`)
+	var back Sweep
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, sw.Name, back.Name)
+	assert.True(t, math.IsInf(back.AD, 1))
+	require.Len(t, back.Series, len(sw.Series))
+	for i, s := range sw.Series {
+		got := back.Series[i]
+		assert.Equal(t, s.Method, got.Method)
+		assert.Equal(t, s.Steps, got.Steps)
+		assert.Equal(t, s.Values, got.Values)
+		require.Len(t, got.Errors, len(s.Errors))
+		for k, e := range s.Errors {
+			if math.IsNaN(e) {
+				assert.True(t, math.IsNaN(got.Errors[k]), "error %d", k)
+			} else {
+				assert.Equal(t, e, got.Errors[k], "error %d", k)
+			}
+		}
+	}
+}
+
 // A random-direction check costs a few evaluations whatever n is.
 func TestDirectionalCost(t *testing.T) {
 	for _, n := range []int{10, 1000} {
