@@ -338,13 +338,11 @@ func TestSweepJSON(t *testing.T) {
 		got := back.Series[i]
 		assert.Equal(t, s.Method, got.Method)
 		assert.Equal(t, s.Steps, got.Steps)
-		assert.Equal(t, s.Values, got.Values)
-		require.Len(t, got.Errors, len(s.Errors))
-		for k, e := range s.Errors {
-			if math.IsNaN(e) {
-				assert.True(t, math.IsNaN(got.Errors[k]), "error %d", k)
-			} else {
-				assert.Equal(t, e, got.Errors[k], "error %d", k)
+		for _, pair := range [][2][]float64{{s.Values, got.Values}, {s.Errors, got.Errors}} {
+			want, have := pair[0], pair[1]
+			require.Len(t, have, len(want))
+			for k := range want {
+				assert.True(t, want[k] == have[k] || math.IsNaN(want[k]) && math.IsNaN(have[k]), "%v read back as %v", want, have)
 			}
 		}
 	}
