@@ -45,7 +45,9 @@
 // numbers, mismatched vector lengths and non-constant indices are all
 // reported this way, several at once when the parser can recover ([ErrorList]).
 // A source longer than [MaxSourceLen] or nested deeper than [MaxDepth] is an
-// error, never a stack overflow.
+// error, never a stack overflow, and so is a vector (from fill, scatter,
+// range or a literal) more than 2²⁴ elements longer than the caller's
+// variables together, before anything is allocated.
 //
 // # Functions
 //

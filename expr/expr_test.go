@@ -341,6 +341,58 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestFillBomb checks that a count asking for more memory than exists is
+// refused before anything is allocated, with the operand a variable.
+func TestFillBomb(t *testing.T) {
+	for _, n := range []string{"1000000000", "1e12"} {
+		src := "sum(fill(x," + n + ")^2)"
+		_, err := Compile(src, nil)
+		var e *Error
+		require.ErrorAs(t, err, &e, src)
+		assert.Equal(t, 1, e.Line)
+		assert.Equal(t, 12, e.Col, "the caret is under the count")
+		assert.Contains(t, e.Msg, "vector too large: ")
+	}
+}
+
+// TestVectorLengthLimit checks that every vector a source builds is at most
+// maxElems longer than the caller's variables together.
+func TestVectorLengthLimit(t *testing.T) {
+	defer func(n int) { maxElems = n }(maxElems)
+	maxElems = 1000
+	sized := &Options{Sizes: map[string]int{"v": 5}}
+	for _, tt := range []struct {
+		src  string
+		opts *Options
+		want string
+	}{
+		{"sum(fill(x, 1001))", nil, "1:13: vector too large: 1001 elements (the limit is 1000)\n  sum(fill(x, 1001))\n              ^"},
+		{"sum(fill(x, 1e12))", nil, "1:13: vector too large: 1000000000000 elements (the limit is 1000)\n  sum(fill(x, 1e12))\n              ^"},
+		{"sum(scatter(x, 1001, 0, 1))", nil, "1:16: vector too large: 1001 elements (the limit is 1000)\n  sum(scatter(x, 1001, 0, 1))\n                 ^"},
+		{"sum(fill(x, len(v) + 1001))", sized, "1:13: vector too large: 1006 elements (the limit is 1005)\n  sum(fill(x, len(v) + 1001))\n              ^"},
+		{"a = fill(x, 600); sum([a, a])", nil, "1:23: vector too large: 1200 elements (the limit is 1000)\n  a = fill(x, 600); sum([a, a])\n                        ^"},
+		// Doubling grows a vector exponentially with the length of the source.
+		{"a = [v, v, v, v]; b = [a, a, a, a]; c = [b, b, b, b]; d = [c, c, c, c]; sum(d)", sized,
+			"1:59: vector too large: 1280 elements (the limit is 1005)\n  a = [v, v, v, v]; b = [a, a, a, a]; c = [b, b, b, b]; d = [c, c, c, c]; sum(d)\n                                                            ^"},
+	} {
+		_, err := Compile(tt.src, tt.opts)
+		assert.EqualError(t, err, tt.want, tt.src)
+	}
+	// Up to the limit, and to the caller's sizes plus the limit.
+	for _, src := range []string{"sum(fill(x, 1000))", "sum(scatter(x, 1000, 999, 1))", "a = fill(x, 500); sum([a, a])"} {
+		f, err := Compile(src, nil)
+		require.NoError(t, err, src)
+		v, err := f.EvalAt(ad.Point{"x": {2}})
+		require.NoError(t, err)
+		assert.Equal(t, map[bool]float64{true: 2, false: 2000}[strings.Contains(src, "scatter")], v, src)
+	}
+	f, err := Compile("sum([fill(x, 1000), v])", sized)
+	require.NoError(t, err)
+	v, err := f.EvalAt(ad.Point{"x": {1}, "v": {1, 2, 3, 4, 5}})
+	require.NoError(t, err)
+	assert.Equal(t, 1015.0, v)
+}
+
 func TestElementLimit(t *testing.T) {
 	defer func(n int) { maxElems = n }(maxElems)
 	maxElems = 1000

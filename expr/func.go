@@ -50,7 +50,11 @@ func Compile(src string, opts *Options) (*Func, error) {
 		return nil, err
 	}
 	g := ad.NewGraph()
-	l := newLowerer(g, src)
+	varElems := 0
+	for _, n := range opts.Sizes {
+		varElems += n
+	}
+	l := newLowerer(g, src, varElems)
 	l.sizes = opts.Sizes
 	if opts.Vars != nil {
 		l.declared = true
@@ -155,7 +159,11 @@ func Parse(g *ad.Graph, src string) (ad.Node, error) {
 	if err := errs.err(); err != nil {
 		return ad.Node{}, err
 	}
-	l := newLowerer(g, src)
+	varElems := 0
+	for _, v := range g.Vars() {
+		varElems += g.Shape(v).Len()
+	}
+	l := newLowerer(g, src, varElems)
 	l.declared = true
 	for _, v := range g.Vars() {
 		l.vars[g.Name(v)] = v

@@ -9,10 +9,12 @@ import (
 	"github.com/nabla-ad/nabla/ad"
 )
 
-// maxElems bounds the elements of the constant vectors one source may
-// create (with range, fill, vector literals of constants, and operations on
-// them), so that a short source cannot ask for unbounded memory. Vectors
-// given by the caller do not count.
+// maxElems bounds the memory a short source can ask for. The elements of
+// the constant vectors one source creates (with range, fill, vector
+// literals of constants, and operations on them) may not exceed it
+// together, and no vector the source builds (with fill, scatter, range or
+// a vector literal) may be longer than maxElems plus the elements of the
+// caller's variables, which the caller has already paid for.
 //
 // It is a variable so that tests can lower it.
 var maxElems = 1 << 24
@@ -30,6 +32,7 @@ type lowerer struct {
 	binds    map[string]*binding
 	order    []*binding
 	budget   int // vector constant elements the source may still create
+	maxLen   int // the longest vector the source may build
 	known    int // graph nodes already charged for or not made by this source
 }
 
@@ -41,7 +44,9 @@ type binding struct {
 	used bool
 }
 
-func newLowerer(g *ad.Graph, src string) *lowerer {
+// newLowerer returns a lowerer of src into g, whose caller's variables
+// hold varElems elements together.
+func newLowerer(g *ad.Graph, src string, varElems int) *lowerer {
 	return &lowerer{
 		g:      g,
 		src:    src,
@@ -49,6 +54,7 @@ func newLowerer(g *ad.Graph, src string) *lowerer {
 		varAt:  map[string]int{},
 		binds:  map[string]*binding{},
 		budget: maxElems,
+		maxLen: maxElems + varElems,
 		known:  g.Len(),
 	}
 }
@@ -181,11 +187,13 @@ func (l *lowerer) check(off int) func(ad.Node, error) (ad.Node, bool) {
 			l.adError(off, err)
 			return ad.Node{}, false
 		}
-		// A new vector constant (range(n), or an operation on constants
-		// folded by the graph) holds its elements in memory: charge them.
+		// A new vector takes memory when the program runs, and a new
+		// vector constant (range(n), or an operation on constants folded
+		// by the graph) holds its elements already: charge them.
 		if n.ID() >= l.known {
 			l.known = l.g.Len()
-			if s := l.g.Shape(n); !s.IsScalar() && l.g.Op(n) == ad.OpConst && !l.spend(off, s.Len()) {
+			s := l.g.Shape(n)
+			if !s.IsScalar() && (!l.fits(off, float64(s.Len())) || l.g.Op(n) == ad.OpConst && !l.spend(off, s.Len())) {
 				return ad.Node{}, false
 			}
 		}
@@ -355,10 +363,12 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 	}
 	switch c.fn {
 	case "fill", "scatter":
-		// Of a constant, these are folded into a constant vector: bound its
-		// size before the graph allocates it.
-		if l.g.Op(args[0]) == ad.OpConst {
-			if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) && !l.afford(c.args[1].start(), int(min(max(v, 0), float64(maxElems+1)))) {
+		// Bound the length at the argument that asks for it, before the
+		// graph builds the vector; of a constant, these fold into constant
+		// vectors later.
+		if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) {
+			at := c.args[1].start()
+			if l.g.Op(args[0]) == ad.OpConst && !l.afford(at, int(min(max(v, 0), float64(maxElems+1)))) || !l.fits(at, v) {
 				return ad.Node{}, false
 			}
 		}
@@ -372,6 +382,17 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 func (l *lowerer) afford(off, n int) bool {
 	if n > l.budget {
 		l.errorf(off, "vector too large: the expression would create more than %d constant elements", maxElems)
+		return false
+	}
+	return true
+}
+
+// fits reports whether a vector of n elements is within the length limit,
+// and reports an error at off if not. n is a float64 so that a count too
+// large for an int is reported as written.
+func (l *lowerer) fits(off int, n float64) bool {
+	if n > float64(l.maxLen) {
+		l.errorf(off, "vector too large: %s elements (the limit is %d)", strconv.FormatFloat(n, 'f', -1, 64), l.maxLen)
 		return false
 	}
 	return true
