@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func FuzzParse(f *testing.F) {
@@ -21,9 +23,15 @@ func FuzzParse(f *testing.F) {
 		"x[1:n:2]",
 		"((((x))))",
 		"sigmoid(x) * softplus(y) / step(x) + sign(y) - abs(x) + log1p(x) + expm1(y)",
+		"sum(fill(x, 1e9)^2) + sum(scatter(v, 8, 1, 2)) + sum(range(4)) + cumsum(fill(1, 3))[2]",
+		"a = [v, v]; b = [a, a, a]; sum([b, b, b, fill(x, len(b))])",
 	} {
 		f.Add(src)
 	}
+	// A low limit keeps every vector a source may build quick to run and
+	// print, so that fill, scatter and range are fuzzed like the rest.
+	defer func(n int) { maxElems = n }(maxElems)
+	maxElems = 1 << 10
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, opts := range []*Options{nil, {Sizes: map[string]int{"v": 3}}} {
 			fn, err := Compile(src, opts)
@@ -31,10 +39,8 @@ func FuzzParse(f *testing.F) {
 				checkError(t, src, err)
 				continue
 			}
-			if strings.Contains(src, "range") || strings.Contains(src, "fill") || strings.Contains(src, "scatter") {
-				// Vectors of millions of elements are allowed but slow to
-				// run and long to print.
-				continue
+			if n := longest(fn.Graph(), fn.Output()); n > maxElems+fn.Dim() {
+				t.Fatalf("%q builds a vector of %d elements, beyond the limit", src, n)
 			}
 			x := make([]float64, fn.Dim())
 			for i := range x {
@@ -54,6 +60,25 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// longest returns the length of the longest vector out depends on.
+func longest(g *ad.Graph, out ad.Node) int {
+	seen := map[ad.Node]bool{}
+	n := 0
+	var walk func(ad.Node)
+	walk = func(x ad.Node) {
+		if seen[x] {
+			return
+		}
+		seen[x] = true
+		n = max(n, g.Shape(x).Len())
+		for _, a := range g.Args(x) {
+			walk(a)
+		}
+	}
+	walk(out)
+	return n
 }
 
 // checkError checks that err is a well-formed error of Compile for src.
