@@ -196,9 +196,15 @@ func init() {
 		}}
 	ops[OpDot] = opInfo{name: "dot", kind: kindReduce, arity: 2,
 		partials: func(g *Graph, y Node, a []Node) []Node { return []Node{a[1], a[0]} }}
+	// The softmax, normalized: exp(v - y) alone carries y's rounding error,
+	// which at v = 1e15 is a large part of each element, while any shift
+	// cancels from exp(v - y) / sum(exp(v - y)). Shifting by y rather than
+	// by max(v) keeps every term at most 1 without another reduction, and
+	// without one that has no complex form.
 	ops[OpLogSumExp] = opInfo{name: "logsumexp", kind: kindReduce, arity: 1,
 		partials: func(g *Graph, y Node, a []Node) []Node {
-			return []Node{g.un(OpExp, g.sub(a[0], y))}
+			e := g.un(OpExp, g.sub(a[0], y))
+			return []Node{g.div(e, g.reduce(OpSum, e))}
 		}}
 	// A maximum or minimum shared by several elements passes its gradient
 	// to all of them in equal parts, as JAX does.
