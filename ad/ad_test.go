@@ -482,6 +482,44 @@ func TestNonFiniteExplained(t *testing.T) {
 	assert.EqualError(t, err, "the constant 1/0 is +Inf")
 }
 
+// TestNonFiniteInputFoldedAway checks that a non-finite input is reported
+// the same way whether the graph folded it away (0·x is 0) or not (x - x
+// is NaN).
+func TestNonFiniteInputFoldedAway(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		build func(g *Graph, x Node) Node
+	}{
+		{"x*0", func(g *Graph, x Node) Node { return g.mul(x, g.Const(0)) }},
+		{"0/x", func(g *Graph, x Node) Node { return g.div(g.Const(0), x) }},
+		{"x^0", func(g *Graph, x Node) Node { return g.bin(OpPow, x, g.Const(0)) }},
+		{"x-x", func(g *Graph, x Node) Node { return g.sub(x, x) }},
+	} {
+		for _, in := range []struct {
+			v    []float64
+			want string
+		}{
+			{[]float64{1, math.NaN()}, "input x[1] is NaN"},
+			{[]float64{math.Inf(-1), 1}, "input x[0] is -Inf"},
+		} {
+			g := NewGraph()
+			x, _ := g.Var("x", Vector(2))
+			y := g.reduce(OpSum, tt.build(g, x))
+			d, err := g.Grad(y, x)
+			require.NoError(t, err)
+			p, err := g.Compile(y, d[0])
+			require.NoError(t, err)
+			ws := p.NewWorkspace()
+			err = p.RunChecked(ws, [][]float64{in.v})
+			var nf *NonFiniteError
+			require.ErrorAs(t, err, &nf, tt.name)
+			assert.EqualError(t, err, in.want, tt.name)
+			assert.Equal(t, "input", nf.Op)
+			assert.NoError(t, p.RunChecked(ws, [][]float64{{1, 2}}), tt.name)
+		}
+	}
+}
+
 func TestConstantInterning(t *testing.T) {
 	g := NewGraph()
 	nan1, _ := g.Call("acos", g.Const(2.5))

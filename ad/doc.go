@@ -43,7 +43,8 @@
 // use, each goroutine with its own Workspace. RunChecked also explains a NaN
 // or infinite output: a *NonFiniteError names the first node that went
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
-// got -0.3").
+// got -0.3"), or the input that is NaN or infinite ("input x is NaN"),
+// which it reports even when folding (0·x = 0) made the outputs finite.
 //
 // # Functions
 //

@@ -40,10 +40,11 @@ type Point map[string][]float64
 // forms (EvalAt, GradAt, …) take Points instead.
 //
 // A NaN or infinite result is returned together with a *NonFiniteError
-// naming the node where it first appeared. A Func is safe for concurrent
-// use by multiple goroutines. Its derivative programs are built on first
-// use, into a private copy of the graph it was made from, so the caller's
-// graph never changes.
+// naming the node where it first appeared, and any result at a point where
+// a variable is NaN or infinite with one naming that variable. A Func is
+// safe for concurrent use by multiple goroutines. Its derivative programs
+// are built on first use, into a private copy of the graph it was made
+// from, so the caller's graph never changes.
 type Func struct {
 	g       *Graph // private: derivative nodes are built here
 	out     Node

@@ -50,13 +50,20 @@ func IsNonFinite(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// RunChecked runs p like Run and then, if any output is NaN or infinite,
-// returns a *NonFiniteError naming the first node that went non-finite. It
-// costs one extra pass over every intermediate value when an output is not
-// finite, and one pass over the outputs otherwise; Run does neither.
+// RunChecked runs p like Run and then returns a *NonFiniteError naming the
+// input that is NaN or infinite, if one is, or else, if any output is,
+// the first node that went non-finite. A non-finite input is reported even
+// when the outputs are finite, since the graph may have folded it away
+// (0·x is 0 for every x): a result at such a point is reported the same
+// way whatever the expression. RunChecked costs one pass over the inputs
+// and the outputs, and one more over every intermediate value when an
+// output is not finite; Run does none of these.
 func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
 	if err := p.Run(ws, in); err != nil {
 		return err
+	}
+	if e := p.nonFiniteInput(in); e != nil {
+		return e
 	}
 	bad := false
 	for k := range p.outLoc {
@@ -71,9 +78,9 @@ func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
 	return p.explain(ws, in)
 }
 
-// explain reruns the program one instruction at a time until a value goes
-// non-finite.
-func (p *Program) explain(ws *Workspace, in [][]float64) error {
+// nonFiniteInput returns the error naming the first input element that is
+// NaN or infinite, or nil.
+func (p *Program) nonFiniteInput(in [][]float64) *NonFiniteError {
 	for k, x := range in {
 		for i, v := range x {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -85,6 +92,12 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 			}
 		}
 	}
+	return nil
+}
+
+// explain reruns the program one instruction at a time until a value goes
+// non-finite.
+func (p *Program) explain(ws *Workspace, in [][]float64) error {
 	if err := p.load(ws, in); err != nil {
 		return err
 	}

@@ -199,6 +199,31 @@ func TestNonFinite(t *testing.T) {
 	assert.Equal(t, "log(x) is -Inf: log got 0", err.Error())
 }
 
+// TestNonFiniteInput checks that a NaN or infinite variable is reported
+// the same way whether the expression folds it away (0·x is 0) or not.
+func TestNonFiniteInput(t *testing.T) {
+	for _, src := range []string{"x*0", "x - x", "0/x + y", "sum(v*0) + x^0", "x + sum(v)"} {
+		f, err := Compile(src, &Options{Vars: []string{"x", "y", "v"}, Sizes: map[string]int{"v": 2}})
+		require.NoError(t, err)
+		for _, tt := range []struct {
+			at   ad.Point
+			want string
+		}{
+			{ad.Point{"x": {math.NaN()}, "y": {1}, "v": {1, 2}}, "input x is NaN"},
+			{ad.Point{"x": {1}, "y": {1}, "v": {1, math.Inf(1)}}, "input v[1] is +Inf"},
+		} {
+			_, err := f.EvalAt(tt.at)
+			var nf *ad.NonFiniteError
+			require.ErrorAs(t, err, &nf, src)
+			assert.EqualError(t, err, tt.want, src)
+			_, _, err = f.GradAt(tt.at)
+			assert.EqualError(t, err, tt.want, src)
+			_, _, err = f.JVPAt(tt.at, ad.Point{"x": {1}, "y": {0}, "v": {0, 0}})
+			assert.EqualError(t, err, tt.want, src)
+		}
+	}
+}
+
 func TestWarnings(t *testing.T) {
 	f, err := Compile("a = 1\nb = x; c = b\nc + 1", nil)
 	require.NoError(t, err)

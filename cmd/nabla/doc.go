@@ -27,10 +27,11 @@
 // With --json a command prints one JSON object whose keys are listed in
 // each command's help; numbers are in the shortest form that reads back
 // exactly, and a result that is NaN or infinite is null, with a "nonfinite"
-// member saying which subexpression went non-finite.
+// member saying which subexpression went non-finite, or which variable of
+// the point is NaN or infinite.
 //
 // The exit status is 0 on success, 1 when the job ran but its answer is bad
-// (a result that is not finite, a failed check, a run of optimize --strict
+// (a result that is not finite or at a point that is not, a failed check, a run of optimize --strict
 // that did not converge), and 2 for a usage or input error, whose
 // message goes to standard error with a caret under the fault, and nothing
 // to standard output.

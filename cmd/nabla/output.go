@@ -223,6 +223,11 @@ func (r result) print(w io.Writer, asJSON bool, err error) error {
 		}
 	}
 	if nf != nil {
+		// A result at a point that is not finite is reported so even
+		// where the expression folded the input away and came out finite.
+		if nf.Input != "" {
+			return &answerError{msg: "the point is not finite: " + nf.Error()}
+		}
 		return &answerError{msg: "the result is not finite: " + nf.Error()}
 	}
 	return nil
