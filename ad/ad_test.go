@@ -77,7 +77,8 @@ var unaryCases = []struct {
 	{"softplus", func(x float64) float64 { return math.Log(1 + math.Exp(x)) },
 		func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, []float64{-20, -1, 0, 2, 30}},
 	{"sign", func(x float64) float64 { return math.Copysign(1, x) * boolf(x != 0) }, func(float64) float64 { return 0 }, []float64{-2, 0, 3}},
-	{"step", func(x float64) float64 { return boolf(x >= 0) }, func(float64) float64 { return 0 }, []float64{-2, 0, 3}},
+	// step(0) = step(-0) = 1: see docs/language.md.
+	{"step", func(x float64) float64 { return boolf(x >= 0) }, func(float64) float64 { return 0 }, []float64{-2, 0, math.Copysign(0, -1), 3}},
 }
 
 func boolf(b bool) float64 {

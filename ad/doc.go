@@ -21,7 +21,8 @@
 // its printed form. At points where an operation is not differentiable the
 // convention is JAX's: abs'(0) = 0, min and max give the derivative to
 // their first argument on ties, and a reduction's maximum shared by several
-// elements gives each an equal part.
+// elements gives each an equal part. step(0) is 1 (step(a-b) is a ≥ b,
+// which is how min and max break ties); step and sign have derivative 0.
 //
 // # Derivatives
 //

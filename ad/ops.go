@@ -306,7 +306,8 @@ func sign(x float64) float64 {
 	return x // NaN
 }
 
-// step is 1 for x ≥ 0 and 0 below.
+// step is 1 for x ≥ 0 and 0 below: step(a - b) is a ≥ b, which gives min
+// and max's derivative to their first argument on ties.
 func step(x float64) float64 {
 	switch {
 	case x >= 0:

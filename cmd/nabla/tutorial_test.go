@@ -54,12 +54,13 @@ func transcripts(t *testing.T, path string) []transcript {
 	return ts
 }
 
-// TestDocs runs every command of docs/tutorial.md and of README.md and
-// compares what it prints with the document, so that they cannot go stale.
+// TestDocs runs every command of docs/tutorial.md, docs/language.md and
+// README.md and compares what it prints with the document, so that they
+// cannot go stale.
 // A document shows what a person sees: standard output followed by standard
 // error (the messages of a failing command).
 func TestDocs(t *testing.T) {
-	for _, doc := range []string{"../../docs/tutorial.md", "../../README.md"} {
+	for _, doc := range []string{"../../docs/tutorial.md", "../../docs/language.md", "../../README.md"} {
 		t.Run(filepath.Base(doc), func(t *testing.T) {
 			ts := transcripts(t, doc)
 			require.GreaterOrEqual(t, len(ts), 5, "the document's commands were not found")
