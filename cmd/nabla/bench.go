@@ -55,6 +55,13 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 			if !contains(benchmarks.Formats, format) {
 				return &usageError{cmd, fmt.Errorf("unknown format %q; the formats are %s", format, strings.Join(benchmarks.Formats, ", "))}
 			}
+			for _, pic := range []struct{ flag, file string }{{"--profile", profile}, {"--data-profile", dataProfile}} {
+				if pic.file != "" {
+					if err := checkPicture(cmd, pic.flag, pic.file); err != nil {
+						return err
+					}
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			cfg := benchmarks.Config{Problems: ps, Methods: ms, MaxEvals: maxEvals, MaxTime: maxTime, Workers: workers}

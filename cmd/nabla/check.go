@@ -75,6 +75,11 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			if directions < 1 {
 				return &usageError{cmd, fmt.Errorf("--directions must be at least 1, got %d", directions)}
 			}
+			if sweep != "" {
+				if err := checkPicture(cmd, "--sweep", sweep); err != nil {
+					return err
+				}
+			}
 			j, err := in.load(cmd, true)
 			if err != nil {
 				return err
@@ -121,9 +126,6 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 // drawSweep sweeps the step of numeric differentiation for one gradient
 // component and draws each method's error against it.
 func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []numdiff.Method) error {
-	if _, err := viz.FormatOf(file); err != nil {
-		return err
-	}
 	names := j.f.Names()
 	i := 0
 	if wrt != "" {

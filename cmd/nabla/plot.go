@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/nabla-ad/nabla/internal/atomicfile"
 	"github.com/nabla-ad/nabla/internal/text"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
@@ -106,13 +105,8 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	if pf.out == "" {
 		return &usageError{cmd, errors.New("no output file: give one with -o FILE (.svg, .png or .pdf)")}
 	}
-	if _, err := viz.FormatOf(pf.out); err != nil {
-		return &usageError{cmd, fmt.Errorf("-o: %v", err)}
-	}
-	if dir := filepath.Dir(pf.out); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("-o %s: the directory %s does not exist", pf.out, dir)
-		}
+	if err := checkPicture(cmd, "-o", pf.out); err != nil {
+		return err
 	}
 	xr, err := viz.ParseInterval(pf.x)
 	if err != nil {
@@ -177,6 +171,19 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	}
 	if err := fig.Save(pf.out); err != nil {
 		return fmt.Errorf("-o: %v", err)
+	}
+	return nil
+}
+
+// checkPicture refuses a picture file that could not be written, before
+// the work of drawing it: an unknown format is a usage error, a path that
+// cannot be written an input error.
+func checkPicture(cmd *cobra.Command, flag, name string) error {
+	if _, err := viz.FormatOf(name); err != nil {
+		return &usageError{cmd, fmt.Errorf("%s: %v", flag, err)}
+	}
+	if err := atomicfile.CheckWritable(name); err != nil {
+		return fmt.Errorf("%s %s: %v", flag, name, err)
 	}
 	return nil
 }
