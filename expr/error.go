@@ -120,10 +120,11 @@ func errorAt(src string, off int, msg string) *Error {
 	}
 }
 
-// suggest returns the candidate closest to name in edit distance, if it is
+// Suggest returns the candidate closest to name in edit distance, if it is
 // close enough to be a likely typo (at most two edits, and at most one for
-// every two characters of name), or "".
-func suggest(name string, candidates []string) string {
+// every two characters of name), or "". Error messages about an unknown
+// name use it for their "did you mean".
+func Suggest(name string, candidates []string) string {
 	best, bestDist := "", 3
 	n := utf8.RuneCountInString(name)
 	if n > 64 {
@@ -162,7 +163,7 @@ func commonPrefix(a, b string) int {
 
 // didYouMean formats a suggestion for an error message.
 func didYouMean(name string, candidates []string) string {
-	if s := suggest(name, candidates); s != "" {
+	if s := Suggest(name, candidates); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

@@ -78,29 +78,33 @@ func (e *pointError) Error() string {
 //	x=-1.2:1.5*500   a vector: the pattern -1.2, 1.5 repeated 500 times
 //	x=0*1000         a vector of 1000 zeros
 //
-// Entries are separated by commas; a name may be given once.
-func parsePoint(flag, text string) (point, error) {
-	ps := pointScanner{flag: flag, text: text}
+// Entries are separated by commas. The texts of a flag given several times
+// make one point, in which a name may be given once.
+func parsePoint(flag string, texts ...string) (point, error) {
 	var p point
 	total := 0
-	for {
-		v, err := ps.entry(MaxPointLen - total)
-		if err != nil {
-			return nil, err
+	for _, text := range texts {
+		ps := pointScanner{flag: flag, text: text}
+		for {
+			v, err := ps.entry(MaxPointLen - total)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := p.lookup(v.name); dup {
+				return nil, ps.errorf(ps.start, "%s is given twice", v.name)
+			}
+			p = append(p, v)
+			total += len(v.x)
+			if ps.pos == len(text) {
+				break
+			}
+			if text[ps.pos] != ',' {
+				return nil, ps.errorf(ps.pos, "expected a comma before the next name=value, found %q", ps.rest(8))
+			}
+			ps.pos++
 		}
-		if _, dup := p.lookup(v.name); dup {
-			return nil, ps.errorf(ps.start, "%s is given twice", v.name)
-		}
-		p = append(p, v)
-		total += len(v.x)
-		if ps.pos == len(text) {
-			return p, nil
-		}
-		if text[ps.pos] != ',' {
-			return nil, ps.errorf(ps.pos, "expected a comma before the next name=value, found %q", ps.rest(8))
-		}
-		ps.pos++
 	}
+	return p, nil
 }
 
 // pointScanner reads a point's text from left to right.
