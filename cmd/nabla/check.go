@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -69,8 +70,8 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			if order != 1 && order != 2 {
 				return &usageError{cmd, fmt.Errorf("--order must be 1 or 2, got %d", order)}
 			}
-			if step < 0 {
-				return &usageError{cmd, fmt.Errorf("--step must be positive, got %v", step)}
+			if cmd.Flags().Changed("step") && !(step > 0 && step < math.Inf(1)) {
+				return &usageError{cmd, fmt.Errorf("--step %v: want a positive, finite step, such as 1e-6", step)}
 			}
 			if directions < 1 {
 				return &usageError{cmd, fmt.Errorf("--directions must be at least 1, got %d", directions)}
