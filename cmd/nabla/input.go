@@ -176,7 +176,7 @@ func missingError(names []string) error {
 // unknownVar says that name, given with flag, is not a variable of the job,
 // with the likely one when it looks like a typo.
 func (j *job) unknownVar(flag, name string) error {
-	if err := checkVarName(name); err != nil {
+	if err := expr.CheckVarName(name); err != nil {
 		return fmt.Errorf("%s: %v", flag, err)
 	}
 	names := make([]string, len(j.vars))
