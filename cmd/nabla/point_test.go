@@ -148,3 +148,13 @@ func TestObjectJSON(t *testing.T) {
 	assert.Equal(t, `{"value":null,"g":{"x":[1,null],"y":2.5},"vars":["x[0]","q\""],"h":[[1,0],[0,1]],"ok":true,"n":3,"steps":[{"f":1}]}`, string(b))
 	assert.True(t, json.Valid(b))
 }
+
+// TestNum checks the numbers people read: negative zero is 0.
+func TestNum(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	assert.Equal(t, "0", num(negZero))
+	assert.Equal(t, "[0, -1.5, 0]", vec([]float64{negZero, -1.5, 0}))
+	assert.Equal(t, "-5e-324", num(-5e-324))
+	assert.Equal(t, "-Inf", num(math.Inf(-1)))
+	assert.Equal(t, "-0", string(appendFloat(nil, negZero)), "JSON keeps the sign, as encoding/json does")
+}
