@@ -7,8 +7,8 @@
 // own layer or above; a test of this package enforces it, so the directory
 // tree says what the imports say:
 //
-//	leaves   internal/*  helpers every package shares (text.Shorten); they
-//	                     import nothing of nabla
+//	leaves   internal/*  helpers every package shares (text.Shorten,
+//	                     atomicfile.Write); they import nothing of nabla
 //	layer 0  ad          graphs, one definition per op, derivatives as graph
 //	                     transforms, compiled programs, and ad.Func, the one
 //	                     differentiable-function type everything else takes

@@ -11,13 +11,14 @@ import (
 
 // layers gives each library package its layer, as doc.go draws them.
 var layers = map[string]int{
-	"internal/text": -1,
-	"ad":            0,
-	"expr":          1,
-	"numdiff":       1,
-	"optim":         1,
-	"viz":           2,
-	"benchmarks":    3,
+	"internal/atomicfile": -1,
+	"internal/text":       -1,
+	"ad":                  0,
+	"expr":                1,
+	"numdiff":             1,
+	"optim":               1,
+	"viz":                 2,
+	"benchmarks":          3,
 }
 
 const module = "github.com/nabla-ad/nabla"

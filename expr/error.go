@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -38,40 +39,70 @@ func (e *Error) Error() string {
 // excerpt writes the source line and the caret line, each indented by two
 // spaces and ended by a newline except the last.
 func (e *Error) excerpt(b *strings.Builder) {
-	line := []rune(e.text)
-	col := e.Col - 1
+	excerpt(b, e.text, e.Col-1)
+}
+
+// Excerpt returns the line of src that holds byte offset off and, under it,
+// a caret at off, each indented by two spaces, as Error messages show them.
+// Programs that report faults in other input (a command-line flag, say)
+// use it to show them the same way.
+func Excerpt(src string, off int) string {
+	line, _, col := lineAt(src, max(0, min(off, len(src))))
+	var b strings.Builder
+	excerpt(&b, line, col)
+	return b.String()
+}
+
+// excerpt writes line and a caret under its character col (from 0). A line
+// longer than excerptWidth characters is cut to a window around col.
+// Characters that are not printable, and bytes that are not UTF-8, are
+// escaped as strconv.Quote escapes them, so that no input can send control
+// sequences to a terminal, and the caret still points at its character.
+func excerpt(b *strings.Builder, line string, col int) {
+	n := utf8.RuneCountInString(line)
+	start, end := 0, n
 	var prefix, suffix string
-	if len(line) > excerptWidth {
-		start := max(0, min(col-excerptWidth/2, len(line)-excerptWidth))
-		end := min(len(line), start+excerptWidth)
+	if n > excerptWidth {
+		start = max(0, min(col-excerptWidth/2, n-excerptWidth))
+		end = start + excerptWidth
 		if start > 0 {
 			prefix = "..."
 		}
-		if end < len(line) {
+		if end < n {
 			suffix = "..."
 		}
-		line = line[start:end]
-		col -= start
 	}
+	var caret strings.Builder
+	caret.WriteString("\n  ")
+	caret.WriteString(strings.Repeat(" ", len(prefix)))
 	b.WriteString("  ")
 	b.WriteString(prefix)
-	for _, r := range line {
-		if r < ' ' && r != '\t' || r == utf8.RuneError || r == 0x7f {
-			r = '?'
+	for i, k := 0, 0; i < len(line) && k < end; k++ {
+		r, size := utf8.DecodeRuneInString(line[i:])
+		c := line[i : i+size]
+		i += size
+		if k < start {
+			continue
 		}
-		b.WriteRune(r)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			c = fmt.Sprintf(`\x%02x`, c[0])
+		case r != '\t' && !strconv.IsPrint(r):
+			c = strconv.Quote(c)
+			c = c[1 : len(c)-1]
+		}
+		b.WriteString(c)
+		if k < col {
+			if c == "\t" {
+				caret.WriteByte('\t')
+			} else {
+				caret.WriteString(strings.Repeat(" ", utf8.RuneCountInString(c)))
+			}
+		}
 	}
 	b.WriteString(suffix)
-	b.WriteString("\n  ")
-	b.WriteString(strings.Repeat(" ", len(prefix)))
-	for i := 0; i < col && i < len(line); i++ {
-		if line[i] == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-	}
-	b.WriteByte('^')
+	caret.WriteByte('^')
+	b.WriteString(caret.String())
 }
 
 // An ErrorList is the set of errors [Compile] found when there was more
@@ -103,27 +134,34 @@ func (l ErrorList) Unwrap() []error {
 // errorAt returns an Error at byte offset off of src.
 func errorAt(src string, off int, msg string) *Error {
 	off = max(0, min(off, len(src)))
-	lineStart := strings.LastIndexByte(src[:off], '\n') + 1
-	lineEnd := strings.IndexByte(src[off:], '\n')
-	if lineEnd < 0 {
-		lineEnd = len(src)
-	} else {
-		lineEnd += off
-	}
-	text := strings.TrimSuffix(src[lineStart:lineEnd], "\r")
+	line, start, col := lineAt(src, off)
 	return &Error{
-		Line:   strings.Count(src[:lineStart], "\n") + 1,
-		Col:    utf8.RuneCountInString(src[lineStart:off]) + 1,
+		Line:   strings.Count(src[:start], "\n") + 1,
+		Col:    col + 1,
 		Offset: off,
 		Msg:    msg,
-		text:   text,
+		text:   line,
 	}
 }
 
-// suggest returns the candidate closest to name in edit distance, if it is
+// lineAt returns the line of src that holds byte offset off, where it
+// starts, and the character (from 0) off is in the line.
+func lineAt(src string, off int) (line string, start, col int) {
+	start = strings.LastIndexByte(src[:off], '\n') + 1
+	end := strings.IndexByte(src[off:], '\n')
+	if end < 0 {
+		end = len(src)
+	} else {
+		end += off
+	}
+	return strings.TrimSuffix(src[start:end], "\r"), start, utf8.RuneCountInString(src[start:off])
+}
+
+// Suggest returns the candidate closest to name in edit distance, if it is
 // close enough to be a likely typo (at most two edits, and at most one for
-// every two characters of name), or "".
-func suggest(name string, candidates []string) string {
+// every two characters of name), or "". Error messages about an unknown
+// name use it for their "did you mean".
+func Suggest(name string, candidates []string) string {
 	best, bestDist := "", 3
 	n := utf8.RuneCountInString(name)
 	if n > 64 {
@@ -162,7 +200,7 @@ func commonPrefix(a, b string) int {
 
 // didYouMean formats a suggestion for an error message.
 func didYouMean(name string, candidates []string) string {
-	if s := suggest(name, candidates); s != "" {
+	if s := Suggest(name, candidates); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

@@ -310,7 +310,10 @@ func TestErrors(t *testing.T) {
 		{"1e+", nil, "1:1: bad number \"1e+\": exponent has no digits\n  1e+\n  ^"},
 		{"1e999", nil, "1:1: number 1e999 is out of range\n  1e999\n  ^"},
 		{"x $ y", nil, "1:3: unexpected character \"$\"\n  x $ y\n    ^"},
-		{"x + \xff", nil, "1:5: invalid UTF-8 encoding\n  x + ?\n      ^"},
+		{"x + \xff", nil, "1:5: invalid UTF-8 encoding\n  x + \\xff\n      ^"},
+		{"\x1b[31m + x", nil, "1:1: unexpected character \"\\x1b\"\n  \\x1b[31m + x\n  ^"},
+		{"\u200ex\t+ \u009b", nil, "1:1: unexpected character \"\\u200e\"\n  \\u200ex\t+ \\u009b\n  ^"},
+		{"x\t+ \u009b", nil, "1:5: unexpected character \"\\u009b\"\n  x\t+ \\u009b\n   \t  ^"},
 		{"x = 1; x = 2; x", nil, "1:8: cannot rebind \"x\" (bound at 1:1)\n  x = 1; x = 2; x\n         ^"},
 		{"sin = 1; sin", nil, "1:1: cannot bind \"sin\": it is a function\n  sin = 1; sin\n  ^"},
 		{"pi = 3; pi", nil, "1:1: cannot bind \"pi\": it is a constant\n  pi = 3; pi\n  ^"},
@@ -435,4 +438,21 @@ func TestElementLimit(t *testing.T) {
 	v, err := f.EvalAt(ad.Point{"x": {1}})
 	require.NoError(t, err)
 	assert.Equal(t, float64(599*600/2+1), v)
+}
+
+// TestExcerpt checks that characters that are not printable are shown
+// escaped, with the caret still under the fault.
+func TestExcerpt(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		off  int
+		want string
+	}{
+		{"x=\x1b[31m1", 7, "  x=\\x1b[31m1\n            ^"},
+		{"a\nb\xffc\nd", 4, "  b\\xffc\n       ^"},
+		{"θ=1,\u202ey", 5, "  θ=1,\\u202ey\n      ^"},
+		{"x", 9, "  x\n   ^"},
+	} {
+		assert.Equal(t, tt.want, Excerpt(tt.src, tt.off), "%q", tt.src)
+	}
 }

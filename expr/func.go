@@ -102,8 +102,8 @@ func MustCompile(src string) *Func {
 func (o *Options) check() error {
 	seen := map[string]bool{}
 	for _, name := range o.Vars {
-		if err := checkVarName(name); err != nil {
-			return err
+		if err := CheckVarName(name); err != nil {
+			return &Error{Msg: "expr: " + err.Error()}
 		}
 		if seen[name] {
 			return &Error{Msg: fmt.Sprintf("expr: variable %q declared twice", name)}
@@ -111,8 +111,8 @@ func (o *Options) check() error {
 		seen[name] = true
 	}
 	for name, n := range o.Sizes {
-		if err := checkVarName(name); err != nil {
-			return err
+		if err := CheckVarName(name); err != nil {
+			return &Error{Msg: "expr: " + err.Error()}
 		}
 		if o.Vars != nil && !seen[name] {
 			return &Error{Msg: fmt.Sprintf("expr: size given for %q, which is not a declared variable", name)}
@@ -124,13 +124,20 @@ func (o *Options) check() error {
 	return nil
 }
 
-func checkVarName(name string) error {
+// CheckVarName returns an error unless name can be a variable: a name of
+// the language (a letter or underscore, then letters, digits and
+// underscores, of any script) that is not one of its functions or
+// constants.
+func CheckVarName(name string) error {
 	lx := newLexer(name)
-	if t := lx.next(); t.kind != tName || t.end != len(name) {
-		return &Error{Msg: fmt.Sprintf("expr: %q is not a valid variable name", name)}
+	if t := lx.next(); t.kind != tName || t.pos != 0 || t.end != len(name) {
+		return fmt.Errorf("%q is not a valid variable name", name)
 	}
-	if isFunc(name) || isConst(name) {
-		return &Error{Msg: fmt.Sprintf("expr: %q cannot be a variable: it is a function or constant of the language", name)}
+	switch {
+	case isFunc(name):
+		return fmt.Errorf("%s is a function of the language, not a variable", name)
+	case isConst(name):
+		return fmt.Errorf("%s is a constant of the language, not a variable", name)
 	}
 	return nil
 }

@@ -1,11 +1,9 @@
 package viz
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +11,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/recorder"
+
+	"github.com/nabla-ad/nabla/internal/atomicfile"
 )
 
 // Pixel is the length of one pixel of a PNG drawn at plot's default 96 dots
@@ -204,8 +204,9 @@ func FormatOf(name string) (string, error) {
 }
 
 // Save writes the figure to a file, in the format its extension names
-// (.svg, .png or .pdf). The picture is drawn completely before the file is
-// created, so a failure leaves no partial file behind.
+// (.svg, .png or .pdf). The file is replaced only once the picture is
+// written completely, so a failure, such as a full disk, leaves any old file
+// as it was and no partial file behind.
 func (f *Figure) Save(name string) error {
 	format, err := FormatOf(name)
 	if err != nil {
@@ -215,11 +216,10 @@ func (f *Figure) Save(name string) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return os.WriteFile(name, buf.Bytes(), 0o644)
+	return atomicfile.Write(name, 0o644, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
 }
 
 // fixBox fixes the axes to a box and asks for one scale on both axes when

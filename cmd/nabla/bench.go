@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,19 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
   nabla bench --problems rosenbrock,wood --methods lbfgs,lbfgs-fd,gonum-lbfgs-fd --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Zero stands for the default in Config, so only a value
+			// given on the command line is checked.
+			f := cmd.Flags()
+			switch {
+			case f.Changed("max-evals") && maxEvals < 1:
+				return &usageError{cmd, fmt.Errorf("--max-evals %d: want at least 1", maxEvals)}
+			case f.Changed("max-time") && maxTime <= 0:
+				return &usageError{cmd, fmt.Errorf("--max-time %v: want a positive duration, such as 30s", maxTime)}
+			case f.Changed("workers") && workers < 1:
+				return &usageError{cmd, fmt.Errorf("--workers %d: want at least 1", workers)}
+			case !slices.Contains(benchmarks.Taus, tau):
+				return &usageError{cmd, fmt.Errorf("--tau %v: want one of the levels %s", tau, tauLevels())}
+			}
 			ps, err := benchmarks.Select(problems)
 			if err != nil {
 				return &usageError{cmd, err}
@@ -54,6 +68,13 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 			}
 			if !contains(benchmarks.Formats, format) {
 				return &usageError{cmd, fmt.Errorf("unknown format %q; the formats are %s", format, strings.Join(benchmarks.Formats, ", "))}
+			}
+			for _, pic := range []struct{ flag, file string }{{"--profile", profile}, {"--data-profile", dataProfile}} {
+				if pic.file != "" {
+					if err := checkPicture(cmd, pic.flag, pic.file); err != nil {
+						return err
+					}
+				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
@@ -89,8 +110,17 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 	f.IntVar(&workers, "workers", 0, "runs at a time (default: the number of CPUs)")
 	f.StringVar(&profile, "profile", "", "write the Dolan–Moré performance profile to `FILE` (.svg, .png, .pdf)")
 	f.StringVar(&dataProfile, "data-profile", "", "write the Moré–Wild data profile to `FILE`")
-	f.Float64Var(&tau, "tau", 1e-5, "accuracy level of the profiles")
+	f.Float64Var(&tau, "tau", 1e-5, "accuracy level of the profiles: 1e-3, 1e-5 or 1e-7")
 	return cmd
+}
+
+// tauLevels lists the accuracy levels a run is judged at, for messages.
+func tauLevels() string {
+	keys := make([]string, len(benchmarks.Taus))
+	for i, tau := range benchmarks.Taus {
+		keys[i] = benchmarks.TauKey(tau)
+	}
+	return strings.Join(keys, ", ")
 }
 
 func contains(list []string, s string) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -69,11 +70,16 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			if order != 1 && order != 2 {
 				return &usageError{cmd, fmt.Errorf("--order must be 1 or 2, got %d", order)}
 			}
-			if step < 0 {
-				return &usageError{cmd, fmt.Errorf("--step must be positive, got %v", step)}
+			if cmd.Flags().Changed("step") && !(step > 0 && step < math.Inf(1)) {
+				return &usageError{cmd, fmt.Errorf("--step %v: want a positive, finite step, such as 1e-6", step)}
 			}
 			if directions < 1 {
 				return &usageError{cmd, fmt.Errorf("--directions must be at least 1, got %d", directions)}
+			}
+			if sweep != "" {
+				if err := checkPicture(cmd, "--sweep", sweep); err != nil {
+					return err
+				}
 			}
 			j, err := in.load(cmd, true)
 			if err != nil {
@@ -121,9 +127,6 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 // drawSweep sweeps the step of numeric differentiation for one gradient
 // component and draws each method's error against it.
 func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []numdiff.Method) error {
-	if _, err := viz.FormatOf(file); err != nil {
-		return err
-	}
 	names := j.f.Names()
 	i := 0
 	if wrt != "" {

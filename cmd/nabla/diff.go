@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,6 +41,11 @@ With --json it prints {"derivative": {"x": "2*x", …}}.`,
 			if err != nil {
 				return err
 			}
+			for i, name := range wrt {
+				if slices.Contains(wrt[:i], name) {
+					return &usageError{cmd, fmt.Errorf("--wrt: %s is given twice", name)}
+				}
+			}
 			names := wrt
 			if len(names) == 0 {
 				for _, v := range j.vars {
@@ -72,7 +78,8 @@ With --json it prints {"derivative": {"x": "2*x", …}}.`,
 }
 
 // derivative returns the printed k-th derivative with respect to the
-// variable name; a name the expression does not use gives "0".
+// variable name; a variable of the point that the expression does not use
+// gives "0".
 func (j *job) derivative(name string, k int) (string, error) {
 	g := j.f.Graph()
 	var x ad.Node
@@ -82,10 +89,7 @@ func (j *job) derivative(name string, k int) (string, error) {
 		}
 	}
 	if !x.IsValid() {
-		if err := checkVarName(name); err != nil {
-			return "", fmt.Errorf("--wrt: %v", err)
-		}
-		return "0", nil
+		return "", j.unknownVar("--wrt", name)
 	}
 	if k > 1 && !g.Shape(x).IsScalar() {
 		return "", fmt.Errorf("--order %d needs a scalar variable, but %s is a %v", k, name, g.Shape(x))

@@ -20,9 +20,11 @@
 // A point is written --at x=1,y=2; a vector as --at x=[1,2,3], or as a
 // repeated pattern, --at x=-1.2:1.5*500 for the 1000 values -1.2, 1.5,
 // -1.2, …. --at-file reads a point from a JSON object such as
-// {"x": 1, "y": [1, 2]}. A variable named in the point that the expression
-// does not use gets a zero derivative; a variable of the expression without
-// a value is an error.
+// {"x": 1, "y": [1, 2]}. Spaces may surround names, numbers and
+// punctuation, and --at may be repeated, but a variable is given once;
+// --at values replace those of --at-file. A variable named in the point
+// that the expression does not use gets a zero derivative; a variable of
+// the expression without a value is an error.
 //
 // With --json a command prints one JSON object whose keys are listed in
 // each command's help; numbers are in the shortest form that reads back

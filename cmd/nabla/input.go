@@ -31,12 +31,36 @@ type inputFlags struct {
 // addFlags declares the flags on cmd.
 func (in *inputFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVarP(&in.expr, "expr", "e", "", "the expression")
-	f.StringVarP(&in.file, "file", "f", "", "read the expression from `FILE` (- for standard input)")
+	f.VarP(&onceString{s: &in.expr}, "expr", "e", "the expression")
+	f.VarP(&onceString{s: &in.file}, "file", "f", "read the expression from `FILE` (- for standard input)")
 	f.StringArrayVar(&in.at, "at", nil, "the `POINT`: x=1,y=2, x=[1,2,3], x=-1.2:1.5*500 (may be repeated)")
-	f.StringVar(&in.atFile, "at-file", "", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}")
+	f.Var(&onceString{s: &in.atFile}, "at-file", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}")
 	addJSONFlag(cmd, &in.json)
 }
+
+// A onceString is a string flag that may be given once: a second value
+// is an error, where a plain string flag would quietly keep the last.
+type onceString struct {
+	s   *string
+	set bool
+}
+
+func (o *onceString) String() string {
+	if o.s == nil {
+		return ""
+	}
+	return *o.s
+}
+
+func (o *onceString) Set(s string) error {
+	if o.set {
+		return errors.New("the flag may be given only once")
+	}
+	*o.s, o.set = s, true
+	return nil
+}
+
+func (o *onceString) Type() string { return "string" }
 
 // addJSONFlag declares --json, which every command has.
 func addJSONFlag(cmd *cobra.Command, v *bool) {
@@ -149,6 +173,23 @@ func missingError(names []string) error {
 	return fmt.Errorf("no value for the variables %s: give them with --at %s=…", strings.Join(names, ", "), strings.Join(names, "=…,"))
 }
 
+// unknownVar says that name, given with flag, is not a variable of the job,
+// with the likely one when it looks like a typo.
+func (j *job) unknownVar(flag, name string) error {
+	if err := expr.CheckVarName(name); err != nil {
+		return fmt.Errorf("%s: %v", flag, err)
+	}
+	names := make([]string, len(j.vars))
+	for i, v := range j.vars {
+		names[i] = v.Name
+	}
+	msg := fmt.Sprintf("%s: %s is not a variable of the expression or the point", flag, name)
+	if s := expr.Suggest(name, names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return errors.New(msg)
+}
+
 // sourceError returns an expression error with the file name, if any, in
 // front of its position.
 func sourceError(name string, err error) error {
@@ -208,14 +249,12 @@ func (in *inputFlags) point(cmd *cobra.Command) (point, error) {
 			return nil, err
 		}
 	}
-	for _, text := range in.at {
-		q, err := parsePoint("--at", text)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range q {
-			p = p.set(v)
-		}
+	q, err := parsePoint("--at", in.at...)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range q {
+		p = p.set(v)
 	}
 	if n := p.len(); n > MaxPointLen {
 		return nil, fmt.Errorf("the point has %d values, more than the %d a point may hold", n, MaxPointLen)

@@ -78,26 +78,24 @@ With --json it prints {"value": v, "jvp": ∇f·v, "directional_derivative": ∇
 // direction parses --dir into a flat vector in the job's variable order.
 func (j *job) direction(texts []string) ([]float64, error) {
 	v := make([]float64, len(j.x))
-	for _, text := range texts {
-		p, err := parsePoint("--dir", text)
-		if err != nil {
-			return nil, err
+	p, err := parsePoint("--dir", texts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range p {
+		i := -1
+		for k, w := range j.vars {
+			if w.Name == d.name {
+				i = k
+			}
 		}
-		for _, d := range p {
-			i := -1
-			for k, w := range j.vars {
-				if w.Name == d.name {
-					i = k
-				}
-			}
-			if i < 0 {
-				return nil, fmt.Errorf("--dir: %s is not a variable of the expression or the point", d.name)
-			}
-			if want := j.vars[i].Shape; d.vector != !want.IsScalar() || len(d.x) != want.Len() {
-				return nil, fmt.Errorf("--dir: %s is a %v in the point, but the direction gives it %s", d.name, want, describe(d))
-			}
-			copy(j.at(v, i), d.x)
+		if i < 0 {
+			return nil, j.unknownVar("--dir", d.name)
 		}
+		if want := j.vars[i].Shape; d.vector != !want.IsScalar() || len(d.x) != want.Len() {
+			return nil, fmt.Errorf("--dir: %s is a %v in the point, but the direction gives it %s", d.name, want, describe(d))
+		}
+		copy(j.at(v, i), d.x)
 	}
 	return v, nil
 }

@@ -91,9 +91,14 @@ func writeJSON(w io.Writer, o object) error {
 
 // num formats x for people: the shortest form that reads back as x, in
 // the notation JSON uses (1299999, not 1.299999e+06), or NaN, +Inf, -Inf.
+// Negative zero is 0: its sign is an artefact of the arithmetic (-x at
+// x = 0), not something people should have to read past.
 func num(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	if x == 0 {
+		x = 0
 	}
 	return string(appendFloat(nil, x))
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/nabla-ad/nabla/internal/atomicfile"
 	"github.com/nabla-ad/nabla/internal/text"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
@@ -70,7 +69,12 @@ spanned by two random orthonormal directions (--seed): f(x0 + a·d1 + b·d2)
 with a in --x and b in --y; paths are projected onto the plane. --slice draws
 the line f(x0 + t·d1), t in --x, instead.
 
-Points where f is not finite are drawn grey and reported on standard error.`,
+Points where f is not finite are drawn grey and reported on standard error.
+
+With --json it prints what it wrote: {"file", "format", "width", "height"
+(in points, 1/72 inch), "x", "y" (the ranges), "axes" (their labels),
+"layers" ("contours", "gradient field", "paths" or "slice"), "paths" (per
+method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 		Example: `  nabla plot -e '-(x^2 + y^2) + 4' --x -2:2 --y -2:2 --quiver --path gd --at x=1,y=1 --lr 0.1 --iters 10 --maximize -o ascent.png
   nabla plot -e '100*(y - x^2)^2 + (1 - x)^2' --x -2:2 --y -1:3 --quiver --path gd,momentum,bfgs --at x=-1.5,y=2 --lr 0.001 --iters 300 -o rosenbrock.svg
   nabla plot -f rosenbrock.nabla --at x=1:1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
@@ -106,13 +110,8 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	if pf.out == "" {
 		return &usageError{cmd, errors.New("no output file: give one with -o FILE (.svg, .png or .pdf)")}
 	}
-	if _, err := viz.FormatOf(pf.out); err != nil {
-		return &usageError{cmd, fmt.Errorf("-o: %v", err)}
-	}
-	if dir := filepath.Dir(pf.out); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("-o %s: the directory %s does not exist", pf.out, dir)
-		}
+	if err := checkPicture(cmd, "-o", pf.out); err != nil {
+		return err
 	}
 	xr, err := viz.ParseInterval(pf.x)
 	if err != nil {
@@ -151,22 +150,35 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 			title = fmt.Sprintf("f(x0 + a·d1 + b·d2) for %s (random directions, seed %d)", title, pf.seed)
 		}
 	}
-	var fig *viz.Figure
+	var (
+		fig    *viz.Figure
+		layers []string
+		paths  []object
+	)
 	if pf.slice {
 		ts, vs, _, err := viz.SampleLine(j.f, plane.Origin, plane.D1, xr, 10*pf.res)
 		if err != nil {
 			return err
 		}
 		title = strings.Replace(title, "a·d1 + b·d2", "t·d1", 1)
-		if fig, err = viz.NewSlicePlot(ts, vs, viz.PlotOptions{Title: title, XLabel: "t (along d1)", YLabel: "f"}); err != nil {
+		names = [2]string{"t (along d1)", "f"}
+		if fig, err = viz.NewSlicePlot(ts, vs, viz.PlotOptions{Title: title, XLabel: names[0], YLabel: names[1]}); err != nil {
 			return err
 		}
+		layers = []string{"slice"}
 	} else {
 		if fig, err = pf.contourMap(j, plane, names, xr, yr, title); err != nil {
 			return err
 		}
-		if err := pf.addPaths(cmd, j, plane, fig, methods); err != nil {
+		layers = []string{"contours"}
+		if pf.quiver {
+			layers = append(layers, "gradient field")
+		}
+		if paths, err = pf.addPaths(cmd, j, plane, fig, methods); err != nil {
 			return err
+		}
+		if len(paths) > 0 {
+			layers = append(layers, "paths")
 		}
 	}
 	if err := pf.setSize(fig); err != nil {
@@ -177,6 +189,36 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	}
 	if err := fig.Save(pf.out); err != nil {
 		return fmt.Errorf("-o: %v", err)
+	}
+	if !pf.in.json {
+		return nil
+	}
+	format, _ := viz.FormatOf(pf.out)
+	w, h := fig.Size()
+	o := object{}.add("file", pf.out).add("format", format).add("width", float64(w)).add("height", float64(h)).
+		add("x", []float64{xr.Min, xr.Max})
+	if !pf.slice {
+		o = o.add("y", []float64{yr.Min, yr.Max})
+	}
+	o = o.add("axes", names[:]).add("layers", layers)
+	if pf.landscape {
+		o = o.add("seed", pf.seed)
+	}
+	if paths != nil {
+		o = o.add("paths", paths)
+	}
+	return writeJSON(cmd.OutOrStdout(), o)
+}
+
+// checkPicture refuses a picture file that could not be written, before
+// the work of drawing it: an unknown format is a usage error, a path that
+// cannot be written an input error.
+func checkPicture(cmd *cobra.Command, flag, name string) error {
+	if _, err := viz.FormatOf(name); err != nil {
+		return &usageError{cmd, fmt.Errorf("%s: %v", flag, err)}
+	}
+	if err := atomicfile.CheckWritable(name); err != nil {
+		return fmt.Errorf("%s %s: %v", flag, name, err)
 	}
 	return nil
 }
@@ -322,12 +364,13 @@ func (pf *plotFlags) contourMap(j *job, plane viz.Plane, names [2]string, xr, yr
 	return fig, fig.AddField(field, fo)
 }
 
-func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *viz.Figure, methods []optim.Method) error {
+// addPaths draws the optimizers' paths and describes each for --json.
+func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *viz.Figure, methods []optim.Method) ([]object, error) {
 	if len(methods) == 0 {
-		return nil
+		return nil, nil
 	}
 	if j.x == nil {
-		return errors.New("--path needs a starting point: give every variable a value with --at")
+		return nil, errors.New("--path needs a starting point: give every variable a value with --at")
 	}
 	s := optim.DefaultSettings()
 	if cmd.Flags().Changed("lr") {
@@ -336,10 +379,11 @@ func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *
 	s.MaxIter = pf.iters
 	s.Maximize = pf.maximize
 	s.Trace = true
+	var paths []object
 	for _, m := range methods {
 		res, err := optim.Minimize(context.Background(), optim.FromFunc(j.f.Func), j.x, m, s)
 		if err != nil {
-			return fmt.Errorf("--path %s: %v", m, err)
+			return nil, fmt.Errorf("--path %s: %v", m, err)
 		}
 		xs := make([][]float64, len(res.Trajectory))
 		for k, st := range res.Trajectory {
@@ -347,14 +391,15 @@ func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *
 		}
 		pts, err := viz.ProjectPath(plane, xs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		last := res.Trajectory[len(res.Trajectory)-1].F
 		if err := fig.AddPaths(viz.Path{Name: string(m), Points: pts, Value: last}); err != nil {
-			return err
+			return nil, err
 		}
+		paths = append(paths, object{}.add("method", string(m)).add("steps", len(pts)-1).add("f", last))
 	}
-	return nil
+	return paths, nil
 }
 
 // setSize applies --size.

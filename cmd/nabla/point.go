@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/expr"
 )
 
 // MaxPointLen bounds the number of values a point may hold in all, so that
@@ -67,8 +67,7 @@ type pointError struct {
 }
 
 func (e *pointError) Error() string {
-	col := len([]rune(e.text[:min(e.pos, len(e.text))]))
-	return fmt.Sprintf("%s: %s\n  %s\n  %s^", e.flag, e.msg, e.text, strings.Repeat(" ", col))
+	return fmt.Sprintf("%s: %s\n%s", e.flag, e.msg, expr.Excerpt(e.text, e.pos))
 }
 
 // parsePoint parses a point as written after --at or --dir:
@@ -78,29 +77,36 @@ func (e *pointError) Error() string {
 //	x=-1.2:1.5*500   a vector: the pattern -1.2, 1.5 repeated 500 times
 //	x=0*1000         a vector of 1000 zeros
 //
-// Entries are separated by commas; a name may be given once.
-func parsePoint(flag, text string) (point, error) {
-	ps := pointScanner{flag: flag, text: text}
+// Entries are separated by commas; spaces may surround names, numbers and
+// punctuation. The texts of a flag given several times
+// make one point, in which a name may be given once.
+func parsePoint(flag string, texts ...string) (point, error) {
 	var p point
 	total := 0
-	for {
-		v, err := ps.entry(MaxPointLen - total)
-		if err != nil {
-			return nil, err
+	for _, text := range texts {
+		ps := pointScanner{flag: flag, text: text}
+		for {
+			ps.skipSpace()
+			v, err := ps.entry(MaxPointLen - total)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := p.lookup(v.name); dup {
+				return nil, ps.errorf(ps.start, "%s is given twice", v.name)
+			}
+			p = append(p, v)
+			total += len(v.x)
+			ps.skipSpace()
+			if ps.pos == len(text) {
+				break
+			}
+			if text[ps.pos] != ',' {
+				return nil, ps.errorf(ps.pos, "expected a comma before the next name=value, found %q", ps.rest(8))
+			}
+			ps.pos++
 		}
-		if _, dup := p.lookup(v.name); dup {
-			return nil, ps.errorf(ps.start, "%s is given twice", v.name)
-		}
-		p = append(p, v)
-		total += len(v.x)
-		if ps.pos == len(text) {
-			return p, nil
-		}
-		if text[ps.pos] != ',' {
-			return nil, ps.errorf(ps.pos, "expected a comma before the next name=value, found %q", ps.rest(8))
-		}
-		ps.pos++
 	}
+	return p, nil
 }
 
 // pointScanner reads a point's text from left to right.
@@ -114,22 +120,34 @@ func (ps *pointScanner) errorf(pos int, format string, args ...any) error {
 	return &pointError{flag: ps.flag, text: ps.text, pos: pos, msg: fmt.Sprintf(format, args...)}
 }
 
-// rest returns up to n bytes of the text from the current position, for
-// messages.
+// rest returns up to n characters of the text from the current position,
+// for messages.
 func (ps *pointScanner) rest(n int) string {
 	r := ps.text[ps.pos:]
-	if len(r) > n {
-		return r[:n] + "…"
+	for i := range r {
+		if n == 0 {
+			return r[:i] + "…"
+		}
+		n--
 	}
 	return r
+}
+
+// skipSpace moves past spaces, tabs and newlines.
+func (ps *pointScanner) skipSpace() {
+	for ps.pos < len(ps.text) && strings.IndexByte(" \t\r\n", ps.text[ps.pos]) >= 0 {
+		ps.pos++
+	}
 }
 
 // entry reads name=value; the value may hold at most limit numbers.
 func (ps *pointScanner) entry(limit int) (value, error) {
 	ps.start = ps.pos
-	end := ps.pos
-	for end < len(ps.text) && isNameByte(ps.text[end], end == ps.pos) {
-		end++
+	// The name runs to the first byte that cannot follow it; whether it
+	// is a name is the language's to say.
+	end := ps.pos + strings.IndexAny(ps.text[ps.pos:], "=,[]*: \t\r\n")
+	if end < ps.pos {
+		end = len(ps.text)
 	}
 	name := ps.text[ps.pos:end]
 	if name == "" {
@@ -138,14 +156,16 @@ func (ps *pointScanner) entry(limit int) (value, error) {
 		}
 		return value{}, ps.errorf(ps.pos, "expected a variable name, found %q", ps.rest(8))
 	}
-	if err := checkVarName(name); err != nil {
+	if err := expr.CheckVarName(name); err != nil {
 		return value{}, ps.errorf(ps.pos, "%v", err)
 	}
 	ps.pos = end
+	ps.skipSpace()
 	if ps.pos == len(ps.text) || ps.text[ps.pos] != '=' {
 		return value{}, ps.errorf(ps.pos, "expected = and a value after %s", name)
 	}
 	ps.pos++
+	ps.skipSpace()
 	if ps.pos < len(ps.text) && ps.text[ps.pos] == '[' {
 		x, err := ps.list(name, limit)
 		return value{name: name, x: x, vector: true}, err
@@ -162,6 +182,7 @@ func (ps *pointScanner) entry(limit int) (value, error) {
 		return value{name: name, x: x}, nil
 	}
 	ps.pos++
+	ps.skipSpace()
 	x, err = ps.repeat(name, x, limit)
 	return value{name: name, x: x, vector: true}, err
 }
@@ -170,6 +191,7 @@ func (ps *pointScanner) entry(limit int) (value, error) {
 func (ps *pointScanner) list(name string, limit int) ([]float64, error) {
 	open := ps.pos
 	ps.pos++
+	ps.skipSpace()
 	if ps.pos < len(ps.text) && ps.text[ps.pos] == ']' {
 		return nil, ps.errorf(ps.pos, "the vector %s is empty; a vector needs at least one value", name)
 	}
@@ -177,8 +199,11 @@ func (ps *pointScanner) list(name string, limit int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ps.pos == len(ps.text) || ps.text[ps.pos] != ']' {
+	switch {
+	case ps.pos == len(ps.text):
 		return nil, ps.errorf(open, "unclosed [ in the value of %s", name)
+	case ps.text[ps.pos] != ']':
+		return nil, ps.errorf(ps.pos, "expected a comma or ] in the value of %s, found %q", name, ps.rest(8))
 	}
 	ps.pos++
 	if len(x) > limit {
@@ -213,10 +238,12 @@ func (ps *pointScanner) repeat(name string, pattern []float64, limit int) ([]flo
 	return x, nil
 }
 
-// numbers reads numbers separated by sep, stopping before any other byte.
+// numbers reads numbers separated by sep, stopping before any other byte
+// but a space.
 func (ps *pointScanner) numbers(sep byte) ([]float64, error) {
 	var x []float64
 	for {
+		ps.skipSpace()
 		start := ps.pos
 		for ps.pos < len(ps.text) && isNumberByte(ps.text, ps.pos, start) {
 			ps.pos++
@@ -233,6 +260,7 @@ func (ps *pointScanner) numbers(sep byte) ([]float64, error) {
 			return nil, ps.errorf(start, "%q is not a number", s)
 		}
 		x = append(x, v)
+		ps.skipSpace()
 		if ps.pos == len(ps.text) || ps.text[ps.pos] != sep {
 			return x, nil
 		}
@@ -263,27 +291,12 @@ func isNumberByte(text string, i, start int) bool {
 	return false
 }
 
-// isNameByte reports whether c can be part of a variable name (first says
-// whether it would be the first byte).
-func isNameByte(c byte, first bool) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
-}
-
-// checkVarName rejects the names of the language's functions and constants,
-// which cannot be variables.
-func checkVarName(name string) error {
-	if name == "pi" || name == "e" {
-		return fmt.Errorf("%s is a constant of the language, not a variable", name)
-	}
-	if _, _, ok := ad.FuncArity(name); ok {
-		return fmt.Errorf("%s is a function of the language, not a variable", name)
-	}
-	return nil
-}
-
 // parsePointJSON parses a point file: a JSON object mapping each variable to
 // a number or an array of numbers.
 func parsePointJSON(name string, data []byte) (point, error) {
+	// Editors on Windows may start a UTF-8 file with a byte order mark,
+	// which JSON does not allow.
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -325,10 +338,7 @@ func parsePointJSON(name string, data []byte) (point, error) {
 
 // pointValueJSON converts one entry of a point file.
 func pointValueJSON(key string, raw json.RawMessage) (value, error) {
-	if key == "" || !isNameByte(key[0], true) || strings.IndexFunc(key, func(r rune) bool { return r > 0x7f || !isNameByte(byte(r), false) }) >= 0 {
-		return value{}, fmt.Errorf("%q is not a variable name", key)
-	}
-	if err := checkVarName(key); err != nil {
+	if err := expr.CheckVarName(key); err != nil {
 		return value{}, err
 	}
 	var s float64

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,12 +25,29 @@ func TestParsePoint(t *testing.T) {
 		{"w_1=0*3", point{{name: "w_1", x: []float64{0, 0, 0}, vector: true}}},
 		{"x=+Inf", point{{name: "x", x: []float64{math.Inf(1)}}}},
 		{"x=1e400", point{{name: "x", x: []float64{math.Inf(1)}}}},
+		{"x=[1, 2, 3]", point{{name: "x", x: []float64{1, 2, 3}, vector: true}}},
+		{" x = [ 1 ,2 ] , y = -1.5 : 2 * 2 ", point{{name: "x", x: []float64{1, 2}, vector: true}, {name: "y", x: []float64{-1.5, 2, -1.5, 2}, vector: true}}},
+		{"x=\t1,\ny=2", point{{name: "x", x: []float64{1}}, {name: "y", x: []float64{2}}}},
+		{"θ=1,é_2=[2],Δx=0*2", point{{name: "θ", x: []float64{1}}, {name: "é_2", x: []float64{2}, vector: true}, {name: "Δx", x: []float64{0, 0}, vector: true}}},
 	}
 	for _, tt := range tests {
 		got, err := parsePoint("--at", tt.text)
 		require.NoError(t, err, tt.text)
 		assert.Equal(t, tt.want, got, tt.text)
 	}
+}
+
+// TestParsePointRepeated checks that a flag given several times makes one
+// point, in which each variable may be given once.
+func TestParsePointRepeated(t *testing.T) {
+	p, err := parsePoint("--at", "x=1", "y=[2]")
+	require.NoError(t, err)
+	assert.Equal(t, point{{name: "x", x: []float64{1}}, {name: "y", x: []float64{2}, vector: true}}, p)
+
+	_, err = parsePoint("--at", "x=1,y=2", "z=0,y=3")
+	assert.EqualError(t, err, "--at: y is given twice\n  z=0,y=3\n      ^")
+	_, err = parsePoint("--at", "x=1*5", "y=1*"+strconv.Itoa(MaxPointLen-4))
+	assert.ErrorContains(t, err, "y would have 8388604 values; a point may hold at most 8388608")
 }
 
 func TestParsePointErrors(t *testing.T) {
@@ -53,7 +71,12 @@ func TestParsePointErrors(t *testing.T) {
 		{"x=1:2:3*10000000", "x would have 10000000×3 values", 8},
 		{"sin=1", "sin is a function of the language", 0},
 		{"e=1", "e is a constant of the language", 0},
-		{"é=1", "expected a variable name", 0},
+		{"1x=1", `"1x" is not a valid variable name`, 0},
+		{"x y=1", "expected = and a value after x", 2},
+		{"x=[1 2]", `expected a comma or ] in the value of x, found "2]"`, 5},
+		{"x=[ ]", "the vector x is empty", 4},
+		{"x=1 2", `expected a comma before the next name=value, found "2"`, 4},
+		{"x=θθθθθθθθθθ", `expected a number, found "θθθθθθθθ…"`, 2},
 	}
 	for _, tt := range tests {
 		_, err := parsePoint("--at", tt.text)
@@ -67,12 +90,30 @@ func TestParsePointErrors(t *testing.T) {
 	}
 }
 
+// TestParsePointErrorsQuoted checks that bytes that are not printable are
+// shown escaped, never raw, with the caret under the fault.
+func TestParsePointErrorsQuoted(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"x=\x1b[31m", "--at: expected a number, found \"\\x1b[31m\"\n  x=\\x1b[31m\n    ^"},
+		{"\xff\xfe=1", "--at: \"\\xff\\xfe\" is not a valid variable name\n  \\xff\\xfe=1\n  ^"},
+		{"x=1,\u009b2J=1", "--at: \"\\u009b2J\" is not a valid variable name\n  x=1,\\u009b2J=1\n      ^"},
+		{"x=\x07\x07\x07\x07\x07\x07\x07\x07\x07", "--at: expected a number, found \"\\a\\a\\a\\a\\a\\a\\a\\a…\"\n  x=\\a\\a\\a\\a\\a\\a\\a\\a\\a\n    ^"},
+	} {
+		_, err := parsePoint("--at", tt.text)
+		assert.EqualError(t, err, tt.want, "%q", tt.text)
+	}
+}
+
 func TestParsePointJSON(t *testing.T) {
 	p, err := parsePointJSON("p.json", []byte(`{"y": [1, 2.5], "x": -3}`))
 	require.NoError(t, err)
 	assert.Equal(t, point{{name: "y", x: []float64{1, 2.5}, vector: true}, {name: "x", x: []float64{-3}}}, p)
 
-	for _, bad := range []string{`[1]`, `{"x": "1"}`, `{"x": []}`, `{"x": 1} 2`, `{"x": 1, "x": 2}`, `{"pi": 1}`, `{"a b": 1}`, `{"x": 1`} {
+	p, err = parsePointJSON("p.json", []byte("\uFEFF"+`{"θ": 1, "x_2": [0]}`))
+	require.NoError(t, err, "a leading byte order mark and a name of any script")
+	assert.Equal(t, point{{name: "θ", x: []float64{1}}, {name: "x_2", x: []float64{0}, vector: true}}, p)
+
+	for _, bad := range []string{`[1]`, `{"x": "1"}`, `{"x": []}`, `{"x": 1} 2`, `{"x": 1, "x": 2}`, `{"pi": 1}`, `{"a b": 1}`, `{"x": 1`, `{" x": 1}`, "\uFEFF\uFEFF{}"} {
 		_, err := parsePointJSON("p.json", []byte(bad))
 		assert.Error(t, err, bad)
 	}
@@ -106,4 +147,14 @@ func TestObjectJSON(t *testing.T) {
 	b := appendJSON(nil, o)
 	assert.Equal(t, `{"value":null,"g":{"x":[1,null],"y":2.5},"vars":["x[0]","q\""],"h":[[1,0],[0,1]],"ok":true,"n":3,"steps":[{"f":1}]}`, string(b))
 	assert.True(t, json.Valid(b))
+}
+
+// TestNum checks the numbers people read: negative zero is 0.
+func TestNum(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	assert.Equal(t, "0", num(negZero))
+	assert.Equal(t, "[0, -1.5, 0]", vec([]float64{negZero, -1.5, 0}))
+	assert.Equal(t, "-5e-324", num(-5e-324))
+	assert.Equal(t, "-Inf", num(math.Inf(-1)))
+	assert.Equal(t, "-0", string(appendFloat(nil, negZero)), "JSON keeps the sign, as encoding/json does")
 }

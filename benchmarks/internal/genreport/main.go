@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nabla-ad/nabla/benchmarks"
+	"github.com/nabla-ad/nabla/internal/atomicfile"
 )
 
 func main() {
@@ -70,7 +71,7 @@ The same as a command: `+"`nabla bench --format markdown --profile profile.svg -
 
 %s`, "`go generate ./benchmarks`", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH,
 		runtime.NumCPU(), cpuModel(), rep.Elapsed.Seconds(), table.String())
-	if err := os.WriteFile(filepath.Join(*docs, "benchmarks.md"), []byte(b.String()), 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(*docs, "benchmarks.md"), []byte(b.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
