@@ -85,11 +85,14 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 		return nil, sourceError(name, err)
 	}
 	j := &job{unused: map[string]bool{}}
+	at := p.index()
 	var missing []string
 	names := []string{}
+	used := map[string]bool{}
 	for _, v := range f.Vars() {
 		names = append(names, v.Name)
-		if _, ok := p.lookup(v.Name); !ok {
+		used[v.Name] = true
+		if _, ok := at[v.Name]; !ok {
 			missing = append(missing, v.Name)
 		}
 	}
@@ -100,16 +103,15 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	// (f(x, y) for --at x=…,y=…, whatever the expression mentions first),
 	// then the point's variables the expression does not use.
 	order := func(n string) int {
-		i := slices.IndexFunc(p, func(v value) bool { return v.name == n })
-		if i < 0 {
-			return len(p)
+		if i, ok := at[n]; ok {
+			return i
 		}
-		return i
+		return len(p)
 	}
 	first := slices.Clone(names)
 	slices.SortStableFunc(names, func(a, b string) int { return order(a) - order(b) })
 	for _, v := range p {
-		if !slices.Contains(names, v.name) {
+		if !used[v.name] {
 			j.unused[v.name] = true
 			names = append(names, v.name)
 		}
@@ -131,8 +133,7 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	if len(missing) == 0 {
 		j.x = make([]float64, 0, n)
 		for _, v := range j.vars {
-			pv, _ := p.lookup(v.Name)
-			j.x = append(j.x, pv.x...)
+			j.x = append(j.x, p[at[v.Name]].x...)
 		}
 	}
 	for _, w := range f.Warnings() {
@@ -208,13 +209,19 @@ func (in *inputFlags) point(cmd *cobra.Command) (point, error) {
 			return nil, err
 		}
 	}
+	at := p.index()
 	for _, text := range in.at {
 		q, err := parsePoint("--at", text)
 		if err != nil {
 			return nil, err
 		}
 		for _, v := range q {
-			p = p.set(v)
+			if i, ok := at[v.name]; ok {
+				p[i] = v
+				continue
+			}
+			at[v.name] = len(p)
+			p = append(p, v)
 		}
 	}
 	if n := p.len(); n > MaxPointLen {

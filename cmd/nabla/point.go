@@ -39,13 +39,14 @@ func (p point) lookup(name string) (value, bool) {
 	return p[i], true
 }
 
-// set adds v, or replaces the value of the variable of that name.
-func (p point) set(v value) point {
-	if i := slices.IndexFunc(p, func(w value) bool { return w.name == v.name }); i >= 0 {
-		p[i] = v
-		return p
+// index maps the name of each variable of p to its position, for points of
+// many variables, where lookup would be slow.
+func (p point) index() map[string]int {
+	m := make(map[string]int, len(p))
+	for i, v := range p {
+		m[v.name] = i
 	}
-	return append(p, v)
+	return m
 }
 
 // len returns the number of values in p.
@@ -82,15 +83,17 @@ func (e *pointError) Error() string {
 func parsePoint(flag, text string) (point, error) {
 	ps := pointScanner{flag: flag, text: text}
 	var p point
+	seen := map[string]bool{}
 	total := 0
 	for {
 		v, err := ps.entry(MaxPointLen - total)
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := p.lookup(v.name); dup {
+		if seen[v.name] {
 			return nil, ps.errorf(ps.start, "%s is given twice", v.name)
 		}
+		seen[v.name] = true
 		p = append(p, v)
 		total += len(v.x)
 		if ps.pos == len(text) {
@@ -291,6 +294,7 @@ func parsePointJSON(name string, data []byte) (point, error) {
 		return nil, fmt.Errorf("%s: a point file must hold a JSON object such as {\"x\": 1, \"y\": [1, 2]}", name)
 	}
 	var p point
+	seen := map[string]bool{}
 	total := 0
 	for dec.More() {
 		tok, err := dec.Token()
@@ -306,9 +310,10 @@ func parsePointJSON(name string, data []byte) (point, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
-		if _, dup := p.lookup(key); dup {
+		if seen[key] {
 			return nil, fmt.Errorf("%s: %s is given twice", name, key)
 		}
+		seen[key] = true
 		if total += len(v.x); total > MaxPointLen {
 			return nil, fmt.Errorf("%s: the point has more than the %d values a point may hold", name, MaxPointLen)
 		}
