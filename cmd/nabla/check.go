@@ -129,7 +129,7 @@ func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []n
 	if wrt != "" {
 		i = slices.Index(names, wrt)
 		if i < 0 {
-			return fmt.Errorf("--wrt: %q is not a variable; the variables are %s", wrt, strings.Join(names, ", "))
+			return fmt.Errorf("--wrt: %q is not a variable; the variables are %s", wrt, join(len(names), func(i int) string { return names[i] }))
 		}
 	}
 	ms := []numdiff.Method{numdiff.Forward, numdiff.Central}

@@ -147,7 +147,11 @@ func missingError(names []string) error {
 	if len(names) == 1 {
 		return fmt.Errorf("no value for the variable %s: give it with --at %[1]s=…", names[0])
 	}
-	return fmt.Errorf("no value for the variables %s: give them with --at %s=…", strings.Join(names, ", "), strings.Join(names, "=…,"))
+	list := join(len(names), func(i int) string { return names[i] })
+	if len(names) > maxShown {
+		return fmt.Errorf("no value for the %d variables %s: give them with --at or --at-file", len(names), list)
+	}
+	return fmt.Errorf("no value for the variables %s: give them with --at %s=…", list, strings.Join(names, "=…,"))
 }
 
 // sourceError returns an expression error with the file name, if any, in

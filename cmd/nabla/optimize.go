@@ -163,9 +163,9 @@ func (j *job) printOptimize(w io.Writer, r optim.Result, s *optim.Settings) erro
 	t.row("iterations", "", fmt.Sprint(r.Iterations))
 	t.row("evaluations", "", fmt.Sprintf("%d of f, %d of ∇f", r.FuncEvals, r.GradEvals))
 	t.row(j.signature(), "=", num(r.F))
-	for i, v := range j.vars {
-		t.row(v.Name, "=", varText(v, j.at(r.X, i)))
-	}
+	j.varRows(t, func(i int) {
+		t.row(j.vars[i].Name, "=", varText(j.vars[i], j.at(r.X, i)))
+	})
 	t.row("‖∇f‖∞", "=", num(r.GradNorm))
 	if err := t.flush(); err != nil {
 		return err

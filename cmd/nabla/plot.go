@@ -256,12 +256,9 @@ func (pf *plotFlags) plane(cmd *cobra.Command, j *job) (viz.Plane, [2]string, er
 		}
 	}
 	if len(free) != 2 {
-		var names []string
-		for _, v := range j.vars {
-			names = append(names, v.Name)
-		}
+		names := join(len(j.vars), func(i int) string { return j.vars[i].Name })
 		return viz.Plane{}, [2]string{}, fmt.Errorf("a contour map needs two free variables; %s has %d (%s) and %d without a value in --at: fix all but two with --at, or slice it with --landscape",
-			"the expression", j.f.Dim(), strings.Join(names, ", "), len(free))
+			"the expression", j.f.Dim(), names, len(free))
 	}
 	slices.SortStableFunc(free, func(a, b coord) int { return strings.Compare(a.name, b.name) })
 	p, err := viz.CoordinatePlane(at, free[0].idx, free[1].idx)
