@@ -64,6 +64,7 @@ differ widely, true lengths otherwise (--arrow-scale).
 --path gd,momentum,… runs those optimizers (see nabla optimize) from --at
 with --lr and --iters and draws their paths, one colour and a legend entry
 "method (k steps, f=…)" each.
+` + strings.Replace(traceLimits, "A trace", "A path", 1) + `
 
 --landscape draws a function of many variables on the plane through --at
 spanned by two random orthonormal directions (--seed): f(x0 + a·d1 + b·d2)
@@ -138,6 +139,11 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	j, err := pf.in.load(cmd, false)
 	if err != nil {
 		return err
+	}
+	if len(methods) > 0 {
+		if err := checkTrace("--path", pf.iters, j.f.Dim()); err != nil {
+			return &usageError{cmd, err}
+		}
 	}
 
 	plane, names, err := pf.plane(cmd, j)
