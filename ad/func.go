@@ -283,6 +283,23 @@ func (f *Func) hessProgram() (*program, error) {
 	})
 }
 
+// Precompile compiles now the programs that the derivative methods
+// otherwise compile on first use: the gradient, JVP, HVP and, for
+// functions of few variables, the dense Hessian. A caller timing those
+// methods calls it first, so that the first call costs what the others do.
+func (f *Func) Precompile() error {
+	progs := []func() (*program, error){f.gradProgram, f.jvpProgram, f.hvpProgram}
+	if f.dim <= symbolicHessianLimit {
+		progs = append(progs, f.hessProgram)
+	}
+	for _, compile := range progs {
+		if _, err := compile(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // split sets in[first:] to the parts of the flat x that belong to each
 // variable.
 func (f *Func) split(in [][]float64, first int, x []float64, what string) error {

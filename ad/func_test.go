@@ -452,3 +452,27 @@ func mustNode(t testing.TB) func(Node, error) Node {
 		return n
 	}
 }
+
+func TestFuncPrecompile(t *testing.T) {
+	for _, n := range []int{2, symbolicHessianLimit + 1} {
+		g := NewGraph()
+		x, err := g.Var("x", Vector(n))
+		require.NoError(t, err)
+		sq, err := g.Mul(x, x)
+		require.NoError(t, err)
+		out, err := g.Call("sum", sq)
+		require.NoError(t, err)
+		f, err := NewFunc(g, out)
+		require.NoError(t, err)
+		progs := map[string]*program{"grad": &f.grad, "jvp": &f.jvp, "hvp": &f.hvp, "hess": &f.hess}
+		for name, p := range progs {
+			require.Nil(t, p.prog, "%s before Precompile", name)
+		}
+		require.NoError(t, f.Precompile())
+		for name, p := range progs {
+			// Larger Hessians come from HVPs, not a program of their own.
+			want := name != "hess" || n <= symbolicHessianLimit
+			assert.Equal(t, want, p.prog != nil, "%s of %d variables", name, n)
+		}
+	}
+}

@@ -91,6 +91,10 @@ type Run struct {
 	Method  string
 	N       int
 	Result  optim.Result
+	// Compile is the time it took to compile the problem's function and
+	// its derivatives, once for all the methods, before any of them ran;
+	// Result.Time does not include it.
+	Compile time.Duration
 	// Evaluations counts the evaluations of f the run made, including
 	// those behind finite-difference gradients; an AD gradient comes with
 	// its value and counts once.
@@ -114,6 +118,7 @@ func (r Run) MarshalJSON() ([]byte, error) {
 	}
 	m["problem"], m["method"], m["n"] = r.Problem, r.Method, r.N
 	m["function_evaluations"] = r.Evaluations
+	m["compile_seconds"] = r.Compile.Seconds()
 	m["f_star"] = jsonNumber(r.FStar)
 	m["f_star_known"] = r.FStarKnown
 	m["f0"] = jsonNumber(r.F0)
@@ -139,6 +144,9 @@ type Report struct {
 	// Results then holds the runs that ended.
 	Complete bool
 	Elapsed  time.Duration
+	// Compile is the time spent compiling the problems' functions and
+	// derivatives, once per problem, outside the runs.
+	Compile time.Duration
 }
 
 // RunSuite runs every method on every problem at its default size, in
@@ -156,21 +164,24 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	start := time.Now()
 	type job struct {
-		p      *Problem
-		f      *expr.Func
-		x0     []float64
-		method string
+		p       *Problem
+		f       *expr.Func
+		x0      []float64
+		method  string
+		compile time.Duration
 	}
 	var jobs []job
 	var results []*Run
+	var compiling time.Duration
 	for _, p := range cfg.Problems {
-		f, x0, err := p.Func(p.N)
+		f, x0, compile, err := compileProblem(p)
+		compiling += compile
 		for _, m := range cfg.Methods {
 			if err != nil {
 				results = append(results, &Run{Problem: p.Name, Method: m, N: p.N, Err: err.Error()})
 				continue
 			}
-			jobs = append(jobs, job{p, f, x0, m})
+			jobs = append(jobs, job{p, f, x0, m, compile})
 		}
 	}
 	total := len(jobs) + len(results)
@@ -184,6 +195,7 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 			defer wg.Done()
 			for j := range work {
 				r := runOne(ctx, cfg, j.p, j.f, j.x0, j.method)
+				r.Compile = j.compile
 				mu.Lock()
 				if ctx.Err() == nil || r.Result.Status != optim.Canceled {
 					results = append(results, r)
@@ -206,9 +218,24 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	rep := &Report{Results: results, Methods: cfg.Methods, Complete: ctx.Err() == nil, Elapsed: time.Since(start)}
+	rep := &Report{Results: results, Methods: cfg.Methods, Complete: ctx.Err() == nil, Elapsed: time.Since(start), Compile: compiling}
 	rep.judge(cfg.Problems)
 	return rep, nil
+}
+
+// compileProblem compiles a problem's function at its default size, with
+// every derivative program a method may use, and measures how long that
+// took. Otherwise the first method to run on the problem would pay for
+// compiling in its time.
+func compileProblem(p *Problem) (f *expr.Func, x0 []float64, compile time.Duration, err error) {
+	start := time.Now()
+	if f, x0, err = p.Func(p.N); err != nil {
+		return nil, nil, 0, err
+	}
+	if err := f.Precompile(); err != nil {
+		return nil, nil, 0, err
+	}
+	return f, x0, time.Since(start), nil
 }
 
 // runOne runs one method on one problem, counting evaluations of f.

@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/nabla-ad/nabla/expr"
 )
 
 func smallSuite(t *testing.T, workers int) *Report {
@@ -75,6 +79,76 @@ func TestRunSuite(t *testing.T) {
 		assert.Contains(t, decoded.Results[0], key)
 	}
 	assert.EqualError(t, rep.Write(&buf, "xml"), `unknown format "xml"; the formats are text, markdown, csv, json`)
+}
+
+// TestCompileOutsideRuns checks that a problem is compiled once, before
+// any method runs on it: the first method would otherwise pay for
+// compiling the gradient in its time. Compiling makes hundreds of
+// allocations; the first call of each derivative of a compiled problem
+// makes only the few of a fresh workspace.
+func TestCompileOutsideRuns(t *testing.T) {
+	mallocs := func(call func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		call()
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	for _, name := range []string{"rosenbrock", "wood"} {
+		p, err := Load(name)
+		require.NoError(t, err)
+		compiled, x0, compile, err := compileProblem(p)
+		require.NoError(t, err)
+		assert.Positive(t, compile)
+		fresh, _, err := p.Func(p.N)
+		require.NoError(t, err)
+		calls := map[string]func(f *expr.Func){
+			"gradient": func(f *expr.Func) { f.Grad(x0, make([]float64, len(x0))) },
+			"hvp":      func(f *expr.Func) { f.HVP(x0, x0, make([]float64, len(x0))) },
+			"hessian":  func(f *expr.Func) { f.Hessian(x0, &mat.SymDense{}) },
+		}
+		for what, call := range calls {
+			first, compiling := mallocs(func() { call(compiled) }), mallocs(func() { call(fresh) })
+			assert.Less(t, 4*first, compiling, "%s of %s: %d allocations after compileProblem, %d compiling", what, name, first, compiling)
+		}
+	}
+
+	// Every run of a problem reports the one compile time, outside its own.
+	rep := smallSuite(t, 2)
+	compile := map[string]time.Duration{}
+	for _, r := range rep.Results {
+		require.Positive(t, r.Compile, "%s on %s", r.Method, r.Problem)
+		if c, ok := compile[r.Problem]; ok {
+			assert.Equal(t, c, r.Compile, "%s on %s", r.Method, r.Problem)
+		}
+		compile[r.Problem] = r.Compile
+	}
+	var total time.Duration
+	for _, c := range compile {
+		total += c
+	}
+	assert.Equal(t, total, rep.Compile)
+
+	var buf bytes.Buffer
+	require.NoError(t, rep.Write(&buf, "json"))
+	var decoded struct {
+		Results        []map[string]any `json:"results"`
+		CompileSeconds float64          `json:"compile_seconds"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &decoded))
+	assert.Equal(t, rep.Compile.Seconds(), decoded.CompileSeconds)
+	for _, r := range decoded.Results {
+		assert.Positive(t, r["compile_seconds"], "%s on %s", r["method"], r["problem"])
+	}
+	for _, format := range []string{"text", "markdown"} {
+		buf.Reset()
+		require.NoError(t, rep.Write(&buf, format))
+		assert.Contains(t, buf.String(), "\nCompiling the problems' functions and derivatives took ", format)
+	}
+	buf.Reset()
+	require.NoError(t, rep.Write(&buf, "csv"))
+	head, _, _ := strings.Cut(buf.String(), "\n")
+	assert.True(t, strings.HasSuffix(head, ",time_seconds,compile_seconds,solved_1e-3,solved_1e-5,solved_1e-7"), head)
 }
 
 func TestProfiles(t *testing.T) {

@@ -32,7 +32,10 @@ func newBenchCmd() *cobra.Command {
 budget of evaluations and time per run, in parallel, and prints a table
 (problem × method: status, f − f*, iterations, evaluations, time, and the
 tightest Moré–Wild level solved: f − f* ≤ τ(f(x0) − f*) for τ = 1e-3, 1e-5,
-1e-7) and a summary per method.
+1e-7) and a summary per method. Each problem is compiled once, with its
+derivatives, before any method runs on it: run times leave compiling out,
+and a line under the summary (compile_seconds in JSON) says how long it
+took.
 
 Problems are named by tag (mgh: the 35 Moré–Garbow–Hillstrom problems; ml:
 2-D machine-learning test functions; all), by name, or by the path of a

@@ -16,6 +16,16 @@ import (
 
 func init() { register(newCheckCmd) }
 
+// The limits of check, which compares derivatives one at a time: each
+// gradient component costs a few evaluations of f, each column of the
+// Hessian a few gradients, and each comparison is a line of the report.
+// They are checked before anything is computed.
+const (
+	maxCheckVars    = 1000 // variables, counting each element of a vector
+	maxCheckHessian = 100  // variables with --order 2: 10 000 Hessian entries
+	maxDirections   = 100  // --directions
+)
+
 func newCheckCmd() *cobra.Command {
 	var (
 		in         inputFlags
@@ -30,7 +40,7 @@ func newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check -e EXPR --at POINT [--methods central,forward,…]",
 		Short: "Compare the AD derivatives with numeric differentiation",
-		Long: `Check compares the derivatives automatic differentiation computes with
+		Long: fmt.Sprintf(`Check compares the derivatives automatic differentiation computes with
 numeric estimates: every gradient component, and directional derivatives
 along random directions in forward and reverse mode (with --order 2, also
 the Hessian and Hessian-vector products). Each estimate is judged against a
@@ -47,12 +57,15 @@ for steps h from 1e-1 to 1e-15, on log-log axes, with each method's best
 step marked: the V of truncation error meeting round-off. --wrt picks the
 variable (default: the first).
 
+The point may have at most %d variables (counting each element of a
+vector), and %d with --order 2; --directions is at most %d.
+
 The exit status is 1 when a derivative disagrees.
 
 With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 "components": [{"kind", "name", "ad", "numeric": [{"method", "step",
 "value", "abs_error", "rel_error", "tolerance", "ok", …}], "abs_error",
-"rel_error", "tolerance", "ok"}, …], "evaluations": {…}}.`,
+"rel_error", "tolerance", "ok"}, …], "evaluations": {…}}.`, maxCheckVars, maxCheckHessian, maxDirections),
 		Example: `  nabla check -e 'x^2 + y^2' --at x=1,y=1
   nabla check -e 'x^2' --at x=1 --methods forward --step 1e-7
   nabla check -e 'sin(x)*exp(y)' --at x=1,y=2 --methods central,complex-step --order 2 --json
@@ -76,6 +89,9 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			if directions < 1 {
 				return &usageError{cmd, fmt.Errorf("--directions must be at least 1, got %d", directions)}
 			}
+			if directions > maxDirections {
+				return &usageError{cmd, fmt.Errorf("--directions must be at most %d, got %d", maxDirections, directions)}
+			}
 			if sweep != "" {
 				if err := checkPicture(cmd, "--sweep", sweep); err != nil {
 					return err
@@ -84,6 +100,11 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 			j, err := in.load(cmd, true)
 			if err != nil {
 				return err
+			}
+			if n := len(j.x); n > maxCheckVars {
+				return &usageError{cmd, fmt.Errorf("check compares every gradient component, of at most %d variables, and the point (--at) has %d", maxCheckVars, n)}
+			} else if n > maxCheckHessian && order == 2 {
+				return &usageError{cmd, fmt.Errorf("--order 2 compares every Hessian entry, of at most %d variables, and the point (--at) has %d", maxCheckHessian, n)}
 			}
 			rep, err := numdiff.Check(j.f, j.x, s)
 			if err != nil {
@@ -116,8 +137,8 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 	f := cmd.Flags()
 	f.StringSliceVar(&methods, "methods", []string{"central"}, "the numeric `METHODS`: forward, backward, central, richardson, complex-step")
 	f.Float64Var(&step, "step", 0, "one step `h` for every method (default: each method's own)")
-	f.IntVar(&order, "order", 1, "1 for first derivatives, 2 to add the Hessian")
-	f.IntVar(&directions, "directions", 2, "the number of random directions")
+	f.IntVar(&order, "order", 1, fmt.Sprintf("1 for first derivatives, 2 to add the Hessian (of at most %d variables)", maxCheckHessian))
+	f.IntVar(&directions, "directions", 2, fmt.Sprintf("the number of random directions (at most %d)", maxDirections))
 	f.Uint64Var(&seed, "seed", 1, "the seed of the random directions")
 	f.StringVar(&sweep, "sweep", "", "draw the error against the step size to `FILE` (.svg, .png, .pdf)")
 	f.StringVar(&wrt, "wrt", "", "the `variable` of --sweep (default: the first)")
@@ -132,7 +153,7 @@ func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []n
 	if wrt != "" {
 		i = slices.Index(names, wrt)
 		if i < 0 {
-			return fmt.Errorf("--wrt: %q is not a variable; the variables are %s", wrt, strings.Join(names, ", "))
+			return fmt.Errorf("--wrt: %q is not a variable; the variables are %s", wrt, join(len(names), func(i int) string { return names[i] }))
 		}
 	}
 	ms := []numdiff.Method{numdiff.Forward, numdiff.Central}

@@ -31,6 +31,16 @@
 // exactly, and a result that is NaN or infinite is null, with a "nonfinite"
 // member saying which subexpression went non-finite, or which variable of
 // the point is NaN or infinite.
+// Human output shows the ends of a long list, a vector's values or a
+// function's variables, and how long it is; --json prints every element.
+//
+// Work that grows with the input is bounded, and a request beyond a bound
+// is refused before the work starts, with exit status 2 and a message
+// naming the bound: a point holds at most 2²³ values; check compares the
+// derivatives of at most 1000 variables (100 with --order 2) along at most
+// 100 --directions; hess prints the Hessian of at most 12 variables, and
+// of 2000 with --json; a trace (optimize --trace, plot --path) keeps at
+// most 100000 iterations and 10000000 numbers (--iters × variables).
 //
 // The exit status is 0 on success, 1 when the job ran but its answer is bad
 // (a result that is not finite or at a point that is not, a failed check, a run of optimize --strict

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"strings"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -43,11 +43,20 @@ With --json it prints {"value": v}.`,
 	return cmd
 }
 
-// signature returns f(x, y) with the function's variables.
+// signature returns f(x, y) with the function's variables, as many as
+// human output shows.
 func (j *job) signature() string {
-	names := make([]string, len(j.vars))
-	for i, v := range j.vars {
-		names[i] = v.Name
+	return "f(" + join(len(j.vars), func(i int) string { return j.vars[i].Name }) + ")"
+}
+
+// varRows calls row for each variable human output shows, and writes a
+// line in place of those it leaves out.
+func (j *job) varRows(t *table, row func(i int)) {
+	for i := range shown(len(j.vars)) {
+		if i == elided {
+			t.row("…", "", fmt.Sprintf("(%d variables; --json prints every one)", len(j.vars)))
+			continue
+		}
+		row(i)
 	}
-	return "f(" + strings.Join(names, ", ") + ")"
 }

@@ -56,12 +56,13 @@ func (j *job) object(x []float64) object {
 
 // gradientRows writes the partial derivatives and the gradient's norm.
 func (j *job) gradientRows(t *table, grad []float64) {
-	for i, v := range j.vars {
+	j.varRows(t, func(i int) {
+		v := j.vars[i]
 		note := ""
 		if j.unused[v.Name] {
 			note = "(f does not depend on " + v.Name + ")"
 		}
 		t.row("∂f/∂"+v.Name, "=", varText(v, j.at(grad, i)), note)
-	}
+	})
 	t.row("‖∇f‖", "=", num(norm(grad)))
 }

@@ -11,8 +11,14 @@ import (
 
 func init() { register(newHessCmd) }
 
-// maxShownHessian is the largest Hessian human output prints as a matrix.
-const maxShownHessian = 12
+// The largest Hessians hess computes: maxShownHessian variables for
+// human output, which prints the matrix, and maxHessian for --json, whose
+// output grows with the square of the variables (about 100 MB at the
+// limit). Both are checked before anything is computed.
+const (
+	maxShownHessian = 12
+	maxHessian      = 2000
+)
 
 func newHessCmd() *cobra.Command {
 	var in inputFlags
@@ -23,11 +29,13 @@ func newHessCmd() *cobra.Command {
 derivatives at the point, computed exactly (forward mode over reverse
 mode), with the Hessian's eigenvalues, which say whether the point is a
 minimum, a maximum or a saddle. Rows and columns are in the order of the
-variables; a vector variable x of length n contributes x[0] … x[n-1]. At
-most %d variables in all.
+variables; a vector variable x of length n contributes x[0] … x[n-1].
+
+The matrix is printed for at most %d variables in all, and with --json for
+at most %d; jvp gives directional derivatives of larger functions.
 
 With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
-"hessian": [[…], […]]}.`, ad.MaxDenseHessian),
+"hessian": [[…], […]]}.`, maxShownHessian, maxHessian),
 		Example: `  nabla hess -e 'x^2*y + y^3' --at x=1,y=2
   nabla hess -e 'sum(x^2)' --at x=[1,2,3] --json`,
 		Args: noArgs,
@@ -36,8 +44,8 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 			if err != nil {
 				return err
 			}
-			if n := len(j.x); n > ad.MaxDenseHessian {
-				return fmt.Errorf("the Hessian of %d variables is too large to print (the limit is %d); use jvp for directional derivatives", n, ad.MaxDenseHessian)
+			if err := checkHessian(len(j.x), in.json); err != nil {
+				return &usageError{cmd, err}
 			}
 			v, grad, err := j.gradient()
 			if err != nil && !ad.IsNonFinite(err) {
@@ -61,10 +69,6 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 				human: func(t *table) {
 					t.row(j.signature(), "=", num(v))
 					j.gradientRows(t, grad)
-					if len(names) > maxShownHessian {
-						t.row("∇²f", "=", fmt.Sprintf("%d×%[1]d matrix (--json prints it)", len(names)))
-						return
-					}
 					if ev, ok := eigenvalues(h); ok {
 						t.row("eigenvalues", "=", vec(ev))
 					}
@@ -87,6 +91,17 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 	}
 	in.addFlags(cmd)
 	return cmd
+}
+
+// checkHessian refuses a Hessian of n variables too large to print.
+func checkHessian(n int, asJSON bool) error {
+	switch {
+	case n > maxHessian:
+		return fmt.Errorf("hess prints the Hessian of at most %d variables, and the point (--at) has %d; jvp gives directional derivatives", maxHessian, n)
+	case n > maxShownHessian && !asJSON:
+		return fmt.Errorf("hess prints the Hessian as a matrix for at most %d variables, and the point (--at) has %d; --json prints it for up to %d", maxShownHessian, n, maxHessian)
+	}
+	return nil
 }
 
 // eigenvalues returns the eigenvalues of a symmetric matrix in ascending

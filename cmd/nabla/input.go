@@ -109,11 +109,14 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 		return nil, sourceError(name, err)
 	}
 	j := &job{unused: map[string]bool{}}
+	at := p.index()
 	var missing []string
 	names := []string{}
+	used := map[string]bool{}
 	for _, v := range f.Vars() {
 		names = append(names, v.Name)
-		if _, ok := p.lookup(v.Name); !ok {
+		used[v.Name] = true
+		if _, ok := at[v.Name]; !ok {
 			missing = append(missing, v.Name)
 		}
 	}
@@ -124,16 +127,15 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	// (f(x, y) for --at x=…,y=…, whatever the expression mentions first),
 	// then the point's variables the expression does not use.
 	order := func(n string) int {
-		i := slices.IndexFunc(p, func(v value) bool { return v.name == n })
-		if i < 0 {
-			return len(p)
+		if i, ok := at[n]; ok {
+			return i
 		}
-		return i
+		return len(p)
 	}
 	first := slices.Clone(names)
 	slices.SortStableFunc(names, func(a, b string) int { return order(a) - order(b) })
 	for _, v := range p {
-		if !slices.Contains(names, v.name) {
+		if !used[v.name] {
 			j.unused[v.name] = true
 			names = append(names, v.name)
 		}
@@ -155,8 +157,7 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	if len(missing) == 0 {
 		j.x = make([]float64, 0, n)
 		for _, v := range j.vars {
-			pv, _ := p.lookup(v.Name)
-			j.x = append(j.x, pv.x...)
+			j.x = append(j.x, p[at[v.Name]].x...)
 		}
 	}
 	for _, w := range f.Warnings() {
@@ -170,7 +171,11 @@ func missingError(names []string) error {
 	if len(names) == 1 {
 		return fmt.Errorf("no value for the variable %s: give it with --at %[1]s=…", names[0])
 	}
-	return fmt.Errorf("no value for the variables %s: give them with --at %s=…", strings.Join(names, ", "), strings.Join(names, "=…,"))
+	list := join(len(names), func(i int) string { return names[i] })
+	if len(names) > maxShown {
+		return fmt.Errorf("no value for the %d variables %s: give them with --at or --at-file", len(names), list)
+	}
+	return fmt.Errorf("no value for the variables %s: give them with --at %s=…", list, strings.Join(names, "=…,"))
 }
 
 // unknownVar says that name, given with flag, is not a variable of the job,
@@ -253,8 +258,14 @@ func (in *inputFlags) point(cmd *cobra.Command) (point, error) {
 	if err != nil {
 		return nil, err
 	}
+	at := p.index()
 	for _, v := range q {
-		p = p.set(v)
+		if i, ok := at[v.name]; ok {
+			p[i] = v
+			continue
+		}
+		at[v.name] = len(p)
+		p = append(p, v)
 	}
 	if n := p.len(); n > MaxPointLen {
 		return nil, fmt.Errorf("the point has %d values, more than the %d a point may hold", n, MaxPointLen)

@@ -111,12 +111,7 @@ func describe(v value) string {
 // tuple formats a flat vector for people, naming each variable's part:
 // (x: 1, y: 0).
 func (j *job) tuple(x []float64) string {
-	s := "("
-	for i, v := range j.vars {
-		if i > 0 {
-			s += ", "
-		}
-		s += v.Name + ": " + varText(v, j.at(x, i))
-	}
-	return s + ")"
+	return "(" + join(len(j.vars), func(i int) string {
+		return j.vars[i].Name + ": " + varText(j.vars[i], j.at(x, i))
+	}) + ")"
 }

@@ -21,6 +21,32 @@ func init() { register(newOptimizeCmd) }
 // trajectory; longer points show f and ‖∇f‖∞ only.
 const maxTraceColumns = 6
 
+// A traced run (optimize --trace, plot --path) keeps every iterate until
+// it ends: at most maxTraceIters iterations, and maxTraceValues numbers in
+// all (iterations × variables), about 80 MB. They are checked before the
+// run starts.
+const (
+	maxTraceIters  = 100_000
+	maxTraceValues = 10_000_000
+)
+
+// traceLimits states the limits in the help of the commands that trace.
+var traceLimits = fmt.Sprintf(`A trace keeps every iterate until the run ends: --iters must be from 1 to
+%d with it, and --iters × the variables at most %d.`, maxTraceIters, maxTraceValues)
+
+// checkTrace refuses a traced run of iters iterations of n variables that
+// could keep more iterates than the limits allow; flag names the flag that
+// asked for the trace.
+func checkTrace(flag string, iters, n int) error {
+	switch {
+	case iters < 1 || iters > maxTraceIters:
+		return fmt.Errorf("%s keeps every iterate: --iters must be from 1 to %d with it, got %d", flag, maxTraceIters, iters)
+	case iters*n > maxTraceValues:
+		return fmt.Errorf("%s keeps every iterate: --iters %d × %d variables is more than %d numbers; lower --iters", flag, iters, n, maxTraceValues)
+	}
+	return nil
+}
+
 func newOptimizeCmd() *cobra.Command {
 	var (
 		in       inputFlags
@@ -51,6 +77,8 @@ iterations; --maximize climbs instead (gradient ascent for gd); --trace
 prints every iterate. With --strict a run that did not converge exits with
 status 1; a run that met a NaN always does.
 
+` + traceLimits + `
+
 With --json it prints {"x": {…}, "f", "gradient_norm", "status", "message",
 "iterations", "evaluations", "gradient_evaluations", "time_seconds"} and,
 with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
@@ -76,6 +104,11 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 			j, err := in.load(cmd, true)
 			if err != nil {
 				return err
+			}
+			if trace {
+				if err := checkTrace("--trace", s.MaxIter, len(j.x)); err != nil {
+					return &usageError{cmd, err}
+				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
@@ -114,7 +147,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 	f.IntVar(&iters, "iters", optim.DefaultSettings().MaxIter, "stop after `N` iterations")
 	f.Float64Var(&gradTol, "grad-tol", optim.DefaultSettings().GradTol, "stop when ‖∇f‖∞ is at most this")
 	f.BoolVar(&maximize, "maximize", false, "maximize instead of minimize")
-	f.BoolVar(&trace, "trace", false, "print every iterate")
+	f.BoolVar(&trace, "trace", false, fmt.Sprintf("print every iterate (of at most %d iterations)", maxTraceIters))
 	f.BoolVar(&strict, "strict", false, "exit with status 1 when the run does not converge")
 	return cmd
 }
@@ -163,9 +196,9 @@ func (j *job) printOptimize(w io.Writer, r optim.Result, s *optim.Settings) erro
 	t.row("iterations", "", fmt.Sprint(r.Iterations))
 	t.row("evaluations", "", fmt.Sprintf("%d of f, %d of ∇f", r.FuncEvals, r.GradEvals))
 	t.row(j.signature(), "=", num(r.F))
-	for i, v := range j.vars {
-		t.row(v.Name, "=", varText(v, j.at(r.X, i)))
-	}
+	j.varRows(t, func(i int) {
+		t.row(j.vars[i].Name, "=", varText(j.vars[i], j.at(r.X, i)))
+	})
 	t.row("‖∇f‖∞", "=", num(r.GradNorm))
 	if err := t.flush(); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -103,32 +104,58 @@ func num(x float64) string {
 	return string(appendFloat(nil, x))
 }
 
-// maxShown is the longest vector human output prints in full; a longer one
-// shows its ends and its length (--json prints every element).
+// maxShown is the longest list human output prints in full: the elements
+// of a vector, the variables of a signature, the rows of a gradient. A
+// longer one shows its ends (--json prints every element).
 const maxShown = 10
+
+// elided stands, among the indices shown yields, for the items a long list
+// leaves out.
+const elided = -1
+
+// shown yields the indices of the items of an n-long list that human
+// output prints: all of them when n is at most maxShown, else the first
+// maxShown-3, then elided, then the last two.
+func shown(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := 0; i < n; i++ {
+			if n > maxShown && i == maxShown-3 {
+				if !yield(elided) {
+					return
+				}
+				i = n - 2
+			}
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// join formats the items of an n-long list that shown yields, separated by
+// commas, with … for those left out.
+func join(n int, item func(i int) string) string {
+	var b strings.Builder
+	for i := range shown(n) {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		if i == elided {
+			b.WriteString("…")
+		} else {
+			b.WriteString(item(i))
+		}
+	}
+	return b.String()
+}
 
 // vec formats a vector for people.
 func vec(x []float64) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, v := range x {
-		if len(x) > maxShown && i == maxShown-3 {
-			b.WriteString(", …")
-			i = len(x) - 2
-			for _, v := range x[i:] {
-				b.WriteString(", ")
-				b.WriteString(num(v))
-			}
-			fmt.Fprintf(&b, "] (%d values)", len(x))
-			return b.String()
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(num(v))
+	s := "[" + join(len(x), func(i int) string { return num(x[i]) }) + "]"
+	if len(x) > maxShown {
+		s += fmt.Sprintf(" (%d values)", len(x))
 	}
-	b.WriteByte(']')
-	return b.String()
+	return s
 }
 
 // varValue formats the part of a flat vector that belongs to a variable, as

@@ -63,6 +63,7 @@ differ widely, true lengths otherwise (--arrow-scale).
 --path gd,momentum,… runs those optimizers (see nabla optimize) from --at
 with --lr and --iters and draws their paths, one colour and a legend entry
 "method (k steps, f=…)" each.
+` + strings.Replace(traceLimits, "A trace", "A path", 1) + `
 
 --landscape draws a function of many variables on the plane through --at
 spanned by two random orthonormal directions (--seed): f(x0 + a·d1 + b·d2)
@@ -137,6 +138,11 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	j, err := pf.in.load(cmd, false)
 	if err != nil {
 		return err
+	}
+	if len(methods) > 0 {
+		if err := checkTrace("--path", pf.iters, j.f.Dim()); err != nil {
+			return &usageError{cmd, err}
+		}
 	}
 
 	plane, names, err := pf.plane(cmd, j)
@@ -298,12 +304,9 @@ func (pf *plotFlags) plane(cmd *cobra.Command, j *job) (viz.Plane, [2]string, er
 		}
 	}
 	if len(free) != 2 {
-		var names []string
-		for _, v := range j.vars {
-			names = append(names, v.Name)
-		}
+		names := join(len(j.vars), func(i int) string { return j.vars[i].Name })
 		return viz.Plane{}, [2]string{}, fmt.Errorf("a contour map needs two free variables; %s has %d (%s) and %d without a value in --at: fix all but two with --at, or slice it with --landscape",
-			"the expression", j.f.Dim(), strings.Join(names, ", "), len(free))
+			"the expression", j.f.Dim(), names, len(free))
 	}
 	slices.SortStableFunc(free, func(a, b coord) int { return strings.Compare(a.name, b.name) })
 	p, err := viz.CoordinatePlane(at, free[0].idx, free[1].idx)

@@ -39,13 +39,14 @@ func (p point) lookup(name string) (value, bool) {
 	return p[i], true
 }
 
-// set adds v, or replaces the value of the variable of that name.
-func (p point) set(v value) point {
-	if i := slices.IndexFunc(p, func(w value) bool { return w.name == v.name }); i >= 0 {
-		p[i] = v
-		return p
+// index maps the name of each variable of p to its position, for points of
+// many variables, where lookup would be slow.
+func (p point) index() map[string]int {
+	m := make(map[string]int, len(p))
+	for i, v := range p {
+		m[v.name] = i
 	}
-	return append(p, v)
+	return m
 }
 
 // len returns the number of values in p.
@@ -78,10 +79,11 @@ func (e *pointError) Error() string {
 //	x=0*1000         a vector of 1000 zeros
 //
 // Entries are separated by commas; spaces may surround names, numbers and
-// punctuation. The texts of a flag given several times
-// make one point, in which a name may be given once.
+// punctuation. The texts of a flag given several times make one point, in
+// which a name may be given once.
 func parsePoint(flag string, texts ...string) (point, error) {
 	var p point
+	seen := map[string]bool{}
 	total := 0
 	for _, text := range texts {
 		ps := pointScanner{flag: flag, text: text}
@@ -91,9 +93,10 @@ func parsePoint(flag string, texts ...string) (point, error) {
 			if err != nil {
 				return nil, err
 			}
-			if _, dup := p.lookup(v.name); dup {
+			if seen[v.name] {
 				return nil, ps.errorf(ps.start, "%s is given twice", v.name)
 			}
+			seen[v.name] = true
 			p = append(p, v)
 			total += len(v.x)
 			ps.skipSpace()
@@ -304,6 +307,7 @@ func parsePointJSON(name string, data []byte) (point, error) {
 		return nil, fmt.Errorf("%s: a point file must hold a JSON object such as {\"x\": 1, \"y\": [1, 2]}", name)
 	}
 	var p point
+	seen := map[string]bool{}
 	total := 0
 	for dec.More() {
 		tok, err := dec.Token()
@@ -319,9 +323,10 @@ func parsePointJSON(name string, data []byte) (point, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
-		if _, dup := p.lookup(key); dup {
+		if seen[key] {
 			return nil, fmt.Errorf("%s: %s is given twice", name, key)
 		}
+		seen[key] = true
 		if total += len(v.x); total > MaxPointLen {
 			return nil, fmt.Errorf("%s: the point has more than the %d values a point may hold", name, MaxPointLen)
 		}

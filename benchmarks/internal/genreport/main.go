@@ -53,7 +53,9 @@ f(x) − f* ≤ τ·(f(x0) − f*) (Moré and Wild); evaluations count every
 evaluation of f, including those behind finite differences; an AD gradient
 comes with its value and counts once, and the Hessians and Hessian-vector
 products of newton and newton-cg are not counted (they are in the JSON
-output of nabla bench).
+output of nabla bench). Times leave out compiling each problem's function
+and derivatives, done once per problem before its runs; the line under the
+summary says how long that took.
 
 Made by %s on %s (%s/%s, %d CPUs, %s): the whole suite took %.1f s.
 
