@@ -50,10 +50,10 @@ func Methods() []string {
 	var names []string
 	// Methods that need second derivatives have no finite-difference form.
 	second := map[string]bool{"newton": true, "newton-cg": true, "neldermead": true}
-	for _, m := range optim.Methods() {
-		names = append(names, string(m))
-		if !second[string(m)] {
-			names = append(names, string(m)+"-fd")
+	for _, m := range optim.MethodNames() {
+		names = append(names, m)
+		if !second[m] {
+			names = append(names, m+"-fd")
 		}
 	}
 	for m := range gonumMethods {
@@ -285,7 +285,10 @@ func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []floa
 	if g, ok := strings.CutPrefix(name, "gonum-"); ok {
 		r.Result, err = runGonum(prob, x0, gonumMethods[g](), s)
 	} else {
-		r.Result, err = optim.Minimize(ctx, prob, x0, optim.Method(name), s)
+		// RunSuite has checked the name; were it unknown, m would be nil
+		// and the run would end as InvalidInput.
+		m, _ := optim.NewMethod(name, optim.Params{})
+		r.Result, err = optim.Minimize(ctx, prob, x0, m, s)
 	}
 	if err != nil && r.Result.Status == optim.InvalidInput {
 		r.Err = err.Error()
@@ -305,7 +308,7 @@ func runGonum(prob optim.Problem, x0 []float64, m optimize.Method, s *optim.Sett
 	}
 	start := time.Now()
 	res, err := optimize.Minimize(gp, x0, gs, m)
-	out := optim.Result{Time: time.Since(start), Method: optim.Method("gonum")}
+	out := optim.Result{Time: time.Since(start), Method: "gonum"}
 	if res == nil {
 		out.Status, out.Message = optim.InvalidInput, err.Error()
 		return out, err

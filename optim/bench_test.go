@@ -47,10 +47,10 @@ func BenchmarkMinimize(b *testing.B) {
 		p    Problem
 		m    Method
 	}{
-		{"lbfgs", compiled, LBFGS},
-		{"newtoncg", compiled, NewtonCG},
-		{"lbfgs-go", extRosenbrock(), LBFGS},
-		{"newtoncg-go", extRosenbrock(), NewtonCG},
+		{"lbfgs", compiled, LBFGS{}},
+		{"newtoncg", compiled, NewtonCG{}},
+		{"lbfgs-go", extRosenbrock(), LBFGS{}},
+		{"newtoncg-go", extRosenbrock(), NewtonCG{}},
 	} {
 		b.Run("extrosen1e6/"+bm.name, func(b *testing.B) {
 			var in time.Duration

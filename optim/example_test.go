@@ -12,11 +12,11 @@ import (
 
 // The textbook gradient ascent: on f = −(x² + y²) + 4 with η = 0.1 each
 // step is (x, y) ← (x, y) + η∇f = 0.8·(x, y).
-func ExampleMinimize_gradientAscent() {
+func ExampleMaximize() {
 	f := expr.MustCompile("-(x^2 + y^2) + 4")
 	s := optim.DefaultSettings()
-	s.Maximize, s.LearningRate, s.MaxIter, s.Trace = true, 0.1, 4, true
-	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1, 1}, optim.GD, s)
+	s.MaxIter, s.Trace = 4, true
+	res, err := optim.Maximize(context.Background(), optim.FromFunc(f.Func), []float64{1, 1}, optim.GradientDescent{LR: 0.1}, s)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -41,7 +41,7 @@ func ExampleMinimize_newton() {
 		fmt.Println(err)
 		return
 	}
-	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{-1.2, 1}, optim.Newton, nil)
+	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{-1.2, 1}, optim.Newton{}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,14 +55,26 @@ func ExampleMinimize_newton() {
 // the best point so far.
 func ExampleMinimize_nonFinite() {
 	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
-	s := optim.DefaultSettings()
-	s.LearningRate = 3
-	res, _ := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1}, optim.GD, s)
+	res, _ := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1}, optim.GradientDescent{LR: 3}, nil)
 	fmt.Println(res.Status)
 	fmt.Println(res.X)
 	// Output:
 	// non-finite
 	// [1]
+}
+
+// The nabla command's names for the methods, with the parameters its flags
+// set; the fields a method does not have are ignored, and a zero field is
+// the method's default.
+func ExampleNewMethod() {
+	m, err := optim.NewMethod("adam", optim.Params{LR: 0.1, Beta1: 0.5, Memory: 5})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: %#v\n", m, m)
+	// Output:
+	// adam: optim.Adam{LR:0.1, Beta1:0.5, Beta2:0, Eps:0}
 }
 
 // gonum's methods run on a nabla function with its exact derivatives.

@@ -9,105 +9,88 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/mat"
 )
 
-// maxDenseDim bounds n for the methods that store n×n matrices (bfgs and
-// newton), so a large problem gets an error instead of exhausting memory.
-const maxDenseDim = 10000
-
 // Minimize runs method m on p from x0 and returns the best point it found.
-// It maximizes instead when s.Maximize is set. s may be nil for
-// DefaultSettings; x0 is not modified.
+// s may be nil for DefaultSettings; x0 is not modified.
 //
 // The Result is complete in every case, failures included: its Status and
 // Message say why the run stopped. The error is non-nil only when the run
-// could not start (Status InvalidInput: an unknown method, bad settings, a
-// starting point of the wrong length, a problem without the derivatives the
-// method needs) or when ctx was canceled (Status Canceled, the error is
-// ctx.Err()); even then the Result holds the best point found.
+// could not start (Status InvalidInput: no method, bad parameters or
+// settings, a starting point of the wrong length, a problem without the
+// derivatives the method needs) or when ctx was canceled (Status Canceled,
+// the error is ctx.Err()); even then the Result holds the best point found.
 func Minimize(ctx context.Context, p Problem, x0 []float64, m Method, s *Settings) (Result, error) {
+	return minimize(ctx, p, x0, m, s, 1)
+}
+
+// Maximize is Minimize for the maximum: the method runs on −f, and the
+// Result reports f itself.
+func Maximize(ctx context.Context, p Problem, x0 []float64, m Method, s *Settings) (Result, error) {
+	return minimize(ctx, p, x0, m, s, -1)
+}
+
+func minimize(ctx context.Context, p Problem, x0 []float64, m Method, s *Settings, sign float64) (Result, error) {
 	if s == nil {
 		s = DefaultSettings()
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	r := &run{ctx: ctx, p: p, s: *s, m: m, sign: 1, start: time.Now()}
-	if s.Maximize {
-		r.sign = -1
-	}
-	r.res.Method = m
+	r := &run{ctx: ctx, s: *s, sign: sign, start: time.Now()}
+	r.eval = Evaluator{p: p, sign: sign, res: &r.res}
 	r.res.X = slices.Clone(x0)
 	r.res.F, r.res.GradNorm = math.NaN(), math.NaN()
-	if err := r.validate(x0); err != nil {
+	it, err := r.init(p, len(x0), m)
+	if err != nil {
 		r.res.Status, r.res.Message, r.res.Err = InvalidInput, err.Error(), err
 		r.res.Time = time.Since(r.start)
 		return r.res, fmt.Errorf("optim: %w", err)
 	}
-	r.begin(x0)
+	r.iterate(x0, it)
 	return r.finish()
 }
 
-// A run is the state of one call of Minimize. Its methods work on the
-// minimization of sign·f, so maximizing is minimizing −f.
+// A run is the state of one call of Minimize. It works on the minimization
+// of sign·f, so maximizing is minimizing −f.
 type run struct {
 	ctx   context.Context
-	p     Problem
+	eval  Evaluator
 	s     Settings
-	m     Method
 	sign  float64
 	start time.Time
 	res   Result
 
-	// The current iterate: x, f(x) (times sign), ∇f(x) (times sign) and
-	// ‖∇f(x)‖∞.
-	x, g  []float64
-	f     float64
+	// The current iterate and ‖∇f‖∞ there.
+	loc   Location
 	gnorm float64
-	// A trial point of a line search, and the previous iterate once the
-	// trial is taken.
-	xt, gt []float64
 
 	// The best iterate, for the methods whose f may increase.
 	track            bool
 	bestX            []float64
 	bestF, bestGNorm float64
 
-	done    bool
-	alpha   float64 // the step of the last line search
-	stepLen float64 // ‖xₖ₊₁ − xₖ‖₂ of the last line search
-	fPrev   float64 // f at the previous iterate of a line-search method
-	// The Hessian at x, for newton-cg on a problem without HVP.
-	hessian *mat.SymDense
+	done bool
 }
 
-func (r *run) validate(x0 []float64) error {
-	if err := checkMethod(string(r.m)); err != nil {
-		return err
+// init checks the input and starts the method.
+func (r *run) init(p Problem, n int, m Method) (Iterator, error) {
+	if m == nil {
+		return nil, errors.New("no method")
 	}
-	n := len(x0)
-	switch {
-	case n == 0:
-		return errors.New("the starting point is empty")
-	case r.p.Dim > 0 && n != r.p.Dim:
-		return fmt.Errorf("the starting point has %d elements, the problem has %d variables", n, r.p.Dim)
-	case r.p.FuncGrad == nil:
-		return fmt.Errorf("method %s needs gradients (Problem.FuncGrad)", r.m)
-	case r.m == Newton && r.p.Hess == nil && r.p.HVP == nil:
-		return errors.New("method newton needs Hessians (Problem.Hess or Problem.HVP)")
-	case r.m == NewtonCG && r.p.HVP == nil && r.p.Hess == nil:
-		return errors.New("method newton-cg needs Hessian-vector products (Problem.HVP or Problem.Hess)")
-	case (r.m == BFGS || r.m == Newton) && n > maxDenseDim:
-		return fmt.Errorf("method %s stores %d×%d matrices; above n = %d use lbfgs or newton-cg", r.m, n, n, maxDenseDim)
-	case r.m == NewtonCG && r.p.HVP == nil && n > maxDenseDim:
-		return fmt.Errorf("newton-cg without Problem.HVP stores the %d×%d Hessian; above n = %d it needs HVP", n, n, maxDenseDim)
+	r.res.Method = m.String()
+	if err := p.check(n, m); err != nil {
+		return nil, err
 	}
-	return r.s.check(r.m)
+	if err := r.s.check(); err != nil {
+		return nil, err
+	}
+	return m.Init(n, p.available())
 }
 
-// begin evaluates the start and runs the method.
-func (r *run) begin(x0 []float64) {
+// iterate evaluates the start and runs the method's iterations until the
+// run stops.
+func (r *run) iterate(x0 []float64, it Iterator) {
 	for i, v := range x0 {
 		if !isFinite(v) {
 			r.stop(NonFinite, fmt.Sprintf("the starting point is not finite: x[%d] = %v", i, v))
@@ -115,44 +98,48 @@ func (r *run) begin(x0 []float64) {
 		}
 	}
 	n := len(x0)
-	r.x, r.g = slices.Clone(x0), make([]float64, n)
-	r.f = r.fg(r.x, r.g)
-	r.gnorm = infNorm(r.g)
-	r.res.X, r.res.F, r.res.GradNorm = slices.Clone(r.x), r.sign*r.f, r.gnorm
-	if !isFinite(r.f) || !isFinite(r.gnorm) {
-		r.nonFinite(r.x, "at the starting point")
+	r.loc = Location{X: slices.Clone(x0), Grad: make([]float64, n)}
+	r.loc.F = r.eval.FuncGrad(r.loc.X, r.loc.Grad)
+	r.gnorm = infNorm(r.loc.Grad)
+	r.res.X, r.res.F, r.res.GradNorm = slices.Clone(r.loc.X), r.sign*r.loc.F, r.gnorm
+	if !isFinite(r.loc.F) || !isFinite(r.gnorm) {
+		r.nonFinite("f or its gradient is not finite at the starting point")
 		return
 	}
-	r.track = r.m.fixedStep()
+	_, descends := it.(descender)
+	r.track = !descends
 	if r.track {
-		r.bestX, r.bestF, r.bestGNorm = slices.Clone(r.x), r.f, r.gnorm
+		r.bestX, r.bestF, r.bestGNorm = slices.Clone(r.loc.X), r.loc.F, r.gnorm
 	}
 	if r.observe() || r.converged(math.NaN(), math.NaN()) {
 		return
 	}
-	r.xt, r.gt = make([]float64, n), make([]float64, n)
-	switch r.m {
-	case GD, Momentum, Nesterov, AdaGrad, RMSProp, Adam:
-		r.firstOrder()
-	case GDArmijo:
-		r.gdArmijo()
-	case CG:
-		r.cg()
-	case BFGS:
-		r.bfgs()
-	case LBFGS:
-		r.lbfgs()
-	case Newton:
-		r.newton()
-	case NewtonCG:
-		r.newtonCG()
+	// The step test needs the previous iterate; without it, the step is
+	// not worth a copy of x.
+	var xPrev []float64
+	if r.s.StepTol > 0 {
+		xPrev = make([]float64, n)
+	}
+	for {
+		fPrev, step := r.loc.F, math.NaN()
+		copy(xPrev, r.loc.X)
+		if err := it.Iterate(&r.loc, &r.eval); err != nil {
+			r.fail(err)
+			return
+		}
+		if xPrev != nil {
+			step = floats.Distance(r.loc.X, xPrev, math.Inf(1))
+		}
+		if r.accept(fPrev, step) {
+			return
+		}
 	}
 }
 
 // finish fills in the result.
 func (r *run) finish() (Result, error) {
-	if r.x != nil {
-		x, f, gn := r.x, r.f, r.gnorm
+	if r.loc.X != nil {
+		x, f, gn := r.loc.X, r.loc.F, r.gnorm
 		if r.track {
 			x, f, gn = r.bestX, r.bestF, r.bestGNorm
 		}
@@ -173,15 +160,27 @@ func (r *run) stop(s Status, msg string) {
 	r.done = true
 }
 
-// nonFinite ends the run at x, where f or its gradient is not finite,
-// with the problem's explanation when it has one.
-func (r *run) nonFinite(x []float64, where string) {
-	msg := "f or its gradient is not finite " + where
-	if r.p.Explain != nil {
-		if err := r.p.Explain(x); err != nil {
-			r.res.Err = err
-			msg += ": " + err.Error()
-		}
+// fail ends the run with the status of an error from the method.
+func (r *run) fail(err error) {
+	switch {
+	case errors.Is(err, ErrUnbounded):
+		r.unbounded()
+	case errors.Is(err, ErrLineSearch):
+		r.stop(LineSearchFailure, fmt.Sprintf("the line search found no acceptable step at iteration %d (‖∇f‖∞ = %.3g)", r.res.Iterations+1, r.gnorm))
+	case errors.Is(err, ErrNonFinite):
+		r.nonFinite(fmt.Sprintf("%v at iteration %d", err, r.res.Iterations))
+	default:
+		r.stop(MethodFailure, fmt.Sprintf("%s failed at iteration %d: %v", r.res.Method, r.res.Iterations+1, err))
+		r.res.Err = err
+	}
+}
+
+// nonFinite ends the run at the current iterate, where something is not
+// finite, with the problem's explanation when it has one.
+func (r *run) nonFinite(msg string) {
+	if err := r.eval.explain(r.loc.X); err != nil {
+		r.res.Err = err
+		msg += ": " + err.Error()
 	}
 	r.stop(NonFinite, msg)
 }
@@ -195,55 +194,16 @@ func (r *run) unbounded() {
 	r.stop(Unbounded, fmt.Sprintf("f reached %s at iteration %d: it is unbounded %s", inf, r.res.Iterations+1, dir))
 }
 
-// fg evaluates sign·f and sign·∇f.
-func (r *run) fg(x, g []float64) float64 {
-	r.res.FuncEvals++
-	r.res.GradEvals++
-	v := r.p.FuncGrad(x, g)
-	if r.sign < 0 {
-		floats.Scale(-1, g)
-		return -v
-	}
-	return v
-}
-
-// hvp evaluates sign·∇²f(x)·v.
-func (r *run) hvp(x, v, hv []float64) {
-	if r.p.HVP == nil {
-		// r.hessian was set at x by the caller.
-		mat.NewVecDense(len(hv), hv).MulVec(r.hessian, mat.NewVecDense(len(v), v))
-		return
-	}
-	r.res.HVPEvals++
-	r.p.HVP(x, v, hv)
-	if r.sign < 0 {
-		floats.Scale(-1, hv)
-	}
-}
-
-// hess evaluates sign·∇²f(x) into h.
-func (r *run) hess(x []float64, h *mat.SymDense) {
-	if r.p.Hess != nil {
-		r.res.HessEvals++
-		r.p.Hess(x, h)
-	} else {
-		r.res.HVPEvals += hessFromHVP(r.p.HVP, x, h)
-	}
-	if r.sign < 0 {
-		h.ScaleSym(-1, h)
-	}
-}
-
 // observe records the current iterate and calls the callback. It reports
 // whether the callback stopped the run.
 func (r *run) observe() bool {
 	if !r.s.Trace && r.s.Callback == nil {
 		return false
 	}
-	st := Step{Iteration: r.res.Iterations, X: r.x, F: r.sign * r.f, GradNorm: r.gnorm}
+	st := Step{Iteration: r.res.Iterations, X: r.loc.X, F: r.sign * r.loc.F, GradNorm: r.gnorm}
 	if r.s.Trace {
 		t := st
-		t.X = slices.Clone(r.x)
+		t.X = slices.Clone(r.loc.X)
 		r.res.Trajectory = append(r.res.Trajectory, t)
 	}
 	if r.s.Callback != nil && !r.s.Callback(st) {
@@ -258,18 +218,18 @@ func (r *run) observe() bool {
 // stops there.
 func (r *run) accept(fPrev, step float64) bool {
 	r.res.Iterations++
-	r.gnorm = infNorm(r.g)
-	if !isFinite(r.f) || !isFinite(r.gnorm) {
-		if r.f == math.Inf(-1) {
+	r.gnorm = infNorm(r.loc.Grad)
+	if !isFinite(r.loc.F) || !isFinite(r.gnorm) {
+		if r.loc.F == math.Inf(-1) {
 			r.unbounded()
 		} else {
-			r.nonFinite(r.x, fmt.Sprintf("at iteration %d", r.res.Iterations))
+			r.nonFinite(fmt.Sprintf("f or its gradient is not finite at iteration %d", r.res.Iterations))
 		}
 		return true
 	}
-	if r.track && r.f < r.bestF {
-		copy(r.bestX, r.x)
-		r.bestF, r.bestGNorm = r.f, r.gnorm
+	if r.track && r.loc.F < r.bestF {
+		copy(r.bestX, r.loc.X)
+		r.bestF, r.bestGNorm = r.loc.F, r.gnorm
 	}
 	return r.observe() || r.converged(fPrev, step)
 }
@@ -278,13 +238,13 @@ func (r *run) accept(fPrev, step float64) bool {
 // iterate, reached from one with value fPrev by a step of ‖Δx‖∞ = step
 // (both NaN at the start).
 func (r *run) converged(fPrev, step float64) bool {
-	s, it := &r.s, r.res.Iterations
+	s, it, f := &r.s, r.res.Iterations, r.loc.F
 	switch {
 	case r.gnorm <= s.GradTol:
 		r.stop(GradientTolerance, fmt.Sprintf("‖∇f‖∞ = %.3g ≤ %.3g", r.gnorm, s.GradTol))
-	case s.FuncTol > 0 && math.Abs(fPrev-r.f) <= s.FuncTol*math.Max(1, math.Abs(r.f)):
-		r.stop(FunctionChange, fmt.Sprintf("f changed by %.3g ≤ %.3g·max(1, |f|)", math.Abs(fPrev-r.f), s.FuncTol))
-	case s.StepTol > 0 && step <= s.StepTol*math.Max(1, infNorm(r.x)):
+	case s.FuncTol > 0 && math.Abs(fPrev-f) <= s.FuncTol*math.Max(1, math.Abs(f)):
+		r.stop(FunctionChange, fmt.Sprintf("f changed by %.3g ≤ %.3g·max(1, |f|)", math.Abs(fPrev-f), s.FuncTol))
+	case s.StepTol > 0 && step <= s.StepTol*math.Max(1, infNorm(r.loc.X)):
 		r.stop(StepTolerance, fmt.Sprintf("x moved by %.3g ≤ %.3g·max(1, ‖x‖∞)", step, s.StepTol))
 	case s.MaxIter > 0 && it >= s.MaxIter:
 		r.stop(IterationLimit, fmt.Sprintf("reached the iteration limit %d", s.MaxIter))

@@ -33,8 +33,8 @@ func settings(change func(*Settings)) *Settings {
 // (x, y) ← (x, y) + 0.1·(−2x, −2y) = 0.8·(x, y).
 func TestGradientAscentTextbook(t *testing.T) {
 	f := expr.MustCompile("-(x^2 + y^2) + 4")
-	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{1, 1}, GD, settings(func(s *Settings) {
-		s.Maximize, s.LearningRate, s.MaxIter, s.Trace = true, 0.1, 10, true
+	res, err := Maximize(context.Background(), FromFunc(f.Func), []float64{1, 1}, GradientDescent{LR: 0.1}, settings(func(s *Settings) {
+		s.MaxIter, s.Trace = 10, true
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, IterationLimit, res.Status)
@@ -55,8 +55,8 @@ func TestGradientAscentTextbook(t *testing.T) {
 
 func TestGradientDescentOneStep(t *testing.T) {
 	f := expr.MustCompile("w1^2 + w2^2")
-	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{2, 1}, GD, settings(func(s *Settings) {
-		s.LearningRate, s.MaxIter = 0.25, 1
+	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{2, 1}, GradientDescent{LR: 0.25}, settings(func(s *Settings) {
+		s.MaxIter = 1
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, []float64{1, 0.5}, res.X)
@@ -74,21 +74,23 @@ type budget struct {
 }
 
 func TestRosenbrock(t *testing.T) {
-	budgets := map[Method]budget{
-		GD:       {1e-3, 40000, 1e-5},
-		GDArmijo: {1e-3, 20000, 1e-5},
-		Momentum: {1e-3, 4000, 1e-5},
-		Nesterov: {1e-3, 4000, 1e-5},
-		AdaGrad:  {0.5, 20000, 1e-3},
-		RMSProp:  {1e-4, 40000, 1e-3},
-		Adam:     {1e-2, 6000, 1e-5},
+	budgets := map[string]budget{
+		"gd":        {1e-3, 40000, 1e-5},
+		"gd-armijo": {1e-3, 20000, 1e-5},
+		"momentum":  {1e-3, 4000, 1e-5},
+		"nesterov":  {1e-3, 4000, 1e-5},
+		"adagrad":   {0.5, 20000, 1e-3},
+		"rmsprop":   {1e-4, 40000, 1e-3},
+		"adam":      {1e-2, 6000, 1e-5},
 	}
-	for _, m := range Methods() {
-		t.Run(string(m), func(t *testing.T) {
-			b, fixed := budgets[m]
+	for _, name := range MethodNames() {
+		t.Run(name, func(t *testing.T) {
+			b, fixed := budgets[name]
+			m, err := NewMethod(name, Params{LR: b.lr})
+			require.NoError(t, err)
 			res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, m, settings(func(s *Settings) {
 				if fixed {
-					s.LearningRate, s.MaxIter = b.lr, b.maxIter
+					s.MaxIter = b.maxIter
 				}
 			}))
 			require.NoError(t, err)
@@ -96,7 +98,7 @@ func TestRosenbrock(t *testing.T) {
 			if fixed {
 				tol = b.tol
 			}
-			if !fixed || m == GD || m == GDArmijo || m == Momentum || m == Nesterov || m == Adam {
+			if !fixed || name != "adagrad" && name != "rmsprop" {
 				assert.Equal(t, GradientTolerance, res.Status, res.Message)
 				assert.LessOrEqual(t, res.GradNorm, 1e-6)
 			}
@@ -137,23 +139,26 @@ func TestQuadratic(t *testing.T) {
 	var xs mat.VecDense
 	require.NoError(t, chol.SolveVecTo(&xs, mat.NewVecDense(n, b)))
 	lmax := mat.Norm(a, 2)
-	for _, m := range Methods() {
-		t.Run(string(m), func(t *testing.T) {
+	for _, name := range MethodNames() {
+		t.Run(name, func(t *testing.T) {
+			var p Params
+			switch name {
+			case "gd", "momentum", "nesterov":
+				p.LR = 0.1 / lmax
+			case "adagrad":
+				p.LR = 1
+			case "rmsprop", "adam":
+				p.LR = 1e-3
+			}
+			m, err := NewMethod(name, p)
+			require.NoError(t, err)
 			res, err := Minimize(context.Background(), quadratic(a, b), make([]float64, n), m, settings(func(s *Settings) {
 				s.MaxIter = 20000
-				switch m {
-				case GD, Momentum, Nesterov:
-					s.LearningRate = 0.1 / lmax
-				case AdaGrad:
-					s.LearningRate = 1
-				case RMSProp, Adam:
-					s.LearningRate = 1e-3
-				}
 			}))
 			require.NoError(t, err)
 			tol := 1e-6
-			switch m {
-			case RMSProp:
+			switch name {
+			case "rmsprop":
 				tol = 1e-3 // its steps stay near η in size
 			default:
 				assert.Equal(t, GradientTolerance, res.Status, res.Message)
@@ -161,10 +166,10 @@ func TestQuadratic(t *testing.T) {
 			for i := range n {
 				assert.InDelta(t, xs.AtVec(i), res.X[i], tol, "x[%d]", i)
 			}
-			if m == Newton {
+			if name == "newton" {
 				assert.Equal(t, 1, res.Iterations, "Newton solves a quadratic in one step")
 			}
-			if m == CG || m == NewtonCG {
+			if name == "cg" || name == "newton-cg" {
 				assert.LessOrEqual(t, res.Iterations, 2*n)
 			}
 		})
@@ -182,7 +187,7 @@ func TestNewtonQuadraticConvergence(t *testing.T) {
 		},
 		Hess: func(x []float64, h *mat.SymDense) { h.SetSym(0, 0, math.Exp(x[0])) },
 	}
-	res, err := Minimize(context.Background(), p, []float64{1}, Newton, settings(func(s *Settings) {
+	res, err := Minimize(context.Background(), p, []float64{1}, Newton{}, settings(func(s *Settings) {
 		s.Trace, s.GradTol = true, 1e-300
 	}))
 	require.NoError(t, err)
@@ -201,7 +206,7 @@ func TestNewtonQuadraticConvergence(t *testing.T) {
 	// decreases at every step, and once close the error squares with the
 	// constant ‖∇²f(x*)⁻¹‖·(Lipschitz constant of ∇²f) ≈ 10³.
 	for _, x0 := range [][]float64{{-1.2, 1}, {0, 1}, {2, -1}} {
-		res, err := Minimize(context.Background(), rosenbrock(), x0, Newton, settings(func(s *Settings) {
+		res, err := Minimize(context.Background(), rosenbrock(), x0, Newton{}, settings(func(s *Settings) {
 			s.Trace, s.GradTol = true, 1e-12
 		}))
 		require.NoError(t, err)
@@ -255,14 +260,14 @@ var gonumProblems = []struct {
 // its evaluations.
 func TestAgreesWithGonum(t *testing.T) {
 	for _, pr := range gonumProblems {
-		for _, m := range []Method{BFGS, LBFGS} {
-			t.Run(pr.name+"/"+string(m), func(t *testing.T) {
+		for _, m := range []Method{BFGS{}, LBFGS{}} {
+			t.Run(pr.name+"/"+m.String(), func(t *testing.T) {
 				p := fromGonum(pr.f)
 				res, err := Minimize(context.Background(), p, pr.x0, m, nil)
 				require.NoError(t, err)
 				require.Equal(t, GradientTolerance, res.Status, res.Message)
 				var gm optimize.Method = &optimize.BFGS{}
-				if m == LBFGS {
+				if _, ok := m.(LBFGS); ok {
 					gm = &optimize.LBFGS{}
 				}
 				want, err := optimize.Minimize(GonumProblem(p), pr.x0, &optimize.Settings{
@@ -282,13 +287,13 @@ func TestAgreesWithGonum(t *testing.T) {
 // conditions, checked from the trajectory with s = xₖ₊₁ − xₖ (the
 // conditions do not depend on how s splits into αd).
 func TestStrongWolfe(t *testing.T) {
-	c1, c2 := DefaultSettings().Armijo, DefaultSettings().Curvature
+	c1, c2 := defaultArmijo, defaultCurvature
 	for _, pr := range append(gonumProblems, struct {
 		name string
 		f    gonumFunc
 		x0   []float64
 	}{"rosenbrock-far", functions.ExtendedRosenbrock{}, []float64{-5, 12, 3}}) {
-		for _, m := range []Method{CG, BFGS, LBFGS, NewtonCG, Newton} {
+		for _, m := range []Method{CG{}, BFGS{}, LBFGS{}, NewtonCG{}, Newton{}} {
 			p := fromGonum(pr.f)
 			p.HVP = func(x, v, hv []float64) {
 				h := mat.NewSymDense(len(x), nil)
@@ -299,16 +304,16 @@ func TestStrongWolfe(t *testing.T) {
 			}
 			if _, ok := pr.f.(interface {
 				Hess(*mat.SymDense, []float64)
-			}); !ok && (m == Newton || m == NewtonCG) {
+			}); !ok && (m == (Newton{}) || m == (NewtonCG{})) {
 				continue
 			}
-			t.Run(pr.name+"/"+string(m), func(t *testing.T) {
+			t.Run(pr.name+"/"+m.String(), func(t *testing.T) {
 				res, err := Minimize(context.Background(), p, pr.x0, m, settings(func(s *Settings) { s.Trace = true }))
 				require.NoError(t, err)
 				require.Greater(t, res.Iterations, 1, res.Message)
 				curv := c2
-				if m == CG {
-					curv = DefaultSettings().CGCurvature
+				if m == (CG{}) {
+					curv = 0.1
 				}
 				n := len(pr.x0)
 				g0, g1, s := make([]float64, n), make([]float64, n), make([]float64, n)
@@ -330,11 +335,11 @@ func TestStrongWolfe(t *testing.T) {
 
 func TestMaximize(t *testing.T) {
 	f := expr.MustCompile("5 - (x - 3)^2 - 2*(y + 1)^2")
-	for _, m := range []Method{GD, GDArmijo, Momentum, Adam, CG, BFGS, LBFGS, Newton, NewtonCG} {
-		t.Run(string(m), func(t *testing.T) {
-			res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{0, 0}, m, settings(func(s *Settings) {
-				s.Maximize, s.LearningRate = true, 0.1
-			}))
+	for _, name := range []string{"gd", "gd-armijo", "momentum", "adam", "cg", "bfgs", "lbfgs", "newton", "newton-cg"} {
+		t.Run(name, func(t *testing.T) {
+			m, err := NewMethod(name, Params{LR: 0.1})
+			require.NoError(t, err)
+			res, err := Maximize(context.Background(), FromFunc(f.Func), []float64{0, 0}, m, nil)
 			require.NoError(t, err)
 			require.Equal(t, GradientTolerance, res.Status, res.Message)
 			assert.InDelta(t, 3, res.X[0], 1e-6)
@@ -359,24 +364,34 @@ func TestBadInput(t *testing.T) {
 		msg    string // in the message
 		x      []float64
 	}{
-		{"nan start", rosenbrock(), []float64{math.NaN(), 1}, LBFGS, nil, NonFinite, "x[0] = NaN", []float64{math.NaN(), 1}},
-		{"inf start", rosenbrock(), []float64{1, math.Inf(1)}, GD, nil, NonFinite, "x[1] = +Inf", []float64{1, math.Inf(1)}},
-		{"non-finite f at start", FromFunc(logf.Func), []float64{-1}, BFGS, nil, NonFinite, "log", []float64{-1}},
-		{"zero learning rate", rosenbrock(), []float64{-1.2, 1}, GD, func(s *Settings) { s.LearningRate = 0 }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
-		{"negative learning rate", rosenbrock(), []float64{-1.2, 1}, Adam, func(s *Settings) { s.LearningRate = -1 }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
-		{"NaN learning rate", rosenbrock(), []float64{-1.2, 1}, Momentum, func(s *Settings) { s.LearningRate = math.NaN() }, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
-		{"wrong length", rosenbrock(), []float64{1, 2, 3}, BFGS, nil, InvalidInput, "3 elements", []float64{1, 2, 3}},
-		{"empty", rosenbrock(), nil, BFGS, nil, InvalidInput, "empty", nil},
-		{"unknown method", rosenbrock(), []float64{1, 2}, "simplex", nil, InvalidInput, `unknown method "simplex"`, []float64{1, 2}},
-		{"no gradient", Problem{Func: func([]float64) float64 { return 0 }}, []float64{1}, GD, nil, InvalidInput, "needs gradients", []float64{1}},
-		{"newton without Hessian", firstOrderOnly, []float64{1, 1}, Newton, nil, InvalidInput, "method newton needs Hessians", []float64{1, 1}},
-		{"newton-cg without HVP", firstOrderOnly, []float64{1, 1}, NewtonCG, nil, InvalidInput, "needs Hessian-vector products", []float64{1, 1}},
-		{"unbounded below", FromFunc(logf.Func), []float64{1}, Newton, nil, Unbounded, "unbounded below", nil},
-		{"bad momentum", rosenbrock(), []float64{1, 2}, Momentum, func(s *Settings) { s.Momentum = 1 }, InvalidInput, "Momentum", []float64{1, 2}},
-		{"bad memory", rosenbrock(), []float64{1, 2}, LBFGS, func(s *Settings) { s.Memory = 0 }, InvalidInput, "Memory", []float64{1, 2}},
-		{"bad curvature", rosenbrock(), []float64{1, 2}, BFGS, func(s *Settings) { s.Curvature = 1e-5 }, InvalidInput, "curvature", []float64{1, 2}},
-		{"negative tolerance", rosenbrock(), []float64{1, 2}, BFGS, func(s *Settings) { s.GradTol = -1 }, InvalidInput, "GradTol", []float64{1, 2}},
-		{"dense too large", Problem{FuncGrad: func(x, g []float64) float64 { return 0 }}, make([]float64, maxDenseDim+1), BFGS, nil, InvalidInput, "use lbfgs", nil},
+		{"nan start", rosenbrock(), []float64{math.NaN(), 1}, LBFGS{}, nil, NonFinite, "x[0] = NaN", []float64{math.NaN(), 1}},
+		{"inf start", rosenbrock(), []float64{1, math.Inf(1)}, GradientDescent{}, nil, NonFinite, "x[1] = +Inf", []float64{1, math.Inf(1)}},
+		{"non-finite f at start", FromFunc(logf.Func), []float64{-1}, BFGS{}, nil, NonFinite, "log", []float64{-1}},
+		{"infinite learning rate", rosenbrock(), []float64{-1.2, 1}, GradientDescent{LR: math.Inf(1)}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"negative learning rate", rosenbrock(), []float64{-1.2, 1}, Adam{LR: -1}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"NaN learning rate", rosenbrock(), []float64{-1.2, 1}, Momentum{LR: math.NaN()}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"negative first step", rosenbrock(), []float64{-1.2, 1}, GradientDescentArmijo{LR: -1}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
+		{"wrong length", rosenbrock(), []float64{1, 2, 3}, BFGS{}, nil, InvalidInput, "3 elements", []float64{1, 2, 3}},
+		{"empty", rosenbrock(), nil, BFGS{}, nil, InvalidInput, "empty", nil},
+		{"no method", rosenbrock(), []float64{1, 2}, nil, nil, InvalidInput, "no method", []float64{1, 2}},
+		{"no gradient", Problem{Func: func([]float64) float64 { return 0 }}, []float64{1}, GradientDescent{}, nil, InvalidInput, "needs gradients", []float64{1}},
+		{"newton without Hessian", firstOrderOnly, []float64{1, 1}, Newton{}, nil, InvalidInput, "method newton needs Hessians", []float64{1, 1}},
+		{"newton-cg without HVP", firstOrderOnly, []float64{1, 1}, NewtonCG{}, nil, InvalidInput, "needs Hessian-vector products", []float64{1, 1}},
+		{"unbounded below", FromFunc(logf.Func), []float64{1}, Newton{}, nil, Unbounded, "unbounded below", nil},
+		{"bad momentum", rosenbrock(), []float64{1, 2}, Momentum{Beta: 1}, nil, InvalidInput, "Momentum.Beta must be in (0, 1), got 1", []float64{1, 2}},
+		{"bad nesterov", rosenbrock(), []float64{1, 2}, Nesterov{Beta: -0.5}, nil, InvalidInput, "Nesterov.Beta must be in (0, 1), got -0.5", []float64{1, 2}},
+		{"bad adagrad eps", rosenbrock(), []float64{1, 2}, AdaGrad{Eps: -1}, nil, InvalidInput, "AdaGrad.Eps must be positive", []float64{1, 2}},
+		{"bad rmsprop decay", rosenbrock(), []float64{1, 2}, RMSProp{Decay: 1}, nil, InvalidInput, "RMSProp.Decay must be in (0, 1)", []float64{1, 2}},
+		{"bad adam beta1", rosenbrock(), []float64{1, 2}, Adam{Beta1: 1.5}, nil, InvalidInput, "Adam.Beta1 must be in (0, 1)", []float64{1, 2}},
+		{"bad adam beta2", rosenbrock(), []float64{1, 2}, Adam{Beta2: math.NaN()}, nil, InvalidInput, "Adam.Beta2 must be in (0, 1)", []float64{1, 2}},
+		{"bad adam eps", rosenbrock(), []float64{1, 2}, Adam{Eps: math.Inf(1)}, nil, InvalidInput, "Adam.Eps must be positive", []float64{1, 2}},
+		{"bad memory", rosenbrock(), []float64{1, 2}, LBFGS{Memory: -1}, nil, InvalidInput, "Memory", []float64{1, 2}},
+		{"bad curvature", rosenbrock(), []float64{1, 2}, BFGS{LineSearch: StrongWolfe{Curvature: 1e-5}}, nil, InvalidInput, "curvature", []float64{1, 2}},
+		{"bad armijo", rosenbrock(), []float64{1, 2}, GradientDescentArmijo{Armijo: 0.5}, nil, InvalidInput, "GradientDescentArmijo.Armijo must be in (0, 1/2)", []float64{1, 2}},
+		{"bad line search budget", rosenbrock(), []float64{1, 2}, CG{LineSearch: StrongWolfe{MaxEvals: -1}}, nil, InvalidInput, "CG.LineSearch.MaxEvals must be positive", []float64{1, 2}},
+		{"negative tolerance", rosenbrock(), []float64{1, 2}, BFGS{}, func(s *Settings) { s.GradTol = -1 }, InvalidInput, "GradTol", []float64{1, 2}},
+		{"dense too large", Problem{FuncGrad: func(x, g []float64) float64 { return 0 }}, make([]float64, maxDenseDim+1), BFGS{}, nil, InvalidInput, "use lbfgs", nil},
+		{"newton-cg dense too large", Problem{FuncGrad: rosenbrock().FuncGrad, Hess: rosenbrock().Hess}, make([]float64, maxDenseDim+1), NewtonCG{}, nil, InvalidInput, "it needs them", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -405,7 +420,7 @@ func TestNonFiniteMidRun(t *testing.T) {
 	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
 	// From x = 1 the gradient is 1/2 − 2 = −1.5; a step of η = 3 jumps
 	// to x = 5.5, then to 5.5 − 3·(0.21 + 7) < 0, where sqrt is NaN.
-	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{1}, GD, settings(func(s *Settings) { s.LearningRate = 3 }))
+	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{1}, GradientDescent{LR: 3}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, NonFinite, res.Status)
 	assert.Contains(t, res.Message, "iteration 2")
@@ -422,7 +437,7 @@ func TestNonFiniteMidRun(t *testing.T) {
 // Newton step −f′/f″ = −6 lands on x = −3.
 func TestLineSearchStepsBackFromNaN(t *testing.T) {
 	f := expr.MustCompile("x - log(x)")
-	for _, m := range []Method{GDArmijo, CG, BFGS, LBFGS, Newton, NewtonCG} {
+	for _, m := range []Method{GradientDescentArmijo{LR: 10}, CG{}, BFGS{}, LBFGS{}, Newton{}, NewtonCG{}} {
 		p := FromFunc(f.Func)
 		nans, fg := 0, p.FuncGrad
 		p.FuncGrad = func(x, g []float64) float64 {
@@ -432,11 +447,11 @@ func TestLineSearchStepsBackFromNaN(t *testing.T) {
 			}
 			return v
 		}
-		res, err := Minimize(context.Background(), p, []float64{3}, m, settings(func(s *Settings) { s.LearningRate = 10 }))
+		res, err := Minimize(context.Background(), p, []float64{3}, m, nil)
 		require.NoError(t, err)
 		require.Equal(t, GradientTolerance, res.Status, "%s: %s", m, res.Message)
 		assert.InDelta(t, 1, res.X[0], 1e-6, "%s", m)
-		if m == Newton || m == GDArmijo {
+		if m == (Newton{}) || m == (GradientDescentArmijo{LR: 10}) {
 			assert.Positive(t, nans, "%s never tried x < 0", m)
 		}
 	}
@@ -447,16 +462,14 @@ func TestUnbounded(t *testing.T) {
 		src string
 		m   Method
 	}{
-		{"x^2 + y^2", GD},
-		{"x^2 + y^2", LBFGS},
-		{"x + y", BFGS},
-		{"x + y", CG},
-		{"x^2 - y", GDArmijo},
+		{"x^2 + y^2", GradientDescent{LR: 0.1}},
+		{"x^2 + y^2", LBFGS{}},
+		{"x + y", BFGS{}},
+		{"x + y", CG{}},
+		{"x^2 - y", GradientDescentArmijo{LR: 0.1}},
 	} {
-		t.Run(tt.src+"/"+string(tt.m), func(t *testing.T) {
-			res, err := Minimize(context.Background(), FromFunc(expr.MustCompile(tt.src).Func), []float64{1, 1}, tt.m, settings(func(s *Settings) {
-				s.Maximize, s.LearningRate = true, 0.1
-			}))
+		t.Run(tt.src+"/"+tt.m.String(), func(t *testing.T) {
+			res, err := Maximize(context.Background(), FromFunc(expr.MustCompile(tt.src).Func), []float64{1, 1}, tt.m, nil)
 			require.NoError(t, err)
 			assert.Equal(t, Unbounded, res.Status, res.Message)
 			assert.Contains(t, res.Message, "unbounded above")
@@ -467,7 +480,7 @@ func TestUnbounded(t *testing.T) {
 
 func TestCallbackAndCancel(t *testing.T) {
 	var seen []int
-	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS, settings(func(s *Settings) {
+	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{}, settings(func(s *Settings) {
 		s.Callback = func(st Step) bool {
 			seen = append(seen, st.Iteration)
 			return st.Iteration < 3
@@ -479,7 +492,7 @@ func TestCallbackAndCancel(t *testing.T) {
 	assert.Equal(t, 3, res.Iterations)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	res, err = Minimize(ctx, rosenbrock(), []float64{-1.2, 1}, GD, settings(func(s *Settings) {
+	res, err = Minimize(ctx, rosenbrock(), []float64{-1.2, 1}, GradientDescent{}, settings(func(s *Settings) {
 		s.MaxIter = 0
 		s.Callback = func(st Step) bool {
 			if st.Iteration == 5 {
@@ -496,24 +509,24 @@ func TestCallbackAndCancel(t *testing.T) {
 
 func TestLimitsAndTolerances(t *testing.T) {
 	ctx, x0 := context.Background(), []float64{-1.2, 1}
-	res, _ := Minimize(ctx, rosenbrock(), x0, LBFGS, settings(func(s *Settings) { s.MaxEvals = 10 }))
+	res, _ := Minimize(ctx, rosenbrock(), x0, LBFGS{}, settings(func(s *Settings) { s.MaxEvals = 10 }))
 	assert.Equal(t, EvaluationLimit, res.Status)
 	assert.GreaterOrEqual(t, res.FuncEvals, 10)
-	res, _ = Minimize(ctx, rosenbrock(), x0, GD, settings(func(s *Settings) { s.MaxIter, s.MaxTime = 0, time.Millisecond }))
+	res, _ = Minimize(ctx, rosenbrock(), x0, GradientDescent{}, settings(func(s *Settings) { s.MaxIter, s.MaxTime = 0, time.Millisecond }))
 	assert.Equal(t, TimeLimit, res.Status)
-	res, _ = Minimize(ctx, rosenbrock(), x0, BFGS, settings(func(s *Settings) { s.GradTol, s.FuncTol = 0, 1e-3 }))
+	res, _ = Minimize(ctx, rosenbrock(), x0, BFGS{}, settings(func(s *Settings) { s.GradTol, s.FuncTol = 0, 1e-3 }))
 	assert.Equal(t, FunctionChange, res.Status)
 	assert.Less(t, res.F, 24.2) // f(x0)
-	res, _ = Minimize(ctx, rosenbrock(), x0, GD, settings(func(s *Settings) { s.GradTol, s.StepTol = 0, 1e-4 }))
+	res, _ = Minimize(ctx, rosenbrock(), x0, GradientDescent{}, settings(func(s *Settings) { s.GradTol, s.StepTol = 0, 1e-4 }))
 	assert.Equal(t, StepTolerance, res.Status)
 	// Already at the minimizer: no iterations.
-	res, _ = Minimize(ctx, rosenbrock(), []float64{1, 1}, Newton, nil)
+	res, _ = Minimize(ctx, rosenbrock(), []float64{1, 1}, Newton{}, nil)
 	assert.Equal(t, GradientTolerance, res.Status)
 	assert.Equal(t, 0, res.Iterations)
 }
 
 func TestResultJSON(t *testing.T) {
-	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS, settings(func(s *Settings) { s.Trace = true }))
+	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{}, settings(func(s *Settings) { s.Trace = true }))
 	require.NoError(t, err)
 	b, err := json.Marshal(res)
 	require.NoError(t, err)
@@ -523,11 +536,12 @@ func TestResultJSON(t *testing.T) {
 		assert.Contains(t, got, key)
 	}
 	assert.Equal(t, "gradient-tolerance", got["status"])
+	assert.Equal(t, "lbfgs", got["method"])
 	assert.Equal(t, float64(res.FuncEvals), got["evaluations"])
 	assert.Len(t, got["trajectory"], res.Iterations+1)
 	assert.NotContains(t, got, "Err")
 
-	res, _ = Minimize(context.Background(), rosenbrock(), []float64{math.NaN(), 1}, LBFGS, nil)
+	res, _ = Minimize(context.Background(), rosenbrock(), []float64{math.NaN(), 1}, LBFGS{}, nil)
 	b, err = json.Marshal(res)
 	require.NoError(t, err, "NaN must not break the encoding")
 	assert.True(t, strings.Contains(string(b), `"x":[null,1]`), string(b))
@@ -536,16 +550,6 @@ func TestResultJSON(t *testing.T) {
 	require.NoError(t, s.UnmarshalText([]byte("line-search-failure")))
 	assert.Equal(t, LineSearchFailure, s)
 	assert.Error(t, s.UnmarshalText([]byte("done")))
-}
-
-func TestParseMethod(t *testing.T) {
-	for _, m := range Methods() {
-		got, err := ParseMethod(string(m))
-		require.NoError(t, err)
-		assert.Equal(t, m, got)
-	}
-	_, err := ParseMethod("sgd")
-	assert.ErrorContains(t, err, "want one of gd, gd-armijo")
 }
 
 func TestGonumProblem(t *testing.T) {
@@ -579,15 +583,15 @@ func TestSecondDerivativeFallbacks(t *testing.T) {
 		p    Problem
 		m    Method
 	}{
-		{"newton from HVPs", withHVP, Newton},
-		{"newton-cg from the Hessian", withHess, NewtonCG},
+		{"newton from HVPs", withHVP, Newton{}},
+		{"newton-cg from the Hessian", withHess, NewtonCG{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res, err := Minimize(context.Background(), tt.p, []float64{-1.2, 1}, tt.m, nil)
 			require.NoError(t, err)
 			assert.Equal(t, GradientTolerance, res.Status)
 			assert.InDelta(t, 1, res.X[0], 1e-6)
-			if tt.m == Newton {
+			if tt.m == (Newton{}) {
 				assert.Equal(t, 0, res.HessEvals)
 				assert.Equal(t, 2*res.Iterations, res.HVPEvals, "one Hessian, of two products, per iteration")
 			} else {
@@ -610,13 +614,13 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 	require.NoError(t, err)
 	fromExpr := FromFunc(f.Func)
 	small := map[Method]int{}
-	for _, m := range []Method{LBFGS, NewtonCG} {
+	for _, m := range []Method{LBFGS{}, NewtonCG{}} {
 		res, err := Minimize(context.Background(), extRosenbrock(), alternating(10), m, nil)
 		require.NoError(t, err)
 		small[m] = res.Iterations
 	}
 	for _, p := range []Problem{extRosenbrock(), fromExpr} {
-		for _, m := range []Method{LBFGS, NewtonCG} {
+		for _, m := range []Method{LBFGS{}, NewtonCG{}} {
 			res, err := Minimize(context.Background(), p, alternating(n), m, nil)
 			require.NoError(t, err)
 			require.Equal(t, GradientTolerance, res.Status, res.Message)
@@ -649,7 +653,7 @@ func TestFromFunc(t *testing.T) {
 		p.Hess(x, h)
 		assert.True(t, mat.EqualApprox(hw, h, 1e-9))
 	}
-	for _, m := range []Method{Newton, NewtonCG, LBFGS} {
+	for _, m := range []Method{Newton{}, NewtonCG{}, LBFGS{}} {
 		res, err := Minimize(context.Background(), p, []float64{-1.2, 1}, m, nil)
 		require.NoError(t, err)
 		require.Equal(t, GradientTolerance, res.Status, res.Message)

@@ -1,8 +1,11 @@
 package optim
 
 import (
+	"errors"
+	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 
@@ -37,6 +40,93 @@ type Problem struct {
 	// Explain returns an error describing why f or its gradient is not
 	// finite at x, or nil.
 	Explain func(x []float64) error
+}
+
+// Available says which second derivatives a problem provides; every
+// problem Minimize runs provides values and gradients.
+type Available struct {
+	HVP  bool // Hessian-vector products
+	Hess bool // dense Hessians
+}
+
+func (p Problem) available() Available {
+	return Available{HVP: p.HVP != nil, Hess: p.Hess != nil}
+}
+
+// check returns an error when m cannot run on p from a point of n
+// elements.
+func (p Problem) check(n int, m Method) error {
+	switch {
+	case n == 0:
+		return errors.New("the starting point is empty")
+	case p.Dim > 0 && n != p.Dim:
+		return fmt.Errorf("the starting point has %d elements, the problem has %d variables", n, p.Dim)
+	case p.FuncGrad == nil:
+		return fmt.Errorf("method %s needs gradients (Problem.FuncGrad)", m)
+	}
+	return nil
+}
+
+// An Evaluator evaluates the function a Method minimizes: f, or −f when
+// maximizing, counting the evaluations in the Result.
+type Evaluator struct {
+	p    Problem
+	sign float64 // −1 when maximizing
+	res  *Result
+}
+
+// FuncGrad returns the value at x and stores the gradient in grad.
+func (e *Evaluator) FuncGrad(x, grad []float64) float64 {
+	e.res.FuncEvals++
+	e.res.GradEvals++
+	v := e.p.FuncGrad(x, grad)
+	if e.sign < 0 {
+		floats.Scale(-1, grad)
+		return -v
+	}
+	return v
+}
+
+// HVP stores the Hessian-vector product at x with v in hv: NaN when the
+// problem has no Hessian-vector products (Available.HVP is false).
+func (e *Evaluator) HVP(x, v, hv []float64) {
+	if e.p.HVP == nil {
+		fillNaN(hv)
+		return
+	}
+	e.res.HVPEvals++
+	e.p.HVP(x, v, hv)
+	if e.sign < 0 {
+		floats.Scale(-1, hv)
+	}
+}
+
+// Hess stores the Hessian at x in h, which is n×n: from Hessian-vector
+// products, one column each, when the problem has no dense Hessians, and
+// NaN when it has neither.
+func (e *Evaluator) Hess(x []float64, h *mat.SymDense) {
+	switch {
+	case e.p.Hess != nil:
+		e.res.HessEvals++
+		e.p.Hess(x, h)
+	case e.p.HVP != nil:
+		e.res.HVPEvals += hessFromHVP(e.p.HVP, x, h)
+	default:
+		fillNaN(h.RawSymmetric().Data)
+		return
+	}
+	if e.sign < 0 {
+		h.ScaleSym(-1, h)
+	}
+}
+
+// explain returns the problem's account of why f or a derivative is not
+// finite at x, or nil.
+func (e *Evaluator) explain(x []float64) error {
+	if e.p.Explain == nil {
+		return nil
+	}
+	return e.p.Explain(x)
 }
 
 // FromFunc returns the Problem of an ad.Func: value and gradient from

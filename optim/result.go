@@ -37,9 +37,13 @@ const (
 	Stopped
 	// Canceled: the context was canceled or its deadline passed.
 	Canceled
-	// InvalidInput: the run could not start (bad settings, a starting point
-	// of the wrong length, a problem without what the method needs).
+	// InvalidInput: the run could not start (bad parameters or settings, a
+	// starting point of the wrong length, a problem without what the
+	// method needs).
 	InvalidInput
+	// MethodFailure: the method ended the run with an error of its own,
+	// in Result.Err.
+	MethodFailure
 )
 
 var statusNames = [...]string{
@@ -55,6 +59,7 @@ var statusNames = [...]string{
 	Stopped:           "stopped",
 	Canceled:          "canceled",
 	InvalidInput:      "invalid-input",
+	MethodFailure:     "method-failure",
 }
 
 // String returns the status's name, such as "gradient-tolerance".
@@ -103,13 +108,13 @@ type Result struct {
 	// Status says why the run stopped, and Message says it in words.
 	Status  Status `json:"status"`
 	Message string `json:"message"`
-	// Err is the error behind an InvalidInput, NonFinite, Stopped or
-	// Canceled status when there is one, such as the *ad.NonFiniteError a
-	// compiled expression explains a NaN with.
+	// Err is the error behind an InvalidInput, NonFinite, Canceled or
+	// MethodFailure status when there is one, such as the
+	// *ad.NonFiniteError a compiled expression explains a NaN with.
 	Err error `json:"-"`
 
-	// Method is the method that ran.
-	Method Method `json:"method"`
+	// Method is the name of the method that ran, such as "lbfgs".
+	Method string `json:"method"`
 	// Iterations counts the iterations. FuncEvals counts evaluations of f,
 	// whether by Func or FuncGrad; GradEvals counts evaluations of the
 	// gradient; HessEvals and HVPEvals count Hessians and Hessian-vector

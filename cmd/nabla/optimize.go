@@ -50,18 +50,15 @@ func checkTrace(flag string, iters, n int) error {
 func newOptimizeCmd() *cobra.Command {
 	var (
 		in       inputFlags
+		mf       methodFlags
 		method   string
-		lr       float64
 		iters    int
 		gradTol  float64
 		maximize bool
 		trace    bool
 		strict   bool
 	)
-	var names []string
-	for _, m := range optim.Methods() {
-		names = append(names, string(m))
-	}
+	names := optim.MethodNames()
 	cmd := &cobra.Command{
 		Use:   "optimize -e EXPR --at START --method M",
 		Short: "Minimize (or maximize) an expression from a starting point",
@@ -87,19 +84,19 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
   nabla optimize -f rosenbrock.nabla --at x=-1.2:1*50 --method lbfgs --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := optim.ParseMethod(method)
+			p, err := mf.params()
+			if err != nil {
+				return &usageError{cmd, err}
+			}
+			m, err := optim.NewMethod(method, p)
 			if err != nil {
 				return &usageError{cmd, fmt.Errorf("--method: %v", err)}
 			}
 			s := optim.DefaultSettings()
-			if cmd.Flags().Changed("lr") {
-				s.LearningRate = lr
-			}
 			if cmd.Flags().Changed("iters") {
 				s.MaxIter = iters
 			}
 			s.GradTol = gradTol
-			s.Maximize = maximize
 			s.Trace = trace
 			j, err := in.load(cmd, true)
 			if err != nil {
@@ -116,7 +113,11 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 				s.Callback = iterationProgress(errw)
 				defer fmt.Fprint(errw, "\r\033[K")
 			}
-			res, err := optim.Minimize(ctx, optim.FromFunc(j.f.Func), j.x, m, s)
+			run := optim.Minimize
+			if maximize {
+				run = optim.Maximize
+			}
+			res, err := run(ctx, optim.FromFunc(j.f.Func), j.x, m, s)
 			if err != nil && res.Status == optim.InvalidInput {
 				return err
 			}
@@ -124,7 +125,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 			if in.json {
 				err = writeJSON(w, j.optimizeJSON(res))
 			} else {
-				err = j.printOptimize(w, res, s)
+				err = j.printOptimize(w, res, p.LR, maximize)
 			}
 			if err != nil {
 				return err
@@ -143,7 +144,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 	in.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&method, "method", "lbfgs", "the `METHOD`: "+strings.Join(names, ", "))
-	f.Float64Var(&lr, "lr", optim.DefaultSettings().LearningRate, "the learning rate `η` of the first-order methods")
+	mf.addFlags(cmd)
 	f.IntVar(&iters, "iters", optim.DefaultSettings().MaxIter, "stop after `N` iterations")
 	f.Float64Var(&gradTol, "grad-tol", optim.DefaultSettings().GradTol, "stop when ‖∇f‖∞ is at most this")
 	f.BoolVar(&maximize, "maximize", false, "maximize instead of minimize")
@@ -179,16 +180,16 @@ func (j *job) optimizeJSON(r optim.Result) object {
 	return o
 }
 
-// printOptimize writes the result for people. The wall time is left to
-// --json, so that the text of a run is reproducible.
-func (j *job) printOptimize(w io.Writer, r optim.Result, s *optim.Settings) error {
+// printOptimize writes the result of a run with learning rate lr for
+// people. The wall time is left to --json, so that the text of a run is
+// reproducible.
+func (j *job) printOptimize(w io.Writer, r optim.Result, lr float64, maximize bool) error {
 	t := newTable(w)
-	how := string(r.Method)
-	switch r.Method {
-	case optim.GD, optim.Momentum, optim.Nesterov, optim.AdaGrad, optim.RMSProp, optim.Adam:
-		how += " (η = " + num(s.LearningRate) + ")"
+	how := r.Method
+	if optim.FixedStep(r.Method) {
+		how += " (η = " + num(lr) + ")"
 	}
-	if s.Maximize {
+	if maximize {
 		how += ", maximizing"
 	}
 	t.row("method", "", how)

@@ -31,7 +31,7 @@ type plotFlags struct {
 	arrows     int
 	arrowScale string
 	paths      string
-	lr         float64
+	mf         methodFlags
 	iters      int
 	maximize   bool
 	landscape  bool
@@ -96,7 +96,7 @@ method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 	f.IntVar(&pf.arrows, "arrows", 20, "draw `N`×N arrows")
 	f.StringVar(&pf.arrowScale, "arrow-scale", "auto", "arrow lengths: auto, normalized or true")
 	f.StringVar(&pf.paths, "path", "", "draw the paths of the optimizers `M1,M2,…` from --at")
-	f.Float64Var(&pf.lr, "lr", 0, "the learning rate η of the first-order methods")
+	pf.mf.addFlags(cmd)
 	f.IntVar(&pf.iters, "iters", 100, "run the optimizers for at most `N` iterations")
 	f.BoolVar(&pf.maximize, "maximize", false, "climb: paths maximize f and arrows show ∇f")
 	f.BoolVar(&pf.landscape, "landscape", false, "slice a function of many variables through --at along random directions")
@@ -180,7 +180,7 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 		if pf.quiver {
 			layers = append(layers, "gradient field")
 		}
-		if paths, err = pf.addPaths(cmd, j, plane, fig, methods); err != nil {
+		if paths, err = pf.addPaths(j, plane, fig, methods); err != nil {
 			return err
 		}
 		if len(paths) > 0 {
@@ -229,14 +229,18 @@ func checkPicture(cmd *cobra.Command, flag, name string) error {
 	return nil
 }
 
-// methods parses --path.
+// methods parses --path and the methods' parameters.
 func (pf *plotFlags) methods() ([]optim.Method, error) {
 	if pf.paths == "" {
 		return nil, nil
 	}
+	p, err := pf.mf.params()
+	if err != nil {
+		return nil, err
+	}
 	var ms []optim.Method
 	for name := range strings.SplitSeq(pf.paths, ",") {
-		m, err := optim.ParseMethod(strings.TrimSpace(name))
+		m, err := optim.NewMethod(strings.TrimSpace(name), p)
 		if err != nil {
 			return nil, fmt.Errorf("--path: %v", err)
 		}
@@ -368,7 +372,7 @@ func (pf *plotFlags) contourMap(j *job, plane viz.Plane, names [2]string, xr, yr
 }
 
 // addPaths draws the optimizers' paths and describes each for --json.
-func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *viz.Figure, methods []optim.Method) ([]object, error) {
+func (pf *plotFlags) addPaths(j *job, plane viz.Plane, fig *viz.Figure, methods []optim.Method) ([]object, error) {
 	if len(methods) == 0 {
 		return nil, nil
 	}
@@ -376,15 +380,15 @@ func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *
 		return nil, errors.New("--path needs a starting point: give every variable a value with --at")
 	}
 	s := optim.DefaultSettings()
-	if cmd.Flags().Changed("lr") {
-		s.LearningRate = pf.lr
-	}
 	s.MaxIter = pf.iters
-	s.Maximize = pf.maximize
 	s.Trace = true
+	run := optim.Minimize
+	if pf.maximize {
+		run = optim.Maximize
+	}
 	var paths []object
 	for _, m := range methods {
-		res, err := optim.Minimize(context.Background(), optim.FromFunc(j.f.Func), j.x, m, s)
+		res, err := run(context.Background(), optim.FromFunc(j.f.Func), j.x, m, s)
 		if err != nil {
 			return nil, fmt.Errorf("--path %s: %v", m, err)
 		}
@@ -397,10 +401,10 @@ func (pf *plotFlags) addPaths(cmd *cobra.Command, j *job, plane viz.Plane, fig *
 			return nil, err
 		}
 		last := res.Trajectory[len(res.Trajectory)-1].F
-		if err := fig.AddPaths(viz.Path{Name: string(m), Points: pts, Value: last}); err != nil {
+		if err := fig.AddPaths(viz.Path{Name: m.String(), Points: pts, Value: last}); err != nil {
 			return nil, err
 		}
-		paths = append(paths, object{}.add("method", string(m)).add("steps", len(pts)-1).add("f", last))
+		paths = append(paths, object{}.add("method", m.String()).add("steps", len(pts)-1).add("f", last))
 	}
 	return paths, nil
 }

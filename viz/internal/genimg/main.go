@@ -46,11 +46,15 @@ func run(dir string) error {
 	return nil
 }
 
-// trajectory runs an optimizer from x0 and returns its iterates and the
-// value at the last one.
-func trajectory(f *expr.Func, x0 []float64, m optim.Method, s optim.Settings) ([][]float64, float64, error) {
+// trajectory runs an optimizer from x0, up or down, and returns its
+// iterates and the value at the last one.
+func trajectory(f *expr.Func, x0 []float64, m optim.Method, s optim.Settings, maximize bool) ([][]float64, float64, error) {
 	s.Trace = true
-	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), x0, m, &s)
+	run := optim.Minimize
+	if maximize {
+		run = optim.Maximize
+	}
+	res, err := run(context.Background(), optim.FromFunc(f.Func), x0, m, &s)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -62,8 +66,9 @@ func trajectory(f *expr.Func, x0 []float64, m optim.Method, s optim.Settings) ([
 }
 
 // contourMap samples f over a box of the plane of its two variables and
-// draws contours, the gradient field and the paths of methods from x0.
-func contourMap(src string, x, y viz.Interval, x0 []float64, s optim.Settings, scale viz.ArrowScale, methods ...optim.Method) (*viz.Figure, error) {
+// draws contours, the gradient field and the paths of methods from x0,
+// climbing when maximize is set.
+func contourMap(src string, x, y viz.Interval, x0 []float64, s optim.Settings, maximize bool, scale viz.ArrowScale, methods ...optim.Method) (*viz.Figure, error) {
 	f, err := expr.Compile(src, &expr.Options{Vars: []string{"x", "y"}})
 	if err != nil {
 		return nil, err
@@ -86,7 +91,7 @@ func contourMap(src string, x, y viz.Interval, x0 []float64, s optim.Settings, s
 		return nil, err
 	}
 	label := "grad f"
-	if !s.Maximize {
+	if !maximize {
 		grad.Negate()
 		label = "−grad f"
 	}
@@ -94,7 +99,7 @@ func contourMap(src string, x, y viz.Interval, x0 []float64, s optim.Settings, s
 		return nil, err
 	}
 	for _, m := range methods {
-		xs, fv, err := trajectory(f, x0, m, s)
+		xs, fv, err := trajectory(f, x0, m, s, maximize)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +107,7 @@ func contourMap(src string, x, y viz.Interval, x0 []float64, s optim.Settings, s
 		if err != nil {
 			return nil, err
 		}
-		if err := fig.AddPaths(viz.Path{Name: string(m), Points: pts, Value: fv}); err != nil {
+		if err := fig.AddPaths(viz.Path{Name: m.String(), Points: pts, Value: fv}); err != nil {
 			return nil, err
 		}
 	}
@@ -112,17 +117,17 @@ func contourMap(src string, x, y viz.Interval, x0 []float64, s optim.Settings, s
 // ascent is the teaching picture: gradient ascent on a paraboloid.
 func ascent() (*viz.Figure, error) {
 	s := *optim.DefaultSettings()
-	s.Maximize, s.LearningRate, s.MaxIter = true, 0.1, 10
+	s.MaxIter = 10
 	s.GradTol, s.FuncTol, s.StepTol = 0, 0, 0
 	return contourMap("-(x^2 + y^2) + 4", viz.Interval{Min: -2, Max: 2}, viz.Interval{Min: -2, Max: 2},
-		[]float64{1, 1}, s, viz.TrueLengthArrows, optim.GD)
+		[]float64{1, 1}, s, true, viz.TrueLengthArrows, optim.GradientDescent{LR: 0.1})
 }
 
 func rosenbrock() (*viz.Figure, error) {
 	s := *optim.DefaultSettings()
-	s.LearningRate, s.MaxIter = 0.001, 300
+	s.MaxIter = 300
 	return contourMap("100*(y - x^2)^2 + (1 - x)^2", viz.Interval{Min: -2, Max: 2}, viz.Interval{Min: -1, Max: 3},
-		[]float64{-1.5, 2}, s, viz.AutoArrows, optim.GD, optim.Momentum, optim.BFGS)
+		[]float64{-1.5, 2}, s, false, viz.AutoArrows, optim.GradientDescent{LR: 0.001}, optim.Momentum{LR: 0.001}, optim.BFGS{})
 }
 
 // landscape slices the 20-variable extended Rosenbrock function through its
@@ -156,7 +161,7 @@ func landscape() (*viz.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	xs, fv, err := trajectory(f, x0, optim.LBFGS, *optim.DefaultSettings())
+	xs, fv, err := trajectory(f, x0, optim.LBFGS{}, *optim.DefaultSettings(), false)
 	if err != nil {
 		return nil, err
 	}
