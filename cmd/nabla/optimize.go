@@ -69,10 +69,12 @@ gradients by reverse mode, Hessians and Hessian-vector products for newton
 and newton-cg by forward over reverse mode.
 
 Methods: ` + strings.Join(names, ", ") + `.
---lr is the learning rate η of the first-order methods; --iters bounds the
-iterations; --maximize climbs instead (gradient ascent for gd); --trace
-prints every iterate. With --strict a run that did not converge exits with
-status 1; a run that met a NaN always does.
+--lr is the learning rate η of the first-order methods, --beta the momentum
+of momentum and nesterov, --beta1, --beta2 and --eps adam's parameters
+(--beta2 and --eps also rmsprop's, --eps adagrad's), --memory the pairs
+lbfgs keeps; --iters bounds the iterations; --maximize climbs instead
+(gradient ascent for gd); --trace prints every iterate. With --strict a run
+that did not converge exits with status 1; a run that met a NaN always does.
 
 ` + traceLimits + `
 

@@ -61,8 +61,9 @@ two-variable expression, it is the starting point of the paths.
 differ widely, true lengths otherwise (--arrow-scale).
 
 --path gd,momentum,… runs those optimizers (see nabla optimize) from --at
-with --lr and --iters and draws their paths, one colour and a legend entry
-"method (k steps, f=…)" each.
+with --lr (and --beta, --beta1, --beta2, --eps, --memory) and --iters and
+draws their paths, one colour and a legend entry "method (k steps, f=…)"
+each.
 ` + strings.Replace(traceLimits, "A trace", "A path", 1) + `
 
 --landscape draws a function of many variables on the plane through --at
