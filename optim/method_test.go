@@ -135,6 +135,11 @@ func TestNewMethod(t *testing.T) {
 		assert.Equal(t, tt.want, m)
 		assert.Equal(t, tt.name, m.String())
 		assert.Equal(t, tt.fixedStep, FixedStep(tt.name), tt.name)
+		// Minimize keeps the best point of exactly the fixed-step methods.
+		it, err := m.Init(2, Available{HVP: true, Hess: true})
+		require.NoError(t, err)
+		_, descends := it.(descender)
+		assert.Equal(t, !tt.fixedStep, descends, tt.name)
 
 		// DefaultParams are the defaults of the methods' zero values.
 		def, err := NewMethod(tt.name, DefaultParams())
