@@ -207,6 +207,12 @@ func (r *signRun) Iterate(loc *Location, e *Evaluator) error {
 	return nil
 }
 
+// noIterator is a Method with a bug: it starts no run.
+type noIterator struct{}
+
+func (noIterator) String() string                        { return "no-iterator" }
+func (noIterator) Init(int, Available) (Iterator, error) { return nil, nil }
+
 func TestCustomMethod(t *testing.T) {
 	ctx, p := context.Background(), FromFunc(expr.MustCompile("x^2").Func)
 	fourSteps := settings(func(s *Settings) { s.MaxIter = 4 })
@@ -234,6 +240,10 @@ func TestCustomMethod(t *testing.T) {
 	assert.ErrorContains(t, err, "the step must be positive")
 	assert.Equal(t, InvalidInput, res.Status)
 	assert.Zero(t, res.FuncEvals)
+
+	res, err = Minimize(ctx, p, []float64{1}, noIterator{}, nil)
+	assert.ErrorContains(t, err, "method no-iterator started no run")
+	assert.Equal(t, InvalidInput, res.Status)
 
 	// The errors of Iterate end the run with their status, at the best
 	// point so far.

@@ -85,7 +85,11 @@ func (r *run) init(p Problem, n int, m Method) (Iterator, error) {
 	if err := r.s.check(); err != nil {
 		return nil, err
 	}
-	return m.Init(n, p.available())
+	it, err := m.Init(n, p.available())
+	if err == nil && it == nil {
+		err = fmt.Errorf("method %s started no run (Init returned a nil Iterator)", m)
+	}
+	return it, err
 }
 
 // iterate evaluates the start and runs the method's iterations until the
