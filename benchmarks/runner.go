@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 
+	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/expr"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
@@ -243,25 +244,11 @@ func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []floa
 	r := &Run{Problem: p.Name, Method: method, N: len(x0), FStar: p.FStar, FStarKnown: p.FStarKnown}
 	r.F0, _ = f.Eval(x0)
 	evals := 0
-	prob := optim.FromFunc(f.Func)
-	value := prob.FuncGrad
-	prob.FuncGrad = func(x, grad []float64) float64 {
-		evals++
-		return value(x, grad)
-	}
-	prob.Func = func(x []float64) float64 {
-		evals++
-		v, _ := f.Eval(x)
-		return v
-	}
+	var prob optim.Function = counted{f.Func, &evals}
 	name, finite := strings.CutSuffix(method, "-fd")
 	if finite {
 		// Central differences instead of AD: 2n more evaluations a gradient.
-		prob.FuncGrad = func(x, grad []float64) float64 {
-			fd.Gradient(grad, prob.Func, x, &fd.Settings{Formula: fd.Central})
-			return prob.Func(x)
-		}
-		prob.HVP, prob.Hess = nil, nil
+		prob = centralDifferences{counted{f.Func, &evals}}
 	}
 	s := optim.DefaultSettings()
 	s.MaxEvals = cfg.MaxEvals
@@ -298,7 +285,7 @@ func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []floa
 }
 
 // runGonum runs a gonum method on prob with settings like optim's.
-func runGonum(prob optim.Problem, x0 []float64, m optimize.Method, s *optim.Settings) (optim.Result, error) {
+func runGonum(prob optim.Function, x0 []float64, m optimize.Method, s *optim.Settings) (optim.Result, error) {
 	gp := optim.GonumProblem(prob)
 	gs := &optimize.Settings{
 		GradientThreshold: s.GradTol,
@@ -459,3 +446,35 @@ func (rep *Report) SaveProfile(file, kind string, tau float64) error {
 
 // ErrNoResults is returned when a report has nothing to show.
 var ErrNoResults = errors.New("no results")
+
+// counted is a function whose evaluations, of f alone or with its
+// gradient, are counted in evals; its second derivatives are f's.
+type counted struct {
+	*ad.Func
+	evals *int
+}
+
+func (c counted) Eval(x []float64) (float64, error) {
+	*c.evals++
+	return c.Func.Eval(x)
+}
+
+func (c counted) Grad(x, grad []float64) (float64, error) {
+	*c.evals++
+	return c.Func.Grad(x, grad)
+}
+
+// centralDifferences is a function whose gradient is estimated by central
+// differences of its values, for comparing AD with numeric gradients; it
+// has no second derivatives.
+type centralDifferences struct{ f counted }
+
+func (c centralDifferences) Eval(x []float64) (float64, error) { return c.f.Eval(x) }
+
+func (c centralDifferences) Grad(x, grad []float64) (float64, error) {
+	fd.Gradient(grad, func(x []float64) float64 {
+		v, _ := c.f.Eval(x)
+		return v
+	}, x, &fd.Settings{Formula: fd.Central})
+	return c.f.Eval(x)
+}

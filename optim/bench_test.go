@@ -9,16 +9,16 @@ import (
 )
 
 // timed wraps p's FuncGrad and HVP to add the time spent in them to *in.
-func timed(p Problem, in *time.Duration) Problem {
-	fg, hvp := p.FuncGrad, p.HVP
-	p.FuncGrad = func(x, g []float64) float64 {
+func timed(p problem, in *time.Duration) problem {
+	fg, hvp := p.funcGrad, p.hvp
+	p.funcGrad = func(x, g []float64) float64 {
 		t := time.Now()
 		v := fg(x, g)
 		*in += time.Since(t)
 		return v
 	}
 	if hvp != nil {
-		p.HVP = func(x, v, hv []float64) {
+		p.hvp = func(x, v, hv []float64) {
 			t := time.Now()
 			hvp(x, v, hv)
 			*in += time.Since(t)
@@ -40,11 +40,11 @@ func BenchmarkMinimize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	compiled := FromFunc(f.Func)
+	compiled := problemOf(f)
 	x0 := alternating(n)
 	for _, bm := range []struct {
 		name string
-		p    Problem
+		p problem
 		m    Method
 	}{
 		{"lbfgs", compiled, LBFGS{}},
@@ -58,7 +58,7 @@ func BenchmarkMinimize(b *testing.B) {
 			var res Result
 			start := time.Now()
 			for b.Loop() {
-				res, err = Minimize(context.Background(), p, x0, bm.m, nil)
+				res, err = minimizeP(context.Background(), p, x0, bm.m, nil)
 				if err != nil || res.Status != GradientTolerance {
 					b.Fatalf("%v: %s", res.Status, res.Message)
 				}

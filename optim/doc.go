@@ -3,10 +3,10 @@
 // use the exact second derivatives an automatic differentiation engine
 // provides.
 //
-// A Problem is a set of plain functions (value, value and gradient,
-// Hessian-vector product, Hessian), so an ad.Func (FromFunc),
-// hand-written Go or any other source plugs in. Minimize (or Maximize) runs
-// a Method on it from a starting point under Settings and returns a Result:
+// A Function is anything with a gradient (Grad), and the Hessian or
+// Hessian-vector products when it has them, so an *ad.Func, hand-written Go
+// (GradFunc) or any other source plugs in. Minimize (or Maximize) runs a
+// Method on it from a starting point under Settings and returns a Result:
 // the best point found, why the run stopped (Status), evaluation counts,
 // wall time and, when asked, the trajectory.
 //
@@ -45,10 +45,10 @@
 // Nothing a caller passes makes Minimize panic: a non-finite starting point,
 // a NaN met during the run, an unbounded objective or a parameter out of
 // range ends the run with a Status and a Message, and the Result holds the
-// best point found so far. When the Problem can explain a non-finite value
+// best point found so far. When the Function can explain a non-finite value
 // (as a compiled expression can, naming the subexpression that first went
 // NaN), the explanation is in the Message and in Result.Err.
 //
-// GonumProblem adapts a Problem to gonum's optimize.Problem, so gonum's
+// GonumProblem adapts a Function to gonum's optimize.Problem, so gonum's
 // methods run with exact derivatives.
 package optim

@@ -46,7 +46,7 @@ func ExampleMethod() {
 	f := expr.MustCompile("x^2 + (y - 1)^2")
 	s := optim.DefaultSettings()
 	s.Trace = true
-	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1, -1}, SignDescent{Step: 0.5}, s)
+	res, err := optim.Minimize(context.Background(), f, []float64{1, -1}, SignDescent{Step: 0.5}, s)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -16,7 +16,7 @@ func ExampleMaximize() {
 	f := expr.MustCompile("-(x^2 + y^2) + 4")
 	s := optim.DefaultSettings()
 	s.MaxIter, s.Trace = 4, true
-	res, err := optim.Maximize(context.Background(), optim.FromFunc(f.Func), []float64{1, 1}, optim.GradientDescent{LR: 0.1}, s)
+	res, err := optim.Maximize(context.Background(), f, []float64{1, 1}, optim.GradientDescent{LR: 0.1}, s)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -41,7 +41,7 @@ func ExampleMinimize_newton() {
 		fmt.Println(err)
 		return
 	}
-	res, err := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{-1.2, 1}, optim.Newton{}, nil)
+	res, err := optim.Minimize(context.Background(), f, []float64{-1.2, 1}, optim.Newton{}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,7 +55,7 @@ func ExampleMinimize_newton() {
 // the best point so far.
 func ExampleMinimize_nonFinite() {
 	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
-	res, _ := optim.Minimize(context.Background(), optim.FromFunc(f.Func), []float64{1}, optim.GradientDescent{LR: 3}, nil)
+	res, _ := optim.Minimize(context.Background(), f, []float64{1}, optim.GradientDescent{LR: 3}, nil)
 	fmt.Println(res.Status)
 	fmt.Println(res.X)
 	// Output:
@@ -80,7 +80,7 @@ func ExampleNewMethod() {
 // gonum's methods run on a nabla function with its exact derivatives.
 func ExampleGonumProblem() {
 	f := expr.MustCompile("(x - 1)^2 + 10*(y + 2)^4")
-	p := optim.GonumProblem(optim.FromFunc(f.Func))
+	p := optim.GonumProblem(f)
 	res, err := optimize.Minimize(p, []float64{0, 0}, nil, &optimize.Newton{})
 	if err != nil {
 		fmt.Println(err)

@@ -16,7 +16,7 @@ import (
 // The first steps of the methods on w1² + w2² (∇f = 2w), where they are
 // known in closed form. A negligible Eps makes the adaptive steps exact.
 func TestFirstSteps(t *testing.T) {
-	p := FromFunc(expr.MustCompile("w1^2 + w2^2").Func)
+	p := problemOf(expr.MustCompile("w1^2 + w2^2"))
 	tests := []struct {
 		name  string
 		m     Method
@@ -52,7 +52,7 @@ func TestFirstSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Minimize(context.Background(), p, tt.x0, tt.m, settings(func(s *Settings) {
+			res, err := minimizeP(context.Background(), p, tt.x0, tt.m, settings(func(s *Settings) {
 				s.MaxIter, s.Trace = tt.steps, true
 			}))
 			require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestFirstSteps(t *testing.T) {
 	}
 
 	// With the default ε, Adam's first step is η = 10⁻³ up to ε/|∇f|.
-	res, err := Minimize(context.Background(), p, []float64{2, -1}, Adam{}, settings(func(s *Settings) { s.MaxIter = 1 }))
+	res, err := minimizeP(context.Background(), p, []float64{2, -1}, Adam{}, settings(func(s *Settings) { s.MaxIter = 1 }))
 	require.NoError(t, err)
 	assert.InDeltaSlice(t, []float64{2 - 1e-3, -1 + 1e-3}, res.X, 1e-11)
 }
@@ -97,7 +97,7 @@ func TestZeroMeansDefault(t *testing.T) {
 			var res [3]Result
 			for i, m := range []Method{tt.zero, tt.explicit, tt.other} {
 				var err error
-				res[i], err = Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, m, s)
+				res[i], err = minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, m, s)
 				require.NoError(t, err)
 			}
 			assert.Equal(t, res[0].X, res[1].X)
@@ -147,9 +147,9 @@ func TestNewMethod(t *testing.T) {
 		zero, err := NewMethod(tt.name, Params{})
 		require.NoError(t, err)
 		s := settings(func(s *Settings) { s.MaxIter = 50 })
-		a, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, def, s)
+		a, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, def, s)
 		require.NoError(t, err)
-		b, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, zero, s)
+		b, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, zero, s)
 		require.NoError(t, err)
 		assert.Equal(t, a.X, b.X, tt.name)
 	}
@@ -164,9 +164,9 @@ func TestNewMethod(t *testing.T) {
 // L-BFGS keeps only the pairs a run makes, so a huge Memory is a memory as
 // long as the run.
 func TestLBFGSLargeMemory(t *testing.T) {
-	huge, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{Memory: math.MaxInt}, nil)
+	huge, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{Memory: math.MaxInt}, nil)
 	require.NoError(t, err)
-	long, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{Memory: 1000}, nil)
+	long, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{Memory: 1000}, nil)
 	require.NoError(t, err)
 	require.Equal(t, GradientTolerance, huge.Status, huge.Message)
 	assert.Equal(t, long.X, huge.X)
@@ -214,12 +214,12 @@ func (noIterator) String() string                        { return "no-iterator" 
 func (noIterator) Init(int, Available) (Iterator, error) { return nil, nil }
 
 func TestCustomMethod(t *testing.T) {
-	ctx, p := context.Background(), FromFunc(expr.MustCompile("x^2").Func)
+	ctx, p := context.Background(), problemOf(expr.MustCompile("x^2"))
 	fourSteps := settings(func(s *Settings) { s.MaxIter = 4 })
 
 	// 1 → 0.25 → −0.5 → 0.25 → −0.5: the result is the best point seen,
 	// found at iteration 1.
-	res, err := Minimize(ctx, p, []float64{1}, signDescent{step: 0.75}, fourSteps)
+	res, err := minimizeP(ctx, p, []float64{1}, signDescent{step: 0.75}, fourSteps)
 	require.NoError(t, err)
 	assert.Equal(t, IterationLimit, res.Status)
 	assert.Equal(t, "sign-descent", res.Method)
@@ -230,18 +230,18 @@ func TestCustomMethod(t *testing.T) {
 	assert.Equal(t, 5, res.FuncEvals)
 
 	// Maximizing −x² takes the same path; F is f itself.
-	res, err = Maximize(ctx, FromFunc(expr.MustCompile("-x^2").Func), []float64{1}, signDescent{step: 0.75}, fourSteps)
+	res, err = maximizeP(ctx, problemOf(expr.MustCompile("-x^2")), []float64{1}, signDescent{step: 0.75}, fourSteps)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0.25}, res.X)
 	assert.Equal(t, -0.0625, res.F)
 
 	// Parameters are checked before anything is evaluated.
-	res, err = Minimize(ctx, p, []float64{1}, signDescent{}, nil)
+	res, err = minimizeP(ctx, p, []float64{1}, signDescent{}, nil)
 	assert.ErrorContains(t, err, "the step must be positive")
 	assert.Equal(t, InvalidInput, res.Status)
 	assert.Zero(t, res.FuncEvals)
 
-	res, err = Minimize(ctx, p, []float64{1}, noIterator{}, nil)
+	res, err = minimizeP(ctx, p, []float64{1}, noIterator{}, nil)
 	assert.ErrorContains(t, err, "method no-iterator started no run")
 	assert.Equal(t, InvalidInput, res.Status)
 
@@ -259,7 +259,7 @@ func TestCustomMethod(t *testing.T) {
 		{fmt.Errorf("the Hessian is %w", ErrNonFinite), NonFinite, "the Hessian is not finite at iteration 2"},
 	} {
 		t.Run(tt.status.String(), func(t *testing.T) {
-			res, err := Minimize(ctx, p, []float64{1}, signDescent{step: 0.75, failAt: 3, err: tt.err}, fourSteps)
+			res, err := minimizeP(ctx, p, []float64{1}, signDescent{step: 0.75, failAt: 3, err: tt.err}, fourSteps)
 			require.NoError(t, err)
 			assert.Equal(t, tt.status, res.Status)
 			assert.Equal(t, tt.msg, res.Message)
@@ -276,22 +276,22 @@ func TestCustomMethod(t *testing.T) {
 // gives NaN for what the problem cannot evaluate rather than panic.
 func TestEvaluator(t *testing.T) {
 	hvpOnly := rosenbrock()
-	hvpOnly.Hess = nil
+	hvpOnly.hess = nil
 	var res Result
 	e := &Evaluator{p: hvpOnly, sign: -1, res: &res}
 	x, g := []float64{0.3, -0.7}, make([]float64, 2)
 	want := rosenbrock()
 	wg := make([]float64, 2)
-	assert.Equal(t, -want.FuncGrad(x, wg), e.FuncGrad(x, g))
+	assert.Equal(t, -want.funcGrad(x, wg), e.FuncGrad(x, g))
 	assert.Equal(t, []float64{-wg[0], -wg[1]}, g)
 	h, wh := mat.NewSymDense(2, nil), mat.NewSymDense(2, nil)
 	e.Hess(x, h)
-	want.Hess(x, wh)
+	want.hess(x, wh)
 	wh.ScaleSym(-1, wh)
 	assert.True(t, mat.EqualApprox(wh, h, 1e-12))
 	assert.Equal(t, Result{FuncEvals: 1, GradEvals: 1, HVPEvals: 2}, res)
 
-	e = &Evaluator{p: Problem{FuncGrad: want.FuncGrad}, sign: 1, res: &res}
+	e = &Evaluator{p: problem{funcGrad: want.funcGrad}, sign: 1, res: &res}
 	hv := make([]float64, 2)
 	e.HVP(x, []float64{1, 0}, hv)
 	assert.True(t, math.IsNaN(hv[0]) && math.IsNaN(hv[1]), "%v", hv)

@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// Minimize runs method m on p from x0 and returns the best point it found.
+// Minimize runs method m on f from x0 and returns the best point it found.
 // s may be nil for DefaultSettings; x0 is not modified.
 //
 // The Result is complete in every case, failures included: its Status and
@@ -20,17 +20,17 @@ import (
 // settings, a starting point of the wrong length, a problem without the
 // derivatives the method needs) or when ctx was canceled (Status Canceled,
 // the error is ctx.Err()); even then the Result holds the best point found.
-func Minimize(ctx context.Context, p Problem, x0 []float64, m Method, s *Settings) (Result, error) {
-	return minimize(ctx, p, x0, m, s, 1)
+func Minimize(ctx context.Context, f Function, x0 []float64, m Method, s *Settings) (Result, error) {
+	return minimize(ctx, problemOf(f), x0, m, s, 1)
 }
 
 // Maximize is Minimize for the maximum: the method runs on −f, and the
 // Result reports f itself.
-func Maximize(ctx context.Context, p Problem, x0 []float64, m Method, s *Settings) (Result, error) {
-	return minimize(ctx, p, x0, m, s, -1)
+func Maximize(ctx context.Context, f Function, x0 []float64, m Method, s *Settings) (Result, error) {
+	return minimize(ctx, problemOf(f), x0, m, s, -1)
 }
 
-func minimize(ctx context.Context, p Problem, x0 []float64, m Method, s *Settings, sign float64) (Result, error) {
+func minimize(ctx context.Context, p problem, x0 []float64, m Method, s *Settings, sign float64) (Result, error) {
 	if s == nil {
 		s = DefaultSettings()
 	}
@@ -74,7 +74,7 @@ type run struct {
 }
 
 // init checks the input and starts the method.
-func (r *run) init(p Problem, n int, m Method) (Iterator, error) {
+func (r *run) init(p problem, n int, m Method) (Iterator, error) {
 	if m == nil {
 		return nil, errors.New("no method")
 	}

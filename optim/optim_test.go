@@ -33,7 +33,7 @@ func settings(change func(*Settings)) *Settings {
 // (x, y) ← (x, y) + 0.1·(−2x, −2y) = 0.8·(x, y).
 func TestGradientAscentTextbook(t *testing.T) {
 	f := expr.MustCompile("-(x^2 + y^2) + 4")
-	res, err := Maximize(context.Background(), FromFunc(f.Func), []float64{1, 1}, GradientDescent{LR: 0.1}, settings(func(s *Settings) {
+	res, err := maximizeP(context.Background(), problemOf(f), []float64{1, 1}, GradientDescent{LR: 0.1}, settings(func(s *Settings) {
 		s.MaxIter, s.Trace = 10, true
 	}))
 	require.NoError(t, err)
@@ -55,7 +55,7 @@ func TestGradientAscentTextbook(t *testing.T) {
 
 func TestGradientDescentOneStep(t *testing.T) {
 	f := expr.MustCompile("w1^2 + w2^2")
-	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{2, 1}, GradientDescent{LR: 0.25}, settings(func(s *Settings) {
+	res, err := minimizeP(context.Background(), problemOf(f), []float64{2, 1}, GradientDescent{LR: 0.25}, settings(func(s *Settings) {
 		s.MaxIter = 1
 	}))
 	require.NoError(t, err)
@@ -88,7 +88,7 @@ func TestRosenbrock(t *testing.T) {
 			b, fixed := budgets[name]
 			m, err := NewMethod(name, Params{LR: b.lr})
 			require.NoError(t, err)
-			res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, m, settings(func(s *Settings) {
+			res, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, m, settings(func(s *Settings) {
 				if fixed {
 					s.MaxIter = b.maxIter
 				}
@@ -152,7 +152,7 @@ func TestQuadratic(t *testing.T) {
 			}
 			m, err := NewMethod(name, p)
 			require.NoError(t, err)
-			res, err := Minimize(context.Background(), quadratic(a, b), make([]float64, n), m, settings(func(s *Settings) {
+			res, err := minimizeP(context.Background(), quadratic(a, b), make([]float64, n), m, settings(func(s *Settings) {
 				s.MaxIter = 20000
 			}))
 			require.NoError(t, err)
@@ -180,14 +180,14 @@ func TestQuadratic(t *testing.T) {
 // 0, a Newton step from x lands on x − 1 + e⁻ˣ = x²/2 − x³/6 + …, so
 // e_{k+1}/e_k² → 1/2.
 func TestNewtonQuadraticConvergence(t *testing.T) {
-	p := Problem{
-		FuncGrad: func(x, g []float64) float64 {
+	p := problem{
+		funcGrad: func(x, g []float64) float64 {
 			g[0] = math.Exp(x[0]) - 1
 			return math.Exp(x[0]) - x[0]
 		},
-		Hess: func(x []float64, h *mat.SymDense) { h.SetSym(0, 0, math.Exp(x[0])) },
+		hess: func(x []float64, h *mat.SymDense) { h.SetSym(0, 0, math.Exp(x[0])) },
 	}
-	res, err := Minimize(context.Background(), p, []float64{1}, Newton{}, settings(func(s *Settings) {
+	res, err := minimizeP(context.Background(), p, []float64{1}, Newton{}, settings(func(s *Settings) {
 		s.Trace, s.GradTol = true, 1e-300
 	}))
 	require.NoError(t, err)
@@ -206,7 +206,7 @@ func TestNewtonQuadraticConvergence(t *testing.T) {
 	// decreases at every step, and once close the error squares with the
 	// constant ‖∇²f(x*)⁻¹‖·(Lipschitz constant of ∇²f) ≈ 10³.
 	for _, x0 := range [][]float64{{-1.2, 1}, {0, 1}, {2, -1}} {
-		res, err := Minimize(context.Background(), rosenbrock(), x0, Newton{}, settings(func(s *Settings) {
+		res, err := minimizeP(context.Background(), rosenbrock(), x0, Newton{}, settings(func(s *Settings) {
 			s.Trace, s.GradTol = true, 1e-12
 		}))
 		require.NoError(t, err)
@@ -234,10 +234,9 @@ type gonumFunc interface {
 	Grad(grad, x []float64)
 }
 
-func fromGonum(f gonumFunc) Problem {
-	return Problem{
-		Func:     f.Func,
-		FuncGrad: func(x, g []float64) float64 { f.Grad(g, x); return f.Func(x) },
+func fromGonum(f gonumFunc) problem {
+	return problem{
+		funcGrad: func(x, g []float64) float64 { f.Grad(g, x); return f.Func(x) },
 	}
 }
 
@@ -263,14 +262,14 @@ func TestAgreesWithGonum(t *testing.T) {
 		for _, m := range []Method{BFGS{}, LBFGS{}} {
 			t.Run(pr.name+"/"+m.String(), func(t *testing.T) {
 				p := fromGonum(pr.f)
-				res, err := Minimize(context.Background(), p, pr.x0, m, nil)
+				res, err := minimizeP(context.Background(), p, pr.x0, m, nil)
 				require.NoError(t, err)
 				require.Equal(t, GradientTolerance, res.Status, res.Message)
 				var gm optimize.Method = &optimize.BFGS{}
 				if _, ok := m.(LBFGS); ok {
 					gm = &optimize.LBFGS{}
 				}
-				want, err := optimize.Minimize(GonumProblem(p), pr.x0, &optimize.Settings{
+				want, err := optimize.Minimize(p.gonum(), pr.x0, &optimize.Settings{
 					GradientThreshold: 1e-6, Converger: optimize.NeverTerminate{}, MajorIterations: 10000,
 				}, gm)
 				require.NoError(t, err)
@@ -295,7 +294,7 @@ func TestStrongWolfe(t *testing.T) {
 	}{"rosenbrock-far", functions.ExtendedRosenbrock{}, []float64{-5, 12, 3}}) {
 		for _, m := range []Method{CG{}, BFGS{}, LBFGS{}, NewtonCG{}, Newton{}} {
 			p := fromGonum(pr.f)
-			p.HVP = func(x, v, hv []float64) {
+			p.hvp = func(x, v, hv []float64) {
 				h := mat.NewSymDense(len(x), nil)
 				pr.f.(interface {
 					Hess(*mat.SymDense, []float64)
@@ -308,7 +307,7 @@ func TestStrongWolfe(t *testing.T) {
 				continue
 			}
 			t.Run(pr.name+"/"+m.String(), func(t *testing.T) {
-				res, err := Minimize(context.Background(), p, pr.x0, m, settings(func(s *Settings) { s.Trace = true }))
+				res, err := minimizeP(context.Background(), p, pr.x0, m, settings(func(s *Settings) { s.Trace = true }))
 				require.NoError(t, err)
 				require.Greater(t, res.Iterations, 1, res.Message)
 				curv := c2
@@ -319,8 +318,8 @@ func TestStrongWolfe(t *testing.T) {
 				g0, g1, s := make([]float64, n), make([]float64, n), make([]float64, n)
 				for k := 0; k+1 < len(res.Trajectory); k++ {
 					a, b := res.Trajectory[k], res.Trajectory[k+1]
-					p.FuncGrad(a.X, g0)
-					p.FuncGrad(b.X, g1)
+					p.funcGrad(a.X, g0)
+					p.funcGrad(b.X, g1)
 					floats.SubTo(s, b.X, a.X)
 					slope0, slope1 := floats.Dot(g0, s), floats.Dot(g1, s)
 					require.Less(t, slope0, 0.0, "step %d is not downhill", k)
@@ -339,7 +338,7 @@ func TestMaximize(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m, err := NewMethod(name, Params{LR: 0.1})
 			require.NoError(t, err)
-			res, err := Maximize(context.Background(), FromFunc(f.Func), []float64{0, 0}, m, nil)
+			res, err := maximizeP(context.Background(), problemOf(f), []float64{0, 0}, m, nil)
 			require.NoError(t, err)
 			require.Equal(t, GradientTolerance, res.Status, res.Message)
 			assert.InDelta(t, 3, res.X[0], 1e-6)
@@ -353,10 +352,10 @@ func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	logf := expr.MustCompile("log(x) + x^2")
 	firstOrderOnly := rosenbrock()
-	firstOrderOnly.Hess, firstOrderOnly.HVP = nil, nil
+	firstOrderOnly.hess, firstOrderOnly.hvp = nil, nil
 	tests := []struct {
 		name   string
-		p      Problem
+		p problem
 		x0     []float64
 		m      Method
 		change func(*Settings)
@@ -366,7 +365,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"nan start", rosenbrock(), []float64{math.NaN(), 1}, LBFGS{}, nil, NonFinite, "x[0] = NaN", []float64{math.NaN(), 1}},
 		{"inf start", rosenbrock(), []float64{1, math.Inf(1)}, GradientDescent{}, nil, NonFinite, "x[1] = +Inf", []float64{1, math.Inf(1)}},
-		{"non-finite f at start", FromFunc(logf.Func), []float64{-1}, BFGS{}, nil, NonFinite, "log", []float64{-1}},
+		{"non-finite f at start", problemOf(logf), []float64{-1}, BFGS{}, nil, NonFinite, "log", []float64{-1}},
 		{"infinite learning rate", rosenbrock(), []float64{-1.2, 1}, GradientDescent{LR: math.Inf(1)}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
 		{"negative learning rate", rosenbrock(), []float64{-1.2, 1}, Adam{LR: -1}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
 		{"NaN learning rate", rosenbrock(), []float64{-1.2, 1}, Momentum{LR: math.NaN()}, nil, InvalidInput, "positive learning rate", []float64{-1.2, 1}},
@@ -374,10 +373,10 @@ func TestBadInput(t *testing.T) {
 		{"wrong length", rosenbrock(), []float64{1, 2, 3}, BFGS{}, nil, InvalidInput, "3 elements", []float64{1, 2, 3}},
 		{"empty", rosenbrock(), nil, BFGS{}, nil, InvalidInput, "empty", nil},
 		{"no method", rosenbrock(), []float64{1, 2}, nil, nil, InvalidInput, "no method", []float64{1, 2}},
-		{"no gradient", Problem{Func: func([]float64) float64 { return 0 }}, []float64{1}, GradientDescent{}, nil, InvalidInput, "needs gradients", []float64{1}},
+		{"no function", problem{}, []float64{1}, GradientDescent{}, nil, InvalidInput, "no function to minimize", []float64{1}},
 		{"newton without Hessian", firstOrderOnly, []float64{1, 1}, Newton{}, nil, InvalidInput, "method newton needs Hessians", []float64{1, 1}},
 		{"newton-cg without HVP", firstOrderOnly, []float64{1, 1}, NewtonCG{}, nil, InvalidInput, "needs Hessian-vector products", []float64{1, 1}},
-		{"unbounded below", FromFunc(logf.Func), []float64{1}, Newton{}, nil, Unbounded, "unbounded below", nil},
+		{"unbounded below", problemOf(logf), []float64{1}, Newton{}, nil, Unbounded, "unbounded below", nil},
 		{"bad momentum", rosenbrock(), []float64{1, 2}, Momentum{Beta: 1}, nil, InvalidInput, "Momentum.Beta must be in (0, 1), got 1", []float64{1, 2}},
 		{"bad nesterov", rosenbrock(), []float64{1, 2}, Nesterov{Beta: -0.5}, nil, InvalidInput, "Nesterov.Beta must be in (0, 1), got -0.5", []float64{1, 2}},
 		{"bad adagrad eps", rosenbrock(), []float64{1, 2}, AdaGrad{Eps: -1}, nil, InvalidInput, "AdaGrad.Eps must be positive", []float64{1, 2}},
@@ -390,12 +389,12 @@ func TestBadInput(t *testing.T) {
 		{"bad armijo", rosenbrock(), []float64{1, 2}, GradientDescentArmijo{Armijo: 0.5}, nil, InvalidInput, "GradientDescentArmijo.Armijo must be in (0, 1/2)", []float64{1, 2}},
 		{"bad line search budget", rosenbrock(), []float64{1, 2}, CG{LineSearch: StrongWolfe{MaxEvals: -1}}, nil, InvalidInput, "CG.LineSearch.MaxEvals must be positive", []float64{1, 2}},
 		{"negative tolerance", rosenbrock(), []float64{1, 2}, BFGS{}, func(s *Settings) { s.GradTol = -1 }, InvalidInput, "GradTol", []float64{1, 2}},
-		{"dense too large", Problem{FuncGrad: func(x, g []float64) float64 { return 0 }}, make([]float64, maxDenseDim+1), BFGS{}, nil, InvalidInput, "use lbfgs", nil},
-		{"newton-cg dense too large", Problem{FuncGrad: rosenbrock().FuncGrad, Hess: rosenbrock().Hess}, make([]float64, maxDenseDim+1), NewtonCG{}, nil, InvalidInput, "it needs them", nil},
+		{"dense too large", problem{funcGrad: func(x, g []float64) float64 { return 0 }}, make([]float64, maxDenseDim+1), BFGS{}, nil, InvalidInput, "use lbfgs", nil},
+		{"newton-cg dense too large", problem{funcGrad: rosenbrock().funcGrad, hess: rosenbrock().hess}, make([]float64, maxDenseDim+1), NewtonCG{}, nil, InvalidInput, "it needs them", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Minimize(ctx, tt.p, tt.x0, tt.m, settings(tt.change))
+			res, err := minimizeP(ctx, tt.p, tt.x0, tt.m, settings(tt.change))
 			assert.Equal(t, tt.status, res.Status)
 			assert.Contains(t, res.Message, tt.msg)
 			if tt.status == InvalidInput {
@@ -420,7 +419,7 @@ func TestNonFiniteMidRun(t *testing.T) {
 	f := expr.MustCompile("sqrt(x) + (x - 2)^2")
 	// From x = 1 the gradient is 1/2 − 2 = −1.5; a step of η = 3 jumps
 	// to x = 5.5, then to 5.5 − 3·(0.21 + 7) < 0, where sqrt is NaN.
-	res, err := Minimize(context.Background(), FromFunc(f.Func), []float64{1}, GradientDescent{LR: 3}, nil)
+	res, err := minimizeP(context.Background(), problemOf(f), []float64{1}, GradientDescent{LR: 3}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, NonFinite, res.Status)
 	assert.Contains(t, res.Message, "iteration 2")
@@ -438,16 +437,16 @@ func TestNonFiniteMidRun(t *testing.T) {
 func TestLineSearchStepsBackFromNaN(t *testing.T) {
 	f := expr.MustCompile("x - log(x)")
 	for _, m := range []Method{GradientDescentArmijo{LR: 10}, CG{}, BFGS{}, LBFGS{}, Newton{}, NewtonCG{}} {
-		p := FromFunc(f.Func)
-		nans, fg := 0, p.FuncGrad
-		p.FuncGrad = func(x, g []float64) float64 {
+		p := problemOf(f)
+		nans, fg := 0, p.funcGrad
+		p.funcGrad = func(x, g []float64) float64 {
 			v := fg(x, g)
 			if math.IsNaN(v) {
 				nans++
 			}
 			return v
 		}
-		res, err := Minimize(context.Background(), p, []float64{3}, m, nil)
+		res, err := minimizeP(context.Background(), p, []float64{3}, m, nil)
 		require.NoError(t, err)
 		require.Equal(t, GradientTolerance, res.Status, "%s: %s", m, res.Message)
 		assert.InDelta(t, 1, res.X[0], 1e-6, "%s", m)
@@ -469,7 +468,7 @@ func TestUnbounded(t *testing.T) {
 		{"x^2 - y", GradientDescentArmijo{LR: 0.1}},
 	} {
 		t.Run(tt.src+"/"+tt.m.String(), func(t *testing.T) {
-			res, err := Maximize(context.Background(), FromFunc(expr.MustCompile(tt.src).Func), []float64{1, 1}, tt.m, nil)
+			res, err := maximizeP(context.Background(), problemOf(expr.MustCompile(tt.src)), []float64{1, 1}, tt.m, nil)
 			require.NoError(t, err)
 			assert.Equal(t, Unbounded, res.Status, res.Message)
 			assert.Contains(t, res.Message, "unbounded above")
@@ -480,7 +479,7 @@ func TestUnbounded(t *testing.T) {
 
 func TestCallbackAndCancel(t *testing.T) {
 	var seen []int
-	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{}, settings(func(s *Settings) {
+	res, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{}, settings(func(s *Settings) {
 		s.Callback = func(st Step) bool {
 			seen = append(seen, st.Iteration)
 			return st.Iteration < 3
@@ -492,7 +491,7 @@ func TestCallbackAndCancel(t *testing.T) {
 	assert.Equal(t, 3, res.Iterations)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	res, err = Minimize(ctx, rosenbrock(), []float64{-1.2, 1}, GradientDescent{}, settings(func(s *Settings) {
+	res, err = minimizeP(ctx, rosenbrock(), []float64{-1.2, 1}, GradientDescent{}, settings(func(s *Settings) {
 		s.MaxIter = 0
 		s.Callback = func(st Step) bool {
 			if st.Iteration == 5 {
@@ -509,24 +508,24 @@ func TestCallbackAndCancel(t *testing.T) {
 
 func TestLimitsAndTolerances(t *testing.T) {
 	ctx, x0 := context.Background(), []float64{-1.2, 1}
-	res, _ := Minimize(ctx, rosenbrock(), x0, LBFGS{}, settings(func(s *Settings) { s.MaxEvals = 10 }))
+	res, _ := minimizeP(ctx, rosenbrock(), x0, LBFGS{}, settings(func(s *Settings) { s.MaxEvals = 10 }))
 	assert.Equal(t, EvaluationLimit, res.Status)
 	assert.GreaterOrEqual(t, res.FuncEvals, 10)
-	res, _ = Minimize(ctx, rosenbrock(), x0, GradientDescent{}, settings(func(s *Settings) { s.MaxIter, s.MaxTime = 0, time.Millisecond }))
+	res, _ = minimizeP(ctx, rosenbrock(), x0, GradientDescent{}, settings(func(s *Settings) { s.MaxIter, s.MaxTime = 0, time.Millisecond }))
 	assert.Equal(t, TimeLimit, res.Status)
-	res, _ = Minimize(ctx, rosenbrock(), x0, BFGS{}, settings(func(s *Settings) { s.GradTol, s.FuncTol = 0, 1e-3 }))
+	res, _ = minimizeP(ctx, rosenbrock(), x0, BFGS{}, settings(func(s *Settings) { s.GradTol, s.FuncTol = 0, 1e-3 }))
 	assert.Equal(t, FunctionChange, res.Status)
 	assert.Less(t, res.F, 24.2) // f(x0)
-	res, _ = Minimize(ctx, rosenbrock(), x0, GradientDescent{}, settings(func(s *Settings) { s.GradTol, s.StepTol = 0, 1e-4 }))
+	res, _ = minimizeP(ctx, rosenbrock(), x0, GradientDescent{}, settings(func(s *Settings) { s.GradTol, s.StepTol = 0, 1e-4 }))
 	assert.Equal(t, StepTolerance, res.Status)
 	// Already at the minimizer: no iterations.
-	res, _ = Minimize(ctx, rosenbrock(), []float64{1, 1}, Newton{}, nil)
+	res, _ = minimizeP(ctx, rosenbrock(), []float64{1, 1}, Newton{}, nil)
 	assert.Equal(t, GradientTolerance, res.Status)
 	assert.Equal(t, 0, res.Iterations)
 }
 
 func TestResultJSON(t *testing.T) {
-	res, err := Minimize(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{}, settings(func(s *Settings) { s.Trace = true }))
+	res, err := minimizeP(context.Background(), rosenbrock(), []float64{-1.2, 1}, LBFGS{}, settings(func(s *Settings) { s.Trace = true }))
 	require.NoError(t, err)
 	b, err := json.Marshal(res)
 	require.NoError(t, err)
@@ -541,7 +540,7 @@ func TestResultJSON(t *testing.T) {
 	assert.Len(t, got["trajectory"], res.Iterations+1)
 	assert.NotContains(t, got, "Err")
 
-	res, _ = Minimize(context.Background(), rosenbrock(), []float64{math.NaN(), 1}, LBFGS{}, nil)
+	res, _ = minimizeP(context.Background(), rosenbrock(), []float64{math.NaN(), 1}, LBFGS{}, nil)
 	b, err = json.Marshal(res)
 	require.NoError(t, err, "NaN must not break the encoding")
 	assert.True(t, strings.Contains(string(b), `"x":[null,1]`), string(b))
@@ -555,10 +554,10 @@ func TestResultJSON(t *testing.T) {
 func TestGonumProblem(t *testing.T) {
 	// gonum's Newton runs on the exact Hessian, here built from HVPs.
 	p := rosenbrock()
-	p.Hess = nil
-	q := GonumProblem(p)
+	p.hess = nil
+	q := p.gonum()
 	want := mat.NewSymDense(2, nil)
-	rosenbrock().Hess([]float64{0.3, -0.7}, want)
+	rosenbrock().hess([]float64{0.3, -0.7}, want)
 	got := mat.NewSymDense(2, nil)
 	q.Hess(got, []float64{0.3, -0.7})
 	assert.True(t, mat.EqualApprox(want, got, 1e-12))
@@ -568,8 +567,8 @@ func TestGonumProblem(t *testing.T) {
 	assert.InDelta(t, 1, res.X[1], 1e-8)
 
 	// FuncGrad alone gives gonum both Func and Grad.
-	p = Problem{FuncGrad: rosenbrock().FuncGrad}
-	q = GonumProblem(p)
+	p = problem{funcGrad: rosenbrock().funcGrad}
+	q = p.gonum()
 	assert.InDelta(t, 24.2, q.Func([]float64{-1.2, 1}), 1e-14)
 	assert.Nil(t, q.Hess)
 }
@@ -577,17 +576,17 @@ func TestGonumProblem(t *testing.T) {
 // Newton and Newton-CG use whichever second derivative the problem has.
 func TestSecondDerivativeFallbacks(t *testing.T) {
 	withHVP, withHess := rosenbrock(), rosenbrock()
-	withHVP.Hess, withHess.HVP = nil, nil
+	withHVP.hess, withHess.hvp = nil, nil
 	for _, tt := range []struct {
 		name string
-		p    Problem
+		p problem
 		m    Method
 	}{
 		{"newton from HVPs", withHVP, Newton{}},
 		{"newton-cg from the Hessian", withHess, NewtonCG{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Minimize(context.Background(), tt.p, []float64{-1.2, 1}, tt.m, nil)
+			res, err := minimizeP(context.Background(), tt.p, []float64{-1.2, 1}, tt.m, nil)
 			require.NoError(t, err)
 			assert.Equal(t, GradientTolerance, res.Status)
 			assert.InDelta(t, 1, res.X[0], 1e-6)
@@ -612,16 +611,16 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 	}
 	f, err := expr.Compile(extRosenbrockSrc, &expr.Options{Sizes: map[string]int{"x": n}})
 	require.NoError(t, err)
-	fromExpr := FromFunc(f.Func)
+	fromExpr := problemOf(f)
 	small := map[Method]int{}
 	for _, m := range []Method{LBFGS{}, NewtonCG{}} {
-		res, err := Minimize(context.Background(), extRosenbrock(), alternating(10), m, nil)
+		res, err := minimizeP(context.Background(), extRosenbrock(), alternating(10), m, nil)
 		require.NoError(t, err)
 		small[m] = res.Iterations
 	}
-	for _, p := range []Problem{extRosenbrock(), fromExpr} {
+	for _, p := range []problem{extRosenbrock(), fromExpr} {
 		for _, m := range []Method{LBFGS{}, NewtonCG{}} {
-			res, err := Minimize(context.Background(), p, alternating(n), m, nil)
+			res, err := minimizeP(context.Background(), p, alternating(n), m, nil)
 			require.NoError(t, err)
 			require.Equal(t, GradientTolerance, res.Status, res.Message)
 			// ‖∇f‖∞ ≤ 1e-6 leaves each pair within about 1e-13 of 0.
@@ -634,44 +633,59 @@ func TestExtendedRosenbrockLarge(t *testing.T) {
 
 // The compiled expression's derivatives drive every method, and agree with
 // the closed forms.
-func TestFromFunc(t *testing.T) {
+func TestAdFunc(t *testing.T) {
 	f, err := expr.Compile("100*(y - x^2)^2 + (1 - x)^2", &expr.Options{Vars: []string{"x", "y"}})
 	require.NoError(t, err)
-	p, want := FromFunc(f.Func), rosenbrock()
+	p, want := problemOf(f), rosenbrock()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 20 {
 		x := []float64{rng.NormFloat64(), rng.NormFloat64()}
 		v := []float64{rng.NormFloat64(), rng.NormFloat64()}
 		g, gw := make([]float64, 2), make([]float64, 2)
-		assert.InDelta(t, want.FuncGrad(x, gw), p.FuncGrad(x, g), 1e-9)
+		assert.InDelta(t, want.funcGrad(x, gw), p.funcGrad(x, g), 1e-9)
 		assert.InDeltaSlice(t, gw, g, 1e-9)
-		want.HVP(x, v, gw)
-		p.HVP(x, v, g)
+		want.hvp(x, v, gw)
+		p.hvp(x, v, g)
 		assert.InDeltaSlice(t, gw, g, 1e-9)
 		h, hw := mat.NewSymDense(2, nil), mat.NewSymDense(2, nil)
-		want.Hess(x, hw)
-		p.Hess(x, h)
+		want.hess(x, hw)
+		p.hess(x, h)
 		assert.True(t, mat.EqualApprox(hw, h, 1e-9))
 	}
 	for _, m := range []Method{Newton{}, NewtonCG{}, LBFGS{}} {
-		res, err := Minimize(context.Background(), p, []float64{-1.2, 1}, m, nil)
+		res, err := minimizeP(context.Background(), p, []float64{-1.2, 1}, m, nil)
 		require.NoError(t, err)
 		require.Equal(t, GradientTolerance, res.Status, res.Message)
-		ref, err := Minimize(context.Background(), want, []float64{-1.2, 1}, m, nil)
+		ref, err := minimizeP(context.Background(), want, []float64{-1.2, 1}, m, nil)
 		require.NoError(t, err)
 		assert.Equal(t, ref.Iterations, res.Iterations, "%s takes the same path on either", m)
 		assert.InDeltaSlice(t, ref.X, res.X, 1e-9)
 	}
 	big := expr.MustCompile("sum(x^2)")
-	q := FromFunc(big.Func)
-	assert.Equal(t, 1, q.Dim)
-	q = FromFunc(mustCompileSized(t, "sum(x^2)", ad.MaxDenseHessian+1).Func)
-	assert.Nil(t, q.Hess, "no dense Hessian beyond ad.MaxDenseHessian")
-	assert.NotNil(t, q.HVP)
+	q := problemOf(big)
+	assert.Equal(t, 1, q.dim)
+	q = problemOf(mustCompileSized(t, "sum(x^2)", ad.MaxDenseHessian+1))
+	assert.Nil(t, q.hess, "no dense Hessian beyond ad.MaxDenseHessian")
+	assert.NotNil(t, q.hvp)
 }
 
 func mustCompileSized(t *testing.T, src string, n int) *expr.Func {
 	f, err := expr.Compile(src, &expr.Options{Sizes: map[string]int{"x": n}})
 	require.NoError(t, err)
 	return f
+}
+
+// A Go function plugs in as a GradFunc: first-order and quasi-Newton
+// methods run on it, and the Newton methods, which need what it lacks, say
+// so.
+func TestGradFunc(t *testing.T) {
+	f := GradFunc(rosenbrock().funcGrad)
+	res, err := Minimize(context.Background(), f, []float64{-1.2, 1}, LBFGS{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, GradientTolerance, res.Status)
+	assert.InDeltaSlice(t, []float64{1, 1}, res.X, 1e-6)
+	_, err = Minimize(context.Background(), f, []float64{-1.2, 1}, Newton{}, nil)
+	assert.ErrorContains(t, err, "needs Hessians")
+	_, err = Minimize(context.Background(), nil, []float64{1}, LBFGS{}, nil)
+	assert.ErrorContains(t, err, "no function to minimize")
 }

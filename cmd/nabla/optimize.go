@@ -119,7 +119,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 			if maximize {
 				run = optim.Maximize
 			}
-			res, err := run(ctx, optim.FromFunc(j.f.Func), j.x, m, s)
+			res, err := run(ctx, j.f, j.x, m, s)
 			if err != nil && res.Status == optim.InvalidInput {
 				return err
 			}

@@ -389,7 +389,7 @@ func (pf *plotFlags) addPaths(j *job, plane viz.Plane, fig *viz.Figure, methods 
 	}
 	var paths []object
 	for _, m := range methods {
-		res, err := run(context.Background(), optim.FromFunc(j.f.Func), j.x, m, s)
+		res, err := run(context.Background(), j.f, j.x, m, s)
 		if err != nil {
 			return nil, fmt.Errorf("--path %s: %v", m, err)
 		}

@@ -54,7 +54,7 @@ func trajectory(f *expr.Func, x0 []float64, m optim.Method, s optim.Settings, ma
 	if maximize {
 		run = optim.Maximize
 	}
-	res, err := run(context.Background(), optim.FromFunc(f.Func), x0, m, &s)
+	res, err := run(context.Background(), f, x0, m, &s)
 	if err != nil {
 		return nil, 0, err
 	}
