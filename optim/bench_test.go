@@ -44,7 +44,7 @@ func BenchmarkMinimize(b *testing.B) {
 	x0 := alternating(n)
 	for _, bm := range []struct {
 		name string
-		p problem
+		p    problem
 		m    Method
 	}{
 		{"lbfgs", compiled, LBFGS{}},

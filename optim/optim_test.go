@@ -355,7 +355,7 @@ func TestBadInput(t *testing.T) {
 	firstOrderOnly.hess, firstOrderOnly.hvp = nil, nil
 	tests := []struct {
 		name   string
-		p problem
+		p      problem
 		x0     []float64
 		m      Method
 		change func(*Settings)
@@ -579,7 +579,7 @@ func TestSecondDerivativeFallbacks(t *testing.T) {
 	withHVP.hess, withHess.hvp = nil, nil
 	for _, tt := range []struct {
 		name string
-		p problem
+		p    problem
 		m    Method
 	}{
 		{"newton from HVPs", withHVP, Newton{}},
