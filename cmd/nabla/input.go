@@ -163,6 +163,9 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	for _, w := range f.Warnings() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "nabla: warning: %s\n", prefixSource(name, w.Error()))
 	}
+	if err := warnUnused(cmd.ErrOrStderr(), f.Graph(), f.Output()); err != nil {
+		return nil, err
+	}
 	return j, nil
 }
 

@@ -31,7 +31,7 @@ Exit status: 0 success; 1 the job ran but its answer is bad (a result that
 is not finite); 2 a usage or input error, reported on standard error.`,
 		Example: `  nabla grad -e 'x^2 + y^2' --at x=1,y=1
   nabla jvp -e 'x^2 + y^2' --at x=1,y=1 --dir x=1,y=0
-  nabla grad -f rosenbrock.nabla --at x=-1.2:1.5*500 --json`,
+  nabla grad -f benchmarks/problems/chained_rosenbrock.nabla --at x=-1.2:1*500 --json`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
