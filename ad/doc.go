@@ -55,7 +55,9 @@
 // for concurrent use) and by-name forms on Points. NewFunc copies the
 // graph, so the derivative programs it compiles on first use never change
 // the graph the caller sees. The expression language, numeric checking,
-// the optimizers and the pictures all take a Func.
+// the optimizers and the pictures all take a Func. A VectorFunc is the
+// same for a node whose value is a vector: Eval, JVP, VJP and the dense
+// Jacobian.
 //
 // EvalComplex evaluates a graph in complex arithmetic for complex-step
 // differentiation (package numdiff).

@@ -82,11 +82,19 @@ func NewFunc(g *Graph, y Node, vars ...Node) (*Func, error) {
 	if err := g.check(y); err != nil {
 		return nil, err
 	}
-	if err := g.check(vars...); err != nil {
-		return nil, err
-	}
 	if s := g.at(y).shape; !s.IsScalar() {
 		return nil, &ShapeError{Op: "Func", Shapes: []Shape{s}, Msg: "the function's value must be a scalar"}
+	}
+	return newFunc(g, y, vars)
+}
+
+// newFunc is NewFunc for a value of any shape.
+func newFunc(g *Graph, y Node, vars []Node) (*Func, error) {
+	if err := g.check(y); err != nil {
+		return nil, err
+	}
+	if err := g.check(vars...); err != nil {
+		return nil, err
 	}
 	if len(vars) == 0 {
 		vars = g.Vars()
@@ -324,18 +332,27 @@ func (f *Func) gather(dst []float64, ws *Workspace, first int) {
 // to read. Non-finite outputs are read too, and explained by the returned
 // *NonFiniteError.
 func (f *Func) run(p *program, x, v []float64, read func(*Workspace)) error {
+	return f.exec(p, func(in [][]float64) error {
+		if err := f.split(in, 0, x, "the point"); err != nil {
+			return err
+		}
+		if v != nil {
+			return f.split(in, len(f.vars), v, "the direction")
+		}
+		return nil
+	}, read)
+}
+
+// exec runs p on the inputs set writes, then passes the workspace to read,
+// as run does.
+func (f *Func) exec(p *program, set func(in [][]float64) error, read func(*Workspace)) error {
 	st := p.pool.Get().(*runState)
 	defer func() {
 		clear(st.in)
 		p.pool.Put(st)
 	}()
-	if err := f.split(st.in, 0, x, "the point"); err != nil {
+	if err := set(st.in); err != nil {
 		return err
-	}
-	if v != nil {
-		if err := f.split(st.in, len(f.vars), v, "the direction"); err != nil {
-			return err
-		}
 	}
 	err := p.prog.RunChecked(st.ws, st.in)
 	read(st.ws)

@@ -54,7 +54,10 @@
 // [Compile] returns a [Func]: the source together with the [ad.Func] it
 // compiles to, whose methods evaluate and differentiate it on flat slices
 // (Eval, Grad, JVP, HVP, Hessian, allocation-free in steady state) or by
-// name ([ad.Point]: EvalAt, GradAt, …). [Parse] builds a source into an
+// name ([ad.Point]: EvalAt, GradAt, …). [CompileVector] accepts a result
+// that is a vector, such as [x*y, sin(x)], and returns a [VectorFunc], with
+// the value, the Jacobian and Jacobian-vector and vector-Jacobian products
+// of an [ad.VectorFunc]. [Parse] builds a source into an
 // existing graph; it is the inverse of [ad.Graph.Format], so a printed
 // derivative parses back to the same node.
 //

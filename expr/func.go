@@ -36,18 +36,33 @@ type Func struct {
 // statement of src, must be a scalar. opts may be nil. Compile returns an
 // *Error when it finds one error and an ErrorList when it finds several.
 func Compile(src string, opts *Options) (*Func, error) {
+	g, out, warnings, err := build(src, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	af, err := ad.NewFunc(g, out)
+	if err != nil {
+		return nil, &Error{Msg: "expr: " + err.Error()}
+	}
+	return &Func{Func: af, src: src, g: g, out: out, warnings: warnings}, nil
+}
+
+// build parses src and builds it into a new graph, returning the node of
+// its result; a result that is not a scalar is an error unless vector is
+// set.
+func build(src string, opts *Options, vector bool) (*ad.Graph, ad.Node, []Error, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
 	if err := opts.check(); err != nil {
-		return nil, err
+		return nil, ad.Node{}, nil, err
 	}
 	if len(src) > MaxSourceLen {
-		return nil, &Error{Msg: fmt.Sprintf("source too long: %d bytes (limit %d)", len(src), MaxSourceLen)}
+		return nil, ad.Node{}, nil, &Error{Msg: fmt.Sprintf("source too long: %d bytes (limit %d)", len(src), MaxSourceLen)}
 	}
 	stmts, errs := parse(src)
 	if err := errs.err(); err != nil {
-		return nil, err
+		return nil, ad.Node{}, nil, err
 	}
 	g := ad.NewGraph()
 	varElems := 0
@@ -65,26 +80,22 @@ func Compile(src string, opts *Options) (*Func, error) {
 			}
 			v, err := g.Var(name, shape)
 			if err != nil {
-				return nil, &Error{Msg: "expr: " + err.Error()}
+				return nil, ad.Node{}, nil, &Error{Msg: "expr: " + err.Error()}
 			}
 			l.vars[name] = v
 		}
 	}
 	out, ok := l.lowerStmts(stmts)
-	if ok {
+	if ok && !vector {
 		if s := g.Shape(out); !s.IsScalar() {
 			last := stmts[len(stmts)-1].x
 			l.errorf(last.start(), "result must be a scalar, got %v", s)
 		}
 	}
 	if err := l.errs.err(); err != nil {
-		return nil, err
+		return nil, ad.Node{}, nil, err
 	}
-	af, err := ad.NewFunc(g, out)
-	if err != nil {
-		return nil, &Error{Msg: "expr: " + err.Error()}
-	}
-	return &Func{Func: af, src: src, g: g, out: out, warnings: l.warnings()}, nil
+	return g, out, l.warnings(), nil
 }
 
 // MustCompile is like Compile with no options but panics if the source
