@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"math"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/mat"
@@ -20,6 +22,10 @@ const (
 	maxHessian      = 2000
 )
 
+// maxEigenvalues is the largest Hessian whose eigenvalues --json computes:
+// their cost grows as n³, about a second at this size.
+const maxEigenvalues = 1000
+
 func newHessCmd() *cobra.Command {
 	var in inputFlags
 	cmd := &cobra.Command{
@@ -35,7 +41,8 @@ The matrix is printed for at most %d variables in all, and with --json for
 at most %d; jvp gives directional derivatives of larger functions.
 
 With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
-"hessian": [[…], […]]}.`, maxShownHessian, maxHessian),
+"hessian": [[…], […]], "eigenvalues": […]}, the eigenvalues in ascending
+order (null when the Hessian is not finite or has more than %d rows).`, maxShownHessian, maxHessian, maxEigenvalues),
 		Example: `  nabla hess -e 'x^2*y + y^3' --at x=1,y=2
   nabla hess -e 'sum(x^2)' --at x=[1,2,3] --json`,
 		Args: noArgs,
@@ -64,26 +71,25 @@ With --json it prints {"value": v, "gradient": {…}, "vars": ["x", "y"],
 			for i := range rows {
 				rows[i] = mat.Row(nil, i, h)
 			}
+			var ev any // null unless computed
+			if len(names) <= maxEigenvalues {
+				if values, ok := eigenvalues(h); ok {
+					ev = values
+				}
+			} else {
+				fmt.Fprintf(cmd.ErrOrStderr(), "nabla: note: the eigenvalues of a Hessian of more than %d rows are not computed\n", maxEigenvalues)
+			}
 			r := result{
-				json: object{}.add("value", v).add("gradient", j.object(grad)).add("vars", names).add("hessian", rows),
+				json: object{}.add("value", v).add("gradient", j.object(grad)).add("vars", names).add("hessian", rows).add("eigenvalues", ev),
 				human: func(t *table) {
 					t.row(j.signature(), "=", num(v))
 					j.gradientRows(t, grad)
-					if ev, ok := eigenvalues(h); ok {
-						t.row("eigenvalues", "=", vec(ev))
+					if ev != nil {
+						t.row("eigenvalues", "=", vec(ev.([]float64)))
 					}
 					t.flush()
 					fmt.Fprintln(t.tw, "∇²f:")
-					m := newMatrix(t.tw)
-					m.cells(append([]string{""}, names...)...)
-					for i, row := range rows {
-						cells := []string{names[i]}
-						for _, x := range row {
-							cells = append(cells, num(x))
-						}
-						m.cells(cells...)
-					}
-					m.flush()
+					printMatrix(t.tw, names, names, rows)
 				},
 			}
 			return r.print(cmd.OutOrStdout(), in.json, err)
@@ -104,9 +110,30 @@ func checkHessian(n int, asJSON bool) error {
 	return nil
 }
 
+// printMatrix writes a matrix with its rows and columns named, its numbers
+// aligned on the right.
+func printMatrix(w io.Writer, rowNames, colNames []string, rows [][]float64) {
+	m := newMatrix(w)
+	m.cells(append([]string{""}, colNames...)...)
+	for i, row := range rows {
+		cells := []string{rowNames[i]}
+		for _, x := range row {
+			cells = append(cells, num(x))
+		}
+		m.cells(cells...)
+	}
+	m.flush()
+}
+
 // eigenvalues returns the eigenvalues of a symmetric matrix in ascending
 // order, if they can be computed (the matrix is finite).
 func eigenvalues(h *mat.SymDense) ([]float64, bool) {
+	// LAPACK does not promise anything for NaN or infinite entries.
+	for _, x := range h.RawSymmetric().Data {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, false
+		}
+	}
 	var eig mat.EigenSym
 	if !eig.Factorize(h, false) {
 		return nil, false
