@@ -69,7 +69,10 @@ func addJSONFlag(cmd *cobra.Command, v *bool) {
 
 // A job is an expression compiled for a point.
 type job struct {
-	f    *expr.Func
+	f *expr.Func
+	// vf is set instead of f for the commands whose expression may be
+	// vector-valued.
+	vf   *expr.VectorFunc
 	vars []ad.Var
 	// x holds the point's values flattened in vars order; nil when the
 	// point is not needed and some variable has no value.
@@ -90,13 +93,48 @@ func (j *job) at(x []float64, i int) []float64 {
 // the sizes of the point's vectors. When needValues is false the point only
 // gives sizes, and variables may lack values.
 func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
-	src, name, err := in.source(cmd)
+	j, f, err := in.compile(cmd, needValues, func(src string, opts *expr.Options) (compiled, error) {
+		return expr.Compile(src, opts)
+	})
 	if err != nil {
 		return nil, err
 	}
-	p, err := in.point(cmd)
+	j.f = f.(*expr.Func)
+	return j, nil
+}
+
+// loadVector is load for an expression whose result may be a vector; every
+// variable needs a value.
+func (in *inputFlags) loadVector(cmd *cobra.Command) (*job, error) {
+	j, f, err := in.compile(cmd, true, func(src string, opts *expr.Options) (compiled, error) {
+		return expr.CompileVector(src, opts)
+	})
 	if err != nil {
 		return nil, err
+	}
+	j.vf = f.(*expr.VectorFunc)
+	return j, nil
+}
+
+// compiled is what load needs of a compiled expression, scalar or
+// vector-valued.
+type compiled interface {
+	Vars() []ad.Var
+	Warnings() []expr.Error
+	Graph() *ad.Graph
+	Output() ad.Node
+}
+
+// compile reads the expression and the point and compiles the expression
+// with compileFunc, returning the job without its function.
+func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc func(string, *expr.Options) (compiled, error)) (*job, compiled, error) {
+	src, name, err := in.source(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := in.point(cmd)
+	if err != nil {
+		return nil, nil, err
 	}
 	sizes := map[string]int{}
 	for _, v := range p {
@@ -104,9 +142,9 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 			sizes[v.name] = len(v.x)
 		}
 	}
-	f, err := expr.Compile(src, &expr.Options{Sizes: sizes})
+	f, err := compileFunc(src, &expr.Options{Sizes: sizes})
 	if err != nil {
-		return nil, sourceError(name, err)
+		return nil, nil, sourceError(name, err)
 	}
 	j := &job{unused: map[string]bool{}}
 	at := p.index()
@@ -121,7 +159,7 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 		}
 	}
 	if len(missing) > 0 && needValues {
-		return nil, missingError(missing)
+		return nil, nil, missingError(missing)
 	}
 	// The expression's variables come in the order the point names them
 	// (f(x, y) for --at x=…,y=…, whatever the expression mentions first),
@@ -143,11 +181,10 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	if !slices.Equal(names, first) {
 		// Declaring every variable of the point makes the unused ones
 		// inputs of the function too, with exact zero derivatives.
-		if f, err = expr.Compile(src, &expr.Options{Vars: names, Sizes: sizes}); err != nil {
-			return nil, sourceError(name, err)
+		if f, err = compileFunc(src, &expr.Options{Vars: names, Sizes: sizes}); err != nil {
+			return nil, nil, sourceError(name, err)
 		}
 	}
-	j.f = f
 	j.vars = f.Vars()
 	n := 0
 	for _, v := range j.vars {
@@ -164,9 +201,9 @@ func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "nabla: warning: %s\n", prefixSource(name, w.Error()))
 	}
 	if err := warnUnused(cmd.ErrOrStderr(), f.Graph(), f.Output()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return j, nil
+	return j, f, nil
 }
 
 // missingError names the variables that have no value.

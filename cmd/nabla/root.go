@@ -20,8 +20,8 @@ func newRootCmd() *cobra.Command {
 		Use:   "nabla",
 		Short: "Exact derivatives of expressions from the shell",
 		Long: `nabla differentiates expressions exactly (automatic differentiation) and
-prints values, gradients, directional derivatives, Hessians and symbolic
-derivatives, for people or, with --json, for scripts.
+prints values, gradients, directional derivatives, Hessians, Jacobians and
+symbolic derivatives, for people or, with --json, for scripts.
 
 A point is written --at x=1,y=2; a vector as --at x=[1,2,3] or as a
 repeated pattern, --at x=-1.2:1.5*500 (1000 values). The expression comes
