@@ -9,8 +9,11 @@
 // and agrees with exact derivatives to a few ulps. Each method's default
 // step balances its truncation error against round-off (Method.Step):
 // √ε·max(1,|x|) one-sided, ε^(1/3)·max(1,|x|) central, ε^(1/5)·max(1,|x|)
-// Richardson, 1e-20·max(1,|x|) complex step. Steps along a coordinate are
-// rounded so that x+h is exact.
+// Richardson, 1e-20·max(1,|x|) complex step. In checks, steps along a
+// coordinate are rounded so that x+h is exact.
+//
+// Gradient estimates a whole gradient by one method, dividing by the step
+// as given, as the textbook formulas do.
 //
 // # Checks
 //
