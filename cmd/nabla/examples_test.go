@@ -27,7 +27,7 @@ func TestHelpExamples(t *testing.T) {
 			}
 			args, ok := strings.CutPrefix(line, "nabla ")
 			require.True(t, ok, "%s: an example runs nabla: %s", c.CommandPath(), line)
-			fmt.Fprintf(&script, "# %s\nexec nabla %s\n! stderr .\n", c.CommandPath(), args)
+			fmt.Fprintf(&script, "# %s\nexec nabla %s\n! stderr warning\n", c.CommandPath(), args)
 		}
 		for _, sub := range c.Commands() {
 			walk(sub)

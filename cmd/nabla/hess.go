@@ -83,7 +83,7 @@ order (null when the Hessian is not finite or has more than %d rows).`, maxShown
 				json: object{}.add("value", v).add("gradient", j.object(grad)).add("vars", names).add("hessian", rows).add("eigenvalues", ev),
 				human: func(t *table) {
 					t.row(j.signature(), "=", num(v))
-					j.gradientRows(t, grad)
+					j.gradientRows(t, grad, "=")
 					if ev != nil {
 						t.row("eigenvalues", "=", vec(ev.([]float64)))
 					}
