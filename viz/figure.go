@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/recorder"
@@ -48,11 +49,12 @@ type Figure struct {
 	// figure asks for that (maps), DefaultHeight otherwise.
 	Width, Height vg.Length
 
-	box      *[2]Interval // when set, the axes are fixed to it
-	aspect   float64      // > 0: keep the data area this high per unit width
-	entries  int          // legend entries
-	paths    int          // paths drawn, for their colours
-	notesSet bool
+	box     *[2]Interval // when set, the axes are fixed to it
+	aspect  float64      // > 0: keep the data area this high per unit width
+	entries int          // legend entries
+	paths   int          // paths drawn, for their colours
+	title   string       // the title before fitTitle wrapped it
+	shown   string       // the title fitTitle set
 }
 
 func newFigure(title, xlabel, ylabel string) *Figure {
@@ -61,6 +63,7 @@ func newFigure(title, xlabel, ylabel string) *Figure {
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.Title.Padding = vg.Points(6)
+	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks, linearTicks
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
 	return &Figure{Plot: p, Legend: legend}
@@ -82,6 +85,7 @@ func (f *Figure) Size() (w, h vg.Length) {
 	if w <= 0 {
 		w = DefaultWidth
 	}
+	f.fitTitle(w)
 	if h > 0 {
 		return w, h
 	}
@@ -140,10 +144,7 @@ func (f *Figure) Draw(c draw.Canvas) {
 		f.Plot.X.Min, f.Plot.X.Max = f.box[0].Min, f.box[0].Max
 		f.Plot.Y.Min, f.Plot.Y.Max = f.box[1].Min, f.box[1].Max
 	}
-	if len(f.Notes) > 0 && !f.notesSet {
-		f.Plot.Title.Text = strings.TrimSpace(f.Plot.Title.Text + "\n" + strings.Join(f.Notes, "\n"))
-		f.notesSet = true
-	}
+	f.fitTitle(c.Max.X - c.Min.X)
 	l := f.layout(c)
 	f.Plot.Draw(l.main)
 	if l.hasBar {
@@ -154,6 +155,47 @@ func (f *Figure) Draw(c draw.Canvas) {
 		f.Legend.XOffs = da.Min.X - c.Min.X
 		f.Legend.Draw(l.legend)
 	}
+}
+
+// fitTitle sets the plot's title to the title and the notes under it,
+// each broken into lines that fit the width of a figure drawn width wide,
+// so that a long expression in a title is not cut off at the edges.
+func (f *Figure) fitTitle(width vg.Length) {
+	if f.Plot.Title.Text != f.shown {
+		f.title = f.Plot.Title.Text // set since the title was last fitted
+	}
+	if f.ColorBar != nil {
+		width -= colorBarWidth // the title is centred over the plot alone
+	}
+	width -= 2 * f.Plot.Title.Padding
+	var lines []string
+	for _, l := range append(strings.Split(f.title, "\n"), f.Notes...) {
+		lines = append(lines, wrapText(l, width, f.Plot.Title.TextStyle)...)
+	}
+	f.shown = strings.TrimSpace(strings.Join(lines, "\n"))
+	f.Plot.Title.Text = f.shown
+}
+
+// wrapText breaks a line of text at spaces into lines no wider than width,
+// as far as its words allow.
+func wrapText(line string, width vg.Length, style text.Style) []string {
+	if style.Width(line) <= width {
+		return []string{line}
+	}
+	var lines []string
+	cur := ""
+	for _, w := range strings.Split(line, " ") {
+		switch {
+		case cur == "":
+			cur = w
+		case style.Width(cur+" "+w) <= width:
+			cur += " " + w
+		default:
+			lines = append(lines, cur)
+			cur = w
+		}
+	}
+	return append(lines, cur)
 }
 
 // WriterTo draws the figure in a format of Formats ("svg", "png", "pdf").

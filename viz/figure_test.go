@@ -141,16 +141,52 @@ func TestPaths(t *testing.T) {
 	svg := svgOf(t, fig)
 	assert.Contains(t, svg, ">gd (3 steps, f=0.5243)<")
 	assert.Contains(t, svg, ">momentum (2 steps)<")
-	for i, want := range []int{4, 3} {
+	// The legend keeps the order given; the longer path, momentum's, is
+	// drawn first, wider and dashed, so that gd's lies on top of it.
+	assert.Less(t, strings.Index(svg, ">gd ("), strings.Index(svg, ">momentum ("))
+	first := [2]int{-1, -1} // where each path's first line is in the SVG
+	for i, tc := range []struct {
+		style  string
+		points int
+	}{
+		{"stroke:" + hexColor(PathColor(0)) + ";stroke-width:1.6", 4},
+		{"stroke:" + hexColor(PathColor(1)) + ";stroke-width:2.8;stroke-dasharray:7,3", 3},
+	} {
 		var lines []int
-		for _, p := range svgPaths(svg) {
-			if strings.Contains(p.style, "stroke:"+hexColor(PathColor(i))+";stroke-width:1.6") {
+		for k, p := range svgPaths(svg) {
+			if strings.HasSuffix(p.style, tc.style) {
 				lines = append(lines, strings.Count(p.d, "L")+1)
+				if first[i] < 0 {
+					first[i] = k
+				}
 			}
 		}
 		// The polyline over the map and the legend's sample line.
-		assert.ElementsMatch(t, []int{want, 2}, lines, "path %d", i)
+		assert.ElementsMatch(t, []int{tc.points, 2}, lines, "path %d", i)
 	}
+	assert.Greater(t, first[0], first[1], "momentum is drawn before gd")
+}
+
+// A title too long for the picture is broken into lines that fit, with
+// the notes under it.
+func TestLongTitleFits(t *testing.T) {
+	title := "f(x0 + a·d1 + b·d2) for sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2) (random directions, seed 1)"
+	fig := bowlMap(t, MapOptions{Title: title})
+	fig.Notes = append(fig.Notes, "a note")
+	w, _ := fig.Size()
+	lines := strings.Split(fig.Plot.Title.Text, "\n")
+	require.Len(t, lines, 3, "%q", fig.Plot.Title.Text)
+	for _, l := range lines {
+		assert.LessOrEqual(t, fig.Plot.Title.TextStyle.Width(l), w-colorBarWidth, l)
+	}
+	assert.Equal(t, title, lines[0]+" "+lines[1])
+	assert.Equal(t, "a note", lines[2])
+	svg := svgOf(t, fig)
+	assert.Equal(t, 1, strings.Count(svg, ">a note<"), "drawing again fits the same title")
+
+	fig.Plot.Title.Text = "short"
+	svgOf(t, fig)
+	assert.Equal(t, "short\na note", fig.Plot.Title.Text)
 }
 
 func TestPathCutAtNonFinite(t *testing.T) {

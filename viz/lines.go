@@ -166,7 +166,7 @@ func NewStepErrorPlot(curves []ErrorCurve, opts PlotOptions) (*Figure, error) {
 		if err != nil {
 			return nil, err
 		}
-		line.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.5)}
+		line.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.5), Dashes: PathDashes(i)}
 		marks, err := plotter.NewScatter(pts)
 		if err != nil {
 			return nil, err
@@ -185,25 +185,6 @@ func NewStepErrorPlot(curves []ErrorCurve, opts PlotOptions) (*Figure, error) {
 	}
 	return f, nil
 }
-
-// logTicks are the ticks of a log axis with at most about eight labelled
-// powers of ten, so that long sweeps stay legible.
-var logTicks = plot.TickerFunc(func(min, max float64) []plot.Tick {
-	ticks := plot.LogTicks{Prec: 1}.Ticks(min, max)
-	var labelled []int
-	for i, t := range ticks {
-		if t.Label != "" {
-			labelled = append(labelled, i)
-		}
-	}
-	every := (len(labelled) + 7) / 8
-	for k, i := range labelled {
-		if k%every != 0 {
-			ticks[i].Label = ""
-		}
-	}
-	return ticks
-})
 
 // SweepCurves returns the error curves of a numeric-differentiation step
 // sweep, one per method, for NewStepErrorPlot.

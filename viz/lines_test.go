@@ -111,11 +111,11 @@ func TestProfile(t *testing.T) {
 	require.NoError(t, err)
 	inf := math.Inf(1)
 	assert.Equal(t, [][]float64{{1, 2}, {inf, 1}, {inf, inf}}, ratios)
-	tau, rho := ProfileCurve(ratios, 0)
-	assert.Equal(t, []float64{1}, tau)
+	alpha, rho := ProfileCurve(ratios, 0)
+	assert.Equal(t, []float64{1}, alpha)
 	assert.Equal(t, []float64{1.0 / 3}, rho)
-	tau, rho = ProfileCurve(ratios, 1)
-	assert.Equal(t, []float64{1, 2}, tau)
+	alpha, rho = ProfileCurve(ratios, 1)
+	assert.Equal(t, []float64{1, 2}, alpha)
 	assert.Equal(t, []float64{1.0 / 3, 2.0 / 3}, rho)
 
 	fig, err := NewProfilePlot([]string{"a", "b"}, cost, PlotOptions{Title: "profile"})
@@ -123,6 +123,8 @@ func TestProfile(t *testing.T) {
 	svg := svgOf(t, fig)
 	assert.Contains(t, svg, ">a (solved 1 of 3)<")
 	assert.Contains(t, svg, ">b (solved 2 of 3)<")
+	// τ is the accuracy level of the benchmarks; the factor is α.
+	assert.Contains(t, svg, ">α (cost within a factor α of the best)<")
 	_, err = NewProfilePlot([]string{"a"}, cost, PlotOptions{})
 	assert.Error(t, err)
 	_, err = ProfileRatios([][]float64{{1, 2}, {1}})
@@ -140,8 +142,8 @@ func TestDataProfile(t *testing.T) {
 	assert.Contains(t, svg, ">a (solved 2 of 2)<")
 	assert.Contains(t, svg, ">b (solved 1 of 2)<")
 	assert.Contains(t, svg, "κ (evaluations / (n+1))")
-	tau, rho := stepCurve([][]float64{{2, 1}, {5, math.Inf(1)}}, 0, 1)
-	assert.Equal(t, []float64{1, 2, 5}, tau)
+	ts, rho := stepCurve([][]float64{{2, 1}, {5, math.Inf(1)}}, 0, 1)
+	assert.Equal(t, []float64{1, 2, 5}, ts)
 	assert.Equal(t, []float64{0, 0.5, 1}, rho)
 	_, err = NewDataProfilePlot([]string{"a", "b"}, cost, []int{2}, PlotOptions{})
 	assert.EqualError(t, err, "data profile: 1 dimensions for 2 problems")
@@ -156,8 +158,8 @@ func ExampleProfileCurve() {
 		{5, 0},
 	})
 	for m, name := range []string{"a", "b"} {
-		tau, rho := ProfileCurve(ratios, m)
-		fmt.Println(name, tau, rho)
+		alpha, rho := ProfileCurve(ratios, m)
+		fmt.Println(name, alpha, rho)
 	}
 	// Output:
 	// a [1 2] [0.75 1]

@@ -1,10 +1,12 @@
 package viz
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -50,54 +52,95 @@ var pathColors = []color.Color{
 // PathColor returns the colour of the i-th path of a figure.
 func PathColor(i int) color.Color { return pathColors[i%len(pathColors)] }
 
+// pathDashes are the dash patterns of lines that may lie on top of each
+// other, so that each stays visible: solid, dashed, dotted, dash-dotted.
+var pathDashes = [][]vg.Length{
+	nil,
+	{vg.Points(7), vg.Points(3)},
+	{vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(7), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)},
+}
+
+// PathDashes returns the dash pattern of the i-th path of a figure.
+func PathDashes(i int) []vg.Length { return pathDashes[i%len(pathDashes)] }
+
+// pathWidth is the width of the line drawn on top; each line under it is
+// pathWidthStep wider, so that it shows on both sides of those above.
+const (
+	pathWidth     = 1.6
+	pathWidthStep = 1.2
+)
+
 // maxMarkers bounds the markers of one path; a longer path gets a marker at
 // every k-th point.
 const maxMarkers = 60
 
 // AddPaths draws optimizer paths over the figure: a polyline through the
 // iterates with a marker at each, a ring at the start, and a legend entry
-// "name (k steps, f=…)". A path is cut at its first non-finite point, with
-// a note.
+// "name (k steps, f=…)", in the order given. Paths often run along the same
+// valley, so each has its own colour and dash pattern, and the longest is
+// drawn first and widest: shorter paths lie on top of longer ones. A path
+// is cut at its first non-finite point, with a note.
 func (f *Figure) AddPaths(paths ...Path) error {
-	for _, pa := range paths {
-		pts := make(plotter.XYs, 0, len(pa.Points))
+	type drawn struct {
+		pts          plotter.XYs
+		length       float64
+		line         *plotter.Line
+		marks, start *plotter.Scatter
+	}
+	ds := make([]drawn, len(paths))
+	for i, pa := range paths {
+		d := &ds[i]
 		for _, q := range pa.Points {
 			if math.IsNaN(q[0]) || math.IsNaN(q[1]) || math.IsInf(q[0], 0) || math.IsInf(q[1], 0) {
 				break
 			}
-			pts = append(pts, plotter.XY{X: q[0], Y: q[1]})
+			d.pts = append(d.pts, plotter.XY{X: q[0], Y: q[1]})
 		}
-		if len(pts) == 0 {
+		if len(d.pts) == 0 {
 			return fmt.Errorf("path %q has no finite points", pa.Name)
 		}
-		if len(pts) < len(pa.Points) {
-			f.note("%s left the finite numbers after %d steps", pa.Name, len(pts)-1)
+		if len(d.pts) < len(pa.Points) {
+			f.note("%s left the finite numbers after %d steps", pa.Name, len(d.pts)-1)
 		}
-		col := PathColor(f.paths)
-		f.paths++
-		line, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
+		for k := 1; k < len(d.pts); k++ {
+			d.length += math.Hypot(d.pts[k].X-d.pts[k-1].X, d.pts[k].Y-d.pts[k-1].Y)
 		}
-		line.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.6)}
-		every := (len(pts) + maxMarkers - 1) / maxMarkers
-		var marked plotter.XYs
-		for k := 0; k < len(pts); k += every {
-			marked = append(marked, pts[k])
-		}
-		marks, err := plotter.NewScatter(marked)
-		if err != nil {
-			return err
-		}
-		marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
-		start, err := plotter.NewScatter(pts[:1])
-		if err != nil {
-			return err
-		}
-		start.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(4.5), Shape: draw.RingGlyph{}}
-		f.Plot.Add(line, marks, start)
-		f.AddLegend(pathLabel(pa.Name, len(pts)-1, pa.Value), line, marks)
 	}
+	// Drawing order: the longest path first.
+	order := make([]int, len(ds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(ds[b].length, ds[a].length) })
+	for rank, i := range order {
+		d, n := &ds[i], f.paths+i
+		col := PathColor(n)
+		var err error
+		if d.line, err = plotter.NewLine(d.pts); err != nil {
+			return err
+		}
+		width := pathWidth + pathWidthStep*float64(len(order)-1-rank)
+		d.line.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(width), Dashes: PathDashes(n)}
+		every := (len(d.pts) + maxMarkers - 1) / maxMarkers
+		var marked plotter.XYs
+		for k := 0; k < len(d.pts); k += every {
+			marked = append(marked, d.pts[k])
+		}
+		if d.marks, err = plotter.NewScatter(marked); err != nil {
+			return err
+		}
+		d.marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
+		if d.start, err = plotter.NewScatter(d.pts[:1]); err != nil {
+			return err
+		}
+		d.start.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(4.5), Shape: draw.RingGlyph{}}
+		f.Plot.Add(d.line, d.marks, d.start)
+	}
+	for i, pa := range paths {
+		f.AddLegend(pathLabel(pa.Name, len(ds[i].pts)-1, pa.Value), ds[i].line, ds[i].marks)
+	}
+	f.paths += len(paths)
 	return nil
 }
 

@@ -47,15 +47,17 @@ func solved(c float64) bool { return c > 0 && !math.IsInf(c, 0) }
 
 // ProfileCurve returns the performance profile of method m as the corners
 // of a step function: rho[k] is the fraction of problems that m solved
-// within a factor tau[k] of the best method's cost, and it holds from
-// tau[k] up to tau[k+1]. The curve starts at tau = 1.
-func ProfileCurve(ratios [][]float64, m int) (tau, rho []float64) {
+// within a factor alpha[k] of the best method's cost, and it holds from
+// alpha[k] up to alpha[k+1]. The curve starts at alpha = 1. (The factor is
+// α, as Moré and Wild write it, because τ is the accuracy level at which
+// a problem counts as solved.)
+func ProfileCurve(ratios [][]float64, m int) (alpha, rho []float64) {
 	return stepCurve(ratios, m, 1)
 }
 
 // stepCurve returns the fraction of rows whose column m is at most t, as
 // the corners of a step function starting at t = start.
-func stepCurve(values [][]float64, m int, start float64) (tau, rho []float64) {
+func stepCurve(values [][]float64, m int, start float64) (ts, rho []float64) {
 	rs := make([]float64, 0, len(values))
 	for _, row := range values {
 		if r := row[m]; !math.IsInf(r, 1) {
@@ -64,23 +66,23 @@ func stepCurve(values [][]float64, m int, start float64) (tau, rho []float64) {
 	}
 	slices.Sort(rs)
 	np := float64(len(values))
-	tau, rho = []float64{start}, []float64{0}
+	ts, rho = []float64{start}, []float64{0}
 	for k, r := range rs {
-		if r == tau[len(tau)-1] {
+		if r == ts[len(ts)-1] {
 			rho[len(rho)-1] = float64(k+1) / np
 			continue
 		}
-		tau = append(tau, r)
+		ts = append(ts, r)
 		rho = append(rho, float64(k+1)/np)
 	}
-	return tau, rho
+	return ts, rho
 }
 
 // NewProfilePlot draws the Dolan–Moré performance profiles of methods from
 // their costs (time, evaluations, …) on problems: cost[p][m] is the cost of
 // methods[m] on problem p, and a cost that is not positive and finite is a
 // failure. Each method's curve is the fraction of problems it solved within
-// a factor τ of the best, on a logarithmic τ axis; a curve high on the left
+// a factor α of the best, on a logarithmic α axis; a curve high on the left
 // wins often, one high on the right is robust.
 func NewProfilePlot(methods []string, cost [][]float64, opts PlotOptions) (*Figure, error) {
 	ratios, err := ProfileRatios(cost)
@@ -88,7 +90,7 @@ func NewProfilePlot(methods []string, cost [][]float64, opts PlotOptions) (*Figu
 		return nil, err
 	}
 	if opts.XLabel == "" {
-		opts.XLabel = "τ (within a factor τ of the best)"
+		opts.XLabel = "α (cost within a factor α of the best)"
 	}
 	return profileFigure(methods, ratios, 1, opts)
 }
@@ -147,10 +149,10 @@ func profileFigure(methods []string, values [][]float64, start float64, opts Plo
 	f.Plot.X.Tick.Marker = logTicks
 	f.Plot.Add(plotter.NewGrid())
 	for m, name := range methods {
-		tau, rho := stepCurve(values, m, start)
-		pts := make(plotter.XYs, len(tau), len(tau)+1)
-		for k := range tau {
-			pts[k] = plotter.XY{X: tau[k], Y: rho[k]}
+		ts, rho := stepCurve(values, m, start)
+		pts := make(plotter.XYs, len(ts), len(ts)+1)
+		for k := range ts {
+			pts[k] = plotter.XY{X: ts[k], Y: rho[k]}
 		}
 		pts = append(pts, plotter.XY{X: xMax, Y: rho[len(rho)-1]})
 		line, err := plotter.NewLine(pts)
@@ -158,7 +160,7 @@ func profileFigure(methods []string, values [][]float64, start float64, opts Plo
 			return nil, err
 		}
 		line.StepStyle = plotter.PostStep
-		line.LineStyle = draw.LineStyle{Color: PathColor(m), Width: vg.Points(1.6), Dashes: dashes(m)}
+		line.LineStyle = draw.LineStyle{Color: PathColor(m), Width: vg.Points(1.6), Dashes: PathDashes(m)}
 		f.Plot.Add(line)
 		f.AddLegend(fmt.Sprintf("%s (solved %d of %d)", name, solvedCount(values, m), len(values)), line)
 	}
@@ -174,12 +176,4 @@ func solvedCount(ratios [][]float64, m int) int {
 		}
 	}
 	return n
-}
-
-// dashes tells apart curves that coincide, which profiles often do.
-func dashes(i int) []vg.Length {
-	if i < len(pathColors) {
-		return nil
-	}
-	return []vg.Length{vg.Points(4), vg.Points(2)}
 }

@@ -79,7 +79,7 @@ With --json it prints what it wrote: {"file", "format", "width", "height"
 method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 		Example: `  nabla plot -e '-(x^2 + y^2) + 4' --x -2:2 --y -2:2 --quiver --path gd --at x=1,y=1 --lr 0.1 --iters 10 --maximize -o ascent.png
   nabla plot -e '100*(y - x^2)^2 + (1 - x)^2' --x -2:2 --y -1:3 --quiver --path gd,momentum,bfgs --at x=-1.5,y=2 --lr 0.001 --iters 300 -o rosenbrock.svg
-  nabla plot -f benchmarks/problems/chained_rosenbrock.nabla --at x=1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
+  nabla plot -f rosenbrock.nabla --at x=1:1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return pf.run(cmd)
@@ -387,7 +387,10 @@ func (pf *plotFlags) addPaths(j *job, plane viz.Plane, fig *viz.Figure, methods 
 	if pf.maximize {
 		run = optim.Maximize
 	}
-	var paths []object
+	var (
+		paths []object
+		drawn []viz.Path
+	)
 	for _, m := range methods {
 		res, err := run(context.Background(), j.f, j.x, m, s)
 		if err != nil {
@@ -402,12 +405,25 @@ func (pf *plotFlags) addPaths(j *job, plane viz.Plane, fig *viz.Figure, methods 
 			return nil, err
 		}
 		last := res.Trajectory[len(res.Trajectory)-1].F
-		if err := fig.AddPaths(viz.Path{Name: m.String(), Points: pts, Value: last}); err != nil {
-			return nil, err
-		}
+		drawn = append(drawn, viz.Path{Name: pf.pathName(m.String()), Points: pts, Value: last})
 		paths = append(paths, object{}.add("method", m.String()).add("steps", len(pts)-1).add("f", last))
 	}
-	return paths, nil
+	// All at once, so that the figure can draw the longest path first.
+	return paths, fig.AddPaths(drawn...)
+}
+
+// pathName names the path of a method in the legend by the method, the
+// direction and, for the methods that have one, the learning rate: "gd
+// ascent, η=0.1".
+func (pf *plotFlags) pathName(method string) string {
+	name := method
+	if pf.maximize {
+		name += " ascent"
+	}
+	if optim.FixedStep(method) {
+		name += ", η=" + num(pf.mf.lr)
+	}
+	return name
 }
 
 // setSize applies --size.
