@@ -35,10 +35,15 @@ func TestReads(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := g.Reads(tc.y, tc.x)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			assert.Equal(t, [][]bool{tc.want}, got)
 		})
 	}
-	_, err := g.Reads(x0, x0)
+	// Several variables in one pass.
+	got, err := g.Reads(must(g.Mul(x1, z)), x, z, unused)
+	require.NoError(t, err)
+	assert.Equal(t, [][]bool{{false, true, false, false, false, false}, {true}, {false, false}}, got)
+
+	_, err = g.Reads(x0, x0)
 	assert.ErrorContains(t, err, "not a variable")
 	_, err = g.Reads(x0, NewGraph().Const(1))
 	assert.ErrorIs(t, err, ErrForeignNode)

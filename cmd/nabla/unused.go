@@ -17,14 +17,32 @@ const maxUnusedRuns = 3
 // them, and would otherwise be optimized in 2 of 100 coordinates without a
 // word.
 func warnUnused(w io.Writer, g *ad.Graph, out ad.Node) error {
-	for _, v := range g.Vars() {
-		reads, err := g.Reads(out, v)
-		if err != nil {
-			return err
+	vars := g.Vars()
+	reads, err := g.Reads(out, vars...)
+	if err != nil {
+		return err
+	}
+	// Variables not read at all go on one line, however many there are;
+	// vectors read in part get a line each.
+	var unused, partly []string
+	for i, v := range vars {
+		switch msg := unreadElements(g.Name(v), reads[i]); msg {
+		case "":
+		case g.Name(v):
+			unused = append(unused, msg)
+		default:
+			partly = append(partly, msg)
 		}
-		if msg := unreadElements(g.Name(v), reads); msg != "" {
-			fmt.Fprintf(w, "nabla: warning: the expression does not use %s\n", msg)
+	}
+	if len(unused) > 0 {
+		list := join(len(unused), func(i int) string { return unused[i] })
+		if len(unused) > maxShown {
+			list += fmt.Sprintf(" (%d variables)", len(unused))
 		}
+		fmt.Fprintf(w, "nabla: warning: the expression does not use %s\n", list)
+	}
+	for _, msg := range partly {
+		fmt.Fprintf(w, "nabla: warning: the expression does not use %s\n", msg)
 	}
 	return nil
 }
