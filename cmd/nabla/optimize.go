@@ -83,7 +83,7 @@ With --json it prints {"x": {…}, "f", "gradient_norm", "status", "message",
 with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 		Example: `  nabla optimize -e 'w1^2 + w2^2' --at w1=2,w2=1 --method gd --lr 0.25 --iters 1
   nabla optimize -e '-(x^2 + y^2) + 4' --at x=1,y=1 --method gd --lr 0.1 --iters 5 --maximize --trace
-  nabla optimize -f rosenbrock.nabla --at x=-1.2:1*50 --method lbfgs --json`,
+  nabla optimize -f benchmarks/problems/chained_rosenbrock.nabla --at x=-1.2:1*50 --method lbfgs --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := mf.params()

@@ -79,7 +79,7 @@ With --json it prints what it wrote: {"file", "format", "width", "height"
 method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 		Example: `  nabla plot -e '-(x^2 + y^2) + 4' --x -2:2 --y -2:2 --quiver --path gd --at x=1,y=1 --lr 0.1 --iters 10 --maximize -o ascent.png
   nabla plot -e '100*(y - x^2)^2 + (1 - x)^2' --x -2:2 --y -1:3 --quiver --path gd,momentum,bfgs --at x=-1.5,y=2 --lr 0.001 --iters 300 -o rosenbrock.svg
-  nabla plot -f rosenbrock.nabla --at x=1:1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
+  nabla plot -f benchmarks/problems/chained_rosenbrock.nabla --at x=1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return pf.run(cmd)
