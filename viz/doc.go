@@ -27,7 +27,3 @@
 // contours, covered in grey, counted in Surface.NonFinite and reported in
 // Figure.Notes.
 package viz
-
-// The example pictures of the documentation, in docs/img, are drawn by
-// running go generate in this directory.
-//go:generate go run ./internal/genimg -o ../docs/img

@@ -52,3 +52,7 @@
 // message goes to standard error with a caret under the fault, and nothing
 // to standard output.
 package main
+
+// The pictures in docs/img are drawn by the commands the documentation
+// prints above them (TestDocPictures checks that they still are).
+//go:generate go test -run TestDocPictures -args -update
