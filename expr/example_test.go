@@ -3,9 +3,29 @@ package expr_test
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/expr"
 )
+
+// The example of nabla's README: a gradient, a directional derivative and a
+// Hessian.
+func Example() {
+	f := expr.MustCompile("x^2 + y^2")
+	at := ad.Point{"x": {1}, "y": {1}}
+	v, grad, _ := f.GradAt(at)
+	fmt.Println(v, grad)
+	d, _ := f.DirectionalDerivativeAt(at, ad.Point{"x": {1}, "y": {1}}) // along (1, 1)/√2
+	fmt.Println(d)
+	h, _ := f.HessianAt(at)
+	fmt.Printf("%v\n", mat.Formatted(h))
+	// Output:
+	// 2 map[x:[2] y:[2]]
+	// 2.82842712474619
+	// ⎡2  0⎤
+	// ⎣0  2⎦
+}
 
 func ExampleCompile() {
 	f, err := expr.Compile("x^2 + y^2", nil)

@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,4 +99,31 @@ func shows(ts *testscript.TestScript, neg bool, args []string) {
 	if want := ts.ReadFile(args[0]); got != want {
 		ts.Fatalf("the document shows\n%s\nbut the command printed\n%s", want, got)
 	}
+}
+
+// TestReadmeGo checks that the Go code of README.md is the package example
+// of expr, which go test runs and whose output it checks.
+func TestReadmeGo(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "\n```go\n")
+	require.True(t, ok, "README.md has no Go code")
+	block, _, _ = strings.Cut(block, "```\n")
+
+	const file = "../../expr/example_test.go"
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
+	require.NoError(t, err)
+	var body string
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "Example" {
+			// The source between the braces, without the indentation.
+			text := string(src[fset.Position(fn.Body.Lbrace).Offset+2 : fset.Position(fn.Body.Rbrace).Offset])
+			body = strings.ReplaceAll("\n"+text, "\n\t", "\n")[1:]
+		}
+	}
+	require.NotEmpty(t, body, "%s has no func Example", file)
+	assert.Equal(t, body, block, "README.md's Go code is not expr's Example")
 }
