@@ -57,7 +57,11 @@ output of nabla bench). Times leave out compiling each problem's function
 and derivatives, done once per problem before its runs; the line under the
 summary says how long that took.
 
-Made by %s on %s (%s/%s, %d CPUs, %s): the whole suite took %.1f s.
+Made by %s on %s, on one machine
+(%s/%s, %d CPUs, %s), where the whole suite took %.1f s of
+wall time. Times, that one and those in the table, depend on the machine
+and on what else runs on it: compare them within the table, not across
+machines.
 
 `+"```sh\ngo generate ./benchmarks\n```"+`
 
