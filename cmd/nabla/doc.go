@@ -27,8 +27,9 @@
 // {"x": 1, "y": [1, 2]}. Spaces may surround names, numbers and
 // punctuation, and --at may be repeated, but a variable is given once;
 // --at values replace those of --at-file. A variable named in the point
-// that the expression does not use gets a zero derivative; a variable of
-// the expression without a value is an error.
+// that the expression does not use gets a zero derivative, with a warning
+// on standard error, as do the elements of a vector it never indexes; a
+// variable of the expression without a value is an error.
 //
 // With --json a command prints one JSON object whose keys are listed in
 // each command's help; numbers are in the shortest form that reads back
@@ -43,7 +44,8 @@
 // naming the bound: a point holds at most 2²³ values; check compares the
 // derivatives of at most 1000 variables (100 with --order 2) along at most
 // 100 --directions; hess prints the Hessian of at most 12 variables, and
-// of 2000 with --json; a trace (optimize --trace, plot --path) keeps at
+// of 2000 with --json; jacobian prints a Jacobian of at most 12 rows and
+// columns, and of 4000000 entries with --json; a trace (optimize --trace, plot --path) keeps at
 // most 100000 iterations and 10000000 numbers (--iters × variables).
 //
 // The exit status is 0 on success, 1 when the job ran but its answer is bad
