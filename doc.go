@@ -13,6 +13,7 @@
 //	                     transforms, compiled programs, and ad.Func, the one
 //	                     differentiable-function type everything else takes
 //	layer 1  expr        the expression language: source → ad.Func
+//	         data        data files (CSV, JSON, .npy) read as constants
 //	         numdiff     numeric differentiation and checks of any function
 //	         optim       optimizers of any function with a gradient
 //	layer 2  viz         pictures: contours, gradient fields, paths, profiles

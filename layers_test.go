@@ -15,6 +15,7 @@ var layers = map[string]int{
 	"internal/text":       -1,
 	"ad":                  0,
 	"expr":                1,
+	"data":                1,
 	"numdiff":             1,
 	"optim":               1,
 	"viz":                 2,
