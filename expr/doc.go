@@ -32,6 +32,15 @@
 //
 //	sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)
 //
+// # Data
+//
+// [Options].Consts binds names to constant scalars and vectors, such as the
+// data a model is fitted to: 0.5*sum((a*xs + b - ys)^2) with xs and ys
+// given as constants is a function of a and b only. Constants are built
+// into the graph as constant nodes, so the function has no derivative
+// with respect to them, and operations on them alone are folded when the
+// source is compiled.
+//
 // # Errors
 //
 // Every error has a position, and its message shows the source line with a

@@ -112,3 +112,20 @@ func ExampleParse() {
 	// 2
 	// true <nil>
 }
+
+func ExampleOptions_consts() {
+	// A least-squares line through data: xs and ys are constants, so the
+	// function is a function of a and b only.
+	xs, ys := []float64{0, 1, 2, 3}, []float64{1, 3, 5, 7}
+	f, err := expr.Compile("0.5*sum((a*xs + b - ys)^2)", &expr.Options{Consts: map[string]expr.Const{
+		"xs": {Shape: ad.Vector(len(xs)), Values: xs},
+		"ys": {Shape: ad.Vector(len(ys)), Values: ys},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, grad, err := f.GradAt(ad.Point{"a": {1}, "b": {0}})
+	fmt.Println(f.Names(), v, grad["a"], grad["b"], err)
+	// Output: [a b] 15 [-20] [-10] <nil>
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nabla-ad/nabla/ad"
 )
@@ -19,6 +20,18 @@ type Options struct {
 	// Sizes gives the length of each vector variable. A variable not in
 	// Sizes is a scalar.
 	Sizes map[string]int
+	// Consts binds names to constant values, such as data a model is
+	// fitted to: the function is not a function of them and has no
+	// derivative with respect to them. A constant's name may not also be
+	// a variable, nor be bound in the source.
+	Consts map[string]Const
+}
+
+// A Const is the value of a named constant: a scalar, or a vector of
+// Shape.Len() values.
+type Const struct {
+	Shape  ad.Shape
+	Values []float64
 }
 
 // A Func is a compiled expression: an *ad.Func, whose methods evaluate
@@ -65,12 +78,17 @@ func build(src string, opts *Options, vector bool) (*ad.Graph, ad.Node, []Error,
 		return nil, ad.Node{}, nil, err
 	}
 	g := ad.NewGraph()
-	varElems := 0
+	// The caller has paid for its variables and constants.
+	given := 0
 	for _, n := range opts.Sizes {
-		varElems += n
+		given += n
 	}
-	l := newLowerer(g, src, varElems)
+	for _, c := range opts.Consts {
+		given += len(c.Values)
+	}
+	l := newLowerer(g, src, given)
 	l.sizes = opts.Sizes
+	l.consts = opts.Consts
 	if opts.Vars != nil {
 		l.declared = true
 		for _, name := range opts.Vars {
@@ -130,6 +148,20 @@ func (o *Options) check() error {
 		}
 		if n < 1 {
 			return &Error{Msg: fmt.Sprintf("expr: size of %q must be at least 1, got %d", name, n)}
+		}
+	}
+	for name, c := range o.Consts {
+		if err := CheckVarName(name); err != nil {
+			return &Error{Msg: "expr: " + strings.Replace(err.Error(), "variable", "constant", 1)}
+		}
+		_, sized := o.Sizes[name]
+		switch {
+		case seen[name] || sized:
+			return &Error{Msg: fmt.Sprintf("expr: %q is both a variable and a constant", name)}
+		case c.Shape.Rank() == 1 && c.Shape.Len() < 1:
+			return &Error{Msg: fmt.Sprintf("expr: constant %q is an empty vector", name)}
+		case len(c.Values) != c.Shape.Len():
+			return &Error{Msg: fmt.Sprintf("expr: constant %q is a %v but has %d values", name, c.Shape, len(c.Values))}
 		}
 	}
 	return nil

@@ -29,6 +29,8 @@ type lowerer struct {
 	varAt    map[string]int // where an undeclared variable first appeared
 	declared bool           // names not in vars are errors, not new variables
 	sizes    map[string]int
+	consts   map[string]Const
+	constAt  map[string]ad.Node // the constants used so far
 	binds    map[string]*binding
 	order    []*binding
 	budget   int // vector constant elements the source may still create
@@ -48,14 +50,15 @@ type binding struct {
 // hold varElems elements together.
 func newLowerer(g *ad.Graph, src string, varElems int) *lowerer {
 	return &lowerer{
-		g:      g,
-		src:    src,
-		vars:   map[string]ad.Node{},
-		varAt:  map[string]int{},
-		binds:  map[string]*binding{},
-		budget: maxElems,
-		maxLen: maxElems + varElems,
-		known:  g.Len(),
+		g:       g,
+		src:     src,
+		vars:    map[string]ad.Node{},
+		varAt:   map[string]int{},
+		constAt: map[string]ad.Node{},
+		binds:   map[string]*binding{},
+		budget:  maxElems,
+		maxLen:  maxElems + varElems,
+		known:   g.Len(),
 	}
 }
 
@@ -103,6 +106,8 @@ func (l *lowerer) bind(id *name, n ad.Node, ok bool) {
 		l.errorf(id.at, "cannot bind %q: it is a function", id.id)
 	case isConst(id.id):
 		l.errorf(id.at, "cannot bind %q: it is a constant", id.id)
+	case l.isGiven(id.id):
+		l.errorf(id.at, "cannot bind %q: it is a constant given to the expression", id.id)
 	case l.declared && l.vars[id.id].IsValid():
 		l.errorf(id.at, "cannot bind %q: it is a variable", id.id)
 	case l.vars[id.id].IsValid():
@@ -216,6 +221,9 @@ func (l *lowerer) lowerName(n *name) (ad.Node, bool) {
 		l.errorf(n.at, "%q is a function, not a value", n.id)
 		return ad.Node{}, false
 	}
+	if l.isGiven(n.id) {
+		return l.given(n.id), true
+	}
 	if v, ok := l.vars[n.id]; ok {
 		return v, true
 	}
@@ -244,8 +252,34 @@ func (l *lowerer) valueNames() []string {
 	for name := range l.binds {
 		names = append(names, name)
 	}
+	for name := range l.consts {
+		names = append(names, name)
+	}
 	slices.Sort(names)
 	return names
+}
+
+// isGiven reports whether name is one of the caller's constants.
+func (l *lowerer) isGiven(name string) bool {
+	_, ok := l.consts[name]
+	return ok
+}
+
+// given returns the node of the caller's constant name, building it on
+// first use, so that data the source does not use costs nothing.
+func (l *lowerer) given(name string) ad.Node {
+	if n, ok := l.constAt[name]; ok {
+		return n
+	}
+	var n ad.Node
+	switch c := l.consts[name]; c.Shape.Rank() {
+	case 0:
+		n = l.g.Const(c.Values[0])
+	case 1:
+		n = l.g.ConstVec(c.Values)
+	}
+	l.constAt[name] = n
+	return n
 }
 
 // lowerBinary builds a chain of binary operators. A long left-associative
