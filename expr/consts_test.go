@@ -71,7 +71,7 @@ func TestConstsErrors(t *testing.T) {
 		{"x", &Options{Consts: map[string]Const{"c": {Shape: ad.Vector(3), Values: []float64{1}}}}, `expr: constant "c" is a vector(3) but has 1 values`},
 		{"x", &Options{Consts: map[string]Const{"c": {}}}, `expr: constant "c" is a scalar but has 0 values`},
 		{"x", &Options{Consts: map[string]Const{"c": {Shape: ad.Vector(0)}}}, `expr: constant "c" is an empty vector`},
-		{"xs = 1; xs", &Options{Consts: lineData()}, "1:1: cannot bind \"xs\": it is a constant given to the expression\n  xs = 1; xs\n  ^"},
+		{"xs = 1; xs", &Options{Consts: lineData()}, "1:1: cannot bind \"xs\": it is a given constant (data)\n  xs = 1; xs\n  ^"},
 		{"sum(xz)", &Options{Vars: []string{"a"}, Consts: lineData()}, "1:5: unknown variable \"xz\" (did you mean \"xs\"?)\n  sum(xz)\n      ^"},
 		{"sum(xs + v)", &Options{Sizes: map[string]int{"v": 2}, Consts: lineData()}, "1:8: shape mismatch: vector(5) + vector(2)\n  sum(xs + v)\n         ^"},
 	} {

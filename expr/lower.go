@@ -107,7 +107,7 @@ func (l *lowerer) bind(id *name, n ad.Node, ok bool) {
 	case isConst(id.id):
 		l.errorf(id.at, "cannot bind %q: it is a constant", id.id)
 	case l.isGiven(id.id):
-		l.errorf(id.at, "cannot bind %q: it is a constant given to the expression", id.id)
+		l.errorf(id.at, "cannot bind %q: it is a given constant (data)", id.id)
 	case l.declared && l.vars[id.id].IsValid():
 		l.errorf(id.at, "cannot bind %q: it is a variable", id.id)
 	case l.vars[id.id].IsValid():
