@@ -35,7 +35,6 @@ func newCheckCmd() *cobra.Command {
 		directions int
 		seed       uint64
 		sweep      string
-		wrt        string
 	)
 	cmd := &cobra.Command{
 		Use:   "check -e EXPR --at POINT [--methods central,forward,…]",
@@ -54,8 +53,8 @@ each defaults to the one that balances its truncation and round-off errors;
 --sweep FILE draws why the methods differ: the error of forward and
 central differences (and of the --methods given) against the AD derivative
 for steps h from 1e-1 to 1e-15, on log-log axes, with each method's best
-step marked: the V of truncation error meeting round-off. --wrt picks the
-variable (default: the first).
+step marked: the V of truncation error meeting round-off, for the first
+variable (the first --wrt names).
 
 The point may have at most %d variables (counting each element of a
 vector), and %d with --order 2; --directions is at most %d.
@@ -111,7 +110,7 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 				return err
 			}
 			if sweep != "" {
-				if err := drawSweep(sweep, j.f, j, wrt, s.Methods); err != nil {
+				if err := drawSweep(sweep, j, s.Methods); err != nil {
 					return err
 				}
 			}
@@ -134,6 +133,7 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 		},
 	}
 	in.addFlags(cmd)
+	in.addWrtFlag(cmd)
 	f := cmd.Flags()
 	f.StringSliceVar(&methods, "methods", []string{"central"}, "the numeric `METHODS`: forward, backward, central, richardson, complex-step")
 	f.Float64Var(&step, "step", 0, "one step `h` for every method (default: each method's own)")
@@ -141,28 +141,21 @@ With --json it prints the report: {"ok": …, "failed": …, "methods": […],
 	f.IntVar(&directions, "directions", 2, fmt.Sprintf("the number of random directions (at most %d)", maxDirections))
 	f.Uint64Var(&seed, "seed", 1, "the seed of the random directions")
 	f.StringVar(&sweep, "sweep", "", "draw the error against the step size to `FILE` (.svg, .png, .pdf)")
-	f.StringVar(&wrt, "wrt", "", "the `variable` of --sweep (default: the first)")
 	return cmd
 }
 
-// drawSweep sweeps the step of numeric differentiation for one gradient
-// component and draws each method's error against it.
-func drawSweep(file string, fn numdiff.Function, j *job, wrt string, methods []numdiff.Method) error {
+// drawSweep sweeps the step of numeric differentiation for the first
+// gradient component and draws each method's error against it.
+func drawSweep(file string, j *job, methods []numdiff.Method) error {
 	names := j.f.Names()
-	i := 0
-	if wrt != "" {
-		i = slices.Index(names, wrt)
-		if i < 0 {
-			return fmt.Errorf("--wrt: %q is not a variable; the variables are %s", wrt, join(len(names), func(i int) string { return names[i] }))
-		}
-	}
+	const i = 0 // Check has refused a function of no variables
 	ms := []numdiff.Method{numdiff.Forward, numdiff.Central}
 	for _, m := range methods {
 		if !slices.Contains(ms, m) {
 			ms = append(ms, m)
 		}
 	}
-	sw, err := numdiff.SweepGradient(fn, j.x, i, &numdiff.SweepSettings{Methods: ms})
+	sw, err := numdiff.SweepGradient(j.f, j.x, i, &numdiff.SweepSettings{Methods: ms})
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,22 @@
 // on standard error, as do the elements of a vector it never indexes; a
 // variable of the expression without a value is an error.
 //
+// Data are constants, not variables: --data NAME=FILE binds NAME to the
+// numbers of a .csv, .json or .npy file (see package data for the formats),
+// and may be repeated. FILE:J selects column J of a table and FILE:J:K
+// columns J to K, counting from 1 and including K, as the columns of a
+// spreadsheet are numbered; a table of one row or one column is a vector,
+// and a table of more is refused until nabla has matrices. A point that
+// names data is an error. A data file may have at most 512 MiB and 2²⁴
+// numbers, and all the data together at most 2²⁴ numbers; a larger file
+// is refused by its size before it is read. Data must be finite: a NaN or
+// an infinity in a file is an error.
+//
+// --wrt x,y (grad, hess, jvp, check, optimize, plot) differentiates only
+// the variables it names, in its order, and holds the other variables of
+// the point fixed at their values, as constants: optimize moves only
+// those, and the gradient has only those.
+//
 // With --json a command prints one JSON object whose keys are listed in
 // each command's help; numbers are in the shortest form that reads back
 // exactly, and a result that is NaN or infinite is null, with a "nonfinite"

@@ -99,6 +99,7 @@ given, "step".`,
 	f := cmd.Flags()
 	f.StringVar(&numeric, "numeric", "", "estimate the gradient numerically by `METHOD`: forward, backward, central, richardson, complex-step")
 	f.Float64Var(&step, "step", 0, "the step `h` of --numeric (default: the method's own)")
+	in.addWrtFlag(cmd)
 	return cmd
 }
 

@@ -96,6 +96,7 @@ order (null when the Hessian is not finite or has more than %d rows).`, maxShown
 		},
 	}
 	in.addFlags(cmd)
+	in.addWrtFlag(cmd)
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -25,6 +26,9 @@ type inputFlags struct {
 	file   string
 	at     []string
 	atFile string
+	data   []string
+	wrt    []string
+	hasWrt bool // whether wrt is the command's --wrt (diff has its own)
 	json   bool
 }
 
@@ -35,6 +39,7 @@ func (in *inputFlags) addFlags(cmd *cobra.Command) {
 	f.VarP(&onceString{s: &in.file}, "file", "f", "read the expression from `FILE` (- for standard input)")
 	f.StringArrayVar(&in.at, "at", nil, "the `POINT`: x=1,y=2, x=[1,2,3], x=-1.2:1.5*500 (may be repeated)")
 	f.Var(&onceString{s: &in.atFile}, "at-file", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}")
+	f.StringArrayVar(&in.data, "data", nil, "bind `NAME=FILE` (.csv, .json, .npy; FILE:J or FILE:J:K for columns) as a constant (may be repeated)")
 	addJSONFlag(cmd, &in.json)
 }
 
@@ -82,6 +87,9 @@ type job struct {
 	// unused names the variables given in the point that the expression
 	// does not use; their derivatives are zero.
 	unused map[string]bool
+	// data and held name the constants: the --data flags, and the
+	// variables of the point --wrt leaves out.
+	data, held map[string]bool
 }
 
 // at returns the values of variable i in a flat vector.
@@ -89,9 +97,10 @@ func (j *job) at(x []float64, i int) []float64 {
 	return x[j.offsets[i] : j.offsets[i]+j.vars[i].Shape.Len()]
 }
 
-// load reads the expression and the point and compiles the expression with
-// the sizes of the point's vectors. When needValues is false the point only
-// gives sizes, and variables may lack values.
+// load reads the expression, the point and the data, and compiles the
+// expression with the sizes of the point's vectors. The data, and with
+// --wrt the point's other variables, are constants. When needValues is
+// false the point only gives sizes, and variables may lack values.
 func (in *inputFlags) load(cmd *cobra.Command, needValues bool) (*job, error) {
 	j, f, err := in.compile(cmd, needValues, func(src string, opts *expr.Options) (compiled, error) {
 		return expr.Compile(src, opts)
@@ -125,8 +134,8 @@ type compiled interface {
 	Output() ad.Node
 }
 
-// compile reads the expression and the point and compiles the expression
-// with compileFunc, returning the job without its function.
+// compile reads the expression, the point and the data, and compiles the
+// expression with compileFunc, returning the job without its function.
 func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc func(string, *expr.Options) (compiled, error)) (*job, compiled, error) {
 	src, name, err := in.source(cmd)
 	if err != nil {
@@ -136,17 +145,51 @@ func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc f
 	if err != nil {
 		return nil, nil, err
 	}
+	wrt, err := in.wrtNames(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	flags, err := in.dataFlags()
+	if err != nil {
+		return nil, nil, err
+	}
+	j := &job{unused: map[string]bool{}, data: map[string]bool{}, held: map[string]bool{}}
+	for _, d := range flags {
+		j.data[d.name] = true
+	}
+	for _, w := range wrt {
+		if j.data[w] {
+			return nil, nil, fmt.Errorf("--wrt: %s is data (--data), not a variable: data have no derivative", w)
+		}
+	}
+	consts, err := readData(flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	if wrt != nil {
+		// --wrt holds the point's other variables fixed: they become
+		// constants, as data are.
+		var free point
+		for _, v := range p {
+			if slices.Contains(wrt, v.name) {
+				free = append(free, v)
+				continue
+			}
+			consts[v.name] = constOf(v)
+			j.held[v.name] = true
+		}
+		p = free
+	}
 	sizes := map[string]int{}
 	for _, v := range p {
 		if v.vector {
 			sizes[v.name] = len(v.x)
 		}
 	}
-	f, err := compileFunc(src, &expr.Options{Sizes: sizes})
+	f, err := compileFunc(src, &expr.Options{Sizes: sizes, Consts: consts})
 	if err != nil {
 		return nil, nil, sourceError(name, err)
 	}
-	j := &job{unused: map[string]bool{}}
 	at := p.index()
 	var missing []string
 	names := []string{}
@@ -158,30 +201,44 @@ func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc f
 			missing = append(missing, v.Name)
 		}
 	}
-	if len(missing) > 0 && needValues {
-		return nil, nil, missingError(missing)
-	}
-	// The expression's variables come in the order the point names them
-	// (f(x, y) for --at x=…,y=…, whatever the expression mentions first),
-	// then the point's variables the expression does not use.
-	order := func(n string) int {
-		if i, ok := at[n]; ok {
-			return i
-		}
-		return len(p)
-	}
 	first := slices.Clone(names)
-	slices.SortStableFunc(names, func(a, b string) int { return order(a) - order(b) })
-	for _, v := range p {
-		if !used[v.name] {
-			j.unused[v.name] = true
-			names = append(names, v.name)
+	if wrt != nil {
+		if names, err = j.wrtOrder(wrt, names, p); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		// The expression's variables come in the order the point names
+		// them (f(x, y) for --at x=…,y=…, whatever the expression mentions
+		// first), then the point's variables the expression does not use.
+		order := func(n string) int {
+			if i, ok := at[n]; ok {
+				return i
+			}
+			return len(p)
+		}
+		slices.SortStableFunc(names, func(a, b string) int { return order(a) - order(b) })
+		for _, v := range p {
+			if !used[v.name] {
+				names = append(names, v.name)
+			}
+		}
+	}
+	if len(missing) > 0 && needValues {
+		err := missingError(missing)
+		if s := expr.Suggest(missing[0], slices.Collect(maps.Keys(j.data))); s != "" {
+			err = fmt.Errorf("%v (or is it the data %s?)", err, s)
+		}
+		return nil, nil, err
+	}
+	for _, n := range names {
+		if !used[n] {
+			j.unused[n] = true
 		}
 	}
 	if !slices.Equal(names, first) {
 		// Declaring every variable of the point makes the unused ones
 		// inputs of the function too, with exact zero derivatives.
-		if f, err = compileFunc(src, &expr.Options{Vars: names, Sizes: sizes}); err != nil {
+		if f, err = compileFunc(src, &expr.Options{Vars: names, Sizes: sizes, Consts: consts}); err != nil {
 			return nil, nil, sourceError(name, err)
 		}
 	}
@@ -206,6 +263,40 @@ func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc f
 	return j, f, nil
 }
 
+// wrtOrder checks the variables --wrt names against those of the
+// expression, vars, and of the point p, and returns the function's
+// variables: those --wrt names, in its order.
+func (j *job) wrtOrder(wrt, vars []string, p point) ([]string, error) {
+	var fixed []string
+	for _, v := range vars {
+		if !slices.Contains(wrt, v) {
+			fixed = append(fixed, v)
+		}
+	}
+	if len(fixed) > 0 {
+		list := join(len(fixed), func(i int) string { return fixed[i] })
+		return nil, fmt.Errorf("no value for %s: --wrt differentiates only %s and holds the other variables at their --at values; give them with --at %s=…", list, strings.Join(wrt, ", "), strings.Join(fixed, "=…,"))
+	}
+	for _, w := range wrt {
+		if _, ok := p.lookup(w); ok || slices.Contains(vars, w) {
+			continue
+		}
+		candidates := slices.Clone(vars)
+		for _, v := range p {
+			candidates = append(candidates, v.name)
+		}
+		for h := range j.held {
+			candidates = append(candidates, h)
+		}
+		msg := fmt.Sprintf("--wrt: %s is not a variable of the expression or the point", w)
+		if s := expr.Suggest(w, candidates); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		return nil, errors.New(msg)
+	}
+	return wrt, nil
+}
+
 // missingError names the variables that have no value.
 func missingError(names []string) error {
 	if len(names) == 1 {
@@ -223,6 +314,12 @@ func missingError(names []string) error {
 func (j *job) unknownVar(flag, name string) error {
 	if err := expr.CheckVarName(name); err != nil {
 		return fmt.Errorf("%s: %v", flag, err)
+	}
+	switch {
+	case j.data[name]:
+		return fmt.Errorf("%s: %s is data (--data), not a variable", flag, name)
+	case j.held[name]:
+		return fmt.Errorf("%s: %s is held fixed: it is not one of the variables --wrt names", flag, name)
 	}
 	names := make([]string, len(j.vars))
 	for i, v := range j.vars {
@@ -279,23 +376,34 @@ func (in *inputFlags) source(cmd *cobra.Command) (src, name string, err error) {
 	return string(data), name, nil
 }
 
-// point reads --at-file and then --at, whose values take precedence.
+// point reads --at-file and then --at, whose values take precedence. A
+// point that names data is an error.
 func (in *inputFlags) point(cmd *cobra.Command) (point, error) {
+	data, err := in.dataFlags()
+	if err != nil {
+		return nil, err
+	}
 	var p point
 	if in.atFile != "" {
 		if in.atFile == "-" && in.file == "-" {
 			return nil, &usageError{cmd, errors.New("-f - and --at-file - cannot both read standard input")}
 		}
-		data, err := readFile(cmd, in.atFile, maxPointFile)
+		text, err := readFile(cmd, in.atFile, maxPointFile)
 		if err != nil {
 			return nil, err
 		}
-		if p, err = parsePointJSON(in.atFile, data); err != nil {
+		if p, err = parsePointJSON(in.atFile, text); err != nil {
+			return nil, err
+		}
+		if err := refuseData("--at-file "+in.atFile, p, data); err != nil {
 			return nil, err
 		}
 	}
 	q, err := parsePoint("--at", in.at...)
 	if err != nil {
+		return nil, err
+	}
+	if err := refuseData("--at", q, data); err != nil {
 		return nil, err
 	}
 	at := p.index()

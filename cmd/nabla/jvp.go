@@ -71,6 +71,7 @@ With --json it prints {"value": v, "jvp": ∇f·v, "directional_derivative": ∇
 		},
 	}
 	in.addFlags(cmd)
+	in.addWrtFlag(cmd)
 	cmd.Flags().StringArrayVar(&dir, "dir", nil, "the `DIRECTION`, written like a point: x=1,y=0 (need not be a unit vector)")
 	return cmd
 }

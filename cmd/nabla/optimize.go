@@ -144,6 +144,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 		},
 	}
 	in.addFlags(cmd)
+	in.addWrtFlag(cmd)
 	f := cmd.Flags()
 	f.StringVar(&method, "method", "lbfgs", "the `METHOD`: "+strings.Join(names, ", "))
 	mf.addFlags(cmd)

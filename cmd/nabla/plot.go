@@ -86,6 +86,7 @@ method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 		},
 	}
 	pf.in.addFlags(cmd)
+	pf.in.addWrtFlag(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&pf.out, "output", "o", "", "write the picture to `FILE` (.svg, .png or .pdf)")
 	f.StringVar(&pf.x, "x", "-3:3", "the horizontal range `a:b`")

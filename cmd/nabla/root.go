@@ -27,11 +27,18 @@ A point is written --at x=1,y=2; a vector as --at x=[1,2,3] or as a
 repeated pattern, --at x=-1.2:1.5*500 (1000 values). The expression comes
 from -e EXPR or -f FILE (-f - reads standard input).
 
+--data NAME=FILE binds NAME to the numbers of a .csv, .json or .npy file
+as a constant, never differentiated, that a point may not give a value;
+FILE:J selects column J of a table and FILE:J:K columns J to K, counting
+from 1. --wrt x,y differentiates only x and y, holding the other variables
+at their --at values.
+
 Exit status: 0 success; 1 the job ran but its answer is bad (a result that
 is not finite); 2 a usage or input error, reported on standard error.`,
 		Example: `  nabla grad -e 'x^2 + y^2' --at x=1,y=1
   nabla jvp -e 'x^2 + y^2' --at x=1,y=1 --dir x=1,y=0
-  nabla grad -f benchmarks/problems/chained_rosenbrock.nabla --at x=-1.2:1*500 --json`,
+  nabla grad -f benchmarks/problems/chained_rosenbrock.nabla --at x=-1.2:1*500 --json
+  nabla optimize -e '0.5*sum((a*xs + b - ys)^2)' --data xs=docs/data/line.csv:1 --data ys=docs/data/line.csv:2 --at a=0,b=0`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
