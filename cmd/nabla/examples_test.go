@@ -13,10 +13,10 @@ import (
 )
 
 // TestHelpExamples runs the examples of every command's help in a
-// directory that holds the repository's benchmarks folder, so that their
-// file names resolve as they do at the top of the repository. Each must
-// succeed, and without a warning: an example that names a file nabla does
-// not ship, or gives values the expression does not use, fails.
+// directory that holds the repository's benchmarks and docs folders, so
+// that their file names resolve as they do at the top of the repository.
+// Each must succeed, and without a warning: an example that names a file
+// nabla does not ship, or gives values the expression does not use, fails.
 func TestHelpExamples(t *testing.T) {
 	var script strings.Builder
 	var walk func(c *cobra.Command)
@@ -36,13 +36,20 @@ func TestHelpExamples(t *testing.T) {
 	walk(newRootCmd())
 	file := filepath.Join(t.TempDir(), "examples.txtar")
 	require.NoError(t, os.WriteFile(file, []byte(script.String()), 0o644))
-	benchmarks, err := filepath.Abs("../../benchmarks")
-	require.NoError(t, err)
 	testscript.Run(t, testscript.Params{
 		Files:               []string{file},
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			return os.Symlink(benchmarks, filepath.Join(env.WorkDir, "benchmarks"))
+			for _, dir := range []string{"benchmarks", "docs"} {
+				abs, err := filepath.Abs(filepath.Join("../..", dir))
+				if err != nil {
+					return err
+				}
+				if err := os.Symlink(abs, filepath.Join(env.WorkDir, dir)); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	})
 }

@@ -75,6 +75,14 @@ func TestDocs(t *testing.T) {
 				fmt.Fprintf(&script, "# %s:%d\nshows %s nabla %s\n", filepath.Base(doc), tr.line, name, tr.args)
 				ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(tr.out)})
 			}
+			// The documents' data files, where their commands name them.
+			files, err := filepath.Glob("../../docs/data/*")
+			require.NoError(t, err)
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				require.NoError(t, err)
+				ar.Files = append(ar.Files, txtar.File{Name: "docs/data/" + filepath.Base(f), Data: b})
+			}
 			ar.Comment = []byte(script.String())
 			file := filepath.Join(t.TempDir(), "doc.txtar")
 			require.NoError(t, os.WriteFile(file, txtar.Format(ar), 0o644))
