@@ -61,65 +61,32 @@ type slotInit struct {
 	off, len int
 }
 
+// A code is what the compact loop of Run does for an instruction: the
+// common scalar arithmetic itself, everything else by calling the
+// instruction's kernel.
 type code uint8
 
 const (
-	cNop code = iota
+	cKernel code = iota
 	cAddSS
 	cSubSS
 	cMulSS
 	cDivSS
-	cF2SS
-	cPowSS
 	cNegS
-	cF1S
-	cAddVV
-	cAddVS
-	cSubVV
-	cSubVS
-	cSubSV
-	cMulVV
-	cMulVS
-	cDivVV
-	cDivVS
-	cDivSV
-	cPowVS
-	cF2VV
-	cF2VS
-	cF2SV
-	cNegV
-	cF1V
-	cSum
-	cDot
-	cLogSumExp
-	cMaxOf
-	cMinOf
-	cIndex
-	cView
-	cGather
-	cScatterS
-	cScatterV
-	cFill
-	cConcat
-	cScatterAdd
-	cFused
-	cSumAcc
-	cDotAcc
 	cSqS
-	cAxpy       // a + c·b
-	cMulVVc     // c·a·b
-	cAddVVc     // c·(a + b)
-	cSubVVc     // c·(a − b)
-	cSubSVc     // c·(a − b), a scalar
-	cSubVSc     // c·(a − b), b scalar
-	cSqVc       // c·a²
-	cSumAxpy    // Σ a + c·b
-	cSumAxpyAcc // the same, added to the register
-	cCumsum
+	cPowSS
 )
+
+// A kernel computes an instruction's value in a workspace. The op table
+// says which kernel computes each node (its compile facet).
+type kernel func(ws *Workspace, in *instr)
 
 type instr struct {
 	code   code
+	kernel kernel
+	// acc is, for a reduction that can be part of a fused group, the kernel
+	// that adds a block's part to its register.
+	acc    kernel
 	dst    int32
 	a, b   int32
 	p0, p1 int
@@ -204,7 +171,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 				p.slotInit = append(p.slotInit, slotInit{slot: locs[i].i, data: nd.vec})
 			}
 		}
-		isView[i] = nd.op == OpSlice && nd.p[1] == 1
+		isView[i] = ops[nd.op].view != nil && ops[nd.op].view(nd)
 	}
 	p.nreg = len(regInit)
 	p.regInit = regInit
@@ -297,15 +264,12 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 				continue
 			}
 			nd := &g.nodes[i]
-			// An elementwise op may write over an argument read for the last
-			// time here: dst[k] depends only on the arguments' element k.
-			// ScatterAdd may write over its base.
+			// An op may write over an argument read for the last time here
+			// when its element k depends only on that argument's element k
+			// (its inPlace arguments).
 			b := -1
-			if in.fused == nil && (ops[nd.op].kind == kindElementwise || nd.op == OpScatterAdd) {
-				for j, a := range nd.args {
-					if nd.op == OpScatterAdd && j > 0 {
-						break
-					}
+			if in.fused == nil {
+				for _, a := range nd.args[:ops[nd.op].inPlace] {
 					if last[a] == pos && owned(a) && live[a] && g.nodes[a].shape == nd.shape {
 						b = home[a]
 						live[a] = false
@@ -329,11 +293,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	}
 	p.compact = make([]compact, len(p.code))
 	for k, in := range p.code {
-		c := in.code
-		if c == cPowSS && g.isConst(g.nodes[in.node].args[1], 2) {
-			c = cSqS
-		}
-		p.compact[k] = compact{code: c, dst: in.dst, a: in.a, b: in.b, k: int32(k)}
+		p.compact[k] = compact{code: in.code, dst: in.dst, a: in.a, b: in.b, k: int32(k)}
 	}
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {
@@ -346,7 +306,8 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	return p, nil
 }
 
-// instr translates node i into an instruction.
+// instr translates node i into an instruction; the op's compile facet
+// picks its kernel.
 func (g *Graph) instr(i int32, locs []loc) instr {
 	nd := &g.nodes[i]
 	in := instr{node: i, dst: locs[i].i, dstLoc: locs[i]}
@@ -361,96 +322,8 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 	if len(nd.args) > 1 {
 		in.b = locs[nd.args[1]].i
 	}
-	info := &ops[nd.op]
-	in.f1, in.f2 = info.f1, info.f2
-	switch info.kind {
-	case kindElementwise:
-		if len(nd.args) == 1 {
-			v := locs[nd.args[0]].vec
-			switch {
-			case nd.op == OpNeg && v:
-				in.code = cNegV
-			case nd.op == OpNeg:
-				in.code = cNegS
-			case v:
-				in.code = cF1V
-			default:
-				in.code = cF1S
-			}
-			return in
-		}
-		av, bv := locs[nd.args[0]].vec, locs[nd.args[1]].vec
-		in.code = binaryCode(nd.op, av, bv)
-		if !av && bv && (nd.op == OpAdd || nd.op == OpMul) {
-			in.a, in.b = in.b, in.a // commute: vector first
-		}
-		return in
-	}
-	switch nd.op {
-	case OpSum:
-		in.code = cSum
-	case OpDot:
-		in.code = cDot
-	case OpLogSumExp:
-		in.code = cLogSumExp
-	case OpMaxOf:
-		in.code = cMaxOf
-	case OpMinOf:
-		in.code = cMinOf
-	case OpIndex:
-		in.code, in.p0 = cIndex, nd.p[0]
-	case OpSlice:
-		in.code, in.p0, in.p1 = cGather, nd.p[0], nd.p[1]
-		if nd.p[1] == 1 {
-			in.code, in.p1 = cView, nd.shape.Len()
-		}
-	case OpScatter:
-		in.code, in.p0, in.p1 = cScatterV, nd.p[0], nd.p[1]
-		if !locs[nd.args[0]].vec {
-			in.code = cScatterS
-		}
-	case OpScatterAdd:
-		in.code, in.p0, in.p1 = cScatterAdd, nd.p[0], nd.p[1]
-	case OpCumsum:
-		in.code = cCumsum
-	case OpFill:
-		in.code = cFill
-	case OpConcat:
-		in.code = cConcat
-	default:
-		panic(fmt.Sprintf("ad: no kernel for %s", info.name))
-	}
+	ops[nd.op].compile(g, nd, &in)
 	return in
-}
-
-type binaryKey struct {
-	op     Op
-	av, bv bool
-}
-
-var binaryCodes = map[binaryKey]code{
-	{OpAdd, false, false}: cAddSS, {OpSub, false, false}: cSubSS, {OpMul, false, false}: cMulSS,
-	{OpDiv, false, false}: cDivSS, {OpPow, false, false}: cPowSS,
-	{OpAdd, true, true}: cAddVV, {OpAdd, true, false}: cAddVS, {OpAdd, false, true}: cAddVS,
-	{OpSub, true, true}: cSubVV, {OpSub, true, false}: cSubVS, {OpSub, false, true}: cSubSV,
-	{OpMul, true, true}: cMulVV, {OpMul, true, false}: cMulVS, {OpMul, false, true}: cMulVS,
-	{OpDiv, true, true}: cDivVV, {OpDiv, true, false}: cDivVS, {OpDiv, false, true}: cDivSV,
-	{OpPow, true, false}: cPowVS,
-}
-
-func binaryCode(op Op, av, bv bool) code {
-	if c, ok := binaryCodes[binaryKey{op, av, bv}]; ok {
-		return c
-	}
-	switch {
-	case av && bv:
-		return cF2VV
-	case av:
-		return cF2VS
-	case bv:
-		return cF2SV
-	}
-	return cF2SS
 }
 
 // needed marks the nodes outputs depend on in a slice of length n (at

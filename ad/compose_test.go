@@ -266,7 +266,7 @@ func TestComplexFormsCoverOps(t *testing.T) {
 	none := map[Op]bool{OpAbs: true, OpSign: true, OpStep: true, OpMin: true, OpMax: true}
 	for op := Op(0); op < numOps; op++ {
 		if ops[op].kind == kindElementwise {
-			ok := ops[op].c1 != nil || ops[op].c2 != nil
+			ok := ops[op].cplx != nil
 			assert.True(t, ok != none[op], "%s: complex form or documented absence", ops[op].name)
 		}
 	}

@@ -15,10 +15,14 @@
 // and exact identities (x·1, x+0, 0·x, c₁·(c₂·x)), so derivative graphs stay
 // small and print readably.
 //
-// Every operation is defined once, in one op table: its kernels, its shape
-// rule, its derivative (partial derivatives for elementwise operations and
-// reductions, the operation itself and its transpose for linear ones) and
-// its printed form. At points where an operation is not differentiable the
+// Every operation is defined once, completely, by its entry in the op
+// table: its name, printed form and documentation line, its parameters,
+// its shape rule, its rewrites, its real kernels and its complex one (or
+// the mark that it has none), and its derivative (partial derivatives for
+// elementwise operations and reductions; for linear ones, as in JAX, the
+// operation itself and its transpose). The rewrites are named rules, each
+// tested on its own, so a printed derivative can be explained from the
+// rules alone. At points where an operation is not differentiable the
 // convention is JAX's: abs'(0) = 0, min and max give the derivative to
 // their first argument on ties, and a reduction's maximum shared by several
 // elements gives each an equal part. step(0) is 1 (step(a-b) is a ≥ b,
@@ -60,5 +64,26 @@
 // Jacobian.
 //
 // EvalComplex evaluates a graph in complex arithmetic for complex-step
-// differentiation (package numdiff).
+// differentiation (package numdiff). The complex forms are derived from the
+// functions themselves, never from their derivatives, so that the
+// complex-step check of a derivative rule is independent of it.
+//
+// # How to add an op
+//
+// An op lives in the file of its family: op_elementwise.go (functions
+// applied to each element), op_arith.go (the operators), op_reduce.go
+// (reductions to a scalar) or op_structure.go (indexing, slicing and the
+// other linear ops that move elements). Adding one touches:
+//
+//   - op.go: its Op constant;
+//   - its family's file: its entry, with every facet of opDef;
+//     TestOpCoverage fails while one is missing, and TestRewrites while a
+//     rewrite has no case in op_test.go;
+//   - the function table of docs/language.md, which go generate ./ad
+//     writes from the table (TestGenerated fails until then);
+//     package expr and the language's list of functions (Builtins) follow
+//     the table by themselves;
+//   - its tests: the closed-form derivative tables of ad_test.go, and the
+//     numeric check of every function of the language in
+//     numdiff/coverage_test.go.
 package ad

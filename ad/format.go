@@ -120,8 +120,6 @@ func (p *printer) expr(i int32, min int, top bool) string {
 
 func (p *printer) bare(i int32) (string, int) {
 	nd := &p.nodes[i]
-	a := func(k, min int) string { return p.expr(nd.args[k], min, false) }
-	in := &ops[nd.op]
 	switch nd.op {
 	case OpConst:
 		if nd.vec == nil {
@@ -130,41 +128,21 @@ func (p *printer) bare(i int32) (string, int) {
 		return formatVector(nd.vec), precAtom
 	case OpVar:
 		return nd.name, precAtom
-	case OpNeg:
-		return "-" + a(0, precPow), precUnary
-	case OpAdd, OpSub, OpMul, OpDiv:
-		// Left-associative: the right operand needs a higher precedence to
-		// keep the tree's shape; a negation on the right is parenthesized
-		// for readability.
-		right := in.prec + 1
-		if p.isNeg(nd.args[1]) {
-			right = precPow
-		}
-		return a(0, in.prec) + " " + in.infix + " " + a(1, right), in.prec
-	case OpPow:
-		return a(0, precPostfix) + "^" + a(1, precPow), precPow
-	case OpIndex:
-		return fmt.Sprintf("%s[%d]", a(0, precPostfix), nd.p[0]), precPostfix
-	case OpSlice:
-		return a(0, precPostfix) + sliceText(p.nodes[nd.args[0]].shape.Len(), nd.p[0], nd.p[1], nd.shape.Len()), precPostfix
-	case OpConcat:
-		parts := make([]string, len(nd.args))
-		for k := range nd.args {
-			parts[k] = a(k, 0)
-		}
-		return "[" + strings.Join(parts, ", ") + "]", precAtom
-	case OpScatterAdd:
-		return fmt.Sprintf("%s + scatter(%s, %d, %d, %d)", a(0, precAdd), a(1, 0), nd.shape.Len(), nd.p[0], nd.p[1]), precAdd
-	case OpFill:
-		return fmt.Sprintf("fill(%s, %d)", a(0, 0), nd.shape.Len()), precAtom
-	case OpScatter:
-		return fmt.Sprintf("scatter(%s, %d, %d, %d)", a(0, 0), nd.shape.Len(), nd.p[0], nd.p[1]), precAtom
 	}
+	return ops[nd.op].format(p, nd)
+}
+
+// arg prints argument k of nd, parenthesized if its precedence is below
+// min.
+func (p *printer) arg(nd *node, k, min int) string { return p.expr(nd.args[k], min, false) }
+
+// printCall prints a node as a call of its op's name.
+func printCall(p *printer, nd *node) (string, int) {
 	parts := make([]string, len(nd.args))
 	for k := range nd.args {
-		parts[k] = a(k, 0)
+		parts[k] = p.arg(nd, k, 0)
 	}
-	return in.name + "(" + strings.Join(parts, ", ") + ")", precAtom
+	return ops[nd.op].name + "(" + strings.Join(parts, ", ") + ")", precAtom
 }
 
 // isNeg reports whether node i prints with a leading minus.

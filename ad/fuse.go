@@ -32,7 +32,7 @@ func (g *Graph) fusible(in *instr) int {
 	switch {
 	case ops[nd.op].kind == kindElementwise && !nd.shape.IsScalar():
 		return nd.shape.Len()
-	case (nd.op == OpSum || nd.op == OpDot) && !g.nodes[nd.args[0]].shape.IsScalar():
+	case in.acc != nil && !g.nodes[nd.args[0]].shape.IsScalar():
 		return g.nodes[in.argIDs[0]].shape.Len()
 	}
 	return 0
@@ -125,7 +125,7 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		case !in.dstLoc.vec:
 			fg.acc = append(fg.acc, in.dst)
 			fg.defs = append(fg.defs, in.node)
-			in.code = accumulating(in.code)
+			in.kernel = in.acc
 		case usedOutside[in.node] || isOutput[in.node]:
 			fg.defs = append(fg.defs, in.node)
 			addExt(in.dst)
@@ -134,8 +134,10 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			fg.internal = append(fg.internal, in.dst)
 		}
 	}
-	return []instr{{code: cFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
+	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
 }
+
+func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
 
 // execFused runs a fused group one block at a time: every vector slot the
 // group touches is pointed at the current block. Long groups are split in
@@ -189,9 +191,10 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 			ws.v[sl] = ws.blocks[j*blockLen : j*blockLen+m : j*blockLen+m]
 		}
 		for i := range fg.code {
-			ws.exec(&fg.code[i])
+			in := &fg.code[i]
+			in.kernel(ws, in)
 			if check != nil {
-				check(&fg.code[i], k)
+				check(in, k)
 			}
 		}
 	}
@@ -238,16 +241,4 @@ func startLanes() bool {
 		}
 	})
 	return n > 0
-}
-
-// accumulating returns the form of a reduction that adds a block's result
-// to its register.
-func accumulating(c code) code {
-	switch c {
-	case cDot:
-		return cDotAcc
-	case cSumAxpy:
-		return cSumAxpyAcc
-	}
-	return cSumAcc
 }

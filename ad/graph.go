@@ -268,20 +268,6 @@ func (g *Graph) Range(n int) (Node, error) {
 	return g.ConstVec(v), nil
 }
 
-// Fill returns a vector of n copies of the scalar s.
-func (g *Graph) Fill(s Node, n int) (Node, error) {
-	if err := g.check(s); err != nil {
-		return Node{}, err
-	}
-	if n < 1 {
-		return Node{}, fmt.Errorf("fill: length %d must be at least 1", n)
-	}
-	if sh := g.at(s).shape; !sh.IsScalar() {
-		return Node{}, &ShapeError{Op: "fill", Shapes: []Shape{sh}, Msg: "fill takes a scalar"}
-	}
-	return g.add(node{op: OpFill, shape: Vector(n)}, s.id-1), nil
-}
-
 // Shape returns the shape of n.
 func (g *Graph) Shape(n Node) Shape {
 	if g.check(n) != nil {

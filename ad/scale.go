@@ -7,21 +7,11 @@ package ad
 // term, when nothing else reads the unscaled value.
 
 // scaleMerge replaces the instruction of a node by a scaled kernel reading
-// args.
+// args; acc is its form in a fused group, for a reduction.
 type scaleMerge struct {
-	code code
-	c    float64
-	args []int32
-}
-
-// scaled kernels of an elementwise operation X in c·X, by X's op and
-// whether its arguments are vectors.
-var scaledCodes = map[binaryKey]code{
-	{OpMul, true, true}:  cMulVVc,
-	{OpAdd, true, true}:  cAddVVc,
-	{OpSub, true, true}:  cSubVVc,
-	{OpSub, false, true}: cSubSVc,
-	{OpSub, true, false}: cSubVSc,
+	kernel, acc kernel
+	c           float64
+	args        []int32
 }
 
 // mergeScales plans the merges for the needed nodes up to top: merged
@@ -65,7 +55,7 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 				if x.op == OpSub {
 					sign = -1
 				}
-				merged[i] = scaleMerge{code: cSumAxpy, c: sign, args: x.args}
+				merged[i] = scaleMerge{kernel: sumAxpyK, acc: sumAxpyAcc, c: sign, args: x.args}
 				absorbed[nd.args[0]] = true
 			}
 			continue
@@ -84,10 +74,10 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 				if nd.op == OpSub {
 					c = -c
 				}
-				merged[i] = scaleMerge{code: cAxpy, c: c, args: []int32{a, x}}
+				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{a, x}}
 				absorbed[b] = true
 			} else if c, x, ok := scale(a); ok && single(a) && nd.op == OpAdd {
-				merged[i] = scaleMerge{code: cAxpy, c: c, args: []int32{b, x}}
+				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{b, x}}
 				absorbed[a] = true
 			}
 		case OpMul:
@@ -98,15 +88,15 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 			}
 			x := &g.nodes[b]
 			if x.op == OpPow && g.isConst(x.args[1], 2) && isVec(x.args[0]) {
-				merged[i] = scaleMerge{code: cSqVc, c: c, args: []int32{x.args[0]}}
+				merged[i] = scaleMerge{kernel: sqVc, c: c, args: []int32{x.args[0]}}
 				absorbed[b] = true
 				continue
 			}
 			if len(x.args) != 2 {
 				continue
 			}
-			if k, ok := scaledCodes[binaryKey{x.op, isVec(x.args[0]), isVec(x.args[1])}]; ok {
-				merged[i] = scaleMerge{code: k, c: c, args: x.args}
+			if k := ops[x.op].fast.scaled(isVec(x.args[0]), isVec(x.args[1])); k != nil {
+				merged[i] = scaleMerge{kernel: k, c: c, args: x.args}
 				absorbed[b] = true
 			}
 		}
@@ -116,7 +106,7 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 
 // apply turns in into the merged instruction.
 func (m scaleMerge) apply(in *instr, locs []loc) {
-	in.code, in.c, in.argIDs = m.code, m.c, m.args
+	in.code, in.kernel, in.acc, in.c, in.argIDs = cKernel, m.kernel, m.acc, m.c, m.args
 	in.args = in.args[:0]
 	for _, a := range m.args {
 		in.args = append(in.args, locs[a])
@@ -125,4 +115,47 @@ func (m scaleMerge) apply(in *instr, locs []loc) {
 	if len(m.args) > 1 {
 		in.b = locs[m.args[1]].i
 	}
+}
+
+// The kernels of the merges that span two ops.
+
+// axpy is a + c·b.
+func axpy(ws *Workspace, in *instr) {
+	d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+	a, b = a[:len(d)], b[:len(d)]
+	for i := range d {
+		d[i] = a[i] + c*b[i]
+	}
+}
+
+// sqVc is c·a².
+func sqVc(ws *Workspace, in *instr) {
+	d, a, c := ws.v[in.dst], ws.v[in.a], in.c
+	a = a[:len(d)]
+	for i := range d {
+		d[i] = c * (a[i] * a[i])
+	}
+}
+
+// sumAxpyK is Σ a + c·b; sumAxpyAcc adds it to the register.
+func sumAxpyK(ws *Workspace, in *instr) { ws.s[in.dst] = sumAxpy(ws.v[in.a], ws.v[in.b], in.c) }
+func sumAxpyAcc(ws *Workspace, in *instr) {
+	ws.s[in.dst] += sumAxpy(ws.v[in.a], ws.v[in.b], in.c)
+}
+
+// sumAxpy is Σ a + c·b, with four accumulators.
+func sumAxpy(a, b []float64, c float64) float64 {
+	b = b[:len(a)]
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		t0 += a[i] + c*b[i]
+		t1 += a[i+1] + c*b[i+1]
+		t2 += a[i+2] + c*b[i+2]
+		t3 += a[i+3] + c*b[i+3]
+	}
+	for ; i < len(a); i++ {
+		t0 += a[i] + c*b[i]
+	}
+	return (t0 + t1) + (t2 + t3)
 }

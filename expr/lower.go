@@ -346,15 +346,11 @@ func (l *lowerer) lowerArgs(c *call) ([]ad.Node, bool) {
 
 func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 	lo, hi, known := ad.FuncArity(c.fn)
-	switch c.fn {
-	case "len", "range":
-		lo, hi, known = 1, 1, true
-	}
 	if !known {
 		if l.binds[c.fn] != nil || l.vars[c.fn].IsValid() || isConst(c.fn) {
 			l.errorf(c.at, "cannot call %q: it is not a function", c.fn)
 		} else {
-			l.errorf(c.at, "unknown function %q%s", c.fn, didYouMean(c.fn, funcNames()))
+			l.errorf(c.at, "unknown function %q%s", c.fn, didYouMean(c.fn, ad.FuncNames()))
 		}
 		l.lowerArgs(c)
 		return ad.Node{}, false
@@ -372,6 +368,8 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 		l.lowerArgs(c)
 		return ad.Node{}, false
 	}
+	// len and range are lowered here, so that their errors have positions
+	// and range's vector is charged to the budget before it is made.
 	switch c.fn {
 	case "len":
 		x, ok := l.lower(c.args[0])
@@ -546,16 +544,6 @@ func startsLine(src string, off int) bool {
 func isConst(name string) bool { return name == "pi" || name == "e" }
 
 func isFunc(name string) bool {
-	if name == "len" || name == "range" {
-		return true
-	}
 	_, _, ok := ad.FuncArity(name)
 	return ok
-}
-
-// funcNames lists every function of the language, sorted.
-func funcNames() []string {
-	names := append(ad.FuncNames(), "len", "range")
-	slices.Sort(names)
-	return names
 }

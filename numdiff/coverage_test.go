@@ -94,6 +94,8 @@ var opCases = map[string]opCase{
 	"logsumexp": {dom: [2]interval{wide, wide}, scalar: "logsumexp([x, y, x*y])", vector: "logsumexp(x * y) + logsumexp(x)"},
 	"fill":      {dom: [2]interval{wide, wide}, scalar: "dot(fill(x, 3), [y, y^2, 1])", vector: "dot(fill(sum(x), 3), y * x)"},
 	"cumsum":    {dom: [2]interval{wide, wide}, scalar: "dot(cumsum([x, y, x*y]), [1, y, x^2])", vector: "dot(cumsum(x * y)^2, y) + sum(cumsum(x))"},
+	"len":       {dom: [2]interval{wide, wide}, scalar: "x * y * len([x, y, 1])", vector: "len(x) * sum(x * y)"},
+	"range":     {dom: [2]interval{wide, wide}, scalar: "dot(range(3), [x, y, x*y])", vector: "dot(range(3), x * y) + sum(range(3) * x)"},
 	"scatter":   {dom: [2]interval{wide, wide}, scalar: "dot(scatter(x, 5, 1, 2), scatter(y^2, 5, 1, 3))", vector: "dot(scatter(x, 7, 1, 2), scatter(y, 7, 1, 2) + 1) * sum(x)"},
 }
 

@@ -1,0 +1,159 @@
+package ad
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// A Builtin is one form of a function of nabla's expression language: an
+// operation of the op table that the language calls by name, or one of the
+// few functions composed of operations (mean, norm, len, range). min and
+// max have two forms each: elementwise of two arguments, and the reduction
+// of one vector. Package expr takes the language's functions from here, and
+// docs/language.md lists them (go generate keeps the list current).
+type Builtin struct {
+	Name   string   // the function's name
+	Params []string // its parameters; integer ones take constant integers
+	Doc    string   // one line of documentation
+}
+
+// String returns the call as the language writes it: "atan2(y, x)".
+func (b Builtin) String() string { return callForm(b.Name, b.Params) }
+
+func callForm(name string, params []string) string {
+	return name + "(" + strings.Join(params, ", ") + ")"
+}
+
+// A function is one form of a language function: an op, or build for a
+// composition.
+type function struct {
+	Builtin
+	op    Op
+	build func(g *Graph, args []Node) (Node, error)
+}
+
+// composites are the functions of the language that are not one op.
+var composites = []function{
+	{Builtin: Builtin{"mean", []string{"v"}, "the mean of the elements of v"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			return g.Mul(g.reduce(OpSum, args[0]), g.Const(1/float64(g.Shape(args[0]).Len())))
+		}},
+	{Builtin: Builtin{"norm", []string{"v"}, "the Euclidean norm of v, √dot(v, v)"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			return g.call(OpSqrt, []Node{g.reduce(OpDot, args[0], args[0])})
+		}},
+	{Builtin: Builtin{"len", []string{"v"}, "the length of the vector v, a constant"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			s := g.Shape(args[0])
+			if s.IsScalar() {
+				return Node{}, fmt.Errorf("len of a scalar (len takes a vector)")
+			}
+			return g.Const(float64(s.Len())), nil
+		}},
+	{Builtin: Builtin{"range", []string{"n"}, "the constant vector 0, 1, …, n−1 (n ≥ 1)"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			n, err := g.intParam("range", args[0])
+			if err != nil {
+				return Node{}, err
+			}
+			return g.Range(n)
+		}},
+}
+
+// functions are the forms of the language's functions by name, ordered by
+// their number of parameters.
+var functions = sync.OnceValue(func() map[string][]function {
+	m := map[string][]function{}
+	for op := range numOps {
+		if d := &ops[op]; d.kind != kindLeaf && d.isFunc() {
+			params := append(slices.Clone(d.args), d.ints...)
+			m[d.name] = append(m[d.name], function{Builtin: Builtin{d.name, params, d.doc}, op: op})
+		}
+	}
+	for _, c := range composites {
+		m[c.Name] = append(m[c.Name], c)
+	}
+	for _, forms := range m {
+		slices.SortFunc(forms, func(a, b function) int { return cmp.Compare(len(a.Params), len(b.Params)) })
+	}
+	return m
+})
+
+// Builtins returns the functions of the language, sorted by name and, for
+// a name with two forms, by number of parameters.
+func Builtins() []Builtin {
+	var bs []Builtin
+	for _, name := range FuncNames() {
+		for _, f := range functions()[name] {
+			bs = append(bs, f.Builtin)
+		}
+	}
+	return bs
+}
+
+// FuncNames returns the names of the language's functions, sorted.
+func FuncNames() []string { return slices.Sorted(maps.Keys(functions())) }
+
+// FuncArity reports the number of arguments the language function name takes.
+func FuncArity(name string) (min, max int, ok bool) {
+	forms := functions()[name]
+	if len(forms) == 0 {
+		return 0, 0, false
+	}
+	return len(forms[0].Params), len(forms[len(forms)-1].Params), true
+}
+
+// Call applies the language function name to args. min and max take two
+// arguments elementwise or one vector to reduce; the integer parameters of
+// fill(s, n), scatter(v, n, start, step) and range(n) are constant nodes.
+func (g *Graph) Call(name string, args ...Node) (Node, error) {
+	if err := g.check(args...); err != nil {
+		return Node{}, err
+	}
+	min, max, ok := FuncArity(name)
+	if !ok {
+		return Node{}, fmt.Errorf("unknown function %q", name)
+	}
+	if len(args) < min || len(args) > max {
+		want := fmt.Sprint(min)
+		if max != min {
+			want = fmt.Sprintf("%d or %d", min, max)
+		}
+		return Node{}, fmt.Errorf("%s takes %s argument%s, got %d", name, want, plural(max), len(args))
+	}
+	i := slices.IndexFunc(functions()[name], func(f function) bool { return len(f.Params) == len(args) })
+	f := functions()[name][i]
+	if f.build != nil {
+		return f.build(g, args)
+	}
+	d := &ops[f.op]
+	ints := make([]int, len(d.ints))
+	for k, p := range args[len(d.args):] {
+		v, err := g.intParam(name, p)
+		if err != nil {
+			return Node{}, err
+		}
+		ints[k] = v
+	}
+	return g.call(f.op, args[:len(d.args)], ints...)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (g *Graph) intParam(fn string, n Node) (int, error) {
+	v, ok := g.ConstValue(n)
+	if !ok || v != math.Trunc(v) || math.Abs(v) > 1<<40 {
+		return 0, fmt.Errorf("%s: integer parameters must be constant integers", fn)
+	}
+	return int(v), nil
+}

@@ -1,0 +1,255 @@
+package ad
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOpCoverage fails when an entry of the op table lacks a facet: its
+// names and documentation, its shape rule, a real kernel, a complex kernel
+// or the mark that it has none, its derivative, its printer.
+func TestOpCoverage(t *testing.T) {
+	for op := OpNeg; op < numOps; op++ {
+		d := &ops[op]
+		t.Run(op.String(), func(t *testing.T) {
+			require.Equal(t, op, d.op, "op %d has no entry", op)
+			assert.NotEmpty(t, d.name, "name")
+			assert.NotEmpty(t, d.goName, "Builder method")
+			assert.NotEmpty(t, d.args, "parameters")
+			assert.NotEmpty(t, d.doc, "doc line")
+			assert.NotNil(t, d.shape, "shape rule")
+			assert.Equal(t, len(d.ints) > 0, d.resolve != nil, "integer parameters come with the rule that resolves them")
+
+			assert.NotNil(t, d.compile, "kernel")
+			if d.kind == kindElementwise {
+				assert.True(t, len(d.args) == 1 && d.f1 != nil && d.f2 == nil || len(d.args) == 2 && d.f2 != nil && d.f1 == nil,
+					"an elementwise op has the real function of its arity")
+			}
+			assert.True(t, (d.cplx != nil) != d.noComplex, "a complex kernel, or noComplex when the op has no analytic complex form")
+
+			switch d.kind {
+			case kindElementwise, kindReduce:
+				assert.NotNil(t, d.partials, "partial derivatives")
+			case kindLinear:
+				assert.NotNil(t, d.apply, "JVP (apply)")
+				assert.NotNil(t, d.transpose, "VJP (transpose)")
+			default:
+				t.Errorf("no kind")
+			}
+			assert.NotNil(t, d.format, "printer")
+		})
+	}
+}
+
+// rewriteCase shows one rewrite rule at work: the op and operands it is
+// given, printed as they would be without simplification, and what the rule
+// makes of them, or "" where the rule does not apply.
+type rewriteCase struct {
+	rule    string
+	op      Op
+	p       [3]int
+	args    func(g *Graph, v testVars) []Node
+	in, out string
+}
+
+// testVars are the variables of the rewrite cases: scalars x and y,
+// vectors u and v of 3 elements, w of 6.
+type testVars struct{ x, y, u, v, w Node }
+
+func newTestVars(g *Graph) testVars {
+	return testVars{
+		x: must(g.Var("x", Scalar())), y: must(g.Var("y", Scalar())),
+		u: must(g.Var("u", Vector(3))), v: must(g.Var("v", Vector(3))), w: must(g.Var("w", Vector(6))),
+	}
+}
+
+func nodes(ns ...Node) []Node { return ns }
+
+var rewriteCases = []rewriteCase{
+	// Every elementwise op.
+	{"f(c) → constant", OpSin, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) }, "sin(0)", "0"},
+	{"f(c) → constant", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3)), g.Const(1)) },
+		"fill(2, 3) + 1", "fill(3, 3)"},
+	{"f(c) → constant", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.Const(1)) }, "x + 1", ""},
+	{"f(constant vector) → constant vector", OpNeg, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2})) },
+		"-[1, 2]", "[-1, -2]"},
+	{"f(constant vector) → constant vector", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2}), g.Const(3)) },
+		"[1, 2] * 3", "[3, 6]"},
+	{"f(fill(s), x) → f(s, x)", OpMax, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 3)), v.u) },
+		"max(fill(x, 3), u)", "max(x, u)"},
+	{"f(fill(s), x) → f(s, x)", OpMax, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, must(g.Fill(v.x, 3))) },
+		"max(u, fill(x, 3))", "max(u, x)"},
+
+	// Negation.
+	{"-(-x) → x", OpNeg, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.neg(v.x)) }, "-(-x)", "x"},
+	{"-(c*x) → (-c)*x", OpNeg, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.mul(g.Const(2), v.x)) }, "-(2 * x)", "-2 * x"},
+
+	// Sums and differences.
+	{"0 + x → x", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0), v.x) }, "0 + x", "x"},
+	{"0 + x → x", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(0), 3)), v.x) },
+		"fill(0, 3) + x", "fill(x, 3)"},
+	{"x + 0 → x", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, g.Const(0)) }, "u + 0", "u"},
+	{"x + x → 2*x", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, v.x) }, "x + x", "2 * x"},
+	{"x + (-y) → x - y", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.neg(v.y)) }, "x + (-y)", "x - y"},
+	{"(-x) + y → y - x", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.neg(v.x), v.y) }, "-x + y", "y - x"},
+	{"x + (-c)*y → x - c*y", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.mul(g.Const(-3), v.y)) },
+		"x + -3 * y", "x - 3 * y"},
+	{"x + (-c)*y → x - c*y", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.mul(g.Const(3), v.y)) },
+		"x + 3 * y", ""},
+	{"x + scatter(v) → scatteradd(x, v)", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.w, g.scatter(v.u, 6, 1, 2)) },
+		"w + scatter(u, 6, 1, 2)", "w + scatter(u, 6, 1, 2)"},
+	{"x + scatter(v) → scatteradd(x, v)", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.scatter(v.u, 6, 1, 2)) },
+		"x + scatter(u, 6, 1, 2)", ""},
+	{"x - 0 → x", OpSub, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.Const(0)) }, "x - 0", "x"},
+	{"0 - x → -x", OpSub, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0), v.u) }, "0 - u", "-u"},
+	{"x - (-y) → x + y", OpSub, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.neg(v.y)) }, "x - (-y)", "x + y"},
+	{"x - (-c)*y → x + c*y", OpSub, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.mul(g.Const(-3), v.y)) },
+		"x - -3 * y", "x + 3 * y"},
+
+	// Products: constants go first, and signs and constant factors move
+	// outward, where they merge.
+	{"x*c → c*x", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.Const(3)) }, "x * 3", "3 * x"},
+	{"x*(-y) → -(x*y)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.neg(v.y)) }, "x * (-y)", "-(x * y)"},
+	{"x*(-y) → -(x*y)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(2), g.neg(v.y)) }, "2 * (-y)", ""},
+	{"(-x)*y → -(x*y)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.neg(v.x), v.y) }, "-x * y", "-(x * y)"},
+	{"x*(c*y) → c*(x*y)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.mul(g.Const(2), v.y)) },
+		"x * (2 * y)", "2 * (x * y)"},
+	{"x*(c*y) → c*(x*y)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(2), g.mul(g.Const(3), v.y)) },
+		"2 * (3 * y)", ""},
+	{"(c*x)*y → c*(x*y)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.mul(g.Const(2), v.x), v.y) },
+		"2 * x * y", "2 * (x * y)"},
+	{"0*x → 0", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0), v.u) }, "0 * u", "fill(0, 3)"},
+	{"1*x → x", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(1), v.x) }, "1 * x", "x"},
+	{"-1*x → -x", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(-1), v.x) }, "-1 * x", "-x"},
+	{"c₁*(c₂*x) → (c₁c₂)*x", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(2), g.mul(g.Const(3), v.x)) },
+		"2 * (3 * x)", "6 * x"},
+	{"c*(-x) → (-c)*x", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(2), g.neg(v.x)) }, "2 * (-x)", "-2 * x"},
+
+	// Quotients and powers.
+	{"x/1 → x", OpDiv, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.Const(1)) }, "x / 1", "x"},
+	{"0/x → 0", OpDiv, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0), v.x) }, "0 / x", "0"},
+	{"x^1 → x", OpPow, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, g.Const(1)) }, "x^1", "x"},
+	{"x^0 → 1", OpPow, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, g.Const(0)) }, "u^0", "fill(1, 3)"},
+
+	// Reductions.
+	{"r(s) → s for a scalar s", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "sum(x)", "x"},
+	{"r(s) → s for a scalar s", OpMaxOf, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "max(x)", "x"},
+	{"sum(fill(c, n)) → n*c", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3))) },
+		"sum(fill(2, 3))", "6"},
+	{"sum(constant vector) → constant", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 4})) },
+		"sum([1, 2, 4])", "7"},
+	{"dot(x, y) → x*y for scalars", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, v.y) }, "dot(x, y)", "x * y"},
+	{"dot(0, y) → 0", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.zeros(Vector(3)), v.u) }, "dot(fill(0, 3), u)", "0"},
+	{"dot(x, 0) → 0", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, g.zeros(Vector(3))) }, "dot(u, fill(0, 3))", "0"},
+	{"dot(fill(c), y) → c*sum(y)", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3)), v.u) },
+		"dot(fill(2, 3), u)", "2 * sum(u)"},
+	{"dot(x, fill(c)) → c*sum(x)", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, must(g.Fill(g.Const(2), 3))) },
+		"dot(u, fill(2, 3))", "2 * sum(u)"},
+
+	// Indexing.
+	{"fill(s, n)[i] → s", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 3))) }, "fill(x, 3)[1]", "x"},
+	{"constant[i] → constant", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{4, 5, 6})) },
+		"[4, 5, 6][1]", "5"},
+	{"[x, y, …][i] → the element", OpIndex, [3]int{2}, func(g *Graph, v testVars) []Node { return nodes(must(g.Concat(v.x, v.u))) },
+		"[x, u][2]", "u[1]"},
+	{"[x, y, …][i] → the element", OpIndex, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(must(g.Concat(v.x, v.u))) },
+		"[x, u][0]", "x"},
+	{"x[start::step][i] → x[start+i*step]", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 1, 2, 3)) },
+		"w[1::2][1]", "w[3]"},
+	{"scatter(v, …)[i] → the element of v, or 0", OpIndex, [3]int{2}, func(g *Graph, v testVars) []Node { return nodes(g.scatter(v.u, 6, 0, 2)) },
+		"scatter(u, 6, 0, 2)[2]", "u[1]"},
+	{"scatter(v, …)[i] → the element of v, or 0", OpIndex, [3]int{3}, func(g *Graph, v testVars) []Node { return nodes(g.scatter(v.u, 6, 0, 2)) },
+		"scatter(u, 6, 0, 2)[3]", "0"},
+	{"(x + scatter(v, …))[i] → x[i] + the element of v", OpIndex, [3]int{2}, func(g *Graph, v testVars) []Node {
+		return nodes(g.add2(v.w, g.scatter(v.u, 6, 0, 2)))
+	}, "(w + scatter(u, 6, 0, 2))[2]", "w[2] + u[1]"},
+	{"(x + scatter(v, …))[i] → x[i] + the element of v", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node {
+		return nodes(g.add2(v.w, g.scatter(v.u, 6, 0, 2)))
+	}, "(w + scatter(u, 6, 0, 2))[1]", "w[1]"},
+
+	// Slicing.
+	{"x[i:i+1] → [x[i]]", OpSlice, [3]int{1, 1, 1}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "u[1:-1]", "[u[1]]"},
+	{"x[:] → x", OpSlice, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "u[:]", "u"},
+	{"fill(s, n)[a:b:c] → fill(s, m)", OpSlice, [3]int{0, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 6))) },
+		"fill(x, 6)[::2]", "fill(x, 3)"},
+	{"constant[a:b:c] → constant", OpSlice, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Range(6))) },
+		"range(6)[1::2]", "[1, 3, 5]"},
+	{"x[a::b][c::d] → x[a+c*b::b*d]", OpSlice, [3]int{0, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 0, 1, 5)) },
+		"w[:-1][::2]", "w[::2]"},
+	{"x[a::b][c::d] → x[a+c*b::b*d]", OpSlice, [3]int{2, -1, 2}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 1, 1, 5)) },
+		"w[1:][2:0:-1]", "w[3:1:-1]"},
+
+	// Vectors made of parts.
+	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "[u]", "u"},
+	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "[x]", ""},
+	{"[constants] → constant", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(1), must(g.Fill(g.Const(2), 2))) },
+		"[1, fill(2, 2)]", "[1, 2, 2]"},
+	{"scatter(0, n, …) → fill(0, n)", OpScatter, [3]int{1, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) },
+		"scatter(0, 3, 1, 1)", "fill(0, 3)"},
+	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },
+		"scatter(u, 3, 0, 1)", "u"},
+	{"scatter(s, n, i, step) → scatter(s, n, i, 1)", OpScatter, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.x) },
+		"scatter(x, 3, 1, 2)", "scatter(x, 3, 1, 1)"},
+	{"r(s) → s for a scalar s", OpCumsum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "cumsum(x)", "x"},
+	{"cumsum(constant) → constant", OpCumsum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3})) },
+		"cumsum([1, 2, 3])", "[1, 3, 6]"},
+	{"cumsum(constant) → constant", OpCumsum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3))) },
+		"cumsum(fill(2, 3))", "[2, 4, 6]"},
+}
+
+// TestRewrites applies each rewrite rule on its own to the cases above, and
+// checks that building the node, with all the op's rules, gives the same.
+// Every rule of the op table has a case.
+func TestRewrites(t *testing.T) {
+	tested := map[string]bool{}
+	for _, c := range rewriteCases {
+		t.Run(c.rule, func(t *testing.T) {
+			g := NewGraph()
+			args := c.args(g, newTestVars(g))
+			var r *rewrite
+			for k := range ops[c.op].rewrites {
+				if ops[c.op].rewrites[k].name == c.rule {
+					r = &ops[c.op].rewrites[k]
+				}
+			}
+			require.NotNil(t, r, "%s has no rule %q", c.op, c.rule)
+			tested[c.rule] = true
+
+			s, err := ops[c.op].shape(c.op, g.shapes(args), c.p)
+			require.NoError(t, err)
+			tm := term{op: c.op, p: c.p, shape: s}
+			for _, a := range args {
+				tm.args = append(tm.args, a.id-1)
+			}
+			raw := g.add(node{op: c.op, shape: s, p: c.p}, tm.args...)
+			assert.Equal(t, c.in, g.Format(raw), "the operands")
+
+			n, ok := r.apply(g, &tm)
+			if c.out == "" {
+				assert.False(t, ok, "the rule does not apply, but gave %s", g.Format(n))
+				return
+			}
+			require.True(t, ok, "the rule applies")
+			assert.Equal(t, c.out, g.Format(n), "the rule's result")
+			built := must(g.build(c.op, c.p, args...))
+			assert.Equal(t, c.out, g.Format(built), "building the node")
+		})
+	}
+	for op := range numOps {
+		for _, r := range ops[op].rewrites {
+			assert.True(t, tested[r.name], "%s: rule %q has no case", op, r.name)
+		}
+	}
+}
+
+// TestScatterAddRewrite checks what the printed form of the scatter rule
+// cannot show: that the sum became one scatteradd node.
+func TestScatterAddRewrite(t *testing.T) {
+	g := NewGraph()
+	v := newTestVars(g)
+	n := g.add2(v.w, g.scatter(v.u, 6, 1, 2))
+	assert.Equal(t, OpScatterAdd, g.Op(n))
+	assert.Equal(t, []Node{v.w, v.u}, g.Args(n))
+}
