@@ -8,12 +8,13 @@
 // value has a Shape known when its node is built: a scalar or a vector of n
 // elements. Nodes are built with the graph's methods (Var, Const, Add, Mul,
 // Index, Slice, Concat, and Call for every named function of nabla's
-// language: sin, exp, pow, sum, dot, logsumexp, max, cumsum, …). Elementwise
-// operations broadcast a scalar against a vector, and a shape mismatch is a
-// *ShapeError naming both shapes, never a panic. Building hash-conses (asking
-// for a structurally equal node returns the same Node) and folds constants
-// and exact identities (x·1, x+0, 0·x, c₁·(c₂·x)), so derivative graphs stay
-// small and print readably.
+// language: sin, exp, pow, sum, dot, logsumexp, max, cumsum, …), or from Go
+// with a Builder, which has a typed method per operation and keeps the
+// first error. Elementwise operations broadcast a scalar against a vector,
+// and a shape mismatch is a *ShapeError naming both shapes, never a panic.
+// Building hash-conses (asking for a structurally equal node returns the
+// same Node) and folds constants and exact identities (x·1, x+0, 0·x,
+// c₁·(c₂·x)), so derivative graphs stay small and print readably.
 //
 // Every operation is defined once, completely, by its entry in the op
 // table: its name, printed form and documentation line, its parameters,
@@ -79,8 +80,8 @@
 //   - its family's file: its entry, with every facet of opDef;
 //     TestOpCoverage fails while one is missing, and TestRewrites while a
 //     rewrite has no case in op_test.go;
-//   - the function table of docs/language.md, which go generate ./ad
-//     writes from the table (TestGenerated fails until then);
+//   - builder_ops.go and the function table of docs/language.md, which go
+//     generate ./ad writes from the table (TestGenerated fails until then);
 //     package expr and the language's list of functions (Builtins) follow
 //     the table by themselves;
 //   - its tests: the closed-form derivative tables of ad_test.go, and the
