@@ -73,6 +73,49 @@ func (b *Builder) Range(n int) Node {
 	return r
 }
 
+// Func returns the function whose value is y, a scalar, of the variables
+// vars (all the builder's variables, in creation order, when vars is
+// empty), as NewFunc does; or the builder's first error. The builder can
+// go on building afterwards: the Func keeps a copy of the graph.
+func (b *Builder) Func(y Node, vars ...Node) (*Func, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	f, err := NewFunc(b.g, y, vars...)
+	if err != nil {
+		b.fail("Func", append([]Node{y}, vars...), nil, err)
+		return nil, b.err
+	}
+	return f, nil
+}
+
+// VectorFunc returns the function whose value is y, of any shape, of the
+// variables vars (all the builder's variables when vars is empty), as
+// NewVectorFunc does; or the builder's first error.
+func (b *Builder) VectorFunc(y Node, vars ...Node) (*VectorFunc, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	f, err := NewVectorFunc(b.g, y, vars...)
+	if err != nil {
+		b.fail("VectorFunc", append([]Node{y}, vars...), nil, err)
+		return nil, b.err
+	}
+	return f, nil
+}
+
+// FuncOfVector returns, as a Func, the function of one vector x of n
+// elements that build builds: a function of a vector written in Go.
+//
+//	f, err := ad.FuncOfVector(3, func(b *ad.Builder, x ad.Node) ad.Node {
+//		return b.Sum(b.Mul(x, x))
+//	})
+func FuncOfVector(n int, build func(b *Builder, x Node) Node) (*Func, error) {
+	b := NewBuilder()
+	x := b.Var("x", Vector(n))
+	return b.Func(build(b, x))
+}
+
 // Mean returns mean(v): the mean of the elements of v.
 func (b *Builder) Mean(v Node) Node { return b.function("Mean", "mean", v) }
 

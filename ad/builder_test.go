@@ -122,3 +122,64 @@ func TestBuilderNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestBuilderFunc(t *testing.T) {
+	b := NewBuilder()
+	x, u := b.Var("x", Scalar()), b.Var("u", Vector(3))
+	f, err := b.Func(b.Dot(u, u), u)
+	require.NoError(t, err)
+	assert.Equal(t, []Var{{Name: "u", Shape: Vector(3)}}, f.Vars(), "the variables asked for")
+
+	f, err = b.Func(b.Mul(x, b.Dot(u, u)))
+	require.NoError(t, err)
+	b.Sin(x) // building on does not change f
+	grad := make([]float64, 4)
+	v, err := f.Grad([]float64{2, 1, 2, 3}, grad)
+	require.NoError(t, err)
+	assert.Equal(t, 28.0, v)
+	assert.Equal(t, []float64{14, 4, 8, 12}, grad)
+
+	_, err = b.Func(u)
+	assert.EqualError(t, err, "Builder.Func(vector(3)): shape mismatch in Func: vector(3) (the function's value must be a scalar)")
+	var se *ShapeError
+	assert.ErrorAs(t, err, &se)
+	_, err = b.Func(x)
+	assert.Equal(t, b.Err(), err, "the first error stays")
+
+	b = NewBuilder()
+	_, err = b.Func(NewBuilder().Var("y", Scalar()))
+	assert.EqualError(t, err, "Builder.Func(a node of another graph): node does not belong to this graph")
+
+	vf, err := b.VectorFunc(u)
+	assert.Nil(t, vf)
+	assert.Equal(t, b.Err(), err, "the first error stays")
+
+	b = NewBuilder()
+	x, u = b.Var("x", Scalar()), b.Var("u", Vector(3))
+	vf, err = b.VectorFunc(b.Concat(b.Sin(x), b.Mul(x, u)))
+	require.NoError(t, err)
+	y := make([]float64, 4)
+	require.NoError(t, vf.Eval([]float64{2, 1, 2, 3}, y))
+	assert.Equal(t, []float64{math.Sin(2), 2, 4, 6}, y)
+
+	b = NewBuilder()
+	x, u = b.Var("x", Scalar()), b.Var("u", Vector(3))
+	_, err = b.Func(b.Mul(x, b.Sum(u)), u)
+	assert.EqualError(t, err, "Builder.Func(scalar, vector(3)): compile: the outputs depend on variable x, which is not an input")
+}
+
+func TestFuncOfVector(t *testing.T) {
+	f, err := FuncOfVector(3, func(b *Builder, x Node) Node { return b.LogSumExp(x) })
+	require.NoError(t, err)
+	assert.Equal(t, 3, f.Dim())
+	grad := make([]float64, 3)
+	v, err := f.Grad([]float64{0, 0, 0}, grad)
+	require.NoError(t, err)
+	assert.InDelta(t, math.Log(3), v, 1e-15)
+	assert.InDeltaSlice(t, []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}, grad, 1e-15)
+
+	_, err = FuncOfVector(0, func(b *Builder, x Node) Node { return b.Sum(x) })
+	assert.EqualError(t, err, `Builder.Var("x", vector(0)): variable "x": vector length 0 must be at least 1`)
+	_, err = FuncOfVector(2, func(b *Builder, x Node) Node { return x })
+	assert.EqualError(t, err, "Builder.Func(vector(2)): shape mismatch in Func: vector(2) (the function's value must be a scalar)")
+}

@@ -62,7 +62,8 @@
 // the graph the caller sees. The expression language, numeric checking,
 // the optimizers and the pictures all take a Func. A VectorFunc is the
 // same for a node whose value is a vector: Eval, JVP, VJP and the dense
-// Jacobian.
+// Jacobian. From Go, Builder.Func and Builder.VectorFunc make them of what a
+// Builder built, and FuncOfVector a Func of a Go function of a vector.
 //
 // EvalComplex evaluates a graph in complex arithmetic for complex-step
 // differentiation (package numdiff). The complex forms are derived from the
