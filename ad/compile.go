@@ -306,8 +306,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	return p, nil
 }
 
-// instr translates node i into an instruction; the op's compile facet
-// picks its kernel.
+// instr translates node i into an instruction with the op's kernel.
 func (g *Graph) instr(i int32, locs []loc) instr {
 	nd := &g.nodes[i]
 	in := instr{node: i, dst: locs[i].i, dstLoc: locs[i]}
@@ -322,7 +321,11 @@ func (g *Graph) instr(i int32, locs []loc) instr {
 	if len(nd.args) > 1 {
 		in.b = locs[nd.args[1]].i
 	}
-	ops[nd.op].compile(g, nd, &in)
+	d := &ops[nd.op]
+	in.kernel, in.acc, in.p0, in.p1 = d.kernel, d.acc, nd.p[0], nd.p[1]
+	if d.compile != nil {
+		in = d.compile(g, nd, in)
+	}
 	return in
 }
 

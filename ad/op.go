@@ -114,12 +114,16 @@ type opDef struct {
 	rewrites []rewrite
 
 	// Real kernels. f1 and f2 are an elementwise op's function of one and
-	// two arguments (constant folding uses them too); compile picks the
-	// instruction that computes a node; fast are the faster kernels of an
-	// elementwise op, by its operands' shapes.
+	// two arguments (constant folding uses them too). kernel computes a
+	// node, and acc, for a reduction that fused groups can hold, adds a
+	// block's part to it; compile, where the kernel depends on the node,
+	// picks it. fast are the faster kernels of an elementwise op, by its
+	// operands' shapes.
 	f1      func(float64) float64
 	f2      func(a, b float64) float64
-	compile func(g *Graph, nd *node, in *instr)
+	kernel  kernel
+	acc     kernel
+	compile func(g *Graph, nd *node, in instr) instr
 	fast    fastKernels
 	// inPlace is how many leading arguments the result may overwrite when
 	// it reads them for the last time; view reports whether a node is a
@@ -142,8 +146,8 @@ type opDef struct {
 	apply     func(g *Graph, y *node, args []Node) Node
 	transpose func(g *Graph, y *node, adj Node) []Node
 
-	// format prints a node of the op; prec is the precedence of an infix
-	// op, which prints as infix.
+	// format prints a node of the op; an infix operator that prints with
+	// printInfix has its symbol and precedence here.
 	format func(p *printer, nd *node) (string, int)
 	infix  string
 	prec   int

@@ -244,15 +244,16 @@ func init() {
 			}},
 		},
 		fast: fastKernels{scalar: cPowSS, vs: powVS},
-		compile: func(g *Graph, nd *node, in *instr) {
-			compileElementwise(g, nd, in)
+		compile: func(g *Graph, nd *node, in instr) instr {
+			in = compileElementwise(g, nd, in)
 			if in.code == cPowSS && g.isConst(nd.args[1], 2) {
 				in.code = cSqS
 			}
+			return in
 		},
 		format: func(p *printer, nd *node) (string, int) {
 			return p.arg(nd, 0, precPostfix) + "^" + p.arg(nd, 1, precPow), precPow
-		}, infix: "^", prec: precPow})
+		}})
 }
 
 // Add returns a + b.

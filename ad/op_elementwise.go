@@ -235,45 +235,43 @@ func (f *fastKernels) scaled(av, bv bool) kernel {
 
 // compileElementwise picks an elementwise op's kernel: the op's own by its
 // operands' shapes where it has one, else a loop over f1 or f2.
-func compileElementwise(g *Graph, nd *node, in *instr) {
+func compileElementwise(g *Graph, nd *node, in instr) instr {
 	d := &ops[nd.op]
 	fk := &d.fast
 	in.f1, in.f2 = d.f1, d.f2
-	if len(nd.args) == 1 {
-		switch {
-		case in.args[0].vec && fk.v != nil:
-			in.kernel = fk.v
-		case in.args[0].vec:
-			in.kernel = f1V
-		case fk.scalar != cKernel:
-			in.code = fk.scalar
-		default:
-			in.kernel = f1S
-		}
-		return
-	}
-	av, bv := in.args[0].vec, in.args[1].vec
-	pick := func(k, generic kernel) {
+	pick := func(k, generic kernel) instr {
 		in.kernel = generic
 		if k != nil {
 			in.kernel = k
 		}
+		return in
 	}
+	if len(nd.args) == 1 {
+		switch {
+		case in.args[0].vec:
+			return pick(fk.v, f1V)
+		case fk.scalar != cKernel:
+			in.code = fk.scalar
+			return in
+		}
+		return pick(nil, f1S)
+	}
+	av, bv := in.args[0].vec, in.args[1].vec
 	switch {
 	case !av && !bv && fk.scalar != cKernel:
 		in.code = fk.scalar
+		return in
 	case !av && !bv:
-		in.kernel = f2SS
+		return pick(nil, f2SS)
 	case av && bv:
-		pick(fk.vv, f2VV)
+		return pick(fk.vv, f2VV)
 	case av:
-		pick(fk.vs, f2VS)
+		return pick(fk.vs, f2VS)
 	case fk.commutes:
 		in.a, in.b = in.b, in.a // vector first
-		pick(fk.vs, f2VS)
-	default:
-		pick(fk.sv, f2SV)
+		return pick(fk.vs, f2VS)
 	}
+	return pick(fk.sv, f2SV)
 }
 
 // The generic elementwise kernels.

@@ -28,7 +28,7 @@ func init() {
 				return Node{}, false
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel, in.acc = sumV, sumAcc },
+		kernel: sumV, acc: sumAcc,
 		cplx: func(_ *node, args [][]complex128, out []complex128) {
 			for _, z := range args[0] {
 				out[0] += z
@@ -79,7 +79,7 @@ func init() {
 				return Node{}, false
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel, in.acc = dotV, dotAcc },
+		kernel: dotV, acc: dotAcc,
 		cplx: func(_ *node, args [][]complex128, out []complex128) {
 			for j, z := range args[0] {
 				out[0] += z * args[1][j]
@@ -90,7 +90,7 @@ func init() {
 	defineReduction(opDef{op: OpLogSumExp, name: "logsumexp", goName: "LogSumExp", args: []string{"v"},
 		doc:      "log Σ exp(vᵢ), computed without overflow",
 		rewrites: []rewrite{ofScalar},
-		compile:  func(g *Graph, nd *node, in *instr) { in.kernel = logSumExpV },
+		kernel:   logSumExpV,
 		cplx: func(_ *node, args [][]complex128, out []complex128) {
 			m := math.Inf(-1)
 			for _, z := range args[0] {
@@ -117,7 +117,7 @@ func init() {
 	defineReduction(opDef{op: OpMaxOf, name: "max", goName: "MaxOf", args: []string{"v"},
 		doc:      "the largest element of v (tied elements share the derivative)",
 		rewrites: []rewrite{ofScalar},
-		compile:  func(g *Graph, nd *node, in *instr) { in.kernel = maxOfV },
+		kernel:   maxOfV,
 		// A kink where two elements tie.
 		noComplex: true,
 		partials: func(g *Graph, y Node, a []Node) []Node {
@@ -127,7 +127,7 @@ func init() {
 	defineReduction(opDef{op: OpMinOf, name: "min", goName: "MinOf", args: []string{"v"},
 		doc:       "the smallest element of v (tied elements share the derivative)",
 		rewrites:  []rewrite{ofScalar},
-		compile:   func(g *Graph, nd *node, in *instr) { in.kernel = minOfV },
+		kernel:    minOfV,
 		noComplex: true,
 		partials: func(g *Graph, y Node, a []Node) []Node {
 			m := g.un(OpStep, g.sub(y, a[0]))

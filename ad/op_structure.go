@@ -95,9 +95,9 @@ func init() {
 				return base, true
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel, in.p0 = indexK, nd.p[0] },
-		cplx:    func(nd *node, args [][]complex128, out []complex128) { out[0] = args[0][nd.p[0]] },
-		apply:   func(g *Graph, y *node, a []Node) Node { return g.index(a[0], y.p[0]) },
+		kernel: indexK,
+		cplx:   func(nd *node, args [][]complex128, out []complex128) { out[0] = args[0][nd.p[0]] },
+		apply:  func(g *Graph, y *node, a []Node) Node { return g.index(a[0], y.p[0]) },
 		transpose: func(g *Graph, y *node, adj Node) []Node {
 			return []Node{g.scatter(adj, g.nodes[y.args[0]].shape.Len(), y.p[0], 1)}
 		},
@@ -168,11 +168,12 @@ func init() {
 				return Node{}, false
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) {
-			in.kernel, in.p0, in.p1 = gatherK, nd.p[0], nd.p[1]
+		kernel: gatherK,
+		compile: func(g *Graph, nd *node, in instr) instr {
 			if nd.p[1] == 1 {
 				in.kernel, in.p1 = viewK, nd.p[2]
 			}
+			return in
 		},
 		// A slice with step 1 is a view of its argument's buffer.
 		view: func(nd *node) bool { return nd.p[1] == 1 },
@@ -226,7 +227,7 @@ func init() {
 				return g.ConstVec(v), true
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel = concatK },
+		kernel: concatK,
 		cplx: func(_ *node, args [][]complex128, out []complex128) {
 			off := 0
 			for _, a := range args {
@@ -293,11 +294,12 @@ func init() {
 				return Node{}, false
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) {
-			in.kernel, in.p0, in.p1 = scatterV, nd.p[0], nd.p[1]
+		kernel: scatterV,
+		compile: func(g *Graph, nd *node, in instr) instr {
 			if !in.args[0].vec {
 				in.kernel = scatterS
 			}
+			return in
 		},
 		cplx: func(nd *node, args [][]complex128, out []complex128) {
 			for j, z := range args[0] {
@@ -333,7 +335,7 @@ func init() {
 			}
 			return Vector(p[0]), nil
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel = fillK },
+		kernel: fillK,
 		cplx: func(_ *node, args [][]complex128, out []complex128) {
 			for j := range out {
 				out[j] = args[0][0]
@@ -364,7 +366,7 @@ func init() {
 			}
 			return in[0], nil
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel, in.p0, in.p1 = scatterAddK, nd.p[0], nd.p[1] },
+		kernel:  scatterAddK,
 		inPlace: 1,
 		cplx: func(nd *node, args [][]complex128, out []complex128) {
 			copy(out, args[0])
@@ -408,7 +410,7 @@ func init() {
 				return g.ConstVec(v), true
 			}},
 		},
-		compile: func(g *Graph, nd *node, in *instr) { in.kernel = cumsumK },
+		kernel: cumsumK,
 		cplx: func(_ *node, args [][]complex128, out []complex128) {
 			var s complex128
 			for j, z := range args[0] {

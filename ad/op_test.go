@@ -22,7 +22,7 @@ func TestOpCoverage(t *testing.T) {
 			assert.NotNil(t, d.shape, "shape rule")
 			assert.Equal(t, len(d.ints) > 0, d.resolve != nil, "integer parameters come with the rule that resolves them")
 
-			assert.NotNil(t, d.compile, "kernel")
+			assert.True(t, d.kernel != nil || d.compile != nil, "kernel")
 			if d.kind == kindElementwise {
 				assert.True(t, len(d.args) == 1 && d.f1 != nil && d.f2 == nil || len(d.args) == 2 && d.f2 != nil && d.f1 == nil,
 					"an elementwise op has the real function of its arity")
