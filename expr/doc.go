@@ -16,9 +16,9 @@
 // inside parentheses or brackets, or after an operator, continues the
 // statement.
 //
-// The functions are sin cos tan asin acos atan sinh cosh tanh exp log log1p
-// expm1 sqrt abs sigmoid softplus sign step, pow(a, b), atan2(y, x),
-// hypot(a, b), min(a, b) and max(a, b); the constants are pi and e.
+// The functions (sin, exp, log1p, pow(x, y), atan2(y, x), min(x, y), …)
+// are those of [ad.Builtins], which lists each with its parameters and
+// documentation; the constants are pi and e.
 //
 // A variable is a vector when the caller gives it a size ([Options].Sizes).
 // Vectors are indexed (x[0], x[-1]), sliced with Python's rules (x[1:],
