@@ -71,7 +71,7 @@ var functions = sync.OnceValue(func() map[string][]function {
 	m := map[string][]function{}
 	for op := range numOps {
 		if d := &ops[op]; d.kind != kindLeaf && d.isFunc() {
-			params := append(slices.Clone(d.args), d.ints...)
+			params := slices.Concat(d.args, d.ints)
 			m[d.name] = append(m[d.name], function{Builtin: Builtin{d.name, params, d.doc}, op: op})
 		}
 	}

@@ -2,6 +2,7 @@ package ad
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -184,7 +185,7 @@ func (d *opDef) written() string {
 	if !d.isFunc() {
 		return d.form
 	}
-	return callForm(d.name, append(append([]string(nil), d.args...), d.ints...))
+	return callForm(d.name, slices.Concat(d.args, d.ints))
 }
 
 func init() {
