@@ -128,9 +128,12 @@ type opDef struct {
 	fast    fastKernels
 	// inPlace is how many leading arguments the result may overwrite when
 	// it reads them for the last time; view reports whether a node is a
-	// view of its argument's buffer rather than a value of its own.
+	// view of its argument's buffer rather than a value of its own; picks,
+	// for an op that reads only some elements of its argument, marks them
+	// (Graph.Reads).
 	inPlace int
 	view    func(nd *node) bool
+	picks   func(nd *node, mark func(k int))
 
 	// cplx evaluates the op in complex arithmetic for complex-step
 	// differentiation; noComplex says that the op has no analytic complex

@@ -96,6 +96,7 @@ func init() {
 			}},
 		},
 		kernel: indexK,
+		picks:  func(nd *node, mark func(int)) { mark(nd.p[0]) },
 		cplx:   func(nd *node, args [][]complex128, out []complex128) { out[0] = args[0][nd.p[0]] },
 		apply:  func(g *Graph, y *node, a []Node) Node { return g.index(a[0], y.p[0]) },
 		transpose: func(g *Graph, y *node, adj Node) []Node {
@@ -177,6 +178,11 @@ func init() {
 		},
 		// A slice with step 1 is a view of its argument's buffer.
 		view: func(nd *node) bool { return nd.p[1] == 1 },
+		picks: func(nd *node, mark func(int)) {
+			for k := range nd.p[2] {
+				mark(nd.p[0] + k*nd.p[1])
+			}
+		},
 		cplx: func(nd *node, args [][]complex128, out []complex128) {
 			for j := range out {
 				out[j] = args[0][nd.p[0]+j*nd.p[1]]

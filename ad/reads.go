@@ -51,14 +51,9 @@ func (g *Graph) Reads(y Node, xs ...Node) ([][]bool, error) {
 				live[a] = true
 				continue
 			}
-			switch nd.op {
-			case OpIndex:
-				reads[v][nd.p[0]] = true
-			case OpSlice:
-				for k := range nd.shape.Len() {
-					reads[v][nd.p[0]+k*nd.p[1]] = true
-				}
-			default:
+			if picks := ops[nd.op].picks; picks != nil {
+				picks(nd, func(k int) { reads[v][k] = true })
+			} else {
 				all(reads[v])
 			}
 		}
