@@ -185,20 +185,10 @@ func TestFuncVectorVariablesAndPoints(t *testing.T) {
 // function too large for the symbolic one: Σ xᵢ²xᵢ₊₁ over 20 variables.
 func TestFuncHessianByProducts(t *testing.T) {
 	const n = 20
-	g := NewGraph()
-	x, err := g.Var("x", Vector(n))
-	require.NoError(t, err)
-	head, err := g.Slice(x, None, -1, None)
-	require.NoError(t, err)
-	tail, err := g.Slice(x, 1, None, None)
-	require.NoError(t, err)
-	sq, err := g.Mul(head, head)
-	require.NoError(t, err)
-	prod, err := g.Mul(sq, tail)
-	require.NoError(t, err)
-	out, err := g.Call("sum", prod)
-	require.NoError(t, err)
-	f, err := NewFunc(g, out)
+	b := NewBuilder()
+	x := b.Var("x", Vector(n))
+	head, tail := b.Slice(x, None, -1, None), b.Slice(x, 1, None, None)
+	f, err := b.Func(b.Sum(b.Mul(b.Mul(head, head), tail)))
 	require.NoError(t, err)
 
 	at := make([]float64, n)
@@ -312,32 +302,15 @@ func TestFuncConcurrentUse(t *testing.T) {
 
 // extendedRosenbrock builds Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)² over a vector
 // of n.
-func extendedRosenbrock(t testing.TB, n int) (*Graph, Node) {
+func extendedRosenbrock(t testing.TB, n int) *Func {
 	t.Helper()
-	g := NewGraph()
-	x, err := g.Var("x", Vector(n))
+	b := NewBuilder()
+	x := b.Var("x", Vector(n))
+	head, tail := b.Slice(x, None, -1, None), b.Slice(x, 1, None, None)
+	d, e := b.Sub(tail, b.Mul(head, head)), b.Sub(b.Const(1), head)
+	f, err := b.Func(b.Sum(b.Add(b.Mul(b.Const(100), b.Mul(d, d)), b.Mul(e, e))))
 	require.NoError(t, err)
-	head, err := g.Slice(x, None, -1, None)
-	require.NoError(t, err)
-	tail, err := g.Slice(x, 1, None, None)
-	require.NoError(t, err)
-	sq, err := g.Mul(head, head)
-	require.NoError(t, err)
-	d, err := g.Sub(tail, sq)
-	require.NoError(t, err)
-	d2, err := g.Mul(d, d)
-	require.NoError(t, err)
-	a, err := g.Mul(g.Const(100), d2)
-	require.NoError(t, err)
-	e, err := g.Sub(g.Const(1), head)
-	require.NoError(t, err)
-	e2, err := g.Mul(e, e)
-	require.NoError(t, err)
-	s, err := g.Add(a, e2)
-	require.NoError(t, err)
-	out, err := g.Call("sum", s)
-	require.NoError(t, err)
-	return g, out
+	return f
 }
 
 // BenchmarkHessianMethods compares the two ways to a dense Hessian: one
@@ -345,9 +318,7 @@ func extendedRosenbrock(t testing.TB, n int) (*Graph, Node) {
 // column (forward over reverse). Hessian switches at symbolicHessianLimit.
 func BenchmarkHessianMethods(b *testing.B) {
 	for _, n := range []int{2, 8, 16, 32} {
-		g, out := extendedRosenbrock(b, n)
-		f, err := NewFunc(g, out)
-		require.NoError(b, err)
+		f := extendedRosenbrock(b, n)
 		x := make([]float64, n)
 		for i := range x {
 			x[i] = 0.5 + float64(i%3)
@@ -371,9 +342,7 @@ func BenchmarkHessianMethods(b *testing.B) {
 }
 
 func TestHessianMethodsAgree(t *testing.T) {
-	g, out := extendedRosenbrock(t, 6)
-	f, err := NewFunc(g, out)
-	require.NoError(t, err)
+	f := extendedRosenbrock(t, 6)
 	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2}
 	a, b := mat.NewSymDense(6, nil), mat.NewSymDense(6, nil)
 	require.NoError(t, f.hessianSymbolic(x, a))

@@ -39,6 +39,11 @@ type Const struct {
 // concurrent use by multiple goroutines.
 type Func struct {
 	*ad.Func
+	source
+}
+
+// source is what a compiled function keeps of its compilation.
+type source struct {
 	src      string
 	g        *ad.Graph
 	out      ad.Node
@@ -57,7 +62,7 @@ func Compile(src string, opts *Options) (*Func, error) {
 	if err != nil {
 		return nil, &Error{Msg: "expr: " + err.Error()}
 	}
-	return &Func{Func: af, src: src, g: g, out: out, warnings: warnings}, nil
+	return &Func{Func: af, source: source{src, g, out, warnings}}, nil
 }
 
 // build parses src and builds it into a new graph, returning the node of
@@ -228,10 +233,10 @@ func Parse(g *ad.Graph, src string) (ad.Node, error) {
 // Graph returns the graph the function was built into. The Func's
 // derivatives are built elsewhere, so the graph holds only what the source
 // says; building more nodes in it does not affect the Func.
-func (f *Func) Graph() *ad.Graph { return f.g }
+func (f *source) Graph() *ad.Graph { return f.g }
 
 // Output returns the node of the function's value.
-func (f *Func) Output() ad.Node { return f.out }
+func (f *source) Output() ad.Node { return f.out }
 
 // String returns the source text the function was compiled from. The
 // printed form of the built graph is f.Graph().Format(f.Output()).
@@ -239,4 +244,4 @@ func (f *Func) String() string { return f.src }
 
 // Warnings returns problems that did not stop the compilation, such as
 // bindings that are never used.
-func (f *Func) Warnings() []Error { return slices.Clone(f.warnings) }
+func (f *source) Warnings() []Error { return slices.Clone(f.warnings) }

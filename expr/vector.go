@@ -1,8 +1,6 @@
 package expr
 
 import (
-	"slices"
-
 	"github.com/nabla-ad/nabla/ad"
 )
 
@@ -13,10 +11,7 @@ import (
 // multiple goroutines.
 type VectorFunc struct {
 	*ad.VectorFunc
-	src      string
-	g        *ad.Graph
-	out      ad.Node
-	warnings []Error
+	source
 }
 
 // CompileVector is like Compile, but the result may be a vector.
@@ -29,17 +24,8 @@ func CompileVector(src string, opts *Options) (*VectorFunc, error) {
 	if err != nil {
 		return nil, &Error{Msg: "expr: " + err.Error()}
 	}
-	return &VectorFunc{VectorFunc: vf, src: src, g: g, out: out, warnings: warnings}, nil
+	return &VectorFunc{VectorFunc: vf, source: source{src, g, out, warnings}}, nil
 }
-
-// Graph returns the graph the function was built into, as Func.Graph does.
-func (f *VectorFunc) Graph() *ad.Graph { return f.g }
-
-// Output returns the node of the function's value.
-func (f *VectorFunc) Output() ad.Node { return f.out }
 
 // String returns the source text the function was compiled from.
 func (f *VectorFunc) String() string { return f.src }
-
-// Warnings returns problems that did not stop the compilation.
-func (f *VectorFunc) Warnings() []Error { return slices.Clone(f.warnings) }
