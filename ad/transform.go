@@ -42,27 +42,27 @@ func (g *Graph) VJP(ys, cotangents, xs []Node) ([]Node, error) {
 		top = max(top, y.id-1)
 	}
 	dep := g.dependents(xs, top)
-	adj := make([]Node, top+1)
+	adj := make([]Node, dep.len())
 	for k, y := range ys {
-		if i := y.id - 1; dep[i] {
-			adj[i] = g.accumulate(adj[i], cotangents[k])
+		if i := y.id - 1; dep.has(i) {
+			adj[i-dep.lo] = g.accumulate(adj[i-dep.lo], cotangents[k])
 		}
 	}
-	for i := top; i >= 0; i-- {
+	for i := top; i >= dep.lo; i-- {
 		nd := g.nodes[i]
-		if !adj[i].IsValid() || !dep[i] || nd.op == OpVar {
+		if !adj[i-dep.lo].IsValid() || !dep.has(i) || nd.op == OpVar {
 			continue
 		}
-		for k, c := range g.vjpRule(i, adj[i]) {
-			if a := nd.args[k]; c.IsValid() && dep[a] {
-				adj[a] = g.accumulate(adj[a], c)
+		for k, c := range g.vjpRule(i, adj[i-dep.lo]) {
+			if a := nd.args[k]; c.IsValid() && dep.has(a) {
+				adj[a-dep.lo] = g.accumulate(adj[a-dep.lo], c)
 			}
 		}
 	}
 	out := make([]Node, len(xs))
 	for k, x := range xs {
-		if i := x.id - 1; i <= top && adj[i].IsValid() {
-			out[k] = adj[i]
+		if i := x.id - 1; i <= top && adj[i-dep.lo].IsValid() {
+			out[k] = adj[i-dep.lo]
 		} else {
 			out[k] = g.zeros(g.at(x).shape)
 		}
@@ -90,26 +90,27 @@ func (g *Graph) JVP(ys, xs, tangents []Node) ([]Node, error) {
 	for _, y := range ys {
 		top = max(top, y.id-1)
 	}
-	tan := make([]Node, top+1)
 	for k, x := range xs {
-		sx, st := g.at(x).shape, g.at(tangents[k]).shape
-		if sx != st {
+		if sx, st := g.at(x).shape, g.at(tangents[k]).shape; sx != st {
 			return nil, &ShapeError{Op: "JVP tangent for " + g.at(x).name, Shapes: []Shape{sx, st}}
-		}
-		if i := x.id - 1; i <= top {
-			tan[i] = tangents[k]
 		}
 	}
 	dep := g.dependents(xs, top)
-	for i := int32(0); i <= top; i++ {
-		if dep[i] && g.nodes[i].op != OpVar {
-			tan[i] = g.jvpRule(i, tan)
+	tan := make([]Node, dep.len())
+	for k, x := range xs {
+		if i := x.id - 1; i <= top {
+			tan[i-dep.lo] = tangents[k]
+		}
+	}
+	for i := dep.lo; i <= top; i++ {
+		if dep.has(i) && g.nodes[i].op != OpVar {
+			tan[i-dep.lo] = g.jvpRule(i, dep, tan)
 		}
 	}
 	out := make([]Node, len(ys))
 	for k, y := range ys {
-		if t := tan[y.id-1]; t.IsValid() {
-			out[k] = t
+		if i := y.id - 1; dep.has(i) && tan[i-dep.lo].IsValid() {
+			out[k] = tan[i-dep.lo]
 		} else {
 			out[k] = g.zeros(g.at(y).shape)
 		}
@@ -129,23 +130,42 @@ func (g *Graph) checkInputs(xs []Node) error {
 	return nil
 }
 
+// depSet marks the nodes from lo to top that depend on a set of variables.
+// No node older than the oldest variable can depend on one, so a
+// derivative taken with respect to a new variable (a placeholder built
+// inside a loop, say) walks only the nodes built after it, not the whole
+// graph.
+type depSet struct {
+	lo   int32
+	mark []bool // mark[i-lo]
+}
+
+func (d depSet) len() int { return len(d.mark) }
+
+// has reports whether node i depends on the variables.
+func (d depSet) has(i int32) bool { return i >= d.lo && int(i-d.lo) < len(d.mark) && d.mark[i-d.lo] }
+
 // dependents marks the nodes up to top that depend on any of xs.
-func (g *Graph) dependents(xs []Node, top int32) []bool {
-	dep := make([]bool, top+1)
+func (g *Graph) dependents(xs []Node, top int32) depSet {
+	lo := top + 1
+	for _, x := range xs {
+		lo = min(lo, x.id-1)
+	}
+	d := depSet{lo: lo, mark: make([]bool, max(0, top-lo+1))}
 	for _, x := range xs {
 		if i := x.id - 1; i <= top {
-			dep[i] = true
+			d.mark[i-lo] = true
 		}
 	}
-	for i := int32(0); i <= top; i++ {
+	for i := lo; i <= top; i++ {
 		for _, a := range g.nodes[i].args {
-			if dep[a] {
-				dep[i] = true
+			if d.has(a) {
+				d.mark[i-lo] = true
 				break
 			}
 		}
 	}
-	return dep
+	return d
 }
 
 func (g *Graph) accumulate(sum, c Node) Node {
@@ -188,15 +208,18 @@ func (g *Graph) vjpRule(i int32, adj Node) []Node {
 }
 
 // jvpRule returns the tangent of node i given the tangents of earlier
-// nodes (a zero Node is a zero tangent).
-func (g *Graph) jvpRule(i int32, tan []Node) Node {
+// nodes that depend on the variables, tan[j-dep.lo] for node j (a zero
+// Node is a zero tangent).
+func (g *Graph) jvpRule(i int32, dep depSet, tan []Node) Node {
 	nd := &g.nodes[i]
 	in := &ops[nd.op]
 	args := g.argNodes(nd)
 	ts := make([]Node, len(args))
 	any := false
 	for k, a := range nd.args {
-		ts[k] = tan[a]
+		if dep.has(a) {
+			ts[k] = tan[a-dep.lo]
+		}
 		any = any || ts[k].IsValid()
 	}
 	if !any {
