@@ -73,9 +73,35 @@ func (n *slice) start() int  { return n.from }
 func (n *vector) start() int { return n.at }
 func (n *bad) start() int    { return n.at }
 
-// stmt is a statement: a binding "name = x" when bind is non-nil,
-// otherwise an expression.
+// stmt is a statement: a binding "name = x" when bind is non-nil, a
+// function definition when fn is, a loop when loop is, otherwise the
+// expression x.
 type stmt struct {
 	bind *name
+	fn   *funcDef
+	loop *loop
 	x    node
+}
+
+// funcDef is a function definition, "name(params) = body". A body written
+// as one expression is a block of that one statement.
+type funcDef struct {
+	name   *name
+	params []*name
+	body   *block
+}
+
+// block is a sequence of statements in braces, or the expression body of
+// a function.
+type block struct {
+	at    int // the "{", or the start of the expression
+	stmts []stmt
+}
+
+// loop is "for index in range(count) { body }".
+type loop struct {
+	at    int // the "for"
+	index *name
+	count node
+	body  *block
 }

@@ -25,13 +25,23 @@ func FuzzParse(f *testing.F) {
 		"sigmoid(x) * softplus(y) / step(x) + sign(y) - abs(x) + log1p(x) + expm1(y)",
 		"sum(fill(x, 1e9)^2) + sum(scatter(v, 8, 1, 2)) + sum(range(4)) + cumsum(fill(1, 3))[2]",
 		"a = [v, v]; b = [a, a, a]; sum([b, b, b, fill(x, len(b))])",
+		"sq(u) = u * u\nsq(x) + sq(y)",
+		"f(t, y) = -2*t*y\nrk4(t, y, h) = {\n  k1 = f(t, y)\n  k2 = f(t + h/2, y + h/2*k1)\n  y + h*k2\n}\ny = x\nfor i in range(10) { y = rk4(i*0.1, y, 0.1) }\ny",
+		"grad(grad(x^3, x), x) + hvp(x*y^2, y, 1) + sum(jvp(v^2, v, v))",
+		"p = v\nfor i in range(3) {\n  p = p - 0.1*grad(sum(p^4), p)\n}\nsum(p)",
+		"a = 0; b = 1\nfor i in range(5) { c = a + b; a = b; b = c }\na*x",
+		"q = x^2\nr = sin(q)\nd(u) = grad(u^3, u)\ngrad(r*x, q) + d(q)",
+		"f(u) = f(u)\ng(u) = h(u)\nh(u) = u\nfor i in range(x) { k = 1 }\nk + f(1, 2) + grad(x, 2*x)",
+		"for i in range(3) { for j in range(i+1) { s = 1 } }\n{ }\n}",
+		"f(u) = {\n  for i in range(len(u)) { u = [u[1:], u[0]] }\n  u\n}\nsum(f(v))",
 	} {
 		f.Add(src)
 	}
-	// A low limit keeps every vector a source may build quick to run and
-	// print, so that fill, scatter and range are fuzzed like the rest.
-	defer func(n int) { maxElems = n }(maxElems)
-	maxElems = 1 << 10
+	// Low limits keep every vector a source may build, and every loop it
+	// unrolls, quick to run and print, so that fill, scatter, range, loops
+	// and functions are fuzzed like the rest.
+	defer func(n, m int) { maxElems, maxUnrolled = n, m }(maxElems, maxUnrolled)
+	maxElems, maxUnrolled = 1<<10, 1<<12
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, opts := range []*Options{nil, {Sizes: map[string]int{"v": 3}}} {
 			fn, err := Compile(src, opts)

@@ -23,6 +23,8 @@ const (
 	tRparen
 	tLbrack
 	tRbrack
+	tLbrace
+	tRbrace
 	tComma
 	tColon
 	tSemi
@@ -57,12 +59,13 @@ func (t token) describe() string {
 // lexer splits the source into tokens. Line breaks inside parentheses or
 // brackets, and line breaks after a token that cannot end an expression (an
 // operator, "=", ",", ...), are skipped, so an expression may continue on
-// the next line; any other line break ends the statement.
+// the next line; any other line break ends the statement. Inside braces,
+// which hold statements, line breaks end statements again.
 type lexer struct {
-	src   string
-	off   int
-	depth int       // open ( and [ not yet closed
-	last  tokenKind // the kind of the previous token
+	src  string
+	off  int
+	open []tokenKind // the brackets not yet closed: tLparen, tLbrack or tLbrace
+	last tokenKind   // the kind of the previous token
 }
 
 func newLexer(src string) *lexer {
@@ -75,18 +78,33 @@ func newLexer(src string) *lexer {
 
 // endsExpr reports whether a line break after a token of kind k ends a statement.
 func endsExpr(k tokenKind) bool {
-	return k == tNumber || k == tName || k == tRparen || k == tRbrack
+	return k == tNumber || k == tName || k == tRparen || k == tRbrack || k == tRbrace
+}
+
+// inStatements reports whether the innermost open bracket, if any, holds
+// statements (a brace) rather than an expression.
+func (lx *lexer) inStatements() bool {
+	return len(lx.open) == 0 || lx.open[len(lx.open)-1] == tLbrace
+}
+
+// closeExprs forgets the parentheses and brackets opened since the
+// innermost brace, so that after an error the next line break ends the
+// statement.
+func (lx *lexer) closeExprs() {
+	for !lx.inStatements() {
+		lx.open = lx.open[:len(lx.open)-1]
+	}
 }
 
 func (lx *lexer) next() token {
 	t := lx.scan()
 	lx.last = t.kind
 	switch t.kind {
-	case tLparen, tLbrack:
-		lx.depth++
-	case tRparen, tRbrack:
-		if lx.depth > 0 {
-			lx.depth--
+	case tLparen, tLbrack, tLbrace:
+		lx.open = append(lx.open, t.kind)
+	case tRparen, tRbrack, tRbrace:
+		if len(lx.open) > 0 {
+			lx.open = lx.open[:len(lx.open)-1]
 		}
 	}
 	return t
@@ -99,7 +117,7 @@ func (lx *lexer) scan() token {
 		switch {
 		case c == '\n':
 			lx.off++
-			if lx.depth == 0 && endsExpr(lx.last) {
+			if lx.inStatements() && endsExpr(lx.last) {
 				return token{kind: tNewline, pos: lx.off - 1, end: lx.off, text: "\n"}
 			}
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
@@ -117,7 +135,7 @@ func (lx *lexer) scan() token {
 
 var punct = [256]tokenKind{
 	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '^': tPow,
-	'(': tLparen, ')': tRparen, '[': tLbrack, ']': tRbrack,
+	'(': tLparen, ')': tRparen, '[': tLbrack, ']': tRbrack, '{': tLbrace, '}': tRbrace,
 	',': tComma, ':': tColon, ';': tSemi, '=': tAssign,
 }
 

@@ -31,104 +31,111 @@ type lowerer struct {
 	sizes    map[string]int
 	consts   map[string]Const
 	constAt  map[string]ad.Node // the constants used so far
-	binds    map[string]*binding
-	order    []*binding
-	budget   int // vector constant elements the source may still create
-	maxLen   int // the longest vector the source may build
-	known    int // graph nodes already charged for or not made by this source
-}
+	budget   int                // vector constant elements the source may still create
+	maxLen   int                // the longest vector the source may build
+	known    int                // graph nodes already charged for or not made by this source
 
-type binding struct {
-	name string
-	at   int
-	n    ad.Node
-	ok   bool
-	used bool
+	top    *scope               // the bindings of the top level
+	fr     frame                // where names are looked up now
+	funcs  map[string]*userFunc // the functions defined so far
+	later  map[string]int       // every function the source defines: where
+	ctx    *gradCtx             // the innermost derivative taken with respect to a binding
+	decls  map[*name]*decl      // what may be warned about as never used
+	unroll unrolling
+	nbind  int  // the bindings made so far
+	depth  int  // the nesting of lower calls
+	halted bool // a limit was hit: lower nothing more
+
+	reported map[errKey]bool
 }
 
 // newLowerer returns a lowerer of src into g, whose caller's variables
 // hold varElems elements together.
 func newLowerer(g *ad.Graph, src string, varElems int) *lowerer {
+	top := &scope{kind: scopeTop, names: map[string]*binding{}}
 	return &lowerer{
 		g:       g,
 		src:     src,
 		vars:    map[string]ad.Node{},
 		varAt:   map[string]int{},
-		constAt: map[string]ad.Node{},
-		binds:   map[string]*binding{},
 		budget:  maxElems,
+		constAt: map[string]ad.Node{},
 		maxLen:  maxElems + varElems,
 		known:   g.Len(),
+		top:     top,
+		fr:      frame{sc: top},
+		funcs:   map[string]*userFunc{},
+		later:   map[string]int{},
+		decls:   map[*name]*decl{},
+
+		reported: map[errKey]bool{},
 	}
 }
 
-// lowerStmts builds stmts and returns the node of the result, the last
-// statement. Errors are collected in l.errs.
+// lowerStmts builds the top-level statements and returns the node of the
+// result, the last statement. Errors are collected in l.errs.
 func (l *lowerer) lowerStmts(stmts []stmt) (ad.Node, bool) {
-	var result ad.Node
-	resultOK := false
+	for _, s := range stmts {
+		if s.fn != nil {
+			if _, ok := l.later[s.fn.name.id]; !ok {
+				l.later[s.fn.name.id] = s.fn.name.at
+			}
+		}
+	}
+	result, ok := l.lowerBlock(stmts, true)
+	slices.SortStableFunc(l.errs, func(a, b *Error) int { return a.Offset - b.Offset })
+	if len(l.errs) > maxErrors {
+		l.errs = l.errs[:maxErrors]
+	}
+	return result, ok && len(l.errs) == 0
+}
+
+// lowerBlock builds statements in the current scope. When result is set
+// (the top level, a function's body) the last statement is an expression
+// whose node lowerBlock returns; otherwise (a loop's body) there is none.
+func (l *lowerer) lowerBlock(stmts []stmt, result bool) (ad.Node, bool) {
+	var out ad.Node
+	outOK := false
 	for i, s := range stmts {
 		if l.full() {
 			break
 		}
 		last := i == len(stmts)-1
-		n, ok := l.lower(s.x)
-		if s.bind == nil {
-			if last {
-				result, resultOK = n, ok
-			} else {
-				msg := "unused expression (only the last statement is the result)"
+		switch {
+		case s.fn != nil:
+			l.define(s.fn)
+			if last && result {
+				l.errorf(s.fn.name.at, "missing result: the last statement defines function %q", s.fn.name.id)
+			}
+		case s.loop != nil:
+			l.lowerLoop(s.loop)
+			if last && result {
+				l.errorf(s.loop.at, "missing result: the last statement is a loop")
+			}
+		case s.bind != nil:
+			l.bindStmt(s)
+			if last && result {
+				l.errorf(s.bind.at, "missing result: the last statement binds %q", s.bind.id)
+			}
+		default:
+			n, ok := l.lower(s.x)
+			if last && result {
+				out, outOK = n, ok
+				break
+			}
+			msg := "unused expression (only the last statement is the result)"
+			if !result {
+				msg = "unused expression (a loop's body has no result)"
+			}
+			if !last {
 				if u, ok := stmts[i+1].x.(*unary); ok && stmts[i+1].bind == nil && startsLine(l.src, u.at) {
 					msg = "unused expression: the line break after it ended the statement (to continue, end the line with the operator)"
 				}
-				l.errorf(s.x.start(), "%s", msg)
 			}
-			continue
-		}
-		l.bind(s.bind, n, ok)
-		if last {
-			l.errorf(s.bind.at, "missing result: the last statement binds %q", s.bind.id)
+			l.errorf(s.x.start(), "%s", msg)
 		}
 	}
-	slices.SortStableFunc(l.errs, func(a, b *Error) int { return a.Offset - b.Offset })
-	if len(l.errs) > maxErrors {
-		l.errs = l.errs[:maxErrors]
-	}
-	return result, resultOK && len(l.errs) == 0
-}
-
-func (l *lowerer) bind(id *name, n ad.Node, ok bool) {
-	switch {
-	case l.binds[id.id] != nil:
-		l.errorf(id.at, "cannot rebind %q (bound at %s)", id.id, l.pos(l.binds[id.id].at))
-		return
-	case isFunc(id.id):
-		l.errorf(id.at, "cannot bind %q: it is a function", id.id)
-	case isConst(id.id):
-		l.errorf(id.at, "cannot bind %q: it is a constant", id.id)
-	case l.isGiven(id.id):
-		l.errorf(id.at, "cannot bind %q: it is a given constant (data)", id.id)
-	case l.declared && l.vars[id.id].IsValid():
-		l.errorf(id.at, "cannot bind %q: it is a variable", id.id)
-	case l.vars[id.id].IsValid():
-		l.errorf(id.at, "cannot bind %q: it is already used as a variable at %s", id.id, l.pos(l.varAt[id.id]))
-	}
-	// Even a faulty binding is recorded, so that its uses do not cascade
-	// into unknown-name errors.
-	b := &binding{name: id.id, at: id.at, n: n, ok: ok}
-	l.binds[id.id] = b
-	l.order = append(l.order, b)
-}
-
-// warnings returns the bindings that are never used.
-func (l *lowerer) warnings() []Error {
-	var ws []Error
-	for _, b := range l.order {
-		if !b.used {
-			ws = append(ws, *errorAt(l.src, b.at, fmt.Sprintf("binding %q is never used", b.name)))
-		}
-	}
-	return ws
+	return out, outOK
 }
 
 // pos formats offset off as "line:col".
@@ -137,12 +144,32 @@ func (l *lowerer) pos(off int) string {
 	return fmt.Sprintf("%d:%d", e.Line, e.Col)
 }
 
-func (l *lowerer) full() bool { return len(l.errs) >= maxErrors }
+func (l *lowerer) full() bool { return l.halted || len(l.errs) >= maxErrors }
 
+// errorf records an error at off. An error in the body of a function
+// says which call it was found in; an error found again (in another pass
+// of a loop, another call of a function) is recorded once.
 func (l *lowerer) errorf(off int, format string, args ...any) {
-	if !l.full() {
-		l.errs = append(l.errs, errorAt(l.src, off, fmt.Sprintf(format, args...)))
+	if l.full() {
+		return
 	}
+	msg := fmt.Sprintf(format, args...)
+	k := errKey{off, msg}
+	if l.reported[k] {
+		return
+	}
+	l.reported[k] = true
+	if f := l.fr.fn; f != nil {
+		msg += fmt.Sprintf(" (in %s, called at %s)", f.def.name.id, l.pos(l.fr.callAt))
+	}
+	l.errs = append(l.errs, errorAt(l.src, off, msg))
+}
+
+// errKey identifies an error by its position and message without the call
+// it was found in.
+type errKey struct {
+	off int
+	msg string
 }
 
 // adError reports an error of the graph builder at off.
@@ -153,9 +180,11 @@ func (l *lowerer) adError(off int, err error) {
 // lower builds n into the graph. It reports false, after recording an
 // error, when n or a part of it is faulty.
 func (l *lowerer) lower(n node) (ad.Node, bool) {
-	if l.full() {
+	if l.full() || !l.step(n) {
 		return ad.Node{}, false
 	}
+	l.depth++
+	defer func() { l.depth-- }()
 	switch n := n.(type) {
 	case *number:
 		return l.g.Const(n.val), true
@@ -204,82 +233,6 @@ func (l *lowerer) check(off int) func(ad.Node, error) (ad.Node, bool) {
 		}
 		return n, true
 	}
-}
-
-func (l *lowerer) lowerName(n *name) (ad.Node, bool) {
-	if b := l.binds[n.id]; b != nil {
-		b.used = true
-		return b.n, b.ok
-	}
-	switch n.id {
-	case "pi":
-		return l.g.Const(math.Pi), true
-	case "e":
-		return l.g.Const(math.E), true
-	}
-	if isFunc(n.id) {
-		l.errorf(n.at, "%q is a function, not a value", n.id)
-		return ad.Node{}, false
-	}
-	if l.isGiven(n.id) {
-		return l.given(n.id), true
-	}
-	if v, ok := l.vars[n.id]; ok {
-		return v, true
-	}
-	if l.declared {
-		l.errorf(n.at, "unknown variable %q%s", n.id, didYouMean(n.id, l.valueNames()))
-		return ad.Node{}, false
-	}
-	shape := ad.Scalar()
-	if size, ok := l.sizes[n.id]; ok {
-		shape = ad.Vector(size)
-	}
-	v, ok := l.check(n.at)(l.g.Var(n.id, shape))
-	if ok {
-		l.vars[n.id] = v
-		l.varAt[n.id] = n.at
-	}
-	return v, ok
-}
-
-// valueNames lists the names a value could have been meant by.
-func (l *lowerer) valueNames() []string {
-	names := []string{"pi", "e"}
-	for name := range l.vars {
-		names = append(names, name)
-	}
-	for name := range l.binds {
-		names = append(names, name)
-	}
-	for name := range l.consts {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// isGiven reports whether name is one of the caller's constants.
-func (l *lowerer) isGiven(name string) bool {
-	_, ok := l.consts[name]
-	return ok
-}
-
-// given returns the node of the caller's constant name, building it on
-// first use, so that data the source does not use costs nothing.
-func (l *lowerer) given(name string) ad.Node {
-	if n, ok := l.constAt[name]; ok {
-		return n
-	}
-	var n ad.Node
-	switch c := l.consts[name]; c.Shape.Rank() {
-	case 0:
-		n = l.g.Const(c.Values[0])
-	case 1:
-		n = l.g.ConstVec(c.Values)
-	}
-	l.constAt[name] = n
-	return n
 }
 
 // lowerBinary builds a chain of binary operators. A long left-associative
@@ -345,12 +298,18 @@ func (l *lowerer) lowerArgs(c *call) ([]ad.Node, bool) {
 }
 
 func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
+	if f := l.funcs[c.fn]; f != nil {
+		return l.callFunc(f, c)
+	}
+	if d := derivatives[c.fn]; d != nil {
+		return l.lowerDeriv(c, d)
+	}
 	lo, hi, known := ad.FuncArity(c.fn)
 	if !known {
-		if l.binds[c.fn] != nil || l.vars[c.fn].IsValid() || isConst(c.fn) {
+		if l.lookup(c.fn) != nil || l.vars[c.fn].IsValid() || isConst(c.fn) {
 			l.errorf(c.at, "cannot call %q: it is not a function", c.fn)
 		} else {
-			l.errorf(c.at, "unknown function %q%s", c.fn, didYouMean(c.fn, ad.FuncNames()))
+			l.errorf(c.at, "unknown function %q%s", c.fn, didYouMean(c.fn, l.funcNames()))
 		}
 		l.lowerArgs(c)
 		return ad.Node{}, false
@@ -544,6 +503,32 @@ func startsLine(src string, off int) bool {
 func isConst(name string) bool { return name == "pi" || name == "e" }
 
 func isFunc(name string) bool {
+	if derivatives[name] != nil {
+		return true
+	}
 	_, _, ok := ad.FuncArity(name)
 	return ok
+}
+
+// isGiven reports whether name is one of the caller's constants.
+func (l *lowerer) isGiven(name string) bool {
+	_, ok := l.consts[name]
+	return ok
+}
+
+// given returns the node of the caller's constant name, building it on
+// first use, so that data the source does not use costs nothing.
+func (l *lowerer) given(name string) ad.Node {
+	if n, ok := l.constAt[name]; ok {
+		return n
+	}
+	var n ad.Node
+	switch c := l.consts[name]; c.Shape.Rank() {
+	case 0:
+		n = l.g.Const(c.Values[0])
+	case 1:
+		n = l.g.ConstVec(c.Values)
+	}
+	l.constAt[name] = n
+	return n
 }

@@ -44,21 +44,46 @@ type parser struct {
 func parse(src string) ([]stmt, ErrorList) {
 	p := &parser{src: src, lx: newLexer(src), depth: -1} // the result is at depth 0
 	p.next()
-	var stmts []stmt
+	stmts, _ := p.parseStmts(nil)
+	if len(stmts) == 0 && len(p.errs) == 0 {
+		p.errorf(0, "empty expression")
+	}
+	return stmts, p.errs
+}
+
+// parseStmts parses statements up to the end of the input or, in a block
+// whose "{" is open, up to the closing "}", which it leaves for the
+// caller. It reports whether a statement had an error; such statements are
+// left out.
+func (p *parser) parseStmts(open *token) (stmts []stmt, bad bool) {
 	for !p.stop {
 		for p.tok.kind == tSemi || p.tok.kind == tNewline {
 			p.next()
 		}
 		if p.tok.kind == tEOF {
+			if open != nil {
+				p.bail = false
+				p.errorf(open.pos, "unclosed %q", open.text)
+				bad = true
+			}
+			break
+		}
+		if open != nil && p.tok.kind == tRbrace {
 			break
 		}
 		p.bail = false
-		s := p.parseStmt()
+		s := p.parseStmt(open != nil)
 		if !p.bail {
 			switch p.tok.kind {
 			case tSemi, tNewline, tEOF:
 				stmts = append(stmts, s)
 				continue
+			case tRbrace:
+				if open != nil {
+					stmts = append(stmts, s)
+					continue
+				}
+				p.errorf(p.tok.pos, "unmatched %s", p.tok.describe())
 			case tRparen, tRbrack:
 				p.errorf(p.tok.pos, "unmatched %s", p.tok.describe())
 			case tName, tNumber, tLparen:
@@ -67,17 +92,41 @@ func parse(src string) ([]stmt, ErrorList) {
 				p.unexpected(" after expression")
 			}
 		}
-		// Skip the rest of the statement. Brackets left open by the error
-		// are forgotten, so that the next line break ends the statement.
-		p.lx.depth = 0
-		for p.tok.kind != tSemi && p.tok.kind != tNewline && p.tok.kind != tEOF {
-			p.next()
+		bad = true
+		p.skipStmt(open != nil)
+	}
+	return stmts, bad
+}
+
+// skipStmt skips the rest of a statement after an error: up to the next
+// ";" or line break outside the braces it skips whole, or, in a block, up
+// to the block's "}". Brackets left open by the error are forgotten, so
+// that the next line break ends the statement.
+func (p *parser) skipStmt(inBlock bool) {
+	p.lx.closeExprs()
+	depth := 0
+	for p.tok.kind != tEOF {
+		switch p.tok.kind {
+		case tSemi, tNewline:
+			if depth == 0 {
+				return
+			}
+		case tLbrace:
+			depth++
+		case tRbrace:
+			if depth == 0 && inBlock {
+				return
+			}
+			depth = max(0, depth-1)
 		}
+		p.next()
 	}
-	if len(stmts) == 0 && len(p.errs) == 0 {
-		p.errorf(0, "empty expression")
-	}
-	return stmts, p.errs
+}
+
+// peek returns the kind of the token after the current one.
+func (p *parser) peek() tokenKind {
+	lx := lexer{src: p.src, off: p.lx.off, last: p.tok.kind}
+	return lx.scan().kind
 }
 
 func (p *parser) next() {
@@ -134,18 +183,29 @@ func (p *parser) enter() bool {
 
 func (p *parser) leave() { p.depth-- }
 
-func (p *parser) parseStmt() stmt {
+// parseStmt parses a statement: a binding, a function definition (not
+// in a block), a loop or an expression.
+func (p *parser) parseStmt(inBlock bool) stmt {
+	if p.tok.kind == tName && p.tok.text == "for" && p.peek() == tName {
+		return stmt{loop: p.parseLoop()}
+	}
 	x := p.parseExpr(precLowest)
 	if p.tok.kind != tAssign || p.bail {
 		return stmt{x: x}
 	}
-	id, ok := x.(*name)
-	if !ok {
-		p.errorf(x.start(), "cannot assign to an expression (the left side of \"=\" must be a name)")
-		return stmt{x: x}
+	switch x := x.(type) {
+	case *name:
+		p.next()
+		return stmt{bind: x, x: p.parseExpr(precLowest)}
+	case *call:
+		if inBlock {
+			p.errorf(x.at, "functions are defined only at the top level, not inside braces")
+			return stmt{x: x}
+		}
+		return stmt{fn: p.parseFuncDef(x)}
 	}
-	p.next()
-	return stmt{bind: id, x: p.parseExpr(precLowest)}
+	p.errorf(x.start(), "cannot assign to an expression (the left side of \"=\" must be a name)")
+	return stmt{x: x}
 }
 
 // parseExpr parses an expression whose binary operators bind at least as

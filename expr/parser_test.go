@@ -151,3 +151,80 @@ func TestParseDepth(t *testing.T) {
 		assert.Equal(t, "expression nested too deeply (more than 1000 levels)", errs[0].Msg)
 	}
 }
+
+// sstmts prints statements, with the blocks of definitions and loops in
+// braces, to check their shape.
+func sstmts(stmts []stmt) string {
+	var parts []string
+	for _, s := range stmts {
+		switch {
+		case s.fn != nil:
+			params := make([]string, len(s.fn.params))
+			for i, p := range s.fn.params {
+				params[i] = p.id
+			}
+			parts = append(parts, s.fn.name.id+"("+strings.Join(params, ", ")+") = {"+sstmts(s.fn.body.stmts)+"}")
+		case s.loop != nil:
+			parts = append(parts, "for "+s.loop.index.id+" < "+sexpr(s.loop.count)+" {"+sstmts(s.loop.body.stmts)+"}")
+		case s.bind != nil:
+			parts = append(parts, s.bind.id+" = "+sexpr(s.x))
+		default:
+			parts = append(parts, sexpr(s.x))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func TestParseFunctionsAndLoops(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"sq(u) = u * u\nsq(x)", "sq(u) = {(u * u)}; sq(x)"},
+		{"f(a, b) =\n  a + b\nf(1, 2)", "f(a, b) = {(a + b)}; f(1, 2)"},
+		{"one() = 1; one()", "one() = {1}; one()"},
+		{"f(u) = {\n  a = u^2\n\n  a + 1\n}\nf(x)", "f(u) = {a = (u ^ 2); (a + 1)}; f(x)"},
+		{"f(u) = { a = u; a }; f(x)", "f(u) = {a = u; a}; f(x)"},
+		{"f(u) = {\n  a = (u +\n    1)\n  a\n}\nf(x)", "f(u) = {a = (u + 1); a}; f(x)"},
+		{"for i in range(3) { s = s + i }\ns", "for i < 3 {s = (s + i)}; s"},
+		{"for i in range(n - 1) {\n  y = f(y)\n  t = t + h\n}\ny", "for i < (n - 1) {y = f(y); t = (t + h)}; y"},
+		{"for i in range(3)\n{\n  y = y\n}\ny", "for i < 3 {y = y}; y"},
+		{"for i in range(2) { for j in range(3) { s = s + i*j } }; s", "for i < 2 {for j < 3 {s = (s + (i * j))}}; s"},
+		{"for i in range(2) {}\n1", "for i < 2 {}; 1"},
+		{"f(u) = {\n  for i in range(2) { u = 2*u }\n  u\n}\nf(x)", "f(u) = {for i < 2 {u = (2 * u)}; u}; f(x)"},
+		{"grad(grad(f(x), x), x)", "grad(grad(f(x), x), x)"},
+		{"for + 1", "(for + 1)"},
+		{"for(1)", "for(1)"},
+		{"in = 1; for i in range(in) { s = in }; s", "in = 1; for i < in {s = in}; s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			stmts, errs := parse(tt.src)
+			require.Empty(t, errs)
+			assert.Equal(t, tt.want, sstmts(stmts))
+		})
+	}
+}
+
+func TestParseBlockDepth(t *testing.T) {
+	loops := func(n int) string {
+		return strings.Repeat("for i in range(1) {\n", n) + "s = 1\n" + strings.Repeat("}\n", n) + "1"
+	}
+	_, errs := parse(loops(MaxDepth / 2))
+	assert.Empty(t, errs)
+	_, errs = parse(loops(MaxDepth + 1))
+	require.Len(t, errs, 1)
+	assert.Equal(t, "expression nested too deeply (more than 1000 levels)", errs[0].Msg)
+}
+
+// TestParseRecovery checks that an error inside braces is recovered from
+// at the end of its statement, so that the next one is checked too.
+func TestParseRecovery(t *testing.T) {
+	_, errs := parse("f(u) = {\n  a = u +\n  b = (u\n  a\n}\nfor i in range(2) {\n  s = * 2\n}\ng(u) = )\n1")
+	var got []string
+	for _, e := range errs {
+		got = append(got, fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg))
+	}
+	assert.Equal(t, []string{
+		`3:5: unexpected "=" after expression`,
+		`7:7: unexpected "*", expected expression`,
+		`9:8: unexpected ")", expected expression`,
+	}, got)
+}

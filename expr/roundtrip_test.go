@@ -189,3 +189,44 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundTripLanguage checks the round trip for graphs built with
+// functions, loops and derivatives in the language: they print as plain
+// expressions, which parse back to the same nodes.
+func TestRoundTripLanguage(t *testing.T) {
+	opts := &Options{Vars: []string{"x", "y", "v"}, Sizes: map[string]int{"v": 3}}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 200 {
+		gen := &exprGen{r: r}
+		gen.scalar(1 + i%3)
+		body := gen.b.String()
+		gen.b.Reset()
+		gen.scalar(1 + i%2)
+		src := "f(x, y) = " + body + "\n" +
+			"g(u) = grad(f(u, y), u)\n" +
+			"p = x\n" +
+			"for i in range(2) { p = p - 0.01*g(p) * i }\n" +
+			gen.b.String() + " + f(p, x) + hvp(f(x, y), y, 1) + jvp(f(y, x), x, y)"
+		f, err := Compile(src, opts)
+		require.NoError(t, err, src)
+		g := f.Graph()
+		grads, err := g.Grad(f.Output(), g.Vars()...)
+		require.NoError(t, err, src)
+		for _, n := range append(grads, f.Output()) {
+			printed := g.Format(n)
+			back, err := Parse(g, printed)
+			require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
+			require.Equal(t, n, back, "%s\nprinted as\n%s\nparses back as\n%s", src, printed, g.Format(back))
+		}
+
+		printed := g.Format(f.Output())
+		f2, err := Compile(printed, opts)
+		require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
+		for range 3 {
+			x := []float64{r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64()}
+			want, _ := f.Eval(x)
+			got, _ := f2.Eval(x)
+			assert.True(t, sameFloat(want, got), "%s = %v\nprinted as\n%s = %v", src, want, printed, got)
+		}
+	}
+}
