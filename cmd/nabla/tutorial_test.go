@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,14 +27,19 @@ type transcript struct {
 
 // transcripts reads the ```console blocks of a Markdown document: lines
 // "$ nabla …" are commands, and the lines up to the next command or the end
-// of the block are the standard output they show.
-func transcripts(t *testing.T, path string) []transcript {
+// of the block are the standard output they show. It also returns the
+// files the commands read: a ```nabla block whose first line is a comment
+// naming a file ("# rk4.nabla: …") is that file, and some command must
+// read it.
+func transcripts(t *testing.T, path string) ([]transcript, []txtar.File) {
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	var (
 		ts      []transcript
+		files   []txtar.File
 		console bool
+		file    *txtar.File // the ```nabla block being read
 	)
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
@@ -41,13 +47,28 @@ func transcripts(t *testing.T, path string) []transcript {
 		switch {
 		case strings.HasPrefix(line, "```"):
 			console = line == "```console"
+			if file != nil {
+				files = append(files, *file)
+				file = nil
+			} else if line == "```nabla" {
+				require.True(t, sc.Scan(), "%s:%d: empty nabla block", path, n)
+				n++
+				name, _, _ := strings.Cut(strings.TrimPrefix(sc.Text(), "# "), ":")
+				require.True(t, strings.HasPrefix(sc.Text(), "# ") && strings.HasSuffix(name, ".nabla"),
+					"%s:%d: a nabla block starts with a comment naming its file: # name.nabla: …", path, n)
+				file = &txtar.File{Name: name, Data: []byte(sc.Text() + "\n")}
+			}
+		case file != nil:
+			file.Data = append(file.Data, line+"\n"...)
 		case !console:
 		case strings.HasPrefix(line, "$ "):
 			args, ok := strings.CutPrefix(line, "$ nabla ")
 			require.True(t, ok, "%s:%d: a console block runs only nabla: %s", path, n, line)
-			// testscript splits words like the shell for single quotes
-			// but not for these.
-			require.False(t, strings.ContainsAny(args, "\"\\$|<>;&`"), "%s:%d: write commands with single quotes only: %s", path, n, line)
+			// testscript splits words like the shell inside single quotes
+			// (where both take every character literally, and '' is the
+			// one difference) but not outside them.
+			require.False(t, strings.ContainsAny(unquoted(args), "\"\\$|<>;&`#"), "%s:%d: write commands with single quotes only: %s", path, n, line)
+			require.NotContains(t, args, "''", "%s:%d: the shell and testscript read '' differently: %s", path, n, line)
 			ts = append(ts, transcript{line: n, args: args})
 		default:
 			require.NotEmpty(t, ts, "%s:%d: output before any command", path, n)
@@ -55,7 +76,22 @@ func transcripts(t *testing.T, path string) []transcript {
 		}
 	}
 	require.NoError(t, sc.Err())
-	return ts
+	for _, f := range files {
+		used := slices.ContainsFunc(ts, func(tr transcript) bool { return slices.Contains(strings.Fields(tr.args), f.Name) })
+		require.True(t, used, "%s: no command reads the example %s", path, f.Name)
+	}
+	return ts, files
+}
+
+// unquoted returns args without its single-quoted parts.
+func unquoted(args string) string {
+	var b strings.Builder
+	for i, part := range strings.Split(args, "'") {
+		if i%2 == 0 {
+			b.WriteString(part)
+		}
+	}
+	return b.String()
 }
 
 // TestDocs runs every command of docs/tutorial.md, docs/language.md and
@@ -66,19 +102,19 @@ func transcripts(t *testing.T, path string) []transcript {
 func TestDocs(t *testing.T) {
 	for _, doc := range []string{"../../docs/tutorial.md", "../../docs/language.md", "../../README.md"} {
 		t.Run(filepath.Base(doc), func(t *testing.T) {
-			ts := transcripts(t, doc)
+			ts, files := transcripts(t, doc)
 			require.GreaterOrEqual(t, len(ts), 5, "the document's commands were not found")
 			var script strings.Builder
-			ar := &txtar.Archive{}
+			ar := &txtar.Archive{Files: files}
 			for i, tr := range ts {
 				name := fmt.Sprintf("out%d", i)
 				fmt.Fprintf(&script, "# %s:%d\nshows %s nabla %s\n", filepath.Base(doc), tr.line, name, tr.args)
 				ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(tr.out)})
 			}
 			// The documents' data files, where their commands name them.
-			files, err := filepath.Glob("../../docs/data/*")
+			data, err := filepath.Glob("../../docs/data/*")
 			require.NoError(t, err)
-			for _, f := range files {
+			for _, f := range data {
 				b, err := os.ReadFile(f)
 				require.NoError(t, err)
 				ar.Files = append(ar.Files, txtar.File{Name: "docs/data/" + filepath.Base(f), Data: b})
