@@ -32,6 +32,24 @@
 //
 //	sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)
 //
+// A source may define functions, pure and inlined at each call, with a
+// body of one expression or of statements in braces; run loops, unrolled
+// when the source is compiled, whose bodies update the names bound before
+// them from one pass to the next; and take derivatives inside an
+// expression, which nest:
+//
+//	sq(u) = u * u
+//	p = x
+//	for i in range(10) {
+//	    p = p - 0.1*grad(sq(p - 1), p)
+//	}
+//	grad(grad(p^3, x), x)
+//
+// grad(e, v), jvp(e, v, dir) and hvp(e, v, dir) differentiate with
+// respect to a variable or a binding, as JAX's grad(lambda v: e)(v) does.
+// Loops, calls and derivatives together may build at most [MaxUnrolled]
+// nodes.
+//
 // # Data
 //
 // [Options].Consts binds names to constant scalars and vectors, such as the

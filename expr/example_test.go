@@ -129,3 +129,25 @@ func ExampleOptions_consts() {
 	fmt.Println(f.Names(), v, grad["a"], grad["b"], err)
 	// Output: [a b] 15 [-20] [-10] <nil>
 }
+
+func ExampleCompile_functionsAndLoops() {
+	// Ten steps of gradient descent on (p - 1)², from p = x, then the
+	// second derivative of p³ in x: derivatives of derivatives.
+	f := expr.MustCompile(`
+		sq(u) = u * u
+		p = x
+		for i in range(10) {
+			p = p - 0.1*grad(sq(p - 1), p)
+		}
+		grad(grad(p^3, x), x)
+	`)
+	v, err := f.EvalAt(ad.Point{"x": {2}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// p = 1 + 0.8¹⁰(x - 1), so the result is 6p·0.8²⁰.
+	fmt.Printf("%.6f\n", v)
+	// Output:
+	// 0.076603
+}
