@@ -353,3 +353,22 @@ func TestInlineDepth(t *testing.T) {
 	assert.Equal(t, "functions nested too deeply: inlining goes more than 10000 levels deep", e.Msg)
 	assert.Equal(t, 22, e.Line)
 }
+
+// TestLanguageWithData runs a loop whose count is given as data, with a
+// function that reads data: gradient descent on Σ(y - ysᵢ)², whose steps
+// y ← 0.4y + 1.2 reach 2 + 0.4ⁿ(y₀ - 2).
+func TestLanguageWithData(t *testing.T) {
+	opts := &Options{Consts: map[string]Const{
+		"n":  {Shape: ad.Scalar(), Values: []float64{4}},
+		"ys": {Shape: ad.Vector(3), Values: []float64{1, 2, 3}},
+	}}
+	f, err := Compile("f(u) = sum((u - ys)^2)\ny = x\nfor i in range(n) { y = y - 0.1*grad(f(y), y) }\ny", opts)
+	require.NoError(t, err)
+	got, err := f.EvalAt(ad.Point{"x": {0}})
+	require.NoError(t, err)
+	assert.InDelta(t, 2-2*math.Pow(0.4, 4), got, 1e-15)
+	assert.Equal(t, []string{"x"}, f.Names())
+
+	_, err = Compile("for i in range(n) { ys = i }\n1", opts)
+	assert.EqualError(t, err, "1:21: cannot bind \"ys\": it is a given constant (data)\n  for i in range(n) { ys = i }\n                      ^")
+}
