@@ -29,12 +29,11 @@ const maxInlineDepth = 10 * MaxDepth
 // A userFunc is a function the source defines.
 type userFunc struct {
 	def     *funcDef
-	index   int    // the functions before it in the source
-	capture *scope // the top-level bindings before its definition
-	known   int    // the graph's size at its definition: the variables it may use are older
-	refs    []*binding
+	capture *scope     // the top-level bindings before its definition
+	known   int        // the graph's size at its definition: the variables it may use are older
+	refs    []*binding // the bindings of capture its body reads, and those the functions it calls read
 	decl    *decl
-	bad     bool // its definition has an error already reported
+	bad     bool // its definition has an error already reported, such as a call of itself
 }
 
 // unrolling tracks the work of loops, calls and derivatives.
@@ -104,23 +103,10 @@ func (l *lowerer) halt(off int, msg string) {
 // funcNames lists the built-in functions and those the source defines so
 // far.
 func (l *lowerer) funcNames() []string {
-	return slices.Sorted(func(yield func(string) bool) {
-		for _, f := range ad.FuncNames() {
-			if !yield(f) {
-				return
-			}
-		}
-		for f := range derivatives {
-			if !yield(f) {
-				return
-			}
-		}
-		for f := range l.funcs {
-			if !yield(f) {
-				return
-			}
-		}
-	})
+	names := append(ad.FuncNames(), slices.Collect(maps.Keys(derivatives))...)
+	names = append(names, slices.Collect(maps.Keys(l.funcs))...)
+	slices.Sort(names)
+	return names
 }
 
 // define checks the definition of a function and records it. Its body is
@@ -128,7 +114,7 @@ func (l *lowerer) funcNames() []string {
 // function that is never called is checked too.
 func (l *lowerer) define(fd *funcDef) {
 	id := fd.name
-	f := &userFunc{def: fd, index: len(l.funcs), known: l.g.Len(), decl: l.declare(id, "function", ""),
+	f := &userFunc{def: fd, known: l.g.Len(), decl: l.declare(id, "function", ""),
 		capture: &scope{kind: scopeCapture, names: maps.Clone(l.top.names)}}
 	switch {
 	case l.funcs[id.id] != nil:
@@ -316,14 +302,10 @@ func (l *lowerer) checkArity(c *call, n int) bool {
 }
 
 // callFunc builds a call of the user function f: its body, with the
-// parameters bound to the arguments.
+// parameters bound to the arguments. A function that calls itself or a
+// later one is bad, so that building a call always ends.
 func (l *lowerer) callFunc(f *userFunc, c *call) (ad.Node, bool) {
 	f.decl.used = true
-	if caller := l.fr.fn; caller != nil && f.index >= caller.index {
-		// Reported when the caller was defined; building it would not end.
-		l.lowerArgs(c)
-		return ad.Node{}, false
-	}
 	if !l.checkArity(c, len(f.def.params)) {
 		l.lowerArgs(c)
 		return ad.Node{}, false
@@ -337,7 +319,7 @@ func (l *lowerer) callFunc(f *userFunc, c *call) (ad.Node, bool) {
 	}
 	sc := &scope{parent: f.capture, kind: scopeFunc, names: make(map[string]*binding, len(args))}
 	for i, p := range f.def.params {
-		sc.names[p.id] = l.newBinding(binding{name: p.id, at: p.at, kind: bindParam, n: args[i], ok: true,
+		sc.names[p.id] = l.newBinding(binding{name: p.id, at: p.at, n: args[i], ok: true,
 			decl: l.declare(p, "parameter", f.def.name.id)})
 	}
 	l.enterUnroll(c.at, true)
@@ -402,7 +384,7 @@ func (l *lowerer) lowerLoop(lp *loop) {
 	defer l.leaveUnroll(true)
 	defer func() { l.fr.sc = sc }()
 	for i := range count {
-		index := l.newBinding(binding{name: lp.index.id, at: lp.index.at, kind: bindIndex, n: l.g.Const(float64(i)), ok: true})
+		index := l.newBinding(binding{name: lp.index.id, at: lp.index.at, index: true, n: l.g.Const(float64(i)), ok: true})
 		l.fr.sc = &scope{parent: sc, kind: scopeLoop, names: map[string]*binding{lp.index.id: index}}
 		errs := len(l.errs)
 		l.lowerBlock(lp.body.stmts, false)

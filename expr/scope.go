@@ -31,27 +31,19 @@ type scope struct {
 	ended  map[string]int // names bound only in the body of a loop that has ended: the loop's "for"
 }
 
-type bindKind uint8
-
-const (
-	bindValue bindKind = iota // name = expr
-	bindParam                 // a function's parameter
-	bindIndex                 // a loop's index
-)
-
 // A binding is one value of a name. The nodes a derivative needs to build
 // again (see gradCtx) come from x and the bindings it names.
 type binding struct {
-	seq  int // the order of creation: a binding uses only older ones
-	name string
-	at   int
-	kind bindKind
-	n    ad.Node
-	ok   bool
-	decl *decl
-	x    node        // the definition of a bindValue
-	refs []*binding  // the bindings x names
-	fns  []*userFunc // the functions x calls
+	seq   int // the order of creation: a binding uses only older ones
+	name  string
+	at    int
+	index bool // a loop's index, which the loop's body cannot assign to
+	n     ad.Node
+	ok    bool
+	decl  *decl
+	x     node        // the definition of a name = x; nil for parameters and indices
+	refs  []*binding  // the bindings x names
+	fns   []*userFunc // the functions x calls
 }
 
 // newBinding returns a new binding like b, numbered in order of creation.
@@ -184,7 +176,7 @@ func (l *lowerer) assign(id *name, b *binding) {
 		l.errorf(id.at, "cannot bind %q in a function: it is bound outside the function (at %s)", id.id, l.pos(prev.at))
 		return
 	case prev != nil && where != sc && sc.kind == scopeLoop:
-		if prev.kind == bindIndex {
+		if prev.index {
 			l.errorf(id.at, "cannot assign to %q: it is the index of an enclosing loop", id.id)
 			return
 		}
