@@ -35,8 +35,11 @@
 // nodes of the same graph. Everything else is composition: HVP is forward
 // over reverse, Hessian is reverse over reverse, Jacobian picks forward or
 // reverse mode by shape, and derivatives of any order come from applying
-// Grad again. Format prints any node, derivatives included, as source of
-// nabla's expression language that parses back to the same node.
+// Grad again. Derivatives are taken with respect to variables; for one
+// with respect to any value, as JAX's grad(f)(x), build f at a Placeholder,
+// differentiate with respect to it and Substitute the value. Format prints
+// any node, derivatives included, as source of nabla's expression language
+// that parses back to the same node.
 //
 // # Programs
 //
