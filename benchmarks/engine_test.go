@@ -1,0 +1,74 @@
+package benchmarks
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
+)
+
+// TestBaselines checks that each hand-written baseline of the engine
+// benchmarks computes what nabla's programs compute, so that the two time
+// the same work. They agree to rounding, not bit for bit: the operations
+// are grouped and the sums ordered differently.
+func TestBaselines(t *testing.T) {
+	const tol = 1e-13
+	// scalars compiles outs, runs them at in and returns their values.
+	scalars := func(t *testing.T, g *ad.Graph, in [][]float64, outs ...ad.Node) []float64 {
+		p, err := g.Compile(outs...)
+		require.NoError(t, err)
+		ws := p.NewWorkspace()
+		require.NoError(t, p.Run(ws, in))
+		vals := make([]float64, len(outs))
+		for k := range outs {
+			vals[k] = ws.Scalar(k)
+		}
+		return vals
+	}
+	x, y, vx, vy := at2[0], at2[1], dir2[0], dir2[1]
+	t.Run("rosenbrock2", func(t *testing.T) {
+		g := ad.NewGraph()
+		f, xn, yn := rosenbrock2(g)
+		grad, err := g.Grad(f, xn, yn)
+		require.NoError(t, err)
+		h, err := g.Hessian(f, xn, yn)
+		require.NoError(t, err)
+		vxn, _ := g.Var("vx", ad.Scalar())
+		vyn, _ := g.Var("vy", ad.Scalar())
+		hv, err := g.HVP(f, []ad.Node{xn, yn}, []ad.Node{vxn, vyn})
+		require.NoError(t, err)
+		in := [][]float64{{x}, {y}, {vx}, {vy}}
+
+		v, gx, gy := rosenbrock2Hand(x, y)
+		assert.InEpsilonSlice(t, []float64{v, gx, gy}, scalars(t, g, in, f, grad[0], grad[1]), tol)
+		hx, hy := rosenbrock2HVPHand(x, y, vx, vy)
+		assert.InEpsilonSlice(t, []float64{hx, hy}, scalars(t, g, in, hv...), tol)
+		hxx, hxy, hyy := rosenbrock2HessHand(x, y)
+		assert.InEpsilonSlice(t, []float64{hxx, hxy, hyy}, scalars(t, g, in, h[0][0], h[0][1], h[1][1]), tol)
+	})
+	for _, c := range extRosenbrockSizes[:2] {
+		t.Run(c.name, func(t *testing.T) {
+			want := make([]float64, c.n)
+			p, ws, in, _, err := adGradient(c.n)
+			require.NoError(t, err)
+			f := extRosenbrockHand(in[0], want)
+			assert.InEpsilon(t, f, ws.Scalar(0), tol)
+			assert.InEpsilonSlice(t, want, ws.Output(1), tol)
+
+			ef, x0, grad, _, err := exprGradient(c.n)
+			require.NoError(t, err)
+			assert.Equal(t, in[0], x0, "the catalogue's start is startPoint")
+			ev, err := ef.Grad(x0, grad)
+			require.NoError(t, err)
+			assert.InEpsilon(t, f, ev, tol)
+			assert.InEpsilonSlice(t, want, grad, tol)
+
+			p, ws, in = tangentProgram(t, c.n, hvp)
+			require.NoError(t, p.Run(ws, in))
+			extRosenbrockHVPHand(in[0], in[1], want)
+			assert.InEpsilonSlice(t, want, ws.Output(0), tol)
+		})
+	}
+}
