@@ -11,9 +11,10 @@
 // profiles.
 //
 // The engine benchmarks (engine_bench_test.go) compare compiled programs
-// with hand-written Go on the same functions, in the same run:
+// with hand-written Go on the same functions, in the same run; README.md
+// says how to run them and read the ratios:
 //
-//	go test -run XXX -bench . -benchmem ./benchmarks
+//	go test -run XXX -bench 'Grad|HVP' -benchmem -cpu 1,2 -count 5 ./benchmarks
 package benchmarks
 
 //go:generate go run ./internal/genreport -docs ../docs
