@@ -51,7 +51,7 @@ func TestBaselines(t *testing.T) {
 	for _, c := range extRosenbrockSizes[:2] {
 		t.Run(c.name, func(t *testing.T) {
 			want := make([]float64, c.n)
-			p, ws, in, _, err := adGradient(c.n)
+			_, ws, in, _, err := adGradient(c.n)
 			require.NoError(t, err)
 			f := extRosenbrockHand(in[0], want)
 			assert.InEpsilon(t, f, ws.Scalar(0), tol)
@@ -65,7 +65,7 @@ func TestBaselines(t *testing.T) {
 			assert.InEpsilon(t, f, ev, tol)
 			assert.InEpsilonSlice(t, want, grad, tol)
 
-			p, ws, in = tangentProgram(t, c.n, hvp)
+			p, ws, in := tangentProgram(t, c.n, hvp)
 			require.NoError(t, p.Run(ws, in))
 			extRosenbrockHVPHand(in[0], in[1], want)
 			assert.InEpsilonSlice(t, want, ws.Output(0), tol)
