@@ -154,12 +154,16 @@ var (
 		return g.shaped(g.Const(ops[t.op].eval(c[0], c[1])), t.shape), true
 	}}
 	foldConstVectors = rewrite{"f(constant vector) → constant vector", func(g *Graph, t *term) (Node, bool) {
-		n := t.shape.Len()
-		vals := make([][]float64, len(t.args))
-		for k, a := range t.args {
+		for _, a := range t.args {
 			if !g.isConstNode(a) {
 				return Node{}, false
 			}
+		}
+		// Only now, when every operand is constant, are uniform ones
+		// expanded: a rule that does not apply must not cost O(n).
+		n := t.shape.Len()
+		vals := make([][]float64, len(t.args))
+		for k, a := range t.args {
 			vals[k], _ = g.constVals(a, n)
 		}
 		v := make([]float64, n)

@@ -1,6 +1,7 @@
 package ad
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -252,4 +253,23 @@ func TestScatterAddRewrite(t *testing.T) {
 	n := g.add2(v.w, g.scatter(v.u, 6, 1, 2))
 	assert.Equal(t, OpScatterAdd, g.Op(n))
 	assert.Equal(t, []Node{v.w, v.u}, g.Args(n))
+}
+
+// Building a function of a long vector and its gradient costs what its
+// nodes cost, whatever the vector's length: no rule may expand a uniform
+// constant to the vector's length unless it then folds.
+func TestBuildCostIndependentOfLength(t *testing.T) {
+	const n = 1 << 20
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b := NewBuilder()
+	x := b.Var("x", Vector(n))
+	head, tail := b.Slice(x, None, -1, None), b.Slice(x, 1, None, None)
+	d, e := b.Sub(tail, b.Mul(head, head)), b.Sub(b.Const(1), head)
+	out := b.Sum(b.Add(b.Mul(b.Const(100), b.Mul(d, d)), b.Mul(e, e)))
+	_, err := b.Graph().Grad(out, x)
+	require.NoError(t, err)
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(n), "bytes allocated building a function of %d elements and its gradient", n)
 }
