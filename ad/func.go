@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -65,7 +66,32 @@ type program struct {
 	once sync.Once
 	prog *Program
 	err  error
-	pool sync.Pool // of *runState
+	// free holds idle workspaces. Unlike a sync.Pool's, they survive
+	// garbage collections: a workspace can be as large as the function's
+	// vectors, and a long optimizer run would otherwise allocate it anew
+	// after every collection.
+	free chan *runState
+	nin  int // the program's number of inputs
+}
+
+// get returns an idle workspace, or a new one when all are in use.
+func (p *program) get() *runState {
+	select {
+	case st := <-p.free:
+		return st
+	default:
+		return &runState{ws: p.prog.NewWorkspace(), in: make([][]float64, p.nin)}
+	}
+}
+
+// put returns a workspace to the idle ones, or drops it when as many as
+// could run at once are idle already.
+func (p *program) put(st *runState) {
+	clear(st.in)
+	select {
+	case p.free <- st:
+	default:
+	}
 }
 
 // runState is what one run of a program needs besides its inputs.
@@ -197,10 +223,8 @@ func (f *Func) programWith(p *program, build func() (inputs, outputs []Node, err
 			p.err = err
 			return
 		}
-		p.prog = prog
-		p.pool.New = func() any {
-			return &runState{ws: prog.NewWorkspace(), in: make([][]float64, len(ins))}
-		}
+		p.prog, p.nin = prog, len(ins)
+		p.free = make(chan *runState, runtime.GOMAXPROCS(0))
 	})
 	return p, p.err
 }
@@ -346,11 +370,8 @@ func (f *Func) run(p *program, x, v []float64, read func(*Workspace)) error {
 // exec runs p on the inputs set writes, then passes the workspace to read,
 // as run does.
 func (f *Func) exec(p *program, set func(in [][]float64) error, read func(*Workspace)) error {
-	st := p.pool.Get().(*runState)
-	defer func() {
-		clear(st.in)
-		p.pool.Put(st)
-	}()
+	st := p.get()
+	defer p.put(st)
 	if err := set(st.in); err != nil {
 		return err
 	}

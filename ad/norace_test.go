@@ -1,5 +1,0 @@
-//go:build !race
-
-package ad
-
-const raceEnabled = false
