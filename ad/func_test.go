@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -442,6 +443,23 @@ func TestFuncPrecompile(t *testing.T) {
 			// Larger Hessians come from HVPs, not a program of their own.
 			want := name != "hess" || n <= symbolicHessianLimit
 			assert.Equal(t, want, p.prog != nil, "%s of %d variables", name, n)
+		}
+	}
+}
+
+func TestAllFinite(t *testing.T) {
+	for n := range 10 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(i) / 10 * math.MaxFloat64 // up to the largest finite values
+		}
+		assert.True(t, allFinite(v), "n=%d", n)
+		for i := range n {
+			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+				w := slices.Clone(v)
+				w[i] = bad
+				assert.False(t, allFinite(w), "n=%d, %v at %d", n, bad, i)
+			}
 		}
 	}
 }
