@@ -55,6 +55,7 @@ type Figure struct {
 	paths   int          // paths drawn, for their colours
 	title   string       // the title before fitTitle wrapped it
 	shown   string       // the title fitTitle set
+	proj    *projection  // of a surface: paths are drawn through it
 }
 
 func newFigure(title, xlabel, ylabel string) *Figure {

@@ -15,11 +15,6 @@ import (
 	"github.com/nabla-ad/nabla/numdiff"
 )
 
-// PlotOptions label a line plot.
-type PlotOptions struct {
-	Title, XLabel, YLabel string
-}
-
 // SampleLine evaluates f at n evenly spaced points origin + t·dir, t in the
 // interval (ends included), on all CPUs. Values where f is not finite are
 // NaN and counted in nonFinite.
@@ -27,22 +22,14 @@ func SampleLine(f Function, origin, dir []float64, t Interval, n int) (ts, value
 	if f == nil {
 		return nil, nil, 0, errors.New("no function to sample")
 	}
-	if err := t.Check(); err != nil {
+	ts, err = lineNodes(origin, dir, t, n)
+	if err != nil {
 		return nil, nil, 0, err
 	}
-	if len(origin) == 0 || len(dir) != len(origin) {
-		return nil, nil, 0, fmt.Errorf("line: origin and direction have lengths %d and %d", len(origin), len(dir))
-	}
-	if n < 2 || n > MaxGridPoints {
-		return nil, nil, 0, fmt.Errorf("%d points on a line: want 2 to %d", n, MaxGridPoints)
-	}
-	ts = t.nodes(n)
 	values = make([]float64, n)
 	bad := make([]bool, n)
 	err = forRows(n, len(origin), func(k int, pt, _ []float64) error {
-		for i := range pt {
-			pt[i] = origin[i] + ts[k]*dir[i]
-		}
+		linePoint(pt, origin, dir, ts[k])
 		v, err := f.Eval(pt)
 		ok, err := finite(v, err)
 		if err != nil {
@@ -54,12 +41,44 @@ func SampleLine(f Function, origin, dir []float64, t Interval, n int) (ts, value
 		values[k] = v
 		return nil
 	})
+	return ts, values, count(bad), err
+}
+
+// lineNodes checks a line and returns the n values of t its points are
+// sampled at.
+func lineNodes(origin, dir []float64, t Interval, n int) ([]float64, error) {
+	if err := t.Check(); err != nil {
+		return nil, err
+	}
+	if len(origin) == 0 || len(dir) != len(origin) {
+		return nil, fmt.Errorf("line: origin and direction have lengths %d and %d", len(origin), len(dir))
+	}
+	if n < 2 || n > MaxGridPoints {
+		return nil, fmt.Errorf("%d points on a line: want 2 to %d", n, MaxGridPoints)
+	}
+	return t.nodes(n), nil
+}
+
+// linePoint writes origin + t·dir into pt.
+func linePoint(pt, origin, dir []float64, t float64) {
+	for i := range pt {
+		pt[i] = origin[i] + t*dir[i]
+	}
+}
+
+func count(bad []bool) int {
+	n := 0
 	for _, b := range bad {
 		if b {
-			nonFinite++
+			n++
 		}
 	}
-	return ts, values, nonFinite, err
+	return n
+}
+
+// PlotOptions label a line plot.
+type PlotOptions struct {
+	Title, XLabel, YLabel string
 }
 
 // NewSlicePlot draws a function sampled along a line, such as a 1-D slice
@@ -71,32 +90,8 @@ func NewSlicePlot(ts, values []float64, opts PlotOptions) (*Figure, error) {
 	}
 	f := newFigure(opts.Title, opts.XLabel, opts.YLabel)
 	f.Plot.Add(plotter.NewGrid())
-	var run plotter.XYs
-	gaps := 0
-	flush := func() error {
-		if len(run) == 0 {
-			return nil
-		}
-		l, err := plotter.NewLine(run)
-		if err != nil {
-			return err
-		}
-		l.LineStyle = draw.LineStyle{Color: PathColor(0), Width: vg.Points(1.5)}
-		f.Plot.Add(l)
-		run = nil
-		return nil
-	}
-	for k, v := range values {
-		if math.IsNaN(v) || math.IsInf(v, 0) || math.IsNaN(ts[k]) {
-			gaps++
-			if err := flush(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		run = append(run, plotter.XY{X: ts[k], Y: v})
-	}
-	if err := flush(); err != nil {
+	gaps, _, err := f.addBrokenLine(ts, values, draw.LineStyle{Color: PathColor(0), Width: vg.Points(1.5)})
+	if err != nil {
 		return nil, err
 	}
 	if gaps == len(values) {
@@ -106,6 +101,40 @@ func NewSlicePlot(ts, values []float64, opts PlotOptions) (*Figure, error) {
 		f.note("gaps: f is not finite at %d of %d points", gaps, len(values))
 	}
 	return f, nil
+}
+
+// addBrokenLine draws the points (ts[k], values[k]) as lines broken at the
+// non-finite values, and returns how many there were and the first line
+// drawn, for a legend entry (nil if none).
+func (f *Figure) addBrokenLine(ts, values []float64, style draw.LineStyle) (gaps int, first *plotter.Line, err error) {
+	var run plotter.XYs
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		l, err := plotter.NewLine(run)
+		if err != nil {
+			return err
+		}
+		l.LineStyle = style
+		f.Plot.Add(l)
+		if first == nil {
+			first = l
+		}
+		run = nil
+		return nil
+	}
+	for k, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.IsNaN(ts[k]) {
+			gaps++
+			if err := flush(); err != nil {
+				return 0, nil, err
+			}
+			continue
+		}
+		run = append(run, plotter.XY{X: ts[k], Y: v})
+	}
+	return gaps, first, flush()
 }
 
 // A StepError is the error of a numeric derivative taken with step H.

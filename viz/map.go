@@ -107,28 +107,34 @@ func NewMap(s *Surface, opts MapOptions) (*Figure, error) {
 	if len(levels) > 1 {
 		cmap.SetMin(mapped[0])
 		cmap.SetMax(mapped[len(mapped)-1])
-		bar := plot.New()
-		bar.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
-		bar.HideX()
-		bar.Y.Padding = 0
-		label := opts.ValueLabel
-		if label == "" {
-			label = "f"
-		}
-		bar.Title.Text = label
-		var ticks []plot.Tick
-		every := (len(levels) + 11) / 12 // at most a dozen labels
-		for k, l := range levels {
-			t := plot.Tick{Value: mapped[k]}
-			if k%every == 0 || k == len(levels)-1 {
-				t.Label = formatValue(l)
-			}
-			ticks = append(ticks, t)
-		}
-		bar.Y.Tick.Marker = plot.ConstantTicks(ticks)
-		f.ColorBar = bar
+		f.ColorBar = colorBar(cmap, levels, mapped, opts.ValueLabel)
 	}
 	return f, nil
+}
+
+// colorBar returns a vertical colour bar of cmap over its range, labelled
+// label ("f" if empty), with ticks at the levels, which are at mapped in
+// the colour map's coordinate.
+func colorBar(cmap palette.ColorMap, levels, mapped []float64, label string) *plot.Plot {
+	bar := plot.New()
+	bar.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
+	bar.HideX()
+	bar.Y.Padding = 0
+	if label == "" {
+		label = "f"
+	}
+	bar.Title.Text = label
+	var ticks []plot.Tick
+	every := (len(levels) + 11) / 12 // at most a dozen labels
+	for k, l := range levels {
+		t := plot.Tick{Value: mapped[k]}
+		if k%every == 0 || k == len(levels)-1 {
+			t.Label = formatValue(l)
+		}
+		ticks = append(ticks, t)
+	}
+	bar.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	return bar
 }
 
 // A levelGrid is what the contour plotter sees: the values with their gaps

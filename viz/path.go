@@ -21,6 +21,9 @@ type Path struct {
 	Points [][2]float64
 	// Value is f at the last point, shown in the legend; NaN if unknown.
 	Value float64
+	// Values are f at each point. A path is drawn on a surface
+	// (NewSurfacePlot) at these heights; other pictures do not need them.
+	Values []float64
 }
 
 // ProjectPath returns the coordinates in the plane p of the points of a
@@ -80,7 +83,8 @@ const maxMarkers = 60
 // "name (k steps, f=…)", in the order given. Paths often run along the same
 // valley, so each has its own colour and dash pattern, and the longest is
 // drawn first and widest: shorter paths lie on top of longer ones. A path
-// is cut at its first non-finite point, with a note.
+// is cut at its first non-finite point, with a note. On a surface the
+// points are drawn at the heights Path.Values.
 func (f *Figure) AddPaths(paths ...Path) error {
 	type drawn struct {
 		pts          plotter.XYs
@@ -90,10 +94,19 @@ func (f *Figure) AddPaths(paths ...Path) error {
 	}
 	ds := make([]drawn, len(paths))
 	for i, pa := range paths {
+		if f.proj != nil && len(pa.Values) != len(pa.Points) {
+			return fmt.Errorf("path %q: %d values for %d points: a path on a surface needs f at every point", pa.Name, len(pa.Values), len(pa.Points))
+		}
 		d := &ds[i]
-		for _, q := range pa.Points {
+		for k, q := range pa.Points {
 			if math.IsNaN(q[0]) || math.IsNaN(q[1]) || math.IsInf(q[0], 0) || math.IsInf(q[1], 0) {
 				break
+			}
+			if f.proj != nil {
+				if z := pa.Values[k]; math.IsNaN(z) || math.IsInf(z, 0) {
+					break
+				}
+				q[0], q[1] = f.proj.at(q[0], q[1], pa.Values[k])
 			}
 			d.pts = append(d.pts, plotter.XY{X: q[0], Y: q[1]})
 		}
