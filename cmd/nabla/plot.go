@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/internal/atomicfile"
 	"github.com/nabla-ad/nabla/internal/text"
 	"github.com/nabla-ad/nabla/optim"
@@ -36,6 +37,9 @@ type plotFlags struct {
 	maximize   bool
 	landscape  bool
 	slice      bool
+	surface    bool
+	azimuth    float64
+	elevation  float64
 	seed       uint64
 	size       string
 	title      string
@@ -51,6 +55,14 @@ func newPlotCmd() *cobra.Command {
 the format its extension names: .svg, .png or .pdf. Levels are log-spaced
 when the values crowd the minimum (as for Rosenbrock's function); --levels
 sets their number or the levels themselves, --scale forces the spacing.
+
+--surface draws the surface z = f(x, y) in three dimensions instead, seen
+from --azimuth and --elevation (degrees), its colours spaced like the
+levels; paths are drawn on it. A --res of 50 suits it, and is its default.
+
+An expression of one variable is drawn over --x as a curve with its
+derivative f′; with --at, the tangent at that point is drawn too, and paths
+are drawn on the curve.
 
 The two variables without a value in --at are the axes (in name order); the
 others keep their --at values. When --at gives every variable of a
@@ -75,9 +87,12 @@ Points where f is not finite are drawn grey and reported on standard error.
 
 With --json it prints what it wrote: {"file", "format", "width", "height"
 (in points, 1/72 inch), "x", "y" (the ranges), "axes" (their labels),
-"layers" ("contours", "gradient field", "paths" or "slice"), "paths" (per
+"layers" ("contours", "surface", "gradient field", "curve", "derivative",
+"tangent", "paths" or "slice"), "paths" (per
 method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 		Example: `  nabla plot -e '-(x^2 + y^2) + 4' --x -2:2 --y -2:2 --quiver --path gd --at x=1,y=1 --lr 0.1 --iters 10 --maximize -o ascent.png
+  nabla plot -e 'x^2 + y^2' --x -10:10 --y -10:10 --surface --path gd --at x=8,y=8 --lr 0.1 --iters 20 -o surface.png
+  nabla plot -e 'x^4 - 3*x^2 + x' --x -2.5:2.5 --path gd --at x=2 --lr 0.02 --iters 30 -o well.png
   nabla plot -e '100*(y - x^2)^2 + (1 - x)^2' --x -2:2 --y -1:3 --quiver --path gd,momentum,bfgs --at x=-1.5,y=2 --lr 0.001 --iters 300 -o rosenbrock.svg
   nabla plot -f benchmarks/problems/chained_rosenbrock.nabla --at x=1*20 --landscape --x -1.5:1.5 --y -1.5:1.5 -o landscape.pdf`,
 		Args: noArgs,
@@ -103,6 +118,9 @@ method: "method", "steps", "f" at the end), "seed" (with --landscape)}.`,
 	f.BoolVar(&pf.maximize, "maximize", false, "climb: paths maximize f and arrows show ∇f")
 	f.BoolVar(&pf.landscape, "landscape", false, "slice a function of many variables through --at along random directions")
 	f.BoolVar(&pf.slice, "slice", false, "with --landscape: draw the 1-D slice f(x0 + t·d1) as a line")
+	f.BoolVar(&pf.surface, "surface", false, "draw the surface z = f(x, y) in 3-D instead of contours")
+	f.Float64Var(&pf.azimuth, "azimuth", viz.DefaultAzimuth, "with --surface: view from this `angle` about the vertical, in degrees")
+	f.Float64Var(&pf.elevation, "elevation", viz.DefaultElevation, "with --surface: view from this `angle` above the (x, y) plane, in degrees, -90 to 90")
 	f.Uint64Var(&pf.seed, "seed", 1, "the seed of the random directions of --landscape")
 	f.StringVar(&pf.size, "size", "", "the picture's size `WxH` in pixels (default 640 wide, height to keep one scale)")
 	f.StringVar(&pf.title, "title", "", "the title (default: the expression)")
@@ -133,6 +151,12 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	if pf.slice && !pf.landscape {
 		return &usageError{cmd, errors.New("--slice draws a slice of a --landscape; give both")}
 	}
+	if pf.surface && (pf.slice || pf.quiver) {
+		return &usageError{cmd, errors.New("--surface draws no gradient field and no --slice; give it alone")}
+	}
+	if pf.surface && !cmd.Flags().Changed("res") {
+		pf.res = 50
+	}
 	methods, err := pf.methods()
 	if err != nil {
 		return &usageError{cmd, err}
@@ -147,10 +171,6 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 		}
 	}
 
-	plane, names, err := pf.plane(cmd, j)
-	if err != nil {
-		return err
-	}
 	title := pf.title
 	if title == "" {
 		title = text.Shorten(withoutComments(j.f.String()), 70)
@@ -162,8 +182,22 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 		fig    *viz.Figure
 		layers []string
 		paths  []object
+		names  [2]string
 	)
-	if pf.slice {
+	switch {
+	case !pf.landscape && j.f.Dim() == 1:
+		if pf.surface || pf.quiver {
+			return &usageError{cmd, fmt.Errorf("--surface and --quiver draw functions of two variables; %s has one", j.vars[0].Name)}
+		}
+		names = [2]string{j.vars[0].Name, "f"}
+		if fig, layers, paths, err = pf.curve(j, xr, title, methods); err != nil {
+			return err
+		}
+	case pf.slice:
+		plane, _, err := pf.plane(cmd, j)
+		if err != nil {
+			return err
+		}
 		ts, vs, _, err := viz.SampleLine(j.f, plane.Origin, plane.D1, xr, 10*pf.res)
 		if err != nil {
 			return err
@@ -174,15 +208,32 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 			return err
 		}
 		layers = []string{"slice"}
-	} else {
-		if fig, err = pf.contourMap(j, plane, names, xr, yr, title); err != nil {
+	default:
+		var plane viz.Plane
+		if plane, names, err = pf.plane(cmd, j); err != nil {
 			return err
 		}
-		layers = []string{"contours"}
+		if pf.surface {
+			fig, err = pf.surfacePlot(j, plane, names, xr, yr, title)
+			layers = []string{"surface"}
+		} else {
+			fig, err = pf.contourMap(j, plane, names, xr, yr, title)
+			layers = []string{"contours"}
+		}
+		if err != nil {
+			return err
+		}
 		if pf.quiver {
 			layers = append(layers, "gradient field")
 		}
-		if paths, err = pf.addPaths(j, plane, fig, methods); err != nil {
+		project := func(steps []optim.Step) ([][2]float64, error) {
+			xs := make([][]float64, len(steps))
+			for k, st := range steps {
+				xs[k] = st.X
+			}
+			return viz.ProjectPath(plane, xs)
+		}
+		if paths, err = pf.addPaths(j, fig, methods, project); err != nil {
 			return err
 		}
 		if len(paths) > 0 {
@@ -205,7 +256,7 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 	w, h := fig.Size()
 	o := object{}.add("file", pf.out).add("format", format).add("width", float64(w)).add("height", float64(h)).
 		add("x", []float64{xr.Min, xr.Max})
-	if !pf.slice {
+	if !pf.slice && j.f.Dim() > 1 {
 		o = o.add("y", []float64{yr.Min, yr.Max})
 	}
 	o = o.add("axes", names[:]).add("layers", layers)
@@ -373,8 +424,9 @@ func (pf *plotFlags) contourMap(j *job, plane viz.Plane, names [2]string, xr, yr
 	return fig, fig.AddField(field, fo)
 }
 
-// addPaths draws the optimizers' paths and describes each for --json.
-func (pf *plotFlags) addPaths(j *job, plane viz.Plane, fig *viz.Figure, methods []optim.Method) ([]object, error) {
+// addPaths draws the optimizers' paths, placing their iterates in the
+// picture with place, and describes each for --json.
+func (pf *plotFlags) addPaths(j *job, fig *viz.Figure, methods []optim.Method, place func([]optim.Step) ([][2]float64, error)) ([]object, error) {
 	if len(methods) == 0 {
 		return nil, nil
 	}
@@ -397,16 +449,16 @@ func (pf *plotFlags) addPaths(j *job, plane viz.Plane, fig *viz.Figure, methods 
 		if err != nil {
 			return nil, fmt.Errorf("--path %s: %v", m, err)
 		}
-		xs := make([][]float64, len(res.Trajectory))
-		for k, st := range res.Trajectory {
-			xs[k] = st.X
-		}
-		pts, err := viz.ProjectPath(plane, xs)
+		pts, err := place(res.Trajectory)
 		if err != nil {
 			return nil, err
 		}
-		last := res.Trajectory[len(res.Trajectory)-1].F
-		drawn = append(drawn, viz.Path{Name: pf.pathName(m.String()), Points: pts, Value: last})
+		values := make([]float64, len(res.Trajectory))
+		for k, st := range res.Trajectory {
+			values[k] = st.F
+		}
+		last := values[len(values)-1]
+		drawn = append(drawn, viz.Path{Name: pf.pathName(m.String()), Points: pts, Value: last, Values: values})
 		paths = append(paths, object{}.add("method", m.String()).add("steps", len(pts)-1).add("f", last))
 	}
 	// All at once, so that the figure can draw the longest path first.
@@ -425,6 +477,62 @@ func (pf *plotFlags) pathName(method string) string {
 		name += ", η=" + num(pf.mf.lr)
 	}
 	return name
+}
+
+// curve draws a function of one variable over x: f, f′, and with a point
+// the tangent there and the paths from it.
+func (pf *plotFlags) curve(j *job, x viz.Interval, title string, methods []optim.Method) (*viz.Figure, []string, []object, error) {
+	c, err := viz.SampleCurve(j.f, []float64{0}, []float64{1}, x, 10*pf.res)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fig, err := viz.NewCurvePlot(c, viz.PlotOptions{Title: title, XLabel: j.vars[0].Name})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	layers := []string{"curve", "derivative"}
+	if j.x != nil {
+		v, grad, err := j.gradient()
+		switch {
+		case ad.IsNonFinite(err):
+			fig.Notes = append(fig.Notes, fmt.Sprintf("no tangent at %s = %s: %v", j.vars[0].Name, num(j.x[0]), err))
+		case err != nil:
+			return nil, nil, nil, err
+		default:
+			if err := fig.AddTangent(j.x[0], v, grad[0]); err != nil {
+				return nil, nil, nil, err
+			}
+			layers = append(layers, "tangent")
+		}
+	}
+	onCurve := func(steps []optim.Step) ([][2]float64, error) {
+		pts := make([][2]float64, len(steps))
+		for k, st := range steps {
+			pts[k] = [2]float64{st.X[0], st.F}
+		}
+		return pts, nil
+	}
+	paths, err := pf.addPaths(j, fig, methods, onCurve)
+	if len(paths) > 0 {
+		layers = append(layers, "paths")
+	}
+	return fig, layers, paths, err
+}
+
+// surfacePlot draws the surface of f over the box of the plane.
+func (pf *plotFlags) surfacePlot(j *job, plane viz.Plane, names [2]string, xr, yr viz.Interval, title string) (*viz.Figure, error) {
+	scale, err := viz.ParseScale(pf.scale)
+	if err != nil {
+		return nil, fmt.Errorf("--scale: %v", err)
+	}
+	surf, err := viz.Sample(j.f, plane, xr, yr, pf.res, pf.res)
+	if err != nil {
+		return nil, err
+	}
+	return viz.NewSurfacePlot(surf, viz.SurfaceOptions{
+		Title: title, XLabel: names[0], YLabel: names[1],
+		Azimuth: pf.azimuth, Elevation: pf.elevation, Scale: scale,
+	})
 }
 
 // setSize applies --size.
