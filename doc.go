@@ -18,6 +18,7 @@
 //	         optim       optimizers of any function with a gradient
 //	layer 2  viz         pictures: contours, gradient fields, paths, profiles
 //	layer 3  benchmarks  the optimizer suite and the engine benchmarks
+//	         serve       the playground: its HTTP handlers, page and vendored JS
 //	commands cmd/nabla and the generators under */internal: anything below
 //
 // Only tests may import sideways (numdiff's tests compile expressions).

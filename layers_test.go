@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"optim":               1,
 	"viz":                 2,
 	"benchmarks":          3,
+	"serve":               3,
 }
 
 const module = "github.com/nabla-ad/nabla"
