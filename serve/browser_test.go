@@ -142,7 +142,7 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, float64(want.F), f, "%s: f at the end point", what)
 	}
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL)))
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.URL)))
 	first := redrawn(0, "the page loaded")
 	t.Logf("first drawing: %.0f ms", first.RedrawMs)
 	seed := Presets[0].Request

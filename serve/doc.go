@@ -29,3 +29,7 @@
 // Content-Security-Policy lets the page load nothing from another host. It
 // is safe for concurrent use: every request compiles its own function.
 package serve
+
+// The screenshot of the page in docs/img is taken by running go generate
+// in this directory, with Chromium installed.
+//go:generate go test -run TestBrowser -screenshot ../docs/img/playground.png

@@ -424,3 +424,22 @@ func BenchmarkView(b *testing.B) {
 		}
 	}
 }
+
+// The example of docs/playground.md is what the API answers.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/playground.md")
+	require.NoError(t, err)
+	var blocks []string
+	for _, part := range strings.Split(string(doc), "```json\n")[1:] {
+		block, _, ok := strings.Cut(part, "```")
+		require.True(t, ok)
+		blocks = append(blocks, block)
+	}
+	require.Len(t, blocks, 3, "the request, its answer and an error")
+	s := newServer(t, Options{})
+	for _, ex := range [][2]string{{blocks[0], blocks[1]}, {`{"expr": "x + sinn(y)"}`, blocks[2]}} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/view", strings.NewReader(ex[0])))
+		assert.JSONEq(t, ex[1], rec.Body.String())
+	}
+}

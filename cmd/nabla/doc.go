@@ -18,7 +18,8 @@
 //	check    automatic against numeric derivatives, judged by error models
 //	optimize minimize or maximize from a starting point
 //	bench    optimizers on standard test problems, with tables and profiles
-//	plot     contours, gradient fields, optimizer paths and landscapes
+//	plot     contours, gradient fields, optimizer paths, landscapes, 3-D surfaces and curves
+//	serve    the playground: sliders, 3-D surfaces and optimizer paths in the browser
 //	version  the version of nabla
 //
 // A point is written --at x=1,y=2; a vector as --at x=[1,2,3], or as a

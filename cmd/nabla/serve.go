@@ -25,6 +25,8 @@ func newServeCmd() *cobra.Command {
 		text string
 	)
 	src.s = &text
+	// The example is in Long, not in Example, whose lines are run as
+	// tests: a server runs until it is stopped.
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080] [-e EXPR]",
 		Short: "Start the playground: sliders, 3-D surfaces and optimizer paths in the browser",
@@ -44,9 +46,10 @@ machine can reach it, and prints the page's URL; -e sets the expression
 the page opens with. Interrupt it (Ctrl-C) to stop it.
 
 The page talks to the server through a small JSON API, POST /api/view,
-which docs/playground.md describes.`,
-		Example: `  nabla serve
-  nabla serve -e '100*(y - x^2)^2 + (1 - x)^2' --addr 127.0.0.1:9000`,
+which docs/playground.md describes.
+
+For example, nabla serve -e '100*(y - x^2)^2 + (1 - x)^2' --addr
+127.0.0.1:9000 serves the page with Rosenbrock's function on port 9000.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := serve.New(serve.Options{Expr: text})

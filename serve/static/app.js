@@ -176,8 +176,10 @@ function draw2d(req, v) {
   });
   const layout = {
     margin: {l: 45, r: 10, t: 10, b: 40},
-    xaxis: {range: req.x, title: {text: a}},
-    yaxis: {range: req.y, title: {text: b}, scaleanchor: 'x'},
+    // One scale on both axes, so that ∇f looks perpendicular to the level
+    // sets; the plot shrinks to fit rather than show more than the box.
+    xaxis: {range: req.x, title: {text: a}, constrain: 'domain'},
+    yaxis: {range: req.y, title: {text: b}, scaleanchor: 'x', constrain: 'domain'},
     showlegend: false, annotations: startArrows(req, v), uirevision: `${req.x} ${req.y}`,
   };
   return Plotly.react('plot2d', traces, layout, plotConfig).then(listenForClicks);
@@ -257,7 +259,7 @@ function draw3d(req, v) {
     scene: {
       xaxis: {title: {text: a}, range: req.x}, yaxis: {title: {text: b}, range: req.y}, zaxis: {title: {text: 'f'}},
       aspectmode: 'manual', aspectratio: {x: 1, y: 1, z: 0.7},
-      camera: {eye: {x: -0.9, y: -2, z: 1.1}},
+      camera: {eye: {x: -1.3, y: -2.5, z: 1.5}},
     },
   };
   return Plotly.react('plot3d', traces, layout, plotConfig);
