@@ -216,8 +216,9 @@ function startArrows(req, v) {
     const x = x0 + len * dx, y = y0 + len * dy;
     out.push({x, y, ax: x0, ay: y0, xref: 'x', yref: 'y', axref: 'x', ayref: 'y', text: '',
       showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: color});
-    out.push({x: x + 0.25 * len * dx, y: y + 0.25 * len * dy, xref: 'x', yref: 'y', text: label,
-      showarrow: false, font: {color, size: 15}});
+    // The label sits beside the arrow's middle, inside the box.
+    out.push({x: x0 + len * (0.55 * dx - 0.15 * dy), y: y0 + len * (0.55 * dy + 0.15 * dx), xref: 'x', yref: 'y',
+      text: label, showarrow: false, font: {color, size: 15}});
   };
   const n = Math.hypot(g[a], g[b]);
   if (n > 0 && Number.isFinite(n)) arrow(g[a] / n, g[b] / n, red, '∇f');
