@@ -47,6 +47,7 @@ async function send() {
     if (resp.ok) {
       $('error').hidden = true;
       await draw(req, body);
+      document.body.dataset.drawnMs = (performance.now() - t0).toFixed(1);
       // The drawing is on the screen when the frame after the one that
       // shows it starts: the browser holds frames back while the last one
       // is still being drawn.
@@ -59,7 +60,8 @@ async function send() {
   } catch (e) {
     showError(String(e));
   }
-  // The time from the control's change to the finished drawing, and a
+  // The times from the control's change to the end of the drawing's
+  // script (drawnMs) and to the drawing on the screen (redrawMs), and a
   // count of the redraws, for whoever measures the page.
   document.body.dataset.redrawMs = (performance.now() - t0).toFixed(1);
   document.body.dataset.redraws = +(document.body.dataset.redraws || 0) + 1;
@@ -90,7 +92,12 @@ async function draw(req, v) {
   readouts(v, two);
   $('warnings').textContent = (v.warnings || []).join('\n');
   if (two) {
-    await Promise.all([draw2d(req, v), draw3d(req, v)]);
+    await draw2d(req, v);
+    // The surface, the slowest view to draw without a graphics card,
+    // waits while a newer request is on its way: as a slider is dragged
+    // the map and the readouts follow it, and the surface catches up
+    // when the slider rests.
+    if (!next) await draw3d(req, v);
   } else {
     await draw1d(req, v);
   }
@@ -175,7 +182,7 @@ function draw2d(req, v) {
     line: {color: red, width: 2}, marker: {color: red, size: 5},
   });
   const layout = {
-    margin: {l: 45, r: 10, t: 10, b: 40},
+    margin: {l: 45, r: 10, t: 30, b: 40},
     // One scale on both axes, so that ∇f looks perpendicular to the level
     // sets; the plot shrinks to fit rather than show more than the box.
     xaxis: {range: req.x, title: {text: a}, constrain: 'domain'},
@@ -260,7 +267,7 @@ function draw3d(req, v) {
     scene: {
       xaxis: {title: {text: a}, range: req.x}, yaxis: {title: {text: b}, range: req.y}, zaxis: {title: {text: 'f'}},
       aspectmode: 'manual', aspectratio: {x: 1, y: 1, z: 0.7},
-      camera: {eye: {x: -1.3, y: -2.5, z: 1.5}},
+      camera: {eye: {x: -0.95, y: -1.85, z: 1.1}},
     },
   };
   return Plotly.react('plot3d', traces, layout, plotConfig);
