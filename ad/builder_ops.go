@@ -107,6 +107,10 @@ func (b *Builder) MaxOf(v Node) Node { return b.op(OpMaxOf, []Node{v}) }
 // derivative).
 func (b *Builder) MinOf(v Node) Node { return b.op(OpMinOf, []Node{v}) }
 
+// SumAxis returns sum(x, axis): the sums of x along axis: sum(A, 0) is the
+// vector of the column sums of A, sum(A, 1) of the row sums.
+func (b *Builder) SumAxis(x Node, axis int) Node { return b.op(OpSumAxis, []Node{x}, axis) }
+
 // Index returns x[i]: element i of x; a negative i counts from the end.
 func (b *Builder) Index(x Node, i int) Node { return b.op(OpIndex, []Node{x}, i) }
 
@@ -138,3 +142,12 @@ func (b *Builder) ScatterAdd(base, v Node, start, step int) Node {
 // Cumsum returns cumsum(v): the running sums v[0], v[0]+v[1], …: a vector of
 // the same length.
 func (b *Builder) Cumsum(v Node) Node { return b.op(OpCumsum, []Node{v}) }
+
+// Reshape returns reshape(x, m, n): the elements of x, row by row, as an m×n
+// matrix (flatten(x) makes them a vector).
+func (b *Builder) Reshape(x Node, m, n int) Node { return b.op(OpReshape, []Node{x}, m, n) }
+
+// Broadcast returns broadcast(x, m, n): x repeated to an m×n matrix: a
+// vector of n or a 1×n matrix as every row, an m×1 matrix as every column, a
+// scalar everywhere.
+func (b *Builder) Broadcast(x Node, m, n int) Node { return b.op(OpBroadcast, []Node{x}, m, n) }

@@ -122,10 +122,13 @@ func (p *printer) bare(i int32) (string, int) {
 	nd := &p.nodes[i]
 	switch nd.op {
 	case OpConst:
-		if nd.vec == nil {
+		switch nd.shape.Rank() {
+		case 0:
 			return formatNumber(nd.val)
+		case 1:
+			return formatVector(nd.vec), precAtom
 		}
-		return formatVector(nd.vec), precAtom
+		return formatMatrix(nd.vec, nd.shape.Dim(1)), precAtom
 	case OpVar:
 		return nd.name, precAtom
 	}
@@ -133,8 +136,18 @@ func (p *printer) bare(i int32) (string, int) {
 }
 
 // arg prints argument k of nd, parenthesized if its precedence is below
-// min.
-func (p *printer) arg(nd *node, k, min int) string { return p.expr(nd.args[k], min, false) }
+// min. The broadcast of an operand of an elementwise operation is left
+// implicit where parsing puts it back: where the other operand has the
+// result's shape.
+func (p *printer) arg(nd *node, k, min int) string {
+	a := nd.args[k]
+	if b := &p.nodes[a]; b.op == OpBroadcast && len(nd.args) == 2 && ops[nd.op].kind == kindElementwise {
+		if _, named := p.names[a]; !named && p.nodes[nd.args[1-k]].shape == nd.shape && (k == 1 || p.nodes[nd.args[1]].op != OpBroadcast) {
+			return p.expr(b.args[0], min, false)
+		}
+	}
+	return p.expr(a, min, false)
+}
 
 // printCall prints a node as a call of its op's name.
 func printCall(p *printer, nd *node) (string, int) {
@@ -143,6 +156,21 @@ func printCall(p *printer, nd *node) (string, int) {
 		parts[k] = p.arg(nd, k, 0)
 	}
 	return ops[nd.op].name + "(" + strings.Join(parts, ", ") + ")", precAtom
+}
+
+// printCallP prints a node as a call of its op's name with its node
+// arguments and then its parameters, which are the integer arguments the
+// language gives it.
+func printCallP(p *printer, nd *node) (string, int) {
+	d := &ops[nd.op]
+	parts := make([]string, 0, len(nd.args)+len(d.ints))
+	for k := range nd.args {
+		parts = append(parts, p.arg(nd, k, 0))
+	}
+	for _, v := range nd.p[:len(d.ints)] {
+		parts = append(parts, strconv.Itoa(v))
+	}
+	return d.name + "(" + strings.Join(parts, ", ") + ")", precAtom
 }
 
 // isNeg reports whether node i prints with a leading minus.
@@ -186,6 +214,20 @@ func formatVector(v []float64) string {
 		parts[k], _ = formatNumber(x)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// formatMatrix prints a matrix of n columns as the literal of its rows,
+// [[1, 2], [3, 4]].
+func formatMatrix(v []float64, n int) string {
+	rows := make([]string, len(v)/n)
+	for i := range rows {
+		parts := make([]string, n)
+		for j, x := range v[i*n : (i+1)*n] {
+			parts[j], _ = formatNumber(x)
+		}
+		rows[i] = "[" + strings.Join(parts, ", ") + "]"
+	}
+	return "[" + strings.Join(rows, ", ") + "]"
 }
 
 // sliceText prints the slice of a length-n vector that starts at first and

@@ -2,6 +2,7 @@ package ad
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -54,6 +55,26 @@ var composites = []function{
 				return Node{}, fmt.Errorf("len of a scalar (len takes a vector)")
 			}
 			return g.Const(float64(s.Len())), nil
+		}},
+	{Builtin: Builtin{"flatten", []string{"x"}, "the elements of x, row by row, as a vector"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			s := g.Shape(args[0])
+			if s.IsScalar() {
+				return Node{}, errors.New("flatten of a scalar (flatten takes a vector or a matrix)")
+			}
+			return g.reshape(args[0], Vector(s.Len())), nil
+		}},
+	{Builtin: Builtin{"fill", []string{"s", "m", "n"}, "the m×n matrix of copies of the scalar s"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			m, err := g.intParam("fill", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			n, err := g.intParam("fill", args[2])
+			if err != nil {
+				return Node{}, err
+			}
+			return g.build(OpFill, [3]int{m, n}, args[0])
 		}},
 	{Builtin: Builtin{"range", []string{"n"}, "the constant vector 0, 1, …, n−1 (n ≥ 1)"},
 		build: func(g *Graph, args []Node) (Node, error) {

@@ -49,12 +49,15 @@ const (
 	OpMin
 	OpMax
 
-	// Reductions of a vector to a scalar.
+	// Reductions of all elements to a scalar.
 	OpSum
 	OpDot
 	OpLogSumExp
 	OpMaxOf
 	OpMinOf
+
+	// Reductions along an axis.
+	OpSumAxis
 
 	// Structure.
 	OpIndex      // x[i]
@@ -64,6 +67,8 @@ const (
 	OpFill       // n copies of a scalar
 	OpScatterAdd // base + scatter(v, len(base), start, step)
 	OpCumsum     // running sums: x[0], x[0]+x[1], …
+	OpReshape    // the elements of x in another shape
+	OpBroadcast  // a row or a column repeated to a matrix
 
 	numOps
 )
@@ -81,7 +86,7 @@ type opKind uint8
 const (
 	kindLeaf opKind = iota
 	kindElementwise
-	kindReduce // scalar result; partials have the arguments' shapes
+	kindReduce // of all elements, or along an axis; partials have the arguments' shapes
 	kindLinear // structural: linear in its arguments
 )
 
@@ -136,9 +141,9 @@ type opDef struct {
 	picks   func(nd *node, mark func(k int))
 
 	// cplx evaluates the op in complex arithmetic for complex-step
-	// differentiation; noComplex says that the op has no analytic complex
+	// differentiation, given its arguments' shapes and values; noComplex says that the op has no analytic complex
 	// form (a kink, a jump), so a complex step through it would be wrong.
-	cplx      func(nd *node, args [][]complex128, out []complex128)
+	cplx      func(nd *node, in []Shape, args [][]complex128, out []complex128)
 	noComplex bool
 
 	// Derivatives. partials builds ∂y/∂arg_i for elementwise ops and

@@ -1,12 +1,15 @@
 package ad
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/cmplx"
 )
 
-// The reductions of a vector to a scalar. A reduction of a scalar is the
-// scalar itself.
+// The reductions: of all the elements of a value to a scalar, or along
+// one axis of a matrix (sum(A, 0) sums each column). A reduction of a
+// scalar is the scalar itself.
 func init() {
 	defineReduction(opDef{op: OpSum, kind: kindLinear, name: "sum", args: []string{"v"},
 		doc: "the sum of the elements of v",
@@ -29,7 +32,7 @@ func init() {
 			}},
 		},
 		kernel: sumV, acc: sumAcc,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			for _, z := range args[0] {
 				out[0] += z
 			}
@@ -80,7 +83,7 @@ func init() {
 			}},
 		},
 		kernel: dotV, acc: dotAcc,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			for j, z := range args[0] {
 				out[0] += z * args[1][j]
 			}
@@ -91,7 +94,7 @@ func init() {
 		doc:      "log Σ exp(vᵢ), computed without overflow",
 		rewrites: []rewrite{ofScalar},
 		kernel:   logSumExpV,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			m := math.Inf(-1)
 			for _, z := range args[0] {
 				m = math.Max(m, real(z))
@@ -135,6 +138,119 @@ func init() {
 		}})
 }
 
+func init() {
+	define(opDef{op: OpSumAxis, kind: kindLinear, name: "sum", goName: "SumAxis", args: []string{"x"}, ints: []string{"axis"},
+		doc:     "the sums of x along axis: sum(A, 0) is the vector of the column sums of A, sum(A, 1) of the row sums",
+		resolve: resolveAxis,
+		shape:   axisShape,
+		rewrites: []rewrite{
+			{"sum(v, 0) → sum(v) for a vector v", func(g *Graph, t *term) (Node, bool) {
+				if g.nodes[t.args[0]].shape.Rank() == 1 {
+					return g.reduce(OpSum, g.handle(t.args[0])), true
+				}
+				return Node{}, false
+			}},
+			{"sum(fill(c), axis) → fill(n*c)", func(g *Graph, t *term) (Node, bool) {
+				if c, ok := g.constant(t.args[0]); ok {
+					return g.fill(g.Const(c*float64(g.nodes[t.args[0]].shape.Dim(t.p[0]))), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"sum(constant, axis) → constant", func(g *Graph, t *term) (Node, bool) {
+				nd := &g.nodes[t.args[0]]
+				if nd.op != OpConst {
+					return Node{}, false
+				}
+				out := make([]float64, t.shape.Len())
+				_, n, inner := axisLens(nd.shape, t.p[0])
+				for k, v := range nd.vec {
+					out[k/(n*inner)*inner+k%inner] += v
+				}
+				return g.constOf(t.shape, out), true
+			}},
+		},
+		kernel:  sumAxisK,
+		compile: compileAxis,
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
+			_, n, inner := axisLens(in[0], nd.p[0])
+			for k, z := range args[0] {
+				out[k/(n*inner)*inner+k%inner] += z
+			}
+		},
+		apply: func(g *Graph, y *node, a []Node) Node { return g.sumAxis(a[0], y.p[0]) },
+		transpose: func(g *Graph, y *node, adj Node) []Node {
+			return []Node{g.unreduce(adj, y.p[0], g.nodes[y.args[0]].shape)}
+		},
+		format: printCallP})
+}
+
+// resolveAxis resolves the axis of a reduction along an axis: 0 or 1 for
+// a matrix, 0 for a vector; a negative axis counts from the last.
+func resolveAxis(in []Shape, ints []int) ([3]int, error) {
+	s, axis := in[0], ints[0]
+	if s.IsScalar() {
+		return [3]int{}, errors.New("a scalar has no axis to reduce along")
+	}
+	a := axis
+	if a < 0 {
+		a += s.Rank()
+	}
+	if a < 0 || a >= s.Rank() {
+		return [3]int{}, fmt.Errorf("axis %d out of range for %s", axis, s)
+	}
+	return [3]int{a}, nil
+}
+
+// axisShape is the shape rule of reductions along an axis: the argument's
+// shape without the axis.
+func axisShape(op Op, in []Shape, p [3]int) (Shape, error) {
+	s, a := in[0], p[0]
+	if a < 0 || a >= s.Rank() {
+		return Shape{}, fmt.Errorf("axis %d out of range for %s", a, s)
+	}
+	out := Shape{rank: s.rank - 1}
+	copy(out.dims[:], s.dims[:a])
+	copy(out.dims[a:], s.dims[a+1:s.rank])
+	return out, nil
+}
+
+// axisLens splits a shape at an axis: outer is the number of elements
+// before it (the product of the sizes of the axes before), n its size,
+// inner the product of the sizes after. Element (o, k, i) is at
+// (o·n + k)·inner + i.
+func axisLens(s Shape, axis int) (outer, n, inner int) {
+	outer, n, inner = 1, s.dims[axis], 1
+	for _, d := range s.dims[:axis] {
+		outer *= d
+	}
+	for _, d := range s.dims[axis+1 : s.rank] {
+		inner *= d
+	}
+	return outer, n, inner
+}
+
+// compileAxis gives a kernel along an axis the size of the axis (p0) and
+// the number of elements after it (p1).
+func compileAxis(g *Graph, nd *node, in instr) instr {
+	_, in.p0, in.p1 = axisLens(g.nodes[nd.args[0]].shape, nd.p[0])
+	return in
+}
+
+// sumAxis returns the sums of x along axis.
+func (g *Graph) sumAxis(x Node, axis int) Node { return must(g.build(OpSumAxis, [3]int{axis}, x)) }
+
+// unreduce returns adj, a value of the shape of a reduction of a value of
+// shape s along axis, repeated along the axis to shape s: the adjoint of a
+// sum along the axis.
+func (g *Graph) unreduce(adj Node, axis int, s Shape) Node {
+	if g.at(adj).shape.IsScalar() {
+		return g.fill(adj, s)
+	}
+	keep := s
+	keep.dims[axis] = 1
+	return g.broadcastTo(g.reshape(adj, keep), s)
+}
+
 // defineReduction enters a reduction, with what reductions share: a scalar
 // result and printing as a call.
 func defineReduction(d opDef) {
@@ -166,6 +282,30 @@ func dotV(ws *Workspace, in *instr)   { ws.s[in.dst] = dot(ws.v[in.a], ws.v[in.b
 func dotAcc(ws *Workspace, in *instr) { ws.s[in.dst] += dot(ws.v[in.a], ws.v[in.b]) }
 
 func logSumExpV(ws *Workspace, in *instr) { ws.s[in.dst] = logSumExp(ws.v[in.a]) }
+
+// sumAxisK sums along an axis of p0 elements with p1 elements after it:
+// the rows of a matrix are summed one after the other for axis 0, each
+// row by itself for axis 1.
+func sumAxisK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	n, inner := in.p0, in.p1
+	if inner == 1 {
+		for o := range d {
+			d[o] = sum(a[o*n : (o+1)*n])
+		}
+		return
+	}
+	for o := 0; o*inner < len(d); o++ {
+		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
+		copy(dst, src)
+		for k := 1; k < n; k++ {
+			row := src[k*inner : (k+1)*inner]
+			for i := range dst {
+				dst[i] += row[i]
+			}
+		}
+	}
+}
 
 func maxOfV(ws *Workspace, in *instr) {
 	a := ws.v[in.a]

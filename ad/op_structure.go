@@ -97,7 +97,7 @@ func init() {
 		},
 		kernel: indexK,
 		picks:  func(nd *node, mark func(int)) { mark(nd.p[0]) },
-		cplx:   func(nd *node, args [][]complex128, out []complex128) { out[0] = args[0][nd.p[0]] },
+		cplx:   func(nd *node, in []Shape, args [][]complex128, out []complex128) { out[0] = args[0][nd.p[0]] },
 		apply:  func(g *Graph, y *node, a []Node) Node { return g.index(a[0], y.p[0]) },
 		transpose: func(g *Graph, y *node, adj Node) []Node {
 			return []Node{g.scatter(adj, g.nodes[y.args[0]].shape.Len(), y.p[0], 1)}
@@ -183,7 +183,7 @@ func init() {
 				mark(nd.p[0] + k*nd.p[1])
 			}
 		},
-		cplx: func(nd *node, args [][]complex128, out []complex128) {
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
 			for j := range out {
 				out[j] = args[0][nd.p[0]+j*nd.p[1]]
 			}
@@ -234,7 +234,7 @@ func init() {
 			}},
 		},
 		kernel: concatK,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			off := 0
 			for _, a := range args {
 				off += copy(out[off:], a)
@@ -307,7 +307,7 @@ func init() {
 			}
 			return in
 		},
-		cplx: func(nd *node, args [][]complex128, out []complex128) {
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
 			for j, z := range args[0] {
 				out[nd.p[0]+j*nd.p[1]] = z
 			}
@@ -332,17 +332,20 @@ func init() {
 			}
 			return [3]int{ints[0]}, nil
 		},
+		// The parameters are the shape of the result (Shape.params): a
+		// matrix is filled too, and is written fill(s, m, n).
 		shape: func(op Op, in []Shape, p [3]int) (Shape, error) {
 			if !in[0].IsScalar() {
 				return Shape{}, &ShapeError{Op: op.String(), Shapes: in, Msg: "fill takes a scalar"}
 			}
-			if p[0] < 1 {
-				return Shape{}, fmt.Errorf("fill: length %d must be at least 1", p[0])
+			s, err := shapeOf(p)
+			if err != nil {
+				return Shape{}, fmt.Errorf("fill: %w", err)
 			}
-			return Vector(p[0]), nil
+			return s, nil
 		},
 		kernel: fillK,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			for j := range out {
 				out[j] = args[0][0]
 			}
@@ -350,7 +353,8 @@ func init() {
 		apply:     func(g *Graph, y *node, a []Node) Node { return g.fill(a[0], y.shape) },
 		transpose: func(g *Graph, y *node, adj Node) []Node { return []Node{g.reduce(OpSum, adj)} },
 		format: func(p *printer, nd *node) (string, int) {
-			return fmt.Sprintf("fill(%s, %d)", p.arg(nd, 0, 0), nd.p[0]), precAtom
+			dims := fmt.Sprint(nd.shape.Dims())
+			return fmt.Sprintf("fill(%s, %s)", p.arg(nd, 0, 0), strings.ReplaceAll(dims[1:len(dims)-1], " ", ", ")), precAtom
 		}})
 
 	// ScatterAdd is what the adjoint of a slice added to a gradient becomes
@@ -374,7 +378,7 @@ func init() {
 		},
 		kernel:  scatterAddK,
 		inPlace: 1,
-		cplx: func(nd *node, args [][]complex128, out []complex128) {
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
 			copy(out, args[0])
 			for j, z := range args[1] {
 				out[nd.p[0]+j*nd.p[1]] += z
@@ -417,7 +421,7 @@ func init() {
 			}},
 		},
 		kernel: cumsumK,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			var s complex128
 			for j, z := range args[0] {
 				s += z
@@ -431,6 +435,194 @@ func init() {
 			return []Node{g.slice(g.cumsum(g.slice(adj, n-1, -1, n)), n-1, -1, n)}
 		},
 		format: printCall})
+}
+
+func init() {
+	// A reshape is a view: the elements stay where they are, row by row.
+	define(opDef{op: OpReshape, kind: kindLinear, name: "reshape", args: []string{"x"}, ints: []string{"m", "n"},
+		doc: "the elements of x, row by row, as an m×n matrix (flatten(x) makes them a vector)",
+		resolve: func(in []Shape, ints []int) ([3]int, error) {
+			m, n := ints[0], ints[1]
+			if m < 1 || n < 1 || in[0].IsScalar() || m*n != in[0].Len() {
+				return [3]int{}, fmt.Errorf("cannot reshape %s into %s", in[0], Matrix(m, n))
+			}
+			return [3]int{m, n}, nil
+		},
+		// The parameters are the shape of the result (Shape.params), which
+		// may be a vector.
+		shape: func(op Op, in []Shape, p [3]int) (Shape, error) {
+			s, err := shapeOf(p)
+			if err != nil || in[0].IsScalar() || s.Len() != in[0].Len() {
+				return Shape{}, fmt.Errorf("cannot reshape %s into %v", in[0], p)
+			}
+			return s, nil
+		},
+		rewrites: []rewrite{
+			{"reshape(x) → x for x of the shape", func(g *Graph, t *term) (Node, bool) {
+				if g.nodes[t.args[0]].shape == t.shape {
+					return g.handle(t.args[0]), true
+				}
+				return Node{}, false
+			}},
+			{"reshape(reshape(x)) → reshape(x)", func(g *Graph, t *term) (Node, bool) {
+				if nd := &g.nodes[t.args[0]]; nd.op == OpReshape {
+					return g.reshape(g.handle(nd.args[0]), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"reshape(fill(s)) → fill(s)", func(g *Graph, t *term) (Node, bool) {
+				if nd := &g.nodes[t.args[0]]; nd.op == OpFill {
+					return g.fill(g.handle(nd.args[0]), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"reshape(constant) → constant", func(g *Graph, t *term) (Node, bool) {
+				if nd := &g.nodes[t.args[0]]; nd.op == OpConst {
+					return g.constOf(t.shape, nd.vec), true
+				}
+				return Node{}, false
+			}},
+		},
+		kernel: viewK,
+		compile: func(g *Graph, nd *node, in instr) instr {
+			in.p0, in.p1 = 0, nd.shape.Len()
+			return in
+		},
+		view:  func(*node) bool { return true },
+		cplx:  func(_ *node, _ []Shape, args [][]complex128, out []complex128) { copy(out, args[0]) },
+		apply: func(g *Graph, y *node, a []Node) Node { return g.reshape(a[0], y.shape) },
+		transpose: func(g *Graph, y *node, adj Node) []Node {
+			return []Node{g.reshape(adj, g.nodes[y.args[0]].shape)}
+		},
+		format: func(p *printer, nd *node) (string, int) {
+			if nd.shape.Rank() == 1 {
+				return "flatten(" + p.arg(nd, 0, 0) + ")", precAtom
+			}
+			return printCallP(p, nd)
+		}})
+
+	// Elementwise operations broadcast rows and columns to matrices with
+	// a broadcast node of their operand (op_elementwise.go), so that their
+	// own kernels and derivatives see operands of one shape.
+	define(opDef{op: OpBroadcast, kind: kindLinear, name: "broadcast", args: []string{"x"}, ints: []string{"m", "n"},
+		doc: "x repeated to an m×n matrix: a vector of n or a 1×n matrix as every row, an m×1 matrix as every column, a scalar everywhere",
+		resolve: func(in []Shape, ints []int) ([3]int, error) {
+			s := Matrix(ints[0], ints[1])
+			if validShape(s) != nil || !in[0].broadcastsTo(s) {
+				return [3]int{}, &ShapeError{Op: "broadcast", Shapes: []Shape{in[0], s}}
+			}
+			return s.params(), nil
+		},
+		shape: func(op Op, in []Shape, p [3]int) (Shape, error) {
+			s, err := shapeOf(p)
+			if err != nil || s.Rank() != 2 || !in[0].broadcastsTo(s) {
+				return Shape{}, &ShapeError{Op: op.String(), Shapes: []Shape{in[0], s}}
+			}
+			return s, nil
+		},
+		rewrites: []rewrite{
+			{"broadcast(x) → x for x of the shape", func(g *Graph, t *term) (Node, bool) {
+				if g.nodes[t.args[0]].shape == t.shape {
+					return g.handle(t.args[0]), true
+				}
+				return Node{}, false
+			}},
+			{"broadcast(x) → fill(x) for x of one element", func(g *Graph, t *term) (Node, bool) {
+				if x := g.handle(t.args[0]); g.at(x).shape.Len() == 1 {
+					return g.fill(g.reshape(x, Scalar()), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"broadcast(fill(s)) → fill(s)", func(g *Graph, t *term) (Node, bool) {
+				if nd := &g.nodes[t.args[0]]; nd.op == OpFill {
+					return g.fill(g.handle(nd.args[0]), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"broadcast(constant) → constant", func(g *Graph, t *term) (Node, bool) {
+				nd := &g.nodes[t.args[0]]
+				if nd.op != OpConst {
+					return Node{}, false
+				}
+				v := make([]float64, t.shape.Len())
+				for k := range v {
+					v[k] = nd.vec[broadcastIndex(nd.shape, t.shape, k)]
+				}
+				return g.constOf(t.shape, v), true
+			}},
+		},
+		kernel: broadcastRowsK,
+		compile: func(g *Graph, nd *node, in instr) instr {
+			if x := g.nodes[nd.args[0]].shape; x.dimFromEnd(1) == 1 {
+				in.kernel = broadcastColsK
+			}
+			return in
+		},
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
+			for k := range out {
+				out[k] = args[0][broadcastIndex(in[0], nd.shape, k)]
+			}
+		},
+		apply: func(g *Graph, y *node, a []Node) Node { return g.broadcastTo(a[0], y.shape) },
+		transpose: func(g *Graph, y *node, adj Node) []Node {
+			return []Node{g.unbroadcast(adj, g.nodes[y.args[0]].shape)}
+		},
+		format: printCallP})
+}
+
+// reshape returns x with shape s, which has as many elements; a scalar is
+// a value of one element.
+func (g *Graph) reshape(x Node, s Shape) Node {
+	xs := g.at(x).shape
+	switch {
+	case xs == s:
+		return x
+	case s.IsScalar():
+		return g.index(g.reshape(x, Vector(1)), 0)
+	case xs.IsScalar():
+		x = must(g.Concat(x))
+	}
+	return must(g.build(OpReshape, s.params(), x))
+}
+
+// broadcastTo returns x repeated to shape s, which it broadcasts to.
+func (g *Graph) broadcastTo(x Node, s Shape) Node {
+	if xs := g.at(x).shape; xs == s || s.IsScalar() {
+		return x
+	} else if xs.IsScalar() || s.Rank() == 1 {
+		return g.fill(g.reshape(x, Scalar()), s)
+	}
+	return must(g.build(OpBroadcast, s.params(), x))
+}
+
+// unbroadcast returns the adjoint of broadcasting a value of shape s: adj
+// summed along the axes the broadcast repeated s along, in shape s.
+func (g *Graph) unbroadcast(adj Node, s Shape) Node {
+	t := g.at(adj).shape
+	if s.Len() == 1 {
+		return g.reshape(g.reduce(OpSum, adj), s)
+	}
+	for a := t.Rank() - 1; a >= 0; a-- {
+		if t.dims[a] != 1 && s.dimFromEnd(t.Rank()-a) == 1 {
+			adj = g.sumAxis(adj, a)
+		}
+	}
+	return g.reshape(adj, s)
+}
+
+// broadcastIndex returns the element of a value of shape s that element k
+// of its broadcast to shape t repeats.
+func broadcastIndex(s, t Shape, k int) int {
+	src, stride := 0, 1
+	for i := 1; i <= t.Rank(); i++ {
+		d, j := t.dimFromEnd(i), k%t.dimFromEnd(i)
+		k /= d
+		if sd := s.dimFromEnd(i); sd != 1 {
+			src += j * stride
+			stride *= sd
+		}
+	}
+	return src
 }
 
 // Index returns x[i]; a negative i counts from the end.
@@ -592,6 +784,26 @@ func cumsumK(ws *Workspace, in *instr) {
 	for i := range d {
 		t += a[i]
 		d[i] = t
+	}
+}
+
+// broadcastRowsK repeats a row as every row of a matrix.
+func broadcastRowsK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	for i := 0; i < len(d); i += len(a) {
+		copy(d[i:], a)
+	}
+}
+
+// broadcastColsK repeats a column as every column of a matrix.
+func broadcastColsK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	n := len(d) / len(a)
+	for i, c := range a {
+		row := d[i*n : (i+1)*n]
+		for j := range row {
+			row[j] = c
+		}
 	}
 }
 

@@ -56,20 +56,30 @@ type rewriteCase struct {
 }
 
 // testVars are the variables of the rewrite cases: scalars x and y,
-// vectors u and v of 3 elements, w of 6.
-type testVars struct{ x, y, u, v, w Node }
+// vectors u and v of 3 elements, w of 6, a 2×3 matrix A and a 2×1 column
+// c.
+type testVars struct{ x, y, u, v, w, A, c Node }
 
 func newTestVars(g *Graph) testVars {
 	return testVars{
 		x: must(g.Var("x", Scalar())), y: must(g.Var("y", Scalar())),
 		u: must(g.Var("u", Vector(3))), v: must(g.Var("v", Vector(3))), w: must(g.Var("w", Vector(6))),
+		A: must(g.Var("A", Matrix(2, 3))), c: must(g.Var("c", Matrix(2, 1))),
 	}
 }
+
+// m23 is the constant 2×3 matrix of the rewrite cases.
+func m23(g *Graph) Node { return g.ConstMatrix(2, 3, []float64{1, 2, 3, 4, 5, 6}) }
 
 func nodes(ns ...Node) []Node { return ns }
 
 var rewriteCases = []rewriteCase{
-	// Every elementwise op.
+	// Every elementwise op. A row against a matrix is left implicit where
+	// it prints; a column against a row is not.
+	{"f(row, matrix) → f(broadcast(row), matrix)", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.c, v.u) },
+		"c + u", "broadcast(c, 2, 3) + u"},
+	{"f(row, matrix) → f(broadcast(row), matrix)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, v.x) },
+		"A * x", ""},
 	{"f(c) → constant", OpSin, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) }, "sin(0)", "0"},
 	{"f(c) → constant", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3)), g.Const(1)) },
 		"fill(2, 3) + 1", "fill(3, 3)"},
@@ -141,6 +151,14 @@ var rewriteCases = []rewriteCase{
 		"sum(fill(2, 3))", "6"},
 	{"sum(constant vector) → constant", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 4})) },
 		"sum([1, 2, 4])", "7"},
+	{"sum(v, 0) → sum(v) for a vector v", OpSumAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "sum(u, 0)", "sum(u)"},
+	{"sum(v, 0) → sum(v) for a vector v", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "sum(A, 1)", ""},
+	{"sum(fill(c), axis) → fill(n*c)", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(2, 3))) },
+		"sum(fill(2, 2, 3), 1)", "fill(6, 2)"},
+	{"sum(constant, axis) → constant", OpSumAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"sum([[1, 2, 3], [4, 5, 6]], 0)", "[5, 7, 9]"},
+	{"sum(constant, axis) → constant", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"sum([[1, 2, 3], [4, 5, 6]], 1)", "[6, 15]"},
 	{"dot(x, y) → x*y for scalars", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, v.y) }, "dot(x, y)", "x * y"},
 	{"dot(0, y) → 0", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.zeros(Vector(3)), v.u) }, "dot(fill(0, 3), u)", "0"},
 	{"dot(x, 0) → 0", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, g.zeros(Vector(3))) }, "dot(u, fill(0, 3))", "0"},
@@ -187,6 +205,28 @@ var rewriteCases = []rewriteCase{
 	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "[x]", ""},
 	{"[constants] → constant", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(1), must(g.Fill(g.Const(2), 2))) },
 		"[1, fill(2, 2)]", "[1, 2, 2]"},
+	// Shapes.
+	{"reshape(x) → x for x of the shape", OpReshape, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.A) },
+		"reshape(A, 2, 3)", "A"},
+	{"reshape(reshape(x)) → reshape(x)", OpReshape, [3]int{3, 2}, func(g *Graph, v testVars) []Node { return nodes(g.reshape(v.A, Vector(6))) },
+		"reshape(flatten(A), 3, 2)", "reshape(A, 3, 2)"},
+	{"reshape(fill(s)) → fill(s)", OpReshape, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 6))) },
+		"reshape(fill(x, 6), 2, 3)", "fill(x, 2, 3)"},
+	{"reshape(constant) → constant", OpReshape, [3]int{6}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"flatten([[1, 2, 3], [4, 5, 6]])", "[1, 2, 3, 4, 5, 6]"},
+	{"broadcast(x) → x for x of the shape", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.A) },
+		"broadcast(A, 2, 3)", "A"},
+	{"broadcast(x) → fill(x) for x of one element", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Concat(v.x))) },
+		"broadcast([x], 2, 3)", "fill(x, 2, 3)"},
+	{"broadcast(x) → fill(x) for x of one element", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },
+		"broadcast(u, 2, 3)", ""},
+	{"broadcast(fill(s)) → fill(s)", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 3))) },
+		"broadcast(fill(x, 3), 2, 3)", "fill(x, 2, 3)"},
+	{"broadcast(constant) → constant", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3})) },
+		"broadcast([1, 2, 3], 2, 3)", "[[1, 2, 3], [1, 2, 3]]"},
+	{"broadcast(constant) → constant", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.ConstMatrix(2, 1, []float64{1, 2})) },
+		"broadcast([[1], [2]], 2, 3)", "[[1, 1, 1], [2, 2, 2]]"},
+
 	{"scatter(0, n, …) → fill(0, n)", OpScatter, [3]int{1, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) },
 		"scatter(0, 3, 1, 1)", "fill(0, 3)"},
 	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },

@@ -26,9 +26,9 @@ type lowerer struct {
 	src      string
 	errs     ErrorList
 	vars     map[string]ad.Node
-	varAt    map[string]int // where an undeclared variable first appeared
-	declared bool           // names not in vars are errors, not new variables
-	sizes    map[string]int
+	varAt    map[string]int      // where an undeclared variable first appeared
+	declared bool                // names not in vars are errors, not new variables
+	shapes   map[string]ad.Shape // the variables that are not scalars
 	consts   map[string]Const
 	constAt  map[string]ad.Node // the constants used so far
 	budget   int                // vector constant elements the source may still create
@@ -264,7 +264,7 @@ func (l *lowerer) lowerBinary(n *binary) (ad.Node, bool) {
 
 func (l *lowerer) binop(b *binary, x, y ad.Node) (ad.Node, bool) {
 	sx, sy := l.g.Shape(x), l.g.Shape(y)
-	if !sx.IsScalar() && !sy.IsScalar() && sx != sy {
+	if _, err := ad.Broadcast(sx, sy); err != nil {
 		l.errorf(b.opAt, "shape mismatch: %v %s %v", sx, b.text, sy)
 		return ad.Node{}, false
 	}
@@ -528,6 +528,8 @@ func (l *lowerer) given(name string) ad.Node {
 		n = l.g.Const(c.Values[0])
 	case 1:
 		n = l.g.ConstVec(c.Values)
+	case 2:
+		n = l.g.ConstMatrix(c.Shape.Dim(0), c.Shape.Dim(1), c.Values)
 	}
 	l.constAt[name] = n
 	return n

@@ -1,0 +1,67 @@
+package expr
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
+)
+
+// matrixOpts declares the variables of the matrix sources: A and B are
+// 2×3, c is a 2×1 column, r a 1×3 row, u a vector of 3, w of 2, x a
+// scalar.
+var matrixOpts = &Options{
+	Vars: []string{"A", "B", "c", "r", "u", "w", "x"},
+	Shapes: map[string]ad.Shape{
+		"A": ad.Matrix(2, 3), "B": ad.Matrix(2, 3), "c": ad.Matrix(2, 1), "r": ad.Matrix(1, 3),
+		"u": ad.Vector(3), "w": ad.Vector(2),
+	},
+}
+
+// matrixSources use every operation on matrices.
+var matrixSources = []string{
+	"sum(A * B + u)",
+	"sum(sin(A - c) * r)",
+	"sum((c + r)^2 * x)",
+	"logsumexp(exp(A) / (1 + B^2))",
+	"dot(sum(A * B, 0), u) + dot(sum(A, 1), w)",
+	"sum(reshape(A * B, 3, 2)^2) + dot(flatten(A), flatten(B))",
+	"sum(broadcast(u, 2, 3) * broadcast(c, 2, 3) * A)",
+	"sum(fill(x, 2, 3) * A^2) + max(A * c)",
+}
+
+// TestMatrixRoundTrip prints matrix expressions, their gradients and their
+// second derivatives, and parses each printed form back into the same
+// node.
+func TestMatrixRoundTrip(t *testing.T) {
+	for _, src := range matrixSources {
+		f, err := Compile(src, matrixOpts)
+		require.NoError(t, err, src)
+		g := f.Graph()
+		vars := g.Vars()
+		grads, err := g.Grad(f.Output(), vars...)
+		require.NoError(t, err, src)
+		nodes := append([]ad.Node{f.Output()}, grads...)
+		for _, d := range grads {
+			if s := g.Shape(d); s.Rank() == 2 {
+				dd, err := g.Grad(must(g.Call("sum", must(g.Call("sin", d)))), vars...)
+				require.NoError(t, err, src)
+				nodes = append(nodes, dd...)
+			}
+		}
+		for _, n := range nodes {
+			printed := g.Format(n)
+			back, err := Parse(g, printed)
+			require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
+			require.Equal(t, n, back, "%s\nprinted as\n%s\nparses back as\n%s", src, printed, g.Format(back))
+		}
+	}
+}
+
+func must(n ad.Node, err error) ad.Node {
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
