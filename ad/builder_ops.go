@@ -151,3 +151,11 @@ func (b *Builder) Reshape(x Node, m, n int) Node { return b.op(OpReshape, []Node
 // vector of n or a 1×n matrix as every row, an m×1 matrix as every column, a
 // scalar everywhere.
 func (b *Builder) Broadcast(x Node, m, n int) Node { return b.op(OpBroadcast, []Node{x}, m, n) }
+
+// Transpose returns transpose(x): the transpose of the matrix x, whose rows
+// are the columns of x; a vector or a scalar is its own transpose.
+func (b *Builder) Transpose(x Node) Node { return b.op(OpTranspose, []Node{x}) }
+
+// MatMul returns x @ y: the matrix product of x and y: matrix·matrix,
+// matrix·vector, vector·matrix, and for two vectors their inner product.
+func (b *Builder) MatMul(x, y Node) Node { return b.op(OpMatMul, []Node{x, y}) }

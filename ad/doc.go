@@ -50,8 +50,11 @@
 // Runs of elementwise operations over one vector length are fused and run
 // a block at a time so that their temporaries stay in cache, constant
 // factors merge into the kernels they scale, and long runs split across
-// two goroutines. Run allocates nothing; a Program is safe for concurrent
-// use, each goroutine with its own Workspace. RunChecked also explains a NaN
+// two goroutines. Matrix products run on BLAS through gonum's blas64, so
+// blas64.Use can swap in another implementation. Run allocates nothing but
+// what BLAS may allocate for the goroutines of a large product (gonum's
+// splits one whose result has four 64×64 blocks or more); a Program is
+// safe for concurrent use, each goroutine with its own Workspace. RunChecked also explains a NaN
 // or infinite output: a *NonFiniteError names the first node that went
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
 // got -0.3"), or the input that is NaN or infinite ("input x is NaN"),
@@ -79,9 +82,10 @@
 //
 // An op lives in the file of its family: op_elementwise.go (functions
 // applied to each element), op_arith.go (the operators), op_reduce.go
-// (reductions to a scalar or along an axis) or op_structure.go (indexing,
+// (reductions to a scalar or along an axis), op_structure.go (indexing,
 // slicing, reshaping, broadcasting and the other linear ops that move
-// elements). Adding one touches:
+// elements) or op_linalg.go (the matrix product and the other operations
+// of linear algebra). Adding one touches:
 //
 //   - op.go: its Op constant;
 //   - its family's file: its entry, with every facet of opDef;

@@ -76,6 +76,14 @@ var composites = []function{
 			}
 			return g.build(OpFill, [3]int{m, n}, args[0])
 		}},
+	{Builtin: Builtin{"outer", []string{"u", "v"}, "the outer product of the vectors u and v, the matrix of uᵢvⱼ"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			u, v := g.Shape(args[0]), g.Shape(args[1])
+			if u.Rank() != 1 || v.Rank() != 1 {
+				return Node{}, &ShapeError{Op: "outer", Shapes: []Shape{u, v}, Msg: "outer takes two vectors"}
+			}
+			return g.outer(args[0], args[1]), nil
+		}},
 	{Builtin: Builtin{"range", []string{"n"}, "the constant vector 0, 1, …, n−1 (n ≥ 1)"},
 		build: func(g *Graph, args []Node) (Node, error) {
 			n, err := g.intParam("range", args[0])

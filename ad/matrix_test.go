@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // checkNumeric checks the derivatives of the scalar y, a function of all
@@ -101,6 +102,23 @@ var matrixCases = []struct {
 	{"flatten", func(b *Builder, v matrixVars) Node {
 		s := b.Graph().Shape(v.A)
 		return b.Dot(b.Reshape(b.Exp(v.A), s.Len(), 1), b.Reshape(b.Mul(v.B, v.c), s.Len(), 1))
+	}},
+	{"matrix @ transpose(matrix)", func(b *Builder, v matrixVars) Node { return b.Sum(b.Sin(b.MatMul(v.A, b.Transpose(v.B)))) }},
+	{"transpose(matrix) @ matrix", func(b *Builder, v matrixVars) Node { return b.LogSumExp(b.MatMul(b.Transpose(v.A), b.Exp(v.B))) }},
+	{"matrix @ vector", func(b *Builder, v matrixVars) Node {
+		return b.Add(b.Dot(b.MatMul(v.A, v.u), v.w), b.Sum(b.Pow(b.MatMul(v.B, b.Sin(v.u)), b.Const(2))))
+	}},
+	{"vector @ matrix", func(b *Builder, v matrixVars) Node { return b.Sum(b.Mul(b.Exp(b.MatMul(v.w, v.A)), v.u)) }},
+	{"vector @ transpose(matrix)", func(b *Builder, v matrixVars) Node {
+		return b.Add(b.Sum(b.Mul(b.MatMul(b.Mul(v.u, v.u), b.Transpose(v.A)), v.w)), b.Sum(b.Mul(b.MatMul(b.Transpose(v.B), v.w), v.u)))
+	}},
+	{"vector @ vector", func(b *Builder, v matrixVars) Node { return b.Mul(b.MatMul(v.u, b.Sin(v.u)), b.MatMul(v.w, v.w)) }},
+	{"column @ row", func(b *Builder, v matrixVars) Node { return b.Sum(b.Mul(b.MatMul(b.Exp(v.c), v.r), v.A)) }},
+	{"products of products", func(b *Builder, v matrixVars) Node {
+		return b.Sum(b.MatMul(b.Transpose(b.MatMul(b.Transpose(v.A), v.B)), b.Tanh(b.Transpose(v.A))))
+	}},
+	{"transpose", func(b *Builder, v matrixVars) Node {
+		return b.Sum(b.Mul(b.Transpose(v.A), b.Pow(b.Transpose(b.Add(v.B, v.c)), b.Const(2))))
 	}},
 	{"broadcast", func(b *Builder, v matrixVars) Node {
 		s := b.Graph().Shape(v.A)
@@ -212,4 +230,100 @@ func TestMatrixFunc(t *testing.T) {
 	assert.Equal(t, 2*(1+20+300+4+50+600.0), y)
 	assert.Equal(t, Point{"W": {2, 20, 200, 2, 20, 200}, "x": {1 + 20 + 300 + 4 + 50 + 600}}, grad)
 	assert.Equal(t, "x * sum(W * [[1, 10, 100], [1, 10, 100]])", f.String())
+}
+
+// randomDense returns an m×n matrix of values in [-1, 1].
+func randomDense(rng *rand.Rand, m, n int) *mat.Dense {
+	v := make([]float64, m*n)
+	for i := range v {
+		v[i] = 2*rng.Float64() - 1
+	}
+	return mat.NewDense(m, n, v)
+}
+
+// TestMatMulIdentities checks products and their gradients against gonum's
+// mat at random points: X·Y and (X·Y)ᵀ = YᵀXᵀ, the gradients Xᵀ·G and
+// G·Yᵀ of sum(G * (X @ Y)), and ∇_X sum(X * Bᵀ) = Bᵀ, the gradient of
+// trace(X·B).
+func TestMatMulIdentities(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{1, 1, 1}, {1, 3, 4}, {4, 3, 1}, {3, 1, 4}, {5, 4, 3}, {70, 80, 90}} {
+		m, k, n := s[0], s[1], s[2]
+		t.Run(fmt.Sprint(s), func(t *testing.T) {
+			X, Y, G, B := randomDense(rng, m, k), randomDense(rng, k, n), randomDense(rng, m, n), randomDense(rng, k, m)
+			b := NewBuilder()
+			x, y := b.Var("X", Matrix(m, k)), b.Var("Y", Matrix(k, n))
+			gc, bc := b.Graph().ConstMatrix(m, n, G.RawMatrix().Data), b.Graph().ConstMatrix(k, m, B.RawMatrix().Data)
+			xy := b.MatMul(x, y)
+			f := b.Sum(b.Mul(gc, xy))
+			h := b.Sum(b.Mul(x, b.Transpose(bc)))
+			require.NoError(t, b.Err())
+			grad, err := b.Graph().Grad(f, x, y)
+			require.NoError(t, err)
+			gradH, err := b.Graph().Grad(h, x)
+			require.NoError(t, err)
+			out := eval(t, b.Graph(), [][]float64{X.RawMatrix().Data, Y.RawMatrix().Data},
+				xy, b.Transpose(xy), b.MatMul(b.Transpose(y), b.Transpose(x)), grad[0], grad[1], gradH[0])
+
+			var want, wantT, gx, gy mat.Dense
+			want.Mul(X, Y)
+			wantT.Mul(Y.T(), X.T())
+			gx.Mul(G, Y.T())
+			gy.Mul(X.T(), G)
+			tol := 1e-14 * float64(k)
+			assert.InDeltaSlice(t, want.RawMatrix().Data, out[0], tol, "X·Y")
+			assert.InDeltaSlice(t, wantT.RawMatrix().Data, out[1], tol, "(X·Y)ᵀ")
+			assert.InDeltaSlice(t, wantT.RawMatrix().Data, out[2], tol, "Yᵀ·Xᵀ")
+			assert.InDeltaSlice(t, gx.RawMatrix().Data, out[3], 1e-14*float64(n), "G·Yᵀ")
+			assert.InDeltaSlice(t, gy.RawMatrix().Data, out[4], 1e-14*float64(m), "Xᵀ·G")
+			assert.Equal(t, mat.DenseCopyOf(B.T()).RawMatrix().Data, out[5], "Bᵀ")
+		})
+	}
+}
+
+// TestMatMulShapes checks the shape rule of the product.
+func TestMatMulShapes(t *testing.T) {
+	g := NewGraph()
+	A, u, w, s := must(g.Var("A", Matrix(2, 3))), must(g.Var("u", Vector(3))), must(g.Var("w", Vector(2))), must(g.Var("s", Scalar()))
+	for _, c := range []struct {
+		a, b Node
+		want Shape
+		err  string
+	}{
+		{A, u, Vector(2), ""},
+		{w, A, Vector(3), ""},
+		{u, u, Scalar(), ""},
+		{A, g.transpose(A), Matrix(2, 2), ""},
+		{g.transpose(A), A, Matrix(3, 3), ""},
+		{A, A, Shape{}, "shape mismatch in matmul: matrix(2×3) and matrix(2×3) (inner sizes 3 and 2 differ)"},
+		{A, w, Shape{}, "shape mismatch in matmul: matrix(2×3) and vector(2) (inner sizes 3 and 2 differ)"},
+		{u, A, Shape{}, "shape mismatch in matmul: vector(3) and matrix(2×3) (inner sizes 3 and 2 differ)"},
+		{s, A, Shape{}, "shape mismatch in matmul: scalar and matrix(2×3) (@ takes vectors and matrices; a scalar multiplies with *)"},
+	} {
+		n, err := g.MatMul(c.a, c.b)
+		if c.err != "" {
+			assert.EqualError(t, err, c.err)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, c.want, g.Shape(n), "%s @ %s", g.Format(c.a), g.Format(c.b))
+	}
+}
+
+// TestMatMulRunAllocatesNothing checks that products too small for BLAS to
+// split them run without allocating, as every other kernel does.
+func TestMatMulRunAllocatesNothing(t *testing.T) {
+	b := NewBuilder()
+	X := b.Var("X", Matrix(100, 30))
+	W := b.Var("W", Matrix(30, 10))
+	u := b.Var("u", Vector(10))
+	f := b.Sum(b.Pow(b.MatMul(b.Tanh(b.MatMul(X, W)), u), b.Const(2)))
+	require.NoError(t, b.Err())
+	grad, err := b.Graph().Grad(f, X, W, u)
+	require.NoError(t, err)
+	p, err := b.Graph().Compile(append([]Node{f}, grad...)...)
+	require.NoError(t, err)
+	ws := p.NewWorkspace()
+	in := [][]float64{make([]float64, 3000), make([]float64, 300), make([]float64, 10)}
+	assert.Zero(t, testing.AllocsPerRun(20, func() { _ = p.Run(ws, in) }))
 }

@@ -69,6 +69,10 @@ const (
 	OpCumsum     // running sums: x[0], x[0]+x[1], …
 	OpReshape    // the elements of x in another shape
 	OpBroadcast  // a row or a column repeated to a matrix
+	OpTranspose  // the rows of a matrix as its columns
+
+	// Linear algebra.
+	OpMatMul // x @ y
 
 	numOps
 )
@@ -88,6 +92,10 @@ const (
 	kindElementwise
 	kindReduce // of all elements, or along an axis; partials have the arguments' shapes
 	kindLinear // structural: linear in its arguments
+	// kindBilinear ops are linear in each argument (the matrix product):
+	// apply and transpose as for linear ops, and the JVP by the product
+	// rule, a sum of apply with one argument's tangent at a time.
+	kindBilinear
 )
 
 // An opDef is everything about one operation, in one place: how it is
@@ -150,7 +158,8 @@ type opDef struct {
 	// reductions (a zero Node stands for an exact zero; y is the node
 	// itself). A linear op instead has apply, which builds the same op on
 	// other arguments (its JVP), and transpose, which builds the adjoint's
-	// contributions to its arguments (its VJP).
+	// contributions to its arguments (its VJP); a bilinear op has both too,
+	// its JVP being apply with one argument's tangent at a time.
 	partials  func(g *Graph, y Node, args []Node) []Node
 	apply     func(g *Graph, y *node, args []Node) Node
 	transpose func(g *Graph, y *node, adj Node) []Node

@@ -192,7 +192,7 @@ var (
 			}
 			v[i] = ops[t.op].eval(x[0], x[1])
 		}
-		return g.ConstVec(v), true
+		return g.constOf(t.shape, v), true
 	}}
 	// A fill against an operand of the full shape is its scalar broadcast.
 	unfill = rewrite{"f(fill(s), x) → f(s, x)", func(g *Graph, t *term) (Node, bool) {

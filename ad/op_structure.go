@@ -570,6 +570,70 @@ func init() {
 		format: printCallP})
 }
 
+func init() {
+	define(opDef{op: OpTranspose, kind: kindLinear, name: "transpose", args: []string{"x"},
+		doc:   "the transpose of the matrix x, whose rows are the columns of x; a vector or a scalar is its own transpose",
+		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0].transposed(), nil },
+		rewrites: []rewrite{
+			{"transpose(v) → v for a vector or a scalar", func(g *Graph, t *term) (Node, bool) {
+				if g.nodes[t.args[0]].shape.Rank() < 2 {
+					return g.handle(t.args[0]), true
+				}
+				return Node{}, false
+			}},
+			{"transpose(transpose(x)) → x", func(g *Graph, t *term) (Node, bool) {
+				if nd := &g.nodes[t.args[0]]; nd.op == OpTranspose {
+					return g.handle(nd.args[0]), true
+				}
+				return Node{}, false
+			}},
+			{"transpose(fill(s)) → fill(s)", func(g *Graph, t *term) (Node, bool) {
+				if nd := &g.nodes[t.args[0]]; nd.op == OpFill {
+					return g.fill(g.handle(nd.args[0]), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"transpose(constant) → constant", func(g *Graph, t *term) (Node, bool) {
+				nd := &g.nodes[t.args[0]]
+				if nd.op != OpConst {
+					return Node{}, false
+				}
+				m, n := nd.shape.Dim(0), nd.shape.Dim(1)
+				v := make([]float64, len(nd.vec))
+				for k, x := range nd.vec {
+					v[k%n*m+k/n] = x
+				}
+				return g.constOf(t.shape, v), true
+			}},
+			// (A'·B')ᵀ = B'ᵀ·A'ᵀ, where the product's parameters transpose
+			// the operands that are left transposed in place.
+			{"transpose(a @ b) → transpose(b) @ transpose(a)", func(g *Graph, t *term) (Node, bool) {
+				nd := &g.nodes[t.args[0]]
+				if nd.op != OpMatMul {
+					return Node{}, false
+				}
+				return g.matmul(g.transpose(g.operand(nd, 1)), g.transpose(g.operand(nd, 0))), true
+			}},
+		},
+		kernel: transposeK,
+		compile: func(g *Graph, nd *node, in instr) instr {
+			in.p0 = nd.shape.Dim(1)
+			return in
+		},
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
+			m, n := in[0].Dim(0), in[0].Dim(1)
+			for k, z := range args[0] {
+				out[k%n*m+k/n] = z
+			}
+		},
+		apply:     func(g *Graph, y *node, a []Node) Node { return g.transpose(a[0]) },
+		transpose: func(g *Graph, y *node, adj Node) []Node { return []Node{g.transpose(adj)} },
+		format:    printCall})
+}
+
+// transpose returns the transpose of x.
+func (g *Graph) transpose(x Node) Node { return must(g.build(OpTranspose, [3]int{}, x)) }
+
 // reshape returns x with shape s, which has as many elements; a scalar is
 // a value of one element.
 func (g *Graph) reshape(x Node, s Shape) Node {
@@ -784,6 +848,25 @@ func cumsumK(ws *Workspace, in *instr) {
 	for i := range d {
 		t += a[i]
 		d[i] = t
+	}
+}
+
+// transposeK transposes a matrix of p0 rows, a block at a time so that
+// both the rows read and the columns written stay in cache.
+func transposeK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	m := in.p0
+	n := len(a) / m
+	const bs = 32
+	for i0 := 0; i0 < m; i0 += bs {
+		for j0 := 0; j0 < n; j0 += bs {
+			for i := i0; i < min(i0+bs, m); i++ {
+				row := a[i*n : (i+1)*n]
+				for j := j0; j < min(j0+bs, n); j++ {
+					d[j*m+i] = row[j]
+				}
+			}
+		}
 	}
 }
 

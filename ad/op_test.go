@@ -33,7 +33,7 @@ func TestOpCoverage(t *testing.T) {
 			switch d.kind {
 			case kindElementwise, kindReduce:
 				assert.NotNil(t, d.partials, "partial derivatives")
-			case kindLinear:
+			case kindLinear, kindBilinear:
 				assert.NotNil(t, d.apply, "JVP (apply)")
 				assert.NotNil(t, d.transpose, "VJP (transpose)")
 			default:
@@ -227,6 +227,32 @@ var rewriteCases = []rewriteCase{
 	{"broadcast(constant) → constant", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.ConstMatrix(2, 1, []float64{1, 2})) },
 		"broadcast([[1], [2]], 2, 3)", "[[1, 1, 1], [2, 2, 2]]"},
 
+	{"transpose(v) → v for a vector or a scalar", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "transpose(u)", "u"},
+	{"transpose(v) → v for a vector or a scalar", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "transpose(A)", ""},
+	{"transpose(transpose(x)) → x", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.transpose(v.A)) },
+		"transpose(transpose(A))", "A"},
+	{"transpose(fill(s)) → fill(s)", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(2, 3))) },
+		"transpose(fill(x, 2, 3))", "fill(x, 3, 2)"},
+	{"transpose(constant) → constant", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"transpose([[1, 2, 3], [4, 5, 6]])", "[[1, 4], [2, 5], [3, 6]]"},
+	{"transpose(a @ b) → transpose(b) @ transpose(a)", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.matmul(g.transpose(v.c), v.A))
+	}, "transpose(transpose(c) @ A)", "transpose(A) @ c"},
+
+	// Products.
+	{"transpose(a) @ b → a @ b with a transposed in place", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.transpose(v.A), v.c)
+	}, "transpose(A) @ c", "transpose(A) @ c"},
+	{"transpose(a) @ b → a @ b with a transposed in place", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, v.u) }, "A @ u", ""},
+	{"u @ v → dot(u, v) for vectors", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, v.v) }, "u @ v", "dot(u, v)"},
+	{"0 @ y → 0", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.zeros(Matrix(2, 2)), v.A) }, "fill(0, 2, 2) @ A", "fill(0, 2, 3)"},
+	{"0 @ y → 0", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.zeros(Vector(3))) }, "A @ fill(0, 3)", "fill(0, 2)"},
+	{"constant @ constant → constant", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(m23(g), g.ConstVec([]float64{1, 1, 2}))
+	}, "[[1, 2, 3], [4, 5, 6]] @ [1, 1, 2]", "[9, 21]"},
+	{"constant @ constant → constant", OpMatMul, [3]int{0, 1}, func(g *Graph, v testVars) []Node { return nodes(m23(g), m23(g)) },
+		"[[1, 2, 3], [4, 5, 6]] @ transpose([[1, 2, 3], [4, 5, 6]])", "[[14, 32], [32, 77]]"},
+
 	{"scatter(0, n, …) → fill(0, n)", OpScatter, [3]int{1, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) },
 		"scatter(0, 3, 1, 1)", "fill(0, 3)"},
 	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },
@@ -283,6 +309,21 @@ func TestRewrites(t *testing.T) {
 			assert.True(t, tested[r.name], "%s: rule %q has no case", op, r.name)
 		}
 	}
+}
+
+// TestTransposeInPlace checks what the printed form of the product's
+// transpose rules cannot show: that no transpose node is left.
+func TestTransposeInPlace(t *testing.T) {
+	g := NewGraph()
+	v := newTestVars(g)
+	n := g.matmul(g.transpose(v.A), v.c)
+	assert.Equal(t, OpMatMul, g.Op(n))
+	assert.Equal(t, []Node{v.A, v.c}, g.Args(n))
+	assert.Equal(t, [3]int{1, 0}, g.at(n).p)
+	n = g.transpose(n)
+	assert.Equal(t, OpMatMul, g.Op(n))
+	assert.Equal(t, []Node{v.c, v.A}, g.Args(n))
+	assert.Equal(t, [3]int{1, 0}, g.at(n).p)
 }
 
 // TestScatterAddRewrite checks what the printed form of the scatter rule

@@ -3,6 +3,7 @@ package ad
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Grad returns the gradient of the scalar y with respect to each variable
@@ -182,7 +183,7 @@ func (g *Graph) vjpRule(i int32, adj Node) []Node {
 	in := &ops[nd.op]
 	args := g.argNodes(nd)
 	switch in.kind {
-	case kindLinear:
+	case kindLinear, kindBilinear:
 		return in.transpose(g, nd, adj)
 	case kindReduce:
 		ps := in.partials(g, g.handle(i), args)
@@ -225,13 +226,24 @@ func (g *Graph) jvpRule(i int32, dep depSet, tan []Node) Node {
 	if !any {
 		return Node{}
 	}
-	if in.kind == kindLinear {
+	switch in.kind {
+	case kindLinear:
 		for k, t := range ts {
 			if !t.IsValid() {
 				ts[k] = g.zeros(g.at(args[k]).shape)
 			}
 		}
 		return in.apply(g, nd, ts)
+	case kindBilinear:
+		var sum Node
+		for k, t := range ts {
+			if t.IsValid() {
+				with := slices.Clone(args)
+				with[k] = t
+				sum = g.accumulate(sum, in.apply(g, nd, with))
+			}
+		}
+		return sum
 	}
 	ps := in.partials(g, g.handle(i), args)
 	var sum Node

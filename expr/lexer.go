@@ -19,6 +19,7 @@ const (
 	tStar
 	tSlash
 	tPow // ^ or **
+	tAt  // @, the matrix product
 	tLparen
 	tRparen
 	tLbrack
@@ -134,7 +135,7 @@ func (lx *lexer) scan() token {
 }
 
 var punct = [256]tokenKind{
-	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '^': tPow,
+	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '^': tPow, '@': tAt,
 	'(': tLparen, ')': tRparen, '[': tLbrack, ']': tRbrack, '{': tLbrace, '}': tRbrace,
 	',': tComma, ':': tColon, ';': tSemi, '=': tAssign,
 }

@@ -263,6 +263,9 @@ func (l *lowerer) lowerBinary(n *binary) (ad.Node, bool) {
 }
 
 func (l *lowerer) binop(b *binary, x, y ad.Node) (ad.Node, bool) {
+	if b.op == tAt {
+		return l.matmul(b, x, y)
+	}
 	sx, sy := l.g.Shape(x), l.g.Shape(y)
 	if _, err := ad.Broadcast(sx, sy); err != nil {
 		l.errorf(b.opAt, "shape mismatch: %v %s %v", sx, b.text, sy)

@@ -29,6 +29,9 @@ var matrixSources = []string{
 	"sum(reshape(A * B, 3, 2)^2) + dot(flatten(A), flatten(B))",
 	"sum(broadcast(u, 2, 3) * broadcast(c, 2, 3) * A)",
 	"sum(fill(x, 2, 3) * A^2) + max(A * c)",
+	"sum(sin(A @ transpose(B))) + logsumexp(transpose(A) @ B)",
+	"w @ tanh(A @ u) + sum((u @ transpose(B))^2) + sum(exp(c @ r))",
+	"sum(outer(w, u) * A) + sum(transpose(transpose(A) @ B) @ transpose(A))",
 }
 
 // TestMatrixRoundTrip prints matrix expressions, their gradients and their
@@ -64,4 +67,30 @@ func must(n ad.Node, err error) ad.Node {
 		panic(err)
 	}
 	return n
+}
+
+// TestMatMulSyntax checks the precedence of @, which is that of * and /,
+// and its errors.
+func TestMatMulSyntax(t *testing.T) {
+	for _, c := range []struct{ src, printed string }{
+		{"sum(A @ transpose(B) + 1)", "sum(A @ transpose(B) + 1)"},
+		{"sum(2 * A @ u)", "sum(2 * A @ u)"},
+		{"sum(A @ u * 2)", "sum(2 * (A @ u))"},
+		{"w @ A @ u", "dot(w @ A, u)"},
+		{"w @ (A @ u)", "dot(w, A @ u)"},
+		{"u @ u", "dot(u, u)"},
+		{"sum(transpose(A) @ c)", "sum(transpose(A) @ c)"},
+	} {
+		f, err := Compile(c.src, matrixOpts)
+		require.NoError(t, err, c.src)
+		require.Equal(t, c.printed, f.Graph().Format(f.Output()), c.src)
+	}
+	for _, c := range []struct{ src, err string }{
+		{"sum(A @ B)", "1:7: shape mismatch: matrix(2×3) @ matrix(2×3) (inner sizes 3 and 2 differ)\n  sum(A @ B)\n        ^"},
+		{"sum(x @ A)", "1:7: shape mismatch: scalar @ matrix(2×3) (@ takes vectors and matrices; a scalar multiplies with *)\n  sum(x @ A)\n        ^"},
+		{"w @ u", "1:3: shape mismatch: vector(2) @ vector(3) (inner sizes 2 and 3 differ)\n  w @ u\n    ^"},
+	} {
+		_, err := Compile(c.src, matrixOpts)
+		require.EqualError(t, err, c.err, c.src)
+	}
 }

@@ -17,12 +17,12 @@ const (
 const (
 	precLowest = 1
 	precAdd    = 1 // + -
-	precMul    = 2 // * /
+	precMul    = 2 // * / @
 	precUnary  = 3 // unary - +
 	precPow    = 4 // ^ **, right-associative
 )
 
-var binaryPrec = [...]int{tPlus: precAdd, tMinus: precAdd, tStar: precMul, tSlash: precMul, tPow: precPow}
+var binaryPrec = [...]int{tPlus: precAdd, tMinus: precAdd, tStar: precMul, tSlash: precMul, tAt: precMul, tPow: precPow}
 
 // parser builds the syntax tree by precedence climbing. After the first
 // error in a statement it stops building (bail), skips to the end of the

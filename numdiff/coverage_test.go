@@ -97,6 +97,18 @@ var opCases = map[string]opCase{
 		scalar: "sum(broadcast([x, y], 3, 2) * broadcast(reshape([y, x*y, 1], 3, 1), 3, 2))",
 		vector: "sum(broadcast(x, 2, 3) * broadcast(reshape(y, 1, 3), 2, 3)^2)",
 		matrix: "sum(broadcast(sum(x, 0), {m}, {n}) * y) + sum(sin(broadcast(reshape(sum(y, 1), {m}, 1), {m}, {n})) * x)"},
+	"@": {dom: [2]interval{wide, wide},
+		scalar: "[x, y] @ reshape([1, x, y, 2], 2, 2) @ [x*y, 1]",
+		vector: "sum(sin(outer(x, y) @ x)) + (x @ y)^2",
+		matrix: "sum(sin(x @ transpose(y))) + sum(exp(transpose(x) @ y)) + sum(x @ sum(y, 0)) + sum(sum(x, 1) @ y)"},
+	"transpose": {dom: [2]interval{wide, wide},
+		scalar: "sum(transpose(outer([x, y], [1, x*y])) * outer([y, 1], [x, 2]))",
+		vector: "sum(transpose(outer(x, y)) * outer(y, x)^2) + sum(transpose(x) * y)",
+		matrix: "sum(transpose(x) @ (y * x)) + sum(exp(transpose(x)) * transpose(y))"},
+	"outer": {dom: [2]interval{wide, wide},
+		scalar: "sum(outer([x, y], [y, 1, x]) * outer([1, 2], [x, y, x*y]))",
+		vector: "sum(exp(outer(x, y)) * outer(y, x))",
+		matrix: "sum(outer(sum(x, 1), sum(y, 0)) * y * x)"},
 	"reshape": {dom: [2]interval{wide, wide},
 		scalar: "sum(reshape([x, y, x*y, x], 2, 2) * reshape([1, y, 2, 3], 2, 2))",
 		vector: "sum(reshape(x * y, 3, 1) * reshape(x, 1, 3))",
@@ -118,7 +130,7 @@ var opCases = map[string]opCase{
 }
 
 func TestOpCoverage(t *testing.T) {
-	names := append(ad.FuncNames(), "+", "-", "*", "/", "^", "neg")
+	names := append(ad.FuncNames(), "+", "-", "*", "/", "^", "@", "neg")
 	for _, name := range names {
 		c, ok := opCases[name]
 		if !assert.True(t, ok, "function %q has no entry in opCases: give it a domain and expressions", name) {
