@@ -111,6 +111,20 @@ func (b *Builder) MinOf(v Node) Node { return b.op(OpMinOf, []Node{v}) }
 // vector of the column sums of A, sum(A, 1) of the row sums.
 func (b *Builder) SumAxis(x Node, axis int) Node { return b.op(OpSumAxis, []Node{x}, axis) }
 
+// LogSumExpAxis returns logsumexp(x, axis): log Σ exp along axis, computed
+// without overflow: logsumexp(A, 1) is the vector of the rows' logsumexp.
+func (b *Builder) LogSumExpAxis(x Node, axis int) Node { return b.op(OpLogSumExpAxis, []Node{x}, axis) }
+
+// MaxAxis returns max(x, axis): the largest elements along axis, written
+// max(A, axis=k), as max(A, k) is the elementwise max (tied elements share
+// the derivative).
+func (b *Builder) MaxAxis(x Node, axis int) Node { return b.op(OpMaxAxis, []Node{x}, axis) }
+
+// MinAxis returns min(x, axis): the smallest elements along axis, written
+// min(A, axis=k), as min(A, k) is the elementwise min (tied elements share
+// the derivative).
+func (b *Builder) MinAxis(x Node, axis int) Node { return b.op(OpMinAxis, []Node{x}, axis) }
+
 // Index returns x[i]: element i of x; a negative i counts from the end.
 func (b *Builder) Index(x Node, i int) Node { return b.op(OpIndex, []Node{x}, i) }
 

@@ -48,13 +48,37 @@ var composites = []function{
 		build: func(g *Graph, args []Node) (Node, error) {
 			return g.call(OpSqrt, []Node{g.reduce(OpDot, args[0], args[0])})
 		}},
-	{Builtin: Builtin{"len", []string{"v"}, "the length of the vector v, a constant"},
+	{Builtin: Builtin{"mean", []string{"x", "axis"}, "the means of x along axis: mean(A, 0) is the vector of the column means of A"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			axis, err := g.intParam("mean", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			s, err := g.call(OpSumAxis, args[:1], axis)
+			if err != nil {
+				return Node{}, err
+			}
+			return g.Mul(s, g.Const(float64(g.Shape(s).Len())/float64(g.Shape(args[0]).Len())))
+		}},
+	{Builtin: Builtin{"len", []string{"x"}, "the length of the vector x, or the number of rows of the matrix x, a constant"},
 		build: func(g *Graph, args []Node) (Node, error) {
 			s := g.Shape(args[0])
 			if s.IsScalar() {
-				return Node{}, fmt.Errorf("len of a scalar (len takes a vector)")
+				return Node{}, fmt.Errorf("len of a scalar (len takes a vector or a matrix)")
 			}
-			return g.Const(float64(s.Len())), nil
+			return g.Const(float64(s.Dim(0))), nil
+		}},
+	{Builtin: Builtin{"len", []string{"x", "axis"}, "the size of x along axis: len(A, 1) is the number of columns of A, a constant"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			axis, err := g.intParam("len", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			p, err := resolveAxis(g.shapes(args[:1]), []int{axis})
+			if err != nil {
+				return Node{}, fmt.Errorf("len: %w", err)
+			}
+			return g.Const(float64(g.Shape(args[0]).Dim(p[0]))), nil
 		}},
 	{Builtin: Builtin{"flatten", []string{"x"}, "the elements of x, row by row, as a vector"},
 		build: func(g *Graph, args []Node) (Node, error) {
@@ -155,8 +179,33 @@ func (g *Graph) Call(name string, args ...Node) (Node, error) {
 		}
 		return Node{}, fmt.Errorf("%s takes %s argument%s, got %d", name, want, plural(max), len(args))
 	}
+	// Of two forms with as many parameters, the one along an axis is the
+	// second: max(x, y) is elementwise, max(A, axis=k) is CallAxis.
 	i := slices.IndexFunc(functions()[name], func(f function) bool { return len(f.Params) == len(args) })
-	f := functions()[name][i]
+	return g.callForm(functions()[name][i], args)
+}
+
+// CallAxis applies the reduction name (sum, mean, max, min, logsumexp) to
+// x along axis, as the language's name(x, axis=k) does; len(x, axis=k) is
+// the size along the axis. A negative axis counts from the last.
+func (g *Graph) CallAxis(name string, x Node, axis int) (Node, error) {
+	if err := g.check(x); err != nil {
+		return Node{}, err
+	}
+	forms := functions()[name]
+	i := slices.IndexFunc(forms, func(f function) bool { return len(f.Params) == 2 && f.Params[1] == "axis" })
+	if i < 0 {
+		if len(forms) == 0 {
+			return Node{}, fmt.Errorf("unknown function %q", name)
+		}
+		return Node{}, fmt.Errorf("%s has no axis argument", name)
+	}
+	return g.callForm(forms[i], []Node{x, g.Const(float64(axis))})
+}
+
+// callForm applies the form f of a language function to args.
+func (g *Graph) callForm(f function, args []Node) (Node, error) {
+	name := f.Name
 	if f.build != nil {
 		return f.build(g, args)
 	}

@@ -95,6 +95,13 @@ var matrixCases = []struct {
 	}},
 	{"sum along 0", func(b *Builder, v matrixVars) Node { return b.Dot(b.SumAxis(b.Sin(v.A), 0), b.Mul(v.u, v.u)) }},
 	{"sum along 1", func(b *Builder, v matrixVars) Node { return b.Dot(b.SumAxis(b.Mul(v.A, v.B), -1), b.Cos(v.w)) }},
+	{"logsumexp along 0", func(b *Builder, v matrixVars) Node { return b.Dot(b.LogSumExpAxis(b.Mul(v.A, v.c), 0), v.u) }},
+	{"logsumexp along 1", func(b *Builder, v matrixVars) Node {
+		return b.Dot(b.LogSumExpAxis(b.Mul(v.A, b.Const(3)), 1), b.Sin(v.w))
+	}},
+	{"max and min along each axis", func(b *Builder, v matrixVars) Node {
+		return b.Add(b.Dot(b.MaxAxis(v.A, 0), b.MinAxis(v.B, 0)), b.Dot(b.MinAxis(b.Exp(v.A), 1), b.MaxAxis(v.B, -1)))
+	}},
 	{"reshape", func(b *Builder, v matrixVars) Node {
 		m, n := b.Graph().Shape(v.A).Dim(0), b.Graph().Shape(v.A).Dim(1)
 		return b.Sum(b.Mul(b.Reshape(b.Mul(v.A, v.A), n, m), b.Reshape(v.B, n, m)))
@@ -326,4 +333,49 @@ func TestMatMulRunAllocatesNothing(t *testing.T) {
 	ws := p.NewWorkspace()
 	in := [][]float64{make([]float64, 3000), make([]float64, 300), make([]float64, 10)}
 	assert.Zero(t, testing.AllocsPerRun(20, func() { _ = p.Run(ws, in) }))
+}
+
+// TestAxisReductionValues checks the reductions along each axis against
+// their definitions, their stability, and ties.
+func TestAxisReductionValues(t *testing.T) {
+	b := NewBuilder()
+	A := b.Var("A", Matrix(2, 3))
+	outs := []Node{b.MaxAxis(A, 0), b.MaxAxis(A, 1), b.MinAxis(A, 0), b.MinAxis(A, 1), b.LogSumExpAxis(A, 0), b.LogSumExpAxis(A, 1)}
+	require.NoError(t, b.Err())
+	g := b.Graph()
+	mean0, err := g.CallAxis("mean", A, 0)
+	require.NoError(t, err)
+	mean1, err := g.Call("mean", A, g.Const(1))
+	require.NoError(t, err)
+	outs = append(outs, mean0, mean1)
+	got := eval(t, g, [][]float64{{1, 5, -3, 4, 2, 0}}, outs...)
+	lse := func(a, b float64) float64 { m := math.Max(a, b); return m + math.Log(math.Exp(a-m)+math.Exp(b-m)) }
+	lse3 := func(a, b, c float64) float64 { return lse(lse(a, b), c) }
+	assert.Equal(t, []float64{4, 5, 0}, got[0])
+	assert.Equal(t, []float64{5, 4}, got[1])
+	assert.Equal(t, []float64{1, 2, -3}, got[2])
+	assert.Equal(t, []float64{-3, 0}, got[3])
+	assert.InDeltaSlice(t, []float64{lse(1, 4), lse(5, 2), lse(-3, 0)}, got[4], 1e-15)
+	assert.InDeltaSlice(t, []float64{lse3(1, 5, -3), lse3(4, 2, 0)}, got[5], 1e-15)
+	assert.Equal(t, []float64{2.5, 3.5, -1.5}, got[6])
+	assert.Equal(t, []float64{1, 2}, got[7])
+
+	// Stable where exp overflows, and along each axis.
+	got = eval(t, g, [][]float64{{1000, 1000, -1000, 1000, 999, -1000}}, outs[4], outs[5])
+	assert.InDeltaSlice(t, []float64{1000 + math.Log(2), lse(1000, 999), -1000 + math.Log(2)}, got[0], 1e-12)
+	assert.InDeltaSlice(t, []float64{1000 + math.Log(2), lse(1000, 999)}, got[1], 1e-12)
+
+	// Tied elements share the derivative.
+	d, err := g.Grad(b.Sum(b.MaxAxis(A, 1)), A)
+	require.NoError(t, err)
+	got = eval(t, g, [][]float64{{1, 5, 5, 4, 4, 4}}, d[0])
+	assert.InDeltaSlice(t, []float64{0, 0.5, 0.5, 1.0 / 3, 1.0 / 3, 1.0 / 3}, got[0], 1e-15)
+
+	assert.Equal(t, "max(A, axis=0)", g.Format(outs[0]))
+	assert.Equal(t, "logsumexp(A, 1)", g.Format(outs[5]))
+	elementwise, err := g.Call("max", A, g.Const(1))
+	require.NoError(t, err)
+	assert.Equal(t, "max(A, 1)", g.Format(elementwise), "max of two arguments is elementwise")
+	_, err = g.CallAxis("sin", A, 0)
+	assert.EqualError(t, err, "sin has no axis argument")
 }

@@ -58,6 +58,9 @@ const (
 
 	// Reductions along an axis.
 	OpSumAxis
+	OpLogSumExpAxis
+	OpMaxAxis
+	OpMinAxis
 
 	// Structure.
 	OpIndex      // x[i]

@@ -144,12 +144,7 @@ func init() {
 		resolve: resolveAxis,
 		shape:   axisShape,
 		rewrites: []rewrite{
-			{"sum(v, 0) → sum(v) for a vector v", func(g *Graph, t *term) (Node, bool) {
-				if g.nodes[t.args[0]].shape.Rank() == 1 {
-					return g.reduce(OpSum, g.handle(t.args[0])), true
-				}
-				return Node{}, false
-			}},
+			ofVector,
 			{"sum(fill(c), axis) → fill(n*c)", func(g *Graph, t *term) (Node, bool) {
 				if c, ok := g.constant(t.args[0]); ok {
 					return g.fill(g.Const(c*float64(g.nodes[t.args[0]].shape.Dim(t.p[0]))), t.shape), true
@@ -182,7 +177,88 @@ func init() {
 			return []Node{g.unreduce(adj, y.p[0], g.nodes[y.args[0]].shape)}
 		},
 		format: printCallP})
+
+	// The partials of these have the argument's shape; the derivative
+	// rules repeat the adjoint along the axis to meet them (unreduce) and
+	// sum the tangent's products along it.
+	defineAxisReduction(opDef{op: OpLogSumExpAxis, name: "logsumexp", goName: "LogSumExpAxis",
+		doc:    "log Σ exp along axis, computed without overflow: logsumexp(A, 1) is the vector of the rows' logsumexp",
+		kernel: logSumExpAxisK,
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
+			_, n, inner := axisLens(in[0], nd.p[0])
+			col := make([]complex128, n)
+			for j := range out {
+				o, i := j/inner, j%inner
+				for k := range col {
+					col[k] = args[0][(o*n+k)*inner+i]
+				}
+				m := math.Inf(-1)
+				for _, z := range col {
+					m = math.Max(m, real(z))
+				}
+				var t complex128
+				for _, z := range col {
+					t += cmplx.Exp(z - complex(m, 0))
+				}
+				out[j] = complex(m, 0) + cmplx.Log(t)
+			}
+		},
+		// The softmax along the axis, normalized, as for logsumexp(v).
+		partials: func(g *Graph, y Node, a []Node) []Node {
+			axis, s := g.at(y).p[0], g.at(a[0]).shape
+			e := g.un(OpExp, g.sub(a[0], g.unreduce(y, axis, s)))
+			return []Node{g.div(e, g.unreduce(g.sumAxis(e, axis), axis, s))}
+		}})
+	defineAxisReduction(opDef{op: OpMaxAxis, name: "max", goName: "MaxAxis",
+		doc:       "the largest elements along axis, written max(A, axis=k), as max(A, k) is the elementwise max (tied elements share the derivative)",
+		kernel:    maxAxisK,
+		noComplex: true,
+		partials: func(g *Graph, y Node, a []Node) []Node {
+			axis, s := g.at(y).p[0], g.at(a[0]).shape
+			m := g.un(OpStep, g.sub(a[0], g.unreduce(y, axis, s)))
+			return []Node{g.div(m, g.unreduce(g.sumAxis(m, axis), axis, s))}
+		}})
+	defineAxisReduction(opDef{op: OpMinAxis, name: "min", goName: "MinAxis",
+		doc:       "the smallest elements along axis, written min(A, axis=k), as min(A, k) is the elementwise min (tied elements share the derivative)",
+		kernel:    minAxisK,
+		noComplex: true,
+		partials: func(g *Graph, y Node, a []Node) []Node {
+			axis, s := g.at(y).p[0], g.at(a[0]).shape
+			m := g.un(OpStep, g.sub(g.unreduce(y, axis, s), a[0]))
+			return []Node{g.div(m, g.unreduce(g.sumAxis(m, axis), axis, s))}
+		}})
 }
+
+// defineAxisReduction enters a reduction along an axis other than the
+// sum, with what they share: one argument and the axis, the shape rule,
+// the rewrite of a vector's, the kernel's sizes, and printing. max and
+// min, whose two-argument forms are elementwise, print their axis as
+// axis=k.
+func defineAxisReduction(d opDef) {
+	d.kind, d.args, d.ints = kindReduce, []string{"x"}, []string{"axis"}
+	d.resolve, d.shape, d.compile = resolveAxis, axisShape, compileAxis
+	d.rewrites = []rewrite{ofVector}
+	d.format = printCallP
+	if d.op == OpMaxAxis || d.op == OpMinAxis {
+		d.format = func(p *printer, nd *node) (string, int) {
+			return fmt.Sprintf("%s(%s, axis=%d)", ops[nd.op].name, p.arg(nd, 0, 0), nd.p[0]), precAtom
+		}
+	}
+	define(d)
+}
+
+// wholeOf maps a reduction along an axis to the reduction of all
+// elements.
+var wholeOf = map[Op]Op{OpSumAxis: OpSum, OpLogSumExpAxis: OpLogSumExp, OpMaxAxis: OpMaxOf, OpMinAxis: OpMinOf}
+
+// ofVector is the rewrite of a reduction along the only axis of a vector:
+// the reduction of all its elements.
+var ofVector = rewrite{"r(v, 0) → r(v) for a vector v", func(g *Graph, t *term) (Node, bool) {
+	if g.nodes[t.args[0]].shape.Rank() == 1 {
+		return g.reduce(wholeOf[t.op], g.handle(t.args[0])), true
+	}
+	return Node{}, false
+}}
 
 // resolveAxis resolves the axis of a reduction along an axis: 0 or 1 for
 // a matrix, 0 for a vector; a negative axis counts from the last.
@@ -282,6 +358,58 @@ func dotV(ws *Workspace, in *instr)   { ws.s[in.dst] = dot(ws.v[in.a], ws.v[in.b
 func dotAcc(ws *Workspace, in *instr) { ws.s[in.dst] += dot(ws.v[in.a], ws.v[in.b]) }
 
 func logSumExpV(ws *Workspace, in *instr) { ws.s[in.dst] = logSumExp(ws.v[in.a]) }
+
+// maxAxisK and minAxisK take the largest and the smallest element along an
+// axis of p0 elements with p1 after it; a NaN wins, as in max(v).
+func maxAxisK(ws *Workspace, in *instr) {
+	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, func(x, m float64) bool { return x > m || x != x })
+}
+
+func minAxisK(ws *Workspace, in *instr) {
+	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, func(x, m float64) bool { return x < m || x != x })
+}
+
+func extremeAxis(d, a []float64, n, inner int, better func(x, m float64) bool) {
+	for o := 0; o*inner < len(d); o++ {
+		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
+		copy(dst, src)
+		for k := 1; k < n; k++ {
+			row := src[k*inner : (k+1)*inner]
+			for i, x := range row {
+				if better(x, dst[i]) {
+					dst[i] = x
+				}
+			}
+		}
+	}
+}
+
+// logSumExpAxisK is logsumexp along an axis of p0 elements with p1 after
+// it, each shifted by its maximum like logSumExp.
+func logSumExpAxisK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	n, inner := in.p0, in.p1
+	if inner == 1 {
+		for o := range d {
+			d[o] = logSumExp(a[o*n : (o+1)*n])
+		}
+		return
+	}
+	extremeAxis(d, a, n, inner, func(x, m float64) bool { return x > m || x != x })
+	for o := 0; o*inner < len(d); o++ {
+		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
+		for i, m := range dst {
+			if math.IsInf(m, 0) || m != m {
+				continue
+			}
+			t := 0.0
+			for k := range n {
+				t += math.Exp(src[k*inner+i] - m)
+			}
+			dst[i] = m + math.Log(t)
+		}
+	}
+}
 
 // sumAxisK sums along an axis of p0 elements with p1 elements after it:
 // the rows of a matrix are summed one after the other for axis 0, each

@@ -187,6 +187,10 @@ func (g *Graph) vjpRule(i int32, adj Node) []Node {
 		return in.transpose(g, nd, adj)
 	case kindReduce:
 		ps := in.partials(g, g.handle(i), args)
+		if !nd.shape.IsScalar() {
+			// Along an axis: the adjoint repeats along it.
+			adj = g.unreduce(adj, nd.p[0], g.at(args[0]).shape)
+		}
 		for k, p := range ps {
 			if p.IsValid() {
 				ps[k] = g.mul(adj, p)
@@ -252,9 +256,12 @@ func (g *Graph) jvpRule(i int32, dep depSet, tan []Node) Node {
 			continue
 		}
 		var c Node
-		if in.kind == kindReduce {
+		switch {
+		case in.kind == kindReduce && nd.shape.IsScalar():
 			c = g.dot(p, ts[k])
-		} else {
+		case in.kind == kindReduce:
+			c = g.sumAxis(g.mul(p, ts[k]), nd.p[0])
+		default:
 			c = g.mul(p, ts[k])
 		}
 		sum = g.accumulate(sum, c)

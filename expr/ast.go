@@ -35,9 +35,11 @@ type (
 		x, y node
 	}
 	call struct {
-		at   int // the function name
-		fn   string
-		args []node
+		at      int // the function name
+		fn      string
+		args    []node
+		axis    *name // the keyword of an argument axis=…, whose value is axisVal
+		axisVal node
 	}
 	index struct {
 		from  int

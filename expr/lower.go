@@ -301,6 +301,9 @@ func (l *lowerer) lowerArgs(c *call) ([]ad.Node, bool) {
 }
 
 func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
+	if c.axis != nil {
+		return l.lowerAxisCall(c)
+	}
 	if f := l.funcs[c.fn]; f != nil {
 		return l.callFunc(f, c)
 	}
@@ -332,19 +335,19 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 	}
 	// len and range are lowered here, so that their errors have positions
 	// and range's vector is charged to the budget before it is made.
-	switch c.fn {
-	case "len":
+	switch {
+	case c.fn == "len" && len(c.args) == 1:
 		x, ok := l.lower(c.args[0])
 		if !ok {
 			return x, ok
 		}
 		s := l.g.Shape(x)
 		if s.IsScalar() {
-			l.errorf(c.args[0].start(), "len of a scalar (len takes a vector)")
+			l.errorf(c.args[0].start(), "len of a scalar (len takes a vector or a matrix)")
 			return ad.Node{}, false
 		}
-		return l.g.Const(float64(s.Len())), true
-	case "range":
+		return l.g.Const(float64(s.Dim(0))), true
+	case c.fn == "range":
 		size, ok := l.constInt(c.args[0], "range argument")
 		if !ok || !l.afford(c.args[0].start(), size) {
 			return ad.Node{}, false

@@ -32,6 +32,7 @@ var matrixSources = []string{
 	"sum(sin(A @ transpose(B))) + logsumexp(transpose(A) @ B)",
 	"w @ tanh(A @ u) + sum((u @ transpose(B))^2) + sum(exp(c @ r))",
 	"sum(outer(w, u) * A) + sum(transpose(transpose(A) @ B) @ transpose(A))",
+	"sum(max(A, axis=0) * u) + dot(logsumexp(A * B, 1), w) + sum(mean(B, axis=1) * w) + sum(min(A * c, axis=1))",
 }
 
 // TestMatrixRoundTrip prints matrix expressions, their gradients and their
@@ -89,6 +90,38 @@ func TestMatMulSyntax(t *testing.T) {
 		{"sum(A @ B)", "1:7: shape mismatch: matrix(2×3) @ matrix(2×3) (inner sizes 3 and 2 differ)\n  sum(A @ B)\n        ^"},
 		{"sum(x @ A)", "1:7: shape mismatch: scalar @ matrix(2×3) (@ takes vectors and matrices; a scalar multiplies with *)\n  sum(x @ A)\n        ^"},
 		{"w @ u", "1:3: shape mismatch: vector(2) @ vector(3) (inner sizes 2 and 3 differ)\n  w @ u\n    ^"},
+	} {
+		_, err := Compile(c.src, matrixOpts)
+		require.EqualError(t, err, c.err, c.src)
+	}
+}
+
+// TestAxisSyntax checks reductions along an axis, written positionally or
+// as axis=k, and their errors.
+func TestAxisSyntax(t *testing.T) {
+	for _, c := range []struct{ src, printed string }{
+		{"sum(sum(A, 0))", "sum(sum(A, 0))"},
+		{"sum(sum(A, axis=1))", "sum(sum(A, 1))"},
+		{"sum(mean(A, axis=0))", "sum(0.5 * sum(A, 0))"},
+		{"sum(max(A, axis=1))", "sum(max(A, axis=1))"},
+		{"sum(max(A, 1))", "sum(max(A, 1))"},
+		{"sum(min(A, axis=-2))", "sum(min(A, axis=0))"},
+		{"sum(logsumexp(A, 1)) + logsumexp(u, axis=0)", "sum(logsumexp(A, 1)) + logsumexp(u)"},
+		{"len(A) * len(A, 1) * len(A, axis=0) + x", "12 + x"},
+		{"sum(A, axis = 0) @ u", "dot(sum(A, 0), u)"},
+	} {
+		f, err := Compile(c.src, matrixOpts)
+		require.NoError(t, err, c.src)
+		require.Equal(t, c.printed, f.Graph().Format(f.Output()), c.src)
+	}
+	for _, c := range []struct{ src, err string }{
+		{"sum(sum(A, axis=2))", "1:12: axis 2 out of range for matrix(2×3)\n  sum(sum(A, axis=2))\n             ^"},
+		{"sum(sin(A, axis=0))", "1:12: sin has no axis argument\n  sum(sin(A, axis=0))\n             ^"},
+		{"sum(A, ax=0)", "1:8: unknown keyword argument \"ax\" (the only one is axis)\n  sum(A, ax=0)\n         ^"},
+		{"sum(A, axis=0, 1)", "1:14: axis=… must be the last argument\n  sum(A, axis=0, 1)\n               ^"},
+		{"max(A, u, axis=0)", "1:1: max takes one argument before axis=, got 2\n  max(A, u, axis=0)\n  ^"},
+		{"sum(A, axis=x)", "1:13: axis must be a constant integer\n  sum(A, axis=x)\n              ^"},
+		{"sum(A, 1+1)", "1:1: axis 2 out of range for matrix(2×3)\n  sum(A, 1+1)\n  ^"},
 	} {
 		_, err := Compile(c.src, matrixOpts)
 		require.EqualError(t, err, c.err, c.src)

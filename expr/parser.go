@@ -300,6 +300,7 @@ func (p *parser) parseCall(fn token) node {
 	c := &call{at: fn.pos, fn: fn.text}
 	if p.tok.kind != tRparen {
 		c.args = p.parseList()
+		p.parseAxis(c)
 	}
 	p.expectClose(tRparen, open, `"," or ")"`)
 	return c
