@@ -125,11 +125,13 @@ func (b *Builder) MaxAxis(x Node, axis int) Node { return b.op(OpMaxAxis, []Node
 // the derivative).
 func (b *Builder) MinAxis(x Node, axis int) Node { return b.op(OpMinAxis, []Node{x}, axis) }
 
-// Index returns x[i]: element i of x; a negative i counts from the end.
+// Index returns x[i]: element i of the vector x, or row i of the matrix x; a
+// negative i counts from the end.
 func (b *Builder) Index(x Node, i int) Node { return b.op(OpIndex, []Node{x}, i) }
 
-// Slice returns x[start:stop:step]: the elements start, start+step, … up to,
-// not including, stop, by Python's rules (None omits a bound).
+// Slice returns x[start:stop:step]: the elements, or the rows of a matrix,
+// start, start+step, … up to, not including, stop, by Python's rules (None
+// omits a bound).
 func (b *Builder) Slice(x Node, start, stop, step int) Node {
 	return b.op(OpSlice, []Node{x}, start, stop, step)
 }
@@ -139,7 +141,8 @@ func (b *Builder) Slice(x Node, start, stop, step int) Node {
 func (b *Builder) Concat(xs ...Node) Node { return b.op(OpConcat, xs) }
 
 // Scatter returns scatter(v, n, start, step): the length-n vector that is
-// zero except at start, start+step, …, which hold the elements of v.
+// zero except at start, start+step, …, which hold the elements of v; of a
+// matrix v, the n-row matrix that holds its rows there.
 func (b *Builder) Scatter(v Node, n, start, step int) Node {
 	return b.op(OpScatter, []Node{v}, n, start, step)
 }
@@ -148,7 +151,7 @@ func (b *Builder) Scatter(v Node, n, start, step int) Node {
 func (b *Builder) Fill(s Node, n int) Node { return b.op(OpFill, []Node{s}, n) }
 
 // ScatterAdd returns base + scatter(v, len(base), start, step): base with
-// the elements of v added at start, start+step, …, in place.
+// the elements (or rows) of v added at start, start+step, …, in place.
 func (b *Builder) ScatterAdd(base, v Node, start, step int) Node {
 	return b.op(OpScatterAdd, []Node{base, v}, start, step)
 }
@@ -169,6 +172,23 @@ func (b *Builder) Broadcast(x Node, m, n int) Node { return b.op(OpBroadcast, []
 // Transpose returns transpose(x): the transpose of the matrix x, whose rows
 // are the columns of x; a vector or a scalar is its own transpose.
 func (b *Builder) Transpose(x Node) Node { return b.op(OpTranspose, []Node{x}) }
+
+// VStack returns vstack(xs...): the vectors and matrices xs of one row
+// length, one below the other: each vector is a row.
+func (b *Builder) VStack(xs ...Node) Node { return b.op(OpVStack, xs) }
+
+// Diag returns diag(x): the square matrix with the vector x on its diagonal
+// and zeros elsewhere, or the diagonal of the square matrix x.
+func (b *Builder) Diag(x Node) Node { return b.op(OpDiag, []Node{x}) }
+
+// Tril returns tril(v, n, k): the n×n matrix whose elements (i, j) with j ≤
+// i + k hold the entries v row by row, and zeros above: k = 0 includes the
+// diagonal, k = −1 leaves it zero.
+func (b *Builder) Tril(v Node, n, k int) Node { return b.op(OpTril, []Node{v}, n, k) }
+
+// TrilVec returns trilvec(A, k): the elements (i, j) of the square matrix A
+// with j ≤ i + k, row by row: the entries tril(v, n, k) is made of.
+func (b *Builder) TrilVec(A Node, k int) Node { return b.op(OpTrilVec, []Node{A}, k) }
 
 // MatMul returns x @ y: the matrix product of x and y: matrix·matrix,
 // matrix·vector, vector·matrix, and for two vectors their inner product.

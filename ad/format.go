@@ -158,6 +158,37 @@ func printCall(p *printer, nd *node) (string, int) {
 	return ops[nd.op].name + "(" + strings.Join(parts, ", ") + ")", precAtom
 }
 
+// subscript prints nd, an index or a slice, as a subscript of both axes
+// where the language writes it so: A[i, j] and A[i, a:b] pick from row i
+// of the matrix A, A[:, j] and A[a:b, j] from a transpose, whose rows are
+// A's columns. part is nd's own subscript.
+func (p *printer) subscript(nd *node, part string) (string, bool) {
+	a := nd.args[0]
+	if _, named := p.names[a]; named {
+		return "", false
+	}
+	switch an := &p.nodes[a]; {
+	case an.op == OpIndex && p.nodes[an.args[0]].shape.Rank() == 2:
+		return fmt.Sprintf("%s[%d, %s]", p.expr(an.args[0], precPostfix, false), an.p[0], part), true
+	case an.op == OpTranspose && nd.op == OpIndex:
+		return p.columns(an, part), true
+	}
+	return "", false
+}
+
+// columns prints part, a subscript of the transpose tr of a matrix M, as
+// M[:, part], or as N[rows, part] when M is the slice N[rows].
+func (p *printer) columns(tr *node, part string) string {
+	m := tr.args[0]
+	if mn := &p.nodes[m]; mn.op == OpSlice {
+		if _, named := p.names[m]; !named {
+			rows := sliceText(items(p.nodes[mn.args[0]].shape), mn.p[0], mn.p[1], mn.p[2])
+			return fmt.Sprintf("%s[%s, %s]", p.expr(mn.args[0], precPostfix, false), rows[1:len(rows)-1], part)
+		}
+	}
+	return fmt.Sprintf("%s[:, %s]", p.expr(m, precPostfix, false), part)
+}
+
 // printCallP prints a node as a call of its op's name with its node
 // arguments and then its parameters, which are the integer arguments the
 // language gives it.

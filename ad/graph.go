@@ -213,9 +213,15 @@ func validShape(s Shape) error {
 		return fmt.Errorf("vector length %d must be at least 1", s.dims[0])
 	case s.rank == 2 && (s.dims[0] < 1 || s.dims[1] < 1):
 		return fmt.Errorf("matrix size %d×%d must be at least 1×1", s.dims[0], s.dims[1])
+	case s.rank == 2 && s.dims[0] > maxLen/s.dims[1], s.rank == 1 && s.dims[0] > maxLen:
+		return fmt.Errorf("a %s has more than %d elements", s, maxLen)
 	}
 	return nil
 }
+
+// maxLen bounds the number of elements of a value, far beyond what memory
+// holds, so that the products of sizes cannot overflow.
+const maxLen = 1 << 40
 
 // Const returns the scalar constant v. All NaNs are one constant.
 func (g *Graph) Const(v float64) Node {

@@ -108,6 +108,35 @@ var composites = []function{
 			}
 			return g.outer(args[0], args[1]), nil
 		}},
+	{Builtin: Builtin{"hstack", []string{"xs..."}, "the vectors xs joined into one vector, or the matrices xs of one number of rows side by side"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			shapes := g.shapes(args)
+			switch {
+			case !slices.ContainsFunc(shapes, func(s Shape) bool { return s.Rank() != 1 }):
+				return g.Concat(args...)
+			case slices.ContainsFunc(shapes, func(s Shape) bool { return s.Rank() != 2 }):
+				return Node{}, &ShapeError{Op: "hstack", Shapes: shapes, Msg: "hstack takes vectors or matrices, not both"}
+			}
+			ts := make([]Node, len(args))
+			for k, a := range args {
+				ts[k] = g.transpose(a)
+			}
+			v, err := g.build(OpVStack, [3]int{}, ts...)
+			if err != nil {
+				return Node{}, &ShapeError{Op: "hstack", Shapes: shapes, Msg: "hstack takes matrices of one number of rows"}
+			}
+			return g.transpose(v), nil
+		}},
+	{Builtin: Builtin{"tril", []string{"v", "n"}, "tril(v, n, 0): the n×n lower-triangular matrix, diagonal included, of the entries v row by row"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			n, err := g.intParam("tril", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			return g.call(OpTril, args[:1], n, 0)
+		}},
+	{Builtin: Builtin{"trilvec", []string{"A"}, "trilvec(A, 0): the entries of A on and below its diagonal, row by row"},
+		build: func(g *Graph, args []Node) (Node, error) { return g.call(OpTrilVec, args, 0) }},
 	{Builtin: Builtin{"range", []string{"n"}, "the constant vector 0, 1, …, n−1 (n ≥ 1)"},
 		build: func(g *Graph, args []Node) (Node, error) {
 			n, err := g.intParam("range", args[0])
@@ -152,13 +181,34 @@ func Builtins() []Builtin {
 // FuncNames returns the names of the language's functions, sorted.
 func FuncNames() []string { return slices.Sorted(maps.Keys(functions())) }
 
-// FuncArity reports the number of arguments the language function name takes.
+// FuncArity reports the number of arguments the language function name
+// takes; max is math.MaxInt for a function of any number of arguments
+// (vstack).
 func FuncArity(name string) (min, max int, ok bool) {
 	forms := functions()[name]
 	if len(forms) == 0 {
 		return 0, 0, false
 	}
-	return len(forms[0].Params), len(forms[len(forms)-1].Params), true
+	last := forms[len(forms)-1]
+	if last.variadic() {
+		return len(forms[0].Params), math.MaxInt, true
+	}
+	return len(forms[0].Params), len(last.Params), true
+}
+
+// variadic reports whether a form takes any number of arguments: its last
+// parameter is written xs....
+func (f *function) variadic() bool {
+	n := len(f.Params)
+	return n > 0 && strings.HasSuffix(f.Params[n-1], "...")
+}
+
+// takes reports whether the form takes n arguments.
+func (f *function) takes(n int) bool {
+	if f.variadic() {
+		return n >= len(f.Params)
+	}
+	return n == len(f.Params)
 }
 
 // Call applies the language function name to args. min and max take two
@@ -174,14 +224,17 @@ func (g *Graph) Call(name string, args ...Node) (Node, error) {
 	}
 	if len(args) < min || len(args) > max {
 		want := fmt.Sprint(min)
-		if max != min {
+		switch {
+		case max == math.MaxInt:
+			want = "at least " + want
+		case max != min:
 			want = fmt.Sprintf("%d or %d", min, max)
 		}
 		return Node{}, fmt.Errorf("%s takes %s argument%s, got %d", name, want, plural(max), len(args))
 	}
 	// Of two forms with as many parameters, the one along an axis is the
 	// second: max(x, y) is elementwise, max(A, axis=k) is CallAxis.
-	i := slices.IndexFunc(functions()[name], func(f function) bool { return len(f.Params) == len(args) })
+	i := slices.IndexFunc(functions()[name], func(f function) bool { return f.takes(len(args)) })
 	return g.callForm(functions()[name][i], args)
 }
 
@@ -210,6 +263,9 @@ func (g *Graph) callForm(f function, args []Node) (Node, error) {
 		return f.build(g, args)
 	}
 	d := &ops[f.op]
+	if d.variadic() {
+		return g.call(f.op, args)
+	}
 	ints := make([]int, len(d.ints))
 	for k, p := range args[len(d.args):] {
 		v, err := g.intParam(name, p)

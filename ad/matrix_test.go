@@ -127,6 +127,35 @@ var matrixCases = []struct {
 	{"transpose", func(b *Builder, v matrixVars) Node {
 		return b.Sum(b.Mul(b.Transpose(v.A), b.Pow(b.Transpose(b.Add(v.B, v.c)), b.Const(2))))
 	}},
+	{"rows", func(b *Builder, v matrixVars) Node {
+		return b.Add(b.Dot(b.Index(b.Exp(v.A), -1), v.u), b.Sum(b.Pow(b.Index(v.B, 0), b.Const(3))))
+	}},
+	{"row slices", func(b *Builder, v matrixVars) Node {
+		return b.Add(b.Sum(b.Mul(b.Slice(v.A, None, None, -1), v.B)), b.Sum(b.Sin(b.Slice(b.Mul(v.A, v.B), None, None, 2))))
+	}},
+	{"columns", func(b *Builder, v matrixVars) Node {
+		return b.Add(b.Dot(b.Index(b.Transpose(v.A), -1), v.w), b.Sum(b.Mul(b.Transpose(b.Slice(b.Transpose(b.Exp(v.B)), None, None, -1)), v.A)))
+	}},
+	{"scatter rows", func(b *Builder, v matrixVars) Node {
+		m := b.Graph().Shape(v.A).Dim(0)
+		return b.Sum(b.Mul(b.Scatter(b.Exp(v.A), 2*m+1, 1, 2), b.VStack(v.B, v.B, v.u)))
+	}},
+	{"vstack", func(b *Builder, v matrixVars) Node {
+		return b.LogSumExp(b.Mul(b.VStack(v.A, b.Sin(v.u), v.B), b.VStack(v.B, v.u, b.Exp(v.A))))
+	}},
+	{"diag", func(b *Builder, v matrixVars) Node {
+		S := b.MatMul(v.A, b.Transpose(v.B))
+		return b.Add(b.Dot(b.Diag(S), v.w), b.Sum(b.Mul(b.Diag(b.Exp(v.w)), S)))
+	}},
+	{"tril", func(b *Builder, v matrixVars) Node {
+		m := b.Graph().Shape(v.A).Dim(0)
+		S := b.MatMul(v.A, b.Transpose(v.B))
+		k := -1 // the strict triangle, which one row does not have
+		if m == 1 {
+			k = 0
+		}
+		return b.Add(b.Sum(b.Mul(b.Tril(b.Exp(b.TrilVec(S, 0)), m, 0), S)), b.Sum(b.Sin(b.Tril(b.TrilVec(S, k), m, k))))
+	}},
 	{"broadcast", func(b *Builder, v matrixVars) Node {
 		s := b.Graph().Shape(v.A)
 		return b.Sum(b.Mul(b.Broadcast(b.Sin(v.u), s.Dim(0), s.Dim(1)), b.Broadcast(b.Mul(v.c, v.x), s.Dim(0), s.Dim(1))))
@@ -378,4 +407,43 @@ func TestAxisReductionValues(t *testing.T) {
 	assert.Equal(t, "max(A, 1)", g.Format(elementwise), "max of two arguments is elementwise")
 	_, err = g.CallAxis("sin", A, 0)
 	assert.EqualError(t, err, "sin has no axis argument")
+}
+
+// TestStructureValues checks the structural operations on matrices against
+// their definitions.
+func TestStructureValues(t *testing.T) {
+	b := NewBuilder()
+	A := b.Var("A", Matrix(3, 3))
+	v := b.Var("v", Vector(6))
+	outs := []Node{
+		b.Index(A, 1), b.Slice(A, None, None, 2), b.Index(b.Transpose(A), -1), b.Diag(A), b.Diag(b.Index(A, 0)),
+		b.Tril(v, 3, 0), b.Tril(b.Slice(v, None, 3, None), 3, -1), b.Tril(b.Concat(v, b.Slice(v, None, 2, None)), 3, 1),
+		b.TrilVec(A, 0), b.TrilVec(A, -1), b.VStack(b.Index(A, 2), b.Slice(A, None, 2, None)),
+		b.Scatter(b.Slice(A, 1, None, None), 5, 0, 3),
+	}
+	require.NoError(t, b.Err())
+	got := eval(t, b.Graph(), [][]float64{{1, 2, 3, 4, 5, 6, 7, 8, 9}, {10, 20, 30, 40, 50, 60}}, outs...)
+	assert.Equal(t, [][]float64{
+		{4, 5, 6},
+		{1, 2, 3, 7, 8, 9},
+		{3, 6, 9},
+		{1, 5, 9},
+		{1, 0, 0, 0, 2, 0, 0, 0, 3},
+		{10, 0, 0, 20, 30, 0, 40, 50, 60},
+		{0, 0, 0, 10, 0, 0, 20, 30, 0},
+		{10, 20, 0, 30, 40, 50, 60, 10, 20},
+		{1, 4, 5, 7, 8, 9},
+		{4, 7, 8},
+		{7, 8, 9, 1, 2, 3, 4, 5, 6},
+		{4, 5, 6, 0, 0, 0, 0, 0, 0, 7, 8, 9, 0, 0, 0},
+	}, got)
+	for k, want := range []Shape{Vector(3), Matrix(2, 3), Vector(3), Vector(3), Matrix(3, 3)} {
+		assert.Equal(t, want, b.Graph().Shape(outs[k]), "output %d", k)
+	}
+	_, err := b.Graph().call(OpTril, []Node{v}, 4, 0)
+	assert.EqualError(t, err, "shape mismatch in tril: vector(6) (the triangle of diagonal 0 of a 4×4 matrix has 10 entries)")
+	_, err = b.Graph().call(OpTril, []Node{v}, 3, -3)
+	assert.EqualError(t, err, "tril: a 3×3 triangle has no diagonal -3")
+	_, err = b.Graph().call(OpDiag, []Node{b.Slice(A, 1, None, None)})
+	assert.EqualError(t, err, "shape mismatch in diag: matrix(2×3) (diag takes a vector or a square matrix)")
 }

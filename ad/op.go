@@ -73,6 +73,10 @@ const (
 	OpReshape    // the elements of x in another shape
 	OpBroadcast  // a row or a column repeated to a matrix
 	OpTranspose  // the rows of a matrix as its columns
+	OpVStack     // vectors and matrices one below the other
+	OpDiag       // a vector as a diagonal matrix, or a matrix's diagonal
+	OpTril       // a vector of entries as a lower-triangular matrix
+	OpTrilVec    // the lower-triangular entries of a matrix
 
 	// Linear algebra.
 	OpMatMul // x @ y

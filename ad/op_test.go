@@ -56,15 +56,15 @@ type rewriteCase struct {
 }
 
 // testVars are the variables of the rewrite cases: scalars x and y,
-// vectors u and v of 3 elements, w of 6, a 2×3 matrix A and a 2×1 column
-// c.
-type testVars struct{ x, y, u, v, w, A, c Node }
+// vectors u and v of 3 elements, w of 6, a 2×3 matrix A, a 2×1 column c
+// and a 3×3 matrix S.
+type testVars struct{ x, y, u, v, w, A, c, S Node }
 
 func newTestVars(g *Graph) testVars {
 	return testVars{
 		x: must(g.Var("x", Scalar())), y: must(g.Var("y", Scalar())),
 		u: must(g.Var("u", Vector(3))), v: must(g.Var("v", Vector(3))), w: must(g.Var("w", Vector(6))),
-		A: must(g.Var("A", Matrix(2, 3))), c: must(g.Var("c", Matrix(2, 1))),
+		A: must(g.Var("A", Matrix(2, 3))), c: must(g.Var("c", Matrix(2, 1))), S: must(g.Var("S", Matrix(3, 3))),
 	}
 }
 
@@ -189,6 +189,19 @@ var rewriteCases = []rewriteCase{
 		return nodes(g.add2(v.w, g.scatter(v.u, 6, 0, 2)))
 	}, "(w + scatter(u, 6, 0, 2))[1]", "w[1]"},
 
+	{"fill(s, n)[i] → s", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(2, 3))) },
+		"fill(x, 2, 3)[1]", "fill(x, 3)"},
+	{"constant[i] → constant", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"[[1, 2, 3], [4, 5, 6]][1]", "[4, 5, 6]"},
+	{"[x, y, …][i] → the element", OpIndex, [3]int{2}, func(g *Graph, v testVars) []Node { return nodes(g.vstack(v.A, v.u)) },
+		"vstack(A, u)[2]", "u"},
+	{"[x, y, …][i] → the element", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.vstack(v.A, v.u)) },
+		"vstack(A, u)[1]", "A[1]"},
+	{"scatter(v, …)[i] → the element of v, or 0", OpIndex, [3]int{3}, func(g *Graph, v testVars) []Node { return nodes(g.scatter(v.A, 4, 1, 2)) },
+		"scatter(A, 4, 1, 2)[3]", "A[1]"},
+	{"scatter(v, …)[i] → the element of v, or 0", OpIndex, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(g.scatter(v.A, 4, 1, 2)) },
+		"scatter(A, 4, 1, 2)[0]", "fill(0, 3)"},
+
 	// Slicing.
 	{"x[i:i+1] → [x[i]]", OpSlice, [3]int{1, 1, 1}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "u[1:-1]", "[u[1]]"},
 	{"x[:] → x", OpSlice, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "u[:]", "u"},
@@ -196,6 +209,12 @@ var rewriteCases = []rewriteCase{
 		"fill(x, 6)[::2]", "fill(x, 3)"},
 	{"constant[a:b:c] → constant", OpSlice, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Range(6))) },
 		"range(6)[1::2]", "[1, 3, 5]"},
+	{"x[i:i+1] → [x[i]]", OpSlice, [3]int{1, 1, 1}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "A[1:]", ""},
+	{"x[:] → x", OpSlice, [3]int{0, 1, 2}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "A[:]", "A"},
+	{"fill(s, n)[a:b:c] → fill(s, m)", OpSlice, [3]int{1, 1, 2}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 2))) },
+		"fill(x, 3, 2)[1:]", "fill(x, 2, 2)"},
+	{"constant[a:b:c] → constant", OpSlice, [3]int{1, -1, 2}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"[[1, 2, 3], [4, 5, 6]][::-1]", "[[4, 5, 6], [1, 2, 3]]"},
 	{"x[a::b][c::d] → x[a+c*b::b*d]", OpSlice, [3]int{0, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 0, 1, 5)) },
 		"w[:-1][::2]", "w[::2]"},
 	{"x[a::b][c::d] → x[a+c*b::b*d]", OpSlice, [3]int{2, -1, 2}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 1, 1, 5)) },
@@ -254,10 +273,43 @@ var rewriteCases = []rewriteCase{
 	{"constant @ constant → constant", OpMatMul, [3]int{0, 1}, func(g *Graph, v testVars) []Node { return nodes(m23(g), m23(g)) },
 		"[[1, 2, 3], [4, 5, 6]] @ transpose([[1, 2, 3], [4, 5, 6]])", "[[14, 32], [32, 77]]"},
 
+	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "vstack(A)", "A"},
+	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "vstack(u)", ""},
+	{"vstack(constants) → constant", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.ConstVec([]float64{1, 2, 3}), m23(g), g.fill(g.Const(7), Vector(3)))
+	}, "vstack([1, 2, 3], [[1, 2, 3], [4, 5, 6]], fill(7, 3))", "[[1, 2, 3], [1, 2, 3], [4, 5, 6], [7, 7, 7]]"},
+	{"diag(diag(v)) → v for a vector v", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.diag(v.u)) }, "diag(diag(u))", "u"},
+	{"diag(diag(v)) → v for a vector v", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.diag(v.S)) }, "diag(diag(S))", ""},
+	{"diag(fill(s, n, n)) → fill(s, n)", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 3))) },
+		"diag(fill(x, 3, 3))", "fill(x, 3)"},
+	{"diag(constant) → constant", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2})) },
+		"diag([1, 2])", "[[1, 0], [0, 2]]"},
+	{"diag(constant) → constant", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstMatrix(2, 2, []float64{1, 2, 3, 4})) },
+		"diag([[1, 2], [3, 4]])", "[1, 4]"},
+	{"tril(constant) → constant", OpTril, [3]int{3, 0}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3, 4, 5, 6})) },
+		"tril([1, 2, 3, 4, 5, 6], 3)", "[[1, 0, 0], [2, 3, 0], [4, 5, 6]]"},
+	{"tril(constant) → constant", OpTril, [3]int{3, -1}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3})) },
+		"tril([1, 2, 3], 3, -1)", "[[0, 0, 0], [1, 0, 0], [2, 3, 0]]"},
+	{"tril(constant) → constant", OpTril, [3]int{2, 1}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3, 4})) },
+		"tril([1, 2, 3, 4], 2, 1)", "[[1, 2], [3, 4]]"},
+	{"trilvec(tril(v, n, k), k) → v", OpTrilVec, [3]int{-1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.tril(v.u, 3, -1)) },
+		"trilvec(tril(u, 3, -1), -1)", "u"},
+	{"trilvec(tril(v, n, k), k) → v", OpTrilVec, [3]int{0, 3}, func(g *Graph, v testVars) []Node { return nodes(g.tril(v.u, 3, -1)) },
+		"trilvec(tril(u, 3, -1))", ""},
+	{"trilvec(fill(s)) → fill(s)", OpTrilVec, [3]int{0, 3}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 3))) },
+		"trilvec(fill(x, 3, 3))", "fill(x, 6)"},
+	{"trilvec(constant) → constant", OpTrilVec, [3]int{-1, 3}, func(g *Graph, v testVars) []Node {
+		return nodes(g.ConstMatrix(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}))
+	}, "trilvec([[1, 2, 3], [4, 5, 6], [7, 8, 9]], -1)", "[4, 7, 8]"},
+
 	{"scatter(0, n, …) → fill(0, n)", OpScatter, [3]int{1, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) },
 		"scatter(0, 3, 1, 1)", "fill(0, 3)"},
 	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },
 		"scatter(u, 3, 0, 1)", "u"},
+	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 2}, func(g *Graph, v testVars) []Node { return nodes(v.A) },
+		"scatter(A, 2, 0, 1)", "A"},
+	{"scatter(s, n, i, step) → scatter(s, n, i, 1)", OpScatter, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.reshape(v.u, Matrix(1, 3))) },
+		"scatter(reshape(u, 1, 3), 3, 1, 2)", "scatter(reshape(u, 1, 3), 3, 1, 1)"},
 	{"scatter(s, n, i, step) → scatter(s, n, i, 1)", OpScatter, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.x) },
 		"scatter(x, 3, 1, 2)", "scatter(x, 3, 1, 1)"},
 	{"r(s) → s for a scalar s", OpCumsum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "cumsum(x)", "x"},
