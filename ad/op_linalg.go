@@ -111,7 +111,8 @@ func init() {
 			}
 			operand := func(k, min int) string {
 				if nd.p[k] == 1 {
-					return "transpose(" + p.arg(nd, k, 0) + ")"
+					s, _ := p.transposeOf(nd.args[k])
+					return s
 				}
 				return p.arg(nd, k, min)
 			}

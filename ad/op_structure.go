@@ -265,6 +265,25 @@ func init() {
 				}
 				return Node{}, false
 			}},
+			// A vector literal of vector literals would be a matrix
+			// literal: the parts of a part are parts of the whole.
+			{"[x, [y, z]] → [x, y, z]", func(g *Graph, t *term) (Node, bool) {
+				var args []Node
+				for k, a := range t.args {
+					if nd := &g.nodes[a]; nd.op == OpConcat {
+						if args == nil {
+							args = g.argHandles(t.args[:k])
+						}
+						args = append(args, g.argHandles(nd.args)...)
+					} else if args != nil {
+						args = append(args, g.handle(a))
+					}
+				}
+				if args == nil {
+					return Node{}, false
+				}
+				return must(g.Concat(args...)), true
+			}},
 			{"[constants] → constant", func(g *Graph, t *term) (Node, bool) {
 				for _, a := range t.args {
 					if !g.isConstNode(a) {
@@ -676,31 +695,7 @@ func init() {
 		},
 		apply:     func(g *Graph, y *node, a []Node) Node { return g.transpose(a[0]) },
 		transpose: func(g *Graph, y *node, adj Node) []Node { return []Node{g.transpose(adj)} },
-		// The columns of A are picked from its transpose: A[:, 1:] is
-		// transpose(transpose(A)[1:]), and hstack(A, B) is
-		// transpose(vstack(transpose(A), transpose(B))).
-		format: func(p *printer, nd *node) (string, int) {
-			a := &p.nodes[nd.args[0]]
-			if _, named := p.names[nd.args[0]]; !named {
-				switch {
-				case a.op == OpSlice && p.nodes[a.args[0]].op == OpTranspose:
-					if _, named := p.names[a.args[0]]; !named {
-						cols := sliceText(items(p.nodes[a.args[0]].shape), a.p[0], a.p[1], a.p[2])
-						return p.columns(&p.nodes[a.args[0]], cols[1:len(cols)-1]), precPostfix
-					}
-				case a.op == OpVStack && !slices.ContainsFunc(a.args, func(i int32) bool {
-					_, named := p.names[i]
-					return p.nodes[i].op != OpTranspose || named
-				}):
-					parts := make([]string, len(a.args))
-					for k, i := range a.args {
-						parts[k] = p.expr(p.nodes[i].args[0], 0, false)
-					}
-					return "hstack(" + strings.Join(parts, ", ") + ")", precAtom
-				}
-			}
-			return printCall(p, nd)
-		}})
+		format:    func(p *printer, nd *node) (string, int) { return p.transposeOf(nd.args[0]) }})
 
 	define(opDef{op: OpVStack, kind: kindLinear, name: "vstack", goName: "VStack", args: []string{"xs..."},
 		doc: "the vectors and matrices xs of one row length, one below the other: each vector is a row",
@@ -989,6 +984,32 @@ func triangle(n, k int, f func(e, m int)) {
 			e++
 		}
 	}
+}
+
+// transposeOf prints the transpose of node a. The columns of A are picked
+// from its transpose: A[:, 1:] is transpose(transpose(A)[1:]), and
+// hstack(A, B) is transpose(vstack(transpose(A), transpose(B))).
+func (p *printer) transposeOf(a int32) (string, int) {
+	nd := &p.nodes[a]
+	if _, named := p.names[a]; !named {
+		switch {
+		case nd.op == OpSlice && p.nodes[nd.args[0]].op == OpTranspose:
+			if _, named := p.names[nd.args[0]]; !named {
+				cols := sliceText(items(p.nodes[nd.args[0]].shape), nd.p[0], nd.p[1], nd.p[2])
+				return p.columns(&p.nodes[nd.args[0]], cols[1:len(cols)-1]), precPostfix
+			}
+		case nd.op == OpVStack && !slices.ContainsFunc(nd.args, func(i int32) bool {
+			_, named := p.names[i]
+			return p.nodes[i].op != OpTranspose || named
+		}):
+			parts := make([]string, len(nd.args))
+			for k, i := range nd.args {
+				parts[k] = p.expr(p.nodes[i].args[0], 0, false)
+			}
+			return "hstack(" + strings.Join(parts, ", ") + ")", precAtom
+		}
+	}
+	return "transpose(" + p.expr(a, 0, false) + ")", precAtom
 }
 
 // transpose returns the transpose of x.

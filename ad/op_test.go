@@ -223,6 +223,11 @@ var rewriteCases = []rewriteCase{
 	// Vectors made of parts.
 	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "[u]", "u"},
 	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "[x]", ""},
+	{"[x, [y, z]] → [x, y, z]", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, must(g.Concat(v.y, v.u))) },
+		"[x, [y, u]]", "[x, y, u]"},
+	{"[x, [y, z]] → [x, y, z]", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(must(g.Concat(v.x, v.y)), must(g.Concat(v.y, v.x)))
+	}, "[[x, y], [y, x]]", "[x, y, y, x]"},
 	{"[constants] → constant", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(1), must(g.Fill(g.Const(2), 2))) },
 		"[1, fill(2, 2)]", "[1, 2, 2]"},
 	// Shapes.

@@ -345,7 +345,7 @@ func TestErrors(t *testing.T) {
 		{"sum(range(1e9))", nil, "1:11: vector too large: the expression would create more than 16777216 constant elements\n  sum(range(1e9))\n            ^"},
 		{"a = 1;\nb = (x +\n  * 2)\nc = sinn(a);\nd = v[\nb + c\ne = (]\nf = 1 +", sized,
 			"3:3: unexpected \"*\", expected expression\n    * 2)\n    ^\n" +
-				"7:1: unexpected name \"e\", expected \":\" or \"]\"\n  e = (]\n  ^\n" +
+				"7:1: unexpected name \"e\", expected \":\", \",\" or \"]\"\n  e = (]\n  ^\n" +
 				"8:8: unexpected end of input, expected expression\n  f = 1 +\n         ^"},
 		{"a = sinn(x)\nb = v + w\nc = a + q\nb", &Options{Vars: []string{"x", "v", "w"}, Sizes: map[string]int{"v": 3, "w": 2}},
 			"1:5: unknown function \"sinn\" (did you mean \"sin\"?)\n  a = sinn(x)\n      ^\n" +

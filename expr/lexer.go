@@ -20,6 +20,7 @@ const (
 	tSlash
 	tPow // ^ or **
 	tAt  // @, the matrix product
+	tDot // ., before an attribute: A.T
 	tLparen
 	tRparen
 	tLbrack
@@ -137,7 +138,7 @@ func (lx *lexer) scan() token {
 var punct = [256]tokenKind{
 	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '^': tPow, '@': tAt,
 	'(': tLparen, ')': tRparen, '[': tLbrack, ']': tRbrack, '{': tLbrace, '}': tRbrace,
-	',': tComma, ':': tColon, ';': tSemi, '=': tAssign,
+	',': tComma, ':': tColon, ';': tSemi, '=': tAssign, '.': tDot,
 }
 
 func (lx *lexer) scanToken() token {

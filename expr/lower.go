@@ -208,6 +208,8 @@ func (l *lowerer) lower(n node) (ad.Node, bool) {
 		return l.lowerSlice(n)
 	case *vector:
 		return l.lowerVector(n)
+	case *subscripts:
+		return l.lowerSubscripts(n)
 	}
 	// *bad: the parser has reported it.
 	return ad.Node{}, false
@@ -429,6 +431,12 @@ func (l *lowerer) constInt(n node, what string) (int, bool) {
 
 func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 	x, ok := l.lower(n.x)
+	return l.indexOf(x, ok, n)
+}
+
+// indexOf builds x[i], the element of a vector or the row of a matrix, for
+// the index n of x, which is faulty when ok is false.
+func (l *lowerer) indexOf(x ad.Node, ok bool, n *index) (ad.Node, bool) {
 	i, iok := l.constInt(n.i, "index")
 	if !ok || !iok {
 		return ad.Node{}, false
@@ -438,7 +446,7 @@ func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 		l.errorf(n.brack, "cannot index a scalar")
 		return ad.Node{}, false
 	}
-	if i < -s.Len() || i >= s.Len() {
+	if i < -s.Dim(0) || i >= s.Dim(0) {
 		l.errorf(n.i.start(), "index %d out of range for %v", i, s)
 		return ad.Node{}, false
 	}
@@ -447,6 +455,12 @@ func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 
 func (l *lowerer) lowerSlice(n *slice) (ad.Node, bool) {
 	x, ok := l.lower(n.x)
+	return l.sliceOf(x, ok, n)
+}
+
+// sliceOf builds x[lo:hi:step], elements of a vector or rows of a matrix,
+// for the slice n of x, which is faulty when ok is false.
+func (l *lowerer) sliceOf(x ad.Node, ok bool, n *slice) (ad.Node, bool) {
 	bound := func(b node, what string) int {
 		if b == nil {
 			return ad.None
@@ -473,6 +487,9 @@ func (l *lowerer) lowerSlice(n *slice) (ad.Node, bool) {
 }
 
 func (l *lowerer) lowerVector(n *vector) (ad.Node, bool) {
+	if isMatrixLiteral(n) {
+		return l.lowerMatrix(n)
+	}
 	elems := make([]ad.Node, len(n.elems))
 	ok, allConst := true, true
 	size := 0

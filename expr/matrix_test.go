@@ -33,6 +33,11 @@ var matrixSources = []string{
 	"w @ tanh(A @ u) + sum((u @ transpose(B))^2) + sum(exp(c @ r))",
 	"sum(outer(w, u) * A) + sum(transpose(transpose(A) @ B) @ transpose(A))",
 	"sum(max(A, axis=0) * u) + dot(logsumexp(A * B, 1), w) + sum(mean(B, axis=1) * w) + sum(min(A * c, axis=1))",
+	"A[1] @ u + A[0, 2] * A[-1, 1] + sum(A[:, 1] * w) + sum(B[1:, :2]^2) + sum(exp(A[0, 1:])) + sum(B[::-1, ::2] * A[:, ::2])",
+	"sum(A.T @ B) + sum((A @ B.T) * [[1, x], [2, 3]]) + sum(vstack(A, u, [[x, 1, 2]]) * vstack(B, u^2, r))",
+	"sum(hstack(A, c, B) * hstack(B, c^2, A)) + dot(diag(A @ B.T), w) + sum(diag(w) * (A @ B.T))",
+	"sum(tril(trilvec(A @ B.T), 2) * [[1, 2], [3, 4]]) + sum(exp(tril(trilvec(A @ A.T, -1), 2, -1)))",
+	"sum(A[:, 1:] @ [[1, 2], [3, 4]]) + sum(A[1:2, 2] * x) + sum(A[:1, 1:2])",
 }
 
 // TestMatrixRoundTrip prints matrix expressions, their gradients and their
@@ -122,6 +127,53 @@ func TestAxisSyntax(t *testing.T) {
 		{"max(A, u, axis=0)", "1:1: max takes one argument before axis=, got 2\n  max(A, u, axis=0)\n  ^"},
 		{"sum(A, axis=x)", "1:13: axis must be a constant integer\n  sum(A, axis=x)\n              ^"},
 		{"sum(A, 1+1)", "1:1: axis 2 out of range for matrix(2×3)\n  sum(A, 1+1)\n  ^"},
+	} {
+		_, err := Compile(c.src, matrixOpts)
+		require.EqualError(t, err, c.err, c.src)
+	}
+}
+
+// TestMatrixSyntax checks subscripts of both axes, the transpose A.T and
+// matrix literals: their values and how they print.
+func TestMatrixSyntax(t *testing.T) {
+	at := []float64{1, 2, 3, 4, 5, 6} // A
+	for _, c := range []struct {
+		src     string
+		printed string
+		value   float64
+	}{
+		{"sum(A[1])", "sum(A[1])", 15},
+		{"A[-1, 2] + A[0, 0]", "A[1, 2] + A[0, 0]", 7},
+		{"A[1][2]", "A[1, 2]", 6},
+		{"sum(A[:, 1] * [1, 10])", "sum(A[:, 1] * [1, 10])", 52},
+		{"sum(A[:, -1] * [1, 10])", "sum(A[:, 2] * [1, 10])", 63},
+		{"sum(A[1:, :2] * [[1, 10]])", "sum(A[1:, :-1] * [[1, 10]])", 54},
+		{"sum(A[0, 1:] * [1, 10])", "sum(A[0, 1:] * [1, 10])", 32},
+		{"sum(A[::-1, ::2] * [[1, 10], [100, 1000]])", "sum(A[::-1, ::2] * [[1, 10], [100, 1000]])", 4 + 60 + 100 + 3000},
+		{"sum(A[:, :] * A)", "sum(A * A)", 91},
+		{"sum(A.T * [[1, 10], [100, 1000], [1, 1]])", "sum(transpose(A) * [[1, 10], [100, 1000], [1, 1]])", 1 + 40 + 200 + 5000 + 3 + 6},
+		{"sum(A @ A.T)", "sum(A @ transpose(A))", 14 + 32 + 32 + 77},
+		{"sum([[1, 2], [3, 4]] @ A[:, :2])", "sum([[1, 2], [3, 4]] @ A[:, :-1])", 9 + 12 + 19 + 26},
+		{"sum([[x, 1, 2]] * A[:1])", "sum([[x, 1, 2]] * A[:1])", 8},
+	} {
+		f, err := Compile(c.src, matrixOpts)
+		require.NoError(t, err, c.src)
+		require.Equal(t, c.printed, f.Graph().Format(f.Output()), c.src)
+		x := make([]float64, f.Dim())
+		copy(x, at)
+		y, err := f.Eval(x)
+		require.NoError(t, err, c.src)
+		require.Equal(t, c.value, y, c.src)
+	}
+	for _, c := range []struct{ src, err string }{
+		{"sum(u[1, 2])", "1:6: vector(3) has one axis, not two (write x[i] or x[lo:hi])\n  sum(u[1, 2])\n       ^"},
+		{"A[0, 3]", "1:6: index 3 out of range for vector(3)\n  A[0, 3]\n       ^"},
+		{"sum(A[:, 3])", "1:10: column 3 out of range for matrix(2×3)\n  sum(A[:, 3])\n           ^"},
+		{"sum(A[2:, 0])", "1:6: slice [2::1] of matrix(2×3) is empty\n  sum(A[2:, 0])\n       ^"},
+		{"sum(A[1, ])", "1:10: missing index\n  sum(A[1, ])\n           ^"},
+		{"sum(A.X)", "1:7: unknown attribute .X (the only one is .T, the transpose)\n  sum(A.X)\n        ^"},
+		{"sum([[1, 2], [3]])", "1:14: the rows of a matrix literal differ in length: 2 and 1\n  sum([[1, 2], [3]])\n               ^"},
+		{"sum([[[1, 2]], [[3, 4]]])", "1:6: a row of a matrix literal is a vector, not a matrix(1×2)\n  sum([[[1, 2]], [[3, 4]]])\n       ^\n1:16: a row of a matrix literal is a vector, not a matrix(1×2)\n  sum([[[1, 2]], [[3, 4]]])\n                 ^"},
 	} {
 		_, err := Compile(c.src, matrixOpts)
 		require.EqualError(t, err, c.err, c.src)

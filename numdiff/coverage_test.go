@@ -102,7 +102,7 @@ var opCases = map[string]opCase{
 		vector: "sum(broadcast(x, 2, 3) * broadcast(reshape(y, 1, 3), 2, 3)^2)",
 		matrix: "sum(broadcast(sum(x, 0), {m}, {n}) * y) + sum(sin(broadcast(reshape(sum(y, 1), {m}, 1), {m}, {n})) * x)"},
 	"@": {dom: [2]interval{wide, wide},
-		scalar: "[x, y] @ reshape([1, x, y, 2], 2, 2) @ [x*y, 1]",
+		scalar: "[x, y] @ [[1, x], [y, 2]] @ [x*y, 1]",
 		vector: "sum(sin(outer(x, y) @ x)) + (x @ y)^2",
 		matrix: "sum(sin(x @ transpose(y))) + sum(exp(transpose(x) @ y)) + sum(x @ sum(y, 0)) + sum(sum(x, 1) @ y)"},
 	"transpose": {dom: [2]interval{wide, wide},
