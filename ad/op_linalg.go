@@ -47,6 +47,37 @@ func init() {
 				}
 				return Node{}, false
 			}},
+			// A product with a uniform matrix or vector sums the other
+			// operand: fill(c) @ B has the column sums of B, times c, in
+			// every row, and A @ fill(c) the row sums of A in every
+			// column.
+			{"fill(c) @ x → c * the sums of x", func(g *Graph, t *term) (Node, bool) {
+				for k := range 2 {
+					c, ok := g.constant(t.args[k])
+					if !ok || g.nodes[t.args[k]].op != OpFill {
+						continue
+					}
+					x, other := g.handle(t.args[1-k]), g.nodes[t.args[1-k]].shape
+					var sums Node
+					if other.Rank() == 1 {
+						sums = g.reduce(OpSum, x)
+					} else {
+						// The other operand's column sums for k = 0, row sums
+						// for k = 1, of it as used (transposed or not).
+						axis := k
+						if t.p[1-k] == 1 {
+							axis = 1 - k
+						}
+						sums = g.sumAxis(x, axis)
+					}
+					sums = g.mul(g.Const(c), sums)
+					if s := g.at(sums).shape; s != t.shape && s.Rank() == 1 && k == 1 {
+						sums = g.reshape(sums, Matrix(s.Len(), 1)) // a column
+					}
+					return g.broadcastTo(sums, t.shape), true
+				}
+				return Node{}, false
+			}},
 			{"constant @ constant → constant", func(g *Graph, t *term) (Node, bool) {
 				a, b := &g.nodes[t.args[0]], &g.nodes[t.args[1]]
 				if a.op != OpConst || b.op != OpConst {

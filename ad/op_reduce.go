@@ -144,7 +144,7 @@ func init() {
 		resolve: resolveAxis,
 		shape:   axisShape,
 		rewrites: []rewrite{
-			ofVector,
+			ofVector, ofOne,
 			{"sum(fill(c), axis) → fill(n*c)", func(g *Graph, t *term) (Node, bool) {
 				if c, ok := g.constant(t.args[0]); ok {
 					return g.fill(g.Const(c*float64(g.nodes[t.args[0]].shape.Dim(t.p[0]))), t.shape), true
@@ -237,7 +237,7 @@ func init() {
 func defineAxisReduction(d opDef) {
 	d.kind, d.args, d.ints = kindReduce, []string{"x"}, []string{"axis"}
 	d.resolve, d.shape, d.compile = resolveAxis, axisShape, compileAxis
-	d.rewrites = []rewrite{ofVector}
+	d.rewrites = []rewrite{ofVector, ofOne}
 	d.format = printCallP
 	if d.op == OpMaxAxis || d.op == OpMinAxis {
 		d.format = func(p *printer, nd *node) (string, int) {
@@ -252,13 +252,22 @@ func defineAxisReduction(d opDef) {
 var wholeOf = map[Op]Op{OpSumAxis: OpSum, OpLogSumExpAxis: OpLogSumExp, OpMaxAxis: OpMaxOf, OpMinAxis: OpMinOf}
 
 // ofVector is the rewrite of a reduction along the only axis of a vector:
-// the reduction of all its elements.
-var ofVector = rewrite{"r(v, 0) → r(v) for a vector v", func(g *Graph, t *term) (Node, bool) {
-	if g.nodes[t.args[0]].shape.Rank() == 1 {
-		return g.reduce(wholeOf[t.op], g.handle(t.args[0])), true
-	}
-	return Node{}, false
-}}
+// the reduction of all its elements. ofOne is the reduction along an axis
+// of one element, which is that element.
+var (
+	ofVector = rewrite{"r(v, 0) → r(v) for a vector v", func(g *Graph, t *term) (Node, bool) {
+		if g.nodes[t.args[0]].shape.Rank() == 1 {
+			return g.reduce(wholeOf[t.op], g.handle(t.args[0])), true
+		}
+		return Node{}, false
+	}}
+	ofOne = rewrite{"r(x, axis) → x along an axis of one element", func(g *Graph, t *term) (Node, bool) {
+		if s := g.nodes[t.args[0]].shape; s.Dim(t.p[0]) == 1 {
+			return g.reshape(g.handle(t.args[0]), t.shape), true
+		}
+		return Node{}, false
+	}}
+)
 
 // resolveAxis resolves the axis of a reduction along an axis: 0 or 1 for
 // a matrix, 0 for a vector; a negative axis counts from the last.

@@ -672,6 +672,22 @@ func init() {
 				}
 				return g.constOf(t.shape, v), true
 			}},
+			// A row repeated down the rows is, transposed, a column
+			// repeated across the columns.
+			{"transpose(broadcast(x)) → broadcast(transpose(x))", func(g *Graph, t *term) (Node, bool) {
+				nd := &g.nodes[t.args[0]]
+				if nd.op != OpBroadcast {
+					return Node{}, false
+				}
+				// x is a row or a column, whose transpose has its elements
+				// in the same order.
+				x := g.handle(nd.args[0])
+				xs := g.at(x).shape
+				if xs.Rank() == 1 {
+					xs = Matrix(1, xs.Len())
+				}
+				return g.broadcastTo(g.reshape(x, xs.transposed()), t.shape), true
+			}},
 			// (A'·B')ᵀ = B'ᵀ·A'ᵀ, where the product's parameters transpose
 			// the operands that are left transposed in place.
 			{"transpose(a @ b) → transpose(b) @ transpose(a)", func(g *Graph, t *term) (Node, bool) {

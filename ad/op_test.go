@@ -153,6 +153,8 @@ var rewriteCases = []rewriteCase{
 		"sum([1, 2, 4])", "7"},
 	{"r(v, 0) → r(v) for a vector v", OpSumAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "sum(u, 0)", "sum(u)"},
 	{"r(v, 0) → r(v) for a vector v", OpMaxAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "max(u, axis=0)", "max(u)"},
+	{"r(x, axis) → x along an axis of one element", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(v.c) }, "sum(c, 1)", "flatten(c)"},
+	{"r(x, axis) → x along an axis of one element", OpMaxAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.c) }, "max(c, axis=0)", ""},
 	{"r(v, 0) → r(v) for a vector v", OpLogSumExpAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "logsumexp(A, 1)", ""},
 	{"sum(fill(c), axis) → fill(n*c)", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(2, 3))) },
 		"sum(fill(2, 2, 3), 1)", "fill(6, 2)"},
@@ -260,9 +262,15 @@ var rewriteCases = []rewriteCase{
 		"transpose(fill(x, 2, 3))", "fill(x, 3, 2)"},
 	{"transpose(constant) → constant", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
 		"transpose([[1, 2, 3], [4, 5, 6]])", "[[1, 4], [2, 5], [3, 6]]"},
+	{"transpose(broadcast(x)) → broadcast(transpose(x))", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.broadcastTo(v.u, Matrix(2, 3)))
+	}, "transpose(broadcast(u, 2, 3))", "broadcast(reshape(u, 3, 1), 3, 2)"},
+	{"transpose(broadcast(x)) → broadcast(transpose(x))", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.broadcastTo(v.c, Matrix(2, 3)))
+	}, "transpose(broadcast(c, 2, 3))", "broadcast(reshape(c, 1, 2), 3, 2)"},
 	{"transpose(a @ b) → transpose(b) @ transpose(a)", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
-		return nodes(g.matmul(g.transpose(v.c), v.A))
-	}, "transpose(transpose(c) @ A)", "transpose(A) @ c"},
+		return nodes(g.matmul(v.A, v.S))
+	}, "transpose(A @ S)", "transpose(S) @ transpose(A)"},
 
 	// Products.
 	{"transpose(a) @ b → a @ b with a transposed in place", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node {
@@ -272,6 +280,16 @@ var rewriteCases = []rewriteCase{
 	{"u @ v → dot(u, v) for vectors", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, v.v) }, "u @ v", "dot(u, v)"},
 	{"0 @ y → 0", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.zeros(Matrix(2, 2)), v.A) }, "fill(0, 2, 2) @ A", "fill(0, 2, 3)"},
 	{"0 @ y → 0", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.zeros(Vector(3))) }, "A @ fill(0, 3)", "fill(0, 2)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(3, 2)), v.A) },
+		"fill(2, 3, 2) @ A", "broadcast(2 * sum(A, 0), 3, 3)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{0, 1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Vector(3)), v.A) },
+		"fill(2, 3) @ transpose(A)", "2 * sum(A, 1)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.fill(g.Const(2), Matrix(3, 4))) },
+		"A @ fill(2, 3, 4)", "broadcast(reshape(2 * sum(A, 1), 2, 1), 2, 4)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.fill(g.Const(2), Vector(3))) },
+		"A @ fill(2, 3)", "2 * sum(A, 1)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(3, 6)), v.w) },
+		"fill(2, 3, 6) @ w", "fill(2 * sum(w), 3)"},
 	{"constant @ constant → constant", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node {
 		return nodes(m23(g), g.ConstVec([]float64{1, 1, 2}))
 	}, "[[1, 2, 3], [4, 5, 6]] @ [1, 1, 2]", "[9, 21]"},
@@ -374,14 +392,14 @@ func TestRewrites(t *testing.T) {
 func TestTransposeInPlace(t *testing.T) {
 	g := NewGraph()
 	v := newTestVars(g)
-	n := g.matmul(g.transpose(v.A), v.c)
+	n := g.matmul(g.transpose(v.A), v.A)
 	assert.Equal(t, OpMatMul, g.Op(n))
-	assert.Equal(t, []Node{v.A, v.c}, g.Args(n))
+	assert.Equal(t, []Node{v.A, v.A}, g.Args(n))
 	assert.Equal(t, [3]int{1, 0}, g.at(n).p)
-	n = g.transpose(n)
+	n = g.transpose(g.matmul(v.A, v.S))
 	assert.Equal(t, OpMatMul, g.Op(n))
-	assert.Equal(t, []Node{v.c, v.A}, g.Args(n))
-	assert.Equal(t, [3]int{1, 0}, g.at(n).p)
+	assert.Equal(t, []Node{v.S, v.A}, g.Args(n))
+	assert.Equal(t, [3]int{1, 1}, g.at(n).p)
 }
 
 // TestScatterAddRewrite checks what the printed form of the scatter rule

@@ -89,7 +89,9 @@ func build(src string, opts *Options, vector bool) (*ad.Graph, ad.Node, []Error,
 	// The caller has paid for its variables and constants.
 	given := 0
 	for _, s := range shapes {
-		given += s.Len()
+		if !s.IsScalar() {
+			given += s.Len()
+		}
 	}
 	for _, c := range opts.Consts {
 		given += len(c.Values)
