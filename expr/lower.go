@@ -361,15 +361,25 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 		return ad.Node{}, false
 	}
 	switch c.fn {
-	case "fill", "scatter":
-		// Bound the length at the argument that asks for it, before the
-		// graph builds the vector; of a constant, these fold into constant
-		// vectors later.
-		if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) {
-			at := c.args[1].start()
-			if l.g.Op(args[0]) == ad.OpConst && !l.afford(at, int(min(max(v, 0), float64(maxElems+1)))) || !l.fits(at, v) {
-				return ad.Node{}, false
+	case "fill", "scatter", "broadcast":
+		// Bound the size at the arguments that ask for it (the length, or
+		// a matrix's rows and columns), before the graph builds the value;
+		// of a constant, these fold into constants later.
+		sizes := args[1:2]
+		if c.fn == "broadcast" || c.fn == "fill" && len(args) == 3 {
+			sizes = args[1:3]
+		}
+		v := 1.0
+		for _, a := range sizes {
+			n, isConst := l.g.ConstValue(a)
+			if !isConst || n != math.Trunc(n) {
+				v = 0 // not a size: the graph says why
 			}
+			v *= n
+		}
+		at := c.args[1].start()
+		if l.g.Op(args[0]) == ad.OpConst && !l.afford(at, int(min(max(v, 0), float64(maxElems+1)))) || !l.fits(at, v) {
+			return ad.Node{}, false
 		}
 	}
 	return l.check(c.at)(l.g.Call(c.fn, args...))

@@ -179,3 +179,16 @@ func TestMatrixSyntax(t *testing.T) {
 		require.EqualError(t, err, c.err, c.src)
 	}
 }
+
+// TestMatrixLimits checks that a matrix too large for memory is refused
+// before it is built, as a vector is.
+func TestMatrixLimits(t *testing.T) {
+	for _, src := range []string{
+		"sum(broadcast([1, 2], 500000000000, 2))",
+		"sum(fill(x, 1000000, 1000000))",
+		"sum(fill(1, 100000, 100000) * [1, 2])",
+	} {
+		_, err := Compile(src, matrixOpts)
+		require.ErrorContains(t, err, "too large", src)
+	}
+}
