@@ -92,8 +92,8 @@ func (b *Builder) Max(x, y Node) Node { return b.op(OpMax, []Node{x, y}) }
 // Sum returns sum(v): the sum of the elements of v.
 func (b *Builder) Sum(v Node) Node { return b.op(OpSum, []Node{v}) }
 
-// Dot returns dot(x, y): the inner product of x and y, vectors of equal
-// length.
+// Dot returns dot(x, y): the inner product of x and y of one shape: Σ xᵢyᵢ
+// of vectors, Σ xᵢⱼyᵢⱼ of matrices (A @ B is the matrix product).
 func (b *Builder) Dot(x, y Node) Node { return b.op(OpDot, []Node{x, y}) }
 
 // LogSumExp returns logsumexp(v): log Σ exp(vᵢ), computed without overflow.

@@ -447,3 +447,18 @@ func TestStructureValues(t *testing.T) {
 	_, err = b.Graph().call(OpDiag, []Node{b.Slice(A, 1, None, None)})
 	assert.EqualError(t, err, "shape mismatch in diag: matrix(2×3) (diag takes a vector or a square matrix)")
 }
+
+// TestMatrixHessian checks the dense Hessian of a function of a matrix,
+// built as nodes element by element, against the one built from HVPs.
+func TestMatrixHessian(t *testing.T) {
+	b := NewBuilder()
+	W := b.Var("W", Matrix(2, 3))
+	u := b.Var("u", Vector(3))
+	f, err := b.Func(b.Add(b.LogSumExp(b.MatMul(W, b.Transpose(W))), b.Sum(b.Tanh(b.MatMul(W, u)))))
+	require.NoError(t, err)
+	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2, 0.5, 0.2, -0.3}
+	a, h := mat.NewSymDense(9, nil), mat.NewSymDense(9, nil)
+	require.NoError(t, f.hessianSymbolic(x, a))
+	require.NoError(t, f.hessianByHVP(x, h))
+	assert.True(t, mat.EqualApprox(a, h, 1e-12), "symbolic\n%v\nby HVP\n%v", mat.Formatted(a), mat.Formatted(h))
+}

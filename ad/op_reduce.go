@@ -43,7 +43,7 @@ func init() {
 		}})
 
 	defineReduction(opDef{op: OpDot, name: "dot", args: []string{"x", "y"},
-		doc: "the inner product of x and y, vectors of equal length",
+		doc: "the inner product of x and y of one shape: Σ xᵢyᵢ of vectors, Σ xᵢⱼyᵢⱼ of matrices (A @ B is the matrix product)",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if in[0] != in[1] {
 				return Shape{}, &ShapeError{Op: op.String(), Shapes: in}

@@ -466,8 +466,13 @@ func init() {
 		}})
 
 	define(opDef{op: OpCumsum, kind: kindLinear, name: "cumsum", args: []string{"v"},
-		doc:   "the running sums v[0], v[0]+v[1], …: a vector of the same length",
-		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0], nil },
+		doc: "the running sums v[0], v[0]+v[1], …: a vector of the same length",
+		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
+			if in[0].Rank() > 1 {
+				return Shape{}, &ShapeError{Op: op.String(), Shapes: in, Msg: "cumsum takes a vector"}
+			}
+			return in[0], nil
+		},
 		rewrites: []rewrite{ofScalar,
 			{"cumsum(constant) → constant", func(g *Graph, t *term) (Node, bool) {
 				nd := &g.nodes[t.args[0]]
@@ -755,7 +760,7 @@ func init() {
 				off += copy(out[off:], a)
 			}
 		},
-		apply: func(g *Graph, y *node, a []Node) Node { return must(g.build(OpVStack, [3]int{}, a...)) },
+		apply: func(g *Graph, y *node, a []Node) Node { return g.vstack(a...) },
 		transpose: func(g *Graph, y *node, adj Node) []Node {
 			out := make([]Node, len(y.args))
 			row := 0
