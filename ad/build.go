@@ -106,7 +106,7 @@ func (g *Graph) isConstNode(i int32) bool {
 	return ok || g.nodes[i].op == OpConst
 }
 
-// shaped returns x broadcast to shape s.
+// shaped returns x, a scalar or a value of shape s, broadcast to shape s.
 func (g *Graph) shaped(x Node, s Shape) Node {
 	if g.at(x).shape == s {
 		return x
@@ -114,6 +114,8 @@ func (g *Graph) shaped(x Node, s Shape) Node {
 	return g.fill(x, s)
 }
 
+// fill returns the scalar x, or the scalar a fill holds, repeated to shape
+// s.
 func (g *Graph) fill(x Node, s Shape) Node {
 	if s.IsScalar() {
 		return x
@@ -121,7 +123,7 @@ func (g *Graph) fill(x Node, s Shape) Node {
 	if c, ok := g.constant(x.id - 1); ok && g.at(x).op == OpFill {
 		x = g.Const(c)
 	}
-	return must(g.Fill(x, s.Len()))
+	return must(g.build(OpFill, s.params(), x))
 }
 
 func must(n Node, err error) Node {

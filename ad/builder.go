@@ -61,6 +61,19 @@ func (b *Builder) ConstVec(v []float64) Node {
 	return b.g.ConstVec(v)
 }
 
+// ConstMatrix returns an m×n matrix constant holding a copy of v, its
+// elements row by row.
+func (b *Builder) ConstMatrix(m, n int, v []float64) Node {
+	if b.err != nil {
+		return Node{}
+	}
+	if s := Matrix(m, n); validShape(s) != nil || len(v) != m*n {
+		b.err = fmt.Errorf("Builder.ConstMatrix(%d, %d): %d values", m, n, len(v))
+		return Node{}
+	}
+	return b.g.ConstMatrix(m, n, v)
+}
+
 // Range returns the constant vector 0, 1, …, n-1.
 func (b *Builder) Range(n int) Node {
 	if b.err != nil {

@@ -92,8 +92,8 @@ func (b *Builder) Max(x, y Node) Node { return b.op(OpMax, []Node{x, y}) }
 // Sum returns sum(v): the sum of the elements of v.
 func (b *Builder) Sum(v Node) Node { return b.op(OpSum, []Node{v}) }
 
-// Dot returns dot(x, y): the inner product of x and y, vectors of equal
-// length.
+// Dot returns dot(x, y): the inner product of x and y of one shape: Σ xᵢyᵢ
+// of vectors, Σ xᵢⱼyᵢⱼ of matrices (A @ B is the matrix product).
 func (b *Builder) Dot(x, y Node) Node { return b.op(OpDot, []Node{x, y}) }
 
 // LogSumExp returns logsumexp(v): log Σ exp(vᵢ), computed without overflow.
@@ -107,11 +107,31 @@ func (b *Builder) MaxOf(v Node) Node { return b.op(OpMaxOf, []Node{v}) }
 // derivative).
 func (b *Builder) MinOf(v Node) Node { return b.op(OpMinOf, []Node{v}) }
 
-// Index returns x[i]: element i of x; a negative i counts from the end.
+// SumAxis returns sum(x, axis): the sums of x along axis: sum(A, 0) is the
+// vector of the column sums of A, sum(A, 1) of the row sums.
+func (b *Builder) SumAxis(x Node, axis int) Node { return b.op(OpSumAxis, []Node{x}, axis) }
+
+// LogSumExpAxis returns logsumexp(x, axis): log Σ exp along axis, computed
+// without overflow: logsumexp(A, 1) is the vector of the rows' logsumexp.
+func (b *Builder) LogSumExpAxis(x Node, axis int) Node { return b.op(OpLogSumExpAxis, []Node{x}, axis) }
+
+// MaxAxis returns max(x, axis): the largest elements along axis, written
+// max(A, axis=k), as max(A, k) is the elementwise max (tied elements share
+// the derivative).
+func (b *Builder) MaxAxis(x Node, axis int) Node { return b.op(OpMaxAxis, []Node{x}, axis) }
+
+// MinAxis returns min(x, axis): the smallest elements along axis, written
+// min(A, axis=k), as min(A, k) is the elementwise min (tied elements share
+// the derivative).
+func (b *Builder) MinAxis(x Node, axis int) Node { return b.op(OpMinAxis, []Node{x}, axis) }
+
+// Index returns x[i]: element i of the vector x, or row i of the matrix x; a
+// negative i counts from the end.
 func (b *Builder) Index(x Node, i int) Node { return b.op(OpIndex, []Node{x}, i) }
 
-// Slice returns x[start:stop:step]: the elements start, start+step, … up to,
-// not including, stop, by Python's rules (None omits a bound).
+// Slice returns x[start:stop:step]: the elements, or the rows of a matrix,
+// start, start+step, … up to, not including, stop, by Python's rules (None
+// omits a bound).
 func (b *Builder) Slice(x Node, start, stop, step int) Node {
 	return b.op(OpSlice, []Node{x}, start, stop, step)
 }
@@ -121,7 +141,8 @@ func (b *Builder) Slice(x Node, start, stop, step int) Node {
 func (b *Builder) Concat(xs ...Node) Node { return b.op(OpConcat, xs) }
 
 // Scatter returns scatter(v, n, start, step): the length-n vector that is
-// zero except at start, start+step, …, which hold the elements of v.
+// zero except at start, start+step, …, which hold the elements of v; of a
+// matrix v, the n-row matrix that holds its rows there.
 func (b *Builder) Scatter(v Node, n, start, step int) Node {
 	return b.op(OpScatter, []Node{v}, n, start, step)
 }
@@ -130,7 +151,7 @@ func (b *Builder) Scatter(v Node, n, start, step int) Node {
 func (b *Builder) Fill(s Node, n int) Node { return b.op(OpFill, []Node{s}, n) }
 
 // ScatterAdd returns base + scatter(v, len(base), start, step): base with
-// the elements of v added at start, start+step, …, in place.
+// the elements (or rows) of v added at start, start+step, …, in place.
 func (b *Builder) ScatterAdd(base, v Node, start, step int) Node {
 	return b.op(OpScatterAdd, []Node{base, v}, start, step)
 }
@@ -138,3 +159,37 @@ func (b *Builder) ScatterAdd(base, v Node, start, step int) Node {
 // Cumsum returns cumsum(v): the running sums v[0], v[0]+v[1], …: a vector of
 // the same length.
 func (b *Builder) Cumsum(v Node) Node { return b.op(OpCumsum, []Node{v}) }
+
+// Reshape returns reshape(x, m, n): the elements of x, row by row, as an m×n
+// matrix (flatten(x) makes them a vector).
+func (b *Builder) Reshape(x Node, m, n int) Node { return b.op(OpReshape, []Node{x}, m, n) }
+
+// Broadcast returns broadcast(x, m, n): x repeated to an m×n matrix: a
+// vector of n or a 1×n matrix as every row, an m×1 matrix as every column, a
+// scalar everywhere.
+func (b *Builder) Broadcast(x Node, m, n int) Node { return b.op(OpBroadcast, []Node{x}, m, n) }
+
+// Transpose returns transpose(x): the transpose of the matrix x, whose rows
+// are the columns of x; a vector or a scalar is its own transpose.
+func (b *Builder) Transpose(x Node) Node { return b.op(OpTranspose, []Node{x}) }
+
+// VStack returns vstack(xs...): the vectors and matrices xs of one row
+// length, one below the other: each vector is a row.
+func (b *Builder) VStack(xs ...Node) Node { return b.op(OpVStack, xs) }
+
+// Diag returns diag(x): the square matrix with the vector x on its diagonal
+// and zeros elsewhere, or the diagonal of the square matrix x.
+func (b *Builder) Diag(x Node) Node { return b.op(OpDiag, []Node{x}) }
+
+// Tril returns tril(v, n, k): the n×n matrix whose elements (i, j) with j ≤
+// i + k hold the entries v row by row, and zeros above: k = 0 includes the
+// diagonal, k = −1 leaves it zero.
+func (b *Builder) Tril(v Node, n, k int) Node { return b.op(OpTril, []Node{v}, n, k) }
+
+// TrilVec returns trilvec(A, k): the elements (i, j) of the square matrix A
+// with j ≤ i + k, row by row: the entries tril(v, n, k) is made of.
+func (b *Builder) TrilVec(A Node, k int) Node { return b.op(OpTrilVec, []Node{A}, k) }
+
+// MatMul returns x @ y: the matrix product of x and y: matrix·matrix,
+// matrix·vector, vector·matrix, and for two vectors their inner product.
+func (b *Builder) MatMul(x, y Node) Node { return b.op(OpMatMul, []Node{x, y}) }

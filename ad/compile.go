@@ -90,6 +90,7 @@ type instr struct {
 	dst    int32
 	a, b   int32
 	p0, p1 int
+	p2     int // a third parameter, such as the length of a matrix's rows
 	f1     func(float64) float64
 	f2     func(a, b float64) float64
 	node   int32

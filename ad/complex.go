@@ -67,9 +67,10 @@ func (g *Graph) complexNode(i int32, vals [][]complex128) ([]complex128, error) 
 		return nil, fmt.Errorf("%s: %w", d.name, ErrNoComplex)
 	}
 	args := make([][]complex128, len(nd.args))
+	in := make([]Shape, len(nd.args))
 	for k, a := range nd.args {
-		args[k] = vals[a]
+		args[k], in[k] = vals[a], g.nodes[a].shape
 	}
-	d.cplx(nd, args, out)
+	d.cplx(nd, in, args, out)
 	return out, nil
 }

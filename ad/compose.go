@@ -96,7 +96,7 @@ func (g *Graph) Jacobian(y Node, xs ...Node) ([][]Node, error) {
 		if ys.IsScalar() {
 			c = g.Const(1)
 		} else {
-			c = g.unitVector(m, i)
+			c = g.reshape(g.unitVector(m, i), ys)
 		}
 		row, err := g.VJP([]Node{y}, []Node{c}, xs)
 		if err != nil {
@@ -118,7 +118,8 @@ func (g *Graph) flatLen(xs []Node) (int, error) {
 	return n, nil
 }
 
-// flatten lists the scalar elements of the nodes in order.
+// flatten lists the scalar elements of the nodes in order, a matrix's row
+// by row.
 func (g *Graph) flatten(ns []Node) []Node {
 	var out []Node
 	for _, n := range ns {
@@ -127,8 +128,9 @@ func (g *Graph) flatten(ns []Node) []Node {
 			out = append(out, n)
 			continue
 		}
+		flat := g.reshape(n, Vector(s.Len()))
 		for k := range s.Len() {
-			out = append(out, g.index(n, k))
+			out = append(out, g.index(flat, k))
 		}
 	}
 	return out
@@ -146,7 +148,7 @@ func (g *Graph) unit(xs []Node, j int) []Node {
 		case s.IsScalar():
 			ts[k] = g.Const(1)
 		default:
-			ts[k] = g.unitVector(s.Len(), j)
+			ts[k] = g.reshape(g.unitVector(s.Len(), j), s)
 		}
 		j -= s.Len()
 	}

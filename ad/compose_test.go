@@ -279,7 +279,7 @@ func TestEveryOpHasBothRules(t *testing.T) {
 		switch in.kind {
 		case kindElementwise, kindReduce:
 			assert.NotNil(t, in.partials, in.name)
-		case kindLinear:
+		case kindLinear, kindBilinear:
 			assert.NotNil(t, in.apply, in.name)
 			assert.NotNil(t, in.transpose, in.name)
 		default:

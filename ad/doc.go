@@ -1,17 +1,19 @@
 // Package ad is nabla's automatic differentiation engine: computation
-// graphs of scalar and vector values, derivatives as graph transforms, and
-// compiled programs that evaluate them without allocating.
+// graphs of scalar, vector and matrix values, derivatives as graph
+// transforms, and compiled programs that evaluate them without allocating.
 //
 // # Graphs
 //
 // A Graph is an arena of nodes; a Node is a small handle into it. Every
-// value has a Shape known when its node is built: a scalar or a vector of n
-// elements. Nodes are built with the graph's methods (Var, Const, Add, Mul,
-// Index, Slice, Concat, and Call for every named function of nabla's
-// language: sin, exp, pow, sum, dot, logsumexp, max, cumsum, …), or from Go
-// with a Builder, which has a typed method per operation and keeps the
-// first error. Elementwise operations broadcast a scalar against a vector,
-// and a shape mismatch is a *ShapeError naming both shapes, never a panic.
+// value has a Shape known when its node is built: a scalar, a vector of n
+// elements or an m×n matrix, stored row by row. Nodes are built with the
+// graph's methods (Var, Const, Add, Mul, Index, Slice, Concat, and Call for
+// every named function of nabla's language: sin, exp, pow, sum, dot,
+// logsumexp, max, cumsum, reshape, …), or from Go with a Builder, which
+// has a typed method per operation and keeps the first error. Elementwise
+// operations broadcast by NumPy's rules (Broadcast): a scalar against
+// anything, a vector as a row of a matrix, an m×1 matrix as a column; a
+// shape mismatch is a *ShapeError naming both shapes, never a panic.
 // Building hash-conses (asking for a structurally equal node returns the
 // same Node) and folds constants and exact identities (x·1, x+0, 0·x,
 // c₁·(c₂·x)), so derivative graphs stay small and print readably.
@@ -48,8 +50,11 @@
 // Runs of elementwise operations over one vector length are fused and run
 // a block at a time so that their temporaries stay in cache, constant
 // factors merge into the kernels they scale, and long runs split across
-// two goroutines. Run allocates nothing; a Program is safe for concurrent
-// use, each goroutine with its own Workspace. RunChecked also explains a NaN
+// two goroutines. Matrix products run on BLAS through gonum's blas64, so
+// blas64.Use can swap in another implementation. Run allocates nothing but
+// what BLAS may allocate for the goroutines of a large product (gonum's
+// splits one whose result has four 64×64 blocks or more); a Program is
+// safe for concurrent use, each goroutine with its own Workspace. RunChecked also explains a NaN
 // or infinite output: a *NonFiniteError names the first node that went
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
 // got -0.3"), or the input that is NaN or infinite ("input x is NaN"),
@@ -77,8 +82,10 @@
 //
 // An op lives in the file of its family: op_elementwise.go (functions
 // applied to each element), op_arith.go (the operators), op_reduce.go
-// (reductions to a scalar) or op_structure.go (indexing, slicing and the
-// other linear ops that move elements). Adding one touches:
+// (reductions to a scalar or along an axis), op_structure.go (indexing,
+// slicing, reshaping, broadcasting and the other linear ops that move
+// elements) or op_linalg.go (the matrix product and the other operations
+// of linear algebra). Adding one touches:
 //
 //   - op.go: its Op constant;
 //   - its family's file: its entry, with every facet of opDef;

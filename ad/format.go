@@ -122,10 +122,13 @@ func (p *printer) bare(i int32) (string, int) {
 	nd := &p.nodes[i]
 	switch nd.op {
 	case OpConst:
-		if nd.vec == nil {
+		switch nd.shape.Rank() {
+		case 0:
 			return formatNumber(nd.val)
+		case 1:
+			return formatVector(nd.vec), precAtom
 		}
-		return formatVector(nd.vec), precAtom
+		return formatMatrix(nd.vec, nd.shape.Dim(1)), precAtom
 	case OpVar:
 		return nd.name, precAtom
 	}
@@ -133,8 +136,18 @@ func (p *printer) bare(i int32) (string, int) {
 }
 
 // arg prints argument k of nd, parenthesized if its precedence is below
-// min.
-func (p *printer) arg(nd *node, k, min int) string { return p.expr(nd.args[k], min, false) }
+// min. The broadcast of an operand of an elementwise operation is left
+// implicit where parsing puts it back: where the other operand has the
+// result's shape.
+func (p *printer) arg(nd *node, k, min int) string {
+	a := nd.args[k]
+	if b := &p.nodes[a]; b.op == OpBroadcast && len(nd.args) == 2 && ops[nd.op].kind == kindElementwise {
+		if _, named := p.names[a]; !named && p.nodes[nd.args[1-k]].shape == nd.shape && (k == 1 || p.nodes[nd.args[1]].op != OpBroadcast) {
+			return p.expr(b.args[0], min, false)
+		}
+	}
+	return p.expr(a, min, false)
+}
 
 // printCall prints a node as a call of its op's name.
 func printCall(p *printer, nd *node) (string, int) {
@@ -143,6 +156,52 @@ func printCall(p *printer, nd *node) (string, int) {
 		parts[k] = p.arg(nd, k, 0)
 	}
 	return ops[nd.op].name + "(" + strings.Join(parts, ", ") + ")", precAtom
+}
+
+// subscript prints nd, an index or a slice, as a subscript of both axes
+// where the language writes it so: A[i, j] and A[i, a:b] pick from row i
+// of the matrix A, A[:, j] and A[a:b, j] from a transpose, whose rows are
+// A's columns. part is nd's own subscript.
+func (p *printer) subscript(nd *node, part string) (string, bool) {
+	a := nd.args[0]
+	if _, named := p.names[a]; named {
+		return "", false
+	}
+	switch an := &p.nodes[a]; {
+	case an.op == OpIndex && p.nodes[an.args[0]].shape.Rank() == 2:
+		return fmt.Sprintf("%s[%d, %s]", p.expr(an.args[0], precPostfix, false), an.p[0], part), true
+	case an.op == OpTranspose && nd.op == OpIndex:
+		return p.columns(an, part), true
+	}
+	return "", false
+}
+
+// columns prints part, a subscript of the transpose tr of a matrix M, as
+// M[:, part], or as N[rows, part] when M is the slice N[rows].
+func (p *printer) columns(tr *node, part string) string {
+	m := tr.args[0]
+	if mn := &p.nodes[m]; mn.op == OpSlice {
+		if _, named := p.names[m]; !named {
+			rows := sliceText(items(p.nodes[mn.args[0]].shape), mn.p[0], mn.p[1], mn.p[2])
+			return fmt.Sprintf("%s[%s, %s]", p.expr(mn.args[0], precPostfix, false), rows[1:len(rows)-1], part)
+		}
+	}
+	return fmt.Sprintf("%s[:, %s]", p.expr(m, precPostfix, false), part)
+}
+
+// printCallP prints a node as a call of its op's name with its node
+// arguments and then its parameters, which are the integer arguments the
+// language gives it.
+func printCallP(p *printer, nd *node) (string, int) {
+	d := &ops[nd.op]
+	parts := make([]string, 0, len(nd.args)+len(d.ints))
+	for k := range nd.args {
+		parts = append(parts, p.arg(nd, k, 0))
+	}
+	for _, v := range nd.p[:len(d.ints)] {
+		parts = append(parts, strconv.Itoa(v))
+	}
+	return d.name + "(" + strings.Join(parts, ", ") + ")", precAtom
 }
 
 // isNeg reports whether node i prints with a leading minus.
@@ -186,6 +245,20 @@ func formatVector(v []float64) string {
 		parts[k], _ = formatNumber(x)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// formatMatrix prints a matrix of n columns as the literal of its rows,
+// [[1, 2], [3, 4]].
+func formatMatrix(v []float64, n int) string {
+	rows := make([]string, len(v)/n)
+	for i := range rows {
+		parts := make([]string, n)
+		for j, x := range v[i*n : (i+1)*n] {
+			parts[j], _ = formatNumber(x)
+		}
+		rows[i] = "[" + strings.Join(parts, ", ") + "]"
+	}
+	return "[" + strings.Join(rows, ", ") + "]"
 }
 
 // sliceText prints the slice of a length-n vector that starts at first and

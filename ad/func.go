@@ -30,13 +30,14 @@ type Var struct {
 }
 
 // A Point gives a value to each variable of a Func, by name. A scalar
-// variable has a one-element slice.
+// variable has a one-element slice, a matrix its elements row by row.
 type Point map[string][]float64
 
 // A Func is a compiled scalar function of named variables, with its
 // derivatives: the one differentiable-function type of nabla. Its methods
 // take the variables' values flattened into one slice, in Vars order (a
-// vector variable contributes each of its elements), write results into
+// vector variable contributes each of its elements, a matrix variable its
+// elements row by row), write results into
 // slices the caller owns, and allocate nothing in steady state. The By-name
 // forms (EvalAt, GradAt, …) take Points instead.
 //
@@ -171,16 +172,13 @@ func (g *Graph) clone() *Graph {
 func (f *Func) Vars() []Var { return slices.Clone(f.vars) }
 
 // Names names each element of the flat slices: x for a scalar variable x,
-// v[0], v[1], … for a vector variable v.
+// v[0], v[1], … for a vector v, W[0,0], W[0,1], … for a matrix W, whose
+// elements come row by row.
 func (f *Func) Names() []string {
 	names := make([]string, 0, f.dim)
 	for _, v := range f.vars {
-		if v.Shape.IsScalar() {
-			names = append(names, v.Name)
-			continue
-		}
-		for i := range v.Shape.Len() {
-			names = append(names, fmt.Sprintf("%s[%d]", v.Name, i))
+		for k := range v.Shape.Len() {
+			names = append(names, ElementName(v.Name, v.Shape, k))
 		}
 	}
 	return names

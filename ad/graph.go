@@ -32,7 +32,7 @@ type node struct {
 	shape Shape
 	args  []int32   // arena indices of the arguments
 	val   float64   // value of a scalar constant
-	vec   []float64 // value of a vector constant
+	vec   []float64 // value of a vector or matrix constant, row by row
 	name  string    // name of a variable
 	p     [3]int    // integer parameters: index; slice start, step; scatter start, step
 }
@@ -118,7 +118,7 @@ func (g *Graph) add(nd node, args ...int32) Node {
 			}
 			k.bits = h.Sum64()
 			for _, i := range g.vectors[k.bits] {
-				if equalBits(g.nodes[i].vec, nd.vec) {
+				if g.nodes[i].shape == nd.shape && equalBits(g.nodes[i].vec, nd.vec) {
 					return g.handle(i)
 				}
 			}
@@ -206,14 +206,22 @@ func (g *Graph) Name(n Node) string {
 }
 
 func validShape(s Shape) error {
-	if s.rank > 1 {
-		return fmt.Errorf("%s values are not supported", s)
-	}
-	if s.rank == 1 && s.dims[0] < 1 {
+	switch {
+	case s.rank > maxRank:
+		return fmt.Errorf("values of rank %d are not supported", s.rank)
+	case s.rank == 1 && s.dims[0] < 1:
 		return fmt.Errorf("vector length %d must be at least 1", s.dims[0])
+	case s.rank == 2 && (s.dims[0] < 1 || s.dims[1] < 1):
+		return fmt.Errorf("matrix size %d×%d must be at least 1×1", s.dims[0], s.dims[1])
+	case s.rank == 2 && s.dims[0] > maxLen/s.dims[1], s.rank == 1 && s.dims[0] > maxLen:
+		return fmt.Errorf("a %s has more than %d elements", s, maxLen)
 	}
 	return nil
 }
+
+// maxLen bounds the number of elements of a value, far beyond what memory
+// holds, so that the products of sizes cannot overflow.
+const maxLen = 1 << 40
 
 // Const returns the scalar constant v. All NaNs are one constant.
 func (g *Graph) Const(v float64) Node {
@@ -249,11 +257,27 @@ func (g *Graph) ConstVec(v []float64) Node {
 	if len(v) == 0 {
 		panic("ad: ConstVec of an empty slice")
 	}
+	return g.constOf(Vector(len(v)), v)
+}
+
+// ConstMatrix returns an m×n matrix constant holding a copy of v, its
+// elements row by row; len(v) must be m·n, and m and n at least 1.
+func (g *Graph) ConstMatrix(m, n int, v []float64) Node {
+	s := Matrix(m, n)
+	if validShape(s) != nil || len(v) != m*n {
+		panic(fmt.Sprintf("ad: ConstMatrix(%d, %d) of %d values", m, n, len(v)))
+	}
+	return g.constOf(s, v)
+}
+
+// constOf returns the constant of shape s, a vector or a matrix, whose
+// elements are a copy of v.
+func (g *Graph) constOf(s Shape, v []float64) Node {
 	c := make([]float64, len(v))
 	for i, x := range v {
 		c[i] = canonical(x)
 	}
-	return g.add(node{op: OpConst, shape: Vector(len(v)), vec: c})
+	return g.add(node{op: OpConst, shape: s, vec: c})
 }
 
 // Range returns the constant vector 0, 1, …, n-1.
@@ -331,11 +355,4 @@ func (g *Graph) isConst(i int32, v float64) bool {
 }
 
 // zeros returns an exact zero of shape s.
-func (g *Graph) zeros(s Shape) Node {
-	z := g.Const(0)
-	if s.IsScalar() {
-		return z
-	}
-	n, _ := g.Fill(z, s.Len())
-	return n
-}
+func (g *Graph) zeros(s Shape) Node { return g.fill(g.Const(0), s) }

@@ -2,6 +2,7 @@ package ad
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -47,14 +48,95 @@ var composites = []function{
 		build: func(g *Graph, args []Node) (Node, error) {
 			return g.call(OpSqrt, []Node{g.reduce(OpDot, args[0], args[0])})
 		}},
-	{Builtin: Builtin{"len", []string{"v"}, "the length of the vector v, a constant"},
+	{Builtin: Builtin{"mean", []string{"x", "axis"}, "the means of x along axis: mean(A, 0) is the vector of the column means of A"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			axis, err := g.intParam("mean", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			s, err := g.call(OpSumAxis, args[:1], axis)
+			if err != nil {
+				return Node{}, err
+			}
+			return g.Mul(s, g.Const(float64(g.Shape(s).Len())/float64(g.Shape(args[0]).Len())))
+		}},
+	{Builtin: Builtin{"len", []string{"x"}, "the length of the vector x, or the number of rows of the matrix x, a constant"},
 		build: func(g *Graph, args []Node) (Node, error) {
 			s := g.Shape(args[0])
 			if s.IsScalar() {
-				return Node{}, fmt.Errorf("len of a scalar (len takes a vector)")
+				return Node{}, fmt.Errorf("len of a scalar (len takes a vector or a matrix)")
 			}
-			return g.Const(float64(s.Len())), nil
+			return g.Const(float64(s.Dim(0))), nil
 		}},
+	{Builtin: Builtin{"len", []string{"x", "axis"}, "the size of x along axis: len(A, 1) is the number of columns of A, a constant"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			axis, err := g.intParam("len", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			p, err := resolveAxis(g.shapes(args[:1]), []int{axis})
+			if err != nil {
+				return Node{}, fmt.Errorf("len: %w", err)
+			}
+			return g.Const(float64(g.Shape(args[0]).Dim(p[0]))), nil
+		}},
+	{Builtin: Builtin{"flatten", []string{"x"}, "the elements of x, row by row, as a vector"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			s := g.Shape(args[0])
+			if s.IsScalar() {
+				return Node{}, errors.New("flatten of a scalar (flatten takes a vector or a matrix)")
+			}
+			return g.reshape(args[0], Vector(s.Len())), nil
+		}},
+	{Builtin: Builtin{"fill", []string{"s", "m", "n"}, "the m×n matrix of copies of the scalar s"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			m, err := g.intParam("fill", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			n, err := g.intParam("fill", args[2])
+			if err != nil {
+				return Node{}, err
+			}
+			return g.build(OpFill, [3]int{m, n}, args[0])
+		}},
+	{Builtin: Builtin{"outer", []string{"u", "v"}, "the outer product of the vectors u and v, the matrix of uᵢvⱼ"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			u, v := g.Shape(args[0]), g.Shape(args[1])
+			if u.Rank() != 1 || v.Rank() != 1 {
+				return Node{}, &ShapeError{Op: "outer", Shapes: []Shape{u, v}, Msg: "outer takes two vectors"}
+			}
+			return g.outer(args[0], args[1]), nil
+		}},
+	{Builtin: Builtin{"hstack", []string{"xs..."}, "the vectors xs joined into one vector, or the matrices xs of one number of rows side by side"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			shapes := g.shapes(args)
+			switch {
+			case !slices.ContainsFunc(shapes, func(s Shape) bool { return s.Rank() != 1 }):
+				return g.Concat(args...)
+			case slices.ContainsFunc(shapes, func(s Shape) bool { return s.Rank() != 2 }):
+				return Node{}, &ShapeError{Op: "hstack", Shapes: shapes, Msg: "hstack takes vectors or matrices, not both"}
+			}
+			ts := make([]Node, len(args))
+			for k, a := range args {
+				ts[k] = g.transpose(a)
+			}
+			v, err := g.build(OpVStack, [3]int{}, ts...)
+			if err != nil {
+				return Node{}, &ShapeError{Op: "hstack", Shapes: shapes, Msg: "hstack takes matrices of one number of rows"}
+			}
+			return g.transpose(v), nil
+		}},
+	{Builtin: Builtin{"tril", []string{"v", "n"}, "tril(v, n, 0): the n×n lower-triangular matrix, diagonal included, of the entries v row by row"},
+		build: func(g *Graph, args []Node) (Node, error) {
+			n, err := g.intParam("tril", args[1])
+			if err != nil {
+				return Node{}, err
+			}
+			return g.call(OpTril, args[:1], n, 0)
+		}},
+	{Builtin: Builtin{"trilvec", []string{"A"}, "trilvec(A, 0): the entries of A on and below its diagonal, row by row"},
+		build: func(g *Graph, args []Node) (Node, error) { return g.call(OpTrilVec, args, 0) }},
 	{Builtin: Builtin{"range", []string{"n"}, "the constant vector 0, 1, …, n−1 (n ≥ 1)"},
 		build: func(g *Graph, args []Node) (Node, error) {
 			n, err := g.intParam("range", args[0])
@@ -99,13 +181,34 @@ func Builtins() []Builtin {
 // FuncNames returns the names of the language's functions, sorted.
 func FuncNames() []string { return slices.Sorted(maps.Keys(functions())) }
 
-// FuncArity reports the number of arguments the language function name takes.
+// FuncArity reports the number of arguments the language function name
+// takes; max is math.MaxInt for a function of any number of arguments
+// (vstack).
 func FuncArity(name string) (min, max int, ok bool) {
 	forms := functions()[name]
 	if len(forms) == 0 {
 		return 0, 0, false
 	}
-	return len(forms[0].Params), len(forms[len(forms)-1].Params), true
+	last := forms[len(forms)-1]
+	if last.variadic() {
+		return len(forms[0].Params), math.MaxInt, true
+	}
+	return len(forms[0].Params), len(last.Params), true
+}
+
+// variadic reports whether a form takes any number of arguments: its last
+// parameter is written xs....
+func (f *function) variadic() bool {
+	n := len(f.Params)
+	return n > 0 && strings.HasSuffix(f.Params[n-1], "...")
+}
+
+// takes reports whether the form takes n arguments.
+func (f *function) takes(n int) bool {
+	if f.variadic() {
+		return n >= len(f.Params)
+	}
+	return n == len(f.Params)
 }
 
 // Call applies the language function name to args. min and max take two
@@ -121,17 +224,48 @@ func (g *Graph) Call(name string, args ...Node) (Node, error) {
 	}
 	if len(args) < min || len(args) > max {
 		want := fmt.Sprint(min)
-		if max != min {
+		switch {
+		case max == math.MaxInt:
+			want = "at least " + want
+		case max != min:
 			want = fmt.Sprintf("%d or %d", min, max)
 		}
 		return Node{}, fmt.Errorf("%s takes %s argument%s, got %d", name, want, plural(max), len(args))
 	}
-	i := slices.IndexFunc(functions()[name], func(f function) bool { return len(f.Params) == len(args) })
-	f := functions()[name][i]
+	// Of two forms with as many parameters, the one along an axis is the
+	// second: max(x, y) is elementwise, max(A, axis=k) is CallAxis.
+	i := slices.IndexFunc(functions()[name], func(f function) bool { return f.takes(len(args)) })
+	return g.callForm(functions()[name][i], args)
+}
+
+// CallAxis applies the reduction name (sum, mean, max, min, logsumexp) to
+// x along axis, as the language's name(x, axis=k) does; len(x, axis=k) is
+// the size along the axis. A negative axis counts from the last.
+func (g *Graph) CallAxis(name string, x Node, axis int) (Node, error) {
+	if err := g.check(x); err != nil {
+		return Node{}, err
+	}
+	forms := functions()[name]
+	i := slices.IndexFunc(forms, func(f function) bool { return len(f.Params) == 2 && f.Params[1] == "axis" })
+	if i < 0 {
+		if len(forms) == 0 {
+			return Node{}, fmt.Errorf("unknown function %q", name)
+		}
+		return Node{}, fmt.Errorf("%s has no axis argument", name)
+	}
+	return g.callForm(forms[i], []Node{x, g.Const(float64(axis))})
+}
+
+// callForm applies the form f of a language function to args.
+func (g *Graph) callForm(f function, args []Node) (Node, error) {
+	name := f.Name
 	if f.build != nil {
 		return f.build(g, args)
 	}
 	d := &ops[f.op]
+	if d.variadic() {
+		return g.call(f.op, args)
+	}
 	ints := make([]int, len(d.ints))
 	for k, p := range args[len(d.args):] {
 		v, err := g.intParam(name, p)

@@ -87,11 +87,7 @@ func (p *Program) nonFiniteInput(in [][]float64) *NonFiniteError {
 		}
 		for i, v := range x {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				e := &NonFiniteError{Input: p.inputs[k].Name, Value: v, Op: "input", Expr: p.inputs[k].Name}
-				if !p.inputs[k].Shape.IsScalar() {
-					e.Input = fmt.Sprintf("%s[%d]", p.inputs[k].Name, i)
-				}
-				return e
+				return &NonFiniteError{Input: ElementName(p.inputs[k].Name, p.inputs[k].Shape, i), Value: v, Op: "input", Expr: p.inputs[k].Name}
 			}
 		}
 	}

@@ -49,12 +49,18 @@ const (
 	OpMin
 	OpMax
 
-	// Reductions of a vector to a scalar.
+	// Reductions of all elements to a scalar.
 	OpSum
 	OpDot
 	OpLogSumExp
 	OpMaxOf
 	OpMinOf
+
+	// Reductions along an axis.
+	OpSumAxis
+	OpLogSumExpAxis
+	OpMaxAxis
+	OpMinAxis
 
 	// Structure.
 	OpIndex      // x[i]
@@ -64,6 +70,16 @@ const (
 	OpFill       // n copies of a scalar
 	OpScatterAdd // base + scatter(v, len(base), start, step)
 	OpCumsum     // running sums: x[0], x[0]+x[1], …
+	OpReshape    // the elements of x in another shape
+	OpBroadcast  // a row or a column repeated to a matrix
+	OpTranspose  // the rows of a matrix as its columns
+	OpVStack     // vectors and matrices one below the other
+	OpDiag       // a vector as a diagonal matrix, or a matrix's diagonal
+	OpTril       // a vector of entries as a lower-triangular matrix
+	OpTrilVec    // the lower-triangular entries of a matrix
+
+	// Linear algebra.
+	OpMatMul // x @ y
 
 	numOps
 )
@@ -81,8 +97,12 @@ type opKind uint8
 const (
 	kindLeaf opKind = iota
 	kindElementwise
-	kindReduce // scalar result; partials have the arguments' shapes
+	kindReduce // of all elements, or along an axis; partials have the arguments' shapes
 	kindLinear // structural: linear in its arguments
+	// kindBilinear ops are linear in each argument (the matrix product):
+	// apply and transpose as for linear ops, and the JVP by the product
+	// rule, a sum of apply with one argument's tangent at a time.
+	kindBilinear
 )
 
 // An opDef is everything about one operation, in one place: how it is
@@ -136,16 +156,17 @@ type opDef struct {
 	picks   func(nd *node, mark func(k int))
 
 	// cplx evaluates the op in complex arithmetic for complex-step
-	// differentiation; noComplex says that the op has no analytic complex
+	// differentiation, given its arguments' shapes and values; noComplex says that the op has no analytic complex
 	// form (a kink, a jump), so a complex step through it would be wrong.
-	cplx      func(nd *node, args [][]complex128, out []complex128)
+	cplx      func(nd *node, in []Shape, args [][]complex128, out []complex128)
 	noComplex bool
 
 	// Derivatives. partials builds ∂y/∂arg_i for elementwise ops and
 	// reductions (a zero Node stands for an exact zero; y is the node
 	// itself). A linear op instead has apply, which builds the same op on
 	// other arguments (its JVP), and transpose, which builds the adjoint's
-	// contributions to its arguments (its VJP).
+	// contributions to its arguments (its VJP); a bilinear op has both too,
+	// its JVP being apply with one argument's tangent at a time.
 	partials  func(g *Graph, y Node, args []Node) []Node
 	apply     func(g *Graph, y *node, args []Node) Node
 	transpose func(g *Graph, y *node, adj Node) []Node

@@ -118,7 +118,7 @@ func defineElementwise(d opDef) {
 	d.shape = broadcastShape
 	rules := []rewrite{foldConstants, foldConstVectors}
 	if arity == 2 {
-		rules = append(rules, unfill)
+		rules = append([]rewrite{broadcastArgs}, append(rules, unfill)...)
 	}
 	d.rewrites = append(rules, d.rewrites...)
 	if d.compile == nil {
@@ -131,8 +131,8 @@ func defineElementwise(d opDef) {
 	define(d)
 }
 
-// broadcastShape is the shape rule of elementwise ops: equal shapes, or a
-// scalar against anything.
+// broadcastShape is the shape rule of elementwise ops: NumPy's
+// broadcasting (Broadcast).
 func broadcastShape(op Op, in []Shape, _ [3]int) (Shape, error) {
 	if len(in) == 1 {
 		return in[0], nil
@@ -142,6 +142,24 @@ func broadcastShape(op Op, in []Shape, _ [3]int) (Shape, error) {
 
 // The rewrites every elementwise op starts with.
 var (
+	// An operand that broadcasts (a row or a column against a matrix) is
+	// made a value of the result's shape, so that kernels and derivative
+	// rules see operands of one shape, or a scalar.
+	broadcastArgs = rewrite{"f(row, matrix) → f(broadcast(row), matrix)", func(g *Graph, t *term) (Node, bool) {
+		args := make([]Node, len(t.args))
+		changed := false
+		for k, a := range t.args {
+			args[k] = g.handle(a)
+			if s := g.nodes[a].shape; !s.IsScalar() && s != t.shape {
+				args[k] = g.broadcastTo(args[k], t.shape)
+				changed = true
+			}
+		}
+		if !changed {
+			return Node{}, false
+		}
+		return must(g.build(t.op, t.p, args...)), true
+	}}
 	foldConstants = rewrite{"f(c) → constant", func(g *Graph, t *term) (Node, bool) {
 		var c [2]float64
 		for k, a := range t.args {
@@ -174,7 +192,7 @@ var (
 			}
 			v[i] = ops[t.op].eval(x[0], x[1])
 		}
-		return g.ConstVec(v), true
+		return g.constOf(t.shape, v), true
 	}}
 	// A fill against an operand of the full shape is its scalar broadcast.
 	unfill = rewrite{"f(fill(s), x) → f(s, x)", func(g *Graph, t *term) (Node, bool) {
@@ -316,16 +334,16 @@ func f2SV(ws *Workspace, in *instr) {
 
 // complex1 and complex2 turn the complex form of a function of one or two
 // arguments into the op table's complex kernel, broadcasting a scalar.
-func complex1(f func(complex128) complex128) func(*node, [][]complex128, []complex128) {
-	return func(_ *node, args [][]complex128, out []complex128) {
+func complex1(f func(complex128) complex128) func(*node, []Shape, [][]complex128, []complex128) {
+	return func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 		for j := range out {
 			out[j] = f(at(args[0], j))
 		}
 	}
 }
 
-func complex2(f func(a, b complex128) complex128) func(*node, [][]complex128, []complex128) {
-	return func(_ *node, args [][]complex128, out []complex128) {
+func complex2(f func(a, b complex128) complex128) func(*node, []Shape, [][]complex128, []complex128) {
+	return func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 		for j := range out {
 			out[j] = f(at(args[0], j), at(args[1], j))
 		}

@@ -1,12 +1,15 @@
 package ad
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/cmplx"
 )
 
-// The reductions of a vector to a scalar. A reduction of a scalar is the
-// scalar itself.
+// The reductions: of all the elements of a value to a scalar, or along
+// one axis of a matrix (sum(A, 0) sums each column). A reduction of a
+// scalar is the scalar itself.
 func init() {
 	defineReduction(opDef{op: OpSum, kind: kindLinear, name: "sum", args: []string{"v"},
 		doc: "the sum of the elements of v",
@@ -29,7 +32,7 @@ func init() {
 			}},
 		},
 		kernel: sumV, acc: sumAcc,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			for _, z := range args[0] {
 				out[0] += z
 			}
@@ -40,7 +43,7 @@ func init() {
 		}})
 
 	defineReduction(opDef{op: OpDot, name: "dot", args: []string{"x", "y"},
-		doc: "the inner product of x and y, vectors of equal length",
+		doc: "the inner product of x and y of one shape: Σ xᵢyᵢ of vectors, Σ xᵢⱼyᵢⱼ of matrices (A @ B is the matrix product)",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if in[0] != in[1] {
 				return Shape{}, &ShapeError{Op: op.String(), Shapes: in}
@@ -80,7 +83,7 @@ func init() {
 			}},
 		},
 		kernel: dotV, acc: dotAcc,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			for j, z := range args[0] {
 				out[0] += z * args[1][j]
 			}
@@ -91,7 +94,7 @@ func init() {
 		doc:      "log Σ exp(vᵢ), computed without overflow",
 		rewrites: []rewrite{ofScalar},
 		kernel:   logSumExpV,
-		cplx: func(_ *node, args [][]complex128, out []complex128) {
+		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			m := math.Inf(-1)
 			for _, z := range args[0] {
 				m = math.Max(m, real(z))
@@ -135,6 +138,204 @@ func init() {
 		}})
 }
 
+func init() {
+	define(opDef{op: OpSumAxis, kind: kindLinear, name: "sum", goName: "SumAxis", args: []string{"x"}, ints: []string{"axis"},
+		doc:     "the sums of x along axis: sum(A, 0) is the vector of the column sums of A, sum(A, 1) of the row sums",
+		resolve: resolveAxis,
+		shape:   axisShape,
+		rewrites: []rewrite{
+			ofVector, ofOne,
+			{"sum(fill(c), axis) → fill(n*c)", func(g *Graph, t *term) (Node, bool) {
+				if c, ok := g.constant(t.args[0]); ok {
+					return g.fill(g.Const(c*float64(g.nodes[t.args[0]].shape.Dim(t.p[0]))), t.shape), true
+				}
+				return Node{}, false
+			}},
+			{"sum(constant, axis) → constant", func(g *Graph, t *term) (Node, bool) {
+				nd := &g.nodes[t.args[0]]
+				if nd.op != OpConst {
+					return Node{}, false
+				}
+				out := make([]float64, t.shape.Len())
+				_, n, inner := axisLens(nd.shape, t.p[0])
+				for k, v := range nd.vec {
+					out[k/(n*inner)*inner+k%inner] += v
+				}
+				return g.constOf(t.shape, out), true
+			}},
+		},
+		kernel:  sumAxisK,
+		compile: compileAxis,
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
+			_, n, inner := axisLens(in[0], nd.p[0])
+			for k, z := range args[0] {
+				out[k/(n*inner)*inner+k%inner] += z
+			}
+		},
+		apply: func(g *Graph, y *node, a []Node) Node { return g.sumAxis(a[0], y.p[0]) },
+		transpose: func(g *Graph, y *node, adj Node) []Node {
+			return []Node{g.unreduce(adj, y.p[0], g.nodes[y.args[0]].shape)}
+		},
+		format: printCallP})
+
+	// The partials of these have the argument's shape; the derivative
+	// rules repeat the adjoint along the axis to meet them (unreduce) and
+	// sum the tangent's products along it.
+	defineAxisReduction(opDef{op: OpLogSumExpAxis, name: "logsumexp", goName: "LogSumExpAxis",
+		doc:    "log Σ exp along axis, computed without overflow: logsumexp(A, 1) is the vector of the rows' logsumexp",
+		kernel: logSumExpAxisK,
+		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
+			_, n, inner := axisLens(in[0], nd.p[0])
+			col := make([]complex128, n)
+			for j := range out {
+				o, i := j/inner, j%inner
+				for k := range col {
+					col[k] = args[0][(o*n+k)*inner+i]
+				}
+				m := math.Inf(-1)
+				for _, z := range col {
+					m = math.Max(m, real(z))
+				}
+				var t complex128
+				for _, z := range col {
+					t += cmplx.Exp(z - complex(m, 0))
+				}
+				out[j] = complex(m, 0) + cmplx.Log(t)
+			}
+		},
+		// The softmax along the axis, normalized, as for logsumexp(v).
+		partials: func(g *Graph, y Node, a []Node) []Node {
+			axis, s := g.at(y).p[0], g.at(a[0]).shape
+			e := g.un(OpExp, g.sub(a[0], g.unreduce(y, axis, s)))
+			return []Node{g.div(e, g.unreduce(g.sumAxis(e, axis), axis, s))}
+		}})
+	defineAxisReduction(opDef{op: OpMaxAxis, name: "max", goName: "MaxAxis",
+		doc:       "the largest elements along axis, written max(A, axis=k), as max(A, k) is the elementwise max (tied elements share the derivative)",
+		kernel:    maxAxisK,
+		noComplex: true,
+		partials: func(g *Graph, y Node, a []Node) []Node {
+			axis, s := g.at(y).p[0], g.at(a[0]).shape
+			m := g.un(OpStep, g.sub(a[0], g.unreduce(y, axis, s)))
+			return []Node{g.div(m, g.unreduce(g.sumAxis(m, axis), axis, s))}
+		}})
+	defineAxisReduction(opDef{op: OpMinAxis, name: "min", goName: "MinAxis",
+		doc:       "the smallest elements along axis, written min(A, axis=k), as min(A, k) is the elementwise min (tied elements share the derivative)",
+		kernel:    minAxisK,
+		noComplex: true,
+		partials: func(g *Graph, y Node, a []Node) []Node {
+			axis, s := g.at(y).p[0], g.at(a[0]).shape
+			m := g.un(OpStep, g.sub(g.unreduce(y, axis, s), a[0]))
+			return []Node{g.div(m, g.unreduce(g.sumAxis(m, axis), axis, s))}
+		}})
+}
+
+// defineAxisReduction enters a reduction along an axis other than the
+// sum, with what they share: one argument and the axis, the shape rule,
+// the rewrite of a vector's, the kernel's sizes, and printing. max and
+// min, whose two-argument forms are elementwise, print their axis as
+// axis=k.
+func defineAxisReduction(d opDef) {
+	d.kind, d.args, d.ints = kindReduce, []string{"x"}, []string{"axis"}
+	d.resolve, d.shape, d.compile = resolveAxis, axisShape, compileAxis
+	d.rewrites = []rewrite{ofVector, ofOne}
+	d.format = printCallP
+	if d.op == OpMaxAxis || d.op == OpMinAxis {
+		d.format = func(p *printer, nd *node) (string, int) {
+			return fmt.Sprintf("%s(%s, axis=%d)", ops[nd.op].name, p.arg(nd, 0, 0), nd.p[0]), precAtom
+		}
+	}
+	define(d)
+}
+
+// wholeOf maps a reduction along an axis to the reduction of all
+// elements.
+var wholeOf = map[Op]Op{OpSumAxis: OpSum, OpLogSumExpAxis: OpLogSumExp, OpMaxAxis: OpMaxOf, OpMinAxis: OpMinOf}
+
+// ofVector is the rewrite of a reduction along the only axis of a vector:
+// the reduction of all its elements. ofOne is the reduction along an axis
+// of one element, which is that element.
+var (
+	ofVector = rewrite{"r(v, 0) → r(v) for a vector v", func(g *Graph, t *term) (Node, bool) {
+		if g.nodes[t.args[0]].shape.Rank() == 1 {
+			return g.reduce(wholeOf[t.op], g.handle(t.args[0])), true
+		}
+		return Node{}, false
+	}}
+	ofOne = rewrite{"r(x, axis) → x along an axis of one element", func(g *Graph, t *term) (Node, bool) {
+		if s := g.nodes[t.args[0]].shape; s.Dim(t.p[0]) == 1 {
+			return g.reshape(g.handle(t.args[0]), t.shape), true
+		}
+		return Node{}, false
+	}}
+)
+
+// resolveAxis resolves the axis of a reduction along an axis: 0 or 1 for
+// a matrix, 0 for a vector; a negative axis counts from the last.
+func resolveAxis(in []Shape, ints []int) ([3]int, error) {
+	s, axis := in[0], ints[0]
+	if s.IsScalar() {
+		return [3]int{}, errors.New("a scalar has no axis to reduce along")
+	}
+	a := axis
+	if a < 0 {
+		a += s.Rank()
+	}
+	if a < 0 || a >= s.Rank() {
+		return [3]int{}, fmt.Errorf("axis %d out of range for %s", axis, s)
+	}
+	return [3]int{a}, nil
+}
+
+// axisShape is the shape rule of reductions along an axis: the argument's
+// shape without the axis.
+func axisShape(op Op, in []Shape, p [3]int) (Shape, error) {
+	s, a := in[0], p[0]
+	if a < 0 || a >= s.Rank() {
+		return Shape{}, fmt.Errorf("axis %d out of range for %s", a, s)
+	}
+	out := Shape{rank: s.rank - 1}
+	copy(out.dims[:], s.dims[:a])
+	copy(out.dims[a:], s.dims[a+1:s.rank])
+	return out, nil
+}
+
+// axisLens splits a shape at an axis: outer is the number of elements
+// before it (the product of the sizes of the axes before), n its size,
+// inner the product of the sizes after. Element (o, k, i) is at
+// (o·n + k)·inner + i.
+func axisLens(s Shape, axis int) (outer, n, inner int) {
+	outer, n, inner = 1, s.dims[axis], 1
+	for _, d := range s.dims[:axis] {
+		outer *= d
+	}
+	for _, d := range s.dims[axis+1 : s.rank] {
+		inner *= d
+	}
+	return outer, n, inner
+}
+
+// compileAxis gives a kernel along an axis the size of the axis (p0) and
+// the number of elements after it (p1).
+func compileAxis(g *Graph, nd *node, in instr) instr {
+	_, in.p0, in.p1 = axisLens(g.nodes[nd.args[0]].shape, nd.p[0])
+	return in
+}
+
+// sumAxis returns the sums of x along axis.
+func (g *Graph) sumAxis(x Node, axis int) Node { return must(g.build(OpSumAxis, [3]int{axis}, x)) }
+
+// unreduce returns adj, a value of the shape of a reduction of a value of
+// shape s along axis, repeated along the axis to shape s: the adjoint of a
+// sum along the axis.
+func (g *Graph) unreduce(adj Node, axis int, s Shape) Node {
+	if g.at(adj).shape.IsScalar() {
+		return g.fill(adj, s)
+	}
+	keep := s
+	keep.dims[axis] = 1
+	return g.broadcastTo(g.reshape(adj, keep), s)
+}
+
 // defineReduction enters a reduction, with what reductions share: a scalar
 // result and printing as a call.
 func defineReduction(d opDef) {
@@ -166,6 +367,82 @@ func dotV(ws *Workspace, in *instr)   { ws.s[in.dst] = dot(ws.v[in.a], ws.v[in.b
 func dotAcc(ws *Workspace, in *instr) { ws.s[in.dst] += dot(ws.v[in.a], ws.v[in.b]) }
 
 func logSumExpV(ws *Workspace, in *instr) { ws.s[in.dst] = logSumExp(ws.v[in.a]) }
+
+// maxAxisK and minAxisK take the largest and the smallest element along an
+// axis of p0 elements with p1 after it; a NaN wins, as in max(v).
+func maxAxisK(ws *Workspace, in *instr) {
+	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, func(x, m float64) bool { return x > m || x != x })
+}
+
+func minAxisK(ws *Workspace, in *instr) {
+	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, func(x, m float64) bool { return x < m || x != x })
+}
+
+func extremeAxis(d, a []float64, n, inner int, better func(x, m float64) bool) {
+	for o := 0; o*inner < len(d); o++ {
+		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
+		copy(dst, src)
+		for k := 1; k < n; k++ {
+			row := src[k*inner : (k+1)*inner]
+			for i, x := range row {
+				if better(x, dst[i]) {
+					dst[i] = x
+				}
+			}
+		}
+	}
+}
+
+// logSumExpAxisK is logsumexp along an axis of p0 elements with p1 after
+// it, each shifted by its maximum like logSumExp.
+func logSumExpAxisK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	n, inner := in.p0, in.p1
+	if inner == 1 {
+		for o := range d {
+			d[o] = logSumExp(a[o*n : (o+1)*n])
+		}
+		return
+	}
+	extremeAxis(d, a, n, inner, func(x, m float64) bool { return x > m || x != x })
+	for o := 0; o*inner < len(d); o++ {
+		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
+		for i, m := range dst {
+			if math.IsInf(m, 0) || m != m {
+				continue
+			}
+			t := 0.0
+			for k := range n {
+				t += math.Exp(src[k*inner+i] - m)
+			}
+			dst[i] = m + math.Log(t)
+		}
+	}
+}
+
+// sumAxisK sums along an axis of p0 elements with p1 elements after it:
+// the rows of a matrix are summed one after the other for axis 0, each
+// row by itself for axis 1.
+func sumAxisK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	n, inner := in.p0, in.p1
+	if inner == 1 {
+		for o := range d {
+			d[o] = sum(a[o*n : (o+1)*n])
+		}
+		return
+	}
+	for o := 0; o*inner < len(d); o++ {
+		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
+		copy(dst, src)
+		for k := 1; k < n; k++ {
+			row := src[k*inner : (k+1)*inner]
+			for i := range dst {
+				dst[i] += row[i]
+			}
+		}
+	}
+}
 
 func maxOfV(ws *Workspace, in *instr) {
 	a := ws.v[in.a]

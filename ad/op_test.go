@@ -33,7 +33,7 @@ func TestOpCoverage(t *testing.T) {
 			switch d.kind {
 			case kindElementwise, kindReduce:
 				assert.NotNil(t, d.partials, "partial derivatives")
-			case kindLinear:
+			case kindLinear, kindBilinear:
 				assert.NotNil(t, d.apply, "JVP (apply)")
 				assert.NotNil(t, d.transpose, "VJP (transpose)")
 			default:
@@ -56,20 +56,30 @@ type rewriteCase struct {
 }
 
 // testVars are the variables of the rewrite cases: scalars x and y,
-// vectors u and v of 3 elements, w of 6.
-type testVars struct{ x, y, u, v, w Node }
+// vectors u and v of 3 elements, w of 6, a 2×3 matrix A, a 2×1 column c
+// and a 3×3 matrix S.
+type testVars struct{ x, y, u, v, w, A, c, S Node }
 
 func newTestVars(g *Graph) testVars {
 	return testVars{
 		x: must(g.Var("x", Scalar())), y: must(g.Var("y", Scalar())),
 		u: must(g.Var("u", Vector(3))), v: must(g.Var("v", Vector(3))), w: must(g.Var("w", Vector(6))),
+		A: must(g.Var("A", Matrix(2, 3))), c: must(g.Var("c", Matrix(2, 1))), S: must(g.Var("S", Matrix(3, 3))),
 	}
 }
+
+// m23 is the constant 2×3 matrix of the rewrite cases.
+func m23(g *Graph) Node { return g.ConstMatrix(2, 3, []float64{1, 2, 3, 4, 5, 6}) }
 
 func nodes(ns ...Node) []Node { return ns }
 
 var rewriteCases = []rewriteCase{
-	// Every elementwise op.
+	// Every elementwise op. A row against a matrix is left implicit where
+	// it prints; a column against a row is not.
+	{"f(row, matrix) → f(broadcast(row), matrix)", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.c, v.u) },
+		"c + u", "broadcast(c, 2, 3) + u"},
+	{"f(row, matrix) → f(broadcast(row), matrix)", OpMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, v.x) },
+		"A * x", ""},
 	{"f(c) → constant", OpSin, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) }, "sin(0)", "0"},
 	{"f(c) → constant", OpAdd, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3)), g.Const(1)) },
 		"fill(2, 3) + 1", "fill(3, 3)"},
@@ -141,6 +151,17 @@ var rewriteCases = []rewriteCase{
 		"sum(fill(2, 3))", "6"},
 	{"sum(constant vector) → constant", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 4})) },
 		"sum([1, 2, 4])", "7"},
+	{"r(v, 0) → r(v) for a vector v", OpSumAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "sum(u, 0)", "sum(u)"},
+	{"r(v, 0) → r(v) for a vector v", OpMaxAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "max(u, axis=0)", "max(u)"},
+	{"r(x, axis) → x along an axis of one element", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(v.c) }, "sum(c, 1)", "flatten(c)"},
+	{"r(x, axis) → x along an axis of one element", OpMaxAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.c) }, "max(c, axis=0)", ""},
+	{"r(v, 0) → r(v) for a vector v", OpLogSumExpAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "logsumexp(A, 1)", ""},
+	{"sum(fill(c), axis) → fill(n*c)", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(2, 3))) },
+		"sum(fill(2, 2, 3), 1)", "fill(6, 2)"},
+	{"sum(constant, axis) → constant", OpSumAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"sum([[1, 2, 3], [4, 5, 6]], 0)", "[5, 7, 9]"},
+	{"sum(constant, axis) → constant", OpSumAxis, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"sum([[1, 2, 3], [4, 5, 6]], 1)", "[6, 15]"},
 	{"dot(x, y) → x*y for scalars", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, v.y) }, "dot(x, y)", "x * y"},
 	{"dot(0, y) → 0", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.zeros(Vector(3)), v.u) }, "dot(fill(0, 3), u)", "0"},
 	{"dot(x, 0) → 0", OpDot, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, g.zeros(Vector(3))) }, "dot(u, fill(0, 3))", "0"},
@@ -170,6 +191,19 @@ var rewriteCases = []rewriteCase{
 		return nodes(g.add2(v.w, g.scatter(v.u, 6, 0, 2)))
 	}, "(w + scatter(u, 6, 0, 2))[1]", "w[1]"},
 
+	{"fill(s, n)[i] → s", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(2, 3))) },
+		"fill(x, 2, 3)[1]", "fill(x, 3)"},
+	{"constant[i] → constant", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"[[1, 2, 3], [4, 5, 6]][1]", "[4, 5, 6]"},
+	{"[x, y, …][i] → the element", OpIndex, [3]int{2}, func(g *Graph, v testVars) []Node { return nodes(g.vstack(v.A, v.u)) },
+		"vstack(A, u)[2]", "u"},
+	{"[x, y, …][i] → the element", OpIndex, [3]int{1}, func(g *Graph, v testVars) []Node { return nodes(g.vstack(v.A, v.u)) },
+		"vstack(A, u)[1]", "A[1]"},
+	{"scatter(v, …)[i] → the element of v, or 0", OpIndex, [3]int{3}, func(g *Graph, v testVars) []Node { return nodes(g.scatter(v.A, 4, 1, 2)) },
+		"scatter(A, 4, 1, 2)[3]", "A[1]"},
+	{"scatter(v, …)[i] → the element of v, or 0", OpIndex, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(g.scatter(v.A, 4, 1, 2)) },
+		"scatter(A, 4, 1, 2)[0]", "fill(0, 3)"},
+
 	// Slicing.
 	{"x[i:i+1] → [x[i]]", OpSlice, [3]int{1, 1, 1}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "u[1:-1]", "[u[1]]"},
 	{"x[:] → x", OpSlice, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "u[:]", "u"},
@@ -177,6 +211,12 @@ var rewriteCases = []rewriteCase{
 		"fill(x, 6)[::2]", "fill(x, 3)"},
 	{"constant[a:b:c] → constant", OpSlice, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Range(6))) },
 		"range(6)[1::2]", "[1, 3, 5]"},
+	{"x[i:i+1] → [x[i]]", OpSlice, [3]int{1, 1, 1}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "A[1:]", ""},
+	{"x[:] → x", OpSlice, [3]int{0, 1, 2}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "A[:]", "A"},
+	{"fill(s, n)[a:b:c] → fill(s, m)", OpSlice, [3]int{1, 1, 2}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 2))) },
+		"fill(x, 3, 2)[1:]", "fill(x, 2, 2)"},
+	{"constant[a:b:c] → constant", OpSlice, [3]int{1, -1, 2}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"[[1, 2, 3], [4, 5, 6]][::-1]", "[[4, 5, 6], [1, 2, 3]]"},
 	{"x[a::b][c::d] → x[a+c*b::b*d]", OpSlice, [3]int{0, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 0, 1, 5)) },
 		"w[:-1][::2]", "w[::2]"},
 	{"x[a::b][c::d] → x[a+c*b::b*d]", OpSlice, [3]int{2, -1, 2}, func(g *Graph, v testVars) []Node { return nodes(g.slice(v.w, 1, 1, 5)) },
@@ -185,12 +225,114 @@ var rewriteCases = []rewriteCase{
 	// Vectors made of parts.
 	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "[u]", "u"},
 	{"[v] → v for a vector v", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "[x]", ""},
+	{"[x, [y, z]] → [x, y, z]", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x, must(g.Concat(v.y, v.u))) },
+		"[x, [y, u]]", "[x, y, u]"},
+	{"[x, [y, z]] → [x, y, z]", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(must(g.Concat(v.x, v.y)), must(g.Concat(v.y, v.x)))
+	}, "[[x, y], [y, x]]", "[x, y, y, x]"},
 	{"[constants] → constant", OpConcat, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.Const(1), must(g.Fill(g.Const(2), 2))) },
 		"[1, fill(2, 2)]", "[1, 2, 2]"},
+	// Shapes.
+	{"reshape(x) → x for x of the shape", OpReshape, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.A) },
+		"reshape(A, 2, 3)", "A"},
+	{"reshape(reshape(x)) → reshape(x)", OpReshape, [3]int{3, 2}, func(g *Graph, v testVars) []Node { return nodes(g.reshape(v.A, Vector(6))) },
+		"reshape(flatten(A), 3, 2)", "reshape(A, 3, 2)"},
+	{"reshape(fill(s)) → fill(s)", OpReshape, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 6))) },
+		"reshape(fill(x, 6), 2, 3)", "fill(x, 2, 3)"},
+	{"reshape(constant) → constant", OpReshape, [3]int{6}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"flatten([[1, 2, 3], [4, 5, 6]])", "[1, 2, 3, 4, 5, 6]"},
+	{"broadcast(x) → x for x of the shape", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.A) },
+		"broadcast(A, 2, 3)", "A"},
+	{"broadcast(x) → fill(x) for x of one element", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Concat(v.x))) },
+		"broadcast([x], 2, 3)", "fill(x, 2, 3)"},
+	{"broadcast(x) → fill(x) for x of one element", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },
+		"broadcast(u, 2, 3)", ""},
+	{"broadcast(fill(s)) → fill(s)", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(v.x, 3))) },
+		"broadcast(fill(x, 3), 2, 3)", "fill(x, 2, 3)"},
+	{"broadcast(constant) → constant", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3})) },
+		"broadcast([1, 2, 3], 2, 3)", "[[1, 2, 3], [1, 2, 3]]"},
+	{"broadcast(constant) → constant", OpBroadcast, [3]int{2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.ConstMatrix(2, 1, []float64{1, 2})) },
+		"broadcast([[1], [2]], 2, 3)", "[[1, 1, 1], [2, 2, 2]]"},
+
+	{"transpose(v) → v for a vector or a scalar", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "transpose(u)", "u"},
+	{"transpose(v) → v for a vector or a scalar", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "transpose(A)", ""},
+	{"transpose(transpose(x)) → x", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.transpose(v.A)) },
+		"transpose(transpose(A))", "A"},
+	{"transpose(fill(s)) → fill(s)", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(2, 3))) },
+		"transpose(fill(x, 2, 3))", "fill(x, 3, 2)"},
+	{"transpose(constant) → constant", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(m23(g)) },
+		"transpose([[1, 2, 3], [4, 5, 6]])", "[[1, 4], [2, 5], [3, 6]]"},
+	{"transpose(broadcast(x)) → broadcast(transpose(x))", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.broadcastTo(v.u, Matrix(2, 3)))
+	}, "transpose(broadcast(u, 2, 3))", "broadcast(reshape(u, 3, 1), 3, 2)"},
+	{"transpose(broadcast(x)) → broadcast(transpose(x))", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.broadcastTo(v.c, Matrix(2, 3)))
+	}, "transpose(broadcast(c, 2, 3))", "broadcast(reshape(c, 1, 2), 3, 2)"},
+	{"transpose(a @ b) → transpose(b) @ transpose(a)", OpTranspose, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.matmul(v.A, v.S))
+	}, "transpose(A @ S)", "transpose(S) @ transpose(A)"},
+
+	// Products.
+	{"transpose(a) @ b → a @ b with a transposed in place", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.transpose(v.A), v.c)
+	}, "transpose(A) @ c", "transpose(A) @ c"},
+	{"transpose(a) @ b → a @ b with a transposed in place", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, v.u) }, "A @ u", ""},
+	{"u @ v → dot(u, v) for vectors", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u, v.v) }, "u @ v", "dot(u, v)"},
+	{"0 @ y → 0", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.zeros(Matrix(2, 2)), v.A) }, "fill(0, 2, 2) @ A", "fill(0, 2, 3)"},
+	{"0 @ y → 0", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.zeros(Vector(3))) }, "A @ fill(0, 3)", "fill(0, 2)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(3, 2)), v.A) },
+		"fill(2, 3, 2) @ A", "broadcast(2 * sum(A, 0), 3, 3)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{0, 1}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Vector(3)), v.A) },
+		"fill(2, 3) @ transpose(A)", "2 * sum(A, 1)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.fill(g.Const(2), Matrix(3, 4))) },
+		"A @ fill(2, 3, 4)", "broadcast(reshape(2 * sum(A, 1), 2, 1), 2, 4)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, g.fill(g.Const(2), Vector(3))) },
+		"A @ fill(2, 3)", "2 * sum(A, 1)"},
+	{"fill(c) @ x → c * the sums of x", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(g.Const(2), Matrix(3, 6)), v.w) },
+		"fill(2, 3, 6) @ w", "fill(2 * sum(w), 3)"},
+	{"constant @ constant → constant", OpMatMul, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(m23(g), g.ConstVec([]float64{1, 1, 2}))
+	}, "[[1, 2, 3], [4, 5, 6]] @ [1, 1, 2]", "[9, 21]"},
+	{"constant @ constant → constant", OpMatMul, [3]int{0, 1}, func(g *Graph, v testVars) []Node { return nodes(m23(g), m23(g)) },
+		"[[1, 2, 3], [4, 5, 6]] @ transpose([[1, 2, 3], [4, 5, 6]])", "[[14, 32], [32, 77]]"},
+
+	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "vstack(A)", "A"},
+	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "vstack(u)", ""},
+	{"vstack(constants) → constant", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.ConstVec([]float64{1, 2, 3}), m23(g), g.fill(g.Const(7), Vector(3)))
+	}, "vstack([1, 2, 3], [[1, 2, 3], [4, 5, 6]], fill(7, 3))", "[[1, 2, 3], [1, 2, 3], [4, 5, 6], [7, 7, 7]]"},
+	{"diag(diag(v)) → v for a vector v", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.diag(v.u)) }, "diag(diag(u))", "u"},
+	{"diag(diag(v)) → v for a vector v", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.diag(v.S)) }, "diag(diag(S))", ""},
+	{"diag(fill(s, n, n)) → fill(s, n)", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 3))) },
+		"diag(fill(x, 3, 3))", "fill(x, 3)"},
+	{"diag(constant) → constant", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2})) },
+		"diag([1, 2])", "[[1, 0], [0, 2]]"},
+	{"diag(constant) → constant", OpDiag, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstMatrix(2, 2, []float64{1, 2, 3, 4})) },
+		"diag([[1, 2], [3, 4]])", "[1, 4]"},
+	{"tril(constant) → constant", OpTril, [3]int{3, 0}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3, 4, 5, 6})) },
+		"tril([1, 2, 3, 4, 5, 6], 3)", "[[1, 0, 0], [2, 3, 0], [4, 5, 6]]"},
+	{"tril(constant) → constant", OpTril, [3]int{3, -1}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3})) },
+		"tril([1, 2, 3], 3, -1)", "[[0, 0, 0], [1, 0, 0], [2, 3, 0]]"},
+	{"tril(constant) → constant", OpTril, [3]int{2, 1}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 3, 4})) },
+		"tril([1, 2, 3, 4], 2, 1)", "[[1, 2], [3, 4]]"},
+	{"trilvec(tril(v, n, k), k) → v", OpTrilVec, [3]int{-1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.tril(v.u, 3, -1)) },
+		"trilvec(tril(u, 3, -1), -1)", "u"},
+	{"trilvec(tril(v, n, k), k) → v", OpTrilVec, [3]int{0, 3}, func(g *Graph, v testVars) []Node { return nodes(g.tril(v.u, 3, -1)) },
+		"trilvec(tril(u, 3, -1))", ""},
+	{"trilvec(fill(s)) → fill(s)", OpTrilVec, [3]int{0, 3}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 3))) },
+		"trilvec(fill(x, 3, 3))", "fill(x, 6)"},
+	{"trilvec(constant) → constant", OpTrilVec, [3]int{-1, 3}, func(g *Graph, v testVars) []Node {
+		return nodes(g.ConstMatrix(3, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}))
+	}, "trilvec([[1, 2, 3], [4, 5, 6], [7, 8, 9]], -1)", "[4, 7, 8]"},
+
 	{"scatter(0, n, …) → fill(0, n)", OpScatter, [3]int{1, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(g.Const(0)) },
 		"scatter(0, 3, 1, 1)", "fill(0, 3)"},
 	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 3}, func(g *Graph, v testVars) []Node { return nodes(v.u) },
 		"scatter(u, 3, 0, 1)", "u"},
+	{"scatter(v, len(v), 0, 1) → v", OpScatter, [3]int{0, 1, 2}, func(g *Graph, v testVars) []Node { return nodes(v.A) },
+		"scatter(A, 2, 0, 1)", "A"},
+	{"scatter(s, n, i, step) → scatter(s, n, i, 1)", OpScatter, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(g.reshape(v.u, Matrix(1, 3))) },
+		"scatter(reshape(u, 1, 3), 3, 1, 2)", "scatter(reshape(u, 1, 3), 3, 1, 1)"},
 	{"scatter(s, n, i, step) → scatter(s, n, i, 1)", OpScatter, [3]int{1, 2, 3}, func(g *Graph, v testVars) []Node { return nodes(v.x) },
 		"scatter(x, 3, 1, 2)", "scatter(x, 3, 1, 1)"},
 	{"r(s) → s for a scalar s", OpCumsum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "cumsum(x)", "x"},
@@ -243,6 +385,21 @@ func TestRewrites(t *testing.T) {
 			assert.True(t, tested[r.name], "%s: rule %q has no case", op, r.name)
 		}
 	}
+}
+
+// TestTransposeInPlace checks what the printed form of the product's
+// transpose rules cannot show: that no transpose node is left.
+func TestTransposeInPlace(t *testing.T) {
+	g := NewGraph()
+	v := newTestVars(g)
+	n := g.matmul(g.transpose(v.A), v.A)
+	assert.Equal(t, OpMatMul, g.Op(n))
+	assert.Equal(t, []Node{v.A, v.A}, g.Args(n))
+	assert.Equal(t, [3]int{1, 0}, g.at(n).p)
+	n = g.transpose(g.matmul(v.A, v.S))
+	assert.Equal(t, OpMatMul, g.Op(n))
+	assert.Equal(t, []Node{v.S, v.A}, g.Args(n))
+	assert.Equal(t, [3]int{1, 1}, g.at(n).p)
 }
 
 // TestScatterAddRewrite checks what the printed form of the scatter rule

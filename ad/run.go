@@ -79,7 +79,8 @@ func (ws *Workspace) Scalar(k int) float64 { return ws.s[ws.p.outLoc[k].i] }
 
 // Run evaluates the program on in, one slice per input in Inputs order
 // (a scalar input is a one-element slice). Results are read with Output.
-// Run allocates nothing; the workspace must be p's.
+// Run allocates nothing, but for what BLAS may allocate to split a large
+// matrix product across goroutines; the workspace must be p's.
 func (p *Program) Run(ws *Workspace, in [][]float64) error {
 	if err := p.load(ws, in); err != nil {
 		return err

@@ -3,6 +3,7 @@ package ad
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Grad returns the gradient of the scalar y with respect to each variable
@@ -182,10 +183,14 @@ func (g *Graph) vjpRule(i int32, adj Node) []Node {
 	in := &ops[nd.op]
 	args := g.argNodes(nd)
 	switch in.kind {
-	case kindLinear:
+	case kindLinear, kindBilinear:
 		return in.transpose(g, nd, adj)
 	case kindReduce:
 		ps := in.partials(g, g.handle(i), args)
+		if !nd.shape.IsScalar() {
+			// Along an axis: the adjoint repeats along it.
+			adj = g.unreduce(adj, nd.p[0], g.at(args[0]).shape)
+		}
 		for k, p := range ps {
 			if p.IsValid() {
 				ps[k] = g.mul(adj, p)
@@ -225,13 +230,24 @@ func (g *Graph) jvpRule(i int32, dep depSet, tan []Node) Node {
 	if !any {
 		return Node{}
 	}
-	if in.kind == kindLinear {
+	switch in.kind {
+	case kindLinear:
 		for k, t := range ts {
 			if !t.IsValid() {
 				ts[k] = g.zeros(g.at(args[k]).shape)
 			}
 		}
 		return in.apply(g, nd, ts)
+	case kindBilinear:
+		var sum Node
+		for k, t := range ts {
+			if t.IsValid() {
+				with := slices.Clone(args)
+				with[k] = t
+				sum = g.accumulate(sum, in.apply(g, nd, with))
+			}
+		}
+		return sum
 	}
 	ps := in.partials(g, g.handle(i), args)
 	var sum Node
@@ -240,9 +256,12 @@ func (g *Graph) jvpRule(i int32, dep depSet, tan []Node) Node {
 			continue
 		}
 		var c Node
-		if in.kind == kindReduce {
+		switch {
+		case in.kind == kindReduce && nd.shape.IsScalar():
 			c = g.dot(p, ts[k])
-		} else {
+		case in.kind == kindReduce:
+			c = g.sumAxis(g.mul(p, ts[k]), nd.p[0])
+		default:
 			c = g.mul(p, ts[k])
 		}
 		sum = g.accumulate(sum, c)

@@ -1,7 +1,11 @@
 package benchmarks
 
 import (
+	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
 )
@@ -89,6 +93,56 @@ func extRosenbrockHVPHand(x, v, hv []float64) {
 		hv[i] += (1200*x[i]*x[i]-400*x[i+1]+2)*v[i] - 400*x[i]*v[i+1]
 		hv[i+1] += -400*x[i]*v[i] + 200*v[i+1]
 	}
+}
+
+// lsqHand returns the least-squares loss 0.5‖Xw − y‖² and writes its
+// gradient Xᵀ(Xw − y) into grad, with gonum's mat: two matrix-vector
+// products (gemv) and the residual r, a buffer of the caller's, between
+// them. It is called once per iteration of BenchmarkGrad/lsq1e5/hand.
+//
+//go:noinline
+func lsqHand(X *mat.Dense, y, w, r, grad *mat.VecDense) float64 {
+	r.MulVec(X, w)
+	r.SubVec(r, y)
+	grad.MulVec(X.T(), r)
+	return 0.5 * floats.Dot(r.RawVector().Data, r.RawVector().Data)
+}
+
+// lsqData returns the least-squares problem of the benchmarks: X, m×n of
+// values in [-1, 1], y of m and the point w of n, the same every run.
+func lsqData(m, n int) (X *mat.Dense, y, w *mat.VecDense) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func(k int) []float64 {
+		v := make([]float64, k)
+		for i := range v {
+			v[i] = 2*rng.Float64() - 1
+		}
+		return v
+	}
+	return mat.NewDense(m, n, random(m*n)), mat.NewVecDense(m, random(m)), mat.NewVecDense(n, random(n))
+}
+
+// lsqGradient compiles the value and gradient of 0.5*sum((X @ w - y)^2),
+// with X and y constants, and returns the program, a workspace and the
+// input w.
+func lsqGradient(X *mat.Dense, y, w *mat.VecDense) (*ad.Program, *ad.Workspace, [][]float64, error) {
+	m, n := X.Dims()
+	b := ad.NewBuilder()
+	wv := b.Var("w", ad.Vector(n))
+	r := b.Sub(b.MatMul(b.ConstMatrix(m, n, X.RawMatrix().Data), wv), b.ConstVec(y.RawVector().Data))
+	f := b.Mul(b.Const(0.5), b.Sum(b.Pow(r, b.Const(2))))
+	if err := b.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	grad, err := b.Graph().Grad(f, wv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := b.Graph().Compile(f, grad[0])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, p.NewWorkspace(), [][]float64{w.RawVector().Data}, nil
 }
 
 // extRosenbrock builds the extended Rosenbrock function of a vector of n
@@ -205,6 +259,28 @@ func BenchmarkGrad(b *testing.B) {
 			}
 		})
 	}
+	// Least squares 0.5‖Xw − y‖² with X a 100 000×20 constant: two
+	// matrix-vector products, on BLAS in both.
+	X, y, w := lsqData(100000, 20)
+	b.Run("lsq1e5/hand", func(b *testing.B) {
+		m, n := X.Dims()
+		r, grad := mat.NewVecDense(m, nil), mat.NewVecDense(n, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			sink[0] = lsqHand(X, y, w, r, grad)
+		}
+	})
+	b.Run("lsq1e5/nabla", func(b *testing.B) {
+		p, ws, in, err := lsqGradient(X, y, w)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.Run(ws, in)
+			sink[0] = ws.Scalar(0)
+		}
+	})
 }
 
 func BenchmarkEval(b *testing.B) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
 )
@@ -47,6 +48,15 @@ func TestBaselines(t *testing.T) {
 		assert.InEpsilonSlice(t, []float64{hx, hy}, scalars(t, g, in, hv...), tol)
 		hxx, hxy, hyy := rosenbrock2HessHand(x, y)
 		assert.InEpsilonSlice(t, []float64{hxx, hxy, hyy}, scalars(t, g, in, h[0][0], h[0][1], h[1][1]), tol)
+	})
+	t.Run("lsq", func(t *testing.T) {
+		X, y, w := lsqData(1000, 20)
+		p, ws, in, err := lsqGradient(X, y, w)
+		require.NoError(t, err)
+		require.NoError(t, p.Run(ws, in))
+		r, grad := mat.NewVecDense(1000, nil), mat.NewVecDense(20, nil)
+		assert.InEpsilon(t, lsqHand(X, y, w, r, grad), ws.Scalar(0), 1e-12)
+		assert.InEpsilonSlice(t, grad.RawVector().Data, ws.Output(1), 1e-12)
 	})
 	for _, c := range extRosenbrockSizes[:2] {
 		t.Run(c.name, func(t *testing.T) {

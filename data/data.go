@@ -29,21 +29,21 @@ type Array struct {
 	Values []float64
 }
 
-// Shape returns the shape the array binds as: a scalar, or a vector of its
-// numbers when it is a vector or a table of one row or one column. Other
-// tables are matrices, which are not supported yet.
-func (a *Array) Shape() (ad.Shape, error) {
+// Shape returns the shape the array binds as: a scalar, a vector of its
+// numbers when it is a vector or a table of one row or one column, and
+// otherwise a matrix of its rows.
+func (a *Array) Shape() ad.Shape {
 	switch len(a.Dims) {
 	case 0:
-		return ad.Scalar(), nil
+		return ad.Scalar()
 	case 1:
-		return ad.Vector(a.Dims[0]), nil
+		return ad.Vector(a.Dims[0])
 	}
 	m, n := a.Dims[0], a.Dims[1]
 	if m == 1 || n == 1 {
-		return ad.Vector(m * n), nil
+		return ad.Vector(m * n)
 	}
-	return ad.Shape{}, fmt.Errorf("a %d×%d matrix: matrices are not supported yet", m, n)
+	return ad.Matrix(m, n)
 }
 
 // Columns returns the table of columns i to j-1 of a table, counting from

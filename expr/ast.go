@@ -35,9 +35,11 @@ type (
 		x, y node
 	}
 	call struct {
-		at   int // the function name
-		fn   string
-		args []node
+		at      int // the function name
+		fn      string
+		args    []node
+		axis    *name // the keyword of an argument axis=…, whose value is axisVal
+		axisVal node
 	}
 	index struct {
 		from  int
@@ -56,22 +58,31 @@ type (
 		at    int // the "["
 		elems []node
 	}
+	// subscripts is x[rows, cols], a subscript of each axis of a matrix:
+	// rows and cols are an *index or a *slice whose x is nil.
+	subscripts struct {
+		from       int
+		x          node
+		brack      int // the "["
+		rows, cols node
+	}
 	// bad stands for an expression that had a syntax error already reported.
 	bad struct {
 		at int
 	}
 )
 
-func (n *number) start() int { return n.at }
-func (n *name) start() int   { return n.at }
-func (n *paren) start() int  { return n.at }
-func (n *unary) start() int  { return n.at }
-func (n *binary) start() int { return n.from }
-func (n *call) start() int   { return n.at }
-func (n *index) start() int  { return n.from }
-func (n *slice) start() int  { return n.from }
-func (n *vector) start() int { return n.at }
-func (n *bad) start() int    { return n.at }
+func (n *number) start() int     { return n.at }
+func (n *name) start() int       { return n.at }
+func (n *paren) start() int      { return n.at }
+func (n *unary) start() int      { return n.at }
+func (n *binary) start() int     { return n.from }
+func (n *call) start() int       { return n.at }
+func (n *index) start() int      { return n.from }
+func (n *slice) start() int      { return n.from }
+func (n *vector) start() int     { return n.at }
+func (n *subscripts) start() int { return n.from }
+func (n *bad) start() int        { return n.at }
 
 // stmt is a statement: a binding "name = x" when bind is non-nil, a
 // function definition when fn is, a loop when loop is, otherwise the

@@ -1,6 +1,6 @@
 // Package expr implements nabla's expression language: a small language
-// for differentiable functions of scalar and vector variables, compiled into
-// an [ad.Graph].
+// for differentiable functions of scalar, vector and matrix variables,
+// compiled into an [ad.Graph].
 //
 // A source is a sequence of statements separated by semicolons or line
 // breaks. Every statement but the last binds a name; the last is the
@@ -32,6 +32,15 @@
 //
 //	sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)
 //
+// A variable is a matrix when the caller gives it a matrix shape
+// ([Options].Shapes). Matrices are written as literals of their rows
+// ([[1, 2], [3, 4]]), multiplied with @ (matrix·matrix, matrix·vector,
+// vector·matrix), transposed (A.T), indexed and sliced along both axes
+// (A[i] is row i, A[i, j], A[:, j], A[1:, :2]) and reduced along an axis
+// (sum(A, 0), mean(A, 1), max(A, axis=0)); elementwise operations broadcast
+// them by NumPy's rules, a vector as a row and an m×1 matrix as a column.
+// The loss of a least-squares fit is 0.5*sum((X @ w - y)^2).
+//
 // A source may define functions, pure and inlined at each call, with a
 // body of one expression or of statements in braces; run loops, unrolled
 // when the source is compiled, whose bodies update the names bound before
@@ -52,9 +61,9 @@
 //
 // # Data
 //
-// [Options].Consts binds names to constant scalars and vectors, such as the
-// data a model is fitted to: 0.5*sum((a*xs + b - ys)^2) with xs and ys
-// given as constants is a function of a and b only. Constants are built
+// [Options].Consts binds names to constant scalars, vectors and matrices,
+// such as the data a model is fitted to: 0.5*sum((a*xs + b - ys)^2) with
+// xs and ys given as constants is a function of a and b only. Constants are built
 // into the graph as constant nodes, so the function has no derivative
 // with respect to them, and operations on them alone are folded when the
 // source is compiled.

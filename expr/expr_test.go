@@ -281,7 +281,7 @@ func TestErrors(t *testing.T) {
 		{"sin(x, y)", nil, "1:1: sin takes 1 argument, got 2\n  sin(x, y)\n  ^"},
 		{"sin()", nil, "1:1: sin takes 1 argument, got 0\n  sin()\n  ^"},
 		{"max(x, y, 1)", nil, "1:1: max takes 1 or 2 arguments, got 3\n  max(x, y, 1)\n  ^"},
-		{"len(v, v)", sized, "1:1: len takes 1 argument, got 2\n  len(v, v)\n  ^"},
+		{"len(v, 0, v)", sized, "1:1: len takes 1 or 2 arguments, got 3\n  len(v, 0, v)\n  ^"},
 		{"x(2)", declared, "1:1: cannot call \"x\": it is not a function\n  x(2)\n  ^"},
 		{"pi(2)", nil, "1:1: cannot call \"pi\": it is not a function\n  pi(2)\n  ^"},
 		{"sin + 1", nil, "1:1: \"sin\" is a function, not a value\n  sin + 1\n  ^"},
@@ -339,13 +339,13 @@ func TestErrors(t *testing.T) {
 		{"sum(v[x:])", sized, "1:7: slice bound must be a constant integer\n  sum(v[x:])\n        ^"},
 		{"sum(v[2:1])", sized, "1:6: slice [2:1:1] of vector(3) is empty\n  sum(v[2:1])\n       ^"},
 		{"sum(range(0))", nil, "1:5: range(0): length must be at least 1\n  sum(range(0))\n      ^"},
-		{"len(x)", nil, "1:5: len of a scalar (len takes a vector)\n  len(x)\n      ^"},
+		{"len(x)", nil, "1:5: len of a scalar (len takes a vector or a matrix)\n  len(x)\n      ^"},
 		{"sum(range(x))", nil, "1:11: range argument must be a constant integer\n  sum(range(x))\n            ^"},
 		{"sum(range(2.5))", nil, "1:11: range argument must be an integer, got 2.5\n  sum(range(2.5))\n            ^"},
 		{"sum(range(1e9))", nil, "1:11: vector too large: the expression would create more than 16777216 constant elements\n  sum(range(1e9))\n            ^"},
 		{"a = 1;\nb = (x +\n  * 2)\nc = sinn(a);\nd = v[\nb + c\ne = (]\nf = 1 +", sized,
 			"3:3: unexpected \"*\", expected expression\n    * 2)\n    ^\n" +
-				"7:1: unexpected name \"e\", expected \":\" or \"]\"\n  e = (]\n  ^\n" +
+				"7:1: unexpected name \"e\", expected \":\", \",\" or \"]\"\n  e = (]\n  ^\n" +
 				"8:8: unexpected end of input, expected expression\n  f = 1 +\n         ^"},
 		{"a = sinn(x)\nb = v + w\nc = a + q\nb", &Options{Vars: []string{"x", "v", "w"}, Sizes: map[string]int{"v": 3, "w": 2}},
 			"1:5: unknown function \"sinn\" (did you mean \"sin\"?)\n  a = sinn(x)\n      ^\n" +

@@ -17,9 +17,11 @@ type Options struct {
 	// when it is nil, every such name is a variable, in order of first
 	// appearance in the source.
 	Vars []string
-	// Sizes gives the length of each vector variable. A variable not in
-	// Sizes is a scalar.
-	Sizes map[string]int
+	// Sizes gives the length of each vector variable, and Shapes the
+	// shape of variables of any shape, such as ad.Matrix(2, 3). A variable
+	// in neither is a scalar.
+	Sizes  map[string]int
+	Shapes map[string]ad.Shape
 	// Consts binds names to constant values, such as data a model is
 	// fitted to: the function is not a function of them and has no
 	// derivative with respect to them. A constant's name may not also be
@@ -27,8 +29,8 @@ type Options struct {
 	Consts map[string]Const
 }
 
-// A Const is the value of a named constant: a scalar, or a vector of
-// Shape.Len() values.
+// A Const is the value of a named constant: a scalar, a vector, or a
+// matrix given row by row, of Shape.Len() values.
 type Const struct {
 	Shape  ad.Shape
 	Values []float64
@@ -83,25 +85,24 @@ func build(src string, opts *Options, vector bool) (*ad.Graph, ad.Node, []Error,
 		return nil, ad.Node{}, nil, err
 	}
 	g := ad.NewGraph()
+	shapes := opts.shapes()
 	// The caller has paid for its variables and constants.
 	given := 0
-	for _, n := range opts.Sizes {
-		given += n
+	for _, s := range shapes {
+		if !s.IsScalar() {
+			given += s.Len()
+		}
 	}
 	for _, c := range opts.Consts {
 		given += len(c.Values)
 	}
 	l := newLowerer(g, src, given)
-	l.sizes = opts.Sizes
+	l.shapes = shapes
 	l.consts = opts.Consts
 	if opts.Vars != nil {
 		l.declared = true
 		for _, name := range opts.Vars {
-			shape := ad.Scalar()
-			if n, ok := opts.Sizes[name]; ok {
-				shape = ad.Vector(n)
-			}
-			v, err := g.Var(name, shape)
+			v, err := g.Var(name, shapes[name])
 			if err != nil {
 				return nil, ad.Node{}, nil, &Error{Msg: "expr: " + err.Error()}
 			}
@@ -132,6 +133,18 @@ func MustCompile(src string) *Func {
 	return f
 }
 
+// shapes returns the shapes of the variables that are not scalars.
+func (o *Options) shapes() map[string]ad.Shape {
+	m := make(map[string]ad.Shape, len(o.Sizes)+len(o.Shapes))
+	for name, n := range o.Sizes {
+		m[name] = ad.Vector(n)
+	}
+	for name, s := range o.Shapes {
+		m[name] = s
+	}
+	return m
+}
+
 // check validates the options.
 func (o *Options) check() error {
 	seen := map[string]bool{}
@@ -155,16 +168,33 @@ func (o *Options) check() error {
 			return &Error{Msg: fmt.Sprintf("expr: size of %q must be at least 1, got %d", name, n)}
 		}
 	}
+	for name, s := range o.Shapes {
+		if err := CheckVarName(name); err != nil {
+			return &Error{Msg: "expr: " + err.Error()}
+		}
+		if o.Vars != nil && !seen[name] {
+			return &Error{Msg: fmt.Sprintf("expr: shape given for %q, which is not a declared variable", name)}
+		}
+		if _, ok := o.Sizes[name]; ok {
+			return &Error{Msg: fmt.Sprintf("expr: both a size and a shape given for %q", name)}
+		}
+		if slices.ContainsFunc(s.Dims(), func(d int) bool { return d < 1 }) {
+			return &Error{Msg: fmt.Sprintf("expr: shape of %q must have sizes of at least 1, got %v", name, s)}
+		}
+	}
 	for name, c := range o.Consts {
 		if err := CheckVarName(name); err != nil {
 			return &Error{Msg: "expr: " + strings.Replace(err.Error(), "variable", "constant", 1)}
 		}
 		_, sized := o.Sizes[name]
+		_, shaped := o.Shapes[name]
 		switch {
-		case seen[name] || sized:
+		case seen[name] || sized || shaped:
 			return &Error{Msg: fmt.Sprintf("expr: %q is both a variable and a constant", name)}
 		case c.Shape.Rank() == 1 && c.Shape.Len() < 1:
 			return &Error{Msg: fmt.Sprintf("expr: constant %q is an empty vector", name)}
+		case slices.ContainsFunc(c.Shape.Dims(), func(d int) bool { return d < 1 }):
+			return &Error{Msg: fmt.Sprintf("expr: constant %q is an empty %v", name, c.Shape)}
 		case len(c.Values) != c.Shape.Len():
 			return &Error{Msg: fmt.Sprintf("expr: constant %q is a %v but has %d values", name, c.Shape, len(c.Values))}
 		}

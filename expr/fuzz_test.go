@@ -34,6 +34,11 @@ func FuzzParse(f *testing.F) {
 		"f(u) = f(u)\ng(u) = h(u)\nh(u) = u\nfor i in range(x) { k = 1 }\nk + f(1, 2) + grad(x, 2*x)",
 		"for i in range(3) { for j in range(i+1) { s = 1 } }\n{ }\n}",
 		"f(u) = {\n  for i in range(len(u)) { u = [u[1:], u[0]] }\n  u\n}\nsum(f(v))",
+		"sum(A @ A.T) + A[1] @ v + A[0, 2] * A[-1, :2] @ [1, 2] + sum(A[:, 1]) + sum(A[1:, ::-1])",
+		"sum([[1, x], [2, 3]] @ A[:, :2].T) + sum(max(A, axis=0)) + sum(logsumexp(A, 1)) + mean(A, axis=1) @ [1, 2]",
+		"sum(vstack(A, v) * vstack(A, v)) + sum(hstack(A, A)) + sum(diag(outer(v, v))) + sum(tril(trilvec(outer(v, v)), 3, 0))",
+		"sum(reshape(A, 3, 2) @ A) + sum(flatten(A)) + sum(broadcast(v, 2, 3) * fill(x, 2, 3)) + len(A, 1) + sum(A + [[1], [2]])",
+		"A[1, 2, 3] + A[:, 9] + [[1, 2], [3]] + [[[1]]] + A.X + sum(A, axis=5) + max(A, ax=1) + A @ A",
 	} {
 		f.Add(src)
 	}
@@ -43,7 +48,7 @@ func FuzzParse(f *testing.F) {
 	defer func(n, m int) { maxElems, maxUnrolled = n, m }(maxElems, maxUnrolled)
 	maxElems, maxUnrolled = 1<<10, 1<<12
 	f.Fuzz(func(t *testing.T, src string) {
-		for _, opts := range []*Options{nil, {Sizes: map[string]int{"v": 3}}} {
+		for _, opts := range []*Options{nil, {Sizes: map[string]int{"v": 3}}, {Shapes: map[string]ad.Shape{"v": ad.Vector(3), "A": ad.Matrix(2, 3)}}} {
 			fn, err := Compile(src, opts)
 			if err != nil {
 				checkError(t, src, err)

@@ -226,6 +226,9 @@ func (l *lowerer) checkBody(f *userFunc) bool {
 			for _, a := range n.args {
 				visit(a)
 			}
+			if n.axisVal != nil {
+				visit(n.axisVal)
+			}
 		case *paren:
 			visit(n.x)
 		case *unary:
@@ -251,6 +254,10 @@ func (l *lowerer) checkBody(f *userFunc) bool {
 			}
 		case *vector:
 			for _, x := range n.elems {
+				visit(x)
+			}
+		case *subscripts:
+			for _, x := range []node{n.x, n.rows, n.cols} {
 				visit(x)
 			}
 		}
@@ -424,6 +431,7 @@ func bodySize(b *block) int {
 			for _, a := range x.args {
 				count(a)
 			}
+			count(x.axisVal)
 		case *index:
 			count(x.x)
 			count(x.i)
@@ -436,6 +444,10 @@ func bodySize(b *block) int {
 			for _, e := range x.elems {
 				count(e)
 			}
+		case *subscripts:
+			count(x.x)
+			count(x.rows)
+			count(x.cols)
 		}
 	}
 	var walk func(b *block)

@@ -19,6 +19,8 @@ const (
 	tStar
 	tSlash
 	tPow // ^ or **
+	tAt  // @, the matrix product
+	tDot // ., before an attribute: A.T
 	tLparen
 	tRparen
 	tLbrack
@@ -134,9 +136,9 @@ func (lx *lexer) scan() token {
 }
 
 var punct = [256]tokenKind{
-	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '^': tPow,
+	'+': tPlus, '-': tMinus, '*': tStar, '/': tSlash, '^': tPow, '@': tAt,
 	'(': tLparen, ')': tRparen, '[': tLbrack, ']': tRbrack, '{': tLbrace, '}': tRbrace,
-	',': tComma, ':': tColon, ';': tSemi, '=': tAssign,
+	',': tComma, ':': tColon, ';': tSemi, '=': tAssign, '.': tDot,
 }
 
 func (lx *lexer) scanToken() token {

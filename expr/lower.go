@@ -26,9 +26,9 @@ type lowerer struct {
 	src      string
 	errs     ErrorList
 	vars     map[string]ad.Node
-	varAt    map[string]int // where an undeclared variable first appeared
-	declared bool           // names not in vars are errors, not new variables
-	sizes    map[string]int
+	varAt    map[string]int      // where an undeclared variable first appeared
+	declared bool                // names not in vars are errors, not new variables
+	shapes   map[string]ad.Shape // the variables that are not scalars
 	consts   map[string]Const
 	constAt  map[string]ad.Node // the constants used so far
 	budget   int                // vector constant elements the source may still create
@@ -208,6 +208,8 @@ func (l *lowerer) lower(n node) (ad.Node, bool) {
 		return l.lowerSlice(n)
 	case *vector:
 		return l.lowerVector(n)
+	case *subscripts:
+		return l.lowerSubscripts(n)
 	}
 	// *bad: the parser has reported it.
 	return ad.Node{}, false
@@ -263,8 +265,11 @@ func (l *lowerer) lowerBinary(n *binary) (ad.Node, bool) {
 }
 
 func (l *lowerer) binop(b *binary, x, y ad.Node) (ad.Node, bool) {
+	if b.op == tAt {
+		return l.matmul(b, x, y)
+	}
 	sx, sy := l.g.Shape(x), l.g.Shape(y)
-	if !sx.IsScalar() && !sy.IsScalar() && sx != sy {
+	if _, err := ad.Broadcast(sx, sy); err != nil {
 		l.errorf(b.opAt, "shape mismatch: %v %s %v", sx, b.text, sy)
 		return ad.Node{}, false
 	}
@@ -298,6 +303,9 @@ func (l *lowerer) lowerArgs(c *call) ([]ad.Node, bool) {
 }
 
 func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
+	if c.axis != nil {
+		return l.lowerAxisCall(c)
+	}
 	if f := l.funcs[c.fn]; f != nil {
 		return l.callFunc(f, c)
 	}
@@ -329,19 +337,19 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 	}
 	// len and range are lowered here, so that their errors have positions
 	// and range's vector is charged to the budget before it is made.
-	switch c.fn {
-	case "len":
+	switch {
+	case c.fn == "len" && len(c.args) == 1:
 		x, ok := l.lower(c.args[0])
 		if !ok {
 			return x, ok
 		}
 		s := l.g.Shape(x)
 		if s.IsScalar() {
-			l.errorf(c.args[0].start(), "len of a scalar (len takes a vector)")
+			l.errorf(c.args[0].start(), "len of a scalar (len takes a vector or a matrix)")
 			return ad.Node{}, false
 		}
-		return l.g.Const(float64(s.Len())), true
-	case "range":
+		return l.g.Const(float64(s.Dim(0))), true
+	case c.fn == "range":
 		size, ok := l.constInt(c.args[0], "range argument")
 		if !ok || !l.afford(c.args[0].start(), size) {
 			return ad.Node{}, false
@@ -353,15 +361,25 @@ func (l *lowerer) lowerCall(c *call) (ad.Node, bool) {
 		return ad.Node{}, false
 	}
 	switch c.fn {
-	case "fill", "scatter":
-		// Bound the length at the argument that asks for it, before the
-		// graph builds the vector; of a constant, these fold into constant
-		// vectors later.
-		if v, isConst := l.g.ConstValue(args[1]); isConst && v == math.Trunc(v) {
-			at := c.args[1].start()
-			if l.g.Op(args[0]) == ad.OpConst && !l.afford(at, int(min(max(v, 0), float64(maxElems+1)))) || !l.fits(at, v) {
-				return ad.Node{}, false
+	case "fill", "scatter", "broadcast":
+		// Bound the size at the arguments that ask for it (the length, or
+		// a matrix's rows and columns), before the graph builds the value;
+		// of a constant, these fold into constants later.
+		sizes := args[1:2]
+		if c.fn == "broadcast" || c.fn == "fill" && len(args) == 3 {
+			sizes = args[1:3]
+		}
+		v := 1.0
+		for _, a := range sizes {
+			n, isConst := l.g.ConstValue(a)
+			if !isConst || n != math.Trunc(n) {
+				v = 0 // not a size: the graph says why
 			}
+			v *= n
+		}
+		at := c.args[1].start()
+		if l.g.Op(args[0]) == ad.OpConst && !l.afford(at, int(min(max(v, 0), float64(maxElems+1)))) || !l.fits(at, v) {
+			return ad.Node{}, false
 		}
 	}
 	return l.check(c.at)(l.g.Call(c.fn, args...))
@@ -423,6 +441,12 @@ func (l *lowerer) constInt(n node, what string) (int, bool) {
 
 func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 	x, ok := l.lower(n.x)
+	return l.indexOf(x, ok, n)
+}
+
+// indexOf builds x[i], the element of a vector or the row of a matrix, for
+// the index n of x, which is faulty when ok is false.
+func (l *lowerer) indexOf(x ad.Node, ok bool, n *index) (ad.Node, bool) {
 	i, iok := l.constInt(n.i, "index")
 	if !ok || !iok {
 		return ad.Node{}, false
@@ -432,7 +456,7 @@ func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 		l.errorf(n.brack, "cannot index a scalar")
 		return ad.Node{}, false
 	}
-	if i < -s.Len() || i >= s.Len() {
+	if i < -s.Dim(0) || i >= s.Dim(0) {
 		l.errorf(n.i.start(), "index %d out of range for %v", i, s)
 		return ad.Node{}, false
 	}
@@ -441,6 +465,12 @@ func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 
 func (l *lowerer) lowerSlice(n *slice) (ad.Node, bool) {
 	x, ok := l.lower(n.x)
+	return l.sliceOf(x, ok, n)
+}
+
+// sliceOf builds x[lo:hi:step], elements of a vector or rows of a matrix,
+// for the slice n of x, which is faulty when ok is false.
+func (l *lowerer) sliceOf(x ad.Node, ok bool, n *slice) (ad.Node, bool) {
 	bound := func(b node, what string) int {
 		if b == nil {
 			return ad.None
@@ -467,6 +497,9 @@ func (l *lowerer) lowerSlice(n *slice) (ad.Node, bool) {
 }
 
 func (l *lowerer) lowerVector(n *vector) (ad.Node, bool) {
+	if isMatrixLiteral(n) {
+		return l.lowerMatrix(n)
+	}
 	elems := make([]ad.Node, len(n.elems))
 	ok, allConst := true, true
 	size := 0
@@ -528,6 +561,8 @@ func (l *lowerer) given(name string) ad.Node {
 		n = l.g.Const(c.Values[0])
 	case 1:
 		n = l.g.ConstVec(c.Values)
+	case 2:
+		n = l.g.ConstMatrix(c.Shape.Dim(0), c.Shape.Dim(1), c.Values)
 	}
 	l.constAt[name] = n
 	return n

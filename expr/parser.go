@@ -17,12 +17,12 @@ const (
 const (
 	precLowest = 1
 	precAdd    = 1 // + -
-	precMul    = 2 // * /
+	precMul    = 2 // * / @
 	precUnary  = 3 // unary - +
 	precPow    = 4 // ^ **, right-associative
 )
 
-var binaryPrec = [...]int{tPlus: precAdd, tMinus: precAdd, tStar: precMul, tSlash: precMul, tPow: precPow}
+var binaryPrec = [...]int{tPlus: precAdd, tMinus: precAdd, tStar: precMul, tSlash: precMul, tAt: precMul, tPow: precPow}
 
 // parser builds the syntax tree by precedence climbing. After the first
 // error in a statement it stops building (bail), skips to the end of the
@@ -300,6 +300,7 @@ func (p *parser) parseCall(fn token) node {
 	c := &call{at: fn.pos, fn: fn.text}
 	if p.tok.kind != tRparen {
 		c.args = p.parseList()
+		p.parseAxis(c)
 	}
 	p.expectClose(tRparen, open, `"," or ")"`)
 	return c
@@ -322,48 +323,83 @@ func (p *parser) expectClose(kind tokenKind, open token, want string) {
 	}
 }
 
-// parsePostfix parses indexing and slicing after x: x[i], x[lo:hi:step].
-// Each one is a nesting level.
+// parsePostfix parses indexing, slicing and transposing after x: x[i],
+// x[lo:hi:step], a matrix's A[i, j], A[:, lo:hi], and A.T. Each one is a
+// nesting level.
 func (p *parser) parsePostfix(x node) node {
 	depth := p.depth
 	defer func() { p.depth = depth }()
-	for p.tok.kind == tLbrack && !p.bail {
+	for (p.tok.kind == tLbrack || p.tok.kind == tDot) && !p.bail {
 		open := p.tok
 		if !p.enter() {
 			return x
 		}
 		p.next()
-		var lo node
-		if p.tok.kind != tColon {
-			if p.tok.kind == tRbrack {
-				p.errorf(p.tok.pos, "missing index")
+		if open.kind == tDot {
+			if x = p.parseAttribute(x); p.bail {
 				return x
 			}
-			lo = p.parseExpr(precLowest)
-			if p.tok.kind == tRbrack {
-				p.next()
-				x = &index{from: x.start(), x: x, brack: open.pos, i: lo}
-				continue
-			}
-			if p.tok.kind != tColon {
-				p.expectClose(tRbrack, open, `":" or "]"`)
-				return x
-			}
+			continue
 		}
-		s := &slice{from: x.start(), x: x, brack: open.pos, lo: lo, colon1: p.tok.pos, colon2: -1}
-		p.next()
-		if p.tok.kind != tColon && p.tok.kind != tRbrack {
-			s.hi = p.parseExpr(precLowest)
+		part := p.parseSubscript(open)
+		if part == nil {
+			return x
 		}
-		if p.tok.kind == tColon && !p.bail {
-			s.colon2 = p.tok.pos
+		if p.tok.kind == tComma && !p.bail {
 			p.next()
-			if p.tok.kind != tRbrack {
-				s.step = p.parseExpr(precLowest)
+			cols := p.parseSubscript(open)
+			if cols == nil {
+				return x
 			}
+			p.expectClose(tRbrack, open, `"]"`)
+			x = &subscripts{from: x.start(), x: x, brack: open.pos, rows: part, cols: cols}
+			continue
 		}
-		p.expectClose(tRbrack, open, `"]"`)
-		x = s
+		switch part := part.(type) {
+		case *index:
+			p.expectClose(tRbrack, open, `":", "," or "]"`)
+			part.from, part.x = x.start(), x
+		case *slice:
+			p.expectClose(tRbrack, open, `"," or "]"`)
+			part.from, part.x = x.start(), x
+		}
+		x = part
 	}
 	return x
+}
+
+// parseSubscript parses the subscript of one axis after "[" or ",": an
+// index i or a slice lo:hi:step, as an *index or a *slice whose x is
+// nil, or nil after an error.
+func (p *parser) parseSubscript(open token) node {
+	var lo node
+	if p.tok.kind != tColon {
+		if p.tok.kind == tRbrack || p.tok.kind == tComma {
+			p.errorf(p.tok.pos, "missing index")
+			return nil
+		}
+		lo = p.parseExpr(precLowest)
+		if p.bail {
+			return nil
+		}
+		if p.tok.kind != tColon {
+			return &index{brack: open.pos, i: lo}
+		}
+	}
+	s := &slice{brack: open.pos, lo: lo, colon1: p.tok.pos, colon2: -1}
+	p.next()
+	if p.tok.kind != tColon && p.tok.kind != tRbrack && p.tok.kind != tComma {
+		s.hi = p.parseExpr(precLowest)
+	}
+	if p.tok.kind == tColon && !p.bail {
+		s.colon2 = p.tok.pos
+		p.next()
+		if p.tok.kind != tRbrack && p.tok.kind != tComma {
+			s.step = p.parseExpr(precLowest)
+		}
+	}
+	if p.bail {
+		return nil
+	}
+	return s
 }

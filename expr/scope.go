@@ -246,11 +246,7 @@ func (l *lowerer) lowerName(n *name) (ad.Node, bool) {
 		l.errorf(n.at, "unknown variable %q%s", n.id, didYouMean(n.id, l.valueNames()))
 		return ad.Node{}, false
 	}
-	shape := ad.Scalar()
-	if size, ok := l.sizes[n.id]; ok {
-		shape = ad.Vector(size)
-	}
-	v, ok := l.check(n.at)(l.g.Var(n.id, shape))
+	v, ok := l.check(n.at)(l.g.Var(n.id, l.shapes[n.id]))
 	if ok {
 		l.vars[n.id] = v
 		l.varAt[n.id] = n.at

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/data"
 	"github.com/nabla-ad/nabla/expr"
 )
@@ -99,11 +98,7 @@ func (d dataFlag) read(files map[string]*data.Array) (expr.Const, error) {
 			return expr.Const{}, err
 		}
 	}
-	s, err := a.Shape()
-	if err != nil {
-		return expr.Const{}, fmt.Errorf("--data %s: %s holds %v; select one column, as in %s=%s:1", d.name, d.file, err, d.name, d.file)
-	}
-	return expr.Const{Shape: s, Values: a.Values}, nil
+	return expr.Const{Shape: a.Shape(), Values: a.Values}, nil
 }
 
 // describeArray says what a file holds that is not a table.
@@ -161,9 +156,4 @@ func (in *inputFlags) wrtNames(cmd *cobra.Command) ([]string, error) {
 }
 
 // constOf returns a point's value as a constant, to hold a variable fixed.
-func constOf(v value) expr.Const {
-	if v.vector {
-		return expr.Const{Shape: ad.Vector(len(v.x)), Values: v.x}
-	}
-	return expr.Const{Values: v.x}
-}
+func constOf(v value) expr.Const { return expr.Const{Shape: v.shape, Values: v.x} }

@@ -101,7 +101,7 @@ func TestDataNPY(t *testing.T) {
 		{"v=" + dir + "column_i4.npy", "v[-1]", exitOK, "f() = 2147483647\n"},
 		{"v=" + dir + "scalar_i8.npy", "v", exitOK, "f() = -7\n"},
 		{"v=" + dir + "table_f8.npy:3", "sum(v)", exitOK, "f() = 9.25\n"},
-		{"v=" + dir + "table_f8.npy", "sum(v)", exitUsage, "nabla: --data v: " + dir + "table_f8.npy holds a 2×3 matrix: matrices are not supported yet; select one column, as in v=" + dir + "table_f8.npy:1\n"},
+		{"v=" + dir + "table_f8.npy", "sum(v) + len(v, 1)", exitOK, "f() = 20.75\n"},
 		{"v=" + dir + "big_endian.npy", "sum(v)", exitUsage, "nabla: --data v: " + dir + "big_endian.npy: data type '>f8' is not supported: want little-endian float64, float32, int64 or int32 ('<f8', '<f4', '<i8', '<i4')\n"},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -24,8 +24,9 @@
 //
 // A point is written --at x=1,y=2; a vector as --at x=[1,2,3], or as a
 // repeated pattern, --at x=-1.2:1.5*500 for the 1000 values -1.2, 1.5,
-// -1.2, …. --at-file reads a point from a JSON object such as
-// {"x": 1, "y": [1, 2]}. Spaces may surround names, numbers and
+// -1.2, …; a matrix as its rows, --at W=[[1,2],[3,4]]. --at-file reads a
+// point from a JSON object such as {"x": 1, "y": [1, 2], "W": [[1, 2],
+// [3, 4]]}. Spaces may surround names, numbers and
 // punctuation, and --at may be repeated, but a variable is given once;
 // --at values replace those of --at-file. A variable named in the point
 // that the expression does not use gets a zero derivative, with a warning
@@ -37,7 +38,7 @@
 // and may be repeated. FILE:J selects column J of a table and FILE:J:K
 // columns J to K, counting from 1 and including K, as the columns of a
 // spreadsheet are numbered; a table of one row or one column is a vector,
-// and a table of more is refused until nabla has matrices. A point that
+// and a table of more is a matrix. A point that
 // names data is an error. A data file may have at most 512 MiB and 2²⁴
 // numbers, and all the data together at most 2²⁴ numbers; a larger file
 // is refused by its size before it is read. Data must be finite: a NaN or
@@ -53,8 +54,9 @@
 // exactly, and a result that is NaN or infinite is null, with a "nonfinite"
 // member saying which subexpression went non-finite, or which variable of
 // the point is NaN or infinite.
-// Human output shows the ends of a long list, a vector's values or a
-// function's variables, and how long it is; --json prints every element.
+// Human output shows the ends of a long list, a vector's values, a
+// matrix's rows and each row's values, or a function's variables, and how
+// long it is; --json prints every element, a matrix as an array of rows.
 //
 // Work that grows with the input is bounded, and a request beyond a bound
 // is refused before the work starts, with exit status 2 and a message

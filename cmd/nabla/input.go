@@ -37,7 +37,7 @@ func (in *inputFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.VarP(&onceString{s: &in.expr}, "expr", "e", "the expression")
 	f.VarP(&onceString{s: &in.file}, "file", "f", "read the expression from `FILE` (- for standard input)")
-	f.StringArrayVar(&in.at, "at", nil, "the `POINT`: x=1,y=2, x=[1,2,3], x=-1.2:1.5*500 (may be repeated)")
+	f.StringArrayVar(&in.at, "at", nil, "the `POINT`: x=1,y=2, x=[1,2,3], x=-1.2:1.5*500, W=[[1,2],[3,4]] (may be repeated)")
 	f.Var(&onceString{s: &in.atFile}, "at-file", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}")
 	f.StringArrayVar(&in.data, "data", nil, "bind `NAME=FILE` (.csv, .json, .npy; FILE:J or FILE:J:K for columns) as a constant (may be repeated)")
 	addJSONFlag(cmd, &in.json)
@@ -180,13 +180,11 @@ func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc f
 		}
 		p = free
 	}
-	sizes := map[string]int{}
+	shapes := map[string]ad.Shape{}
 	for _, v := range p {
-		if v.vector {
-			sizes[v.name] = len(v.x)
-		}
+		shapes[v.name] = v.shape
 	}
-	f, err := compileFunc(src, &expr.Options{Sizes: sizes, Consts: consts})
+	f, err := compileFunc(src, &expr.Options{Shapes: shapes, Consts: consts})
 	if err != nil {
 		return nil, nil, sourceError(name, err)
 	}
@@ -238,7 +236,7 @@ func (in *inputFlags) compile(cmd *cobra.Command, needValues bool, compileFunc f
 	if !slices.Equal(names, first) {
 		// Declaring every variable of the point makes the unused ones
 		// inputs of the function too, with exact zero derivatives.
-		if f, err = compileFunc(src, &expr.Options{Vars: names, Sizes: sizes, Consts: consts}); err != nil {
+		if f, err = compileFunc(src, &expr.Options{Vars: names, Shapes: shapes, Consts: consts}); err != nil {
 			return nil, nil, sourceError(name, err)
 		}
 	}

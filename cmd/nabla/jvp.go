@@ -93,7 +93,7 @@ func (j *job) direction(texts []string) ([]float64, error) {
 		if i < 0 {
 			return nil, j.unknownVar("--dir", d.name)
 		}
-		if want := j.vars[i].Shape; d.vector != !want.IsScalar() || len(d.x) != want.Len() {
+		if want := j.vars[i].Shape; d.shape != want {
 			return nil, fmt.Errorf("--dir: %s is a %v in the point, but the direction gives it %s", d.name, want, describe(d))
 		}
 		copy(j.at(v, i), d.x)
@@ -103,10 +103,13 @@ func (j *job) direction(texts []string) ([]float64, error) {
 
 // describe says what shape a value was written with.
 func describe(v value) string {
-	if !v.vector {
+	switch v.shape.Rank() {
+	case 0:
 		return "a scalar"
+	case 1:
+		return fmt.Sprintf("a vector of %d values", len(v.x))
 	}
-	return fmt.Sprintf("a vector of %d values", len(v.x))
+	return fmt.Sprintf("a %d×%d matrix", v.shape.Dim(0), v.shape.Dim(1))
 }
 
 // tuple formats a flat vector for people, naming each variable's part:

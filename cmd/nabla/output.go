@@ -159,20 +159,45 @@ func vec(x []float64) string {
 }
 
 // varValue formats the part of a flat vector that belongs to a variable, as
-// a JSON value: a number for a scalar, an array for a vector.
+// a JSON value: a number for a scalar, an array for a vector, an array of
+// rows for a matrix.
 func varValue(v ad.Var, x []float64) any {
-	if v.Shape.IsScalar() {
+	switch v.Shape.Rank() {
+	case 0:
 		return x[0]
+	case 1:
+		return x
 	}
-	return x
+	return rows(x, v.Shape.Dim(1))
 }
 
-// varText formats the same for people.
-func varText(v ad.Var, x []float64) string {
-	if v.Shape.IsScalar() {
-		return num(x[0])
+// rows splits the elements of a matrix of n columns into its rows.
+func rows(x []float64, n int) [][]float64 {
+	r := make([][]float64, len(x)/n)
+	for i := range r {
+		r[i] = x[i*n : (i+1)*n]
 	}
-	return vec(x)
+	return r
+}
+
+// varText formats the same for people. A long vector shows its ends, and
+// a large matrix the ends of its rows and of each row.
+func varText(v ad.Var, x []float64) string {
+	switch v.Shape.Rank() {
+	case 0:
+		return num(x[0])
+	case 1:
+		return vec(x)
+	}
+	m, n := v.Shape.Dim(0), v.Shape.Dim(1)
+	s := "[" + join(m, func(i int) string {
+		row := x[i*n : (i+1)*n]
+		return "[" + join(n, func(j int) string { return num(row[j]) }) + "]"
+	}) + "]"
+	if m > maxShown || n > maxShown {
+		s += fmt.Sprintf(" (%d×%d)", m, n)
+	}
+	return s
 }
 
 // table writes aligned "name = value" lines for people.

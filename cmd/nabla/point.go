@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/expr"
 )
 
@@ -19,12 +20,13 @@ import (
 // limit, 2²³ variables, takes about 1 GB.
 const MaxPointLen = 1 << 23
 
-// A value is one variable's value in a point: a scalar, or a vector when it
-// was written as a vector (even of one element).
+// A value is one variable's value in a point: a scalar, a vector when it
+// was written as a vector (even of one element), or a matrix, written as
+// a list of rows, whose elements x holds row by row.
 type value struct {
-	name   string
-	x      []float64
-	vector bool
+	name  string
+	x     []float64
+	shape ad.Shape
 }
 
 // A point assigns values to variables, in the order they were written.
@@ -77,6 +79,7 @@ func (e *pointError) Error() string {
 //	x=[1,2,3]        a vector
 //	x=-1.2:1.5*500   a vector: the pattern -1.2, 1.5 repeated 500 times
 //	x=0*1000         a vector of 1000 zeros
+//	W=[[1,2],[3,4]]  a matrix, row by row
 //
 // Entries are separated by commas; spaces may surround names, numbers and
 // punctuation. The texts of a flag given several times make one point, in
@@ -170,8 +173,11 @@ func (ps *pointScanner) entry(limit int) (value, error) {
 	ps.pos++
 	ps.skipSpace()
 	if ps.pos < len(ps.text) && ps.text[ps.pos] == '[' {
+		if ps.nextIs('[') {
+			return ps.matrix(name, limit)
+		}
 		x, err := ps.list(name, limit)
-		return value{name: name, x: x, vector: true}, err
+		return value{name: name, x: x, shape: ad.Vector(len(x))}, err
 	}
 	first := ps.pos
 	x, err := ps.numbers(':')
@@ -187,7 +193,52 @@ func (ps *pointScanner) entry(limit int) (value, error) {
 	ps.pos++
 	ps.skipSpace()
 	x, err = ps.repeat(name, x, limit)
-	return value{name: name, x: x, vector: true}, err
+	return value{name: name, x: x, shape: ad.Vector(len(x))}, err
+}
+
+// nextIs reports whether the first byte after the current one and the
+// spaces after it is c.
+func (ps *pointScanner) nextIs(c byte) bool {
+	i := ps.pos + 1
+	for i < len(ps.text) && strings.IndexByte(" \t\r\n", ps.text[i]) >= 0 {
+		i++
+	}
+	return i < len(ps.text) && ps.text[i] == c
+}
+
+// matrix reads a matrix literal [[a,b],[c,d]] of rows of one length.
+func (ps *pointScanner) matrix(name string, limit int) (value, error) {
+	open := ps.pos
+	ps.pos++
+	var x []float64
+	rows := 0
+	for {
+		ps.skipSpace()
+		start := ps.pos
+		if ps.pos == len(ps.text) || ps.text[ps.pos] != '[' {
+			return value{}, ps.errorf(ps.pos, "expected [ to start a row of the matrix %s, found %q", name, ps.rest(8))
+		}
+		row, err := ps.list(name, limit-len(x))
+		if err != nil {
+			return value{}, err
+		}
+		if rows > 0 && len(row) != len(x)/rows {
+			return value{}, ps.errorf(start, "row %d of the matrix %s has %d values, row 1 has %d", rows+1, name, len(row), len(x)/rows)
+		}
+		x = append(x, row...)
+		rows++
+		ps.skipSpace()
+		switch {
+		case ps.pos == len(ps.text):
+			return value{}, ps.errorf(open, "unclosed [ in the value of %s", name)
+		case ps.text[ps.pos] == ']':
+			ps.pos++
+			return value{name: name, x: x, shape: ad.Matrix(rows, len(x)/rows)}, nil
+		case ps.text[ps.pos] != ',':
+			return value{}, ps.errorf(ps.pos, "expected a comma or ] in the value of %s, found %q", name, ps.rest(8))
+		}
+		ps.pos++
+	}
 }
 
 // list reads a vector literal [a,b,…].
@@ -351,11 +402,25 @@ func pointValueJSON(key string, raw json.RawMessage) (value, error) {
 		return value{name: key, x: []float64{s}}, nil
 	}
 	var x []float64
-	if err := json.Unmarshal(raw, &x); err != nil {
-		return value{}, fmt.Errorf("the value of %s must be a number or an array of numbers", key)
+	if err := json.Unmarshal(raw, &x); err == nil {
+		if len(x) == 0 {
+			return value{}, fmt.Errorf("the vector %s is empty; a vector needs at least one value", key)
+		}
+		return value{name: key, x: x, shape: ad.Vector(len(x))}, nil
 	}
-	if len(x) == 0 {
-		return value{}, fmt.Errorf("the vector %s is empty; a vector needs at least one value", key)
+	var rows [][]float64
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return value{}, fmt.Errorf("the value of %s must be a number, an array of numbers or an array of rows of numbers", key)
 	}
-	return value{name: key, x: x, vector: true}, nil
+	if len(rows) == 0 || len(rows[0]) == 0 {
+		return value{}, fmt.Errorf("the matrix %s is empty; a matrix needs at least one value", key)
+	}
+	flat := make([]float64, 0, len(rows)*len(rows[0]))
+	for i, r := range rows {
+		if len(r) != len(rows[0]) {
+			return value{}, fmt.Errorf("row %d of the matrix %s has %d values, row 1 has %d", i+1, key, len(r), len(rows[0]))
+		}
+		flat = append(flat, r...)
+	}
+	return value{name: key, x: flat, shape: ad.Matrix(len(rows), len(rows[0]))}, nil
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func TestParsePoint(t *testing.T) {
@@ -19,16 +21,16 @@ func TestParsePoint(t *testing.T) {
 	}{
 		{"x=1", point{{name: "x", x: []float64{1}}}},
 		{"x=1,y=-2.5e-3", point{{name: "x", x: []float64{1}}, {name: "y", x: []float64{-2.5e-3}}}},
-		{"x=[1,2,3]", point{{name: "x", x: []float64{1, 2, 3}, vector: true}}},
-		{"x=[7]", point{{name: "x", x: []float64{7}, vector: true}}},
-		{"x=-1.2:1.5*2,y=0", point{{name: "x", x: []float64{-1.2, 1.5, -1.2, 1.5}, vector: true}, {name: "y", x: []float64{0}}}},
-		{"w_1=0*3", point{{name: "w_1", x: []float64{0, 0, 0}, vector: true}}},
+		{"x=[1,2,3]", point{{name: "x", x: []float64{1, 2, 3}, shape: ad.Vector(3)}}},
+		{"x=[7]", point{{name: "x", x: []float64{7}, shape: ad.Vector(1)}}},
+		{"x=-1.2:1.5*2,y=0", point{{name: "x", x: []float64{-1.2, 1.5, -1.2, 1.5}, shape: ad.Vector(4)}, {name: "y", x: []float64{0}}}},
+		{"w_1=0*3", point{{name: "w_1", x: []float64{0, 0, 0}, shape: ad.Vector(3)}}},
 		{"x=+Inf", point{{name: "x", x: []float64{math.Inf(1)}}}},
 		{"x=1e400", point{{name: "x", x: []float64{math.Inf(1)}}}},
-		{"x=[1, 2, 3]", point{{name: "x", x: []float64{1, 2, 3}, vector: true}}},
-		{" x = [ 1 ,2 ] , y = -1.5 : 2 * 2 ", point{{name: "x", x: []float64{1, 2}, vector: true}, {name: "y", x: []float64{-1.5, 2, -1.5, 2}, vector: true}}},
+		{"x=[1, 2, 3]", point{{name: "x", x: []float64{1, 2, 3}, shape: ad.Vector(3)}}},
+		{" x = [ 1 ,2 ] , y = -1.5 : 2 * 2 ", point{{name: "x", x: []float64{1, 2}, shape: ad.Vector(2)}, {name: "y", x: []float64{-1.5, 2, -1.5, 2}, shape: ad.Vector(4)}}},
 		{"x=\t1,\ny=2", point{{name: "x", x: []float64{1}}, {name: "y", x: []float64{2}}}},
-		{"θ=1,é_2=[2],Δx=0*2", point{{name: "θ", x: []float64{1}}, {name: "é_2", x: []float64{2}, vector: true}, {name: "Δx", x: []float64{0, 0}, vector: true}}},
+		{"θ=1,é_2=[2],Δx=0*2", point{{name: "θ", x: []float64{1}}, {name: "é_2", x: []float64{2}, shape: ad.Vector(1)}, {name: "Δx", x: []float64{0, 0}, shape: ad.Vector(2)}}},
 	}
 	for _, tt := range tests {
 		got, err := parsePoint("--at", tt.text)
@@ -42,7 +44,7 @@ func TestParsePoint(t *testing.T) {
 func TestParsePointRepeated(t *testing.T) {
 	p, err := parsePoint("--at", "x=1", "y=[2]")
 	require.NoError(t, err)
-	assert.Equal(t, point{{name: "x", x: []float64{1}}, {name: "y", x: []float64{2}, vector: true}}, p)
+	assert.Equal(t, point{{name: "x", x: []float64{1}}, {name: "y", x: []float64{2}, shape: ad.Vector(1)}}, p)
 
 	_, err = parsePoint("--at", "x=1,y=2", "z=0,y=3")
 	assert.EqualError(t, err, "--at: y is given twice\n  z=0,y=3\n      ^")
@@ -107,11 +109,11 @@ func TestParsePointErrorsQuoted(t *testing.T) {
 func TestParsePointJSON(t *testing.T) {
 	p, err := parsePointJSON("p.json", []byte(`{"y": [1, 2.5], "x": -3}`))
 	require.NoError(t, err)
-	assert.Equal(t, point{{name: "y", x: []float64{1, 2.5}, vector: true}, {name: "x", x: []float64{-3}}}, p)
+	assert.Equal(t, point{{name: "y", x: []float64{1, 2.5}, shape: ad.Vector(2)}, {name: "x", x: []float64{-3}}}, p)
 
 	p, err = parsePointJSON("p.json", []byte("\uFEFF"+`{"θ": 1, "x_2": [0]}`))
 	require.NoError(t, err, "a leading byte order mark and a name of any script")
-	assert.Equal(t, point{{name: "θ", x: []float64{1}}, {name: "x_2", x: []float64{0}, vector: true}}, p)
+	assert.Equal(t, point{{name: "θ", x: []float64{1}}, {name: "x_2", x: []float64{0}, shape: ad.Vector(1)}}, p)
 
 	for _, bad := range []string{`[1]`, `{"x": "1"}`, `{"x": []}`, `{"x": 1} 2`, `{"x": 1, "x": 2}`, `{"pi": 1}`, `{"a b": 1}`, `{"x": 1`, `{" x": 1}`, "\uFEFF\uFEFF{}"} {
 		_, err := parsePointJSON("p.json", []byte(bad))

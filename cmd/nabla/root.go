@@ -24,7 +24,8 @@ prints values, gradients, directional derivatives, Hessians, Jacobians and
 symbolic derivatives, for people or, with --json, for scripts.
 
 A point is written --at x=1,y=2; a vector as --at x=[1,2,3] or as a
-repeated pattern, --at x=-1.2:1.5*500 (1000 values). The expression comes
+repeated pattern, --at x=-1.2:1.5*500 (1000 values); a matrix as its rows,
+--at W=[[1,2],[3,4]]. The expression comes
 from -e EXPR or -f FILE (-f - reads standard input).
 
 --data NAME=FILE binds NAME to the numbers of a .csv, .json or .npy file
