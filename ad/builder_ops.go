@@ -193,3 +193,26 @@ func (b *Builder) TrilVec(A Node, k int) Node { return b.op(OpTrilVec, []Node{A}
 // MatMul returns x @ y: the matrix product of x and y: matrix·matrix,
 // matrix·vector, vector·matrix, and for two vectors their inner product.
 func (b *Builder) MatMul(x, y Node) Node { return b.op(OpMatMul, []Node{x, y}) }
+
+// Trace returns trace(A): the sum of the diagonal of the square matrix A.
+func (b *Builder) Trace(A Node) Node { return b.op(OpTrace, []Node{A}) }
+
+// Det returns det(A): the determinant of the square matrix A.
+func (b *Builder) Det(A Node) Node { return b.op(OpDet, []Node{A}) }
+
+// LogDet returns logdet(A): log(abs(det(A))) of the square matrix A, without
+// overflow: by Cholesky when A is symmetric positive definite, otherwise by
+// LU.
+func (b *Builder) LogDet(A Node) Node { return b.op(OpLogDet, []Node{A}) }
+
+// Inv returns inv(A): the inverse of the square matrix A.
+func (b *Builder) Inv(A Node) Node { return b.op(OpInv, []Node{A}) }
+
+// Solve returns solve(A, B): the solution X of A @ X = B, for the square
+// matrix A and B a vector or a matrix of as many rows.
+func (b *Builder) Solve(A, B Node) Node { return b.op(OpSolve, []Node{A, B}) }
+
+// Cholesky returns cholesky(A): the lower-triangular L with L @ transpose(L)
+// = A, of the symmetric positive definite matrix A (of (A + transpose(A))/2
+// if A is not symmetric).
+func (b *Builder) Cholesky(A Node) Node { return b.op(OpCholesky, []Node{A}) }

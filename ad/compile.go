@@ -34,6 +34,8 @@ type Program struct {
 	arena    int       // float64s of owned vector buffers
 	blocks   int       // block buffers for fused groups' internal values
 	chunked  int       // most vector slots a fused group reads or writes
+	work     int       // most scratch float64s a kernel needs
+	pivots   int       // most scratch ints a kernel needs
 	parallel bool      // whether some fused group is long enough to split
 	compact  []compact // the program again, compactly, as Run goes through it
 }
@@ -99,6 +101,10 @@ type instr struct {
 	argIDs []int32
 	fused  *fusedGroup
 	c      float64 // the constant factor of the scaled kernels
+	// work and pivots are the float64s and ints of the workspace's scratch
+	// space the kernel uses (a factorization's copy of its matrix, the
+	// row interchanges of an LU factorization).
+	work, pivots int
 }
 
 // reads returns the nodes an instruction reads (for a fused group, those
@@ -216,6 +222,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			p.chunked = max(p.chunked, len(in.fused.ext))
 			p.parallel = p.parallel || in.fused.n >= parallelLen
 		}
+		p.work, p.pivots = max(p.work, in.work), max(p.pivots, in.pivots)
 	}
 
 	// Liveness: the last top-level instruction that reads each value,

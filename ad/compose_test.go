@@ -282,6 +282,9 @@ func TestEveryOpHasBothRules(t *testing.T) {
 		case kindLinear, kindBilinear:
 			assert.NotNil(t, in.apply, in.name)
 			assert.NotNil(t, in.transpose, in.name)
+		case kindGeneral:
+			assert.NotNil(t, in.jvp, in.name)
+			assert.NotNil(t, in.vjp, in.name)
 		default:
 			t.Errorf("op %d has no kind", op)
 		}

@@ -23,7 +23,8 @@
 // its shape rule, its rewrites, its real kernels and its complex one (or
 // the mark that it has none), and its derivative (partial derivatives for
 // elementwise operations and reductions; for linear ones, as in JAX, the
-// operation itself and its transpose). The rewrites are named rules, each
+// operation itself and its transpose; for the solves and factorizations of
+// linear algebra, a JVP and a VJP rule). The rewrites are named rules, each
 // tested on its own, so a printed derivative can be explained from the
 // rules alone. At points where an operation is not differentiable the
 // convention is JAX's: abs'(0) = 0, min and max give the derivative to
@@ -51,10 +52,12 @@
 // a block at a time so that their temporaries stay in cache, constant
 // factors merge into the kernels they scale, and long runs split across
 // two goroutines. Matrix products run on BLAS through gonum's blas64, so
-// blas64.Use can swap in another implementation. Run allocates nothing but
-// what BLAS may allocate for the goroutines of a large product (gonum's
-// splits one whose result has four 64×64 blocks or more); a Program is
-// safe for concurrent use, each goroutine with its own Workspace. RunChecked also explains a NaN
+// blas64.Use can swap in another implementation, and determinants, solves
+// and factorizations on LAPACK through lapack64, in scratch space sized
+// when compiling. Run allocates nothing but what BLAS may allocate for the
+// goroutines of a large product (gonum's splits one whose result has four
+// 64×64 blocks or more); a Program is safe for concurrent use, each
+// goroutine with its own Workspace. RunChecked also explains a NaN
 // or infinite output: a *NonFiniteError names the first node that went
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
 // got -0.3"), or the input that is NaN or infinite ("input x is NaN"),

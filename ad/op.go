@@ -79,7 +79,13 @@ const (
 	OpTrilVec    // the lower-triangular entries of a matrix
 
 	// Linear algebra.
-	OpMatMul // x @ y
+	OpMatMul   // x @ y
+	OpTrace    // the sum of a square matrix's diagonal
+	OpDet      // the determinant
+	OpLogDet   // log |det|
+	OpInv      // the inverse
+	OpSolve    // solve(A, b) = A⁻¹b
+	OpCholesky // the lower Cholesky factor
 
 	numOps
 )
@@ -103,6 +109,9 @@ const (
 	// apply and transpose as for linear ops, and the JVP by the product
 	// rule, a sum of apply with one argument's tangent at a time.
 	kindBilinear
+	// kindGeneral ops (the solves and factorizations of linear algebra)
+	// give their derivatives as rules of their own, jvp and vjp.
+	kindGeneral
 )
 
 // An opDef is everything about one operation, in one place: how it is
@@ -166,10 +175,15 @@ type opDef struct {
 	// itself). A linear op instead has apply, which builds the same op on
 	// other arguments (its JVP), and transpose, which builds the adjoint's
 	// contributions to its arguments (its VJP); a bilinear op has both too,
-	// its JVP being apply with one argument's tangent at a time.
+	// its JVP being apply with one argument's tangent at a time. Any other
+	// op has jvp, which builds y's tangent from its arguments' (a zero Node
+	// for an argument that has none), and vjp, which builds its arguments'
+	// contributions to their adjoints from y's adjoint.
 	partials  func(g *Graph, y Node, args []Node) []Node
 	apply     func(g *Graph, y *node, args []Node) Node
 	transpose func(g *Graph, y *node, adj Node) []Node
+	jvp       func(g *Graph, y Node, args, tangents []Node) Node
+	vjp       func(g *Graph, y Node, args []Node, adj Node) []Node
 
 	// format prints a node of the op; an infix operator that prints with
 	// printInfix has its symbol and precedence here.

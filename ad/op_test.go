@@ -36,6 +36,9 @@ func TestOpCoverage(t *testing.T) {
 			case kindLinear, kindBilinear:
 				assert.NotNil(t, d.apply, "JVP (apply)")
 				assert.NotNil(t, d.transpose, "VJP (transpose)")
+			case kindGeneral:
+				assert.NotNil(t, d.jvp, "JVP")
+				assert.NotNil(t, d.vjp, "VJP")
 			default:
 				t.Errorf("no kind")
 			}
@@ -295,6 +298,19 @@ var rewriteCases = []rewriteCase{
 	}, "[[1, 2, 3], [4, 5, 6]] @ [1, 1, 2]", "[9, 21]"},
 	{"constant @ constant → constant", OpMatMul, [3]int{0, 1}, func(g *Graph, v testVars) []Node { return nodes(m23(g), m23(g)) },
 		"[[1, 2, 3], [4, 5, 6]] @ transpose([[1, 2, 3], [4, 5, 6]])", "[[14, 32], [32, 77]]"},
+
+	// Linear algebra.
+	{"trace(fill(s, n, n)) → n*s", OpTrace, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.fill(v.x, Matrix(3, 3))) },
+		"trace(fill(x, 3, 3))", "3 * x"},
+	{"trace(fill(s, n, n)) → n*s", OpTrace, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.S) }, "trace(S)", ""},
+	{"solve(transpose(A), B) → solve with A transposed in place", OpSolve, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.transpose(v.S), v.u)
+	}, "solve(transpose(S), u)", "solve(transpose(S), u)"},
+	{"solve(transpose(A), B) → solve with A transposed in place", OpSolve, [3]int{1}, func(g *Graph, v testVars) []Node {
+		return nodes(g.transpose(v.S), g.transpose(v.A))
+	}, "solve(transpose(transpose(S)), transpose(A))", "solve(S, transpose(A))"},
+	{"solve(transpose(A), B) → solve with A transposed in place", OpSolve, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.S, v.u) },
+		"solve(S, u)", ""},
 
 	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "vstack(A)", "A"},
 	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "vstack(u)", ""},

@@ -14,6 +14,9 @@ type Workspace struct {
 	s     []float64   // scalar registers
 	v     [][]float64 // vector slots
 	arena []float64
+	// Scratch space of the kernels that need some (Program.work, pivots).
+	work   []float64
+	pivots []int
 	// For fused groups: block buffers and the saved full slots.
 	blocks []float64
 	full   [][]float64
@@ -29,6 +32,8 @@ func (p *Program) NewWorkspace() *Workspace {
 		s:      append([]float64(nil), p.regInit...),
 		v:      make([][]float64, p.nslot),
 		arena:  make([]float64, p.arena),
+		work:   make([]float64, p.work),
+		pivots: make([]int, p.pivots),
 		blocks: make([]float64, p.blocks*blockLen),
 		full:   make([][]float64, p.chunked),
 	}
@@ -59,9 +64,10 @@ func (p *Program) Outputs() []Shape { return p.outShape }
 // Len is the number of instructions.
 func (p *Program) Len() int { return len(p.code) }
 
-// BufferLen is the number of float64s of the vector buffers a workspace
-// owns, the program's working memory beyond inputs and constants.
-func (p *Program) BufferLen() int { return p.arena }
+// BufferLen is the number of float64s of the vector buffers and scratch
+// space a workspace owns, the program's working memory beyond inputs and
+// constants.
+func (p *Program) BufferLen() int { return p.arena + p.work }
 
 // Output returns output k of the last Run. The slice belongs to the
 // workspace (or to the caller's input, when an output is an input) and is

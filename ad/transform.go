@@ -185,6 +185,8 @@ func (g *Graph) vjpRule(i int32, adj Node) []Node {
 	switch in.kind {
 	case kindLinear, kindBilinear:
 		return in.transpose(g, nd, adj)
+	case kindGeneral:
+		return in.vjp(g, g.handle(i), args, adj)
 	case kindReduce:
 		ps := in.partials(g, g.handle(i), args)
 		if !nd.shape.IsScalar() {
@@ -248,6 +250,8 @@ func (g *Graph) jvpRule(i int32, dep depSet, tan []Node) Node {
 			}
 		}
 		return sum
+	case kindGeneral:
+		return in.jvp(g, g.handle(i), args, ts)
 	}
 	ps := in.partials(g, g.handle(i), args)
 	var sum Node
