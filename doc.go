@@ -18,6 +18,8 @@
 //	         optim       optimizers of any function with a gradient
 //	layer 2  viz         pictures: contours, gradient fields, paths, profiles
 //	layer 3  benchmarks  the optimizer suite and the engine benchmarks
+//	layer 4  examples/*  worked models with their data, each checked by its
+//	                     test; examples/internal/exampletest loads them
 //	commands cmd/nabla and the generators under */internal: anything below
 //
 // Only tests may import sideways (numdiff's tests compile expressions).

@@ -20,6 +20,12 @@ var layers = map[string]int{
 	"optim":               1,
 	"viz":                 2,
 	"benchmarks":          3,
+
+	"examples/internal/exampletest": 4,
+	"examples/leastsquares":         4,
+	"examples/logistic":             4,
+	"examples/mlp":                  4,
+	"examples/rk4":                  4,
 }
 
 const module = "github.com/nabla-ad/nabla"
