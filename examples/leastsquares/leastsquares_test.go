@@ -2,6 +2,7 @@ package leastsquares_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,5 +46,7 @@ func TestLeastSquares(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, optim.GradientTolerance, res.Status, res.Message)
 		assert.InDeltaSlice(t, want.RawVector().Data, res.X, 1e-10)
+		w := want.RawVector().Data
+		exampletest.InReadme(t, fmt.Sprintf("w = (%.10f, %.10f, %.10f)", w[0], w[1], w[2]))
 	})
 }

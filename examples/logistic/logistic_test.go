@@ -2,6 +2,7 @@ package logistic_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -81,5 +82,6 @@ func TestLogistic(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, optim.GradientTolerance, res.Status, res.Message)
 		assert.InDeltaSlice(t, w.RawVector().Data, res.X, 1e-8)
+		exampletest.InReadme(t, fmt.Sprintf("w = (%.10f, %.10f, %.10f)", w.AtVec(0), w.AtVec(1), w.AtVec(2)))
 	})
 }

@@ -2,6 +2,7 @@ package mlp_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -63,6 +64,7 @@ func TestMLP(t *testing.T) {
 		assert.Less(t, loss, 0.11)
 		assert.Less(t, crossEntropy, 0.05)
 		assert.GreaterOrEqual(t, accuracy, 0.98)
+		exampletest.InReadme(t, fmt.Sprintf("the trained network gets %.0f of the 200", accuracy*200))
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -107,8 +106,6 @@ func TestGrowth(t *testing.T) {
 		}, start, &optimize.Settings{GradientThreshold: 1e-12}, &optimize.BFGS{})
 		require.NoError(t, err)
 		assert.InDeltaSlice(t, exactFit.X, res.X, 1e-6)
-		readme, err := os.ReadFile("README.md")
-		require.NoError(t, err)
-		assert.Contains(t, string(readme), fmt.Sprintf("r = %.10f, y0 = %.10f", exactFit.X[0], exactFit.X[1]), "README.md states the exact fit")
+		exampletest.InReadme(t, fmt.Sprintf("r = %.10f, y0 = %.10f", exactFit.X[0], exactFit.X[1]))
 	})
 }

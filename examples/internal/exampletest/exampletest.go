@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
@@ -78,4 +79,13 @@ func Point(t testing.TB, name string) ad.Point {
 		flatten(k, v)
 	}
 	return p
+}
+
+// InReadme checks that the example's README.md states s, a result its
+// test computes, so that the README cannot go stale.
+func InReadme(t testing.TB, s string) {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), s, "README.md does not state what the test computes")
 }
