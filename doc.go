@@ -19,6 +19,8 @@
 //	layer 2  viz         pictures: contours, gradient fields, paths, profiles
 //	layer 3  benchmarks  the optimizer suite and the engine benchmarks
 //	         serve       the playground: its HTTP handlers, page and vendored JS
+//	layer 4  examples/*  worked models with their data, each checked by its
+//	                     test; examples/internal/exampletest loads them
 //	commands cmd/nabla and the generators under */internal: anything below
 //
 // Only tests may import sideways (numdiff's tests compile expressions).

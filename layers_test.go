@@ -21,6 +21,12 @@ var layers = map[string]int{
 	"viz":                 2,
 	"benchmarks":          3,
 	"serve":               3,
+
+	"examples/internal/exampletest": 4,
+	"examples/leastsquares":         4,
+	"examples/logistic":             4,
+	"examples/mlp":                  4,
+	"examples/rk4":                  4,
 }
 
 const module = "github.com/nabla-ad/nabla"

@@ -208,7 +208,9 @@ const peakFrom = 100000
 // compiled program of package ad, and through the expr.Func of the
 // catalogue's chained_rosenbrock problem (expr.Compile, then the embedded
 // ad.Func's Grad, as the CLI and the optimizers call it). From n = 1e5 on,
-// the nabla and expr cases report peak-heap/x+g (see gradientHeap).
+// the nabla and expr cases report peak-heap/x+g (see gradientHeap). The
+// models' cases (benchModels) compare the loss and gradient of a perceptron
+// and of a logistic regression, hand-written and compiled.
 func BenchmarkGrad(b *testing.B) {
 	b.Run("rosenbrock2/hand", func(b *testing.B) {
 		b.ReportAllocs()
@@ -281,6 +283,7 @@ func BenchmarkGrad(b *testing.B) {
 			sink[0] = ws.Scalar(0)
 		}
 	})
+	benchModels(b)
 }
 
 func BenchmarkEval(b *testing.B) {

@@ -81,4 +81,32 @@ func TestBaselines(t *testing.T) {
 			assert.InEpsilonSlice(t, want, ws.Output(0), tol)
 		})
 	}
+	// The models' sums run over thousands of terms, in another order in
+	// BLAS than in nabla's kernels.
+	const modelTol = 1e-11
+	t.Run("mlp", func(t *testing.T) {
+		X, Y, params := mlpData()
+		want := zerosLike(params)
+		f := newMLPHand(X, Y, params, want).grad()
+		p, err := mlpProgram(X, Y)
+		require.NoError(t, err)
+		ws := p.NewWorkspace()
+		require.NoError(t, p.Run(ws, params))
+		assert.InEpsilon(t, f, ws.Scalar(0), modelTol)
+		for k, g := range want {
+			assert.InEpsilonSlice(t, g, ws.Output(k+1), modelTol, mlpParams[k].name)
+		}
+	})
+	t.Run("logreg", func(t *testing.T) {
+		X, y, w := logregData()
+		w[0] = 0.5 // away from zero, where every σ is ½
+		want := make([]float64, len(w))
+		f := newLogregHand(X, y, w, want).grad()
+		p, err := logregProgram(X, y)
+		require.NoError(t, err)
+		ws := p.NewWorkspace()
+		require.NoError(t, p.Run(ws, [][]float64{w}))
+		assert.InEpsilon(t, f, ws.Scalar(0), modelTol)
+		assert.InEpsilonSlice(t, want, ws.Output(1), modelTol)
+	})
 }

@@ -23,6 +23,12 @@ import (
 // is collected before run and not counted: it is the cost of building,
 // not of the gradient.
 func gradientHeap(n int, setup, run func()) float64 {
+	return float64(peakHeap(setup, run)) / (16 * float64(n))
+}
+
+// peakHeap returns the peak heap in bytes of what setup keeps and run
+// allocates, as gradientHeap measures it.
+func peakHeap(setup, run func()) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -31,7 +37,7 @@ func gradientHeap(n int, setup, run func()) float64 {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	run()
 	runtime.ReadMemStats(&after)
-	return float64(after.HeapAlloc-before.HeapAlloc) / (16 * float64(n))
+	return after.HeapAlloc - before.HeapAlloc
 }
 
 // adGradient compiles the value and gradient of the extended Rosenbrock

@@ -94,16 +94,27 @@ func unquoted(args string) string {
 	return b.String()
 }
 
-// TestDocs runs every command of docs/tutorial.md, docs/language.md and
-// README.md and compares what it prints with the document, so that they
-// cannot go stale.
+// TestDocs runs every command of docs/tutorial.md, docs/language.md,
+// README.md and the README.md of each worked example under examples/, and
+// compares what it prints with the document, so that they cannot go stale.
 // A document shows what a person sees: standard output followed by standard
 // error (the messages of a failing command).
 func TestDocs(t *testing.T) {
-	for _, doc := range []string{"../../docs/tutorial.md", "../../docs/language.md", "../../README.md"} {
-		t.Run(filepath.Base(doc), func(t *testing.T) {
+	examples, err := filepath.Glob("../../examples/*/README.md")
+	require.NoError(t, err)
+	require.NotEmpty(t, examples)
+	for _, doc := range append([]string{"../../docs/tutorial.md", "../../docs/language.md", "../../README.md"}, examples...) {
+		name, example := strings.CutPrefix(doc, "../../examples/")
+		if !example {
+			name = filepath.Base(doc)
+		}
+		t.Run(name, func(t *testing.T) {
 			ts, files := transcripts(t, doc)
-			require.GreaterOrEqual(t, len(ts), 5, "the document's commands were not found")
+			least := 5
+			if example {
+				least = 1 // an example shows the command that fits it
+			}
+			require.GreaterOrEqual(t, len(ts), least, "the document's commands were not found")
 			var script strings.Builder
 			ar := &txtar.Archive{Files: files}
 			for i, tr := range ts {
@@ -111,13 +122,17 @@ func TestDocs(t *testing.T) {
 				fmt.Fprintf(&script, "# %s:%d\nshows %s nabla %s\n", filepath.Base(doc), tr.line, name, tr.args)
 				ar.Files = append(ar.Files, txtar.File{Name: name, Data: []byte(tr.out)})
 			}
-			// The documents' data files, where their commands name them.
-			data, err := filepath.Glob("../../docs/data/*")
-			require.NoError(t, err)
-			for _, f := range data {
-				b, err := os.ReadFile(f)
+			if example {
+				ar.Files = append(ar.Files, exampleFiles(t, filepath.Dir(doc), files)...)
+			} else {
+				// The documents' data files, where their commands name them.
+				data, err := filepath.Glob("../../docs/data/*")
 				require.NoError(t, err)
-				ar.Files = append(ar.Files, txtar.File{Name: "docs/data/" + filepath.Base(f), Data: b})
+				for _, f := range data {
+					b, err := os.ReadFile(f)
+					require.NoError(t, err)
+					ar.Files = append(ar.Files, txtar.File{Name: "docs/data/" + filepath.Base(f), Data: b})
+				}
 			}
 			ar.Comment = []byte(script.String())
 			file := filepath.Join(t.TempDir(), "doc.txtar")
@@ -129,6 +144,30 @@ func TestDocs(t *testing.T) {
 			})
 		})
 	}
+}
+
+// exampleFiles returns the model and data files of the example in dir,
+// where its README's commands run: every file but the README and Go
+// source. A model file the README shows must be the one in dir; it is
+// among shown already.
+func exampleFiles(t *testing.T, dir string, shown []txtar.File) []txtar.File {
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var files []txtar.File
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || name == "README.md" || strings.HasSuffix(name, ".go") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		if i := slices.IndexFunc(shown, func(f txtar.File) bool { return f.Name == name }); i >= 0 {
+			require.Equal(t, string(b), string(shown[i].Data), "%s/README.md shows %s as it is not", dir, name)
+			continue
+		}
+		files = append(files, txtar.File{Name: name, Data: b})
+	}
+	return files
 }
 
 // shows runs a command, whatever its exit status, and compares its
