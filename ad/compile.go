@@ -23,6 +23,7 @@ type Program struct {
 	serial   uint32
 	inputs   []Input
 	inLoc    []loc // where each input lives
+	inNode   []int32
 	outLoc   []loc
 	outNode  []int32
 	outShape []Shape
@@ -98,6 +99,9 @@ type instr struct {
 	argIDs []int32
 	fused  *fusedGroup
 	c      float64 // the constant factor of the scaled kernels
+	// merge and mop say what a merged instruction computes (scale.go).
+	merge mergeForm
+	mop   Op
 }
 
 // reads returns the nodes an instruction reads (for a fused group, those
@@ -179,6 +183,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		nd := g.at(v)
 		p.inputs = append(p.inputs, Input{Name: nd.name, Shape: nd.shape})
 		p.inLoc = append(p.inLoc, locs[v.id-1])
+		p.inNode = append(p.inNode, v.id-1)
 	}
 	for _, o := range outputs {
 		p.outNode = append(p.outNode, o.id-1)

@@ -150,6 +150,10 @@ type opDef struct {
 	apply     func(g *Graph, y *node, args []Node) Node
 	transpose func(g *Graph, y *node, adj Node) []Node
 
+	// gen is how Go source generated for a program computes the op
+	// (Func.Generate).
+	gen genForm
+
 	// format prints a node of the op; an infix operator that prints with
 	// printInfix has its symbol and precedence here.
 	format func(p *printer, nd *node) (string, int)

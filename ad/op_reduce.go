@@ -8,7 +8,8 @@ import (
 // The reductions of a vector to a scalar. A reduction of a scalar is the
 // scalar itself.
 func init() {
-	defineReduction(opDef{op: OpSum, kind: kindLinear, name: "sum", args: []string{"v"},
+	defineReduction(opDef{op: OpSum, gen: genForm{init: "0.0", step: "%[1]s += %[2]s"},
+		kind: kindLinear, name: "sum", args: []string{"v"},
 		doc: "the sum of the elements of v",
 		rewrites: []rewrite{ofScalar,
 			{"sum(fill(c, n)) → n*c", func(g *Graph, t *term) (Node, bool) {
@@ -39,7 +40,8 @@ func init() {
 			return []Node{g.fill(adj, g.nodes[y.args[0]].shape)}
 		}})
 
-	defineReduction(opDef{op: OpDot, name: "dot", args: []string{"x", "y"},
+	defineReduction(opDef{op: OpDot, gen: genForm{init: "0.0", step: "%[1]s += %[2]s * %[3]s"},
+		name: "dot", args: []string{"x", "y"},
 		doc: "the inner product of x and y, vectors of equal length",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if in[0] != in[1] {
@@ -87,7 +89,8 @@ func init() {
 		},
 		partials: func(g *Graph, y Node, a []Node) []Node { return []Node{a[1], a[0]} }})
 
-	defineReduction(opDef{op: OpLogSumExp, name: "logsumexp", goName: "LogSumExp", args: []string{"v"},
+	defineReduction(opDef{op: OpLogSumExp, gen: genForm{code: true},
+		name: "logsumexp", goName: "LogSumExp", args: []string{"v"},
 		doc:      "log Σ exp(vᵢ), computed without overflow",
 		rewrites: []rewrite{ofScalar},
 		kernel:   logSumExpV,
@@ -114,7 +117,8 @@ func init() {
 
 	// A maximum or minimum shared by several elements passes its gradient
 	// to all of them in equal parts, as JAX does.
-	defineReduction(opDef{op: OpMaxOf, name: "max", goName: "MaxOf", args: []string{"v"},
+	defineReduction(opDef{op: OpMaxOf, gen: genForm{init: "math.Inf(-1)", step: "if %[2]s > %[1]s || %[2]s != %[2]s {\n%[1]s = %[2]s\n}"},
+		name: "max", goName: "MaxOf", args: []string{"v"},
 		doc:      "the largest element of v (tied elements share the derivative)",
 		rewrites: []rewrite{ofScalar},
 		kernel:   maxOfV,
@@ -124,7 +128,8 @@ func init() {
 			m := g.un(OpStep, g.sub(a[0], y))
 			return []Node{g.div(m, g.reduce(OpSum, m))}
 		}})
-	defineReduction(opDef{op: OpMinOf, name: "min", goName: "MinOf", args: []string{"v"},
+	defineReduction(opDef{op: OpMinOf, gen: genForm{init: "math.Inf(1)", step: "if %[2]s < %[1]s || %[2]s != %[2]s {\n%[1]s = %[2]s\n}"},
+		name: "min", goName: "MinOf", args: []string{"v"},
 		doc:       "the smallest element of v (tied elements share the derivative)",
 		rewrites:  []rewrite{ofScalar},
 		kernel:    minOfV,

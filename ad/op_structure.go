@@ -14,7 +14,8 @@ import (
 // The parameters p of a node: index i; slice first, step, count; scatter
 // start, step, n; scatteradd start, step; fill n.
 func init() {
-	define(opDef{op: OpIndex, kind: kindLinear, name: "index", args: []string{"x"}, ints: []string{"i"},
+	define(opDef{op: OpIndex, gen: genForm{code: true},
+		kind: kindLinear, name: "index", args: []string{"x"}, ints: []string{"i"},
 		form: "x[i]", doc: "element i of x; a negative i counts from the end",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			s, i := in[0], ints[0]
@@ -106,7 +107,8 @@ func init() {
 			return fmt.Sprintf("%s[%d]", p.arg(nd, 0, precPostfix), nd.p[0]), precPostfix
 		}})
 
-	define(opDef{op: OpSlice, kind: kindLinear, name: "slice", args: []string{"x"}, ints: []string{"start", "stop", "step"},
+	define(opDef{op: OpSlice, gen: genForm{code: true},
+		kind: kindLinear, name: "slice", args: []string{"x"}, ints: []string{"start", "stop", "step"},
 		form: "x[start:stop:step]",
 		doc:  "the elements start, start+step, … up to, not including, stop, by Python's rules (None omits a bound)",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
@@ -197,7 +199,8 @@ func init() {
 			return p.arg(nd, 0, precPostfix) + sliceText(n, nd.p[0], nd.p[1], nd.p[2]), precPostfix
 		}})
 
-	define(opDef{op: OpConcat, kind: kindLinear, name: "concat", args: []string{"xs..."},
+	define(opDef{op: OpConcat, gen: genForm{code: true},
+		kind: kindLinear, name: "concat", args: []string{"xs..."},
 		form: "[x, y, …]", doc: "the scalars and vectors xs joined into one vector",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if len(in) == 0 {
@@ -263,7 +266,8 @@ func init() {
 			return "[" + strings.Join(parts, ", ") + "]", precAtom
 		}})
 
-	define(opDef{op: OpScatter, kind: kindLinear, name: "scatter", args: []string{"v"}, ints: []string{"n", "start", "step"},
+	define(opDef{op: OpScatter, gen: genForm{code: true},
+		kind: kindLinear, name: "scatter", args: []string{"v"}, ints: []string{"n", "start", "step"},
 		doc: "the length-n vector that is zero except at start, start+step, …, which hold the elements of v",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			n, start, step := ints[0], ints[1], ints[2]
@@ -324,7 +328,8 @@ func init() {
 			return fmt.Sprintf("scatter(%s, %d, %d, %d)", p.arg(nd, 0, 0), nd.p[2], nd.p[0], nd.p[1]), precAtom
 		}})
 
-	define(opDef{op: OpFill, kind: kindLinear, name: "fill", args: []string{"s"}, ints: []string{"n"},
+	define(opDef{op: OpFill, gen: genForm{code: true},
+		kind: kindLinear, name: "fill", args: []string{"s"}, ints: []string{"n"},
 		doc: "the vector of n copies of the scalar s",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			if n := ints[0]; n < 1 {
@@ -356,7 +361,8 @@ func init() {
 	// ScatterAdd is what the adjoint of a slice added to a gradient becomes
 	// ("x + scatter(v) → scatteradd(x, v)" in op_arith.go): an update in
 	// place rather than a vector of zeros and an addition.
-	define(opDef{op: OpScatterAdd, kind: kindLinear, name: "scatteradd", goName: "ScatterAdd",
+	define(opDef{op: OpScatterAdd, gen: genForm{code: true},
+		kind: kindLinear, name: "scatteradd", goName: "ScatterAdd",
 		args: []string{"base", "v"}, ints: []string{"start", "step"},
 		form: "base + scatter(v, len(base), start, step)", doc: "base with the elements of v added at start, start+step, …, in place",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
@@ -394,7 +400,8 @@ func init() {
 			return fmt.Sprintf("%s + scatter(%s, %d, %d, %d)", p.arg(nd, 0, precAdd), p.arg(nd, 1, 0), nd.shape.Len(), nd.p[0], nd.p[1]), precAdd
 		}})
 
-	define(opDef{op: OpCumsum, kind: kindLinear, name: "cumsum", args: []string{"v"},
+	define(opDef{op: OpCumsum, gen: genForm{code: true},
+		kind: kindLinear, name: "cumsum", args: []string{"v"},
 		doc:   "the running sums v[0], v[0]+v[1], …: a vector of the same length",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0], nil },
 		rewrites: []rewrite{ofScalar,

@@ -1,0 +1,225 @@
+// Package gentest checks the Go that ad.Func.Generate writes against the
+// Func it was generated from: it compiles the generated functions of many
+// Funcs into one program in a temporary module, runs it at given points and
+// compares the value, gradient, JVP, HVP and Hessian with the Func's own.
+package gentest
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/nabla-ad/nabla/ad"
+)
+
+// Tol is the relative tolerance of the comparisons: of each number to
+// the largest of its kind (the gradient's largest element, say). Generated
+// code adds up a reduction in one order and the interpreter in another, so
+// tiny elements that are differences of large ones differ relatively more.
+const Tol = 1e-13
+
+// A Case is a function to generate and the points and directions to check
+// it at, flat, in the order of its Vars.
+type Case struct {
+	Name   string
+	F      *ad.Func
+	Points [][]float64
+	Dirs   [][]float64 // one per point
+	// Tol replaces the package's Tol when set.
+	Tol float64
+}
+
+// hessianLimit is the largest number of variable elements for which the
+// Hessian is generated and compared.
+const hessianLimit = 16
+
+// Env returns the environment of go commands run on generated code: no
+// network, no workspace, the installed toolchain.
+func Env() []string {
+	return append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local")
+}
+
+// Module writes a module named tmp with no requirements into a new
+// temporary directory and returns it.
+func Module(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module tmp\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Go runs the go command with args in dir and returns its standard output.
+func Go(t testing.TB, dir string, args ...string) []byte {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds generated code: skipped with -short")
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = Env()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
+}
+
+// Check generates flat functions for every case into one main package,
+// runs it and compares what it prints with the cases' Funcs.
+func Check(t *testing.T, cases []Case) {
+	t.Helper()
+	dir := Module(t)
+	var main strings.Builder
+	main.WriteString("package main\n\nimport (\n\"fmt\"\n\"strconv\"\n)\n\n")
+	main.WriteString(`func p(what string, xs ...float64) {
+	fmt.Print(what)
+	for _, x := range xs {
+		fmt.Print(" ", strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	fmt.Println()
+}
+
+func main() {
+`)
+	for k, c := range cases {
+		name := fmt.Sprintf("F%d", k)
+		var src bytes.Buffer
+		hess := c.F.Dim() <= hessianLimit
+		err := c.F.Generate(&src, ad.GenOptions{Package: "main", Name: name, Source: c.Name,
+			JVP: true, HVP: true, Hessian: hess, Flat: true})
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, strings.ToLower(name)+".go"), src.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n := c.F.Dim()
+		for j, x := range c.Points {
+			fmt.Fprintf(&main, "{\nx := %s\nv := %s\n", floats(x), floats(c.Dirs[j]))
+			fmt.Fprintf(&main, "p(\"value\", %s(x))\n", name)
+			fmt.Fprintf(&main, "g := make([]float64, %d)\nf := %sGrad(x, g)\np(\"grad\", append([]float64{f}, g...)...)\n", n, name)
+			fmt.Fprintf(&main, "f, df := %sJVP(x, v)\np(\"jvp\", f, df)\n", name)
+			fmt.Fprintf(&main, "%sHVP(x, v, g)\np(\"hvp\", g...)\n", name)
+			if hess {
+				fmt.Fprintf(&main, "h := make([]float64, %d)\n%sHessian(x, h)\np(\"hessian\", h...)\n", n*n, name)
+			}
+			main.WriteString("}\n")
+		}
+	}
+	main.WriteString("}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(main.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := Go(t, dir, "run", ".")
+
+	lines := bufio.NewScanner(bytes.NewReader(out))
+	lines.Buffer(nil, 1<<24)
+	next := func(what string) []float64 {
+		if !lines.Scan() {
+			t.Fatalf("output ends before %s", what)
+		}
+		fields := strings.Fields(lines.Text())
+		if fields[0] != what {
+			t.Fatalf("output has %s where %s was expected", fields[0], what)
+		}
+		xs := make([]float64, len(fields)-1)
+		for i, s := range fields[1:] {
+			xs[i], _ = strconv.ParseFloat(s, 64)
+		}
+		return xs
+	}
+	for _, c := range cases {
+		n := c.F.Dim()
+		tol := Tol
+		if c.Tol != 0 {
+			tol = c.Tol
+		}
+		compare := func(what string, got, want []float64) { t.Helper(); compare(t, what, got, want, tol) }
+		for j, x := range c.Points {
+			v := c.Dirs[j]
+			at := fmt.Sprintf("%s at point %d", c.Name, j)
+			want, err := c.F.Eval(x)
+			must(t, at, err)
+			compare(at+": value", next("value"), []float64{want})
+			g := make([]float64, n)
+			f, err := c.F.Grad(x, g)
+			must(t, at, err)
+			compare(at+": gradient", next("grad"), append([]float64{f}, g...))
+			f, df, err := c.F.JVP(x, v)
+			must(t, at, err)
+			compare(at+": JVP", next("jvp"), []float64{f, df})
+			must(t, at, c.F.HVP(x, v, g))
+			compare(at+": HVP", next("hvp"), g)
+			if n <= hessianLimit {
+				h := mat.NewSymDense(n, nil)
+				must(t, at, c.F.Hessian(x, h))
+				dense := make([]float64, 0, n*n)
+				for r := range n {
+					for s := range n {
+						dense = append(dense, h.At(r, s))
+					}
+				}
+				compare(at+": Hessian", next("hessian"), dense)
+			}
+		}
+	}
+}
+
+func must(t *testing.T, at string, err error) {
+	t.Helper()
+	if err != nil && !ad.IsNonFinite(err) {
+		t.Fatalf("%s: %v", at, err)
+	}
+}
+
+// compare fails unless got and want agree to tol relative to the largest
+// finite magnitude among them (exactly for infinities and NaNs).
+func compare(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: generated code gives %d numbers, want %d", what, len(got), len(want))
+		return
+	}
+	scale := 0.0
+	for _, x := range slices.Concat(got, want) {
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			scale = max(scale, math.Abs(x))
+		}
+	}
+	for i := range got {
+		a, b := got[i], want[i]
+		if a == b || math.IsNaN(a) && math.IsNaN(b) {
+			continue
+		}
+		if !(math.Abs(a-b) <= tol*scale) {
+			t.Errorf("%s: element %d is %v in generated code, %v in the interpreter", what, i, a, b)
+		}
+	}
+}
+
+// floats writes xs as a Go slice literal.
+func floats(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		switch {
+		case math.IsNaN(x), math.IsInf(x, 0):
+			panic("gentest: points must be finite")
+		}
+		parts[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return "[]float64{" + strings.Join(parts, ", ") + "}"
+}
