@@ -143,24 +143,30 @@ func genIdent(name, prefix string) (string, error) {
 // parameters: their declarations and the checks of their lengths.
 type genSig struct {
 	name   string
-	params []string // "x float64", "v []float64"
+	params [][2]string // name and type
 	checks strings.Builder
 	unpack strings.Builder
 }
 
-func (s *genSig) scalar(name string) { s.params = append(s.params, name+" float64") }
+func (s *genSig) scalar(name string) { s.params = append(s.params, [2]string{name, "float64"}) }
 
 func (s *genSig) vector(name string, n int) {
-	s.params = append(s.params, name+" []float64")
+	s.params = append(s.params, [2]string{name, "[]float64"})
 	fmt.Fprintf(&s.checks, "if len(%s) != %d {\npanic(%q)\n}\n", name, n, fmt.Sprintf("%s: %s must have %d elements", s.name, name, n))
 }
 
-// genVars binds the variables (or their tangents) of a generated function:
-// the Go expression of each as an input, and, for outputs by variable, the
-// slice each vector goes to.
-type genVars struct {
-	in   []string // Go expression of each variable
-	flat string   // the flat slice, in flat mode
+// list returns the parameter list, with the type written once for a run of
+// parameters of one type: x, y float64, v []float64.
+func (s *genSig) list() string {
+	var parts []string
+	for i, p := range s.params {
+		if i+1 < len(s.params) && s.params[i+1][1] == p[1] {
+			parts = append(parts, p[0])
+		} else {
+			parts = append(parts, p[0]+" "+p[1])
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (f *Func) generate(opts GenOptions) ([]byte, error) {
@@ -351,8 +357,7 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 
 	// Inputs: the variables, then for JVP and HVP their tangents.
 	inputs := make([]string, len(prog.inputs))
-	bind := func(first int, flatName, prefix string) {
-		var slice string
+	bind := func(first int, flatName, prefix string) (slice string) {
 		if flat {
 			slice = names.local(flatName)
 			names.taken[slice] = true
@@ -380,10 +385,12 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 				}
 			}
 		}
+		return slice
 	}
 	bind(0, "x", "")
+	var dir string
 	if kind == genJVP || kind == genHVP {
-		bind(nv, "v", "dir")
+		dir = bind(nv, "v", "dir")
 	}
 
 	// Outputs: scalars are returned or assigned after the body, from the
@@ -396,28 +403,29 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 	var tail []string
 	var returns []string
 	var doc string
+	if !flat {
+		var ds []string
+		for _, id := range g.ids {
+			ds = append(ds, "dir"+upperFirst(id))
+		}
+		dir = "(" + strings.Join(ds, ", ") + ")"
+	}
 	switch kind {
 	case genValue:
 		doc = fmt.Sprintf("%s returns the function's value.", name)
 		returns = []string{"%0"}
 	case genGrad:
-		doc = fmt.Sprintf("%s returns the function's value and its gradient.", name)
 		returns = []string{"%0"}
-		t, r := g.byVar(sig, names, outs, 1, "grad")
+		t, r, d := g.byVar(sig, names, outs, 1, "grad")
 		tail, returns = append(tail, t...), append(returns, r...)
+		doc = fmt.Sprintf("%s returns the function's value and computes its gradient: it %s.", name, d)
 	case genJVP:
-		doc = fmt.Sprintf("%s returns the function's value and its derivative in the direction of the dir arguments (the JVP).", name)
-		if flat {
-			doc = fmt.Sprintf("%s returns the function's value and its derivative in the direction v (the JVP).", name)
-		}
+		doc = fmt.Sprintf("%s returns the function's value and its derivative in the direction %s.", name, dir)
 		returns = []string{"%0", "%1"}
 	case genHVP:
-		doc = fmt.Sprintf("%s computes the product of the function's Hessian with the direction of the dir arguments (the HVP).", name)
-		if flat {
-			doc = fmt.Sprintf("%s writes into hv the product of the function's Hessian with the direction v (the HVP).", name)
-		}
-		t, r := g.byVar(sig, names, outs, 0, "hv")
+		t, r, d := g.byVar(sig, names, outs, 0, "hv")
 		tail, returns = append(tail, t...), append(returns, r...)
+		doc = fmt.Sprintf("%s computes the product of the function's Hessian with the direction %s: it %s.", name, dir, d)
 	case genHessian:
 		h := names.local("h")
 		names.taken[h] = true
@@ -434,6 +442,7 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 			}
 		}
 	}
+
 	if err := body.write(inputs); err != nil {
 		return err
 	}
@@ -453,7 +462,7 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 	default:
 		resultTypes = " (" + strings.TrimSuffix(strings.Repeat("float64, ", len(returns)), ", ") + ")"
 	}
-	fmt.Fprintf(w, "func %s(%s)%s {\n", name, strings.Join(sig.params, ", "), resultTypes)
+	fmt.Fprintf(w, "func %s(%s)%s {\n", name, sig.list(), resultTypes)
 	w.WriteString(sig.checks.String())
 	w.WriteString(sig.unpack.String())
 	if len(body.bufs) > 0 {
@@ -486,7 +495,8 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 // byVar binds outputs first, first+1, … of a gradient or HVP program, one
 // per variable: vector ones go to slices (parameters, or parts of the flat
 // slice named after what), scalar ones are returned, or, flat, assigned.
-func (g *generator) byVar(sig *genSig, names *genNames, outs []genRef, first int, what string) (tail, returns []string) {
+// doc says where they go.
+func (g *generator) byVar(sig *genSig, names *genNames, outs []genRef, first int, what string) (tail, returns []string, doc string) {
 	f := g.f
 	var flat string
 	if g.opts.Flat {
@@ -494,6 +504,7 @@ func (g *generator) byVar(sig *genSig, names *genNames, outs []genRef, first int
 		names.taken[flat] = true
 		sig.vector(flat, f.dim)
 	}
+	var scalars, vectors []string
 	for i, v := range f.vars {
 		k := first + i
 		id := what + upperFirst(g.ids[i])
@@ -505,12 +516,28 @@ func (g *generator) byVar(sig *genSig, names *genNames, outs []genRef, first int
 			outs[k] = genRef{base: id, step: 1, len: v.Shape.Len()}
 		case v.Shape.IsScalar():
 			returns = append(returns, fmt.Sprintf("%%%d", k))
+			scalars = append(scalars, g.ids[i])
 		default:
 			sig.vector(id, v.Shape.Len())
 			outs[k] = genRef{base: id, step: 1, len: v.Shape.Len()}
+			vectors = append(vectors, fmt.Sprintf("%s into %s", g.ids[i], id))
 		}
 	}
-	return tail, returns
+	if flat != "" {
+		return tail, returns, "writes it into " + flat
+	}
+	var parts []string
+	if len(scalars) > 0 {
+		p := "returns it for " + strings.Join(scalars, ", ")
+		if what == "grad" {
+			p += " after the value"
+		}
+		parts = append(parts, p)
+	}
+	if len(vectors) > 0 {
+		parts = append(parts, "writes it for "+strings.Join(vectors, ", "))
+	}
+	return tail, returns, strings.Join(parts, " and ")
 }
 
 // uses reports whether the program reads node i or returns it.
