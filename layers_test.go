@@ -11,15 +11,17 @@ import (
 
 // layers gives each library package its layer, as doc.go draws them.
 var layers = map[string]int{
-	"internal/atomicfile": -1,
-	"internal/text":       -1,
-	"ad":                  0,
-	"expr":                1,
-	"data":                1,
-	"numdiff":             1,
-	"optim":               1,
-	"viz":                 2,
-	"benchmarks":          3,
+	"internal/atomicfile":       -1,
+	"internal/text":             -1,
+	"benchmarks/internal/rosen": -1,
+	"ad":                        0,
+	"expr":                      1,
+	"data":                      1,
+	"numdiff":                   1,
+	"optim":                     1,
+	"internal/gentest":          1,
+	"viz":                       2,
+	"benchmarks":                3,
 }
 
 const module = "github.com/nabla-ad/nabla"

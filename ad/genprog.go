@@ -241,9 +241,10 @@ func (b *genBody) plan() []genItem {
 	}
 	for _, in := range b.list {
 		depends, readsReduction := false, false
-		for _, a := range in.argIDs {
+		for k, a := range in.argIDs {
 			depends = depends || inOpen[a]
-			readsReduction = readsReduction || reduced[a]
+			// A scatteradd adds to its base's memory, complete or not.
+			readsReduction = readsReduction || reduced[a] && !(k == 0 && b.node(in.node).op == OpScatterAdd)
 		}
 		m := b.loopLen(in)
 		// A scatteradd joins the loop that computes its base only when
