@@ -11,6 +11,7 @@
 //	                     atomicfile.Write); they import nothing of nabla,
 //	                     and neither does the Go that nabla gen wrote
 //	                     for the benchmarks (benchmarks/internal/rosen)
+//	                     and for examples/rosenbrock
 //	layer 0  ad          graphs, one definition per op, derivatives as graph
 //	                     transforms, compiled programs, and ad.Func, the one
 //	                     differentiable-function type everything else takes

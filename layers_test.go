@@ -14,6 +14,7 @@ var layers = map[string]int{
 	"internal/atomicfile":       -1,
 	"internal/text":             -1,
 	"benchmarks/internal/rosen": -1,
+	"examples/rosenbrock":       -1,
 	"ad":                        0,
 	"expr":                      1,
 	"data":                      1,
