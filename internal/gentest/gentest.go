@@ -78,8 +78,9 @@ func Go(t testing.TB, dir string, args ...string) []byte {
 	return out
 }
 
-// Check generates flat functions for every case into one main package,
-// runs it and compares what it prints with the cases' Funcs.
+// Check generates the functions of every case, flat and with a parameter
+// per variable, into one main package, runs it and compares what it prints
+// with the cases' Funcs.
 func Check(t *testing.T, cases []Case) {
 	t.Helper()
 	dir := Module(t)
@@ -96,27 +97,26 @@ func Check(t *testing.T, cases []Case) {
 func main() {
 `)
 	for k, c := range cases {
-		name := fmt.Sprintf("F%d", k)
-		var src bytes.Buffer
 		hess := c.F.Dim() <= hessianLimit
-		err := c.F.Generate(&src, ad.GenOptions{Package: "main", Name: name, Source: c.Name,
-			JVP: true, HVP: true, Hessian: hess, Flat: true})
-		if err != nil {
-			t.Fatalf("%s: %v", c.Name, err)
+		for _, flat := range []bool{true, false} {
+			name := fmt.Sprintf("F%d", k)
+			if !flat {
+				name = fmt.Sprintf("G%d", k)
+			}
+			var src bytes.Buffer
+			err := c.F.Generate(&src, ad.GenOptions{Package: "main", Name: name, Source: c.Name,
+				JVP: true, HVP: true, Hessian: hess, Flat: flat})
+			if err != nil {
+				t.Fatalf("%s: %v", c.Name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, strings.ToLower(name)+".go"), src.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := os.WriteFile(filepath.Join(dir, strings.ToLower(name)+".go"), src.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		n := c.F.Dim()
 		for j, x := range c.Points {
 			fmt.Fprintf(&main, "{\nx := %s\nv := %s\n", floats(x), floats(c.Dirs[j]))
-			fmt.Fprintf(&main, "p(\"value\", %s(x))\n", name)
-			fmt.Fprintf(&main, "g := make([]float64, %d)\nf := %sGrad(x, g)\np(\"grad\", append([]float64{f}, g...)...)\n", n, name)
-			fmt.Fprintf(&main, "f, df := %sJVP(x, v)\np(\"jvp\", f, df)\n", name)
-			fmt.Fprintf(&main, "%sHVP(x, v, g)\np(\"hvp\", g...)\n", name)
-			if hess {
-				fmt.Fprintf(&main, "h := make([]float64, %d)\n%sHessian(x, h)\np(\"hessian\", h...)\n", n*n, name)
-			}
+			calls(&main, c.F, fmt.Sprintf("F%d", k), true, hess)
+			calls(&main, c.F, fmt.Sprintf("G%d", k), false, hess)
 			main.WriteString("}\n")
 		}
 	}
@@ -149,9 +149,12 @@ func main() {
 			tol = c.Tol
 		}
 		compare := func(what string, got, want []float64) { t.Helper(); compare(t, what, got, want, tol) }
-		for j, x := range c.Points {
-			v := c.Dirs[j]
-			at := fmt.Sprintf("%s at point %d", c.Name, j)
+		for j := range 2 * len(c.Points) {
+			x, v := c.Points[j/2], c.Dirs[j/2]
+			at := fmt.Sprintf("%s at point %d, flat", c.Name, j/2)
+			if j%2 == 1 {
+				at = fmt.Sprintf("%s at point %d, a parameter per variable", c.Name, j/2)
+			}
 			want, err := c.F.Eval(x)
 			must(t, at, err)
 			compare(at+": value", next("value"), []float64{want})
@@ -177,6 +180,53 @@ func main() {
 			}
 		}
 	}
+}
+
+// calls writes the calls of the generated functions name… of f at x and
+// v, which print their results as the flat ones do.
+func calls(w *strings.Builder, f *ad.Func, name string, flat, hess bool) {
+	n := f.Dim()
+	fmt.Fprintf(w, "{\ng := make([]float64, %d)\nvar f, df float64\n_ = df\n", n)
+	if flat {
+		fmt.Fprintf(w, "p(\"value\", %s(x))\n", name)
+		fmt.Fprintf(w, "f = %sGrad(x, g)\np(\"grad\", append([]float64{f}, g...)...)\n", name)
+		fmt.Fprintf(w, "f, df = %sJVP(x, v)\np(\"jvp\", f, df)\n", name)
+		fmt.Fprintf(w, "%sHVP(x, v, g)\np(\"hvp\", g...)\n", name)
+		if hess {
+			fmt.Fprintf(w, "h := make([]float64, %d)\n%sHessian(x, h)\np(\"hessian\", h...)\n", n*n, name)
+		}
+		w.WriteString("}\n")
+		return
+	}
+	// Each variable is a parameter: a scalar x[i], or a vector x[i:j];
+	// scalar derivatives are returned, vector ones written into parts of g.
+	var xs, vs, gs, rs []string
+	off := 0
+	for _, v := range f.Vars() {
+		if v.Shape.IsScalar() {
+			xs, vs = append(xs, fmt.Sprintf("x[%d]", off)), append(vs, fmt.Sprintf("v[%d]", off))
+			rs = append(rs, fmt.Sprintf("g[%d]", off))
+		} else {
+			part := fmt.Sprintf("[%d:%d]", off, off+v.Shape.Len())
+			xs, vs, gs = append(xs, "x"+part), append(vs, "v"+part), append(gs, "g"+part)
+		}
+		off += v.Shape.Len()
+	}
+	args := func(lists ...[]string) string { return strings.Join(slices.Concat(lists...), ", ") }
+	assign := func(rs []string, call string) string {
+		if len(rs) == 0 {
+			return call
+		}
+		return strings.Join(rs, ", ") + " = " + call
+	}
+	fmt.Fprintf(w, "p(\"value\", %s(%s))\n", name, args(xs))
+	fmt.Fprintf(w, "%s\np(\"grad\", append([]float64{f}, g...)...)\n", assign(append([]string{"f"}, rs...), fmt.Sprintf("%sGrad(%s)", name, args(xs, gs))))
+	fmt.Fprintf(w, "f, df = %sJVP(%s)\np(\"jvp\", f, df)\n", name, args(xs, vs))
+	fmt.Fprintf(w, "%s\np(\"hvp\", g...)\n", assign(rs, fmt.Sprintf("%sHVP(%s)", name, args(xs, vs, gs))))
+	if hess {
+		fmt.Fprintf(w, "h := make([]float64, %d)\n%sHessian(%s)\np(\"hessian\", h...)\n", n*n, name, args(xs, []string{"h"}))
+	}
+	w.WriteString("}\n")
 }
 
 func must(t *testing.T, at string, err error) {
