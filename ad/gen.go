@@ -255,7 +255,11 @@ func (f *Func) generate(opts GenOptions) ([]byte, error) {
 	if usesPackage("sync", all) {
 		imports = append(imports, `"sync"`)
 	}
-	if len(imports) > 0 {
+	switch len(imports) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&out, "import %s\n\n", imports[0])
+	default:
 		fmt.Fprintf(&out, "import (\n%s\n)\n\n", strings.Join(imports, "\n"))
 	}
 	source := opts.Source
