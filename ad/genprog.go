@@ -3,6 +3,7 @@ package ad
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -271,13 +272,14 @@ func (b *genBody) plan() []genItem {
 	flush()
 
 	// A vector computed in a loop is stored when anything but the
-	// elementwise work of its own loop reads it.
+	// elementwise work of its own loop reads it, and a fill when anything
+	// but the elementwise work of a loop does.
 	for _, in := range b.list {
 		g := b.group[in.node]
 		nd := b.node(in.node)
 		for k, a := range in.argIDs {
 			elementwise := g > 0 && (nd.op != OpScatterAdd || k == 1)
-			if !elementwise || b.group[a] != g {
+			if !elementwise || b.group[a] != g && b.node(a).op != OpFill {
 				b.mat[a] = true
 			}
 		}
@@ -594,7 +596,11 @@ func (b *genBody) loop(it genItem) {
 			}
 		}
 	}
-	b.printf("for %s := range %d {\n%s}\n", k, it.n, body.String())
+	if regexp.MustCompile(`\b` + k + `\b`).MatchString(body.String()) {
+		b.printf("for %s := range %d {\n%s}\n", k, it.n, body.String())
+	} else { // every operand is a broadcast scalar
+		b.printf("for range %d {\n%s}\n", it.n, body.String())
+	}
 }
 
 func toAny(xs []string) []any {
