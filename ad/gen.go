@@ -2,11 +2,13 @@ package ad
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	gofmt "go/format"
 	"go/token"
 	"io"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,7 +66,8 @@ type GenOptions struct {
 //	func NameHessian(x, h []float64)
 //
 // Vector lengths are those of the Func's variables, fixed in the code; a
-// function given a slice of another length panics, as gonum's do. A
+// function given a slice of another length panics, as gonum's do.
+// GenerateSymbolic writes code that takes them from the slices instead. A
 // variable whose name is a Go keyword or a predeclared identifier, or
 // math or sync, is renamed with an underscore after it (type becomes
 // type_). A name that is not a Go identifier, and one that begins with the
@@ -73,7 +76,7 @@ type GenOptions struct {
 // that has no generated form, such as a matrix one, is an error that
 // names it.
 func (f *Func) Generate(w io.Writer, opts GenOptions) error {
-	src, err := f.generate(opts)
+	src, _, err := f.generate(opts, false)
 	if err != nil {
 		return err
 	}
@@ -88,6 +91,22 @@ type genFile struct {
 	helpers map[Op]bool
 	consts  map[int32][]float64
 	decls   strings.Builder // work types and pools
+	// symbolic is set while writing a file for GenerateSymbolic: every
+	// integer in it is a length or an index.
+	symbolic bool
+}
+
+// float writes v as genFloat does, and, when the file's lengths are
+// symbolic, an integral v as a floating-point literal (2.0), so that
+// integers in the code are lengths and indices only.
+func (f *genFile) float(v float64) string {
+	s := genFloat(v)
+	if f.symbolic && v == math.Trunc(v) && !strings.ContainsAny(s, "e(") {
+		s += ".0"
+	} else if f.symbolic && v == math.Trunc(v) && strings.HasPrefix(s, "(-") && !strings.Contains(s, "e") {
+		s = strings.TrimSuffix(s, ")") + ".0)"
+	}
+	return s
 }
 
 // helper records that the file needs op's helper function.
@@ -146,13 +165,23 @@ type genSig struct {
 	params [][2]string // name and type
 	checks strings.Builder
 	unpack strings.Builder
+	// n is the length of the vectors when it is symbolic: len(x) of the
+	// first vector variable x.
+	n string
 }
 
 func (s *genSig) scalar(name string) { s.params = append(s.params, [2]string{name, "float64"}) }
 
 func (s *genSig) vector(name string, n int) {
 	s.params = append(s.params, [2]string{name, "[]float64"})
-	fmt.Fprintf(&s.checks, "if len(%s) != %d {\npanic(%q)\n}\n", name, n, fmt.Sprintf("%s: %s must have %d elements", s.name, name, n))
+	if s.n == "" {
+		fmt.Fprintf(&s.checks, "if len(%s) != %d {\npanic(%q)\n}\n", name, n, fmt.Sprintf("%s: %s must have %d elements", s.name, name, n))
+		return
+	}
+	if s.n == "len("+name+")" {
+		return
+	}
+	fmt.Fprintf(&s.checks, "if len(%s) != %d {\npanic(%q)\n}\n", name, n, fmt.Sprintf("%s: %s and the other vectors must have one length", s.name, name))
 }
 
 // list returns the parameter list, with the type written once for a run of
@@ -169,29 +198,37 @@ func (s *genSig) list() string {
 	return strings.Join(parts, ", ")
 }
 
-func (f *Func) generate(opts GenOptions) ([]byte, error) {
+// generate writes the file, and, when lengths are symbolic, returns the Go
+// expression of the length too.
+func (f *Func) generate(opts GenOptions, symbolic bool) (src []byte, length string, err error) {
 	if !token.IsIdentifier(opts.Package) {
-		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", opts.Package)
+		return nil, "", fmt.Errorf("gen: package name %q is not a Go identifier", opts.Package)
 	}
 	if !token.IsIdentifier(opts.Name) {
-		return nil, fmt.Errorf("gen: function name %q is not a Go identifier", opts.Name)
+		return nil, "", fmt.Errorf("gen: function name %q is not a Go identifier", opts.Name)
 	}
 	r, size := utf8.DecodeRuneInString(opts.Name)
 	file := &genFile{prefix: string(unicode.ToLower(r)) + opts.Name[size:], helpers: map[Op]bool{}, consts: map[int32][]float64{}}
 	if token.IsKeyword(file.prefix) || genReserved[file.prefix] {
-		return nil, fmt.Errorf("gen: function name %q: %s is a Go keyword or predeclared name", opts.Name, file.prefix)
+		return nil, "", fmt.Errorf("gen: function name %q: %s is a Go keyword or predeclared name", opts.Name, file.prefix)
 	}
+	file.symbolic = symbolic
 	g := &generator{f: f, opts: opts, file: file, taken: map[string]bool{}}
 	for _, v := range f.vars {
 		id, err := genIdent(v.Name, file.prefix)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if g.taken[id] {
-			return nil, fmt.Errorf("gen: variables %q and another one both become %s in Go", v.Name, id)
+			return nil, "", fmt.Errorf("gen: variables %q and another one both become %s in Go", v.Name, id)
 		}
 		g.taken[id] = true
 		g.ids = append(g.ids, id)
+	}
+	if symbolic {
+		if err := g.symbolic(); err != nil {
+			return nil, "", err
+		}
 	}
 	// The names derived from the variables' must be free too.
 	derived := map[string]bool{}
@@ -199,7 +236,7 @@ func (f *Func) generate(opts GenOptions) ([]byte, error) {
 		for _, d := range []string{"grad", "dir", "hv"} {
 			name := d + upperFirst(id)
 			if g.taken[name] || derived[name] {
-				return nil, fmt.Errorf("gen: variable %s: its derivative's name %s is taken by another variable", id, name)
+				return nil, "", fmt.Errorf("gen: variable %s: its derivative's name %s is taken by another variable", id, name)
 			}
 			derived[name] = true
 		}
@@ -221,7 +258,7 @@ func (f *Func) generate(opts GenOptions) ([]byte, error) {
 	}
 	for _, k := range kinds {
 		if err := g.function(&funcs, k); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 
@@ -243,7 +280,7 @@ func (f *Func) generate(opts GenOptions) ([]byte, error) {
 			if j%8 == 0 {
 				consts.WriteString("\n")
 			}
-			fmt.Fprintf(&consts, "%s, ", genFloat(x))
+			fmt.Fprintf(&consts, "%s, ", file.float(x))
 		}
 		consts.WriteString("\n}\n")
 	}
@@ -279,15 +316,19 @@ func (f *Func) generate(opts GenOptions) ([]byte, error) {
 		if i == len(f.vars)-1 {
 			sep = "."
 		}
-		fmt.Fprintf(&out, " %s (%s)%s", g.ids[i], v.Shape, sep)
+		shape := v.Shape.String()
+		if symbolic && !v.Shape.IsScalar() {
+			shape = "vector of " + g.n + " elements"
+		}
+		fmt.Fprintf(&out, " %s (%s)%s", g.ids[i], shape, sep)
 	}
 	out.WriteString("\n\n")
 	out.WriteString(all)
-	src, err := gofmt.Source(out.Bytes())
+	src, err = gofmt.Source(out.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("gen: the generated code does not parse (a bug in nabla): %v", err)
+		return nil, "", fmt.Errorf("gen: the generated code does not parse (a bug in nabla): %v", err)
 	}
-	return src, nil
+	return src, g.n, nil
 }
 
 // usesPackage reports whether code refers to package pkg.
@@ -315,6 +356,9 @@ const (
 
 // generator writes the functions of one file.
 type generator struct {
+	// n is, when lengths are symbolic, the Go expression of the vectors'
+	// length.
+	n     string
 	f     *Func
 	opts  GenOptions
 	file  *genFile
@@ -355,7 +399,7 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 	prog := p.prog
 	name := g.opts.Name + suffix
 	names := &genNames{taken: maps.Clone(g.taken)}
-	sig := &genSig{name: name}
+	sig := &genSig{name: name, n: g.n}
 	flat := g.opts.Flat
 	nv := len(f.vars)
 
@@ -476,10 +520,19 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 		}
 		fmt.Fprintf(&g.file.decls, "\n// %s is the working memory of %s.\ntype %s struct {\n", typ, name, typ)
 		for k, n := range body.bufs {
-			fmt.Fprintf(&g.file.decls, "b%d [%d]float64\n", k, n)
+			if g.n != "" {
+				fmt.Fprintf(&g.file.decls, "b%d []float64\n", k)
+			} else {
+				fmt.Fprintf(&g.file.decls, "b%d [%d]float64\n", k, n)
+			}
 		}
 		fmt.Fprintf(&g.file.decls, "}\n\nvar %s = sync.Pool{New: func() any { return new(%s) }}\n", pool, typ)
 		fmt.Fprintf(w, "%s := %s.Get().(*%s)\ndefer %s.Put(%s)\n", body.work, pool, typ, pool, body.work)
+		if g.n != "" { // buffers grow to the length of the call's vectors
+			for k, n := range body.bufs {
+				fmt.Fprintf(w, "if len(%[1]s.b%[2]d) < %[3]d {\n%[1]s.b%[2]d = make([]float64, %[3]d)\n}\n", body.work, k, n)
+			}
+		}
 	}
 	w.WriteString(body.sb.String())
 	for _, t := range tail {
@@ -493,6 +546,32 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 		fmt.Fprintf(w, "return %s\n", strings.Join(rs, ", "))
 	}
 	w.WriteString("}\n\n")
+	return nil
+}
+
+// symbolic checks that the function can be written with symbolic lengths
+// and names the length.
+func (g *generator) symbolic() error {
+	switch {
+	case g.opts.Flat:
+		return errors.New("gen: symbolic lengths need a parameter per variable, not Flat")
+	case g.opts.Hessian:
+		return errors.New("gen: a dense Hessian is not generated with symbolic lengths: generate the HVP")
+	}
+	n := 0
+	for i, v := range g.f.vars {
+		switch {
+		case v.Shape.IsScalar():
+		case n == 0:
+			n = v.Shape.Len()
+			g.n = "len(" + g.ids[i] + ")"
+		case v.Shape.Len() != n:
+			return fmt.Errorf("gen: symbolic lengths need vectors of one length, and %s has %d elements, %s %d", g.n[4:len(g.n)-1], n, g.ids[i], v.Shape.Len())
+		}
+	}
+	if n == 0 {
+		return errors.New("gen: symbolic lengths need a vector variable")
+	}
 	return nil
 }
 

@@ -224,11 +224,17 @@ func (b *genBody) plan() []genItem {
 			}
 		}
 	}
+	// Scalar arithmetic on the open loop's reductions waits for the loop
+	// to end, so that it does not end the loop before its time.
+	var deferred []*instr
 	flush := func() {
 		if len(open) > 0 {
 			emit(n, open)
 		}
-		open, n = nil, 0
+		for _, in := range deferred {
+			emit(0, []*instr{in})
+		}
+		open, n, deferred = nil, 0, nil
 		clear(inOpen)
 		clear(reduced)
 	}
@@ -255,9 +261,16 @@ func (b *genBody) plan() []genItem {
 			base := b.node(in.argIDs[0]).op
 			joins = b.shared[in.node] && (base == OpScatter || base == OpScatterAdd)
 		}
+		scalarOnReductions := m == 0 && b.node(in.node).shape.IsScalar()
+		for _, a := range in.argIDs {
+			scalarOnReductions = scalarOnReductions && b.node(a).shape.IsScalar() && (!inOpen[a] || reduced[a])
+		}
 		switch {
 		case m > 0 && (len(open) == 0 || m == n) && !readsReduction && joins:
 			add(in, m)
+		case len(open) > 0 && depends && scalarOnReductions:
+			deferred = append(deferred, in)
+			inOpen[in.node], reduced[in.node] = true, true
 		case len(open) > 0 && !depends:
 			emit(m, []*instr{in}) // moved before the open loop
 		default:
@@ -301,7 +314,7 @@ func (b *genBody) val(i int32) genVal {
 	}
 	var v genVal
 	if nd.shape.IsScalar() {
-		v.s = genFloat(nd.val)
+		v.s = b.file.float(nd.val)
 	} else {
 		v.ref = &genRef{base: b.file.constant(i, nd.vec), step: 1, len: len(nd.vec)}
 	}
@@ -409,7 +422,7 @@ func (b *genBody) store(dst genRef, i int32) {
 // elementwise returns the Go expression of an elementwise instruction (or
 // the elements a sumaxpy adds) over the operands xs.
 func (b *genBody) elementwise(in *instr, xs []string) string {
-	c := genFloat(in.c)
+	c := b.file.float(in.c)
 	switch in.merge {
 	case mergeAxpy, mergeSumAxpy:
 		switch in.c {

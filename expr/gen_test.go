@@ -1,9 +1,11 @@
 package expr_test
 
 import (
+	"io"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nabla-ad/nabla/ad"
@@ -56,4 +58,50 @@ func TestGenerateExamples(t *testing.T) {
 		cases = append(cases, gentest.Case{Name: e.src, F: f.Func, Points: xs, Dirs: vs})
 	}
 	gentest.Check(t, cases)
+}
+
+// TestGenerateSymbolic compiles the generated Go of functions whose vector
+// length is read from the slices, and compares it with the interpreter at
+// lengths other than the one it was generated at.
+func TestGenerateSymbolic(t *testing.T) {
+	for _, src := range []string{
+		"sum(100*(x[1:] - x[:-1]^2)^2 + (1 - x[:-1])^2)",
+		"a*x[-1] + sum(sin(x)*cos(x[::-1])) + logsumexp(cumsum(x)) + max(x) - x[0]*x[2]",
+		"dot(x, y) + sum([x[1:], a]*y) + norm(y - 1)",
+	} {
+		build := func(n int) (*ad.Func, error) {
+			f, err := expr.Compile(src, &expr.Options{Sizes: map[string]int{"x": n, "y": n}})
+			if err != nil {
+				return nil, err
+			}
+			return f.Func, nil
+		}
+		gentest.CheckSymbolic(t, src, ad.GenOptions{Source: src}, 10, build, []int{3, 10, 57, 5000})
+	}
+}
+
+// TestGenerateSymbolicRefused checks that a function that depends on its
+// vectors' length otherwise than through lengths and indices is refused.
+func TestGenerateSymbolicRefused(t *testing.T) {
+	for _, c := range []struct{ src, err string }{
+		{"mean(x)", "a constant from the length"},
+		{"sum(x[::2])", "a strided slice"},
+		{"sum(x * range(len(x)))", "a constant vector"},
+		{"s = 0; for i in range(len(x)) { s = s + x[i] }; s", "a loop of its length"},
+	} {
+		build := func(n int) (*ad.Func, error) {
+			f, err := expr.Compile(c.src, &expr.Options{Sizes: map[string]int{"x": n}})
+			if err != nil {
+				return nil, err
+			}
+			return f.Func, nil
+		}
+		err := ad.GenerateSymbolic(io.Discard, ad.GenOptions{Package: "p", Name: "F"}, 10, build)
+		require.Error(t, err, c.src)
+		assert.Contains(t, err.Error(), c.err, c.src)
+	}
+	f, err := expr.Compile("sum(x) + sum(y)", &expr.Options{Sizes: map[string]int{"x": 3, "y": 4}})
+	require.NoError(t, err)
+	err = ad.GenerateSymbolic(io.Discard, ad.GenOptions{Package: "p", Name: "F"}, 3, func(int) (*ad.Func, error) { return f.Func, nil })
+	assert.EqualError(t, err, "gen: symbolic lengths need vectors of one length, and x has 3 elements, y 4")
 }

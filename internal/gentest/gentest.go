@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,17 +86,7 @@ func Check(t *testing.T, cases []Case) {
 	t.Helper()
 	dir := Module(t)
 	var main strings.Builder
-	main.WriteString("package main\n\nimport (\n\"fmt\"\n\"strconv\"\n)\n\n")
-	main.WriteString(`func p(what string, xs ...float64) {
-	fmt.Print(what)
-	for _, x := range xs {
-		fmt.Print(" ", strconv.FormatFloat(x, 'g', -1, 64))
-	}
-	fmt.Println()
-}
-
-func main() {
-`)
+	main.WriteString(mainHead)
 	for k, c := range cases {
 		hess := c.F.Dim() <= hessianLimit
 		for _, flat := range []bool{true, false} {
@@ -124,11 +115,95 @@ func main() {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(main.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := Go(t, dir, "run", ".")
+	next := run(t, dir)
+	for _, c := range cases {
+		tol := Tol
+		if c.Tol != 0 {
+			tol = c.Tol
+		}
+		for j := range 2 * len(c.Points) {
+			at := fmt.Sprintf("%s at point %d, flat", c.Name, j/2)
+			if j%2 == 1 {
+				at = fmt.Sprintf("%s at point %d, a parameter per variable", c.Name, j/2)
+			}
+			expect(t, next, c.F, c.Points[j/2], c.Dirs[j/2], at, tol, c.F.Dim() <= hessianLimit)
+		}
+	}
+}
 
+// CheckSymbolic generates the functions of build with ad.GenerateSymbolic
+// at length n, runs them at each of lengths and compares what they give
+// with build's Func of that length, at a random point and direction.
+func CheckSymbolic(t *testing.T, name string, opts ad.GenOptions, n int, build func(n int) (*ad.Func, error), lengths []int) {
+	t.Helper()
+	dir := Module(t)
+	var src bytes.Buffer
+	opts.Package, opts.Name, opts.JVP, opts.HVP = "main", "S", true, true
+	if err := ad.GenerateSymbolic(&src, opts, n, build); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "s.go"), src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 16))
+	var main strings.Builder
+	main.WriteString(mainHead)
+	funcs := make([]*ad.Func, len(lengths))
+	points := make([][2][]float64, len(lengths))
+	for i, l := range lengths {
+		f, err := build(l)
+		if err != nil {
+			t.Fatalf("%s at length %d: %v", name, l, err)
+		}
+		x, v := make([]float64, f.Dim()), make([]float64, f.Dim())
+		for j := range x {
+			x[j], v[j] = 2*rng.Float64()-1, rng.NormFloat64()
+		}
+		funcs[i], points[i] = f, [2][]float64{x, v}
+		fmt.Fprintf(&main, "{\nx := %s\nv := %s\n", floats(x), floats(v))
+		calls(&main, f, "S", false, false)
+		main.WriteString("}\n")
+	}
+	main.WriteString("}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(main.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next := run(t, dir)
+	for i, l := range lengths {
+		expect(t, next, funcs[i], points[i][0], points[i][1], fmt.Sprintf("%s at length %d", name, l), Tol, false)
+	}
+}
+
+// mainHead begins the main package that calls the generated functions:
+// p prints a line of results.
+const mainHead = `package main
+
+import (
+	"fmt"
+	"strconv"
+)
+
+func p(what string, xs ...float64) {
+	fmt.Print(what)
+	for _, x := range xs {
+		fmt.Print(" ", strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	fmt.Println()
+}
+
+func main() {
+`
+
+// run runs the main package in dir and returns the reader of its lines of
+// results: next(what) returns the numbers of the next line, which must be
+// labeled what.
+func run(t *testing.T, dir string) func(what string) []float64 {
+	t.Helper()
+	out := Go(t, dir, "run", ".")
 	lines := bufio.NewScanner(bytes.NewReader(out))
 	lines.Buffer(nil, 1<<24)
-	next := func(what string) []float64 {
+	return func(what string) []float64 {
+		t.Helper()
 		if !lines.Scan() {
 			t.Fatalf("output ends before %s", what)
 		}
@@ -142,43 +217,35 @@ func main() {
 		}
 		return xs
 	}
-	for _, c := range cases {
-		n := c.F.Dim()
-		tol := Tol
-		if c.Tol != 0 {
-			tol = c.Tol
-		}
-		compare := func(what string, got, want []float64) { t.Helper(); compare(t, what, got, want, tol) }
-		for j := range 2 * len(c.Points) {
-			x, v := c.Points[j/2], c.Dirs[j/2]
-			at := fmt.Sprintf("%s at point %d, flat", c.Name, j/2)
-			if j%2 == 1 {
-				at = fmt.Sprintf("%s at point %d, a parameter per variable", c.Name, j/2)
-			}
-			want, err := c.F.Eval(x)
-			must(t, at, err)
-			compare(at+": value", next("value"), []float64{want})
-			g := make([]float64, n)
-			f, err := c.F.Grad(x, g)
-			must(t, at, err)
-			compare(at+": gradient", next("grad"), append([]float64{f}, g...))
-			f, df, err := c.F.JVP(x, v)
-			must(t, at, err)
-			compare(at+": JVP", next("jvp"), []float64{f, df})
-			must(t, at, c.F.HVP(x, v, g))
-			compare(at+": HVP", next("hvp"), g)
-			if n <= hessianLimit {
-				h := mat.NewSymDense(n, nil)
-				must(t, at, c.F.Hessian(x, h))
-				dense := make([]float64, 0, n*n)
-				for r := range n {
-					for s := range n {
-						dense = append(dense, h.At(r, s))
-					}
-				}
-				compare(at+": Hessian", next("hessian"), dense)
+}
+
+// expect compares the next lines of results with f at x and v.
+func expect(t *testing.T, next func(string) []float64, f *ad.Func, x, v []float64, at string, tol float64, hess bool) {
+	t.Helper()
+	n := f.Dim()
+	compare := func(what string, got, want []float64) { t.Helper(); compare(t, what, got, want, tol) }
+	want, err := f.Eval(x)
+	must(t, at, err)
+	compare(at+": value", next("value"), []float64{want})
+	g := make([]float64, n)
+	fx, err := f.Grad(x, g)
+	must(t, at, err)
+	compare(at+": gradient", next("grad"), append([]float64{fx}, g...))
+	fx, df, err := f.JVP(x, v)
+	must(t, at, err)
+	compare(at+": JVP", next("jvp"), []float64{fx, df})
+	must(t, at, f.HVP(x, v, g))
+	compare(at+": HVP", next("hvp"), g)
+	if hess {
+		h := mat.NewSymDense(n, nil)
+		must(t, at, f.Hessian(x, h))
+		dense := make([]float64, 0, n*n)
+		for r := range n {
+			for s := range n {
+				dense = append(dense, h.At(r, s))
 			}
 		}
+		compare(at+": Hessian", next("hessian"), dense)
 	}
 }
 
