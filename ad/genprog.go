@@ -17,8 +17,8 @@ import (
 // accumulator's start, and step, the statement that adds the elements
 // %[2]s (and %[3]s) to the accumulator %[1]s. code marks an op whose Go
 // gen.go writes itself (structural ops, reductions of more than one pass).
-// An op that generated Go does not compute has no instead, which says why;
-// the generator refuses it with that reason.
+// An op that generated Go does not compute has instead no, the reason,
+// with which the generator refuses it.
 type genForm struct {
 	expr    string
 	helper  string
