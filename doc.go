@@ -8,7 +8,10 @@
 // tree says what the imports say:
 //
 //	leaves   internal/*  helpers every package shares (text.Shorten,
-//	                     atomicfile.Write); they import nothing of nabla
+//	                     atomicfile.Write); they import nothing of nabla,
+//	                     and neither does the Go that nabla gen wrote
+//	                     for the benchmarks (benchmarks/internal/rosen)
+//	                     and for examples/rosenbrock
 //	layer 0  ad          graphs, one definition per op, derivatives as graph
 //	                     transforms, compiled programs, and ad.Func, the one
 //	                     differentiable-function type everything else takes
@@ -16,6 +19,8 @@
 //	         data        data files (CSV, JSON, .npy) read as constants
 //	         numdiff     numeric differentiation and checks of any function
 //	         optim       optimizers of any function with a gradient
+//	         internal/gentest  compiles Go that ad.Func.Generate wrote and
+//	                     checks it against the Func, for tests
 //	layer 2  viz         pictures: contours, gradient fields, paths, profiles
 //	layer 3  benchmarks  the optimizer suite and the engine benchmarks
 //	         serve       the playground: its HTTP handlers, page and vendored JS

@@ -23,6 +23,7 @@ type Program struct {
 	serial   uint32
 	inputs   []Input
 	inLoc    []loc // where each input lives
+	inNode   []int32
 	outLoc   []loc
 	outNode  []int32
 	outShape []Shape
@@ -105,6 +106,9 @@ type instr struct {
 	// space the kernel uses (a factorization's copy of its matrix, the
 	// row interchanges of an LU factorization).
 	work, pivots int
+	// merge and mop say what a merged instruction computes (scale.go).
+	merge mergeForm
+	mop   Op
 }
 
 // reads returns the nodes an instruction reads (for a fused group, those
@@ -186,6 +190,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		nd := g.at(v)
 		p.inputs = append(p.inputs, Input{Name: nd.name, Shape: nd.shape})
 		p.inLoc = append(p.inLoc, locs[v.id-1])
+		p.inNode = append(p.inNode, v.id-1)
 	}
 	for _, o := range outputs {
 		p.outNode = append(p.outNode, o.id-1)

@@ -76,6 +76,12 @@
 // Jacobian. From Go, Builder.Func and Builder.VectorFunc make them of what a
 // Builder built, and FuncOfVector a Func of a Go function of a vector.
 //
+// Func.Generate writes Go source for a function and its derivatives,
+// with no dependency on nabla: the instructions of the same compiled
+// programs that Func runs, as straight-line code for scalars and one loop
+// per run of elementwise vector operations, for the speed of hand-written
+// Go where an interpreter's dispatch would dominate.
+//
 // EvalComplex evaluates a graph in complex arithmetic for complex-step
 // differentiation (package numdiff). The complex forms are derived from the
 // functions themselves, never from their derivatives, so that the
@@ -91,7 +97,9 @@
 // of linear algebra). Adding one touches:
 //
 //   - op.go: its Op constant;
-//   - its family's file: its entry, with every facet of opDef;
+//   - its family's file: its entry, with every facet of opDef, its
+//     generated Go (gen: a Go expression of its operands, an accumulator,
+//     or no, the reason Func.Generate refuses it) included;
 //     TestOpCoverage fails while one is missing, and TestRewrites while a
 //     rewrite has no case in op_test.go;
 //   - builder_ops.go and the function table of docs/language.md, which go

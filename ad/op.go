@@ -185,6 +185,10 @@ type opDef struct {
 	jvp       func(g *Graph, y Node, args, tangents []Node) Node
 	vjp       func(g *Graph, y Node, args []Node, adj Node) []Node
 
+	// gen is how Go source generated for a program computes the op
+	// (Func.Generate).
+	gen genForm
+
 	// format prints a node of the op; an infix operator that prints with
 	// printInfix has its symbol and precedence here.
 	format func(p *printer, nd *node) (string, int)

@@ -6,7 +6,8 @@ import "math"
 // functions of op_elementwise.go, and have kernels of their own, which the
 // compact loop of Run and the compiler's scale merging use.
 func init() {
-	defineElementwise(opDef{op: OpNeg, name: "neg", form: "-x", doc: "the negation of x",
+	defineElementwise(opDef{op: OpNeg, gen: genForm{expr: "-%[1]s"},
+		name: "neg", form: "-x", doc: "the negation of x",
 		f1: func(x float64) float64 { return -x }, cplx: complex1(func(z complex128) complex128 { return -z }),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.Const(-1) }),
 		rewrites: []rewrite{
@@ -29,7 +30,8 @@ func init() {
 			return "-" + p.arg(nd, 0, precPow), precUnary
 		}})
 
-	defineElementwise(opDef{op: OpAdd, name: "add", form: "x + y", doc: "the sum of x and y",
+	defineElementwise(opDef{op: OpAdd, gen: genForm{expr: "%[1]s + %[2]s"},
+		name: "add", form: "x + y", doc: "the sum of x and y",
 		f2: func(a, b float64) float64 { return a + b }, cplx: complex2(func(a, b complex128) complex128 { return a + b }),
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) { return g.Const(1), g.Const(1) }),
 		rewrites: []rewrite{
@@ -84,7 +86,8 @@ func init() {
 		fast:   fastKernels{scalar: cAddSS, vv: addVV, vs: addVS, commutes: true, scaledVV: addVVc},
 		format: printInfix, infix: "+", prec: precAdd})
 
-	defineElementwise(opDef{op: OpSub, name: "sub", form: "x - y", doc: "the difference of x and y",
+	defineElementwise(opDef{op: OpSub, gen: genForm{expr: "%[1]s - %[2]s"},
+		name: "sub", form: "x - y", doc: "the difference of x and y",
 		f2: func(a, b float64) float64 { return a - b }, cplx: complex2(func(a, b complex128) complex128 { return a - b }),
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) { return g.Const(1), g.Const(-1) }),
 		rewrites: []rewrite{
@@ -119,7 +122,8 @@ func init() {
 
 	// Like other AD systems, nabla treats 0*x as an exact zero even where x
 	// is not finite.
-	defineElementwise(opDef{op: OpMul, name: "mul", form: "x * y", doc: "the product of x and y",
+	defineElementwise(opDef{op: OpMul, gen: genForm{expr: "%[1]s * %[2]s"},
+		name: "mul", form: "x * y", doc: "the product of x and y",
 		f2: func(a, b float64) float64 { return a * b }, cplx: complex2(func(a, b complex128) complex128 { return a * b }),
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) { return y, x }),
 		rewrites: []rewrite{
@@ -197,7 +201,8 @@ func init() {
 		fast:   fastKernels{scalar: cMulSS, vv: mulVV, vs: mulVS, commutes: true, scaledVV: mulVVc},
 		format: printInfix, infix: "*", prec: precMul})
 
-	defineElementwise(opDef{op: OpDiv, name: "div", form: "x / y", doc: "the quotient of x and y",
+	defineElementwise(opDef{op: OpDiv, gen: genForm{expr: "%[1]s / %[2]s"},
+		name: "div", form: "x / y", doc: "the quotient of x and y",
 		f2: func(a, b float64) float64 { return a / b }, cplx: complex2(func(a, b complex128) complex128 { return a / b }),
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) {
 			r := g.div(g.Const(1), y)
@@ -220,7 +225,8 @@ func init() {
 		fast:   fastKernels{scalar: cDivSS, vv: divVV, vs: divVS, sv: divSV},
 		format: printInfix, infix: "/", prec: precMul})
 
-	defineElementwise(opDef{op: OpPow, name: "pow", doc: "x raised to the power y, also written x^y",
+	defineElementwise(opDef{op: OpPow, gen: genForm{expr: "%[3]sPow(%[1]s, %[2]s)", helper: powSource, byConst: powByConst},
+		name: "pow", doc: "x raised to the power y, also written x^y",
 		f2: pow, cplx: complex2(cpow),
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) {
 			var dy Node
@@ -336,6 +342,41 @@ func pow(a, b float64) float64 {
 		return 1 / a
 	}
 	return math.Pow(a, b)
+}
+
+// powSource is pow as generated Go, for exponents that are not constants.
+const powSource = `func %[1]sPow(a, b float64) float64 {
+	switch b {
+	case 2:
+		return a * a
+	case 1:
+		return a
+	case 3:
+		return a * a * a
+	case 0.5:
+		return math.Sqrt(a)
+	case -1:
+		return 1 / a
+	}
+	return math.Pow(a, b)
+}`
+
+// powByConst is pow as generated Go for the constant exponent c: pow's
+// fast path for c, written out.
+func powByConst(c float64) string {
+	switch c {
+	case 2:
+		return "%[1]s * %[1]s"
+	case 1:
+		return "%[1]s"
+	case 3:
+		return "%[1]s * %[1]s * %[1]s"
+	case 0.5:
+		return "math.Sqrt(%[1]s)"
+	case -1:
+		return "1 / %[1]s"
+	}
+	return "math.Pow(%[1]s, %[2]s)"
 }
 
 // The arithmetic kernels. Slicing the operands to the destination's length

@@ -9,91 +9,114 @@ import (
 // of a vector, and a function of two arguments broadcasts a scalar against
 // a vector. The arithmetic operators are in op_arith.go.
 func init() {
-	defineElementwise(opDef{op: OpSin, name: "sin", doc: "the sine of x (radians)",
+	defineElementwise(opDef{op: OpSin, gen: genForm{expr: "math.Sin(%[1]s)"},
+		name: "sin", doc: "the sine of x (radians)",
 		f1: math.Sin, cplx: complex1(cmplx.Sin),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpCos, x) })})
-	defineElementwise(opDef{op: OpCos, name: "cos", doc: "the cosine of x (radians)",
+	defineElementwise(opDef{op: OpCos, gen: genForm{expr: "math.Cos(%[1]s)"},
+		name: "cos", doc: "the cosine of x (radians)",
 		f1: math.Cos, cplx: complex1(cmplx.Cos),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.neg(g.un(OpSin, x)) })})
-	defineElementwise(opDef{op: OpTan, name: "tan", doc: "the tangent of x (radians)",
+	defineElementwise(opDef{op: OpTan, gen: genForm{expr: "math.Tan(%[1]s)"},
+		name: "tan", doc: "the tangent of x (radians)",
 		f1: math.Tan, cplx: complex1(cmplx.Tan),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.add2(g.Const(1), g.mul(y, y)) })})
-	defineElementwise(opDef{op: OpAsin, name: "asin", doc: "the arcsine of x, in [−π/2, π/2]",
+	defineElementwise(opDef{op: OpAsin, gen: genForm{expr: "math.Asin(%[1]s)"},
+		name: "asin", doc: "the arcsine of x, in [−π/2, π/2]",
 		f1: math.Asin, cplx: complex1(casin),
 		partials: partial1(func(g *Graph, y, x Node) Node {
 			return g.div(g.Const(1), g.un(OpSqrt, g.sub(g.Const(1), g.mul(x, x))))
 		})})
-	defineElementwise(opDef{op: OpAcos, name: "acos", doc: "the arccosine of x, in [0, π]",
+	defineElementwise(opDef{op: OpAcos, gen: genForm{expr: "math.Acos(%[1]s)"},
+		name: "acos", doc: "the arccosine of x, in [0, π]",
 		f1: math.Acos, cplx: complex1(cacos),
 		partials: partial1(func(g *Graph, y, x Node) Node {
 			return g.div(g.Const(-1), g.un(OpSqrt, g.sub(g.Const(1), g.mul(x, x))))
 		})})
-	defineElementwise(opDef{op: OpAtan, name: "atan", doc: "the arctangent of x, in (−π/2, π/2)",
+	defineElementwise(opDef{op: OpAtan, gen: genForm{expr: "math.Atan(%[1]s)"},
+		name: "atan", doc: "the arctangent of x, in (−π/2, π/2)",
 		f1: math.Atan, cplx: complex1(catan),
 		partials: partial1(func(g *Graph, y, x Node) Node {
 			return g.div(g.Const(1), g.add2(g.Const(1), g.mul(x, x)))
 		})})
-	defineElementwise(opDef{op: OpSinh, name: "sinh", doc: "the hyperbolic sine of x",
+	defineElementwise(opDef{op: OpSinh, gen: genForm{expr: "math.Sinh(%[1]s)"},
+		name: "sinh", doc: "the hyperbolic sine of x",
 		f1: math.Sinh, cplx: complex1(cmplx.Sinh),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpCosh, x) })})
-	defineElementwise(opDef{op: OpCosh, name: "cosh", doc: "the hyperbolic cosine of x",
+	defineElementwise(opDef{op: OpCosh, gen: genForm{expr: "math.Cosh(%[1]s)"},
+		name: "cosh", doc: "the hyperbolic cosine of x",
 		f1: math.Cosh, cplx: complex1(cmplx.Cosh),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpSinh, x) })})
 	// (1-y)(1+y), not 1-y², which cancels where tanh saturates.
-	defineElementwise(opDef{op: OpTanh, name: "tanh", doc: "the hyperbolic tangent of x",
+	defineElementwise(opDef{op: OpTanh, gen: genForm{expr: "math.Tanh(%[1]s)"},
+		name: "tanh", doc: "the hyperbolic tangent of x",
 		f1: math.Tanh, cplx: complex1(cmplx.Tanh),
 		partials: partial1(func(g *Graph, y, x Node) Node {
 			return g.mul(g.sub(g.Const(1), y), g.add2(g.Const(1), y))
 		})})
-	defineElementwise(opDef{op: OpExp, name: "exp", doc: "eˣ",
+	defineElementwise(opDef{op: OpExp, gen: genForm{expr: "math.Exp(%[1]s)"},
+		name: "exp", doc: "eˣ",
 		f1: math.Exp, cplx: complex1(cmplx.Exp),
 		partials: partial1(func(g *Graph, y, x Node) Node { return y })})
-	defineElementwise(opDef{op: OpLog, name: "log", doc: "the natural logarithm of x",
+	defineElementwise(opDef{op: OpLog, gen: genForm{expr: "math.Log(%[1]s)"},
+		name: "log", doc: "the natural logarithm of x",
 		f1: math.Log, cplx: complex1(cmplx.Log),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.div(g.Const(1), x) })})
-	defineElementwise(opDef{op: OpLog1p, name: "log1p", doc: "log(1 + x), accurate near 0",
+	defineElementwise(opDef{op: OpLog1p, gen: genForm{expr: "math.Log1p(%[1]s)"},
+		name: "log1p", doc: "log(1 + x), accurate near 0",
 		f1: math.Log1p, cplx: complex1(clog1p),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.div(g.Const(1), g.add2(g.Const(1), x)) })})
-	defineElementwise(opDef{op: OpExpm1, name: "expm1", doc: "eˣ − 1, accurate near 0",
+	defineElementwise(opDef{op: OpExpm1, gen: genForm{expr: "math.Expm1(%[1]s)"},
+		name: "expm1", doc: "eˣ − 1, accurate near 0",
 		f1: math.Expm1, cplx: complex1(cexpm1),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpExp, x) })})
-	defineElementwise(opDef{op: OpSqrt, name: "sqrt", doc: "the square root of x",
+	defineElementwise(opDef{op: OpSqrt, gen: genForm{expr: "math.Sqrt(%[1]s)"},
+		name: "sqrt", doc: "the square root of x",
 		f1: math.Sqrt, cplx: complex1(cmplx.Sqrt),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.div(g.Const(0.5), y) })})
-	defineElementwise(opDef{op: OpAbs, name: "abs", doc: "the absolute value of x (derivative 0 at 0)",
+	defineElementwise(opDef{op: OpAbs, gen: genForm{expr: "math.Abs(%[1]s)"},
+		name: "abs", doc: "the absolute value of x (derivative 0 at 0)",
 		f1: math.Abs, noComplex: true,
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpSign, x) })})
 	// σ(x)σ(-x), not y(1-y), which cancels where σ saturates near 1.
-	defineElementwise(opDef{op: OpSigmoid, name: "sigmoid", doc: "1 / (1 + e⁻ˣ), the logistic function",
+	defineElementwise(opDef{op: OpSigmoid, gen: genForm{expr: "%[3]sSigmoid(%[1]s)", helper: sigmoidSource},
+		name: "sigmoid", doc: "1 / (1 + e⁻ˣ), the logistic function",
 		f1: sigmoid, cplx: complex1(csigmoid),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.mul(y, g.un(OpSigmoid, g.neg(x))) })})
-	defineElementwise(opDef{op: OpSoftplus, name: "softplus", doc: "log(1 + eˣ), computed without overflow",
+	defineElementwise(opDef{op: OpSoftplus, gen: genForm{expr: "%[3]sSoftplus(%[1]s)", helper: softplusSource},
+		name: "softplus", doc: "log(1 + eˣ), computed without overflow",
 		f1: softplus, cplx: complex1(csoftplus),
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpSigmoid, x) })})
-	defineElementwise(opDef{op: OpSign, name: "sign", doc: "−1, 0 or 1 (derivative 0)",
+	defineElementwise(opDef{op: OpSign, gen: genForm{expr: "%[3]sSign(%[1]s)", helper: signSource},
+		name: "sign", doc: "−1, 0 or 1 (derivative 0)",
 		f1: sign, noComplex: true,
 		partials: partial1(func(g *Graph, y, x Node) Node { return Node{} })})
-	defineElementwise(opDef{op: OpStep, name: "step", doc: "1 for x ≥ 0, else 0, so step(0) is 1 (derivative 0)",
+	defineElementwise(opDef{op: OpStep, gen: genForm{expr: "%[3]sStep(%[1]s)", helper: stepSource},
+		name: "step", doc: "1 for x ≥ 0, else 0, so step(0) is 1 (derivative 0)",
 		f1: step, noComplex: true,
 		partials: partial1(func(g *Graph, y, x Node) Node { return Node{} })})
 
-	defineElementwise(opDef{op: OpAtan2, name: "atan2", args: []string{"y", "x"}, doc: "the angle of the point (x, y), in [−π, π]",
+	defineElementwise(opDef{op: OpAtan2, gen: genForm{expr: "math.Atan2(%[1]s, %[2]s)"},
+		name: "atan2", args: []string{"y", "x"}, doc: "the angle of the point (x, y), in [−π, π]",
 		f2: math.Atan2, cplx: complex2(catan2),
 		partials: partial2(func(g *Graph, z, y, x Node) (Node, Node) {
 			r := g.add2(g.mul(y, y), g.mul(x, x))
 			return g.div(x, r), g.neg(g.div(y, r))
 		})})
-	defineElementwise(opDef{op: OpHypot, name: "hypot", doc: "√(x² + y²), without overflow",
+	defineElementwise(opDef{op: OpHypot, gen: genForm{expr: "math.Hypot(%[1]s, %[2]s)"},
+		name: "hypot", doc: "√(x² + y²), without overflow",
 		f2: math.Hypot, cplx: complex2(chypot),
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) { return g.div(x, z), g.div(y, z) })})
 	// min and max pick the first argument on ties, like JAX.
-	defineElementwise(opDef{op: OpMin, name: "min", doc: "the smaller of x and y (the first on ties)",
+	defineElementwise(opDef{op: OpMin, gen: genForm{expr: "math.Min(%[1]s, %[2]s)"},
+		name: "min", doc: "the smaller of x and y (the first on ties)",
 		f2: math.Min, noComplex: true,
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) {
 			s := g.un(OpStep, g.sub(y, x))
 			return s, g.sub(g.Const(1), s)
 		})})
-	defineElementwise(opDef{op: OpMax, name: "max", doc: "the larger of x and y (the first on ties)",
+	defineElementwise(opDef{op: OpMax, gen: genForm{expr: "math.Max(%[1]s, %[2]s)"},
+		name: "max", doc: "the larger of x and y (the first on ties)",
 		f2: math.Max, noComplex: true,
 		partials: partial2(func(g *Graph, z, x, y Node) (Node, Node) {
 			s := g.un(OpStep, g.sub(x, y))
@@ -357,6 +380,44 @@ func at(v []complex128, j int) complex128 {
 	}
 	return v[j]
 }
+
+// The helpers of generated Go: sigmoid, softplus, sign and step as source,
+// named with a prefix %[1]s.
+const (
+	sigmoidSource = `func %[1]sSigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}`
+	softplusSource = `func %[1]sSoftplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}`
+	signSource = `func %[1]sSign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	case x == 0:
+		return 0
+	}
+	return x
+}`
+	stepSource = `func %[1]sStep(x float64) float64 {
+	switch {
+	case x >= 0:
+		return 1
+	case x < 0:
+		return 0
+	}
+	return x
+}`
+)
 
 func sigmoid(x float64) float64 {
 	if x >= 0 {

@@ -11,7 +11,8 @@ import (
 // one axis of a matrix (sum(A, 0) sums each column). A reduction of a
 // scalar is the scalar itself.
 func init() {
-	defineReduction(opDef{op: OpSum, kind: kindLinear, name: "sum", args: []string{"v"},
+	defineReduction(opDef{op: OpSum, gen: genForm{init: "0.0", step: "%[1]s += %[2]s"},
+		kind: kindLinear, name: "sum", args: []string{"v"},
 		doc: "the sum of the elements of v",
 		rewrites: []rewrite{ofScalar,
 			{"sum(fill(c, n)) → n*c", func(g *Graph, t *term) (Node, bool) {
@@ -42,7 +43,7 @@ func init() {
 			return []Node{g.fill(adj, g.nodes[y.args[0]].shape)}
 		}})
 
-	defineReduction(opDef{op: OpDot, name: "dot", args: []string{"x", "y"},
+	defineReduction(opDef{op: OpDot, gen: genForm{init: "0.0", step: "%[1]s += %[2]s * %[3]s"}, name: "dot", args: []string{"x", "y"},
 		doc: "the inner product of x and y of one shape: Σ xᵢyᵢ of vectors, Σ xᵢⱼyᵢⱼ of matrices (A @ B is the matrix product)",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if in[0] != in[1] {
@@ -90,7 +91,8 @@ func init() {
 		},
 		partials: func(g *Graph, y Node, a []Node) []Node { return []Node{a[1], a[0]} }})
 
-	defineReduction(opDef{op: OpLogSumExp, name: "logsumexp", goName: "LogSumExp", args: []string{"v"},
+	defineReduction(opDef{op: OpLogSumExp, gen: genForm{code: true},
+		name: "logsumexp", goName: "LogSumExp", args: []string{"v"},
 		doc:      "log Σ exp(vᵢ), computed without overflow",
 		rewrites: []rewrite{ofScalar},
 		kernel:   logSumExpV,
@@ -117,7 +119,8 @@ func init() {
 
 	// A maximum or minimum shared by several elements passes its gradient
 	// to all of them in equal parts, as JAX does.
-	defineReduction(opDef{op: OpMaxOf, name: "max", goName: "MaxOf", args: []string{"v"},
+	defineReduction(opDef{op: OpMaxOf, gen: genForm{init: "math.Inf(-1)", step: "if %[2]s > %[1]s || %[2]s != %[2]s {\n%[1]s = %[2]s\n}"},
+		name: "max", goName: "MaxOf", args: []string{"v"},
 		doc:      "the largest element of v (tied elements share the derivative)",
 		rewrites: []rewrite{ofScalar},
 		kernel:   maxOfV,
@@ -127,7 +130,8 @@ func init() {
 			m := g.un(OpStep, g.sub(a[0], y))
 			return []Node{g.div(m, g.reduce(OpSum, m))}
 		}})
-	defineReduction(opDef{op: OpMinOf, name: "min", goName: "MinOf", args: []string{"v"},
+	defineReduction(opDef{op: OpMinOf, gen: genForm{init: "math.Inf(1)", step: "if %[2]s < %[1]s || %[2]s != %[2]s {\n%[1]s = %[2]s\n}"},
+		name: "min", goName: "MinOf", args: []string{"v"},
 		doc:       "the smallest element of v (tied elements share the derivative)",
 		rewrites:  []rewrite{ofScalar},
 		kernel:    minOfV,
@@ -139,7 +143,7 @@ func init() {
 }
 
 func init() {
-	define(opDef{op: OpSumAxis, kind: kindLinear, name: "sum", goName: "SumAxis", args: []string{"x"}, ints: []string{"axis"},
+	define(opDef{op: OpSumAxis, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "sum", goName: "SumAxis", args: []string{"x"}, ints: []string{"axis"},
 		doc:     "the sums of x along axis: sum(A, 0) is the vector of the column sums of A, sum(A, 1) of the row sums",
 		resolve: resolveAxis,
 		shape:   axisShape,
@@ -181,7 +185,7 @@ func init() {
 	// The partials of these have the argument's shape; the derivative
 	// rules repeat the adjoint along the axis to meet them (unreduce) and
 	// sum the tangent's products along it.
-	defineAxisReduction(opDef{op: OpLogSumExpAxis, name: "logsumexp", goName: "LogSumExpAxis",
+	defineAxisReduction(opDef{op: OpLogSumExpAxis, gen: genForm{no: "matrix values are not generated yet"}, name: "logsumexp", goName: "LogSumExpAxis",
 		doc:    "log Σ exp along axis, computed without overflow: logsumexp(A, 1) is the vector of the rows' logsumexp",
 		kernel: logSumExpAxisK,
 		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
@@ -209,7 +213,7 @@ func init() {
 			e := g.un(OpExp, g.sub(a[0], g.unreduce(y, axis, s)))
 			return []Node{g.div(e, g.unreduce(g.sumAxis(e, axis), axis, s))}
 		}})
-	defineAxisReduction(opDef{op: OpMaxAxis, name: "max", goName: "MaxAxis",
+	defineAxisReduction(opDef{op: OpMaxAxis, gen: genForm{no: "matrix values are not generated yet"}, name: "max", goName: "MaxAxis",
 		doc:       "the largest elements along axis, written max(A, axis=k), as max(A, k) is the elementwise max (tied elements share the derivative)",
 		kernel:    maxAxisK,
 		noComplex: true,
@@ -218,7 +222,7 @@ func init() {
 			m := g.un(OpStep, g.sub(a[0], g.unreduce(y, axis, s)))
 			return []Node{g.div(m, g.unreduce(g.sumAxis(m, axis), axis, s))}
 		}})
-	defineAxisReduction(opDef{op: OpMinAxis, name: "min", goName: "MinAxis",
+	defineAxisReduction(opDef{op: OpMinAxis, gen: genForm{no: "matrix values are not generated yet"}, name: "min", goName: "MinAxis",
 		doc:       "the smallest elements along axis, written min(A, axis=k), as min(A, k) is the elementwise min (tied elements share the derivative)",
 		kernel:    minAxisK,
 		noComplex: true,

@@ -16,7 +16,7 @@ import (
 // The parameters p of a node: index i; slice first, step, count; scatter
 // start, step, n; scatteradd start, step; fill n.
 func init() {
-	define(opDef{op: OpIndex, kind: kindLinear, name: "index", args: []string{"x"}, ints: []string{"i"},
+	define(opDef{op: OpIndex, gen: genForm{code: true}, kind: kindLinear, name: "index", args: []string{"x"}, ints: []string{"i"},
 		form: "x[i]", doc: "element i of the vector x, or row i of the matrix x; a negative i counts from the end",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			s, i := in[0], ints[0]
@@ -139,7 +139,8 @@ func init() {
 			return fmt.Sprintf("%s[%d]", p.arg(nd, 0, precPostfix), nd.p[0]), precPostfix
 		}})
 
-	define(opDef{op: OpSlice, kind: kindLinear, name: "slice", args: []string{"x"}, ints: []string{"start", "stop", "step"},
+	define(opDef{op: OpSlice, gen: genForm{code: true},
+		kind: kindLinear, name: "slice", args: []string{"x"}, ints: []string{"start", "stop", "step"},
 		form: "x[start:stop:step]",
 		doc:  "the elements, or the rows of a matrix, start, start+step, … up to, not including, stop, by Python's rules (None omits a bound)",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
@@ -243,7 +244,8 @@ func init() {
 			return p.arg(nd, 0, precPostfix) + text, precPostfix
 		}})
 
-	define(opDef{op: OpConcat, kind: kindLinear, name: "concat", args: []string{"xs..."},
+	define(opDef{op: OpConcat, gen: genForm{code: true},
+		kind: kindLinear, name: "concat", args: []string{"xs..."},
 		form: "[x, y, …]", doc: "the scalars and vectors xs joined into one vector",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if len(in) == 0 {
@@ -328,7 +330,7 @@ func init() {
 			return "[" + strings.Join(parts, ", ") + "]", precAtom
 		}})
 
-	define(opDef{op: OpScatter, kind: kindLinear, name: "scatter", args: []string{"v"}, ints: []string{"n", "start", "step"},
+	define(opDef{op: OpScatter, gen: genForm{code: true}, kind: kindLinear, name: "scatter", args: []string{"v"}, ints: []string{"n", "start", "step"},
 		doc: "the length-n vector that is zero except at start, start+step, …, which hold the elements of v; of a matrix v, the n-row matrix that holds its rows there",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			n, start, step := ints[0], ints[1], ints[2]
@@ -388,7 +390,8 @@ func init() {
 			return fmt.Sprintf("scatter(%s, %d, %d, %d)", p.arg(nd, 0, 0), nd.p[2], nd.p[0], nd.p[1]), precAtom
 		}})
 
-	define(opDef{op: OpFill, kind: kindLinear, name: "fill", args: []string{"s"}, ints: []string{"n"},
+	define(opDef{op: OpFill, gen: genForm{code: true},
+		kind: kindLinear, name: "fill", args: []string{"s"}, ints: []string{"n"},
 		doc: "the vector of n copies of the scalar s",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			if n := ints[0]; n < 1 {
@@ -424,7 +427,8 @@ func init() {
 	// ScatterAdd is what the adjoint of a slice added to a gradient becomes
 	// ("x + scatter(v) → scatteradd(x, v)" in op_arith.go): an update in
 	// place rather than a vector of zeros and an addition.
-	define(opDef{op: OpScatterAdd, kind: kindLinear, name: "scatteradd", goName: "ScatterAdd",
+	define(opDef{op: OpScatterAdd, gen: genForm{code: true},
+		kind: kindLinear, name: "scatteradd", goName: "ScatterAdd",
 		args: []string{"base", "v"}, ints: []string{"start", "step"},
 		form: "base + scatter(v, len(base), start, step)", doc: "base with the elements (or rows) of v added at start, start+step, …, in place",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
@@ -465,7 +469,7 @@ func init() {
 			return fmt.Sprintf("%s + scatter(%s, %d, %d, %d)", p.arg(nd, 0, precAdd), p.arg(nd, 1, 0), items(nd.shape), nd.p[0], nd.p[1]), precAdd
 		}})
 
-	define(opDef{op: OpCumsum, kind: kindLinear, name: "cumsum", args: []string{"v"},
+	define(opDef{op: OpCumsum, gen: genForm{code: true}, kind: kindLinear, name: "cumsum", args: []string{"v"},
 		doc: "the running sums v[0], v[0]+v[1], …: a vector of the same length",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if in[0].Rank() > 1 {
@@ -511,7 +515,7 @@ func init() {
 
 func init() {
 	// A reshape is a view: the elements stay where they are, row by row.
-	define(opDef{op: OpReshape, kind: kindLinear, name: "reshape", args: []string{"x"}, ints: []string{"m", "n"},
+	define(opDef{op: OpReshape, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "reshape", args: []string{"x"}, ints: []string{"m", "n"},
 		doc: "the elements of x, row by row, as an m×n matrix (flatten(x) makes them a vector)",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			m, n := ints[0], ints[1]
@@ -576,7 +580,7 @@ func init() {
 	// Elementwise operations broadcast rows and columns to matrices with
 	// a broadcast node of their operand (op_elementwise.go), so that their
 	// own kernels and derivatives see operands of one shape.
-	define(opDef{op: OpBroadcast, kind: kindLinear, name: "broadcast", args: []string{"x"}, ints: []string{"m", "n"},
+	define(opDef{op: OpBroadcast, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "broadcast", args: []string{"x"}, ints: []string{"m", "n"},
 		doc: "x repeated to an m×n matrix: a vector of n or a 1×n matrix as every row, an m×1 matrix as every column, a scalar everywhere",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			s := Matrix(ints[0], ints[1])
@@ -643,7 +647,7 @@ func init() {
 }
 
 func init() {
-	define(opDef{op: OpTranspose, kind: kindLinear, name: "transpose", args: []string{"x"},
+	define(opDef{op: OpTranspose, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "transpose", args: []string{"x"},
 		doc:   "the transpose of the matrix x, whose rows are the columns of x; a vector or a scalar is its own transpose",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0].transposed(), nil },
 		rewrites: []rewrite{
@@ -718,7 +722,7 @@ func init() {
 		transpose: func(g *Graph, y *node, adj Node) []Node { return []Node{g.transpose(adj)} },
 		format:    func(p *printer, nd *node) (string, int) { return p.transposeOf(nd.args[0]) }})
 
-	define(opDef{op: OpVStack, kind: kindLinear, name: "vstack", goName: "VStack", args: []string{"xs..."},
+	define(opDef{op: OpVStack, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "vstack", goName: "VStack", args: []string{"xs..."},
 		doc: "the vectors and matrices xs of one row length, one below the other: each vector is a row",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if len(in) == 0 {
@@ -794,7 +798,7 @@ func init() {
 
 // Diagonals and triangles of square matrices.
 func init() {
-	define(opDef{op: OpDiag, kind: kindLinear, name: "diag", args: []string{"x"},
+	define(opDef{op: OpDiag, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "diag", args: []string{"x"},
 		doc: "the square matrix with the vector x on its diagonal and zeros elsewhere, or the diagonal of the square matrix x",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			switch s := in[0]; {
@@ -865,7 +869,7 @@ func init() {
 	// strict triangle, [[0, 0, 0], [v0, 0, 0], [v1, v2, 0]]. As NumPy's
 	// tril, the triangle of diagonal k holds the elements (i, j) with
 	// j ≤ i + k.
-	define(opDef{op: OpTril, kind: kindLinear, name: "tril", args: []string{"v"}, ints: []string{"n", "k"},
+	define(opDef{op: OpTril, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "tril", args: []string{"v"}, ints: []string{"n", "k"},
 		doc: "the n×n matrix whose elements (i, j) with j ≤ i + k hold the entries v row by row, and zeros above: k = 0 includes the diagonal, k = −1 leaves it zero",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			n, k := ints[0], ints[1]
@@ -914,7 +918,7 @@ func init() {
 			return printCallP(p, nd)
 		}})
 
-	define(opDef{op: OpTrilVec, kind: kindLinear, name: "trilvec", goName: "TrilVec", args: []string{"A"}, ints: []string{"k"},
+	define(opDef{op: OpTrilVec, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "trilvec", goName: "TrilVec", args: []string{"A"}, ints: []string{"k"},
 		doc: "the elements (i, j) of the square matrix A with j ≤ i + k, row by row: the entries tril(v, n, k) is made of",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			s, k := in[0], ints[0]

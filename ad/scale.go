@@ -12,7 +12,20 @@ type scaleMerge struct {
 	kernel, acc kernel
 	c           float64
 	args        []int32
+	form        mergeForm
+	op          Op // the scaled op, for mergeScaled
 }
+
+// mergeForm says what a merged instruction computes, for generated Go.
+type mergeForm uint8
+
+const (
+	mergeNone    mergeForm = iota
+	mergeAxpy              // a + c·b
+	mergeSq                // c·a²
+	mergeSumAxpy           // Σ a + c·b
+	mergeScaled            // c·(a op b)
+)
 
 // mergeScales plans the merges for the needed nodes up to top: merged
 // holds the new instructions by node, absorbed the nodes that no longer
@@ -55,7 +68,7 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 				if x.op == OpSub {
 					sign = -1
 				}
-				merged[i] = scaleMerge{kernel: sumAxpyK, acc: sumAxpyAcc, c: sign, args: x.args}
+				merged[i] = scaleMerge{kernel: sumAxpyK, acc: sumAxpyAcc, c: sign, args: x.args, form: mergeSumAxpy}
 				absorbed[nd.args[0]] = true
 			}
 			continue
@@ -74,10 +87,10 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 				if nd.op == OpSub {
 					c = -c
 				}
-				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{a, x}}
+				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{a, x}, form: mergeAxpy}
 				absorbed[b] = true
 			} else if c, x, ok := scale(a); ok && single(a) && nd.op == OpAdd {
-				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{b, x}}
+				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{b, x}, form: mergeAxpy}
 				absorbed[a] = true
 			}
 		case OpMul:
@@ -88,7 +101,7 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 			}
 			x := &g.nodes[b]
 			if x.op == OpPow && g.isConst(x.args[1], 2) && isVec(x.args[0]) {
-				merged[i] = scaleMerge{kernel: sqVc, c: c, args: []int32{x.args[0]}}
+				merged[i] = scaleMerge{kernel: sqVc, c: c, args: []int32{x.args[0]}, form: mergeSq}
 				absorbed[b] = true
 				continue
 			}
@@ -96,7 +109,7 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 				continue
 			}
 			if k := ops[x.op].fast.scaled(isVec(x.args[0]), isVec(x.args[1])); k != nil {
-				merged[i] = scaleMerge{kernel: k, c: c, args: x.args}
+				merged[i] = scaleMerge{kernel: k, c: c, args: x.args, form: mergeScaled, op: x.op}
 				absorbed[b] = true
 			}
 		}
@@ -107,6 +120,7 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 // apply turns in into the merged instruction.
 func (m scaleMerge) apply(in *instr, locs []loc) {
 	in.code, in.kernel, in.acc, in.c, in.argIDs = cKernel, m.kernel, m.acc, m.c, m.args
+	in.merge, in.mop = m.form, m.op
 	in.args = in.args[:0]
 	for _, a := range m.args {
 		in.args = append(in.args, locs[a])

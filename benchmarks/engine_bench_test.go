@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/benchmarks/internal/rosen"
 )
 
 // The hand-written baselines are what nabla is measured against, so their
@@ -20,6 +21,17 @@ import (
 // slices the caller owns. Checked with go1.26 on amd64 in the disassembly
 // (go test -c, then go tool objdump -s 'Hand' benchmarks.test): the
 // comment on each baseline says what its body computes.
+
+// The functions nabla gen wrote for the benchmarks (package rosen), called
+// through package-level func values, which the compiler cannot inline, as
+// the hand baselines are go:noinline: an optimizer calls its gradient
+// through a func value or an interface.
+var (
+	rosenbrock2Gen      = rosen.Rosenbrock2Grad
+	rosenbrock2HVPGen   = rosen.Rosenbrock2HVP
+	extRosenbrockGen    = map[int]func(x, grad []float64) float64{1000: rosen.Chained1e3Grad, 1000000: rosen.Chained1e6Grad}
+	extRosenbrockHVPGen = map[int]func(x, v, hv []float64){1000000: rosen.Chained1e6HVP}
+)
 
 // at2 and dir2 are the point and direction of the two-variable cases.
 var (
@@ -224,6 +236,12 @@ func BenchmarkGrad(b *testing.B) {
 		grad, _ := g.Grad(f, x, y)
 		runScalars(b, g, [][]float64{at2[:1], at2[1:]}, f, grad[0], grad[1])
 	})
+	b.Run("rosenbrock2/gen", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink[0], sink[1], sink[2] = rosenbrock2Gen(at2[0], at2[1])
+		}
+	})
 	for _, c := range extRosenbrockSizes {
 		b.Run(c.name+"/hand", func(b *testing.B) {
 			x, grad := startPoint(c.n), make([]float64, c.n)
@@ -247,6 +265,22 @@ func BenchmarkGrad(b *testing.B) {
 				b.ReportMetric(peak, "peak-heap/x+g")
 			}
 		})
+		if gen := extRosenbrockGen[c.n]; gen != nil {
+			b.Run(c.name+"/gen", func(b *testing.B) {
+				var x, grad []float64
+				peak := gradientHeap(c.n, func() {}, func() {
+					x, grad = startPoint(c.n), make([]float64, c.n)
+					sink[0] = gen(x, grad)
+				})
+				b.ReportAllocs()
+				for b.Loop() {
+					sink[0] = gen(x, grad)
+				}
+				if c.n >= peakFrom {
+					b.ReportMetric(peak, "peak-heap/x+g")
+				}
+			})
+		}
 		b.Run(c.name+"/expr", func(b *testing.B) {
 			f, x, g, peak, err := exprGradient(c.n)
 			if err != nil {
@@ -346,6 +380,12 @@ func BenchmarkHVP(b *testing.B) {
 		}
 		runScalars(b, g, [][]float64{at2[:1], at2[1:], dir2[:1], dir2[1:]}, hv...)
 	})
+	b.Run("rosenbrock2/gen", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink[0], sink[1] = rosenbrock2HVPGen(at2[0], at2[1], dir2[0], dir2[1])
+		}
+	})
 	for _, c := range extRosenbrockSizes {
 		b.Run(c.name+"/hand", func(b *testing.B) {
 			x, v, hv := startPoint(c.n), ones(c.n), make([]float64, c.n)
@@ -354,6 +394,15 @@ func BenchmarkHVP(b *testing.B) {
 				extRosenbrockHVPHand(x, v, hv)
 			}
 		})
+		if gen := extRosenbrockHVPGen[c.n]; gen != nil {
+			b.Run(c.name+"/gen", func(b *testing.B) {
+				x, v, hv := startPoint(c.n), ones(c.n), make([]float64, c.n)
+				b.ReportAllocs()
+				for b.Loop() {
+					gen(x, v, hv)
+				}
+			})
+		}
 		b.Run(c.name+"/nabla", func(b *testing.B) {
 			p, ws, in := tangentProgram(b, c.n, hvp)
 			b.ReportAllocs()

@@ -46,6 +46,10 @@ func TestBaselines(t *testing.T) {
 		assert.InEpsilonSlice(t, []float64{v, gx, gy}, scalars(t, g, in, f, grad[0], grad[1]), tol)
 		hx, hy := rosenbrock2HVPHand(x, y, vx, vy)
 		assert.InEpsilonSlice(t, []float64{hx, hy}, scalars(t, g, in, hv...), tol)
+		v, gx, gy = rosenbrock2Gen(x, y)
+		assert.InEpsilonSlice(t, []float64{v, gx, gy}, scalars(t, g, in, f, grad[0], grad[1]), tol, "generated")
+		hx, hy = rosenbrock2HVPGen(x, y, vx, vy)
+		assert.InEpsilonSlice(t, []float64{hx, hy}, scalars(t, g, in, hv...), tol, "generated")
 		hxx, hxy, hyy := rosenbrock2HessHand(x, y)
 		assert.InEpsilonSlice(t, []float64{hxx, hxy, hyy}, scalars(t, g, in, h[0][0], h[0][1], h[1][1]), tol)
 	})
@@ -79,6 +83,7 @@ func TestBaselines(t *testing.T) {
 			require.NoError(t, p.Run(ws, in))
 			extRosenbrockHVPHand(in[0], in[1], want)
 			assert.InEpsilonSlice(t, want, ws.Output(0), tol)
+
 		})
 	}
 	// The models' sums run over thousands of terms, in another order in
@@ -109,4 +114,16 @@ func TestBaselines(t *testing.T) {
 		assert.InEpsilon(t, f, ws.Scalar(0), modelTol)
 		assert.InEpsilonSlice(t, want, ws.Output(1), modelTol)
 	})
+	// The generated functions add their sums in the order the baselines do.
+	for n, gen := range extRosenbrockGen {
+		x, want, got := startPoint(n), make([]float64, n), make([]float64, n)
+		assert.InEpsilon(t, extRosenbrockHand(x, want), gen(x, got), tol, "generated, n = %d", n)
+		assert.InEpsilonSlice(t, want, got, tol, "generated, n = %d", n)
+		if hvp := extRosenbrockHVPGen[n]; hvp != nil {
+			v := ones(n)
+			extRosenbrockHVPHand(x, v, want)
+			hvp(x, v, got)
+			assert.InEpsilonSlice(t, want, got, tol, "generated HVP, n = %d", n)
+		}
+	}
 }
