@@ -22,6 +22,8 @@
 //	         internal/gentest  compiles Go that ad.Func.Generate wrote and
 //	                     checks it against the Func, for tests
 //	layer 2  viz         pictures: contours, gradient fields, paths, profiles
+//	         gradbench   nabla as a GradBench tool: the protocol and one
+//	                     module per eval
 //	layer 3  benchmarks  the optimizer suite and the engine benchmarks
 //	         serve       the playground: its HTTP handlers, page and vendored JS
 //	layer 4  examples/*  worked models with their data, each checked by its

@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"numdiff":                   1,
 	"optim":                     1,
 	"viz":                       2,
+	"gradbench":                 2,
 	"benchmarks":                3,
 	"serve":                     3,
 	"internal/gentest":          1,

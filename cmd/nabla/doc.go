@@ -8,19 +8,20 @@
 //
 // The commands are:
 //
-//	eval     the value of an expression at a point
-//	grad     the value and the gradient, with its norm
-//	jvp      the directional derivative along --dir (forward mode)
-//	hess     the value, the gradient and the Hessian with its eigenvalues
-//	jacobian the Jacobian of a vector-valued expression
-//	vjp      a vector-Jacobian product of a vector-valued expression
-//	diff     the derivative as a printed expression
-//	check    automatic against numeric derivatives, judged by error models
-//	optimize minimize or maximize from a starting point
-//	bench    optimizers on standard test problems, with tables and profiles
-//	plot     contours, gradient fields, optimizer paths, landscapes, 3-D surfaces and curves
-//	serve    the playground: sliders, 3-D surfaces and optimizer paths in the browser
-//	version  the version of nabla
+//	eval      the value of an expression at a point
+//	grad      the value and the gradient, with its norm
+//	jvp       the directional derivative along --dir (forward mode)
+//	hess      the value, the gradient and the Hessian with its eigenvalues
+//	jacobian  the Jacobian of a vector-valued expression
+//	vjp       a vector-Jacobian product of a vector-valued expression
+//	diff      the derivative as a printed expression
+//	check     automatic against numeric derivatives, judged by error models
+//	optimize  minimize or maximize from a starting point
+//	bench     optimizers on standard test problems, with tables and profiles
+//	plot      contours, gradient fields, optimizer paths, landscapes, 3-D surfaces and curves
+//	serve     the playground: sliders, 3-D surfaces and optimizer paths in the browser
+//	gradbench a tool of the GradBench benchmark: JSON on stdin and stdout
+//	version   the version of nabla
 //
 // A point is written --at x=1,y=2; a vector as --at x=[1,2,3], or as a
 // repeated pattern, --at x=-1.2:1.5*500 for the 1000 values -1.2, 1.5,

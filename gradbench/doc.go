@@ -1,0 +1,49 @@
+// Package gradbench makes nabla a tool of GradBench
+// (github.com/gradbench/gradbench), the shared benchmark of automatic
+// differentiation tools: Serve speaks its protocol, and each of its evals
+// that nabla implements is a module here, written with nabla's own
+// machinery.
+//
+// # The protocol
+//
+// The eval sends one JSON object a line; Serve answers each with exactly
+// one line, in order, flushed, with the message's id:
+//
+//   - start → {"id", "tool": "nabla", "config"}, the config saying how the
+//     functions run (compiled programs, not generated code) and on how many
+//     threads;
+//   - define {"module"} → {"id", "success": true} when nabla has the
+//     module, else success false and an error listing the modules;
+//   - evaluate {"module", "function", "input"} → {"id", "success": true,
+//     "output", "timings"}, or success false and an error naming the field
+//     at fault (input.x: want an array of numbers, got a string);
+//   - analysis and every other kind → {"id"}; a failed analysis (the eval
+//     judged an output wrong) is logged, and an unknown kind is answered
+//     with success false as well.
+//
+// A line that is not a JSON object with a numeric id is answered with a
+// null id, success false and the error, so that every line has its
+// answer and the ids never get out of step. Diagnostics go to the log
+// writer, never to the output.
+//
+// # Timings
+//
+// Except in hello, whose input is a bare number, an input has min_runs and
+// min_seconds: the function runs until it has run at least min_runs times
+// and its runs have taken at least min_seconds together. The response has
+// one "evaluate" timing per run, the time of the function alone, and one
+// "prepare" timing for what is done once per message before the runs:
+// converting the input to constants, building the graph and compiling the
+// value and derivative programs. Decoding the JSON is in neither. Timings
+// are written as the response is, so that a response of millions of runs
+// needs no more memory than their durations.
+//
+// # Modules
+//
+// Each module is a model written in nabla's expression language (the
+// .nabla files of this package, with the data bound as constants) or with
+// ad.Builder, and Go glue that converts the input and calls the model's
+// Func: nothing is differentiated by hand.
+//
+//   - hello (hello.nabla): square x → x², double x → its derivative 2x.
+package gradbench

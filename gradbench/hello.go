@@ -1,0 +1,49 @@
+package gradbench
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/nabla-ad/nabla/expr"
+)
+
+// hello is the eval that checks a tool speaks the protocol: square x → x²
+// and double x → 2x, the derivative of square. Its input is x itself.
+var hello = module{
+	"square": helloFunction(func(f *expr.Func, x []float64) (float64, error) {
+		return f.Eval(x)
+	}),
+	"double": helloFunction(func(f *expr.Func, x []float64) (float64, error) {
+		var d [1]float64
+		_, err := f.Grad(x, d[:])
+		return d[0], err
+	}),
+}
+
+// helloFunction makes a function of hello from what it computes with the
+// model at x.
+func helloFunction(compute func(f *expr.Func, x []float64) (float64, error)) function {
+	return function{bare: true, decode: func(raw json.RawMessage) (func() (*task, error), error) {
+		x, err := decodeNumber(raw)
+		if err != nil {
+			return nil, fmt.Errorf("input: %v", err)
+		}
+		return func() (*task, error) {
+			f, err := expr.Compile(source("hello.nabla"), nil)
+			if err != nil {
+				return nil, err
+			}
+			if err := f.Precompile(); err != nil {
+				return nil, err
+			}
+			at, y := []float64{x}, 0.0
+			return &task{
+				run: func() (err error) {
+					y, err = compute(f, at)
+					return err
+				},
+				output: func() any { return y },
+			}, nil
+		}, nil
+	}}
+}
