@@ -463,3 +463,18 @@ func TestAllFinite(t *testing.T) {
 		}
 	}
 }
+
+func TestVectorFuncPrecompile(t *testing.T) {
+	b := NewBuilder()
+	x := b.Var("x", Vector(3))
+	f, err := b.VectorFunc(b.Mul(x, x))
+	require.NoError(t, err)
+	require.Nil(t, f.f.jvp.prog, "jvp before Precompile")
+	require.Nil(t, f.vjp.prog, "vjp before Precompile")
+	require.NoError(t, f.Precompile())
+	assert.NotNil(t, f.f.jvp.prog, "jvp")
+	assert.NotNil(t, f.vjp.prog, "vjp")
+	y, out := make([]float64, 3), make([]float64, 3)
+	require.NoError(t, f.VJP([]float64{1, 2, 3}, []float64{1, 1, 1}, y, out))
+	assert.Equal(t, []float64{2, 4, 6}, out)
+}

@@ -91,7 +91,24 @@ func (v *VectorFunc) VJP(x, c, y, out []float64) error {
 	if err := f.checkLen(out, "the product"); err != nil {
 		return err
 	}
-	p, err := f.programWith(&v.vjp, func() ([]Node, []Node, error) {
+	p, err := v.vjpProgram()
+	if err != nil {
+		return err
+	}
+	return f.exec(p, func(in [][]float64) error {
+		in[len(f.vars)] = c
+		return f.split(in, 0, x, "the point")
+	}, func(ws *Workspace) {
+		copy(y, ws.Output(0))
+		f.gather(out, ws, 1)
+	})
+}
+
+// vjpProgram compiles on first use the program of the value and Jᵀ·c, with
+// the cotangent c an input after the variables.
+func (v *VectorFunc) vjpProgram() (*program, error) {
+	f := v.f
+	return f.programWith(&v.vjp, func() ([]Node, []Node, error) {
 		// The name cannot clash with a variable of the language.
 		cot, err := f.g.Var("cotangent:", f.g.at(f.out).shape)
 		if err != nil {
@@ -103,16 +120,16 @@ func (v *VectorFunc) VJP(x, c, y, out []float64) error {
 		}
 		return append(f.nodes[:len(f.nodes):len(f.nodes)], cot), append([]Node{f.out}, prods...), nil
 	})
-	if err != nil {
+}
+
+// Precompile compiles now the programs that JVP and VJP otherwise compile
+// on first use, as Func.Precompile does for a scalar function.
+func (v *VectorFunc) Precompile() error {
+	if _, err := v.f.jvpProgram(); err != nil {
 		return err
 	}
-	return f.exec(p, func(in [][]float64) error {
-		in[len(f.vars)] = c
-		return f.split(in, 0, x, "the point")
-	}, func(ws *Workspace) {
-		copy(y, ws.Output(0))
-		f.gather(out, ws, 1)
-	})
+	_, err := v.vjpProgram()
+	return err
 }
 
 // Jacobian writes the value at x into y and the Len×Dim Jacobian into jac,
