@@ -46,4 +46,12 @@
 // Func: nothing is differentiated by hand.
 //
 //   - hello (hello.nabla): square x → x², double x → its derivative 2x.
+//   - llsq (llsq.nabla): primal and gradient of half the squared error of
+//     a polynomial of m coefficients against sign(t) at n points, by
+//     Horner's rule.
+//   - lse (lse.nabla): primal and gradient of log Σ exp(xᵢ), shifted by
+//     the maximum, from max, exp, sum and log.
+//   - ode (ode.nabla): primal (the solution at t = 2, a vector) and
+//     gradient (of its last element, one reverse pass) of s classical
+//     Runge–Kutta steps, written with the language's loop.
 package gradbench

@@ -33,6 +33,9 @@ type task struct {
 // modules are the evals nabla implements, by name.
 var modules = map[string]module{
 	"hello": hello,
+	"llsq":  llsq,
+	"lse":   lse,
+	"ode":   ode,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
