@@ -54,4 +54,7 @@
 //   - ode (ode.nabla): primal (the solution at t = 2, a vector) and
 //     gradient (of its last element, one reverse pass) of s classical
 //     Runge–Kutta steps, written with the language's loop.
+//   - det (det.go): primal and gradient of the determinant of an ℓ×ℓ
+//     matrix by expansion by minors, built with ad.Builder, each minor
+//     once.
 package gradbench

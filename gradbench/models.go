@@ -11,10 +11,10 @@ const maxLen = 1 << 24
 
 // llsq is GradBench's least-squares eval: llsq.nabla with the points t as
 // a constant.
-var llsq = scalarModule(func(in *object) func() (*expr.Func, []float64, error) {
+var llsq = scalarModule(func(in *object) func() (*ad.Func, []float64, error) {
 	x := in.vector("x")
 	n := in.integer("n", 2, maxLen)
-	return func() (*expr.Func, []float64, error) {
+	return func() (*ad.Func, []float64, error) {
 		t := make([]float64, n)
 		for i := range t {
 			// In the order of the reference's arithmetic, so that the
@@ -30,9 +30,9 @@ var llsq = scalarModule(func(in *object) func() (*expr.Func, []float64, error) {
 })
 
 // lse is GradBench's log-sum-exp eval: lse.nabla.
-var lse = scalarModule(func(in *object) func() (*expr.Func, []float64, error) {
+var lse = scalarModule(func(in *object) func() (*ad.Func, []float64, error) {
 	x := in.vector("x")
-	return func() (*expr.Func, []float64, error) {
+	return func() (*ad.Func, []float64, error) {
 		f, err := compile("lse.nabla", &expr.Options{Sizes: map[string]int{"x": len(x)}})
 		return f, x, err
 	}
@@ -41,7 +41,7 @@ var lse = scalarModule(func(in *object) func() (*expr.Func, []float64, error) {
 // scalarModule makes the functions primal (the value) and gradient of a
 // model whose value is a scalar. decode reads the input and returns what
 // compiles the model and gives the point to evaluate it at.
-func scalarModule(decode func(in *object) func() (*expr.Func, []float64, error)) module {
+func scalarModule(decode func(in *object) func() (*ad.Func, []float64, error)) module {
 	return module{
 		"primal": objectInput(func(in *object) func() (*task, error) {
 			compile := decode(in)
@@ -85,8 +85,12 @@ func scalarModule(decode func(in *object) func() (*expr.Func, []float64, error))
 
 // compile compiles a model of this package. Its derivative programs are
 // compiled on first use, or by Precompile.
-func compile(file string, opts *expr.Options) (*expr.Func, error) {
-	return expr.Compile(source(file), opts)
+func compile(file string, opts *expr.Options) (*ad.Func, error) {
+	f, err := expr.Compile(source(file), opts)
+	if err != nil {
+		return nil, err
+	}
+	return f.Func, nil
 }
 
 // maxSteps bounds the Runge–Kutta steps of ode, which are unrolled.

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/numdiff"
 )
@@ -62,22 +65,25 @@ func assertClose(t *testing.T, got, want []float64, rel float64, msg string) {
 	}
 }
 
-// primal is a module's primal function of the vector input field x, the
-// other fields fixed, for numeric differentiation.
+// primal is a module's primal function of one vector input field, the
+// other fields fixed, for numeric differentiation. A primal whose output
+// is a vector gives its last element.
 type primal struct {
-	t      testing.TB
-	mod    string
-	fields map[string]any
+	mod, field string
+	fields     map[string]any
 }
 
 func (p primal) Eval(x []float64) (float64, error) {
-	in := map[string]any{"x": x}
+	in := map[string]any{p.field: x}
 	for k, v := range p.fields {
 		in[k] = v
 	}
 	out, err := tryCall(p.mod, "primal", withRuns(in))
 	if err != nil {
 		return 0, err
+	}
+	if y, ok := out.([]float64); ok {
+		return y[len(y)-1], nil
 	}
 	return out.(float64), nil
 }
@@ -131,7 +137,7 @@ func TestLLSQ(t *testing.T) {
 		assertClose(t, []float64{call(t, "llsq", "primal", in).(float64)}, []float64{value}, 1e-12, "primal")
 		got := call(t, "llsq", "gradient", in).([]float64)
 		assertClose(t, got, grad, 1e-11, "gradient")
-		assertClose(t, got, numericGradient(t, primal{t, "llsq", map[string]any{"n": size.n}}, x), 1e-8, "numeric gradient")
+		assertClose(t, got, numericGradient(t, primal{"llsq", "x", map[string]any{"n": size.n}}, x), 1e-8, "numeric gradient")
 	}
 }
 
@@ -141,7 +147,7 @@ func TestLSE(t *testing.T) {
 		x := randomVector(r, n)
 		in := withRuns(map[string]any{"x": x})
 		got := call(t, "lse", "gradient", in).([]float64)
-		assertClose(t, got, numericGradient(t, primal{t, "lse", nil}, x), 1e-8, "numeric gradient")
+		assertClose(t, got, numericGradient(t, primal{"lse", "x", nil}, x), 1e-8, "numeric gradient")
 
 		// exp(700) is near the top of float64: the shift must work.
 		x[0] = 700
@@ -179,21 +185,30 @@ func TestODE(t *testing.T) {
 			grad[i] = exact[size.n-1] / x[i] // the reference's closed form
 		}
 		assertClose(t, got, grad, tol, "gradient")
-		last := primalLast{primal{t, "ode", map[string]any{"s": size.s}}}
-		numeric := make([]float64, size.n)
-		require.NoError(t, numdiff.Gradient(last, x, numdiff.Richardson, 0, numeric))
-		assertClose(t, got, numeric, 1e-8, "numeric gradient")
+		assertClose(t, got, numericGradient(t, primal{"ode", "x", map[string]any{"s": size.s}}, x), 1e-8, "numeric gradient")
 	}
 }
 
-// primalLast is the last element of ode's primal.
-type primalLast struct{ p primal }
-
-func (p primalLast) Eval(x []float64) (float64, error) {
-	out, err := tryCall("ode", "primal", withRuns(map[string]any{"x": x, "s": p.p.fields["s"]}))
-	if err != nil {
-		return 0, err
+func TestDet(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for ell := 1; ell <= 6; ell++ {
+		a := randomVector(r, ell*ell)
+		in := withRuns(map[string]any{"A": a, "ell": ell})
+		m := mat.NewDense(ell, ell, slices.Clone(a))
+		det := mat.Det(m)
+		assertClose(t, []float64{call(t, "det", "primal", in).(float64)}, []float64{det}, 1e-12, "primal")
+		// ∂det/∂A = det·A⁻ᵀ.
+		var inv mat.Dense
+		require.NoError(t, inv.Inverse(m))
+		want := make([]float64, 0, ell*ell)
+		for i := range ell {
+			for j := range ell {
+				want = append(want, det*inv.At(j, i))
+			}
+		}
+		got := call(t, "det", "gradient", in).([]float64)
+		assertClose(t, got, want, 1e-9, "gradient")
+		p := primal{"det", "A", map[string]any{"ell": ell}}
+		assertClose(t, got, numericGradient(t, p, a), 1e-8, "numeric gradient")
 	}
-	y := out.([]float64)
-	return y[len(y)-1], nil
 }

@@ -36,6 +36,7 @@ var modules = map[string]module{
 	"llsq":  llsq,
 	"lse":   lse,
 	"ode":   ode,
+	"det":   det,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
