@@ -57,4 +57,22 @@
 //   - det (det.go): primal and gradient of the determinant of an ℓ×ℓ
 //     matrix by expansion by minors, built with ad.Builder, each minor
 //     once.
+//   - saddle (saddle.nabla) and particle (particle.nabla): nested
+//     differentiation through GradBench's gradient-descent solver, in the
+//     four combinations ff, fr, rf and rr of the outer and the inner mode,
+//     forward (JVPs) or reverse (gradients).
+//
+// # Control flow
+//
+// The gradient-descent solver of saddle and particle, and the particle's
+// path, stop on conditions of the values they compute, and nabla's graphs
+// have no control flow. So those loops run in Go, around nabla's values
+// and derivatives, and where a derivative must see through one (the outer
+// derivative of saddle through the inner search, that of particle through
+// the particle's path), nabla differentiates the straight-line program
+// the loop ran: the model compiled with the loop's trip count and step
+// sizes as constants, so that its derivative holds the inner derivatives'
+// own (nested differentiation). Such a program is compiled on first use,
+// inside the timed run, and kept for the message's later runs, which take
+// the same paths.
 package gradbench

@@ -32,11 +32,13 @@ type task struct {
 
 // modules are the evals nabla implements, by name.
 var modules = map[string]module{
-	"hello": hello,
-	"llsq":  llsq,
-	"lse":   lse,
-	"ode":   ode,
-	"det":   det,
+	"hello":    hello,
+	"llsq":     llsq,
+	"lse":      lse,
+	"ode":      ode,
+	"det":      det,
+	"saddle":   saddle,
+	"particle": particle,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
