@@ -3,7 +3,9 @@ package gradbench
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -61,4 +63,100 @@ func prepareTask(tb testing.TB, mod, fn string, input any) *task {
 		tb.Fatal(err)
 	}
 	return tk
+}
+
+// BenchmarkGradBenchHand times hand-written Go ports of the derivatives of
+// GradBench's "manual" tool, the C++ the targets are stated against, at
+// the same sizes: measured in the same run as BenchmarkGradBench, their
+// ratio does not depend on the machine as the peers' figures do.
+func BenchmarkGradBenchHand(b *testing.B) {
+	r := rand.New(rand.NewPCG(31337, 1))
+	for _, n := range []int{1024, 16392} {
+		x := randomVector(r, 128)
+		g := make([]float64, len(x))
+		b.Run(fmt.Sprintf("llsq/n=%d,m=128", n), func(b *testing.B) {
+			for b.Loop() {
+				llsqGradientHand(x, n, g)
+			}
+		})
+	}
+	for _, n := range []int{10000, 640000} {
+		x := randomVector(r, n)
+		g := make([]float64, n)
+		b.Run(fmt.Sprintf("lse/n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				lseGradientHand(x, g)
+			}
+		})
+	}
+}
+
+// llsqGradientHand is the manual tool's gradient of llsq.
+//
+//go:noinline
+func llsqGradientHand(x []float64, n int, g []float64) {
+	m := len(x)
+	sums := make([]float64, n)
+	for i := range n {
+		ti := -1 + float64(i)*2/float64(n-1)
+		s := 0.0
+		if ti > 0 {
+			s = 1
+		} else if ti < 0 {
+			s = -1
+		}
+		for l := range m {
+			s -= x[l] * math.Pow(ti, float64(l))
+		}
+		sums[i] = s
+	}
+	for j := range m {
+		sum := 0.0
+		for i := range n {
+			ti := -1 + float64(i)*2/float64(n-1)
+			sum += sums[i] * math.Pow(ti, float64(j))
+		}
+		g[j] = -sum
+	}
+}
+
+// lseGradientHand is the manual tool's gradient of lse: the softmax.
+//
+//go:noinline
+func lseGradientHand(x, g []float64) {
+	a := slices.Max(x)
+	s := 0.0
+	for i, xi := range x {
+		g[i] = math.Exp(xi - a)
+		s += g[i]
+	}
+	for i := range g {
+		g[i] /= s
+	}
+}
+
+// BenchmarkGradBenchNested times saddle and particle, whose runs are whole
+// searches, after a first run has compiled the programs of their paths.
+func BenchmarkGradBenchNested(b *testing.B) {
+	for _, mode := range []string{"ff", "fr", "rf", "rr"} {
+		for _, c := range []struct {
+			eval  string
+			input map[string]any
+		}{
+			{"saddle", map[string]any{"start": []float64{1, 1}}},
+			{"particle", map[string]any{"w": 0}},
+		} {
+			b.Run(c.eval+"/"+mode, func(b *testing.B) {
+				tk := prepareTask(b, c.eval, mode, withRuns(c.input))
+				if err := tk.run(); err != nil {
+					b.Fatal(err)
+				}
+				for b.Loop() {
+					if err := tk.run(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }
