@@ -95,6 +95,14 @@ func (s *server) handle(line []byte) {
 		s.fail(nil, fmt.Errorf("id: %v", err))
 		return
 	}
+	defer func() {
+		// Every error should be returned, not panicked; this keeps a
+		// bug from ending the conversation. Responses are written
+		// only once computed, so none is half written.
+		if r := recover(); r != nil {
+			s.fail(id, fmt.Errorf("internal error: %v (this is a bug in nabla; please report it with the message)", r))
+		}
+	}()
 	switch kind := msg.string("kind"); {
 	case msg.err != nil:
 		s.fail(id, msg.err)

@@ -187,3 +187,18 @@ func TestWriteError(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, fmt.Errorf("closed") }
+
+// TestPanic checks that a function that panics gets an error response and
+// the conversation goes on.
+func TestPanic(t *testing.T) {
+	modules["broken"] = module{"f": function{bare: true, decode: func(json.RawMessage) (func() (*task, error), error) {
+		return func() (*task, error) { panic("boom") }, nil
+	}}}
+	defer delete(modules, "broken")
+	in := `{"id": 1, "kind": "evaluate", "module": "broken", "function": "f", "input": 0}` + "\n" +
+		`{"id": 2, "kind": "define", "module": "hello"}` + "\n"
+	var out, log bytes.Buffer
+	require.NoError(t, Serve(strings.NewReader(in), &out, &log))
+	assert.Equal(t, `{"id":1,"success":false,"error":"internal error: boom (this is a bug in nabla; please report it with the message)"}`+"\n"+
+		`{"id":2,"success":true}`+"\n", out.String())
+}
