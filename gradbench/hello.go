@@ -10,10 +10,10 @@ import (
 // hello is the eval that checks a tool speaks the protocol: square x → x²
 // and double x → 2x, the derivative of square. Its input is x itself.
 var hello = module{
-	"square": helloFunction(func(f *expr.Func, x []float64) (float64, error) {
+	"square": helloFunction(false, func(f *expr.Func, x []float64) (float64, error) {
 		return f.Eval(x)
 	}),
-	"double": helloFunction(func(f *expr.Func, x []float64) (float64, error) {
+	"double": helloFunction(true, func(f *expr.Func, x []float64) (float64, error) {
 		var d [1]float64
 		_, err := f.Grad(x, d[:])
 		return d[0], err
@@ -21,8 +21,8 @@ var hello = module{
 }
 
 // helloFunction makes a function of hello from what it computes with the
-// model at x.
-func helloFunction(compute func(f *expr.Func, x []float64) (float64, error)) function {
+// model at x, which needs the model's derivatives or not.
+func helloFunction(derivative bool, compute func(f *expr.Func, x []float64) (float64, error)) function {
 	return function{bare: true, decode: func(raw json.RawMessage) (func() (*task, error), error) {
 		x, err := decodeNumber(raw)
 		if err != nil {
@@ -30,10 +30,10 @@ func helloFunction(compute func(f *expr.Func, x []float64) (float64, error)) fun
 		}
 		return func() (*task, error) {
 			f, err := expr.Compile(source("hello.nabla"), nil)
-			if err != nil {
-				return nil, err
+			if err == nil && derivative {
+				err = f.Precompile()
 			}
-			if err := f.Precompile(); err != nil {
+			if err != nil {
 				return nil, err
 			}
 			at, y := []float64{x}, 0.0
