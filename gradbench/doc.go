@@ -47,8 +47,8 @@
 //
 //   - hello (hello.nabla): square x → x², double x → its derivative 2x.
 //   - llsq (llsq.nabla): primal and gradient of half the squared error of
-//     a polynomial of m coefficients against sign(t) at n points, by
-//     Horner's rule.
+//     a polynomial of m coefficients against sign(t) at n points, with the
+//     Vandermonde matrix of the points as a constant.
 //   - lse (lse.nabla): primal and gradient of log Σ exp(xᵢ), shifted by
 //     the maximum, from max, exp, sum and log.
 //   - ode (ode.nabla): primal (the solution at t = 2, a vector) and
