@@ -29,6 +29,8 @@ func BenchmarkGradBench(b *testing.B) {
 		{"det", "gradient", "ell=9", map[string]any{"A": randomVector(r, 81), "ell": 9}},
 		{"ode", "gradient", "n=1000,s=10", map[string]any{"x": randomVector(r, 1000), "s": 10}},
 		{"ode", "gradient", "n=100000,s=10", map[string]any{"x": randomVector(r, 100000), "s": 10}},
+		{"kmeans", "dir", "k=100,n=1000,d=8", kmeansInput(r, 100, 1000, 8)},
+		{"kmeans", "dir", "k=100,n=10000,d=8", kmeansInput(r, 100, 10000, 8)},
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("%s/%s", c.eval, c.size), func(b *testing.B) {
@@ -40,6 +42,17 @@ func BenchmarkGradBench(b *testing.B) {
 			}
 		})
 	}
+}
+
+// kmeansInput returns an input of kmeans with random points, and centroids
+// near the first k of them, so that each is the nearest of some point.
+func kmeansInput(r *rand.Rand, k, n, d int) map[string]any {
+	p := randomVector(r, n*d)
+	c := make([]float64, k*d)
+	for i := range c {
+		c[i] = p[i] + 1e-3*r.NormFloat64()
+	}
+	return map[string]any{"points": rowsOf(p, d), "centroids": rowsOf(c, d)}
 }
 
 // prepareTask prepares a function of a module for an input, as an
@@ -88,6 +101,49 @@ func BenchmarkGradBenchHand(b *testing.B) {
 				lseGradientHand(x, g)
 			}
 		})
+	}
+	for _, n := range []int{1000, 10000} {
+		in := kmeansInput(r, 100, n, 8)
+		p := slices.Concat(in["points"].([][]float64)...)
+		c := slices.Concat(in["centroids"].([][]float64)...)
+		dir := make([]float64, len(c))
+		b.Run(fmt.Sprintf("kmeans/k=100,n=%d,d=8", n), func(b *testing.B) {
+			for b.Loop() {
+				kmeansDirHand(p, c, 8, dir)
+			}
+		})
+	}
+}
+
+// kmeansDirHand is the manual tool's dir of kmeans: each point adds to
+// the gradient and the Hessian's diagonal of its nearest centroid.
+//
+//go:noinline
+func kmeansDirHand(p, c []float64, d int, dir []float64) {
+	k := len(c) / d
+	hess := make([]float64, k)
+	clear(dir)
+	for i := 0; i < len(p); i += d {
+		best, nearest := math.Inf(1), 0
+		for j := range k {
+			var s float64
+			for a := range d {
+				t := p[i+a] - c[j*d+a]
+				s += t * t
+			}
+			if s < best {
+				best, nearest = s, j
+			}
+		}
+		hess[nearest] += 2
+		for a := range d {
+			dir[nearest*d+a] += 2 * (c[nearest*d+a] - p[i+a])
+		}
+	}
+	for j := range k {
+		for a := range d {
+			dir[j*d+a] /= hess[j]
+		}
 	}
 }
 

@@ -57,6 +57,11 @@
 //   - det (det.go): primal and gradient of the determinant of an ℓ×ℓ
 //     matrix by expansion by minors, built with ad.Builder, each minor
 //     once.
+//   - kmeans (kmeans.nabla): cost, the sum of the squared distances of
+//     the points to their nearest centroids, and dir, the Newton direction
+//     J ⊘ diag(H), its gradient over the diagonal of its Hessian, built
+//     with nabla's gradient and Hessian-vector product (H is diagonal, so
+//     H·1 is its diagonal) and compiled as one program.
 //   - saddle (saddle.nabla) and particle (particle.nabla): nested
 //     differentiation through GradBench's gradient-descent solver, in the
 //     four combinations ff, fr, rf and rr of the outer and the inner mode,

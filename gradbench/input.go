@@ -182,3 +182,38 @@ func decodeVector(raw json.RawMessage) ([]float64, error) {
 	}
 	return v, nil
 }
+
+// matrix returns the member name, a non-empty array of rows of finite
+// numbers, all of one non-zero length, flattened row by row.
+func (o *object) matrix(name string) (values []float64, rows, cols int) {
+	raw := o.member(name)
+	if raw == nil {
+		return nil, 0, 0
+	}
+	if kind := jsonKind(raw); kind != "an array" {
+		o.failf(name, "want an array of rows of numbers, got %s", kind)
+		return nil, 0, 0
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		o.failf(name, "%v", err)
+		return nil, 0, 0
+	}
+	if len(elems) == 0 {
+		o.failf(name, "want an array of rows of numbers, got an empty array")
+		return nil, 0, 0
+	}
+	for i, e := range elems {
+		row, err := decodeVector(e)
+		if err == nil && i > 0 && len(row) != cols {
+			err = fmt.Errorf("has %d numbers, row 0 has %d", len(row), cols)
+		}
+		if err != nil {
+			o.failf(name, "row %d: %v", i, err)
+			return nil, 0, 0
+		}
+		cols = len(row)
+		values = append(values, row...)
+	}
+	return values, len(elems), cols
+}

@@ -39,6 +39,7 @@ var modules = map[string]module{
 	"det":      det,
 	"saddle":   saddle,
 	"particle": particle,
+	"kmeans":   kmeans,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
