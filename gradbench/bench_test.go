@@ -29,6 +29,8 @@ func BenchmarkGradBench(b *testing.B) {
 		{"det", "gradient", "ell=9", map[string]any{"A": randomVector(r, 81), "ell": 9}},
 		{"ode", "gradient", "n=1000,s=10", map[string]any{"x": randomVector(r, 1000), "s": 10}},
 		{"ode", "gradient", "n=100000,s=10", map[string]any{"x": randomVector(r, 100000), "s": 10}},
+		{"gmm", "jacobian", "d=10,k=25,n=1000", gmmInput(r, 10, 25, 1000)},
+		{"gmm", "jacobian", "d=20,k=25,n=1000", gmmInput(r, 20, 25, 1000)},
 		{"kmeans", "dir", "k=100,n=1000,d=8", kmeansInput(r, 100, 1000, 8)},
 		{"kmeans", "dir", "k=100,n=10000,d=8", kmeansInput(r, 100, 10000, 8)},
 	}
@@ -41,6 +43,18 @@ func BenchmarkGradBench(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// gmmInput returns an input of gmm with random parameters and points.
+func gmmInput(r *rand.Rand, d, k, n int) map[string]any {
+	return map[string]any{
+		"d": d, "k": k, "n": n, "m": 0, "gamma": 1.0,
+		"x":     rowsOf(randomVector(r, n*d), d),
+		"alpha": randomVector(r, k),
+		"mu":    rowsOf(randomVector(r, k*d), d),
+		"q":     rowsOf(randomVector(r, k*d), d),
+		"l":     rowsOf(randomVector(r, k*d*(d-1)/2), d*(d-1)/2),
 	}
 }
 

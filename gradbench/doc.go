@@ -57,6 +57,10 @@
 //   - det (det.go): primal and gradient of the determinant of an ℓ×ℓ
 //     matrix by expansion by minors, built with ad.Builder, each minor
 //     once.
+//   - gmm (gmm.nabla): objective, the log posterior of a Gaussian mixture
+//     with a Wishart prior on its precision matrices, and jacobian, its
+//     gradient; one matrix product gives every component's Q(x - μ) at
+//     every point.
 //   - kmeans (kmeans.nabla): cost, the sum of the squared distances of
 //     the points to their nearest centroids, and dir, the Newton direction
 //     J ⊘ diag(H), its gradient over the diagonal of its Hessian, built

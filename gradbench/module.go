@@ -40,6 +40,7 @@ var modules = map[string]module{
 	"saddle":   saddle,
 	"particle": particle,
 	"kmeans":   kmeans,
+	"gmm":      gmm,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
