@@ -41,15 +41,6 @@ type Program struct {
 	compact  []compact // the program again, compactly, as Run goes through it
 }
 
-// A compact is the compact form of an instruction: the common scalar
-// arithmetic runs from it directly; k indexes the full instruction, which
-// every other code needs.
-type compact struct {
-	code      code
-	dst, a, b int32
-	k         int32
-}
-
 // loc is where a value lives: a scalar register or a vector slot.
 type loc struct {
 	vec bool
@@ -63,22 +54,6 @@ type slotInit struct {
 	data     []float64
 	off, len int
 }
-
-// A code is what the compact loop of Run does for an instruction: the
-// common scalar arithmetic itself, everything else by calling the
-// instruction's kernel.
-type code uint8
-
-const (
-	cKernel code = iota
-	cAddSS
-	cSubSS
-	cMulSS
-	cDivSS
-	cNegS
-	cSqS
-	cPowSS
-)
 
 // A kernel computes an instruction's value in a workspace. The op table
 // says which kernel computes each node (its compile facet).
@@ -304,10 +279,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			}
 		}
 	}
-	p.compact = make([]compact, len(p.code))
-	for k, in := range p.code {
-		p.compact[k] = compact{code: in.code, dst: in.dst, a: in.a, b: in.b, k: int32(k)}
-	}
+	p.compact = p.compactCode()
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {
 		offs[b] = p.arena

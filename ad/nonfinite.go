@@ -125,13 +125,14 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 			return
 		}
 	}
-	for k := range p.compact {
+	for k := range p.code {
 		c := &p.code[k]
 		if c.fused != nil {
 			ws.execFusedChecked(c.fused, check)
 			continue
 		}
-		p.execute(ws, p.compact[k:k+1])
+		step := [1]compact{p.step(k)}
+		p.execute(ws, step[:])
 		check(c, 0)
 	}
 	if first != nil {

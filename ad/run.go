@@ -2,6 +2,7 @@ package ad
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"sync"
 
@@ -29,7 +30,7 @@ type Workspace struct {
 func (p *Program) NewWorkspace() *Workspace {
 	ws := &Workspace{
 		p:      p,
-		s:      append([]float64(nil), p.regInit...),
+		s:      registers(p.regInit),
 		v:      make([][]float64, p.nslot),
 		arena:  make([]float64, p.arena),
 		work:   make([]float64, p.work),
@@ -53,6 +54,14 @@ func (p *Program) NewWorkspace() *Workspace {
 		}
 	}
 	return ws
+}
+
+// registers returns a register file holding init, its length padded to a
+// power of two for execute.
+func registers(init []float64) []float64 {
+	s := make([]float64, 1<<bits.Len(uint(max(len(init)-1, 0))))
+	copy(s, init)
+	return s
 }
 
 // Inputs returns the program's inputs in the order Run takes them.
@@ -96,29 +105,146 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 }
 
 // execute runs the instructions of steps. The common scalar arithmetic
-// runs here, without a call: it is most of what small programs do.
+// runs here, without a call: it is most of what small programs do. The
+// register file's length is a power of two, so masking an index keeps it
+// in range without a bounds check (compile gives no index beyond it).
 func (p *Program) execute(ws *Workspace, steps []compact) {
 	s := ws.s
-	for _, in := range steps {
+	m := len(s) - 1
+	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
+	for i := range steps {
+		in := &steps[i]
 		switch in.code {
-		case cAddSS:
-			s[in.dst] = s[in.a] + s[in.b]
-		case cSubSS:
-			s[in.dst] = s[in.a] - s[in.b]
-		case cMulSS:
-			s[in.dst] = s[in.a] * s[in.b]
-		case cDivSS:
-			s[in.dst] = s[in.a] / s[in.b]
-		case cNegS:
-			s[in.dst] = -s[in.a]
-		case cSqS:
-			x := s[in.a]
-			s[in.dst] = x * x
-		case cPowSS:
-			s[in.dst] = pow(s[in.a], s[in.b])
-		default:
+		case cKernel:
 			c := &p.code[in.k]
 			c.kernel(ws, c)
+		case cAddSS:
+			s[int(in.dst)&m] = s[int(in.a)&m] + s[int(in.b)&m]
+		case cSubSS:
+			s[int(in.dst)&m] = s[int(in.a)&m] - s[int(in.b)&m]
+		case cMulSS:
+			s[int(in.dst)&m] = s[int(in.a)&m] * s[int(in.b)&m]
+		case cDivSS:
+			s[int(in.dst)&m] = s[int(in.a)&m] / s[int(in.b)&m]
+		case cNegS:
+			s[int(in.dst)&m] = -s[int(in.a)&m]
+		case cSqS:
+			x := s[int(in.a)&m]
+			s[int(in.dst)&m] = x * x
+		case cPowSS:
+			s[int(in.dst)&m] = pow(s[int(in.a)&m], s[int(in.b)&m])
+		case cAddAdd:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t + s[int(in.c)&m]
+		case cAddRAdd:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] + t
+		case cAddSub:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t - s[int(in.c)&m]
+		case cAddRSub:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] - t
+		case cAddMul:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * s[int(in.c)&m]
+		case cAddRMul:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] * t
+		case cAddSq:
+			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * t
+		case cSubAdd:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t + s[int(in.c)&m]
+		case cSubRAdd:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] + t
+		case cSubSub:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t - s[int(in.c)&m]
+		case cSubRSub:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] - t
+		case cSubMul:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * s[int(in.c)&m]
+		case cSubRMul:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] * t
+		case cSubSq:
+			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * t
+		case cMulAdd:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t + s[int(in.c)&m]
+		case cMulRAdd:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] + t
+		case cMulSub:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t - s[int(in.c)&m]
+		case cMulRSub:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] - t
+		case cMulMul:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * s[int(in.c)&m]
+		case cMulRMul:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] * t
+		case cMulSq:
+			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * t
+		case cSqAdd:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t + s[int(in.c)&m]
+		case cSqRAdd:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] + t
+		case cSqSub:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t - s[int(in.c)&m]
+		case cSqRSub:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] - t
+		case cSqMul:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * s[int(in.c)&m]
+		case cSqRMul:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = s[int(in.c)&m] * t
+		case cSqSq:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			s[int(in.dst)&m] = t * t
 		}
 	}
 }
@@ -130,14 +256,16 @@ func (p *Program) load(ws *Workspace, in [][]float64) error {
 	if len(in) != len(p.inputs) {
 		return fmt.Errorf("program takes %d inputs, got %d", len(p.inputs), len(in))
 	}
+	locs, s := p.inLoc[:len(in)], ws.s
 	for k, x := range in {
-		if want := p.inputs[k].Shape.Len(); len(x) != want {
-			return fmt.Errorf("input %q is %s but got %d values", p.inputs[k].Name, p.inputs[k].Shape, len(x))
-		}
-		if l := p.inLoc[k]; l.vec {
+		l := locs[k]
+		switch {
+		case !l.vec && len(x) == 1:
+			s[l.i] = x[0]
+		case l.vec && len(x) == p.inputs[k].Shape.Len():
 			ws.v[l.i] = x
-		} else {
-			ws.s[l.i] = x[0]
+		default:
+			return fmt.Errorf("input %q is %s but got %d values", p.inputs[k].Name, p.inputs[k].Shape, len(x))
 		}
 	}
 	return nil

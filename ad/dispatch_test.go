@@ -1,0 +1,90 @@
+package ad
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPairsMatchSingleSteps runs every superinstruction and the two single
+// steps it stands for on the same registers: both results must have the
+// same bits.
+func TestPairsMatchSingleSteps(t *testing.T) {
+	// Registers 0 to 2 are the operands, 3 and 4 the results.
+	operands := [][3]float64{{0.1, 0.2, 0.3}, {-1.2, 1, 100}, {1e308, 1e308, -1}, {math.Inf(1), 2, math.NaN()}, {3, 1e-300, 0}}
+	const a, b, c, mid, dst = 0, 1, 2, 3, 4
+	p := &Program{}
+	for row, first := range pairFirsts {
+		for col := range pairSeconds {
+			second := []compact{
+				{code: cAddSS, dst: dst, a: mid, b: c}, {code: cAddSS, dst: dst, a: c, b: mid},
+				{code: cSubSS, dst: dst, a: mid, b: c}, {code: cSubSS, dst: dst, a: c, b: mid},
+				{code: cMulSS, dst: dst, a: mid, b: c}, {code: cMulSS, dst: dst, a: c, b: mid},
+				{code: cSqS, dst: dst, a: mid},
+			}[col]
+			singles := []compact{{code: first, dst: mid, a: a, b: b}, second}
+			if first == cSqS {
+				singles[0].b = 0
+			}
+			pc, ok := pair(&instr{code: first, dst: mid, a: a, b: int32(singles[0].b)}, &instr{code: second.code, dst: dst, a: int32(second.a), b: int32(second.b)})
+			require.True(t, ok, "row %d col %d", row, col)
+			require.Equal(t, cAddAdd+code(row*pairSeconds+col), pc.code)
+			for _, x := range operands {
+				want := registers(append(x[:], 0, 0))
+				got := registers(append(x[:], 0, 0))
+				p.execute(&Workspace{s: want}, singles)
+				p.execute(&Workspace{s: got}, []compact{pc})
+				for r := range want {
+					assert.Equal(t, math.Float64bits(want[r]), math.Float64bits(got[r]), "row %d col %d at %v: register %d", row, col, x, r)
+				}
+			}
+		}
+	}
+}
+
+// TestPairsFormed checks that the Rosenbrock gradient, twelve scalar
+// instructions, runs in fewer steps.
+func TestPairsFormed(t *testing.T) {
+	g := NewGraph()
+	x, _ := g.Var("x", Scalar())
+	y, _ := g.Var("y", Scalar())
+	sq := func(a Node) Node { return g.bin(OpPow, a, g.Const(2)) }
+	f := g.add2(sq(g.sub(g.Const(1), x)), g.mul(g.Const(100), sq(g.sub(y, sq(x)))))
+	grad, err := g.Grad(f, x, y)
+	require.NoError(t, err)
+	p, err := g.Compile(append([]Node{f}, grad...)...)
+	require.NoError(t, err)
+	assert.Less(t, len(p.compact), p.Len()*3/4, "%s", p)
+}
+
+// TestCompactRunsLikeSingleSteps compares, bit for bit, random programs
+// run by Run with the same programs run one instruction at a time.
+func TestCompactRunsLikeSingleSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 1))
+	for range 200 {
+		g := NewGraph()
+		gen := newRandomExpr(g, rng, 3)
+		y := gen.scalar(5)
+		grads, err := g.Grad(y, gen.vars...)
+		require.NoError(t, err)
+		p, err := g.Compile(append([]Node{y}, grads...)...)
+		require.NoError(t, err)
+		in := gen.split(gen.point(rng))
+		ws, ref := p.NewWorkspace(), p.NewWorkspace()
+		require.NoError(t, p.Run(ws, in))
+		require.NoError(t, p.load(ref, in))
+		for k := range p.code {
+			step := [1]compact{p.step(k)}
+			p.execute(ref, step[:])
+		}
+		for k := range p.outLoc {
+			want, got := ref.Output(k), ws.Output(k)
+			for i := range want {
+				require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "output %d of\n%s", k, p)
+			}
+		}
+	}
+}
