@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -67,16 +69,27 @@ type program struct {
 	once sync.Once
 	prog *Program
 	err  error
-	// free holds idle workspaces. Unlike a sync.Pool's, they survive
-	// garbage collections: a workspace can be as large as the function's
-	// vectors, and a long optimizer run would otherwise allocate it anew
-	// after every collection.
+	// idle and free hold idle workspaces. Unlike a sync.Pool's, they
+	// survive garbage collections: a workspace can be as large as the
+	// function's vectors, and a long optimizer run would otherwise allocate
+	// it anew after every collection. idle holds the last one put back,
+	// which is all a caller on one goroutine needs, at the cost of one
+	// atomic swap where a channel takes a lock.
+	idle atomic.Pointer[runState]
 	free chan *runState
 	nin  int // the program's number of inputs
+	// The program's last outputs, from first on, are the parts of a flat
+	// result, one per variable; direct holds their slots when the program
+	// can write them straight into the caller's slice (Program.ownedOutput).
+	first  int
+	direct []slotInit
 }
 
 // get returns an idle workspace, or a new one when all are in use.
 func (p *program) get() *runState {
+	if st := p.idle.Swap(nil); st != nil {
+		return st
+	}
 	select {
 	case st := <-p.free:
 		return st
@@ -89,6 +102,9 @@ func (p *program) get() *runState {
 // could run at once are idle already.
 func (p *program) put(st *runState) {
 	clear(st.in)
+	if p.idle.CompareAndSwap(nil, st) {
+		return
+	}
 	select {
 	case p.free <- st:
 	default:
@@ -223,6 +239,8 @@ func (f *Func) programWith(p *program, build func() (inputs, outputs []Node, err
 		}
 		p.prog, p.nin = prog, len(ins)
 		p.free = make(chan *runState, runtime.GOMAXPROCS(0))
+		p.first = len(outs) - len(f.vars)
+		p.direct = f.directOutputs(prog, p.first)
 	})
 	return p, p.err
 }
@@ -350,10 +368,29 @@ func (f *Func) gather(dst []float64, ws *Workspace, first int) {
 	}
 }
 
-// run runs p on x (and, for tangent programs, v), then passes the workspace
-// to read. Non-finite outputs are read too, and explained by the returned
-// *NonFiniteError.
-func (f *Func) run(p *program, x, v []float64, read func(*Workspace)) error {
+// directOutputs returns the slots of prog's outputs first, first+1, …, one
+// per variable, if each is a buffer of the workspace's own that a run can
+// write into the caller's flat result instead, or nil.
+func (f *Func) directOutputs(prog *Program, first int) []slotInit {
+	if first < 0 {
+		return nil
+	}
+	direct := make([]slotInit, len(f.vars))
+	for i, v := range f.vars {
+		si, ok := prog.ownedOutput(first + i)
+		if !ok || si.len != v.Shape.Len() {
+			return nil
+		}
+		direct[i] = si
+	}
+	return direct
+}
+
+// run runs p on x (and, for tangent programs, v), writes its flat result
+// into out (unless out is nil), then passes the workspace to read (unless
+// read is nil). Non-finite outputs are read too, and explained by the
+// returned *NonFiniteError.
+func (f *Func) run(p *program, x, v, out []float64, read func(*Workspace)) error {
 	return f.exec(p, func(in [][]float64) error {
 		if err := f.split(in, 0, x, "the point"); err != nil {
 			return err
@@ -362,20 +399,45 @@ func (f *Func) run(p *program, x, v []float64, read func(*Workspace)) error {
 			return f.split(in, len(f.vars), v, "the direction")
 		}
 		return nil
-	}, read)
+	}, out, read)
 }
 
-// exec runs p on the inputs set writes, then passes the workspace to read,
-// as run does.
-func (f *Func) exec(p *program, set func(in [][]float64) error, read func(*Workspace)) error {
+// exec runs p on the inputs set writes, as run does. The flat result goes
+// straight into out when the program can write it there and out shares no
+// memory with an input, so that there is nothing to copy.
+func (f *Func) exec(p *program, set func(in [][]float64) error, out []float64, read func(*Workspace)) error {
 	st := p.get()
 	defer p.put(st)
 	if err := set(st.in); err != nil {
 		return err
 	}
+	direct := out != nil && p.direct != nil
+	for _, x := range st.in {
+		direct = direct && !overlap(x, out)
+	}
+	if direct {
+		for i, si := range p.direct {
+			st.ws.v[si.slot] = out[f.offsets[i] : f.offsets[i]+si.len : f.offsets[i]+si.len]
+		}
+		defer st.ws.presetSlots(p.direct)
+	}
 	err := p.prog.RunChecked(st.ws, st.in)
-	read(st.ws)
+	if out != nil && !direct {
+		f.gather(out, st.ws, p.first)
+	}
+	if read != nil {
+		read(st.ws)
+	}
 	return err
+}
+
+// overlap reports whether a and b share memory.
+func overlap(a, b []float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	a0, b0 := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return a0 < b0+uintptr(len(b))*8 && b0 < a0+uintptr(len(a))*8
 }
 
 // checkLen reports a result slice of the wrong length.
@@ -389,7 +451,7 @@ func (f *Func) checkLen(dst []float64, what string) error {
 // Eval returns f(x).
 func (f *Func) Eval(x []float64) (float64, error) {
 	var y float64
-	err := f.run(&f.value, x, nil, func(ws *Workspace) { y = ws.Scalar(0) })
+	err := f.run(&f.value, x, nil, nil, func(ws *Workspace) { y = ws.Scalar(0) })
 	return y, err
 }
 
@@ -404,10 +466,7 @@ func (f *Func) Grad(x, grad []float64) (float64, error) {
 		return 0, err
 	}
 	var y float64
-	err = f.run(p, x, nil, func(ws *Workspace) {
-		y = ws.Scalar(0)
-		f.gather(grad, ws, 1)
-	})
+	err = f.run(p, x, nil, grad, func(ws *Workspace) { y = ws.Scalar(0) })
 	return y, err
 }
 
@@ -426,7 +485,7 @@ func (f *Func) JVP(x, v []float64) (value, jvp float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	err = f.run(p, x, v, func(ws *Workspace) { value, jvp = ws.Scalar(0), ws.Scalar(1) })
+	err = f.run(p, x, v, nil, func(ws *Workspace) { value, jvp = ws.Scalar(0), ws.Scalar(1) })
 	return value, jvp, err
 }
 
@@ -441,7 +500,7 @@ func (f *Func) HVP(x, v, hv []float64) error {
 	if err != nil {
 		return err
 	}
-	return f.run(p, x, v, func(ws *Workspace) { f.gather(hv, ws, 0) })
+	return f.run(p, x, v, hv, nil)
 }
 
 // Hessian writes the dense Hessian ∇²f(x) into h, which must be Dim×Dim or
@@ -472,7 +531,7 @@ func (f *Func) hessianSymbolic(x []float64, h *mat.SymDense) error {
 	if err != nil {
 		return err
 	}
-	return f.run(p, x, nil, func(ws *Workspace) {
+	return f.run(p, x, nil, nil, func(ws *Workspace) {
 		k := 0
 		for i := range f.dim {
 			for j := i; j < f.dim; j++ {

@@ -478,3 +478,93 @@ func TestVectorFuncPrecompile(t *testing.T) {
 	require.NoError(t, f.VJP([]float64{1, 2, 3}, []float64{1, 1, 1}, y, out))
 	assert.Equal(t, []float64{2, 4, 6}, out)
 }
+
+// TestFuncWritesResultsDirectly checks that gradients and Hessian-vector
+// products written straight into the caller's slice are what the program
+// leaves in its own buffers, bit for bit, with small vectors, fused ones
+// and ones long enough for two lanes; that a result slice overlapping the
+// point gets them by copy; and that a slice written directly is not
+// written again by a later call with another one.
+func TestFuncWritesResultsDirectly(t *testing.T) {
+	for _, n := range []int{10, 10000, 40000} {
+		f := extendedRosenbrock(t, n)
+		x, v := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], v[i] = 0.5+float64(i%3), float64(i%5)-2
+		}
+		for _, c := range []struct {
+			name string
+			prog func() (*program, error)
+			in   [][]float64
+			run  func(out []float64) error
+		}{
+			{"grad", f.gradProgram, [][]float64{x}, func(out []float64) error { _, err := f.Grad(x, out); return err }},
+			{"hvp", f.hvpProgram, [][]float64{x, v}, func(out []float64) error { return f.HVP(x, v, out) }},
+		} {
+			p, err := c.prog()
+			require.NoError(t, err)
+			require.NotNil(t, p.direct, "%s of %d", c.name, n)
+			ws := p.prog.NewWorkspace()
+			require.NoError(t, p.prog.Run(ws, c.in))
+			want := slices.Clone(ws.Output(p.first))
+			first := make([]float64, n)
+			require.NoError(t, c.run(first))
+			assert.Equal(t, want, first, "%s of %d", c.name, n)
+			second := make([]float64, n)
+			require.NoError(t, c.run(second))
+			assert.Equal(t, want, second, "%s of %d", c.name, n)
+			assert.Equal(t, want, first, "%s of %d, written again", c.name, n)
+		}
+		y := slices.Clone(x)
+		want := make([]float64, n)
+		_, err := f.Grad(x, want)
+		require.NoError(t, err)
+		_, err = f.Grad(y, y)
+		require.NoError(t, err)
+		assert.Equal(t, want, y, "a gradient over its own point, n = %d", n)
+	}
+}
+
+func TestFuncWritesNonFiniteResultsDirectly(t *testing.T) {
+	b := NewBuilder()
+	x := b.Var("x", Vector(3))
+	f, err := b.Func(b.Sum(b.Sqrt(x)))
+	require.NoError(t, err)
+	p, err := f.gradProgram()
+	require.NoError(t, err)
+	require.NotNil(t, p.direct)
+	grad := make([]float64, 3)
+	_, err = f.Grad([]float64{1, 0, 4}, grad)
+	var nf *NonFiniteError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, 1, nf.Index)
+	assert.Equal(t, []float64{0.5, math.Inf(1), 0.25}, grad)
+}
+
+// TestFuncConcurrentDirectResults runs gradients written straight into
+// each goroutine's slice at once, long enough for fused groups on two
+// lanes.
+func TestFuncConcurrentDirectResults(t *testing.T) {
+	const n = 40000
+	f := extendedRosenbrock(t, n)
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 0.5 + float64(i%3)
+	}
+	want := make([]float64, n)
+	_, err := f.Grad(x, want)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			grad := make([]float64, n)
+			for range 5 {
+				clear(grad)
+				_, err := f.Grad(x, grad)
+				assert.NoError(t, err)
+				assert.Equal(t, want, grad)
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -46,14 +46,42 @@ func (p *Program) NewWorkspace() *Workspace {
 			blocks: make([]float64, p.blocks*blockLen),
 		}
 	}
-	for _, si := range p.slotInit {
+	ws.presetSlots(p.slotInit)
+	return ws
+}
+
+// presetSlots points vector slots at what they hold before a run.
+func (ws *Workspace) presetSlots(init []slotInit) {
+	for _, si := range init {
 		if si.data != nil {
 			ws.v[si.slot] = si.data
 		} else {
 			ws.v[si.slot] = ws.arena[si.off : si.off+si.len : si.off+si.len]
 		}
 	}
-	return ws
+}
+
+// ownedOutput returns how output k's slot is preset when the value is a
+// buffer of the workspace's own that no other output shares: a run can
+// then write it into a buffer of the caller's instead, given in its slot.
+// Kernels never assume that a result shares memory with an argument, so
+// that moving the result elsewhere changes nothing else.
+func (p *Program) ownedOutput(k int) (slotInit, bool) {
+	l := p.outLoc[k]
+	if !l.vec {
+		return slotInit{}, false
+	}
+	for j, o := range p.outLoc {
+		if j != k && o == l {
+			return slotInit{}, false
+		}
+	}
+	for _, si := range p.slotInit {
+		if si.slot == l.i && si.data == nil {
+			return si, true
+		}
+	}
+	return slotInit{}, false
 }
 
 // registers returns a register file holding init, its length padded to a

@@ -56,7 +56,7 @@ func (v *VectorFunc) Eval(x, y []float64) error {
 	if err := v.checkOut(y, "the value"); err != nil {
 		return err
 	}
-	return v.f.run(&v.f.value, x, nil, func(ws *Workspace) { copy(y, ws.Output(0)) })
+	return v.f.run(&v.f.value, x, nil, nil, func(ws *Workspace) { copy(y, ws.Output(0)) })
 }
 
 // JVP writes the value at x into y and the Jacobian-vector product J·t,
@@ -72,7 +72,7 @@ func (v *VectorFunc) JVP(x, t, y, jt []float64) error {
 	if err != nil {
 		return err
 	}
-	return v.f.run(p, x, t, func(ws *Workspace) {
+	return v.f.run(p, x, t, nil, func(ws *Workspace) {
 		copy(y, ws.Output(0))
 		copy(jt, ws.Output(1))
 	})
@@ -98,10 +98,7 @@ func (v *VectorFunc) VJP(x, c, y, out []float64) error {
 	return f.exec(p, func(in [][]float64) error {
 		in[len(f.vars)] = c
 		return f.split(in, 0, x, "the point")
-	}, func(ws *Workspace) {
-		copy(y, ws.Output(0))
-		f.gather(out, ws, 1)
-	})
+	}, out, func(ws *Workspace) { copy(y, ws.Output(0)) })
 }
 
 // vjpProgram compiles on first use the program of the value and Jᵀ·c, with
