@@ -39,6 +39,7 @@ type Program struct {
 	pivots   int       // most scratch ints a kernel needs
 	parallel bool      // whether some fused group is long enough to split
 	compact  []compact // the program again, compactly, as Run goes through it
+	tracked  bool      // whether output 0 is non-finite when an input is (tracksInputs)
 }
 
 // loc is where a value lives: a scalar register or a vector slot.
@@ -280,6 +281,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		}
 	}
 	p.compact = p.compactCode()
+	p.tracked = g.tracksInputs(outputs[0].id-1, inputs)
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {
 		offs[b] = p.arena

@@ -55,15 +55,14 @@ func IsNonFinite(err error) bool {
 // the first node that went non-finite. A non-finite input is reported even
 // when the outputs are finite, since the graph may have folded it away
 // (0·x is 0 for every x): a result at such a point is reported the same
-// way whatever the expression. RunChecked costs one pass over the inputs
-// and the outputs, and one more over every intermediate value when an
-// output is not finite; Run does none of these.
+// way whatever the expression. RunChecked costs one pass over the outputs,
+// one over the inputs unless every input element reaches the first output
+// through operations that keep a non-finite value (tracksInputs), and one
+// more over every intermediate value when an output is not finite; Run
+// does none of these.
 func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
 	if err := p.Run(ws, in); err != nil {
 		return err
-	}
-	if e := p.nonFiniteInput(in); e != nil {
-		return e
 	}
 	bad := false
 	for k := range p.outLoc {
@@ -71,6 +70,12 @@ func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
 			bad = true
 			break
 		}
+	}
+	if !bad && p.tracked {
+		return nil
+	}
+	if e := p.nonFiniteInput(in); e != nil {
+		return e
 	}
 	if !bad {
 		return nil
