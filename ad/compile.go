@@ -40,6 +40,7 @@ type Program struct {
 	parallel bool      // whether some fused group is long enough to split
 	compact  []compact // the program again, compactly, as Run goes through it
 	tracked  bool      // whether output 0 is non-finite when an input is (tracksInputs)
+	inReg    []int32   // the first register of each input kept in registers, or -1
 }
 
 // loc is where a value lives: a scalar register or a vector slot.
@@ -49,10 +50,12 @@ type loc struct {
 }
 
 // slotInit presets a vector slot: a constant's data, or a range of the
-// workspace arena for an owned buffer.
+// workspace arena for an owned buffer, or of the register file when reg
+// is set (shortVectors).
 type slotInit struct {
 	slot     int32
 	data     []float64
+	reg      bool
 	off, len int
 }
 
@@ -280,7 +283,6 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			}
 		}
 	}
-	p.compact = p.compactCode()
 	p.tracked = g.tracksInputs(outputs[0].id-1, inputs)
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {
@@ -290,6 +292,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	for _, i := range ownedNodes {
 		p.slotInit = append(p.slotInit, slotInit{slot: locs[i].i, off: offs[home[i]], len: bufLen[home[i]]})
 	}
+	p.compact = p.compactCode()
 	return p, nil
 }
 

@@ -34,6 +34,9 @@ const (
 	cNegS
 	cSqS
 	cPowSS
+	cMove // s[dst] = s[a]
+	cF1   // the instruction's f1 of s[a]
+	cF2   // the instruction's f2 of s[a] and s[b]
 	// The pairs, named first then second: the first operation (add, sub,
 	// mul, square) on s[a] and s[b] gives t, then the second gives t + c,
 	// c + t, t - c, c - t, t·c, c·t or t², in the order of pairSeconds.
@@ -68,25 +71,57 @@ const (
 )
 
 // pairFirsts are the operations a pair starts with, in the order of the
-// pair codes; pairSeconds are the forms of its second operation.
+// pair codes; pairSeconds is the number of forms of its second operation,
+// colRMul the column of c·t.
 var pairFirsts = []code{cAddSS, cSubSS, cMulSS, cSqS}
 
-const pairSeconds = 7
+const (
+	pairSeconds = 7
+	colRMul     = 5
+)
+
+// pairRow returns the row of the pair codes that start with c, or -1.
+func pairRow(c code) int { return slices.Index(pairFirsts, c) }
 
 // compactCode returns the program in the form execute runs: a step per
-// instruction, but one for each pair of scalar instructions that a
-// superinstruction computes.
+// instruction, but one per element for arithmetic on short vectors
+// (shortSteps), and one for each pair of scalar operations that a
+// superinstruction computes. It adds the registers those need to the
+// program's.
 func (p *Program) compactCode() []compact {
-	steps := make([]compact, 0, len(p.code))
-	for k := 0; k < len(p.code); k++ {
-		if k+1 < len(p.code) {
-			if st, ok := pair(&p.code[k], &p.code[k+1]); ok {
+	home := p.shortVectors()
+	regs := map[float64]uint32{}
+	constant := func(c float64) uint32 {
+		r, ok := regs[c]
+		if !ok {
+			r = uint32(len(p.regInit))
+			p.regInit = append(p.regInit, c)
+			regs[c] = r
+		}
+		return r
+	}
+	// A pair made of two vector elements' steps stores its first result
+	// here, where nothing reads it.
+	scratch := uint32(len(p.regInit))
+	p.regInit = append(p.regInit, 0)
+	plain := make([]compact, 0, len(p.code))
+	for k := range p.code {
+		var ok bool
+		if plain, ok = p.shortSteps(plain, k, home, constant, scratch); !ok {
+			plain = append(plain, p.step(k))
+		}
+	}
+	p.nreg = len(p.regInit)
+	steps := make([]compact, 0, len(plain))
+	for i := 0; i < len(plain); i++ {
+		if i+1 < len(plain) {
+			if st, ok := pair(plain[i], plain[i+1]); ok {
 				steps = append(steps, st)
-				k++
+				i++
 				continue
 			}
 		}
-		steps = append(steps, p.step(k))
+		steps = append(steps, plain[i])
 	}
 	return steps
 }
@@ -97,15 +132,15 @@ func (p *Program) step(k int) compact {
 	return compact{code: in.code, dst: uint32(in.dst), a: uint32(in.a), b: uint32(in.b), k: uint32(k)}
 }
 
-// pair returns the superinstruction of x then y, if y reads x's result
-// and a pair code computes the two.
-func pair(x, y *instr) (compact, bool) {
-	row := slices.Index(pairFirsts, x.code)
+// pair returns the superinstruction of single steps x then y, if y reads
+// x's result and a pair code computes the two.
+func pair(x, y compact) (compact, bool) {
+	row := pairRow(x.code)
 	if row < 0 {
 		return compact{}, false
 	}
 	t := x.dst
-	col, c := -1, int32(0)
+	col, c := -1, uint32(0)
 	switch y.code {
 	case cSqS:
 		if y.a == t {
@@ -128,5 +163,5 @@ func pair(x, y *instr) (compact, bool) {
 	if col < 0 {
 		return compact{}, false
 	}
-	return compact{code: cAddAdd + code(row*pairSeconds+col), dst: uint32(y.dst), a: uint32(x.a), b: uint32(x.b), mid: uint32(t), c: uint32(c)}, true
+	return compact{code: cAddAdd + code(row*pairSeconds+col), dst: y.dst, a: x.a, b: x.b, mid: t, c: c}, true
 }

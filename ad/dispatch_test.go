@@ -29,7 +29,7 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 			if first == cSqS {
 				singles[0].b = 0
 			}
-			pc, ok := pair(&instr{code: first, dst: mid, a: a, b: int32(singles[0].b)}, &instr{code: second.code, dst: dst, a: int32(second.a), b: int32(second.b)})
+			pc, ok := pair(singles[0], singles[1])
 			require.True(t, ok, "row %d col %d", row, col)
 			require.Equal(t, cAddAdd+code(row*pairSeconds+col), pc.code)
 			for _, x := range operands {

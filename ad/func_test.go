@@ -527,18 +527,18 @@ func TestFuncWritesResultsDirectly(t *testing.T) {
 
 func TestFuncWritesNonFiniteResultsDirectly(t *testing.T) {
 	b := NewBuilder()
-	x := b.Var("x", Vector(3))
+	x := b.Var("x", Vector(shortLen+1))
 	f, err := b.Func(b.Sum(b.Sqrt(x)))
 	require.NoError(t, err)
 	p, err := f.gradProgram()
 	require.NoError(t, err)
 	require.NotNil(t, p.direct)
-	grad := make([]float64, 3)
-	_, err = f.Grad([]float64{1, 0, 4}, grad)
+	grad := make([]float64, shortLen+1)
+	_, err = f.Grad([]float64{1, 0, 4, 1, 1}, grad)
 	var nf *NonFiniteError
 	require.ErrorAs(t, err, &nf)
 	assert.Equal(t, 1, nf.Index)
-	assert.Equal(t, []float64{0.5, math.Inf(1), 0.25}, grad)
+	assert.Equal(t, []float64{0.5, math.Inf(1), 0.25, 0.5, 0.5}, grad)
 }
 
 // TestFuncConcurrentDirectResults runs gradients written straight into

@@ -53,9 +53,12 @@ func (p *Program) NewWorkspace() *Workspace {
 // presetSlots points vector slots at what they hold before a run.
 func (ws *Workspace) presetSlots(init []slotInit) {
 	for _, si := range init {
-		if si.data != nil {
+		switch {
+		case si.data != nil:
 			ws.v[si.slot] = si.data
-		} else {
+		case si.reg:
+			ws.v[si.slot] = ws.s[si.off : si.off+si.len : si.off+si.len]
+		default:
 			ws.v[si.slot] = ws.arena[si.off : si.off+si.len : si.off+si.len]
 		}
 	}
@@ -77,7 +80,7 @@ func (p *Program) ownedOutput(k int) (slotInit, bool) {
 		}
 	}
 	for _, si := range p.slotInit {
-		if si.slot == l.i && si.data == nil {
+		if si.slot == l.i && si.data == nil && !si.reg {
 			return si, true
 		}
 	}
@@ -161,6 +164,12 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 			s[int(in.dst)&m] = x * x
 		case cPowSS:
 			s[int(in.dst)&m] = pow(s[int(in.a)&m], s[int(in.b)&m])
+		case cMove:
+			s[int(in.dst)&m] = s[int(in.a)&m]
+		case cF1:
+			s[int(in.dst)&m] = p.code[in.k].f1(s[int(in.a)&m])
+		case cF2:
+			s[int(in.dst)&m] = p.code[in.k].f2(s[int(in.a)&m], s[int(in.b)&m])
 		case cAddAdd:
 			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
 			s[int(in.mid)&m] = t
@@ -291,7 +300,11 @@ func (p *Program) load(ws *Workspace, in [][]float64) error {
 		case !l.vec && len(x) == 1:
 			s[l.i] = x[0]
 		case l.vec && len(x) == p.inputs[k].Shape.Len():
-			ws.v[l.i] = x
+			if r := p.inReg[k]; r >= 0 {
+				copy(s[r:], x) // a short vector, kept in registers
+			} else {
+				ws.v[l.i] = x
+			}
 		default:
 			return fmt.Errorf("input %q is %s but got %d values", p.inputs[k].Name, p.inputs[k].Shape, len(x))
 		}
