@@ -112,6 +112,7 @@ func (p *Program) compactCode() []compact {
 		}
 	}
 	p.nreg = len(p.regInit)
+	plain = p.dropMoves(plain, home)
 	steps := make([]compact, 0, len(plain))
 	for i := 0; i < len(plain); i++ {
 		if i+1 < len(plain) {
@@ -164,4 +165,79 @@ func pair(x, y compact) (compact, bool) {
 		return compact{}, false
 	}
 	return compact{code: cAddAdd + code(row*pairSeconds+col), dst: y.dst, a: x.a, b: x.b, mid: t, c: c}, true
+}
+
+// dropMoves removes the moves whose destination only later steps read,
+// making those steps read the source instead: the moves that indexing and
+// concatenation of short vectors become. A register qualifies when no
+// kernel and no output reads it and this move alone writes it, and its
+// source is written at most once, so that it holds the same value wherever
+// the destination is read.
+func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
+	writes := make([]int, len(p.regInit))
+	pinned := make([]bool, len(p.regInit))
+	mark := func(l loc, n int, to []bool, count []int) {
+		r, ok := uint32(l.i), !l.vec
+		if l.vec {
+			r, ok = home[l.i]
+		}
+		for i := uint32(0); ok && i < uint32(n); i++ {
+			if to != nil {
+				to[r+i] = true
+			} else {
+				count[r+i] += 2 // written by a kernel: never a move's source
+			}
+		}
+	}
+	size := func(l loc, node int32) int {
+		if !l.vec {
+			return 1
+		}
+		return p.nodes[node].shape.Len()
+	}
+	for k, l := range p.outLoc {
+		mark(l, size(l, p.outNode[k]), pinned, nil)
+	}
+	for k, l := range p.inLoc {
+		mark(l, size(l, p.inNode[k]), nil, writes)
+	}
+	kernel := func(in *instr) {
+		for j, a := range in.args {
+			mark(a, size(a, in.argIDs[j]), pinned, nil)
+		}
+		mark(in.dstLoc, size(in.dstLoc, in.node), nil, writes)
+	}
+	for _, st := range steps {
+		if st.code != cKernel {
+			writes[st.dst]++
+			if st.code >= cAddAdd {
+				writes[st.mid]++
+			}
+			continue
+		}
+		if in := &p.code[st.k]; in.fused != nil {
+			for i := range in.fused.code {
+				kernel(&in.fused.code[i])
+			}
+		} else {
+			kernel(in)
+		}
+	}
+	alias := make(map[uint32]uint32)
+	read := func(r uint32) uint32 {
+		if a, ok := alias[r]; ok {
+			return a
+		}
+		return r
+	}
+	out := steps[:0]
+	for _, st := range steps {
+		st.a, st.b, st.c = read(st.a), read(st.b), read(st.c)
+		if st.code == cMove && !pinned[st.dst] && writes[st.dst] == 1 && writes[st.a] <= 1 {
+			alias[st.dst] = st.a
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
 }

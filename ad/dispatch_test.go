@@ -88,3 +88,18 @@ func TestCompactRunsLikeSingleSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestShortSums runs two sums of a ± b over vectors in registers, each
+// added up in the scratch register, and their product; every value is
+// exact.
+func TestShortSums(t *testing.T) {
+	b := NewBuilder()
+	v, u := b.Var("v", Vector(3)), b.Var("u", Vector(3))
+	y := b.Mul(b.Sum(b.Add(v, b.Mul(b.Const(2), u))), b.Sum(b.Sub(u, b.Mul(b.Const(3), v))))
+	require.NoError(t, b.Err())
+	p, err := b.Graph().Compile(y)
+	require.NoError(t, err)
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, [][]float64{{1, 2, 3}, {0.5, 0.25, -1}}))
+	assert.Equal(t, (1+2+3+2*(0.5+0.25-1))*(0.5+0.25-1-3*(1+2+3)), ws.Scalar(0))
+}
