@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Input describes one input of a Program: a variable of the graph.
@@ -39,8 +40,10 @@ type Program struct {
 	pivots   int       // most scratch ints a kernel needs
 	parallel bool      // whether some fused group is long enough to split
 	compact  []compact // the program again, compactly, as Run goes through it
-	tracked  bool      // whether output 0 is non-finite when an input is (tracksInputs)
-	inReg    []int32   // the first register of each input kept in registers, or -1
+	// Whether output 0 is non-finite when an input is (tracksInputs).
+	trackOnce sync.Once
+	tracked   bool
+	inReg     []int32 // the first register of each input kept in registers, or -1
 }
 
 // loc is where a value lives: a scalar register or a vector slot.
@@ -283,7 +286,6 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			}
 		}
 	}
-	p.tracked = g.tracksInputs(outputs[0].id-1, inputs)
 	offs := make([]int, len(bufLen))
 	for b, n := range bufLen {
 		offs[b] = p.arena

@@ -1,7 +1,5 @@
 package ad
 
-import "slices"
-
 // Small programs spend most of their time going from one instruction to
 // the next, so Run goes through a compact form of the program: small
 // records that index the register file, switched on densely enough that
@@ -70,18 +68,27 @@ const (
 	cSqSq
 )
 
-// pairFirsts are the operations a pair starts with, in the order of the
-// pair codes; pairSeconds is the number of forms of its second operation,
+// pairSeconds is the number of forms of a pair's second operation,
 // colRMul the column of c·t.
-var pairFirsts = []code{cAddSS, cSubSS, cMulSS, cSqS}
-
 const (
 	pairSeconds = 7
 	colRMul     = 5
 )
 
 // pairRow returns the row of the pair codes that start with c, or -1.
-func pairRow(c code) int { return slices.Index(pairFirsts, c) }
+func pairRow(c code) int {
+	switch c {
+	case cAddSS:
+		return 0
+	case cSubSS:
+		return 1
+	case cMulSS:
+		return 2
+	case cSqS:
+		return 3
+	}
+	return -1
+}
 
 // compactCode returns the program in the form execute runs: a step per
 // instruction, but one per element for arithmetic on short vectors
@@ -106,17 +113,22 @@ func (p *Program) compactCode() []compact {
 	p.regInit = append(p.regInit, 0)
 	plain := make([]compact, 0, len(p.code))
 	for k := range p.code {
-		var ok bool
-		if plain, ok = p.shortSteps(plain, k, home, constant, scratch); !ok {
+		ok := false
+		if len(home) > 0 {
+			plain, ok = p.shortSteps(plain, k, home, constant, scratch)
+		}
+		if !ok {
 			plain = append(plain, p.step(k))
 		}
 	}
 	p.nreg = len(p.regInit)
-	plain = p.dropMoves(plain, home)
-	steps := make([]compact, 0, len(plain))
+	if len(home) > 0 { // the moves come from short vectors' steps
+		plain = p.dropMoves(plain, home)
+	}
+	steps := plain[:0] // a pair takes the place of its two steps
 	for i := 0; i < len(plain); i++ {
-		if i+1 < len(plain) {
-			if st, ok := pair(plain[i], plain[i+1]); ok {
+		if i+1 < len(plain) && pairRow(plain[i].code) >= 0 {
+			if st, ok := pair(&plain[i], &plain[i+1]); ok {
 				steps = append(steps, st)
 				i++
 				continue
@@ -135,7 +147,7 @@ func (p *Program) step(k int) compact {
 
 // pair returns the superinstruction of single steps x then y, if y reads
 // x's result and a pair code computes the two.
-func pair(x, y compact) (compact, bool) {
+func pair(x, y *compact) (compact, bool) {
 	row := pairRow(x.code)
 	if row < 0 {
 		return compact{}, false
@@ -174,9 +186,9 @@ func pair(x, y compact) (compact, bool) {
 // source is written at most once, so that it holds the same value wherever
 // the destination is read.
 func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
-	writes := make([]int, len(p.regInit))
+	writes := make([]int32, len(p.regInit))
 	pinned := make([]bool, len(p.regInit))
-	mark := func(l loc, n int, to []bool, count []int) {
+	mark := func(l loc, n int, to []bool, count []int32) {
 		r, ok := uint32(l.i), !l.vec
 		if l.vec {
 			r, ok = home[l.i]

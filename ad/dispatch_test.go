@@ -17,7 +17,7 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 	operands := [][3]float64{{0.1, 0.2, 0.3}, {-1.2, 1, 100}, {1e308, 1e308, -1}, {math.Inf(1), 2, math.NaN()}, {3, 1e-300, 0}}
 	const a, b, c, mid, dst = 0, 1, 2, 3, 4
 	p := &Program{}
-	for row, first := range pairFirsts {
+	for row, first := range []code{cAddSS, cSubSS, cMulSS, cSqS} {
 		for col := range pairSeconds {
 			second := []compact{
 				{code: cAddSS, dst: dst, a: mid, b: c}, {code: cAddSS, dst: dst, a: c, b: mid},
@@ -29,8 +29,9 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 			if first == cSqS {
 				singles[0].b = 0
 			}
-			pc, ok := pair(singles[0], singles[1])
+			pc, ok := pair(&singles[0], &singles[1])
 			require.True(t, ok, "row %d col %d", row, col)
+			require.Equal(t, row, pairRow(first))
 			require.Equal(t, cAddAdd+code(row*pairSeconds+col), pc.code)
 			for _, x := range operands {
 				want := registers(append(x[:], 0, 0))

@@ -71,7 +71,7 @@ func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
 			break
 		}
 	}
-	if !bad && p.tracked {
+	if !bad && p.tracksInputs() {
 		return nil
 	}
 	if e := p.nonFiniteInput(in); e != nil {

@@ -44,7 +44,7 @@ func TestTracksInputs(t *testing.T) {
 			require.NoError(t, b.Err())
 			p, err := b.Graph().Compile(out)
 			require.NoError(t, err)
-			assert.Equal(t, c.want, p.tracked)
+			assert.Equal(t, c.want, p.tracksInputs())
 		})
 	}
 }
@@ -55,7 +55,7 @@ func TestTrackedInputsReported(t *testing.T) {
 	f := extendedRosenbrock(t, 5)
 	p, err := f.gradProgram()
 	require.NoError(t, err)
-	require.True(t, p.prog.tracked)
+	require.True(t, p.prog.tracksInputs())
 	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		_, err := f.Grad([]float64{1, 2, bad, 0, 1}, make([]float64, 5))
 		var nf *NonFiniteError
