@@ -63,6 +63,13 @@
 // got -0.3"), or the input that is NaN or infinite ("input x is NaN"),
 // which it reports even when folding (0·x = 0) made the outputs finite.
 //
+// Small programs are mostly dispatch, so Run goes through a compact form of
+// the program: steps that index a register file, pairs of scalar
+// operations run as one step, and vectors of up to four elements kept in
+// registers, their arithmetic run element by element. Every step computes
+// what the instructions one at a time would, in the same order, so the
+// results are the same to the bit.
+//
 // # Functions
 //
 // A Func is the one differentiable-function type of nabla: a scalar node
