@@ -67,6 +67,7 @@ type Func struct {
 // program is a lazily compiled Program with a pool of workspaces.
 type program struct {
 	once sync.Once
+	done atomic.Bool // once has run: prog and err are set
 	prog *Program
 	err  error
 	// idle and free hold idle workspaces. Unlike a sync.Pool's, they
@@ -215,6 +216,9 @@ func (f *Func) String() string {
 // program compiles p on first use with the outputs build returns; the
 // inputs are the function's variables.
 func (f *Func) program(p *program, build func() ([]Node, error)) (*program, error) {
+	if p.done.Load() { // every call but the first: no closures to make
+		return p, p.err
+	}
 	return f.programWith(p, func() ([]Node, []Node, error) {
 		outs, err := build()
 		return f.nodes, outs, err
@@ -224,7 +228,11 @@ func (f *Func) program(p *program, build func() ([]Node, error)) (*program, erro
 // programWith compiles p on first use with the inputs and outputs build
 // returns.
 func (f *Func) programWith(p *program, build func() (inputs, outputs []Node, err error)) (*program, error) {
+	if p.done.Load() {
+		return p, p.err
+	}
 	p.once.Do(func() {
+		defer p.done.Store(true)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		ins, outs, err := build()
