@@ -38,6 +38,7 @@ type Program struct {
 	work     int       // most scratch float64s a kernel needs
 	pivots   int       // most scratch ints a kernel needs
 	parallel bool      // whether some fused group is long enough to split
+	seam     int       // float64s of a lane's seam buffer
 	compact  []compact // the program again, compactly, as Run goes through it
 }
 
@@ -226,6 +227,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			p.blocks = max(p.blocks, len(in.fused.internal))
 			p.chunked = max(p.chunked, len(in.fused.ext))
 			p.parallel = p.parallel || in.fused.n >= parallelLen
+			p.seam = max(p.seam, in.fused.seamLen())
 		}
 		p.work, p.pivots = max(p.work, in.work), max(p.pivots, in.pivots)
 	}

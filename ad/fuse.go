@@ -1,7 +1,9 @@
 package ad
 
 import (
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -15,6 +17,9 @@ var fusionOff = false
 // fusedGroup is a run of elementwise instructions (and sums and dot
 // products of their results) over vectors of one length, executed a block
 // at a time so that values used only inside the group never go to memory.
+// Scatters of the group's vectors into longer ones (the adjoints of
+// slices) are members too: they add each block into their destination,
+// so that neither the scattered vector nor a copy of it is ever whole.
 type fusedGroup struct {
 	n        int     // vector length
 	code     []instr // members, in order
@@ -23,7 +28,34 @@ type fusedGroup struct {
 	acc      []int32 // scalar registers of the group's reductions
 	reads    []int32 // nodes computed outside the group that it reads
 	defs     []int32 // nodes it computes that are used after it
+	// dests are the vectors scatters add into, and windows says, for
+	// each member that adds into one, where (nil when none does).
+	dests   []groupDest
+	windows []groupWindow
 }
+
+// A groupDest is a vector the group's scatters add into: a scatter and the
+// scatteradds that add to it in place. Each member adds its block to the
+// window that starts its offset past the block's first element. Before a
+// block runs, the elements it touches first are set to zero: -0 where the
+// scatter puts its elements (since -0 + v is v, bit for bit) and +0 around
+// them, so that every element is what the scatter and scatteradds would
+// leave.
+type groupDest struct {
+	ext    int // its index in ext
+	lo, hi int // the least and greatest offset of a window
+	neg    int // the offset of the scatter's own elements, which start at -0
+}
+
+// A groupWindow is where a member adds into its destination.
+type groupWindow struct {
+	dest int // index in dests, or -1 for a member that is not a scatter
+	off  int
+}
+
+// minFuseLen is the shortest vector length that is fused: below it a
+// group's bookkeeping costs more than the passes it saves.
+const minFuseLen = 256
 
 // fusible returns the vector length an instruction works on if it can be
 // part of a fused group, or 0.
@@ -43,11 +75,18 @@ func (g *Graph) fusible(in *instr) int {
 // with vector work does not split groups. It marks the nodes that need no
 // memory outside their group in internal.
 func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
+	uses := map[int32]int{}
+	for _, in := range code {
+		for _, a := range in.argIDs {
+			uses[a]++
+		}
+	}
 	out := make([]instr, 0, len(code))
 	var group []instr
 	var n int
 	inGroup := map[int32]bool{}
-	reduced := map[int32]bool{} // reductions of the open group
+	reduced := map[int32]bool{}  // reductions and scatters of the open group
+	offsets := map[int32][]int{} // the window offsets of each scatter chain, by its last member
 	flush := func() {
 		if len(group) > 0 {
 			out = append(out, g.closeGroup(group, n, code, isOutput, internal)...)
@@ -55,6 +94,15 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		group, n = nil, 0
 		clear(inGroup)
 		clear(reduced)
+		clear(offsets)
+	}
+	join := func(in instr, m int) {
+		group = append(group, in)
+		n = m
+		inGroup[in.node] = true
+		if g.nodes[in.node].shape.IsScalar() {
+			reduced[in.node] = true
+		}
 	}
 	for _, in := range code {
 		dependsOnGroup, readsReduction := false, false
@@ -64,13 +112,11 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		}
 		m := g.fusible(&in)
 		switch {
-		case !fusionOff && m > blockLen && (len(group) == 0 || m == n) && !readsReduction:
-			group = append(group, in)
-			n = m
-			inGroup[in.node] = true
-			if g.nodes[in.node].shape.IsScalar() {
-				reduced[in.node] = true
-			}
+		case !fusionOff && m >= minFuseLen && (len(group) == 0 || m == n) && !readsReduction:
+			join(in, m)
+		case !fusionOff && len(group) > 0 && g.scattersInto(&in, n, uses, isOutput, reduced, offsets):
+			join(in, n)
+			reduced[in.node] = true
 		case len(group) > 0 && !dependsOnGroup:
 			out = append(out, in) // hoisted before the open group
 		default:
@@ -80,6 +126,42 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 	}
 	flush()
 	return out
+}
+
+// scattersInto reports whether in is a scatter that can join a group of
+// length n: a scatter, with step 1, of a vector of n elements the group
+// can read, or a scatteradd of one into a scatter of the group that
+// nothing else reads. It records the chain's window offsets. A chain joins
+// only while no element receives more than two of its vectors: two terms
+// and a zero add up to the same number in either order, three may not,
+// and blocks add in a different order than the instructions would.
+func (g *Graph) scattersInto(in *instr, n int, uses map[int32]int, isOutput []bool, reduced map[int32]bool, offsets map[int32][]int) bool {
+	nd := &g.nodes[in.node]
+	v := len(in.argIDs) - 1
+	if (nd.op != OpScatter && nd.op != OpScatterAdd) || nd.p[1] != 1 || !in.args[v].vec ||
+		g.nodes[in.argIDs[v]].shape.Len() != n || reduced[in.argIDs[v]] {
+		return false
+	}
+	off := nd.p[0] * itemLen(nd.shape)
+	if nd.op == OpScatter {
+		offsets[in.node] = []int{off}
+		return true
+	}
+	base := in.argIDs[0]
+	chain, ok := offsets[base]
+	if !ok || uses[base] != 1 || isOutput[base] {
+		return false
+	}
+	chain = append(slices.Clone(chain), off)
+	slices.Sort(chain)
+	for i := 2; i < len(chain); i++ {
+		if chain[i]-chain[i-2] < n {
+			return false
+		}
+	}
+	delete(offsets, base)
+	offsets[in.node] = chain
+	return true
 }
 
 // closeGroup turns a run of fusible instructions into one fused
@@ -109,6 +191,28 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			fg.ext = append(fg.ext, slot)
 		}
 	}
+	// A scatter chain lives in the slot of its last member, which later
+	// instructions read.
+	chain := map[int32]int{} // member node → its destination
+	var tails []int          // each destination's last member
+	for k, in := range group {
+		switch g.nodes[in.node].op {
+		case OpScatter:
+			chain[in.node] = len(tails)
+			tails = append(tails, k)
+		case OpScatterAdd:
+			d := chain[in.argIDs[0]]
+			chain[in.node] = d
+			tails[d] = k
+		}
+	}
+	if len(tails) > 0 {
+		fg.windows = make([]groupWindow, len(group))
+		for _, k := range tails {
+			addExt(group[k].dst)
+			fg.dests = append(fg.dests, groupDest{ext: len(fg.ext) - 1, lo: math.MaxInt, hi: math.MinInt})
+		}
+	}
 	seenRead := map[int32]bool{}
 	for k := range group {
 		in := &fg.code[k]
@@ -121,7 +225,15 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				addExt(l.i)
 			}
 		}
-		switch {
+		if fg.windows != nil {
+			fg.windows[k].dest = -1
+		}
+		switch d, scatters := chain[in.node]; {
+		case scatters:
+			if k == tails[d] {
+				fg.defs = append(fg.defs, in.node)
+			}
+			g.addsInto(fg, k, d, group[tails[d]].dstLoc)
 		case !in.dstLoc.vec:
 			fg.acc = append(fg.acc, in.dst)
 			fg.defs = append(fg.defs, in.node)
@@ -137,6 +249,26 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
 }
 
+// addsInto makes member k of fg, a scatter or scatteradd of destination d,
+// add its vector to its window of the destination, which lives in dst.
+func (g *Graph) addsInto(fg *fusedGroup, k, d int, dst loc) {
+	in := &fg.code[k]
+	nd := &g.nodes[in.node]
+	off := nd.p[0] * itemLen(nd.shape)
+	v := len(in.args) - 1
+	in.kernel, in.a, in.dst, in.dstLoc = addToK, in.args[v].i, dst.i, dst
+	if nd.op == OpScatterAdd {
+		in.args = slices.Clone(in.args)
+		in.args[0] = dst // the base is the destination itself
+	}
+	fg.windows[k] = groupWindow{dest: d, off: off}
+	dest := &fg.dests[d]
+	dest.lo, dest.hi = min(dest.lo, off), max(dest.hi, off)
+	if nd.op == OpScatter {
+		dest.neg = off
+	}
+}
+
 func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
 
 // execFused runs a fused group one block at a time: every vector slot the
@@ -147,7 +279,8 @@ func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
 func (ws *Workspace) execFused(fg *fusedGroup) { ws.execFusedChecked(fg, nil) }
 
 // execFusedChecked is execFused that, when check is set, calls it after each
-// member instruction with the offset of the current block.
+// member instruction with the offset of the current block in the member's
+// value.
 func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offset int)) {
 	for _, r := range fg.acc {
 		ws.s[r] = 0
@@ -174,13 +307,17 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 		for _, r := range fg.acc {
 			ws.s[r] += sub.s[r]
 		}
+		sub.addSeams(fg, full, half)
 	}
 	for j, sl := range fg.ext {
 		ws.v[sl] = full[j]
 	}
 }
 
-// runBlocks runs the group over elements lo to hi.
+// runBlocks runs the group over elements lo to hi. The first block of the
+// second half (lo > 0) adds into its destinations through the seam: the
+// elements the first half also adds to are summed apart, and addSeams adds
+// them in when both halves are done.
 func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, check func(*instr, int)) {
 	for k := lo; k < hi; k += blockLen {
 		m := min(blockLen, hi-k)
@@ -190,14 +327,103 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 		for j, sl := range fg.internal {
 			ws.v[sl] = ws.blocks[j*blockLen : j*blockLen+m : j*blockLen+m]
 		}
+		seam := k == lo && lo > 0 && fg.dests != nil
+		for _, d := range fg.dests {
+			from, to := k+d.hi, k+m+d.hi
+			if k == 0 {
+				from = 0
+			}
+			if k+m == fg.n {
+				to = len(full[d.ext])
+			}
+			d.zero(full[d.ext], from, to, fg.n)
+		}
+		if seam {
+			negZeros(ws.seam[:fg.seamLen()])
+		}
 		for i := range fg.code {
 			in := &fg.code[i]
+			off := k
+			if fg.windows != nil {
+				if w := fg.windows[i]; w.dest >= 0 {
+					off += w.off
+					if seam {
+						s := ws.seamOf(fg, w.dest)[w.off-fg.dests[w.dest].lo:]
+						ws.v[in.dst] = s[:m:m]
+					} else {
+						ws.v[in.dst] = full[fg.dests[w.dest].ext][off : off+m : off+m]
+					}
+				}
+			}
 			in.kernel(ws, in)
 			if check != nil {
-				check(in, k)
+				check(in, off)
+			}
+		}
+		if seam {
+			// The elements past the first half's reach are this half's.
+			for j, d := range fg.dests {
+				dst := full[d.ext][k+d.hi : k+m+d.hi]
+				s := ws.seamOf(fg, j)[d.hi-d.lo:]
+				for i := range dst {
+					dst[i] += s[i]
+				}
 			}
 		}
 	}
+}
+
+// seamOf returns the part of the seam buffer for destination d: its
+// elements from the first window's start in the half's first block.
+func (ws *Workspace) seamOf(fg *fusedGroup, d int) []float64 {
+	at := 0
+	for _, e := range fg.dests[:d] {
+		at += blockLen + e.hi - e.lo
+	}
+	return ws.seam[at : at+blockLen+fg.dests[d].hi-fg.dests[d].lo]
+}
+
+// addSeams adds what the second half, starting at half, added to the
+// elements of its destinations that the first half also adds to.
+func (ws *Workspace) addSeams(fg *fusedGroup, full [][]float64, half int) {
+	for j, d := range fg.dests {
+		dst := full[d.ext][half+d.lo : half+d.hi]
+		s := ws.seamOf(fg, j)
+		for i := range dst {
+			dst[i] += s[i]
+		}
+	}
+}
+
+// negZero is -0, the zero that adds to every number without changing a bit.
+var negZero = math.Copysign(0, -1)
+
+// zero sets elements from to to of the destination dst, a group of n
+// elements, to -0 where its scatter puts elements and +0 elsewhere.
+func (d groupDest) zero(dst []float64, from, to, n int) {
+	a, b := max(from, d.neg), min(to, d.neg+n)
+	if a >= b {
+		clear(dst[from:to])
+		return
+	}
+	clear(dst[from:a])
+	negZeros(dst[a:b])
+	clear(dst[b:to])
+}
+
+func negZeros(x []float64) {
+	for i := range x {
+		x[i] = negZero
+	}
+}
+
+// seamLen is the length of the seam buffer a lane needs for fg.
+func (fg *fusedGroup) seamLen() int {
+	n := 0
+	for _, d := range fg.dests {
+		n += blockLen + d.hi - d.lo
+	}
+	return n
 }
 
 // parallelLen is the vector length from which fused groups run on two

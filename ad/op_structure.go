@@ -1327,6 +1327,17 @@ func scatterAddK(ws *Workspace, in *instr) {
 	}
 }
 
+// addToK adds a vector to the destination's elements in place: a scatter
+// or scatteradd in a fused group, which adds each block to its window of
+// the destination.
+func addToK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	a = a[:len(d)]
+	for i := range d {
+		d[i] += a[i]
+	}
+}
+
 func cumsumK(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]
 	a = a[:len(d)]

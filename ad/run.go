@@ -20,8 +20,10 @@ type Workspace struct {
 	// For fused groups: block buffers and the saved full slots.
 	blocks []float64
 	full   [][]float64
-	// lane is the state the second half of a long fused group runs with.
+	// lane is the state the second half of a long fused group runs with,
+	// and seam, in a lane, what it adds where the first half adds too.
 	lane *Workspace
+	seam []float64
 	wait sync.WaitGroup
 }
 
@@ -43,6 +45,7 @@ func (p *Program) NewWorkspace() *Workspace {
 			s:      make([]float64, p.nreg),
 			v:      make([][]float64, p.nslot),
 			blocks: make([]float64, p.blocks*blockLen),
+			seam:   make([]float64, p.seam),
 		}
 	}
 	for _, si := range p.slotInit {
