@@ -33,7 +33,8 @@ type Program struct {
 	nslot    int       // vector slots
 	slotInit []slotInit
 	arena    int       // float64s of owned vector buffers
-	blocks   int       // block buffers for fused groups' internal values
+	blocks   int       // tile buffers for fused groups' internal values
+	parts    int       // float64s of the sums of a fused group's reductions
 	chunked  int       // most vector slots a fused group reads or writes
 	work     int       // most scratch float64s a kernel needs
 	pivots   int       // most scratch ints a kernel needs
@@ -228,6 +229,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			p.chunked = max(p.chunked, len(in.fused.ext))
 			p.parallel = p.parallel || in.fused.n >= parallelLen
 			p.seam = max(p.seam, in.fused.seamLen())
+			p.parts = max(p.parts, 4*len(in.fused.acc))
 		}
 		p.work, p.pivots = max(p.work, in.work), max(p.pivots, in.pivots)
 	}

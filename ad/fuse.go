@@ -7,9 +7,17 @@ import (
 	"sync"
 )
 
-// blockLen is the number of elements a fused group computes at a time:
-// small enough that a group's temporaries stay in cache.
+// blockLen is the number of elements whose part of a reduction a fused
+// group sums on its own before adding it to the total, as sum does with
+// four accumulators; long groups split across lanes at a block boundary.
+// It fixes the order of the additions, and so the results.
 const blockLen = 4096
+
+// tileLen is the number of elements a fused group computes at a time:
+// small enough that a group's temporaries stay in the first-level cache.
+// It divides blockLen, and is a multiple of four, so that the tiles of a
+// block sum in the order the whole block would.
+const tileLen = 256
 
 // fusionOff compiles without fused groups; tests compare the two.
 var fusionOff = false
@@ -35,22 +43,26 @@ type fusedGroup struct {
 }
 
 // A groupDest is a vector the group's scatters add into: a scatter and the
-// scatteradds that add to it in place. Each member adds its block to the
-// window that starts its offset past the block's first element. Before a
-// block runs, the elements it touches first are set to zero: -0 where the
-// scatter puts its elements (since -0 + v is v, bit for bit) and +0 around
-// them, so that every element is what the scatter and scatteradds would
-// leave.
+// scatteradds that add to it in place. Each member adds its tile to the
+// window that starts its offset past the tile's first element, but for
+// the copier, the member of greatest offset, which runs first and copies
+// its tile: no element of its window has been touched yet. The elements
+// before its first window are set to zero first, and those after its last
+// window at the end: -0 where the scatter puts its elements (since -0 + v
+// is v, bit for bit) and +0 around them, so that every element is what
+// the scatter and scatteradds would leave. Where the scatter puts nothing,
+// the copier adds its tile to +0.
 type groupDest struct {
 	ext    int // its index in ext
-	lo, hi int // the least and greatest offset of a window
+	lo, hi int // the least and greatest offset of a window, the copier's
 	neg    int // the offset of the scatter's own elements, which start at -0
 }
 
 // A groupWindow is where a member adds into its destination.
 type groupWindow struct {
-	dest int // index in dests, or -1 for a member that is not a scatter
-	off  int
+	dest   int // index in dests, or -1 for a member that is not a scatter
+	off    int
+	copies bool // the member copies rather than adds: the chain's copier
 }
 
 // minFuseLen is the shortest vector length that is fused: below it a
@@ -192,29 +204,47 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		}
 	}
 	// A scatter chain lives in the slot of its last member, which later
-	// instructions read.
+	// instructions read. Its members all run where that one did, the one
+	// with the greatest offset first: it copies its vector into the
+	// destination, and the others add theirs to it.
 	chain := map[int32]int{} // member node → its destination
-	var tails []int          // each destination's last member
-	for k, in := range group {
+	var tails []loc          // each destination's slot
+	var members [][]instr    // each destination's members, the copier first
+	for _, in := range group {
 		switch g.nodes[in.node].op {
 		case OpScatter:
 			chain[in.node] = len(tails)
-			tails = append(tails, k)
+			tails = append(tails, in.dstLoc)
+			members = append(members, []instr{in})
 		case OpScatterAdd:
 			d := chain[in.argIDs[0]]
 			chain[in.node] = d
-			tails[d] = k
+			tails[d] = in.dstLoc
+			if offset(g, &in) > offset(g, &members[d][0]) {
+				members[d] = slices.Insert(members[d], 0, in)
+			} else {
+				members[d] = append(members[d], in)
+			}
 		}
 	}
 	if len(tails) > 0 {
-		fg.windows = make([]groupWindow, len(group))
-		for _, k := range tails {
-			addExt(group[k].dst)
+		code := make([]instr, 0, len(group))
+		for _, in := range group {
+			if d, ok := chain[in.node]; !ok {
+				code = append(code, in)
+			} else if in.dstLoc == tails[d] {
+				code = append(code, members[d]...)
+			}
+		}
+		fg.code = code
+		fg.windows = make([]groupWindow, len(code))
+		for _, t := range tails {
+			addExt(t.i)
 			fg.dests = append(fg.dests, groupDest{ext: len(fg.ext) - 1, lo: math.MaxInt, hi: math.MinInt})
 		}
 	}
 	seenRead := map[int32]bool{}
-	for k := range group {
+	for k := range fg.code {
 		in := &fg.code[k]
 		for j, a := range in.argIDs {
 			if !member[a] && !seenRead[a] {
@@ -230,14 +260,16 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		}
 		switch d, scatters := chain[in.node]; {
 		case scatters:
-			if k == tails[d] {
+			if in.dstLoc == tails[d] {
 				fg.defs = append(fg.defs, in.node)
 			}
-			g.addsInto(fg, k, d, group[tails[d]].dstLoc)
+			g.addsInto(fg, k, d, tails[d], in.node == members[d][0].node)
 		case !in.dstLoc.vec:
+			// p2 says where the reduction keeps the four sums of its
+			// block's part (Workspace.parts).
+			in.kernel, in.p2 = in.acc, 4*len(fg.acc)
 			fg.acc = append(fg.acc, in.dst)
 			fg.defs = append(fg.defs, in.node)
-			in.kernel = in.acc
 		case usedOutside[in.node] || isOutput[in.node]:
 			fg.defs = append(fg.defs, in.node)
 			addExt(in.dst)
@@ -250,23 +282,33 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 }
 
 // addsInto makes member k of fg, a scatter or scatteradd of destination d,
-// add its vector to its window of the destination, which lives in dst.
-func (g *Graph) addsInto(fg *fusedGroup, k, d int, dst loc) {
+// add its vector to its window of the destination, which lives in dst, or
+// copy it there if it is the chain's copier.
+func (g *Graph) addsInto(fg *fusedGroup, k, d int, dst loc, copier bool) {
 	in := &fg.code[k]
-	nd := &g.nodes[in.node]
-	off := nd.p[0] * itemLen(nd.shape)
+	off := offset(g, in)
 	v := len(in.args) - 1
 	in.kernel, in.a, in.dst, in.dstLoc = addToK, in.args[v].i, dst.i, dst
-	if nd.op == OpScatterAdd {
+	if copier {
+		in.kernel = copyToK
+	}
+	if g.nodes[in.node].op == OpScatterAdd {
 		in.args = slices.Clone(in.args)
 		in.args[0] = dst // the base is the destination itself
 	}
-	fg.windows[k] = groupWindow{dest: d, off: off}
+	fg.windows[k] = groupWindow{dest: d, off: off, copies: copier}
 	dest := &fg.dests[d]
 	dest.lo, dest.hi = min(dest.lo, off), max(dest.hi, off)
-	if nd.op == OpScatter {
+	if g.nodes[in.node].op == OpScatter {
 		dest.neg = off
 	}
+}
+
+// offset returns the element of a scatter's result where its vector's
+// first element goes.
+func offset(g *Graph, in *instr) int {
+	nd := &g.nodes[in.node]
+	return nd.p[0] * itemLen(nd.shape)
 }
 
 func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
@@ -289,8 +331,17 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 	for j, sl := range fg.ext {
 		full[j] = ws.v[sl]
 	}
-	if fg.n < parallelLen || ws.lane == nil || check != nil {
+	if check != nil {
+		// Checked, a group runs a whole block at a time, member by member,
+		// as it did before tiles, so that the first value to go non-finite
+		// is the same whatever the tile. That is on the way to an error:
+		// the larger buffers can be allocated then.
+		if len(ws.blocks) < len(fg.internal)*blockLen {
+			ws.blocks = make([]float64, len(fg.internal)*blockLen)
+		}
 		ws.runBlocks(fg, full, 0, fg.n, check)
+	} else if fg.n < parallelLen || ws.lane == nil {
+		ws.runBlocks(fg, full, 0, fg.n, nil)
 	} else {
 		half := (fg.n/2 + blockLen - 1) / blockLen * blockLen
 		sub := ws.lane
@@ -314,33 +365,39 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 	}
 }
 
-// runBlocks runs the group over elements lo to hi. The first block of the
-// second half (lo > 0) adds into its destinations through the seam: the
-// elements the first half also adds to are summed apart, and addSeams adds
-// them in when both halves are done.
+// runBlocks runs the group over elements lo to hi, a tile at a time (a
+// block, when it checks the members' values with check). The
+// first tile of the second half (lo > 0) adds into its destinations
+// through the seam: the elements the first half also adds to are summed
+// apart, and addSeams adds them in when both halves are done.
 func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, check func(*instr, int)) {
-	for k := lo; k < hi; k += blockLen {
-		m := min(blockLen, hi-k)
+	step := tileLen
+	if check != nil {
+		step = blockLen
+	}
+	for k := lo; k < hi; k += step {
+		m := min(step, hi-k)
 		for j, sl := range fg.ext {
 			ws.v[sl] = full[j][k : k+m : k+m]
 		}
 		for j, sl := range fg.internal {
-			ws.v[sl] = ws.blocks[j*blockLen : j*blockLen+m : j*blockLen+m]
+			ws.v[sl] = ws.blocks[j*step : j*step+m : j*step+m]
 		}
-		seam := k == lo && lo > 0 && fg.dests != nil
 		for _, d := range fg.dests {
-			from, to := k+d.hi, k+m+d.hi
 			if k == 0 {
-				from = 0
+				d.zero(full[d.ext], 0, d.hi, fg.n)
 			}
 			if k+m == fg.n {
-				to = len(full[d.ext])
+				d.zero(full[d.ext], fg.n+d.hi, len(full[d.ext]), fg.n)
 			}
-			d.zero(full[d.ext], from, to, fg.n)
 		}
+		seam := k == lo && lo > 0 && fg.dests != nil
 		if seam {
-			negZeros(ws.seam[:fg.seamLen()])
+			for j, d := range fg.dests {
+				negZeros(ws.seamOf(fg, j)[:d.hi-d.lo])
+			}
 		}
+		endsBlock := (k+m)%blockLen == 0 || k+m == hi
 		for i := range fg.code {
 			in := &fg.code[i]
 			off := k
@@ -356,6 +413,20 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 				}
 			}
 			in.kernel(ws, in)
+			if fg.windows != nil && fg.windows[i].copies {
+				// Past the scatter's elements, the copy is +0 + v.
+				d := &fg.dests[fg.windows[i].dest]
+				w := ws.v[in.dst]
+				for j := max(fg.n+d.neg-k-d.hi, 0); j < m; j++ {
+					w[j] += 0
+				}
+			}
+			if endsBlock && !in.dstLoc.vec {
+				// The block's part of a reduction is complete.
+				t := (*[4]float64)(ws.parts[in.p2:])
+				ws.s[in.dst] += fold(*t)
+				*t = [4]float64{}
+			}
 			if check != nil {
 				check(in, off)
 			}
@@ -363,11 +434,7 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 		if seam {
 			// The elements past the first half's reach are this half's.
 			for j, d := range fg.dests {
-				dst := full[d.ext][k+d.hi : k+m+d.hi]
-				s := ws.seamOf(fg, j)[d.hi-d.lo:]
-				for i := range dst {
-					dst[i] += s[i]
-				}
+				copy(full[d.ext][k+d.hi:k+m+d.hi], ws.seamOf(fg, j)[d.hi-d.lo:])
 			}
 		}
 	}
@@ -378,9 +445,9 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 func (ws *Workspace) seamOf(fg *fusedGroup, d int) []float64 {
 	at := 0
 	for _, e := range fg.dests[:d] {
-		at += blockLen + e.hi - e.lo
+		at += tileLen + e.hi - e.lo
 	}
-	return ws.seam[at : at+blockLen+fg.dests[d].hi-fg.dests[d].lo]
+	return ws.seam[at : at+tileLen+fg.dests[d].hi-fg.dests[d].lo]
 }
 
 // addSeams adds what the second half, starting at half, added to the
@@ -421,7 +488,7 @@ func negZeros(x []float64) {
 func (fg *fusedGroup) seamLen() int {
 	n := 0
 	for _, d := range fg.dests {
-		n += blockLen + d.hi - d.lo
+		n += tileLen + d.hi - d.lo
 	}
 	return n
 }

@@ -57,6 +57,10 @@ func TestFusedScattersMatchBitForBit(t *testing.T) {
 					xs[i] = math.Copysign(0, -1)
 				}
 			}
+			// The last element of the extended Rosenbrock gradient is
+			// 200(x[n-1] - x[n-2]²): -0 here, which a copy keeps but the
+			// scatteradd onto +0 does not.
+			xs[n-2], xs[n-1] = 0, math.Copysign(0, -1)
 			outs := []Node{f, grad[0], hv[0]}
 			fused := eval(t, g, [][]float64{xs, vs}, outs...)
 			fusionOff = true
@@ -92,5 +96,40 @@ func TestSliceAdjointsNeedNoBuffers(t *testing.T) {
 		p, err := g.Compile(f, grad[0])
 		require.NoError(t, err)
 		assert.Equal(t, n, p.BufferLen(), "n = %d", n)
+	}
+}
+
+// TestFusedSumsAddBlocksInOrder checks the order in which a fused group
+// sums a long vector, whatever its tiles: each block of blockLen elements
+// on its own, with four accumulators, the blocks' parts added in turn from
+// zero in each half of a group split across lanes, and the halves' totals
+// added last. The order fixes every bit of the result.
+func TestFusedSumsAddBlocksInOrder(t *testing.T) {
+	for _, n := range []int{300, 5000, 100003} {
+		g := NewGraph()
+		x, _ := g.Var("x", Vector(n))
+		e := g.bin(OpMul, g.Const(3), must(g.Call("exp", x)))
+		f := g.reduce(OpSum, must(g.Call("sin", e)))
+		rng := rand.New(rand.NewPCG(uint64(n), 8))
+		xs := make([]float64, n)
+		terms := make([]float64, n)
+		for i := range xs {
+			xs[i] = rng.NormFloat64()
+			terms[i] = math.Sin(3 * math.Exp(xs[i]))
+		}
+		blocks := func(lo, hi int) float64 {
+			s := 0.0
+			for k := lo; k < hi; k += blockLen {
+				s += sum(terms[k:min(k+blockLen, hi)])
+			}
+			return s
+		}
+		want := blocks(0, n)
+		if n >= parallelLen && startLanes() {
+			half := (n/2 + blockLen - 1) / blockLen * blockLen
+			want = blocks(0, half) + blocks(half, n)
+		}
+		got := eval(t, g, [][]float64{xs}, f)
+		assert.Equal(t, math.Float64bits(want), math.Float64bits(got[0][0]), "n = %d: %v, want %v", n, got[0][0], want)
 	}
 }

@@ -1327,9 +1327,9 @@ func scatterAddK(ws *Workspace, in *instr) {
 	}
 }
 
-// addToK adds a vector to the destination's elements in place: a scatter
-// or scatteradd in a fused group, which adds each block to its window of
-// the destination.
+// addToK adds a vector to the destination's elements in place, and copyToK
+// copies it there: a scatter or scatteradd in a fused group, which adds or
+// copies each tile to its window of the destination.
 func addToK(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]
 	a = a[:len(d)]
@@ -1337,6 +1337,8 @@ func addToK(ws *Workspace, in *instr) {
 		d[i] += a[i]
 	}
 }
+
+func copyToK(ws *Workspace, in *instr) { copy(ws.v[in.dst], ws.v[in.a]) }
 
 func cumsumK(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]

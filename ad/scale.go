@@ -151,16 +151,21 @@ func sqVc(ws *Workspace, in *instr) {
 	}
 }
 
-// sumAxpyK is Σ a + c·b; sumAxpyAcc adds it to the register.
-func sumAxpyK(ws *Workspace, in *instr) { ws.s[in.dst] = sumAxpy(ws.v[in.a], ws.v[in.b], in.c) }
-func sumAxpyAcc(ws *Workspace, in *instr) {
-	ws.s[in.dst] += sumAxpy(ws.v[in.a], ws.v[in.b], in.c)
+// sumAxpyK is Σ a + c·b; sumAxpyAcc adds a tile of it to the parts of
+// its block, as sumAcc does.
+func sumAxpyK(ws *Workspace, in *instr) {
+	ws.s[in.dst] = fold(sumAxpyParts([4]float64{}, ws.v[in.a], ws.v[in.b], in.c))
 }
 
-// sumAxpy is Σ a + c·b, with four accumulators.
-func sumAxpy(a, b []float64, c float64) float64 {
+func sumAxpyAcc(ws *Workspace, in *instr) {
+	t := (*[4]float64)(ws.parts[in.p2:])
+	*t = sumAxpyParts(*t, ws.v[in.a], ws.v[in.b], in.c)
+}
+
+// sumAxpyParts is sumParts of a + c·b.
+func sumAxpyParts(t [4]float64, a, b []float64, c float64) [4]float64 {
 	b = b[:len(a)]
-	var t0, t1, t2, t3 float64
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
 		t0 += a[i] + c*b[i]
@@ -171,5 +176,5 @@ func sumAxpy(a, b []float64, c float64) float64 {
 	for ; i < len(a); i++ {
 		t0 += a[i] + c*b[i]
 	}
-	return (t0 + t1) + (t2 + t3)
+	return [4]float64{t0, t1, t2, t3}
 }

@@ -57,8 +57,8 @@ func Chained1e3Grad(x, gradX []float64) float64 {
 		v24 := 200 * v8
 		v33 := 400 * (v8 * x[k])
 		v34 := v19 - v33
-		gradX[k] += v34
 		gradX[k+1] += v24
+		gradX[k] += v34
 	}
 	return v14
 }

@@ -57,8 +57,8 @@ func Chained1e6Grad(x, gradX []float64) float64 {
 		v24 := 200 * v8
 		v33 := 400 * (v8 * x[k])
 		v34 := v19 - v33
-		gradX[k] += v34
 		gradX[k+1] += v24
+		gradX[k] += v34
 	}
 	return v14
 }
@@ -86,7 +86,7 @@ func Chained1e6HVP(x, dirX, hvX []float64) {
 		v62 := v8 * dirX[k]
 		v66 := 400 * (v61 + v62)
 		v67 := v56 - v66
-		hvX[k] += v67
 		hvX[k+1] += v59
+		hvX[k] += v67
 	}
 }
