@@ -137,7 +137,15 @@ func (m scaleMerge) apply(in *instr, locs []loc) {
 func axpy(ws *Workspace, in *instr) {
 	d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
 	a, b = a[:len(d)], b[:len(d)]
-	for i := range d {
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] = a4[0] + c*b4[0]
+		d4[1] = a4[1] + c*b4[1]
+		d4[2] = a4[2] + c*b4[2]
+		d4[3] = a4[3] + c*b4[3]
+	}
+	for ; i < len(d); i++ {
 		d[i] = a[i] + c*b[i]
 	}
 }
@@ -146,7 +154,15 @@ func axpy(ws *Workspace, in *instr) {
 func sqVc(ws *Workspace, in *instr) {
 	d, a, c := ws.v[in.dst], ws.v[in.a], in.c
 	a = a[:len(d)]
-	for i := range d {
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4 := d[i:i+4:i+4], a[i:i+4:i+4]
+		d4[0] = c * (a4[0] * a4[0])
+		d4[1] = c * (a4[1] * a4[1])
+		d4[2] = c * (a4[2] * a4[2])
+		d4[3] = c * (a4[3] * a4[3])
+	}
+	for ; i < len(d); i++ {
 		d[i] = c * (a[i] * a[i])
 	}
 }
