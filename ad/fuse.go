@@ -40,6 +40,10 @@ type fusedGroup struct {
 	// each member that adds into one, where (nil when none does).
 	dests   []groupDest
 	windows []groupWindow
+	// fast and fastWindows are code and windows as unchecked runs go
+	// through them (fastCode).
+	fast        []instr
+	fastWindows []groupWindow
 }
 
 // A groupDest is a vector the group's scatters add into: a scatter and the
@@ -278,7 +282,68 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			fg.internal = append(fg.internal, in.dst)
 		}
 	}
+	fg.fast, fg.fastWindows = g.fastCode(fg, internal)
 	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
+}
+
+// fastCode returns the members of fg as unchecked runs go through them: a
+// member that adds into a destination a sum or difference a + c·b made
+// for it alone adds a + c·b itself, one pass where there were two, and
+// the same sums. Checked runs go through every member, so that a sum
+// that overflows is the node named.
+func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindow) {
+	if fg.windows == nil {
+		return fg.code, fg.windows
+	}
+	uses := map[int32]int{}
+	at := map[int32]int{}
+	for k, in := range fg.code {
+		at[in.node] = k
+		for _, a := range in.argIDs {
+			uses[a]++
+		}
+	}
+	code := slices.Clone(fg.code)
+	drop := map[int]bool{}
+	for k := range code {
+		in := &code[k]
+		if w := fg.windows[k]; w.dest < 0 || w.copies {
+			continue
+		}
+		v := in.argIDs[len(in.argIDs)-1]
+		j, ok := at[v]
+		if !ok || uses[v] != 1 || !internal[v] {
+			continue
+		}
+		s := &fg.code[j]
+		if len(s.args) != 2 || !s.args[0].vec || !s.args[1].vec {
+			continue
+		}
+		switch op := g.nodes[s.node].op; {
+		case s.merge == mergeAxpy:
+			in.c = s.c
+		case s.merge == mergeNone && op == OpAdd:
+			in.c = 1
+		case s.merge == mergeNone && op == OpSub:
+			in.c = -1
+		default:
+			continue
+		}
+		in.kernel, in.a, in.b = axpyTo, s.a, s.b
+		drop[j] = true
+	}
+	if len(drop) == 0 {
+		return fg.code, fg.windows
+	}
+	var fast []instr
+	var windows []groupWindow
+	for k := range code {
+		if !drop[k] {
+			fast = append(fast, code[k])
+			windows = append(windows, fg.windows[k])
+		}
+	}
+	return fast, windows
 }
 
 // addsInto makes member k of fg, a scatter or scatteradd of destination d,
@@ -371,9 +436,9 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 // through the seam: the elements the first half also adds to are summed
 // apart, and addSeams adds them in when both halves are done.
 func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, check func(*instr, int)) {
-	step := tileLen
+	step, code, windows := tileLen, fg.fast, fg.fastWindows
 	if check != nil {
-		step = blockLen
+		step, code, windows = blockLen, fg.code, fg.windows
 	}
 	for k := lo; k < hi; k += step {
 		m := min(step, hi-k)
@@ -398,11 +463,11 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 			}
 		}
 		endsBlock := (k+m)%blockLen == 0 || k+m == hi
-		for i := range fg.code {
-			in := &fg.code[i]
+		for i := range code {
+			in := &code[i]
 			off := k
-			if fg.windows != nil {
-				if w := fg.windows[i]; w.dest >= 0 {
+			if windows != nil {
+				if w := windows[i]; w.dest >= 0 {
 					off += w.off
 					if seam {
 						s := ws.seamOf(fg, w.dest)[w.off-fg.dests[w.dest].lo:]
@@ -413,9 +478,9 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 				}
 			}
 			in.kernel(ws, in)
-			if fg.windows != nil && fg.windows[i].copies {
+			if windows != nil && windows[i].copies {
 				// Past the scatter's elements, the copy is +0 + v.
-				d := &fg.dests[fg.windows[i].dest]
+				d := &fg.dests[windows[i].dest]
 				w := ws.v[in.dst]
 				for j := max(fg.n+d.neg-k-d.hi, 0); j < m; j++ {
 					w[j] += 0

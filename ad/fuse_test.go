@@ -133,3 +133,31 @@ func TestFusedSumsAddBlocksInOrder(t *testing.T) {
 		assert.Equal(t, math.Float64bits(want), math.Float64bits(got[0][0]), "n = %d: %v, want %v", n, got[0][0], want)
 	}
 }
+
+// A scatteradd's vector that a fused group adds straight into its
+// destination is still the node a checked run names when it overflows,
+// at its own element.
+func TestFusedScatterOverflowExplained(t *testing.T) {
+	const n = 1000
+	g := NewGraph()
+	x, _ := g.Var("x", Vector(n))
+	y, _ := g.Var("y", Vector(n))
+	head := g.scatter(g.mul(g.Const(3), x), n+1, 1, 1)
+	sum := g.add2(g.mul(g.Const(1e308), x), g.mul(g.Const(1e308), y)) // 2e308 where both are 1
+	out := must(g.build(OpScatterAdd, [3]int{0, 1}, head, sum))
+	p, err := g.Compile(out)
+	require.NoError(t, err)
+	require.Len(t, p.code, 1, "one fused group")
+	require.Less(t, len(p.code[0].fused.fast), len(p.code[0].fused.code), "the sum is added in place")
+	ws := p.NewWorkspace()
+	xs, ys := make([]float64, n), make([]float64, n)
+	xs[700], ys[700] = 1, 1
+	require.NoError(t, p.Run(ws, [][]float64{xs, ys}))
+	assert.True(t, math.IsInf(ws.Output(0)[700], 1))
+	err = p.RunChecked(ws, [][]float64{xs, ys})
+	var nf *NonFiniteError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "add", nf.Op)
+	assert.Equal(t, 700, nf.Index)
+	assert.Equal(t, []float64{1e308, 1}, nf.Args, "1e308·x and y")
+}

@@ -150,6 +150,24 @@ func axpy(ws *Workspace, in *instr) {
 	}
 }
 
+// axpyTo adds a + c·b to the destination, for a scatter in a fused group
+// (fastCode).
+func axpyTo(ws *Workspace, in *instr) {
+	d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+	a, b = a[:len(d)], b[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] += a4[0] + c*b4[0]
+		d4[1] += a4[1] + c*b4[1]
+		d4[2] += a4[2] + c*b4[2]
+		d4[3] += a4[3] + c*b4[3]
+	}
+	for ; i < len(d); i++ {
+		d[i] += a[i] + c*b[i]
+	}
+}
+
 // sqVc is c·a².
 func sqVc(ws *Workspace, in *instr) {
 	d, a, c := ws.v[in.dst], ws.v[in.a], in.c
