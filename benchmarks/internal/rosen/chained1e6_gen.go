@@ -26,12 +26,10 @@ func Chained1e6(x []float64) float64 {
 	}
 	v14 := 0.0
 	for k := range 999999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 	}
 	return v14
 }
@@ -47,12 +45,10 @@ func Chained1e6Grad(x, gradX []float64) float64 {
 	v14 := 0.0
 	clear(gradX[0:1000000])
 	for k := range 999999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 		v19 := (-2) * v11
 		v24 := 200 * v8
 		v33 := 400 * (v8 * x[k])
@@ -76,8 +72,7 @@ func Chained1e6HVP(x, dirX, hvX []float64) {
 	}
 	clear(hvX[0:1000000])
 	for k := range 999999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v42 := 2 * (x[k] * dirX[k])
 		v44 := dirX[k+1] - v42
 		v56 := 2 * dirX[k]
