@@ -23,15 +23,15 @@ const tileLen = 256
 var fusionOff = false
 
 // fusedGroup is a run of elementwise instructions (and sums and dot
-// products of their results) over vectors of one length, executed a block
+// products of their results) over vectors of one length, executed a tile
 // at a time so that values used only inside the group never go to memory.
 // Scatters of the group's vectors into longer ones (the adjoints of
-// slices) are members too: they add each block into their destination,
+// slices) are members too: they add each tile into their destination,
 // so that neither the scattered vector nor a copy of it is ever whole.
 type fusedGroup struct {
 	n        int     // vector length
 	code     []instr // members, in order
-	ext      []int32 // vector slots read or written in full, chunked per block
+	ext      []int32 // vector slots read or written in full, chunked per tile
 	internal []int32 // vector slots of values that live only inside the group
 	acc      []int32 // scalar registers of the group's reductions
 	reads    []int32 // nodes computed outside the group that it reads
@@ -150,7 +150,7 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 // nothing else reads. It records the chain's window offsets. A chain joins
 // only while no element receives more than two of its vectors: two terms
 // and a zero add up to the same number in either order, three may not,
-// and blocks add in a different order than the instructions would.
+// and tiles add in a different order than the instructions would.
 func (g *Graph) scattersInto(in *instr, n int, uses map[int32]int, isOutput []bool, reduced map[int32]bool, offsets map[int32][]int) bool {
 	nd := &g.nodes[in.node]
 	v := len(in.argIDs) - 1
@@ -378,15 +378,15 @@ func offset(g *Graph, in *instr) int {
 
 func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
 
-// execFused runs a fused group one block at a time: every vector slot the
-// group touches is pointed at the current block. Long groups are split in
+// execFused runs a fused group one tile at a time: every vector slot the
+// group touches is pointed at the current tile. Long groups are split in
 // two halves, the second run by an idle lane goroutine when there is one;
 // the split depends only on the length, so results do not depend on
 // whether a lane was free.
 func (ws *Workspace) execFused(fg *fusedGroup) { ws.execFusedChecked(fg, nil) }
 
 // execFusedChecked is execFused that, when check is set, calls it after each
-// member instruction with the offset of the current block in the member's
+// member instruction with the offset of the current tile in the member's
 // value.
 func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offset int)) {
 	for _, r := range fg.acc {
@@ -506,7 +506,7 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 }
 
 // seamOf returns the part of the seam buffer for destination d: its
-// elements from the first window's start in the half's first block.
+// elements from the first window's start in the half's first tile.
 func (ws *Workspace) seamOf(fg *fusedGroup, d int) []float64 {
 	at := 0
 	for _, e := range fg.dests[:d] {
