@@ -161,3 +161,33 @@ func TestFusedScatterOverflowExplained(t *testing.T) {
 	assert.Equal(t, 700, nf.Index)
 	assert.Equal(t, []float64{1e308, 1}, nf.Args, "1e308·x and y")
 }
+
+// Two variables sliced in one group: two destinations, each with its
+// seam when the group splits across lanes.
+func TestFusedScattersIntoTwoGradients(t *testing.T) {
+	for _, n := range []int{1000, 50001} {
+		g := NewGraph()
+		x, _ := g.Var("x", Vector(n))
+		y, _ := g.Var("y", Vector(n))
+		xh, xl := must(g.Slice(x, 2, None, None)), must(g.Slice(x, None, -2, None))
+		yh, yl := must(g.Slice(y, 1, -1, None)), must(g.Slice(y, None, -2, None))
+		d := g.sub(g.mul(xh, yl), xl)
+		f := g.reduce(OpSum, g.add2(g.bin(OpPow, d, g.Const(2)), g.mul(yh, must(g.Call("sin", xl)))))
+		grad, err := g.Grad(f, x, y)
+		require.NoError(t, err)
+		rng := rand.New(rand.NewPCG(uint64(n), 9))
+		xs, ys := make([]float64, n), make([]float64, n)
+		for i := range xs {
+			xs[i], ys[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		fused := eval(t, g, [][]float64{xs, ys}, grad...)
+		fusionOff = true
+		plain := eval(t, g, [][]float64{xs, ys}, grad...)
+		fusionOff = false
+		for k := range plain {
+			for i := range plain[k] {
+				require.Equal(t, math.Float64bits(plain[k][i]), math.Float64bits(fused[k][i]), "n = %d, gradient %d[%d]", n, k, i)
+			}
+		}
+	}
+}
