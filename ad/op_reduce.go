@@ -487,10 +487,11 @@ func sumParts(t [4]float64, x []float64) [4]float64 {
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		t0 += x[i]
-		t1 += x[i+1]
-		t2 += x[i+2]
-		t3 += x[i+3]
+		x4 := x[i : i+4 : i+4]
+		t0 += x4[0]
+		t1 += x4[1]
+		t2 += x4[2]
+		t3 += x4[3]
 	}
 	for ; i < len(x); i++ {
 		t0 += x[i]
@@ -509,10 +510,11 @@ func dotParts(t [4]float64, a, b []float64) [4]float64 {
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
-		t0 += a[i] * b[i]
-		t1 += a[i+1] * b[i+1]
-		t2 += a[i+2] * b[i+2]
-		t3 += a[i+3] * b[i+3]
+		a4, b4 := a[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += a4[0] * b4[0]
+		t1 += a4[1] * b4[1]
+		t2 += a4[2] * b4[2]
+		t3 += a4[3] * b4[3]
 	}
 	for ; i < len(a); i++ {
 		t0 += a[i] * b[i]

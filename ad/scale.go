@@ -270,10 +270,11 @@ func sumAxpySqParts(t [4]float64, a, b []float64, c float64) [4]float64 {
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
-		t0 += a[i] + c*(b[i]*b[i])
-		t1 += a[i+1] + c*(b[i+1]*b[i+1])
-		t2 += a[i+2] + c*(b[i+2]*b[i+2])
-		t3 += a[i+3] + c*(b[i+3]*b[i+3])
+		a4, b4 := a[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += a4[0] + c*(b4[0]*b4[0])
+		t1 += a4[1] + c*(b4[1]*b4[1])
+		t2 += a4[2] + c*(b4[2]*b4[2])
+		t3 += a4[3] + c*(b4[3]*b4[3])
 	}
 	for ; i < len(a); i++ {
 		t0 += a[i] + c*(b[i]*b[i])
@@ -287,10 +288,11 @@ func sumAxpyParts(t [4]float64, a, b []float64, c float64) [4]float64 {
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
-		t0 += a[i] + c*b[i]
-		t1 += a[i+1] + c*b[i+1]
-		t2 += a[i+2] + c*b[i+2]
-		t3 += a[i+3] + c*b[i+3]
+		a4, b4 := a[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += a4[0] + c*b4[0]
+		t1 += a4[1] + c*b4[1]
+		t2 += a4[2] + c*b4[2]
+		t3 += a4[3] + c*b4[3]
 	}
 	for ; i < len(a); i++ {
 		t0 += a[i] + c*b[i]
