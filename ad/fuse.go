@@ -158,7 +158,7 @@ func (g *Graph) scattersInto(in *instr, n int, uses map[int32]int, isOutput []bo
 		g.nodes[in.argIDs[v]].shape.Len() != n || reduced[in.argIDs[v]] {
 		return false
 	}
-	off := nd.p[0] * itemLen(nd.shape)
+	off := offset(g, in)
 	if nd.op == OpScatter {
 		offsets[in.node] = []int{off}
 		return true
