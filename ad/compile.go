@@ -34,11 +34,13 @@ type Program struct {
 	nslot    int       // vector slots
 	slotInit []slotInit
 	arena    int       // float64s of owned vector buffers
-	blocks   int       // block buffers for fused groups' internal values
+	blocks   int       // tile buffers for fused groups' internal values
+	parts    int       // float64s of the sums of a fused group's reductions
 	chunked  int       // most vector slots a fused group reads or writes
 	work     int       // most scratch float64s a kernel needs
 	pivots   int       // most scratch ints a kernel needs
 	parallel bool      // whether some fused group is long enough to split
+	seam     int       // float64s of a lane's seam buffer
 	compact  []compact // the program again, compactly, as Run goes through it
 	// Whether output 0 is non-finite when an input is (tracksInputs).
 	trackOnce sync.Once
@@ -208,6 +210,8 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			p.blocks = max(p.blocks, len(in.fused.internal))
 			p.chunked = max(p.chunked, len(in.fused.ext))
 			p.parallel = p.parallel || in.fused.n >= parallelLen
+			p.seam = max(p.seam, in.fused.seamLen())
+			p.parts = max(p.parts, 4*len(in.fused.acc))
 		}
 		p.work, p.pivots = max(p.work, in.work), max(p.pivots, in.pivots)
 	}

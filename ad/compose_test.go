@@ -358,3 +358,51 @@ func TestScaledKernelsMerge(t *testing.T) {
 		assert.Equal(t, 3*xv*yv-2*(xv-yv)-5*xv*xv, ws.Output(0)[i])
 	}
 }
+
+// TestSquaresMerge checks that a ± b² and sum(a ± b²) are one pass each
+// and compute what the square and the sum or difference computed apart
+// do, bit for bit.
+func TestSquaresMerge(t *testing.T) {
+	const n = 1000
+	rng := rand.New(rand.NewPCG(11, 12))
+	as, bs := make([]float64, n), make([]float64, n)
+	for i := range as {
+		as[i], bs[i] = rng.NormFloat64(), rng.NormFloat64()
+	}
+	sq := func(x float64) float64 { return float64(x * x) }
+	tests := []struct {
+		name  string
+		build func(g *Graph, a, b Node) Node
+		want  func(a, b float64) float64
+	}{
+		{"a - b²", func(g *Graph, a, b Node) Node { return g.sub(a, g.bin(OpPow, b, g.Const(2))) }, func(a, b float64) float64 { return a - sq(b) }},
+		{"a + b²", func(g *Graph, a, b Node) Node { return g.add2(a, g.bin(OpPow, b, g.Const(2))) }, func(a, b float64) float64 { return a + sq(b) }},
+		{"b² + a", func(g *Graph, a, b Node) Node { return g.add2(g.bin(OpPow, b, g.Const(2)), a) }, func(a, b float64) float64 { return sq(b) + a }},
+	}
+	for _, tt := range tests {
+		for _, summed := range []bool{false, true} {
+			g := NewGraph()
+			a, _ := g.Var("a", Vector(n))
+			b, _ := g.Var("b", Vector(n))
+			y := tt.build(g, a, b)
+			if summed {
+				y = g.reduce(OpSum, y)
+			}
+			p, err := g.Compile(y)
+			require.NoError(t, err)
+			assert.Equal(t, 1, p.Len(), "%s, summed %v: one pass\n%s", tt.name, summed, p)
+			ws := p.NewWorkspace()
+			require.NoError(t, p.Run(ws, [][]float64{as, bs}))
+			want := make([]float64, n)
+			for i := range want {
+				want[i] = tt.want(as[i], bs[i])
+			}
+			if summed {
+				want = []float64{sum(want)}
+			}
+			for i, w := range want {
+				require.Equal(t, math.Float64bits(w), math.Float64bits(ws.Output(0)[i]), "%s, summed %v, element %d", tt.name, summed, i)
+			}
+		}
+	}
+}

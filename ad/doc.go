@@ -49,9 +49,11 @@
 // Compile orders the nodes its outputs need into a Program: a flat list of
 // instructions over buffers that are reused once their values are dead.
 // Runs of elementwise operations over one vector length are fused and run
-// a block at a time so that their temporaries stay in cache, constant
-// factors merge into the kernels they scale, and long runs split across
-// two goroutines. Matrix products run on BLAS through gonum's blas64, so
+// a tile at a time so that their temporaries stay in the first-level
+// cache; the adjoints of slices (scatters) join them and add each tile
+// straight into the gradient, so no vector of the adjoint is ever whole.
+// Constant factors and squares merge into the kernels that read them, and
+// long runs split across two goroutines. Matrix products run on BLAS through gonum's blas64, so
 // blas64.Use can swap in another implementation, and determinants, solves
 // and factorizations on LAPACK through lapack64, in scratch space sized
 // when compiling. Run allocates nothing but what BLAS may allocate for the

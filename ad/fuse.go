@@ -1,29 +1,77 @@
 package ad
 
 import (
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
-// blockLen is the number of elements a fused group computes at a time:
-// small enough that a group's temporaries stay in cache.
+// blockLen is the number of elements whose part of a reduction a fused
+// group sums on its own before adding it to the total, as sum does with
+// four accumulators; long groups split across lanes at a block boundary.
+// It fixes the order of the additions, and so the results.
 const blockLen = 4096
+
+// tileLen is the number of elements a fused group computes at a time:
+// small enough that a group's temporaries stay in the first-level cache.
+// It divides blockLen, and is a multiple of four, so that the tiles of a
+// block sum in the order the whole block would.
+const tileLen = 256
 
 // fusionOff compiles without fused groups; tests compare the two.
 var fusionOff = false
 
 // fusedGroup is a run of elementwise instructions (and sums and dot
-// products of their results) over vectors of one length, executed a block
+// products of their results) over vectors of one length, executed a tile
 // at a time so that values used only inside the group never go to memory.
+// Scatters of the group's vectors into longer ones (the adjoints of
+// slices) are members too: they add each tile into their destination,
+// so that neither the scattered vector nor a copy of it is ever whole.
 type fusedGroup struct {
 	n        int     // vector length
 	code     []instr // members, in order
-	ext      []int32 // vector slots read or written in full, chunked per block
+	ext      []int32 // vector slots read or written in full, chunked per tile
 	internal []int32 // vector slots of values that live only inside the group
 	acc      []int32 // scalar registers of the group's reductions
 	reads    []int32 // nodes computed outside the group that it reads
 	defs     []int32 // nodes it computes that are used after it
+	// dests are the vectors scatters add into, and windows says, for
+	// each member that adds into one, where (nil when none does).
+	dests   []groupDest
+	windows []groupWindow
+	// fast and fastWindows are code and windows as unchecked runs go
+	// through them (fastCode).
+	fast        []instr
+	fastWindows []groupWindow
 }
+
+// A groupDest is a vector the group's scatters add into: a scatter and the
+// scatteradds that add to it in place. Each member adds its tile to the
+// window that starts its offset past the tile's first element, but for
+// the copier, the member of greatest offset, which runs first and copies
+// its tile: no element of its window has been touched yet. The elements
+// before its first window are set to zero first, and those after its last
+// window at the end: -0 where the scatter puts its elements (since -0 + v
+// is v, bit for bit) and +0 around them, so that every element is what
+// the scatter and scatteradds would leave. Where the scatter puts nothing,
+// the copier adds its tile to +0.
+type groupDest struct {
+	ext    int // its index in ext
+	lo, hi int // the least and greatest offset of a window, the copier's
+	neg    int // the offset of the scatter's own elements, which start at -0
+}
+
+// A groupWindow is where a member adds into its destination.
+type groupWindow struct {
+	dest   int // index in dests, or -1 for a member that is not a scatter
+	off    int
+	copies bool // the member copies rather than adds: the chain's copier
+}
+
+// minFuseLen is the shortest vector length that is fused: below it a
+// group's bookkeeping costs more than the passes it saves.
+const minFuseLen = 256
 
 // fusible returns the vector length an instruction works on if it can be
 // part of a fused group, or 0.
@@ -43,11 +91,18 @@ func (g *Graph) fusible(in *instr) int {
 // with vector work does not split groups. It marks the nodes that need no
 // memory outside their group in internal.
 func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
+	uses := map[int32]int{}
+	for _, in := range code {
+		for _, a := range in.argIDs {
+			uses[a]++
+		}
+	}
 	out := make([]instr, 0, len(code))
 	var group []instr
 	var n int
 	inGroup := map[int32]bool{}
-	reduced := map[int32]bool{} // reductions of the open group
+	reduced := map[int32]bool{}  // reductions and scatters of the open group
+	offsets := map[int32][]int{} // the window offsets of each scatter chain, by its last member
 	flush := func() {
 		if len(group) > 0 {
 			out = append(out, g.closeGroup(group, n, code, isOutput, internal)...)
@@ -55,6 +110,15 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		group, n = nil, 0
 		clear(inGroup)
 		clear(reduced)
+		clear(offsets)
+	}
+	join := func(in instr, m int) {
+		group = append(group, in)
+		n = m
+		inGroup[in.node] = true
+		if g.nodes[in.node].shape.IsScalar() {
+			reduced[in.node] = true
+		}
 	}
 	for _, in := range code {
 		dependsOnGroup, readsReduction := false, false
@@ -64,13 +128,11 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		}
 		m := g.fusible(&in)
 		switch {
-		case !fusionOff && m > blockLen && (len(group) == 0 || m == n) && !readsReduction:
-			group = append(group, in)
-			n = m
-			inGroup[in.node] = true
-			if g.nodes[in.node].shape.IsScalar() {
-				reduced[in.node] = true
-			}
+		case !fusionOff && m >= minFuseLen && (len(group) == 0 || m == n) && !readsReduction:
+			join(in, m)
+		case !fusionOff && len(group) > 0 && g.scattersInto(&in, n, uses, isOutput, reduced, offsets):
+			join(in, n)
+			reduced[in.node] = true
 		case len(group) > 0 && !dependsOnGroup:
 			out = append(out, in) // hoisted before the open group
 		default:
@@ -80,6 +142,42 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 	}
 	flush()
 	return out
+}
+
+// scattersInto reports whether in is a scatter that can join a group of
+// length n: a scatter, with step 1, of a vector of n elements the group
+// can read, or a scatteradd of one into a scatter of the group that
+// nothing else reads. It records the chain's window offsets. A chain joins
+// only while no element receives more than two of its vectors: two terms
+// and a zero add up to the same number in either order, three may not,
+// and tiles add in a different order than the instructions would.
+func (g *Graph) scattersInto(in *instr, n int, uses map[int32]int, isOutput []bool, reduced map[int32]bool, offsets map[int32][]int) bool {
+	nd := &g.nodes[in.node]
+	v := len(in.argIDs) - 1
+	if (nd.op != OpScatter && nd.op != OpScatterAdd) || nd.p[1] != 1 || !in.args[v].vec ||
+		g.nodes[in.argIDs[v]].shape.Len() != n || reduced[in.argIDs[v]] {
+		return false
+	}
+	off := offset(g, in)
+	if nd.op == OpScatter {
+		offsets[in.node] = []int{off}
+		return true
+	}
+	base := in.argIDs[0]
+	chain, ok := offsets[base]
+	if !ok || uses[base] != 1 || isOutput[base] {
+		return false
+	}
+	chain = append(slices.Clone(chain), off)
+	slices.Sort(chain)
+	for i := 2; i < len(chain); i++ {
+		if chain[i]-chain[i-2] < n {
+			return false
+		}
+	}
+	delete(offsets, base)
+	offsets[in.node] = chain
+	return true
 }
 
 // closeGroup turns a run of fusible instructions into one fused
@@ -109,8 +207,48 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			fg.ext = append(fg.ext, slot)
 		}
 	}
+	// A scatter chain lives in the slot of its last member, which later
+	// instructions read. Its members all run where that one did, the one
+	// with the greatest offset first: it copies its vector into the
+	// destination, and the others add theirs to it.
+	chain := map[int32]int{} // member node → its destination
+	var tails []loc          // each destination's slot
+	var members [][]instr    // each destination's members, the copier first
+	for _, in := range group {
+		switch g.nodes[in.node].op {
+		case OpScatter:
+			chain[in.node] = len(tails)
+			tails = append(tails, in.dstLoc)
+			members = append(members, []instr{in})
+		case OpScatterAdd:
+			d := chain[in.argIDs[0]]
+			chain[in.node] = d
+			tails[d] = in.dstLoc
+			if offset(g, &in) > offset(g, &members[d][0]) {
+				members[d] = slices.Insert(members[d], 0, in)
+			} else {
+				members[d] = append(members[d], in)
+			}
+		}
+	}
+	if len(tails) > 0 {
+		code := make([]instr, 0, len(group))
+		for _, in := range group {
+			if d, ok := chain[in.node]; !ok {
+				code = append(code, in)
+			} else if in.dstLoc == tails[d] {
+				code = append(code, members[d]...)
+			}
+		}
+		fg.code = code
+		fg.windows = make([]groupWindow, len(code))
+		for _, t := range tails {
+			addExt(t.i)
+			fg.dests = append(fg.dests, groupDest{ext: len(fg.ext) - 1, lo: math.MaxInt, hi: math.MinInt})
+		}
+	}
 	seenRead := map[int32]bool{}
-	for k := range group {
+	for k := range fg.code {
 		in := &fg.code[k]
 		for j, a := range in.argIDs {
 			if !member[a] && !seenRead[a] {
@@ -121,11 +259,21 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				addExt(l.i)
 			}
 		}
-		switch {
+		if fg.windows != nil {
+			fg.windows[k].dest = -1
+		}
+		switch d, scatters := chain[in.node]; {
+		case scatters:
+			if in.dstLoc == tails[d] {
+				fg.defs = append(fg.defs, in.node)
+			}
+			g.addsInto(fg, k, d, tails[d], in.node == members[d][0].node)
 		case !in.dstLoc.vec:
+			// p2 says where the reduction keeps the four sums of its
+			// block's part (Workspace.parts).
+			in.kernel, in.p2 = in.acc, 4*len(fg.acc)
 			fg.acc = append(fg.acc, in.dst)
 			fg.defs = append(fg.defs, in.node)
-			in.kernel = in.acc
 		case usedOutside[in.node] || isOutput[in.node]:
 			fg.defs = append(fg.defs, in.node)
 			addExt(in.dst)
@@ -134,20 +282,112 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			fg.internal = append(fg.internal, in.dst)
 		}
 	}
+	fg.fast, fg.fastWindows = g.fastCode(fg, internal)
 	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
+}
+
+// fastCode returns the members of fg as unchecked runs go through them: a
+// member that adds into a destination a sum or difference a + c·b made
+// for it alone adds a + c·b itself, one pass where there were two, and
+// the same sums. Checked runs go through every member, so that a sum
+// that overflows is the node named.
+func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindow) {
+	if fg.windows == nil {
+		return fg.code, fg.windows
+	}
+	uses := map[int32]int{}
+	at := map[int32]int{}
+	for k, in := range fg.code {
+		at[in.node] = k
+		for _, a := range in.argIDs {
+			uses[a]++
+		}
+	}
+	code := slices.Clone(fg.code)
+	drop := map[int]bool{}
+	for k := range code {
+		in := &code[k]
+		if w := fg.windows[k]; w.dest < 0 || w.copies {
+			continue
+		}
+		v := in.argIDs[len(in.argIDs)-1]
+		j, ok := at[v]
+		if !ok || uses[v] != 1 || !internal[v] {
+			continue
+		}
+		s := &fg.code[j]
+		if len(s.args) != 2 || !s.args[0].vec || !s.args[1].vec {
+			continue
+		}
+		switch op := g.nodes[s.node].op; {
+		case s.merge == mergeAxpy:
+			in.c = s.c
+		case s.merge == mergeNone && op == OpAdd:
+			in.c = 1
+		case s.merge == mergeNone && op == OpSub:
+			in.c = -1
+		default:
+			continue
+		}
+		in.kernel, in.a, in.b = axpyTo, s.a, s.b
+		drop[j] = true
+	}
+	if len(drop) == 0 {
+		return fg.code, fg.windows
+	}
+	var fast []instr
+	var windows []groupWindow
+	for k := range code {
+		if !drop[k] {
+			fast = append(fast, code[k])
+			windows = append(windows, fg.windows[k])
+		}
+	}
+	return fast, windows
+}
+
+// addsInto makes member k of fg, a scatter or scatteradd of destination d,
+// add its vector to its window of the destination, which lives in dst, or
+// copy it there if it is the chain's copier.
+func (g *Graph) addsInto(fg *fusedGroup, k, d int, dst loc, copier bool) {
+	in := &fg.code[k]
+	off := offset(g, in)
+	v := len(in.args) - 1
+	in.kernel, in.a, in.dst, in.dstLoc = addToK, in.args[v].i, dst.i, dst
+	if copier {
+		in.kernel = copyToK
+	}
+	if g.nodes[in.node].op == OpScatterAdd {
+		in.args = slices.Clone(in.args)
+		in.args[0] = dst // the base is the destination itself
+	}
+	fg.windows[k] = groupWindow{dest: d, off: off, copies: copier}
+	dest := &fg.dests[d]
+	dest.lo, dest.hi = min(dest.lo, off), max(dest.hi, off)
+	if g.nodes[in.node].op == OpScatter {
+		dest.neg = off
+	}
+}
+
+// offset returns the element of a scatter's result where its vector's
+// first element goes.
+func offset(g *Graph, in *instr) int {
+	nd := &g.nodes[in.node]
+	return nd.p[0] * itemLen(nd.shape)
 }
 
 func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
 
-// execFused runs a fused group one block at a time: every vector slot the
-// group touches is pointed at the current block. Long groups are split in
+// execFused runs a fused group one tile at a time: every vector slot the
+// group touches is pointed at the current tile. Long groups are split in
 // two halves, the second run by an idle lane goroutine when there is one;
 // the split depends only on the length, so results do not depend on
 // whether a lane was free.
 func (ws *Workspace) execFused(fg *fusedGroup) { ws.execFusedChecked(fg, nil) }
 
 // execFusedChecked is execFused that, when check is set, calls it after each
-// member instruction with the offset of the current block.
+// member instruction with the offset of the current tile in the member's
+// value.
 func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offset int)) {
 	for _, r := range fg.acc {
 		ws.s[r] = 0
@@ -156,8 +396,17 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 	for j, sl := range fg.ext {
 		full[j] = ws.v[sl]
 	}
-	if fg.n < parallelLen || ws.lane == nil || check != nil {
+	if check != nil {
+		// Checked, a group runs a whole block at a time, member by member,
+		// as it did before tiles, so that the first value to go non-finite
+		// is the same whatever the tile. That is on the way to an error:
+		// the larger buffers can be allocated then.
+		if len(ws.blocks) < len(fg.internal)*blockLen {
+			ws.blocks = make([]float64, len(fg.internal)*blockLen)
+		}
 		ws.runBlocks(fg, full, 0, fg.n, check)
+	} else if fg.n < parallelLen || ws.lane == nil {
+		ws.runBlocks(fg, full, 0, fg.n, nil)
 	} else {
 		half := (fg.n/2 + blockLen - 1) / blockLen * blockLen
 		sub := ws.lane
@@ -174,30 +423,139 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 		for _, r := range fg.acc {
 			ws.s[r] += sub.s[r]
 		}
+		sub.addSeams(fg, full, half)
 	}
 	for j, sl := range fg.ext {
 		ws.v[sl] = full[j]
 	}
 }
 
-// runBlocks runs the group over elements lo to hi.
+// runBlocks runs the group over elements lo to hi, a tile at a time (a
+// block, when it checks the members' values with check). The
+// first tile of the second half (lo > 0) adds into its destinations
+// through the seam: the elements the first half also adds to are summed
+// apart, and addSeams adds them in when both halves are done.
 func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, check func(*instr, int)) {
-	for k := lo; k < hi; k += blockLen {
-		m := min(blockLen, hi-k)
+	step, code, windows := tileLen, fg.fast, fg.fastWindows
+	if check != nil {
+		step, code, windows = blockLen, fg.code, fg.windows
+	}
+	for k := lo; k < hi; k += step {
+		m := min(step, hi-k)
 		for j, sl := range fg.ext {
 			ws.v[sl] = full[j][k : k+m : k+m]
 		}
 		for j, sl := range fg.internal {
-			ws.v[sl] = ws.blocks[j*blockLen : j*blockLen+m : j*blockLen+m]
+			ws.v[sl] = ws.blocks[j*step : j*step+m : j*step+m]
 		}
-		for i := range fg.code {
-			in := &fg.code[i]
+		for _, d := range fg.dests {
+			if k == 0 {
+				d.zero(full[d.ext], 0, d.hi, fg.n)
+			}
+			if k+m == fg.n {
+				d.zero(full[d.ext], fg.n+d.hi, len(full[d.ext]), fg.n)
+			}
+		}
+		seam := k == lo && lo > 0 && fg.dests != nil
+		if seam {
+			for j, d := range fg.dests {
+				negZeros(ws.seamOf(fg, j)[:d.hi-d.lo])
+			}
+		}
+		endsBlock := (k+m)%blockLen == 0 || k+m == hi
+		for i := range code {
+			in := &code[i]
+			off := k
+			if windows != nil {
+				if w := windows[i]; w.dest >= 0 {
+					off += w.off
+					if seam {
+						s := ws.seamOf(fg, w.dest)[w.off-fg.dests[w.dest].lo:]
+						ws.v[in.dst] = s[:m:m]
+					} else {
+						ws.v[in.dst] = full[fg.dests[w.dest].ext][off : off+m : off+m]
+					}
+				}
+			}
 			in.kernel(ws, in)
+			if windows != nil && windows[i].copies {
+				// Past the scatter's elements, the copy is +0 + v.
+				d := &fg.dests[windows[i].dest]
+				w := ws.v[in.dst]
+				for j := max(fg.n+d.neg-k-d.hi, 0); j < m; j++ {
+					w[j] += 0
+				}
+			}
+			if endsBlock && !in.dstLoc.vec {
+				// The block's part of a reduction is complete.
+				t := (*[4]float64)(ws.parts[in.p2:])
+				ws.s[in.dst] += fold(*t)
+				*t = [4]float64{}
+			}
 			if check != nil {
-				check(in, k)
+				check(in, off)
+			}
+		}
+		if seam {
+			// The elements past the first half's reach are this half's.
+			for j, d := range fg.dests {
+				copy(full[d.ext][k+d.hi:k+m+d.hi], ws.seamOf(fg, j)[d.hi-d.lo:])
 			}
 		}
 	}
+}
+
+// seamOf returns the part of the seam buffer for destination d: its
+// elements from the first window's start in the half's first tile.
+func (ws *Workspace) seamOf(fg *fusedGroup, d int) []float64 {
+	at := 0
+	for _, e := range fg.dests[:d] {
+		at += tileLen + e.hi - e.lo
+	}
+	return ws.seam[at : at+tileLen+fg.dests[d].hi-fg.dests[d].lo]
+}
+
+// addSeams adds what the second half, starting at half, added to the
+// elements of its destinations that the first half also adds to.
+func (ws *Workspace) addSeams(fg *fusedGroup, full [][]float64, half int) {
+	for j, d := range fg.dests {
+		dst := full[d.ext][half+d.lo : half+d.hi]
+		s := ws.seamOf(fg, j)
+		for i := range dst {
+			dst[i] += s[i]
+		}
+	}
+}
+
+// negZero is -0, the zero that adds to every number without changing a bit.
+var negZero = math.Copysign(0, -1)
+
+// zero sets elements from to to of the destination dst, a group of n
+// elements, to -0 where its scatter puts elements and +0 elsewhere.
+func (d groupDest) zero(dst []float64, from, to, n int) {
+	a, b := max(from, d.neg), min(to, d.neg+n)
+	if a >= b {
+		clear(dst[from:to])
+		return
+	}
+	clear(dst[from:a])
+	negZeros(dst[a:b])
+	clear(dst[b:to])
+}
+
+func negZeros(x []float64) {
+	for i := range x {
+		x[i] = negZero
+	}
+}
+
+// seamLen is the length of the seam buffer a lane needs for fg.
+func (fg *fusedGroup) seamLen() int {
+	n := 0
+	for _, d := range fg.dests {
+		n += tileLen + d.hi - d.lo
+	}
+	return n
 }
 
 // parallelLen is the vector length from which fused groups run on two

@@ -183,7 +183,7 @@ func (b *genBody) loopLen(in *instr) int {
 		return 0
 	}
 	switch {
-	case in.merge == mergeSumAxpy:
+	case in.merge == mergeSumAxpy || in.merge == mergeSumAxpySq:
 		return vecArg(0)
 	case ops[nd.op].kind == kindElementwise:
 		if nd.shape.IsScalar() {
@@ -432,6 +432,14 @@ func (b *genBody) elementwise(in *instr, xs []string) string {
 			return fmt.Sprintf("%s - %s", xs[0], xs[1])
 		}
 		return fmt.Sprintf("%s + %s*%s", xs[0], c, xs[1])
+	case mergeAxpySq, mergeSumAxpySq:
+		switch in.c {
+		case 1:
+			return fmt.Sprintf("%s + %s*%s", xs[0], xs[1], xs[1])
+		case -1:
+			return fmt.Sprintf("%s - %s*%s", xs[0], xs[1], xs[1])
+		}
+		return fmt.Sprintf("%s + %s*(%s * %s)", xs[0], c, xs[1], xs[1])
 	case mergeSq:
 		return fmt.Sprintf("%s * (%s * %s)", c, xs[0], xs[0])
 	case mergeScaled:
@@ -587,7 +595,7 @@ func (b *genBody) loop(it genItem) {
 				xs[j] = elem(a)
 			}
 			step := ops[nd.op].gen.step
-			if in.merge == mergeSumAxpy {
+			if in.merge == mergeSumAxpy || in.merge == mergeSumAxpySq {
 				xs = []string{b.elementwise(in, xs)}
 				step = ops[OpSum].gen.step
 			}

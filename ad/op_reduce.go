@@ -362,13 +362,19 @@ var ofScalar = rewrite{"r(s) → s for a scalar s", func(g *Graph, t *term) (Nod
 	return Node{}, false
 }}
 
-// The reduction kernels. sumAcc and dotAcc add a block's part to the
-// register, for reductions in fused groups.
+// The reduction kernels. sumAcc and dotAcc add a tile to the four sums of
+// a block's part (Workspace.parts from p2), for reductions in fused groups.
 
-func sumV(ws *Workspace, in *instr)   { ws.s[in.dst] = sum(ws.v[in.a]) }
-func sumAcc(ws *Workspace, in *instr) { ws.s[in.dst] += sum(ws.v[in.a]) }
-func dotV(ws *Workspace, in *instr)   { ws.s[in.dst] = dot(ws.v[in.a], ws.v[in.b]) }
-func dotAcc(ws *Workspace, in *instr) { ws.s[in.dst] += dot(ws.v[in.a], ws.v[in.b]) }
+func sumV(ws *Workspace, in *instr) { ws.s[in.dst] = sum(ws.v[in.a]) }
+func sumAcc(ws *Workspace, in *instr) {
+	t := (*[4]float64)(ws.parts[in.p2:])
+	*t = sumParts(*t, ws.v[in.a])
+}
+func dotV(ws *Workspace, in *instr) { ws.s[in.dst] = dot(ws.v[in.a], ws.v[in.b]) }
+func dotAcc(ws *Workspace, in *instr) {
+	t := (*[4]float64)(ws.parts[in.p2:])
+	*t = dotParts(*t, ws.v[in.a], ws.v[in.b])
+}
 
 func logSumExpV(ws *Workspace, in *instr) { ws.s[in.dst] = logSumExp(ws.v[in.a]) }
 
@@ -472,35 +478,48 @@ func minOfV(ws *Workspace, in *instr) {
 
 // sum adds with four accumulators, which breaks the chain of dependent
 // additions that limits a plain loop.
-func sum(x []float64) float64 {
-	var t0, t1, t2, t3 float64
+func sum(x []float64) float64 { return fold(sumParts([4]float64{}, x)) }
+
+// sumParts adds x to the four sums t: element i goes to t[i%4], but for
+// the last len(x)%4, which go to t[0]. Adding a vector in pieces whose
+// lengths are multiples of four gives the sums of the whole.
+func sumParts(t [4]float64, x []float64) [4]float64 {
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		t0 += x[i]
-		t1 += x[i+1]
-		t2 += x[i+2]
-		t3 += x[i+3]
+		x4 := x[i : i+4 : i+4]
+		t0 += x4[0]
+		t1 += x4[1]
+		t2 += x4[2]
+		t3 += x4[3]
 	}
 	for ; i < len(x); i++ {
 		t0 += x[i]
 	}
-	return (t0 + t1) + (t2 + t3)
+	return [4]float64{t0, t1, t2, t3}
 }
 
-func dot(a, b []float64) float64 {
+// fold adds up the four sums of sumParts.
+func fold(t [4]float64) float64 { return (t[0] + t[1]) + (t[2] + t[3]) }
+
+func dot(a, b []float64) float64 { return fold(dotParts([4]float64{}, a, b)) }
+
+// dotParts is sumParts of the products a[i]·b[i].
+func dotParts(t [4]float64, a, b []float64) [4]float64 {
 	b = b[:len(a)]
-	var t0, t1, t2, t3 float64
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
-		t0 += a[i] * b[i]
-		t1 += a[i+1] * b[i+1]
-		t2 += a[i+2] * b[i+2]
-		t3 += a[i+3] * b[i+3]
+		a4, b4 := a[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += a4[0] * b4[0]
+		t1 += a4[1] * b4[1]
+		t2 += a4[2] * b4[2]
+		t3 += a4[3] * b4[3]
 	}
 	for ; i < len(a); i++ {
 		t0 += a[i] * b[i]
 	}
-	return (t0 + t1) + (t2 + t3)
+	return [4]float64{t0, t1, t2, t3}
 }
 
 // logSumExp is log Σ exp(x), shifted by the maximum so that it neither

@@ -1327,6 +1327,27 @@ func scatterAddK(ws *Workspace, in *instr) {
 	}
 }
 
+// addToK adds a vector to the destination's elements in place, and copyToK
+// copies it there: a scatter or scatteradd in a fused group, which adds or
+// copies each tile to its window of the destination.
+func addToK(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	a = a[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4 := d[i:i+4:i+4], a[i:i+4:i+4]
+		d4[0] += a4[0]
+		d4[1] += a4[1]
+		d4[2] += a4[2]
+		d4[3] += a4[3]
+	}
+	for ; i < len(d); i++ {
+		d[i] += a[i]
+	}
+}
+
+func copyToK(ws *Workspace, in *instr) { copy(ws.v[in.dst], ws.v[in.a]) }
+
 func cumsumK(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]
 	a = a[:len(d)]

@@ -18,11 +18,15 @@ type Workspace struct {
 	// Scratch space of the kernels that need some (Program.work, pivots).
 	work   []float64
 	pivots []int
-	// For fused groups: block buffers and the saved full slots.
+	// For fused groups: tile buffers, the saved full slots and the parts
+	// of reductions that a block has summed so far.
 	blocks []float64
 	full   [][]float64
-	// lane is the state the second half of a long fused group runs with.
+	parts  []float64
+	// lane is the state the second half of a long fused group runs with,
+	// and seam, in a lane, what it adds where the first half adds too.
 	lane *Workspace
+	seam []float64
 	wait sync.WaitGroup
 }
 
@@ -35,15 +39,18 @@ func (p *Program) NewWorkspace() *Workspace {
 		arena:  make([]float64, p.arena),
 		work:   make([]float64, p.work),
 		pivots: make([]int, p.pivots),
-		blocks: make([]float64, p.blocks*blockLen),
+		blocks: make([]float64, p.blocks*tileLen),
 		full:   make([][]float64, p.chunked),
+		parts:  make([]float64, p.parts),
 	}
 	if p.parallel && startLanes() {
 		ws.lane = &Workspace{
 			p:      p,
 			s:      make([]float64, p.nreg),
 			v:      make([][]float64, p.nslot),
-			blocks: make([]float64, p.blocks*blockLen),
+			blocks: make([]float64, p.blocks*tileLen),
+			parts:  make([]float64, p.parts),
+			seam:   make([]float64, p.seam),
 		}
 	}
 	ws.presetSlots(p.slotInit)

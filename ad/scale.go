@@ -20,11 +20,13 @@ type scaleMerge struct {
 type mergeForm uint8
 
 const (
-	mergeNone    mergeForm = iota
-	mergeAxpy              // a + c·b
-	mergeSq                // c·a²
-	mergeSumAxpy           // Σ a + c·b
-	mergeScaled            // c·(a op b)
+	mergeNone      mergeForm = iota
+	mergeAxpy                // a + c·b
+	mergeSq                  // c·a²
+	mergeSumAxpy             // Σ a + c·b
+	mergeScaled              // c·(a op b)
+	mergeAxpySq              // a + c·b²
+	mergeSumAxpySq           // Σ a + c·b²
 )
 
 // mergeScales plans the merges for the needed nodes up to top: merged
@@ -59,16 +61,41 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 		c, ok := g.constant(nd.args[0])
 		return c, nd.args[1], ok && g.nodes[nd.args[0]].shape.IsScalar()
 	}
+	// square returns x if node j is x² with x a vector, read only by the
+	// node being merged.
+	square := func(j int32) (int32, bool) {
+		nd := &g.nodes[j]
+		if nd.op != OpPow || !g.isConst(nd.args[1], 2) || !isVec(nd.args[0]) || !single(j) {
+			return 0, false
+		}
+		return nd.args[0], true
+	}
+	// summed marks the nodes a sum reads, which merge into it rather than
+	// the other way.
+	summed := map[int32]bool{}
+	for i := int32(0); i <= top; i++ {
+		if need[i] && g.nodes[i].op == OpSum {
+			summed[g.nodes[i].args[0]] = true
+		}
+	}
 	for i := int32(0); i <= top; i++ {
 		nd := &g.nodes[i]
 		if need[i] && nd.op == OpSum && isVec(nd.args[0]) && single(nd.args[0]) {
-			// sum(a ± b) and sum(a ± c·b) are one pass.
+			// sum(a ± b) and sum(a ± b²) are one pass.
 			if x := &g.nodes[nd.args[0]]; (x.op == OpAdd || x.op == OpSub) && isVec(x.args[0]) && isVec(x.args[1]) {
 				sign := 1.0
 				if x.op == OpSub {
 					sign = -1
 				}
-				merged[i] = scaleMerge{kernel: sumAxpyK, acc: sumAxpyAcc, c: sign, args: x.args, form: mergeSumAxpy}
+				if y, ok := square(x.args[1]); ok {
+					merged[i] = scaleMerge{kernel: sumAxpySqK, acc: sumAxpySqAcc, c: sign, args: []int32{x.args[0], y}, form: mergeSumAxpySq}
+					absorbed[x.args[1]] = true
+				} else if y, ok := square(x.args[0]); ok && x.op == OpAdd {
+					merged[i] = scaleMerge{kernel: sumAxpySqK, acc: sumAxpySqAcc, c: 1, args: []int32{x.args[1], y}, form: mergeSumAxpySq}
+					absorbed[x.args[0]] = true
+				} else {
+					merged[i] = scaleMerge{kernel: sumAxpyK, acc: sumAxpyAcc, c: sign, args: x.args, form: mergeSumAxpy}
+				}
 				absorbed[nd.args[0]] = true
 			}
 			continue
@@ -91,6 +118,19 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 				absorbed[b] = true
 			} else if c, x, ok := scale(a); ok && single(a) && nd.op == OpAdd {
 				merged[i] = scaleMerge{kernel: axpy, c: c, args: []int32{b, x}, form: mergeAxpy}
+				absorbed[a] = true
+			} else if summed[i] {
+				continue
+			} else if y, ok := square(b); ok {
+				// a ± y² is one pass.
+				c := 1.0
+				if nd.op == OpSub {
+					c = -1
+				}
+				merged[i] = scaleMerge{kernel: axpySq, c: c, args: []int32{a, y}, form: mergeAxpySq}
+				absorbed[b] = true
+			} else if y, ok := square(a); ok && nd.op == OpAdd {
+				merged[i] = scaleMerge{kernel: axpySq, c: 1, args: []int32{b, y}, form: mergeAxpySq}
 				absorbed[a] = true
 			}
 		case OpMul:
@@ -137,8 +177,51 @@ func (m scaleMerge) apply(in *instr, locs []loc) {
 func axpy(ws *Workspace, in *instr) {
 	d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
 	a, b = a[:len(d)], b[:len(d)]
-	for i := range d {
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] = a4[0] + c*b4[0]
+		d4[1] = a4[1] + c*b4[1]
+		d4[2] = a4[2] + c*b4[2]
+		d4[3] = a4[3] + c*b4[3]
+	}
+	for ; i < len(d); i++ {
 		d[i] = a[i] + c*b[i]
+	}
+}
+
+// axpySq is a + c·b².
+func axpySq(ws *Workspace, in *instr) {
+	d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+	a, b = a[:len(d)], b[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] = a4[0] + c*(b4[0]*b4[0])
+		d4[1] = a4[1] + c*(b4[1]*b4[1])
+		d4[2] = a4[2] + c*(b4[2]*b4[2])
+		d4[3] = a4[3] + c*(b4[3]*b4[3])
+	}
+	for ; i < len(d); i++ {
+		d[i] = a[i] + c*(b[i]*b[i])
+	}
+}
+
+// axpyTo adds a + c·b to the destination, for a scatter in a fused group
+// (fastCode).
+func axpyTo(ws *Workspace, in *instr) {
+	d, a, b, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.c
+	a, b = a[:len(d)], b[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] += a4[0] + c*b4[0]
+		d4[1] += a4[1] + c*b4[1]
+		d4[2] += a4[2] + c*b4[2]
+		d4[3] += a4[3] + c*b4[3]
+	}
+	for ; i < len(d); i++ {
+		d[i] += a[i] + c*b[i]
 	}
 }
 
@@ -146,30 +229,73 @@ func axpy(ws *Workspace, in *instr) {
 func sqVc(ws *Workspace, in *instr) {
 	d, a, c := ws.v[in.dst], ws.v[in.a], in.c
 	a = a[:len(d)]
-	for i := range d {
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4 := d[i:i+4:i+4], a[i:i+4:i+4]
+		d4[0] = c * (a4[0] * a4[0])
+		d4[1] = c * (a4[1] * a4[1])
+		d4[2] = c * (a4[2] * a4[2])
+		d4[3] = c * (a4[3] * a4[3])
+	}
+	for ; i < len(d); i++ {
 		d[i] = c * (a[i] * a[i])
 	}
 }
 
-// sumAxpyK is Σ a + c·b; sumAxpyAcc adds it to the register.
-func sumAxpyK(ws *Workspace, in *instr) { ws.s[in.dst] = sumAxpy(ws.v[in.a], ws.v[in.b], in.c) }
-func sumAxpyAcc(ws *Workspace, in *instr) {
-	ws.s[in.dst] += sumAxpy(ws.v[in.a], ws.v[in.b], in.c)
+// sumAxpyK is Σ a + c·b; sumAxpyAcc adds a tile of it to the parts of
+// its block, as sumAcc does.
+func sumAxpyK(ws *Workspace, in *instr) {
+	ws.s[in.dst] = fold(sumAxpyParts([4]float64{}, ws.v[in.a], ws.v[in.b], in.c))
 }
 
-// sumAxpy is Σ a + c·b, with four accumulators.
-func sumAxpy(a, b []float64, c float64) float64 {
+func sumAxpyAcc(ws *Workspace, in *instr) {
+	t := (*[4]float64)(ws.parts[in.p2:])
+	*t = sumAxpyParts(*t, ws.v[in.a], ws.v[in.b], in.c)
+}
+
+// sumAxpySqK is Σ a + c·b²; sumAxpySqAcc adds a tile of it to the parts
+// of its block.
+func sumAxpySqK(ws *Workspace, in *instr) {
+	ws.s[in.dst] = fold(sumAxpySqParts([4]float64{}, ws.v[in.a], ws.v[in.b], in.c))
+}
+
+func sumAxpySqAcc(ws *Workspace, in *instr) {
+	t := (*[4]float64)(ws.parts[in.p2:])
+	*t = sumAxpySqParts(*t, ws.v[in.a], ws.v[in.b], in.c)
+}
+
+// sumAxpySqParts is sumParts of a + c·b².
+func sumAxpySqParts(t [4]float64, a, b []float64, c float64) [4]float64 {
 	b = b[:len(a)]
-	var t0, t1, t2, t3 float64
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	i := 0
 	for ; i+4 <= len(a); i += 4 {
-		t0 += a[i] + c*b[i]
-		t1 += a[i+1] + c*b[i+1]
-		t2 += a[i+2] + c*b[i+2]
-		t3 += a[i+3] + c*b[i+3]
+		a4, b4 := a[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += a4[0] + c*(b4[0]*b4[0])
+		t1 += a4[1] + c*(b4[1]*b4[1])
+		t2 += a4[2] + c*(b4[2]*b4[2])
+		t3 += a4[3] + c*(b4[3]*b4[3])
+	}
+	for ; i < len(a); i++ {
+		t0 += a[i] + c*(b[i]*b[i])
+	}
+	return [4]float64{t0, t1, t2, t3}
+}
+
+// sumAxpyParts is sumParts of a + c·b.
+func sumAxpyParts(t [4]float64, a, b []float64, c float64) [4]float64 {
+	b = b[:len(a)]
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		a4, b4 := a[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += a4[0] + c*b4[0]
+		t1 += a4[1] + c*b4[1]
+		t2 += a4[2] + c*b4[2]
+		t3 += a4[3] + c*b4[3]
 	}
 	for ; i < len(a); i++ {
 		t0 += a[i] + c*b[i]
 	}
-	return (t0 + t1) + (t2 + t3)
+	return [4]float64{t0, t1, t2, t3}
 }

@@ -16,12 +16,10 @@ func Rosen(x []float64) float64 {
 	}
 	v14 := 0.0
 	for k := range 99 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 	}
 	return v14
 }
@@ -37,12 +35,10 @@ func RosenGrad(x, gradX []float64) float64 {
 	v14 := 0.0
 	clear(gradX[0:100])
 	for k := range 99 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 		v19 := (-2) * v11
 		v24 := 200 * v8
 		v33 := 400 * (v8 * x[k])
@@ -66,8 +62,7 @@ func RosenHVP(x, dirX, hvX []float64) {
 	}
 	clear(hvX[0:100])
 	for k := range 99 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v42 := 2 * (x[k] * dirX[k])
 		v44 := dirX[k+1] - v42
 		v56 := 2 * dirX[k]

@@ -26,12 +26,10 @@ func Chained1e3(x []float64) float64 {
 	}
 	v14 := 0.0
 	for k := range 999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 	}
 	return v14
 }
@@ -47,18 +45,16 @@ func Chained1e3Grad(x, gradX []float64) float64 {
 	v14 := 0.0
 	clear(gradX[0:1000])
 	for k := range 999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 		v19 := (-2) * v11
 		v24 := 200 * v8
 		v33 := 400 * (v8 * x[k])
 		v34 := v19 - v33
-		gradX[k] += v34
 		gradX[k+1] += v24
+		gradX[k] += v34
 	}
 	return v14
 }

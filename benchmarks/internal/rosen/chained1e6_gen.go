@@ -26,12 +26,10 @@ func Chained1e6(x []float64) float64 {
 	}
 	v14 := 0.0
 	for k := range 999999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 	}
 	return v14
 }
@@ -47,18 +45,16 @@ func Chained1e6Grad(x, gradX []float64) float64 {
 	v14 := 0.0
 	clear(gradX[0:1000000])
 	for k := range 999999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v10 := 100 * (v8 * v8)
 		v11 := 1 - x[k]
-		v12 := v11 * v11
-		v14 += v10 + v12
+		v14 += v10 + v11*v11
 		v19 := (-2) * v11
 		v24 := 200 * v8
 		v33 := 400 * (v8 * x[k])
 		v34 := v19 - v33
-		gradX[k] += v34
 		gradX[k+1] += v24
+		gradX[k] += v34
 	}
 	return v14
 }
@@ -76,8 +72,7 @@ func Chained1e6HVP(x, dirX, hvX []float64) {
 	}
 	clear(hvX[0:1000000])
 	for k := range 999999 {
-		v7 := x[k] * x[k]
-		v8 := x[k+1] - v7
+		v8 := x[k+1] - x[k]*x[k]
 		v42 := 2 * (x[k] * dirX[k])
 		v44 := dirX[k+1] - v42
 		v56 := 2 * dirX[k]
@@ -86,7 +81,7 @@ func Chained1e6HVP(x, dirX, hvX []float64) {
 		v62 := v8 * dirX[k]
 		v66 := 400 * (v61 + v62)
 		v67 := v56 - v66
-		hvX[k] += v67
 		hvX[k+1] += v59
+		hvX[k] += v67
 	}
 }

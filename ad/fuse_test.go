@@ -1,0 +1,193 @@
+package ad
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFusedScattersMatchBitForBit compares the gradients and Hessian-vector
+// products of functions of slices, whose adjoints fused groups add straight
+// into the gradient, with the same programs compiled without fusion: every
+// bit must agree, signed zeros too. The values (sums) are compared where
+// one block covers the whole vector, since blocks sum in a different order.
+// Lengths from 40 000 split groups across the goroutine lanes.
+func TestFusedScattersMatchBitForBit(t *testing.T) {
+	sq := func(g *Graph, a Node) Node { return g.bin(OpPow, a, g.Const(2)) }
+	tests := []struct {
+		name string
+		f    func(g *Graph, x Node) Node
+	}{
+		{"extended Rosenbrock", func(g *Graph, x Node) Node {
+			hi, lo := must(g.Slice(x, 1, None, None)), must(g.Slice(x, None, -1, None))
+			return g.reduce(OpSum, g.add2(g.mul(g.Const(100), sq(g, g.sub(hi, sq(g, lo)))), sq(g, g.sub(g.Const(1), lo))))
+		}},
+		// Three slices give each element three terms: the third is added
+		// outside the group.
+		{"three slices", func(g *Graph, x Node) Node {
+			a, b, c := must(g.Slice(x, 2, None, None)), must(g.Slice(x, 1, -1, None)), must(g.Slice(x, None, -2, None))
+			return g.reduce(OpSum, g.sub(g.mul(a, b), g.mul(c, g.bin(OpPow, b, g.Const(3)))))
+		}},
+		// Zeros around the scatter: +0 where nothing is added.
+		{"middle", func(g *Graph, x Node) Node {
+			return g.reduce(OpSum, g.mul(g.Const(-1), g.bin(OpPow, must(g.Slice(x, 2, -3, None)), g.Const(3))))
+		}},
+	}
+	for _, tt := range tests {
+		for _, n := range []int{300, 999, 40000, 100003} {
+			g := NewGraph()
+			x, _ := g.Var("x", Vector(n))
+			v, _ := g.Var("v", Vector(n))
+			f := tt.f(g, x)
+			grad, err := g.Grad(f, x)
+			require.NoError(t, err)
+			hv, err := g.JVP(grad, []Node{x}, []Node{v})
+			require.NoError(t, err)
+			rng := rand.New(rand.NewPCG(uint64(n), 7))
+			xs, vs := make([]float64, n), make([]float64, n)
+			for i := range xs {
+				xs[i], vs[i] = rng.NormFloat64(), rng.NormFloat64()
+				switch i % 7 {
+				case 3:
+					xs[i] = 0
+				case 5:
+					xs[i] = math.Copysign(0, -1)
+				}
+			}
+			// The last element of the extended Rosenbrock gradient is
+			// 200(x[n-1] - x[n-2]²): -0 here, which a copy keeps but the
+			// scatteradd onto +0 does not.
+			xs[n-2], xs[n-1] = 0, math.Copysign(0, -1)
+			outs := []Node{f, grad[0], hv[0]}
+			fused := eval(t, g, [][]float64{xs, vs}, outs...)
+			fusionOff = true
+			plain := eval(t, g, [][]float64{xs, vs}, outs...)
+			fusionOff = false
+			first := 1
+			if n <= blockLen {
+				first = 0
+			}
+			for k := first; k < len(outs); k++ {
+				for i := range plain[k] {
+					if math.Float64bits(fused[k][i]) != math.Float64bits(plain[k][i]) {
+						t.Fatalf("%s, n = %d: output %d[%d] is %v fused, %v plain", tt.name, n, k, i, fused[k][i], plain[k][i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// The gradient of the extended Rosenbrock function needs no vector buffer
+// but the gradient itself: the adjoints of x[1:] and x[:-1] are added into
+// it block by block.
+func TestSliceAdjointsNeedNoBuffers(t *testing.T) {
+	for _, n := range []int{1000, 100000} {
+		g := NewGraph()
+		x, _ := g.Var("x", Vector(n))
+		hi, lo := must(g.Slice(x, 1, None, None)), must(g.Slice(x, None, -1, None))
+		d := g.sub(hi, g.bin(OpPow, lo, g.Const(2)))
+		f := g.reduce(OpSum, g.add2(g.mul(g.Const(100), g.bin(OpPow, d, g.Const(2))), g.bin(OpPow, g.sub(g.Const(1), lo), g.Const(2))))
+		grad, err := g.Grad(f, x)
+		require.NoError(t, err)
+		p, err := g.Compile(f, grad[0])
+		require.NoError(t, err)
+		assert.Equal(t, n, p.BufferLen(), "n = %d", n)
+	}
+}
+
+// TestFusedSumsAddBlocksInOrder checks the order in which a fused group
+// sums a long vector, whatever its tiles: each block of blockLen elements
+// on its own, with four accumulators, the blocks' parts added in turn from
+// zero in each half of a group split across lanes, and the halves' totals
+// added last. The order fixes every bit of the result.
+func TestFusedSumsAddBlocksInOrder(t *testing.T) {
+	for _, n := range []int{300, 5000, 100003} {
+		g := NewGraph()
+		x, _ := g.Var("x", Vector(n))
+		e := g.bin(OpMul, g.Const(3), must(g.Call("exp", x)))
+		f := g.reduce(OpSum, must(g.Call("sin", e)))
+		rng := rand.New(rand.NewPCG(uint64(n), 8))
+		xs := make([]float64, n)
+		terms := make([]float64, n)
+		for i := range xs {
+			xs[i] = rng.NormFloat64()
+			terms[i] = math.Sin(3 * math.Exp(xs[i]))
+		}
+		blocks := func(lo, hi int) float64 {
+			s := 0.0
+			for k := lo; k < hi; k += blockLen {
+				s += sum(terms[k:min(k+blockLen, hi)])
+			}
+			return s
+		}
+		want := blocks(0, n)
+		if n >= parallelLen && startLanes() {
+			half := (n/2 + blockLen - 1) / blockLen * blockLen
+			want = blocks(0, half) + blocks(half, n)
+		}
+		got := eval(t, g, [][]float64{xs}, f)
+		assert.Equal(t, math.Float64bits(want), math.Float64bits(got[0][0]), "n = %d: %v, want %v", n, got[0][0], want)
+	}
+}
+
+// A scatteradd's vector that a fused group adds straight into its
+// destination is still the node a checked run names when it overflows,
+// at its own element.
+func TestFusedScatterOverflowExplained(t *testing.T) {
+	const n = 1000
+	g := NewGraph()
+	x, _ := g.Var("x", Vector(n))
+	y, _ := g.Var("y", Vector(n))
+	head := g.scatter(g.mul(g.Const(3), x), n+1, 1, 1)
+	sum := g.add2(g.mul(g.Const(1e308), x), g.mul(g.Const(1e308), y)) // 2e308 where both are 1
+	out := must(g.build(OpScatterAdd, [3]int{0, 1}, head, sum))
+	p, err := g.Compile(out)
+	require.NoError(t, err)
+	require.Len(t, p.code, 1, "one fused group")
+	require.Less(t, len(p.code[0].fused.fast), len(p.code[0].fused.code), "the sum is added in place")
+	ws := p.NewWorkspace()
+	xs, ys := make([]float64, n), make([]float64, n)
+	xs[700], ys[700] = 1, 1
+	require.NoError(t, p.Run(ws, [][]float64{xs, ys}))
+	assert.True(t, math.IsInf(ws.Output(0)[700], 1))
+	err = p.RunChecked(ws, [][]float64{xs, ys})
+	var nf *NonFiniteError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "add", nf.Op)
+	assert.Equal(t, 700, nf.Index)
+	assert.Equal(t, []float64{1e308, 1}, nf.Args, "1e308·x and y")
+}
+
+// Two variables sliced in one group: two destinations, each with its
+// seam when the group splits across lanes.
+func TestFusedScattersIntoTwoGradients(t *testing.T) {
+	for _, n := range []int{1000, 50001} {
+		g := NewGraph()
+		x, _ := g.Var("x", Vector(n))
+		y, _ := g.Var("y", Vector(n))
+		xh, xl := must(g.Slice(x, 2, None, None)), must(g.Slice(x, None, -2, None))
+		yh, yl := must(g.Slice(y, 1, -1, None)), must(g.Slice(y, None, -2, None))
+		d := g.sub(g.mul(xh, yl), xl)
+		f := g.reduce(OpSum, g.add2(g.bin(OpPow, d, g.Const(2)), g.mul(yh, must(g.Call("sin", xl)))))
+		grad, err := g.Grad(f, x, y)
+		require.NoError(t, err)
+		rng := rand.New(rand.NewPCG(uint64(n), 9))
+		xs, ys := make([]float64, n), make([]float64, n)
+		for i := range xs {
+			xs[i], ys[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		fused := eval(t, g, [][]float64{xs, ys}, grad...)
+		fusionOff = true
+		plain := eval(t, g, [][]float64{xs, ys}, grad...)
+		fusionOff = false
+		for k := range plain {
+			for i := range plain[k] {
+				require.Equal(t, math.Float64bits(plain[k][i]), math.Float64bits(fused[k][i]), "n = %d, gradient %d[%d]", n, k, i)
+			}
+		}
+	}
+}
