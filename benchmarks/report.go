@@ -55,7 +55,7 @@ func (r *Run) row() []string {
 		solved = "-"
 	}
 	return []string{
-		r.Problem, strconv.Itoa(r.N), r.Method, status,
+		r.Problem, strconv.Itoa(r.N), r.Label(), status,
 		formatGap(r.Result.F - r.FStar), strconv.Itoa(r.Result.Iterations), strconv.Itoa(r.Evaluations),
 		formatSeconds(r.Result.Time.Seconds()), solved,
 	}
@@ -138,6 +138,7 @@ func (rep *Report) writeCSV(w io.Writer) error {
 	for _, tau := range Taus {
 		head = append(head, "solved_"+TauKey(tau))
 	}
+	head = append(head, "engine")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -149,6 +150,7 @@ func (rep *Report) writeCSV(w io.Writer) error {
 		for _, tau := range Taus {
 			rec = append(rec, strconv.FormatBool(r.Solved[TauKey(tau)]))
 		}
+		rec = append(rec, r.Engine)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
