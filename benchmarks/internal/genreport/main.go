@@ -92,7 +92,8 @@ same path on the three up to rounding, so the evaluations agree or nearly;
 the ratios are of time per evaluation (the optimizer's own work included),
 gen's against the others'. Each time is the median of %d runs, one at a
 time. As a command: `+"`nabla bench --problems mgh --methods lbfgs --engine interp,gen`"+`
-(and `+"`--engine gonum`"+` with the problems it has).
+(and `+"`--engine gonum`"+` with the problems it has). One gradient alone, on
+the three, is timed by BenchmarkEngines (benchmarks/README.md).
 
 %s
 ## Results
