@@ -36,7 +36,8 @@ type GenOptions struct {
 
 // Generate writes Go source for the function and its derivatives: one
 // gofmt'd file of package opts.Package that needs only the standard library
-// (math, and sync for functions that need working memory) at run time.
+// (math, and sync for functions that need working memory) at run time, and
+// gonum's blas and blas64 for matrix products.
 // Its functions compute what the function's compiled programs compute,
 // instruction by instruction: scalars as straight-line code, vectors as
 // loops over their elements, one loop body for a run of elementwise
@@ -44,7 +45,7 @@ type GenOptions struct {
 // directly into the gradient. None allocates in steady state.
 //
 // Without opts.Flat the functions take each variable as a parameter of its
-// own, float64 or []float64:
+// own, float64 or []float64 (a matrix's elements row by row):
 //
 //	func Name(x, y float64, v []float64) float64
 //	func NameGrad(x, y float64, v, gradV []float64) (f, gradX, gradY float64)
@@ -66,12 +67,12 @@ type GenOptions struct {
 // function given a slice of another length panics, as gonum's do.
 // GenerateSymbolic writes code that takes them from the slices instead. A
 // variable whose name is a Go keyword or a predeclared identifier, or
-// math or sync, is renamed with an underscore after it (type becomes
-// type_). A name that is not a Go identifier, and one that begins with the
+// math, sync, blas or blas64, is renamed with an underscore after it
+// (type becomes type_). A name that is not a Go identifier, and one that begins with the
 // prefix of the file's package-level names (Name with its first letter in
 // lower case) followed by an upper-case letter, is an error. An operation
-// that has no generated form, such as a matrix one, is an error that
-// names it.
+// that has no generated form, one of linear algebra by LAPACK (det,
+// logdet, inv, solve, cholesky), is an error that names it.
 func (f *Func) Generate(w io.Writer, opts GenOptions) error {
 	src, _, err := f.generate(opts, false)
 	if err != nil {
@@ -129,7 +130,7 @@ func (n *genNames) local(base string) string {
 
 // genReserved are the names generated code uses besides its own: Go's
 // predeclared identifiers and the packages it imports.
-var genReserved = map[string]bool{"math": true, "sync": true, "_": true}
+var genReserved = map[string]bool{"math": true, "sync": true, "blas": true, "blas64": true, "_": true}
 
 func init() {
 	for _, s := range strings.Fields(`any bool byte comparable complex64 complex128 error float32 float64
@@ -288,6 +289,12 @@ func (f *Func) generate(opts GenOptions, symbolic bool) (src []byte, length stri
 	}
 	if usesPackage("sync", all) {
 		imports = append(imports, `"sync"`)
+	}
+	if usesPackage("blas", all) {
+		imports = append(imports, `"gonum.org/v1/gonum/blas"`)
+	}
+	if usesPackage("blas64", all) {
+		imports = append(imports, `"gonum.org/v1/gonum/blas/blas64"`)
 	}
 	switch len(imports) {
 	case 0:
@@ -556,6 +563,8 @@ func (g *generator) symbolic() error {
 	for i, v := range g.f.vars {
 		switch {
 		case v.Shape.IsScalar():
+		case v.Shape.Rank() > 1:
+			return fmt.Errorf("gen: symbolic lengths are of vectors, and %s is a %s", g.ids[i], v.Shape)
 		case n == 0:
 			n = v.Shape.Len()
 			g.n = "len(" + g.ids[i] + ")"

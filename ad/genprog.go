@@ -33,7 +33,9 @@ type genForm struct {
 // the ops whose genForm has code.
 func genWrites(op Op) bool {
 	switch op {
-	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp:
+	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp,
+		OpReshape, OpBroadcast, OpTranspose, OpVStack, OpDiag, OpTril, OpTrilVec, OpTrace,
+		OpSumAxis, OpLogSumExpAxis, OpMaxAxis, OpMinAxis, OpMatMul:
 		return true
 	}
 	return false
@@ -47,6 +49,9 @@ type genRef struct {
 
 // at returns the Go expression of element k, k a Go expression.
 func (r genRef) at(k string) string {
+	if r.step != 1 && strings.ContainsAny(k, "+-*/%") {
+		k = "(" + k + ")"
+	}
 	switch {
 	case r.step == 1 && r.off == 0:
 		return fmt.Sprintf("%s[%s]", r.base, k)
@@ -155,19 +160,20 @@ func (b *genBody) check() error {
 		if no := ops[nd.op].gen.no; no != "" {
 			return fmt.Errorf("gen: op %s is not generated: %s", nd.op, no)
 		}
-		if nd.shape.Rank() > 1 {
-			return fmt.Errorf("gen: op %s of %s: matrices are not generated yet", nd.op, nd.shape)
-		}
 	}
 	return nil
 }
 
-// owned reports whether node i is a vector that an instruction writes into
-// memory of its own when it is stored: not an input, a constant or a
-// slice.
+// owned reports whether node i is a vector or a matrix that an instruction
+// writes into memory of its own when it is stored: not an input, a
+// constant, or a view of other memory (a slice, a reshape, a row).
 func (b *genBody) owned(i int32) bool {
-	nd := b.node(i)
-	return !nd.shape.IsScalar() && nd.op != OpVar && nd.op != OpConst && nd.op != OpSlice
+	switch nd := b.node(i); nd.op {
+	case OpVar, OpConst, OpSlice, OpReshape, OpIndex:
+		return false
+	default:
+		return !nd.shape.IsScalar()
+	}
 }
 
 // loopLen returns the number of elements of the loop an instruction can be
@@ -183,6 +189,8 @@ func (b *genBody) loopLen(in *instr) int {
 		return 0
 	}
 	switch {
+	case nd.shape.Rank() == 2 && (nd.op == OpScatter || nd.op == OpScatterAdd):
+		return 0 // rows, written by matrixOp
 	case in.merge == mergeSumAxpy:
 		return vecArg(0)
 	case ops[nd.op].kind == kindElementwise:
@@ -343,13 +351,18 @@ func (b *genBody) buffer(i int32) genRef {
 	if h, ok := b.home[i]; ok {
 		return h
 	}
-	n := b.node(i).shape.Len()
+	h := b.scratch(b.node(i).shape.Len())
+	b.home[i] = h
+	return h
+}
+
+// scratch returns a new buffer of n elements of the workspace.
+func (b *genBody) scratch(n int) genRef {
 	if b.work == "" {
 		b.work = b.names.local("w")
 	}
 	h := genRef{base: fmt.Sprintf("%s.b%d", b.work, len(b.bufs)), step: 1, len: n}
 	b.bufs = append(b.bufs, n)
-	b.home[i] = h
 	return h
 }
 
@@ -464,6 +477,9 @@ func (b *genBody) constScalar(i int32) (float64, bool) {
 
 // single writes an instruction outside any loop.
 func (b *genBody) single(in *instr) {
+	if b.matrixOp(in) {
+		return
+	}
 	i := in.node
 	nd := b.node(i)
 	args := in.argIDs

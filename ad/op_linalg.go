@@ -21,7 +21,7 @@ import (
 // for them: transpose(A) @ B is built as A @ B with p[0] set, so that the
 // products of derivatives (Gᵀ·A, A·Bᵀ) never copy a transpose.
 func init() {
-	define(opDef{op: OpMatMul, gen: genForm{no: "matrix values are not generated yet"}, kind: kindBilinear, name: "matmul", goName: "MatMul", args: []string{"x", "y"},
+	define(opDef{op: OpMatMul, gen: genForm{code: true}, kind: kindBilinear, name: "matmul", goName: "MatMul", args: []string{"x", "y"},
 		form: "x @ y", doc: "the matrix product of x and y: matrix·matrix, matrix·vector, vector·matrix, and for two vectors their inner product",
 		shape: matmulShape,
 		rewrites: []rewrite{
@@ -354,7 +354,7 @@ func vec(x []float64) blas64.Vector { return blas64.Vector{N: len(x), Inc: 1, Da
 // matrix by an LU factorization of their own (luComplex): gonum's LAPACK
 // is real.
 func init() {
-	define(opDef{op: OpTrace, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "trace", args: []string{"A"},
+	define(opDef{op: OpTrace, gen: genForm{code: true}, kind: kindLinear, name: "trace", args: []string{"A"},
 		doc:   "the sum of the diagonal of the square matrix A",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) { return Scalar(), square(op, in[0]) },
 		rewrites: []rewrite{
@@ -382,7 +382,7 @@ func init() {
 		},
 		format: printCall})
 
-	defineReduction(opDef{op: OpDet, gen: genForm{no: "matrix values are not generated yet"}, name: "det", args: []string{"A"},
+	defineReduction(opDef{op: OpDet, gen: genForm{no: "linear algebra by LAPACK (det, logdet, inv, solve, cholesky) is not generated"}, name: "det", args: []string{"A"},
 		doc:     "the determinant of the square matrix A",
 		shape:   func(op Op, in []Shape, _ [3]int) (Shape, error) { return Scalar(), square(op, in[0]) },
 		kernel:  detK,
@@ -400,7 +400,7 @@ func init() {
 	// wherever det A ≠ 0, whose derivative A⁻ᵀ holds whatever the sign.
 	// (NaN for a negative determinant, as PyTorch's logdet has it, would
 	// leave the derivative rule true only where the value is a number.)
-	defineReduction(opDef{op: OpLogDet, gen: genForm{no: "matrix values are not generated yet"}, name: "logdet", goName: "LogDet", args: []string{"A"},
+	defineReduction(opDef{op: OpLogDet, gen: genForm{no: "linear algebra by LAPACK (det, logdet, inv, solve, cholesky) is not generated"}, name: "logdet", goName: "LogDet", args: []string{"A"},
 		doc:     "log(abs(det(A))) of the square matrix A, without overflow: by Cholesky when A is symmetric positive definite, otherwise by LU",
 		shape:   func(op Op, in []Shape, _ [3]int) (Shape, error) { return Scalar(), square(op, in[0]) },
 		kernel:  logDetK,
@@ -420,7 +420,7 @@ func init() {
 		},
 		partials: func(g *Graph, y Node, a []Node) []Node { return []Node{g.transpose(g.inv(a[0]))} }})
 
-	define(opDef{op: OpInv, gen: genForm{no: "matrix values are not generated yet"}, kind: kindGeneral, name: "inv", args: []string{"A"},
+	define(opDef{op: OpInv, gen: genForm{no: "linear algebra by LAPACK (det, logdet, inv, solve, cholesky) is not generated"}, kind: kindGeneral, name: "inv", args: []string{"A"},
 		doc:     "the inverse of the square matrix A",
 		shape:   func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0], square(op, in[0]) },
 		kernel:  invK,
@@ -447,7 +447,7 @@ func init() {
 	// The parameter p[0] of a solve says whether A is used transposed, as
 	// the product's do: solve(transpose(A), B), the solve of the adjoint,
 	// factors A itself.
-	define(opDef{op: OpSolve, gen: genForm{no: "matrix values are not generated yet"}, kind: kindGeneral, name: "solve", args: []string{"A", "B"},
+	define(opDef{op: OpSolve, gen: genForm{no: "linear algebra by LAPACK (det, logdet, inv, solve, cholesky) is not generated"}, kind: kindGeneral, name: "solve", args: []string{"A", "B"},
 		doc: "the solution X of A @ X = B, for the square matrix A and B a vector or a matrix of as many rows",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if err := square(op, in[0]); err != nil {
@@ -522,7 +522,7 @@ func init() {
 	// symmetric A the factor of A, and a function of every element, so
 	// that its derivative is symmetric like the matrices it is meant for
 	// (LAPACK alone would read the lower triangle and ignore the upper).
-	define(opDef{op: OpCholesky, gen: genForm{no: "matrix values are not generated yet"}, kind: kindGeneral, name: "cholesky", args: []string{"A"},
+	define(opDef{op: OpCholesky, gen: genForm{no: "linear algebra by LAPACK (det, logdet, inv, solve, cholesky) is not generated"}, kind: kindGeneral, name: "cholesky", args: []string{"A"},
 		doc:    "the lower-triangular L with L @ transpose(L) = A, of the symmetric positive definite matrix A (of (A + transpose(A))/2 if A is not symmetric)",
 		shape:  func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0], square(op, in[0]) },
 		kernel: choleskyK,
