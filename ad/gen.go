@@ -290,12 +290,19 @@ func (f *Func) generate(opts GenOptions, symbolic bool) (src []byte, length stri
 	if usesPackage("sync", all) {
 		imports = append(imports, `"sync"`)
 	}
+	// gonum's packages in a group of their own, after the standard
+	// library's.
+	var gonum []string
 	if usesPackage("blas", all) {
-		imports = append(imports, `"gonum.org/v1/gonum/blas"`)
+		gonum = append(gonum, `"gonum.org/v1/gonum/blas"`)
 	}
 	if usesPackage("blas64", all) {
-		imports = append(imports, `"gonum.org/v1/gonum/blas/blas64"`)
+		gonum = append(gonum, `"gonum.org/v1/gonum/blas/blas64"`)
 	}
+	if len(imports) > 0 && len(gonum) > 0 {
+		imports = append(imports, "")
+	}
+	imports = append(imports, gonum...)
 	switch len(imports) {
 	case 0:
 	case 1:
