@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -224,8 +225,13 @@ func (b *genBody) plan() []genItem {
 	var open []*instr
 	n := 0
 	inOpen, reduced := map[int32]bool{}, map[int32]bool{}
+	// Instructions moved before the open loop make a loop of their own, as
+	// long as nothing else is emitted after it: moved is its item, and
+	// movedReduced its reductions, which it completes.
+	moved, movedReduced := -1, map[int32]bool{}
 	emit := func(n int, code []*instr) {
 		items = append(items, genItem{n: n, code: code})
+		moved = -1
 		if n > 0 {
 			for _, in := range code {
 				b.group[in.node] = len(items)
@@ -279,8 +285,22 @@ func (b *genBody) plan() []genItem {
 		case len(open) > 0 && depends && scalarOnReductions:
 			deferred = append(deferred, in)
 			inOpen[in.node], reduced[in.node] = true, true
-		case len(open) > 0 && !depends:
-			emit(m, []*instr{in}) // moved before the open loop
+		case len(open) > 0 && !depends: // moved before the open loop
+			op := b.node(in.node).op
+			joinable := m > 0 && op != OpScatter && op != OpScatterAdd
+			if joinable && moved >= 0 && moved == len(items)-1 && items[moved].n == m && !slices.ContainsFunc(in.argIDs, func(a int32) bool { return movedReduced[a] }) {
+				items[moved].code = append(items[moved].code, in)
+				b.group[in.node] = moved + 1
+			} else {
+				emit(m, []*instr{in})
+				if joinable {
+					moved = len(items) - 1
+					clear(movedReduced)
+				}
+			}
+			if b.node(in.node).shape.IsScalar() {
+				movedReduced[in.node] = true
+			}
 		default:
 			flush()
 			if m > 0 {

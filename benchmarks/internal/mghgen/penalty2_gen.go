@@ -34,18 +34,13 @@ func Penalty2(x_ []float64) float64 {
 		panic("Penalty2: x_ must have 10 elements")
 	}
 	x := x_[0:10]
-	w := penalty2Pool.Get().(*penalty2Work)
-	defer penalty2Pool.Put(w)
 	v24 := x[0]
 	v26 := v24 - 0.2
 	v28 := v26 * v26
-	for k := range 10 {
-		v38 := x[k] * x[k]
-		w.b0[k] = v38
-	}
 	v39 := 0.0
 	for k := range 10 {
-		v39 += penalty2C37[k] * w.b0[k]
+		v38 := x[k] * x[k]
+		v39 += penalty2C37[k] * v38
 	}
 	v40 := v39 - 1
 	v41 := v40 * v40
@@ -81,27 +76,19 @@ func Penalty2Grad(x_, grad []float64) float64 {
 	}
 	x := x_[0:10]
 	gradX := grad[0:10]
-	w := penalty2GradPool.Get().(*penalty2GradWork)
-	defer penalty2GradPool.Put(w)
 	v24 := x[0]
 	v26 := v24 - 0.2
 	v28 := v26 * v26
-	for k := range 10 {
-		v38 := x[k] * x[k]
-		w.b0[k] = v38
-	}
 	v39 := 0.0
 	for k := range 10 {
-		v39 += penalty2C37[k] * w.b0[k]
+		v38 := x[k] * x[k]
+		v39 += penalty2C37[k] * v38
 	}
 	v40 := v39 - 1
 	v41 := v40 * v40
 	for k := range 10 {
 		v48 := v40 * penalty2C37[k]
-		w.b1[k] = v48
-	}
-	for k := range 10 {
-		v54 := 4 * (w.b1[k] * x[k])
+		v54 := 4 * (v48 * x[k])
 		gradX[k] = v54
 	}
 	v61 := 2 * v26
@@ -150,42 +137,27 @@ func Penalty2HVP(x_, v, hv []float64) {
 	hvX := hv[0:10]
 	w := penalty2HVPPool.Get().(*penalty2HVPWork)
 	defer penalty2HVPPool.Put(w)
-	for k := range 10 {
-		v38 := x[k] * x[k]
-		w.b0[k] = v38
-	}
 	v39 := 0.0
 	for k := range 10 {
-		v39 += penalty2C37[k] * w.b0[k]
+		v38 := x[k] * x[k]
+		v39 += penalty2C37[k] * v38
 	}
 	v40 := v39 - 1
 	for k := range 10 {
 		v48 := v40 * penalty2C37[k]
-		w.b1[k] = v48
+		w.b0[k] = v48
 	}
 	v97 := dirX[0]
-	for k := range 10 {
-		v111 := 2 * (x[k] * dirX[k])
-		w.b2[k] = v111
-	}
 	v112 := 0.0
 	for k := range 10 {
-		v112 += penalty2C37[k] * w.b2[k]
+		v111 := 2 * (x[k] * dirX[k])
+		v112 += penalty2C37[k] * v111
 	}
 	for k := range 10 {
 		v123 := penalty2C37[k] * v112
-		w.b3[k] = v123
-	}
-	for k := range 10 {
-		v126 := x[k] * w.b3[k]
-		w.b4[k] = v126
-	}
-	for k := range 10 {
-		v127 := w.b1[k] * dirX[k]
-		w.b5[k] = v127
-	}
-	for k := range 10 {
-		v130 := 4 * (w.b4[k] + w.b5[k])
+		v126 := x[k] * v123
+		v127 := w.b0[k] * dirX[k]
+		v130 := 4 * (v126 + v127)
 		hvX[k] = v130
 	}
 	v135 := 2 * v97
@@ -227,691 +199,578 @@ func Penalty2Hessian(x_, h []float64) {
 	x := x_[0:10]
 	w := penalty2HessianPool.Get().(*penalty2HessianWork)
 	defer penalty2HessianPool.Put(w)
-	for k := range 10 {
-		v38 := x[k] * x[k]
-		w.b0[k] = v38
-	}
 	v39 := 0.0
 	for k := range 10 {
-		v39 += penalty2C37[k] * w.b0[k]
+		v38 := x[k] * x[k]
+		v39 += penalty2C37[k] * v38
 	}
 	v40 := v39 - 1
 	for k := range 10 {
 		v48 := v40 * penalty2C37[k]
-		w.b1[k] = v48
+		w.b0[k] = v48
 	}
-	clear(w.b2[0:9])
+	clear(w.b1[0:9])
+	w.b1[0] = 1
+	clear(w.b2[0:10])
 	w.b2[0] = 1
-	clear(w.b3[0:10])
-	w.b3[0] = 1
-	for k := range 10 {
-		v228 := 4 * (w.b3[k] * x[k])
-		w.b4[k] = v228
-	}
-	for k := range 10 {
-		v230 := 4 * (w.b3[k] * w.b1[k])
-		w.b5[k] = v230
-	}
 	v231 := 0.0
 	for k := range 10 {
-		v231 += w.b4[k] * penalty2C37[k]
+		v228 := 4 * (w.b2[k] * x[k])
+		v230 := 4 * (w.b2[k] * w.b0[k])
+		w.b3[k] = v230
+		v231 += v228 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v236 := v231 * penalty2C37[k]
-		w.b6[k] = v236
+		v238 := 2 * (v236 * x[k])
+		v239 := w.b3[k] + v238
+		w.b4[k] = v239
 	}
-	for k := range 10 {
-		v238 := 2 * (w.b6[k] * x[k])
-		w.b7[k] = v238
-	}
-	for k := range 10 {
-		v239 := w.b5[k] + w.b7[k]
-		w.b8[k] = v239
-	}
-	v257 := w.b8[0]
+	v257 := w.b4[0]
 	v258 := v257 + 2
 	for k := range 9 {
 		v12 := x[k+1] / 10
 		v13 := math.Exp(v12)
-		w.b9[k] = v13
+		w.b5[k] = v13
 		v16 := x[k] / 10
 		v17 := math.Exp(v16)
-		w.b10[k] = v17
+		w.b6[k] = v17
 		v18 := v13 + v17
 		v19 := v18 - penalty2C10[k]
-		w.b11[k] = v19
+		w.b7[k] = v19
 		v58 := 2e-05 * (v13 - 0.9048374180359595)
 		v69 := v58 + 2e-05*v19
-		w.b12[k] = v69
-		v221 := w.b2[k] * v17
-		v224 := 2.0000000000000003e-06 * (w.b2[k] * v19)
+		w.b8[k] = v69
+		v221 := w.b1[k] * v17
+		v224 := 2.0000000000000003e-06 * (w.b1[k] * v19)
 		v244 := v224 + 2.0000000000000003e-06*v221
 		v246 := 0.1 * (v244 * v17)
-		w.b13[k] = v246
+		w.b9[k] = v246
 		v253 := 2.0000000000000004e-07 * (v221 * v13)
-		w.b14[k] = v253
+		w.b10[k] = v253
 	}
-	v259 := w.b13[0]
+	v259 := w.b9[0]
 	v260 := v258 + v259
-	v261 := w.b8[1]
-	v262 := w.b13[1]
+	v261 := w.b4[1]
+	v262 := w.b9[1]
 	v263 := v261 + v262
-	v264 := w.b14[0]
+	v264 := w.b10[0]
 	v265 := v263 + v264
-	v266 := w.b8[2]
-	v267 := w.b13[2]
+	v266 := w.b4[2]
+	v267 := w.b9[2]
 	v268 := v266 + v267
-	v269 := w.b14[1]
+	v269 := w.b10[1]
 	v270 := v268 + v269
-	v271 := w.b8[3]
-	v272 := w.b13[3]
+	v271 := w.b4[3]
+	v272 := w.b9[3]
 	v273 := v271 + v272
-	v274 := w.b14[2]
+	v274 := w.b10[2]
 	v275 := v273 + v274
-	v276 := w.b8[4]
-	v277 := w.b13[4]
+	v276 := w.b4[4]
+	v277 := w.b9[4]
 	v278 := v276 + v277
-	v279 := w.b14[3]
+	v279 := w.b10[3]
 	v280 := v278 + v279
-	v281 := w.b8[5]
-	v282 := w.b13[5]
+	v281 := w.b4[5]
+	v282 := w.b9[5]
 	v283 := v281 + v282
-	v284 := w.b14[4]
+	v284 := w.b10[4]
 	v285 := v283 + v284
-	v286 := w.b8[6]
-	v287 := w.b13[6]
+	v286 := w.b4[6]
+	v287 := w.b9[6]
 	v288 := v286 + v287
-	v289 := w.b14[5]
+	v289 := w.b10[5]
 	v290 := v288 + v289
-	v291 := w.b8[7]
-	v292 := w.b13[7]
+	v291 := w.b4[7]
+	v292 := w.b9[7]
 	v293 := v291 + v292
-	v294 := w.b14[6]
+	v294 := w.b10[6]
 	v295 := v293 + v294
-	v296 := w.b8[8]
-	v297 := w.b13[8]
+	v296 := w.b4[8]
+	v297 := w.b9[8]
 	v298 := v296 + v297
-	v299 := w.b14[7]
+	v299 := w.b10[7]
 	v300 := v298 + v299
-	v301 := w.b8[9]
-	v302 := w.b14[8]
+	v301 := w.b4[9]
+	v302 := w.b10[8]
 	v303 := v301 + v302
-	clear(w.b15[0:9])
-	w.b15[1] = 1
-	clear(w.b16[0:10])
-	w.b16[1] = 1
-	for k := range 10 {
-		v325 := 4 * (w.b16[k] * x[k])
-		w.b17[k] = v325
-	}
-	for k := range 10 {
-		v327 := 4 * (w.b16[k] * w.b1[k])
-		w.b18[k] = v327
-	}
+	clear(w.b11[0:9])
+	w.b11[1] = 1
+	clear(w.b12[0:10])
+	w.b12[1] = 1
 	v328 := 0.0
 	for k := range 10 {
-		v328 += w.b17[k] * penalty2C37[k]
+		v325 := 4 * (w.b12[k] * x[k])
+		v327 := 4 * (w.b12[k] * w.b0[k])
+		w.b13[k] = v327
+		v328 += v325 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v333 := v328 * penalty2C37[k]
-		w.b19[k] = v333
+		v335 := 2 * (v333 * x[k])
+		v336 := w.b13[k] + v335
+		w.b14[k] = v336
 	}
-	for k := range 10 {
-		v335 := 2 * (w.b19[k] * x[k])
-		w.b20[k] = v335
-	}
-	for k := range 10 {
-		v336 := w.b18[k] + w.b20[k]
-		w.b21[k] = v336
-	}
-	v356 := w.b21[1]
+	v356 := w.b14[1]
 	for k := range 9 {
-		v311 := 0.1 * (w.b2[k] * w.b12[k])
-		v315 := 2.0000000000000003e-06 * (w.b15[k] * w.b10[k])
-		v317 := 2.0000000000000003e-06 * (w.b15[k] * w.b11[k])
-		v319 := 2.0000000000000003e-06 * (w.b2[k] * w.b9[k])
+		v311 := 0.1 * (w.b1[k] * w.b8[k])
+		v315 := 2.0000000000000003e-06 * (w.b11[k] * w.b6[k])
+		v317 := 2.0000000000000003e-06 * (w.b11[k] * w.b7[k])
+		v319 := 2.0000000000000003e-06 * (w.b1[k] * w.b5[k])
 		v320 := v315 + v319
 		v339 := v311 + v319
 		v341 := v339 + v320
 		v342 := v317 + v320
-		v344 := 0.1 * (v342 * w.b10[k])
-		w.b22[k] = v344
-		v349 := 0.1 * (v341 * w.b9[k])
-		w.b23[k] = v349
+		v344 := 0.1 * (v342 * w.b6[k])
+		w.b15[k] = v344
+		v349 := 0.1 * (v341 * w.b5[k])
+		w.b16[k] = v349
 	}
-	v357 := w.b22[1]
+	v357 := w.b15[1]
 	v358 := v356 + v357
-	v359 := w.b23[0]
+	v359 := w.b16[0]
 	v360 := v358 + v359
-	v361 := w.b21[2]
-	v362 := w.b22[2]
+	v361 := w.b14[2]
+	v362 := w.b15[2]
 	v363 := v361 + v362
-	v364 := w.b23[1]
+	v364 := w.b16[1]
 	v365 := v363 + v364
-	v366 := w.b21[3]
-	v367 := w.b22[3]
+	v366 := w.b14[3]
+	v367 := w.b15[3]
 	v368 := v366 + v367
-	v369 := w.b23[2]
+	v369 := w.b16[2]
 	v370 := v368 + v369
-	v371 := w.b21[4]
-	v372 := w.b22[4]
+	v371 := w.b14[4]
+	v372 := w.b15[4]
 	v373 := v371 + v372
-	v374 := w.b23[3]
+	v374 := w.b16[3]
 	v375 := v373 + v374
-	v376 := w.b21[5]
-	v377 := w.b22[5]
+	v376 := w.b14[5]
+	v377 := w.b15[5]
 	v378 := v376 + v377
-	v379 := w.b23[4]
+	v379 := w.b16[4]
 	v380 := v378 + v379
-	v381 := w.b21[6]
-	v382 := w.b22[6]
+	v381 := w.b14[6]
+	v382 := w.b15[6]
 	v383 := v381 + v382
-	v384 := w.b23[5]
+	v384 := w.b16[5]
 	v385 := v383 + v384
-	v386 := w.b21[7]
-	v387 := w.b22[7]
+	v386 := w.b14[7]
+	v387 := w.b15[7]
 	v388 := v386 + v387
-	v389 := w.b23[6]
+	v389 := w.b16[6]
 	v390 := v388 + v389
-	v391 := w.b21[8]
-	v392 := w.b22[8]
+	v391 := w.b14[8]
+	v392 := w.b15[8]
 	v393 := v391 + v392
-	v394 := w.b23[7]
+	v394 := w.b16[7]
 	v395 := v393 + v394
-	v396 := w.b21[9]
-	v397 := w.b23[8]
+	v396 := w.b14[9]
+	v397 := w.b16[8]
 	v398 := v396 + v397
-	clear(w.b24[0:9])
-	w.b24[2] = 1
-	clear(w.b25[0:10])
-	w.b25[2] = 1
-	for k := range 10 {
-		v420 := 4 * (w.b25[k] * x[k])
-		w.b26[k] = v420
-	}
-	for k := range 10 {
-		v422 := 4 * (w.b25[k] * w.b1[k])
-		w.b27[k] = v422
-	}
+	clear(w.b17[0:9])
+	w.b17[2] = 1
+	clear(w.b18[0:10])
+	w.b18[2] = 1
 	v423 := 0.0
 	for k := range 10 {
-		v423 += w.b26[k] * penalty2C37[k]
+		v420 := 4 * (w.b18[k] * x[k])
+		v422 := 4 * (w.b18[k] * w.b0[k])
+		w.b19[k] = v422
+		v423 += v420 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v428 := v423 * penalty2C37[k]
-		w.b28[k] = v428
+		v430 := 2 * (v428 * x[k])
+		v431 := w.b19[k] + v430
+		w.b20[k] = v431
 	}
-	for k := range 10 {
-		v430 := 2 * (w.b28[k] * x[k])
-		w.b29[k] = v430
-	}
-	for k := range 10 {
-		v431 := w.b27[k] + w.b29[k]
-		w.b30[k] = v431
-	}
-	v456 := w.b30[2]
+	v456 := w.b20[2]
 	for k := range 9 {
-		v406 := 0.1 * (w.b15[k] * w.b12[k])
-		v410 := 2.0000000000000003e-06 * (w.b24[k] * w.b10[k])
-		v412 := 2.0000000000000003e-06 * (w.b24[k] * w.b11[k])
-		v414 := 2.0000000000000003e-06 * (w.b15[k] * w.b9[k])
+		v406 := 0.1 * (w.b11[k] * w.b8[k])
+		v410 := 2.0000000000000003e-06 * (w.b17[k] * w.b6[k])
+		v412 := 2.0000000000000003e-06 * (w.b17[k] * w.b7[k])
+		v414 := 2.0000000000000003e-06 * (w.b11[k] * w.b5[k])
 		v415 := v410 + v414
 		v434 := v406 + v414
 		v436 := v434 + v415
 		v437 := v412 + v415
-		v439 := 0.1 * (v437 * w.b10[k])
-		w.b31[k] = v439
-		v444 := 0.1 * (v436 * w.b9[k])
-		w.b32[k] = v444
+		v439 := 0.1 * (v437 * w.b6[k])
+		w.b21[k] = v439
+		v444 := 0.1 * (v436 * w.b5[k])
+		w.b22[k] = v444
 	}
-	v457 := w.b31[2]
+	v457 := w.b21[2]
 	v458 := v456 + v457
-	v459 := w.b32[1]
+	v459 := w.b22[1]
 	v460 := v458 + v459
-	v461 := w.b30[3]
-	v462 := w.b31[3]
+	v461 := w.b20[3]
+	v462 := w.b21[3]
 	v463 := v461 + v462
-	v464 := w.b32[2]
+	v464 := w.b22[2]
 	v465 := v463 + v464
-	v466 := w.b30[4]
-	v467 := w.b31[4]
+	v466 := w.b20[4]
+	v467 := w.b21[4]
 	v468 := v466 + v467
-	v469 := w.b32[3]
+	v469 := w.b22[3]
 	v470 := v468 + v469
-	v471 := w.b30[5]
-	v472 := w.b31[5]
+	v471 := w.b20[5]
+	v472 := w.b21[5]
 	v473 := v471 + v472
-	v474 := w.b32[4]
+	v474 := w.b22[4]
 	v475 := v473 + v474
-	v476 := w.b30[6]
-	v477 := w.b31[6]
+	v476 := w.b20[6]
+	v477 := w.b21[6]
 	v478 := v476 + v477
-	v479 := w.b32[5]
+	v479 := w.b22[5]
 	v480 := v478 + v479
-	v481 := w.b30[7]
-	v482 := w.b31[7]
+	v481 := w.b20[7]
+	v482 := w.b21[7]
 	v483 := v481 + v482
-	v484 := w.b32[6]
+	v484 := w.b22[6]
 	v485 := v483 + v484
-	v486 := w.b30[8]
-	v487 := w.b31[8]
+	v486 := w.b20[8]
+	v487 := w.b21[8]
 	v488 := v486 + v487
-	v489 := w.b32[7]
+	v489 := w.b22[7]
 	v490 := v488 + v489
-	v491 := w.b30[9]
-	v492 := w.b32[8]
+	v491 := w.b20[9]
+	v492 := w.b22[8]
 	v493 := v491 + v492
-	clear(w.b33[0:9])
-	w.b33[3] = 1
-	clear(w.b34[0:10])
-	w.b34[3] = 1
-	for k := range 10 {
-		v515 := 4 * (w.b34[k] * x[k])
-		w.b35[k] = v515
-	}
-	for k := range 10 {
-		v517 := 4 * (w.b34[k] * w.b1[k])
-		w.b36[k] = v517
-	}
+	clear(w.b23[0:9])
+	w.b23[3] = 1
+	clear(w.b24[0:10])
+	w.b24[3] = 1
 	v518 := 0.0
 	for k := range 10 {
-		v518 += w.b35[k] * penalty2C37[k]
+		v515 := 4 * (w.b24[k] * x[k])
+		v517 := 4 * (w.b24[k] * w.b0[k])
+		w.b25[k] = v517
+		v518 += v515 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v523 := v518 * penalty2C37[k]
-		w.b37[k] = v523
+		v525 := 2 * (v523 * x[k])
+		v526 := w.b25[k] + v525
+		w.b26[k] = v526
 	}
-	for k := range 10 {
-		v525 := 2 * (w.b37[k] * x[k])
-		w.b38[k] = v525
-	}
-	for k := range 10 {
-		v526 := w.b36[k] + w.b38[k]
-		w.b39[k] = v526
-	}
-	v556 := w.b39[3]
+	v556 := w.b26[3]
 	for k := range 9 {
-		v501 := 0.1 * (w.b24[k] * w.b12[k])
-		v505 := 2.0000000000000003e-06 * (w.b33[k] * w.b10[k])
-		v507 := 2.0000000000000003e-06 * (w.b33[k] * w.b11[k])
-		v509 := 2.0000000000000003e-06 * (w.b24[k] * w.b9[k])
+		v501 := 0.1 * (w.b17[k] * w.b8[k])
+		v505 := 2.0000000000000003e-06 * (w.b23[k] * w.b6[k])
+		v507 := 2.0000000000000003e-06 * (w.b23[k] * w.b7[k])
+		v509 := 2.0000000000000003e-06 * (w.b17[k] * w.b5[k])
 		v510 := v505 + v509
 		v529 := v501 + v509
 		v531 := v529 + v510
 		v532 := v507 + v510
-		v534 := 0.1 * (v532 * w.b10[k])
-		w.b40[k] = v534
-		v539 := 0.1 * (v531 * w.b9[k])
-		w.b41[k] = v539
+		v534 := 0.1 * (v532 * w.b6[k])
+		w.b27[k] = v534
+		v539 := 0.1 * (v531 * w.b5[k])
+		w.b28[k] = v539
 	}
-	v557 := w.b40[3]
+	v557 := w.b27[3]
 	v558 := v556 + v557
-	v559 := w.b41[2]
+	v559 := w.b28[2]
 	v560 := v558 + v559
-	v561 := w.b39[4]
-	v562 := w.b40[4]
+	v561 := w.b26[4]
+	v562 := w.b27[4]
 	v563 := v561 + v562
-	v564 := w.b41[3]
+	v564 := w.b28[3]
 	v565 := v563 + v564
-	v566 := w.b39[5]
-	v567 := w.b40[5]
+	v566 := w.b26[5]
+	v567 := w.b27[5]
 	v568 := v566 + v567
-	v569 := w.b41[4]
+	v569 := w.b28[4]
 	v570 := v568 + v569
-	v571 := w.b39[6]
-	v572 := w.b40[6]
+	v571 := w.b26[6]
+	v572 := w.b27[6]
 	v573 := v571 + v572
-	v574 := w.b41[5]
+	v574 := w.b28[5]
 	v575 := v573 + v574
-	v576 := w.b39[7]
-	v577 := w.b40[7]
+	v576 := w.b26[7]
+	v577 := w.b27[7]
 	v578 := v576 + v577
-	v579 := w.b41[6]
+	v579 := w.b28[6]
 	v580 := v578 + v579
-	v581 := w.b39[8]
-	v582 := w.b40[8]
+	v581 := w.b26[8]
+	v582 := w.b27[8]
 	v583 := v581 + v582
-	v584 := w.b41[7]
+	v584 := w.b28[7]
 	v585 := v583 + v584
-	v586 := w.b39[9]
-	v587 := w.b41[8]
+	v586 := w.b26[9]
+	v587 := w.b28[8]
 	v588 := v586 + v587
-	clear(w.b42[0:9])
-	w.b42[4] = 1
-	clear(w.b43[0:10])
-	w.b43[4] = 1
-	for k := range 10 {
-		v610 := 4 * (w.b43[k] * x[k])
-		w.b44[k] = v610
-	}
-	for k := range 10 {
-		v612 := 4 * (w.b43[k] * w.b1[k])
-		w.b45[k] = v612
-	}
+	clear(w.b29[0:9])
+	w.b29[4] = 1
+	clear(w.b30[0:10])
+	w.b30[4] = 1
 	v613 := 0.0
 	for k := range 10 {
-		v613 += w.b44[k] * penalty2C37[k]
+		v610 := 4 * (w.b30[k] * x[k])
+		v612 := 4 * (w.b30[k] * w.b0[k])
+		w.b31[k] = v612
+		v613 += v610 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v618 := v613 * penalty2C37[k]
-		w.b46[k] = v618
+		v620 := 2 * (v618 * x[k])
+		v621 := w.b31[k] + v620
+		w.b32[k] = v621
 	}
-	for k := range 10 {
-		v620 := 2 * (w.b46[k] * x[k])
-		w.b47[k] = v620
-	}
-	for k := range 10 {
-		v621 := w.b45[k] + w.b47[k]
-		w.b48[k] = v621
-	}
-	v656 := w.b48[4]
+	v656 := w.b32[4]
 	for k := range 9 {
-		v596 := 0.1 * (w.b33[k] * w.b12[k])
-		v600 := 2.0000000000000003e-06 * (w.b42[k] * w.b10[k])
-		v602 := 2.0000000000000003e-06 * (w.b42[k] * w.b11[k])
-		v604 := 2.0000000000000003e-06 * (w.b33[k] * w.b9[k])
+		v596 := 0.1 * (w.b23[k] * w.b8[k])
+		v600 := 2.0000000000000003e-06 * (w.b29[k] * w.b6[k])
+		v602 := 2.0000000000000003e-06 * (w.b29[k] * w.b7[k])
+		v604 := 2.0000000000000003e-06 * (w.b23[k] * w.b5[k])
 		v605 := v600 + v604
 		v624 := v596 + v604
 		v626 := v624 + v605
 		v627 := v602 + v605
-		v629 := 0.1 * (v627 * w.b10[k])
-		w.b49[k] = v629
-		v634 := 0.1 * (v626 * w.b9[k])
-		w.b50[k] = v634
+		v629 := 0.1 * (v627 * w.b6[k])
+		w.b33[k] = v629
+		v634 := 0.1 * (v626 * w.b5[k])
+		w.b34[k] = v634
 	}
-	v657 := w.b49[4]
+	v657 := w.b33[4]
 	v658 := v656 + v657
-	v659 := w.b50[3]
+	v659 := w.b34[3]
 	v660 := v658 + v659
-	v661 := w.b48[5]
-	v662 := w.b49[5]
+	v661 := w.b32[5]
+	v662 := w.b33[5]
 	v663 := v661 + v662
-	v664 := w.b50[4]
+	v664 := w.b34[4]
 	v665 := v663 + v664
-	v666 := w.b48[6]
-	v667 := w.b49[6]
+	v666 := w.b32[6]
+	v667 := w.b33[6]
 	v668 := v666 + v667
-	v669 := w.b50[5]
+	v669 := w.b34[5]
 	v670 := v668 + v669
-	v671 := w.b48[7]
-	v672 := w.b49[7]
+	v671 := w.b32[7]
+	v672 := w.b33[7]
 	v673 := v671 + v672
-	v674 := w.b50[6]
+	v674 := w.b34[6]
 	v675 := v673 + v674
-	v676 := w.b48[8]
-	v677 := w.b49[8]
+	v676 := w.b32[8]
+	v677 := w.b33[8]
 	v678 := v676 + v677
-	v679 := w.b50[7]
+	v679 := w.b34[7]
 	v680 := v678 + v679
-	v681 := w.b48[9]
-	v682 := w.b50[8]
+	v681 := w.b32[9]
+	v682 := w.b34[8]
 	v683 := v681 + v682
-	clear(w.b51[0:9])
-	w.b51[5] = 1
-	clear(w.b52[0:10])
-	w.b52[5] = 1
-	for k := range 10 {
-		v705 := 4 * (w.b52[k] * x[k])
-		w.b53[k] = v705
-	}
-	for k := range 10 {
-		v707 := 4 * (w.b52[k] * w.b1[k])
-		w.b54[k] = v707
-	}
+	clear(w.b35[0:9])
+	w.b35[5] = 1
+	clear(w.b36[0:10])
+	w.b36[5] = 1
 	v708 := 0.0
 	for k := range 10 {
-		v708 += w.b53[k] * penalty2C37[k]
+		v705 := 4 * (w.b36[k] * x[k])
+		v707 := 4 * (w.b36[k] * w.b0[k])
+		w.b37[k] = v707
+		v708 += v705 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v713 := v708 * penalty2C37[k]
-		w.b55[k] = v713
+		v715 := 2 * (v713 * x[k])
+		v716 := w.b37[k] + v715
+		w.b38[k] = v716
 	}
-	for k := range 10 {
-		v715 := 2 * (w.b55[k] * x[k])
-		w.b56[k] = v715
-	}
-	for k := range 10 {
-		v716 := w.b54[k] + w.b56[k]
-		w.b57[k] = v716
-	}
-	v756 := w.b57[5]
+	v756 := w.b38[5]
 	for k := range 9 {
-		v691 := 0.1 * (w.b42[k] * w.b12[k])
-		v695 := 2.0000000000000003e-06 * (w.b51[k] * w.b10[k])
-		v697 := 2.0000000000000003e-06 * (w.b51[k] * w.b11[k])
-		v699 := 2.0000000000000003e-06 * (w.b42[k] * w.b9[k])
+		v691 := 0.1 * (w.b29[k] * w.b8[k])
+		v695 := 2.0000000000000003e-06 * (w.b35[k] * w.b6[k])
+		v697 := 2.0000000000000003e-06 * (w.b35[k] * w.b7[k])
+		v699 := 2.0000000000000003e-06 * (w.b29[k] * w.b5[k])
 		v700 := v695 + v699
 		v719 := v691 + v699
 		v721 := v719 + v700
 		v722 := v697 + v700
-		v724 := 0.1 * (v722 * w.b10[k])
-		w.b58[k] = v724
-		v729 := 0.1 * (v721 * w.b9[k])
-		w.b59[k] = v729
+		v724 := 0.1 * (v722 * w.b6[k])
+		w.b39[k] = v724
+		v729 := 0.1 * (v721 * w.b5[k])
+		w.b40[k] = v729
 	}
-	v757 := w.b58[5]
+	v757 := w.b39[5]
 	v758 := v756 + v757
-	v759 := w.b59[4]
+	v759 := w.b40[4]
 	v760 := v758 + v759
-	v761 := w.b57[6]
-	v762 := w.b58[6]
+	v761 := w.b38[6]
+	v762 := w.b39[6]
 	v763 := v761 + v762
-	v764 := w.b59[5]
+	v764 := w.b40[5]
 	v765 := v763 + v764
-	v766 := w.b57[7]
-	v767 := w.b58[7]
+	v766 := w.b38[7]
+	v767 := w.b39[7]
 	v768 := v766 + v767
-	v769 := w.b59[6]
+	v769 := w.b40[6]
 	v770 := v768 + v769
-	v771 := w.b57[8]
-	v772 := w.b58[8]
+	v771 := w.b38[8]
+	v772 := w.b39[8]
 	v773 := v771 + v772
-	v774 := w.b59[7]
+	v774 := w.b40[7]
 	v775 := v773 + v774
-	v776 := w.b57[9]
-	v777 := w.b59[8]
+	v776 := w.b38[9]
+	v777 := w.b40[8]
 	v778 := v776 + v777
-	clear(w.b60[0:9])
-	w.b60[6] = 1
-	clear(w.b61[0:10])
-	w.b61[6] = 1
-	for k := range 10 {
-		v800 := 4 * (w.b61[k] * x[k])
-		w.b62[k] = v800
-	}
-	for k := range 10 {
-		v802 := 4 * (w.b61[k] * w.b1[k])
-		w.b63[k] = v802
-	}
+	clear(w.b41[0:9])
+	w.b41[6] = 1
+	clear(w.b42[0:10])
+	w.b42[6] = 1
 	v803 := 0.0
 	for k := range 10 {
-		v803 += w.b62[k] * penalty2C37[k]
+		v800 := 4 * (w.b42[k] * x[k])
+		v802 := 4 * (w.b42[k] * w.b0[k])
+		w.b43[k] = v802
+		v803 += v800 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v808 := v803 * penalty2C37[k]
-		w.b64[k] = v808
+		v810 := 2 * (v808 * x[k])
+		v811 := w.b43[k] + v810
+		w.b44[k] = v811
 	}
-	for k := range 10 {
-		v810 := 2 * (w.b64[k] * x[k])
-		w.b65[k] = v810
-	}
-	for k := range 10 {
-		v811 := w.b63[k] + w.b65[k]
-		w.b66[k] = v811
-	}
-	v856 := w.b66[6]
+	v856 := w.b44[6]
 	for k := range 9 {
-		v786 := 0.1 * (w.b51[k] * w.b12[k])
-		v790 := 2.0000000000000003e-06 * (w.b60[k] * w.b10[k])
-		v792 := 2.0000000000000003e-06 * (w.b60[k] * w.b11[k])
-		v794 := 2.0000000000000003e-06 * (w.b51[k] * w.b9[k])
+		v786 := 0.1 * (w.b35[k] * w.b8[k])
+		v790 := 2.0000000000000003e-06 * (w.b41[k] * w.b6[k])
+		v792 := 2.0000000000000003e-06 * (w.b41[k] * w.b7[k])
+		v794 := 2.0000000000000003e-06 * (w.b35[k] * w.b5[k])
 		v795 := v790 + v794
 		v814 := v786 + v794
 		v816 := v814 + v795
 		v817 := v792 + v795
-		v819 := 0.1 * (v817 * w.b10[k])
-		w.b67[k] = v819
-		v824 := 0.1 * (v816 * w.b9[k])
-		w.b68[k] = v824
+		v819 := 0.1 * (v817 * w.b6[k])
+		w.b45[k] = v819
+		v824 := 0.1 * (v816 * w.b5[k])
+		w.b46[k] = v824
 	}
-	v857 := w.b67[6]
+	v857 := w.b45[6]
 	v858 := v856 + v857
-	v859 := w.b68[5]
+	v859 := w.b46[5]
 	v860 := v858 + v859
-	v861 := w.b66[7]
-	v862 := w.b67[7]
+	v861 := w.b44[7]
+	v862 := w.b45[7]
 	v863 := v861 + v862
-	v864 := w.b68[6]
+	v864 := w.b46[6]
 	v865 := v863 + v864
-	v866 := w.b66[8]
-	v867 := w.b67[8]
+	v866 := w.b44[8]
+	v867 := w.b45[8]
 	v868 := v866 + v867
-	v869 := w.b68[7]
+	v869 := w.b46[7]
 	v870 := v868 + v869
-	v871 := w.b66[9]
-	v872 := w.b68[8]
+	v871 := w.b44[9]
+	v872 := w.b46[8]
 	v873 := v871 + v872
-	clear(w.b69[0:9])
-	w.b69[7] = 1
-	clear(w.b70[0:10])
-	w.b70[7] = 1
-	for k := range 10 {
-		v895 := 4 * (w.b70[k] * x[k])
-		w.b71[k] = v895
-	}
-	for k := range 10 {
-		v897 := 4 * (w.b70[k] * w.b1[k])
-		w.b72[k] = v897
-	}
+	clear(w.b47[0:9])
+	w.b47[7] = 1
+	clear(w.b48[0:10])
+	w.b48[7] = 1
 	v898 := 0.0
 	for k := range 10 {
-		v898 += w.b71[k] * penalty2C37[k]
+		v895 := 4 * (w.b48[k] * x[k])
+		v897 := 4 * (w.b48[k] * w.b0[k])
+		w.b49[k] = v897
+		v898 += v895 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v903 := v898 * penalty2C37[k]
-		w.b73[k] = v903
+		v905 := 2 * (v903 * x[k])
+		v906 := w.b49[k] + v905
+		w.b50[k] = v906
 	}
-	for k := range 10 {
-		v905 := 2 * (w.b73[k] * x[k])
-		w.b74[k] = v905
-	}
-	for k := range 10 {
-		v906 := w.b72[k] + w.b74[k]
-		w.b75[k] = v906
-	}
-	v956 := w.b75[7]
+	v956 := w.b50[7]
 	for k := range 9 {
-		v881 := 0.1 * (w.b60[k] * w.b12[k])
-		v885 := 2.0000000000000003e-06 * (w.b69[k] * w.b10[k])
-		v887 := 2.0000000000000003e-06 * (w.b69[k] * w.b11[k])
-		v889 := 2.0000000000000003e-06 * (w.b60[k] * w.b9[k])
+		v881 := 0.1 * (w.b41[k] * w.b8[k])
+		v885 := 2.0000000000000003e-06 * (w.b47[k] * w.b6[k])
+		v887 := 2.0000000000000003e-06 * (w.b47[k] * w.b7[k])
+		v889 := 2.0000000000000003e-06 * (w.b41[k] * w.b5[k])
 		v890 := v885 + v889
 		v909 := v881 + v889
 		v911 := v909 + v890
 		v912 := v887 + v890
-		v914 := 0.1 * (v912 * w.b10[k])
-		w.b76[k] = v914
-		v919 := 0.1 * (v911 * w.b9[k])
-		w.b77[k] = v919
+		v914 := 0.1 * (v912 * w.b6[k])
+		w.b51[k] = v914
+		v919 := 0.1 * (v911 * w.b5[k])
+		w.b52[k] = v919
 	}
-	v957 := w.b76[7]
+	v957 := w.b51[7]
 	v958 := v956 + v957
-	v959 := w.b77[6]
+	v959 := w.b52[6]
 	v960 := v958 + v959
-	v961 := w.b75[8]
-	v962 := w.b76[8]
+	v961 := w.b50[8]
+	v962 := w.b51[8]
 	v963 := v961 + v962
-	v964 := w.b77[7]
+	v964 := w.b52[7]
 	v965 := v963 + v964
-	v966 := w.b75[9]
-	v967 := w.b77[8]
+	v966 := w.b50[9]
+	v967 := w.b52[8]
 	v968 := v966 + v967
-	clear(w.b78[0:9])
-	w.b78[8] = 1
-	clear(w.b79[0:10])
-	w.b79[8] = 1
-	for k := range 10 {
-		v990 := 4 * (w.b79[k] * x[k])
-		w.b80[k] = v990
-	}
-	for k := range 10 {
-		v992 := 4 * (w.b79[k] * w.b1[k])
-		w.b81[k] = v992
-	}
+	clear(w.b53[0:9])
+	w.b53[8] = 1
+	clear(w.b54[0:10])
+	w.b54[8] = 1
 	v993 := 0.0
 	for k := range 10 {
-		v993 += w.b80[k] * penalty2C37[k]
+		v990 := 4 * (w.b54[k] * x[k])
+		v992 := 4 * (w.b54[k] * w.b0[k])
+		w.b55[k] = v992
+		v993 += v990 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v998 := v993 * penalty2C37[k]
-		w.b82[k] = v998
+		v1000 := 2 * (v998 * x[k])
+		v1001 := w.b55[k] + v1000
+		w.b56[k] = v1001
 	}
-	for k := range 10 {
-		v1000 := 2 * (w.b82[k] * x[k])
-		w.b83[k] = v1000
-	}
-	for k := range 10 {
-		v1001 := w.b81[k] + w.b83[k]
-		w.b84[k] = v1001
-	}
-	v1056 := w.b84[8]
+	v1056 := w.b56[8]
 	for k := range 9 {
-		v976 := 0.1 * (w.b69[k] * w.b12[k])
-		v980 := 2.0000000000000003e-06 * (w.b78[k] * w.b10[k])
-		v982 := 2.0000000000000003e-06 * (w.b78[k] * w.b11[k])
-		v984 := 2.0000000000000003e-06 * (w.b69[k] * w.b9[k])
+		v976 := 0.1 * (w.b47[k] * w.b8[k])
+		v980 := 2.0000000000000003e-06 * (w.b53[k] * w.b6[k])
+		v982 := 2.0000000000000003e-06 * (w.b53[k] * w.b7[k])
+		v984 := 2.0000000000000003e-06 * (w.b47[k] * w.b5[k])
 		v985 := v980 + v984
 		v1004 := v976 + v984
 		v1006 := v1004 + v985
 		v1007 := v982 + v985
-		v1009 := 0.1 * (v1007 * w.b10[k])
-		w.b85[k] = v1009
-		v1014 := 0.1 * (v1006 * w.b9[k])
-		w.b86[k] = v1014
+		v1009 := 0.1 * (v1007 * w.b6[k])
+		w.b57[k] = v1009
+		v1014 := 0.1 * (v1006 * w.b5[k])
+		w.b58[k] = v1014
 	}
-	v1057 := w.b85[8]
+	v1057 := w.b57[8]
 	v1058 := v1056 + v1057
-	v1059 := w.b86[7]
+	v1059 := w.b58[7]
 	v1060 := v1058 + v1059
-	v1061 := w.b84[9]
-	v1062 := w.b86[8]
+	v1061 := w.b56[9]
+	v1062 := w.b58[8]
 	v1063 := v1061 + v1062
-	clear(w.b87[0:10])
-	w.b87[9] = 1
-	for k := range 10 {
-		v1077 := 4 * (w.b87[k] * x[k])
-		w.b88[k] = v1077
-	}
-	for k := range 10 {
-		v1079 := 4 * (w.b87[k] * w.b1[k])
-		w.b89[k] = v1079
-	}
+	clear(w.b59[0:10])
+	w.b59[9] = 1
 	v1080 := 0.0
 	for k := range 10 {
-		v1080 += w.b88[k] * penalty2C37[k]
+		v1077 := 4 * (w.b59[k] * x[k])
+		v1079 := 4 * (w.b59[k] * w.b0[k])
+		w.b60[k] = v1079
+		v1080 += v1077 * penalty2C37[k]
 	}
 	for k := range 10 {
 		v1085 := v1080 * penalty2C37[k]
-		w.b90[k] = v1085
+		v1087 := 2 * (v1085 * x[k])
+		v1088 := w.b60[k] + v1087
+		w.b61[k] = v1088
 	}
-	for k := range 10 {
-		v1087 := 2 * (w.b90[k] * x[k])
-		w.b91[k] = v1087
-	}
-	for k := range 10 {
-		v1088 := w.b89[k] + w.b91[k]
-		w.b92[k] = v1088
-	}
-	v1148 := w.b92[9]
+	v1148 := w.b61[9]
 	for k := range 9 {
-		v1070 := 0.1 * (w.b78[k] * w.b12[k])
-		v1072 := 2.0000000000000003e-06 * (w.b78[k] * w.b9[k])
+		v1070 := 0.1 * (w.b53[k] * w.b8[k])
+		v1072 := 2.0000000000000003e-06 * (w.b53[k] * w.b5[k])
 		v1091 := v1070 + v1072
 		v1093 := v1091 + v1072
-		v1101 := 0.1 * (v1093 * w.b9[k])
-		w.b93[k] = v1101
+		v1101 := 0.1 * (v1093 * w.b5[k])
+		w.b62[k] = v1101
 	}
-	v1149 := w.b93[8]
+	v1149 := w.b62[8]
 	v1150 := v1148 + v1149
 	h[0] = v260
 	h[1] = v265
@@ -1015,29 +874,9 @@ func Penalty2Hessian(x_, h []float64) {
 	h[99] = v1150
 }
 
-// penalty2Work is the working memory of Penalty2.
-type penalty2Work struct {
-	b0 [10]float64
-}
-
-var penalty2Pool = sync.Pool{New: func() any { return new(penalty2Work) }}
-
-// penalty2GradWork is the working memory of Penalty2Grad.
-type penalty2GradWork struct {
-	b0 [10]float64
-	b1 [10]float64
-}
-
-var penalty2GradPool = sync.Pool{New: func() any { return new(penalty2GradWork) }}
-
 // penalty2HVPWork is the working memory of Penalty2HVP.
 type penalty2HVPWork struct {
 	b0 [10]float64
-	b1 [10]float64
-	b2 [10]float64
-	b3 [10]float64
-	b4 [10]float64
-	b5 [10]float64
 }
 
 var penalty2HVPPool = sync.Pool{New: func() any { return new(penalty2HVPWork) }}
@@ -1045,99 +884,68 @@ var penalty2HVPPool = sync.Pool{New: func() any { return new(penalty2HVPWork) }}
 // penalty2HessianWork is the working memory of Penalty2Hessian.
 type penalty2HessianWork struct {
 	b0  [10]float64
-	b1  [10]float64
-	b2  [9]float64
+	b1  [9]float64
+	b2  [10]float64
 	b3  [10]float64
 	b4  [10]float64
-	b5  [10]float64
-	b6  [10]float64
-	b7  [10]float64
-	b8  [10]float64
+	b5  [9]float64
+	b6  [9]float64
+	b7  [9]float64
+	b8  [9]float64
 	b9  [9]float64
 	b10 [9]float64
 	b11 [9]float64
-	b12 [9]float64
-	b13 [9]float64
-	b14 [9]float64
+	b12 [10]float64
+	b13 [10]float64
+	b14 [10]float64
 	b15 [9]float64
-	b16 [10]float64
-	b17 [10]float64
+	b16 [9]float64
+	b17 [9]float64
 	b18 [10]float64
 	b19 [10]float64
 	b20 [10]float64
-	b21 [10]float64
+	b21 [9]float64
 	b22 [9]float64
 	b23 [9]float64
-	b24 [9]float64
+	b24 [10]float64
 	b25 [10]float64
 	b26 [10]float64
-	b27 [10]float64
-	b28 [10]float64
-	b29 [10]float64
+	b27 [9]float64
+	b28 [9]float64
+	b29 [9]float64
 	b30 [10]float64
-	b31 [9]float64
-	b32 [9]float64
+	b31 [10]float64
+	b32 [10]float64
 	b33 [9]float64
-	b34 [10]float64
-	b35 [10]float64
+	b34 [9]float64
+	b35 [9]float64
 	b36 [10]float64
 	b37 [10]float64
 	b38 [10]float64
-	b39 [10]float64
+	b39 [9]float64
 	b40 [9]float64
 	b41 [9]float64
-	b42 [9]float64
+	b42 [10]float64
 	b43 [10]float64
 	b44 [10]float64
-	b45 [10]float64
-	b46 [10]float64
-	b47 [10]float64
+	b45 [9]float64
+	b46 [9]float64
+	b47 [9]float64
 	b48 [10]float64
-	b49 [9]float64
-	b50 [9]float64
+	b49 [10]float64
+	b50 [10]float64
 	b51 [9]float64
-	b52 [10]float64
-	b53 [10]float64
+	b52 [9]float64
+	b53 [9]float64
 	b54 [10]float64
 	b55 [10]float64
 	b56 [10]float64
-	b57 [10]float64
+	b57 [9]float64
 	b58 [9]float64
-	b59 [9]float64
-	b60 [9]float64
+	b59 [10]float64
+	b60 [10]float64
 	b61 [10]float64
-	b62 [10]float64
-	b63 [10]float64
-	b64 [10]float64
-	b65 [10]float64
-	b66 [10]float64
-	b67 [9]float64
-	b68 [9]float64
-	b69 [9]float64
-	b70 [10]float64
-	b71 [10]float64
-	b72 [10]float64
-	b73 [10]float64
-	b74 [10]float64
-	b75 [10]float64
-	b76 [9]float64
-	b77 [9]float64
-	b78 [9]float64
-	b79 [10]float64
-	b80 [10]float64
-	b81 [10]float64
-	b82 [10]float64
-	b83 [10]float64
-	b84 [10]float64
-	b85 [9]float64
-	b86 [9]float64
-	b87 [10]float64
-	b88 [10]float64
-	b89 [10]float64
-	b90 [10]float64
-	b91 [10]float64
-	b92 [10]float64
-	b93 [9]float64
+	b62 [9]float64
 }
 
 var penalty2HessianPool = sync.Pool{New: func() any { return new(penalty2HessianWork) }}

@@ -737,254 +737,170 @@ func WatsonGrad(x_, grad []float64) float64 {
 	v362 := v345 * v282
 	for k := range 5 {
 		v371 := v345 * watsonC279[k]
-		w.b4[k] = v371
-	}
-	for k := range 5 {
-		v373 := w.b3[k] + w.b4[k]
-		w.b5[k] = v373
+		v373 := w.b3[k] + v371
+		w.b4[k] = v373
 	}
 	v376 := v344 * v272
 	for k := range 5 {
 		v385 := v344 * watsonC269[k]
-		w.b6[k] = v385
-	}
-	for k := range 5 {
-		v387 := w.b5[k] + w.b6[k]
-		w.b7[k] = v387
+		v387 := w.b4[k] + v385
+		w.b5[k] = v387
 	}
 	v390 := v343 * v262
 	for k := range 5 {
 		v399 := v343 * watsonC259[k]
-		w.b8[k] = v399
-	}
-	for k := range 5 {
-		v401 := w.b7[k] + w.b8[k]
-		w.b9[k] = v401
+		v401 := w.b5[k] + v399
+		w.b6[k] = v401
 	}
 	v404 := v342 * v252
 	for k := range 5 {
 		v413 := v342 * watsonC249[k]
-		w.b10[k] = v413
-	}
-	for k := range 5 {
-		v415 := w.b9[k] + w.b10[k]
-		w.b11[k] = v415
+		v415 := w.b6[k] + v413
+		w.b7[k] = v415
 	}
 	v418 := v341 * v242
 	for k := range 5 {
 		v427 := v341 * watsonC239[k]
-		w.b12[k] = v427
-	}
-	for k := range 5 {
-		v429 := w.b11[k] + w.b12[k]
-		w.b13[k] = v429
+		v429 := w.b7[k] + v427
+		w.b8[k] = v429
 	}
 	v432 := v340 * v232
 	for k := range 5 {
 		v441 := v340 * watsonC229[k]
-		w.b14[k] = v441
-	}
-	for k := range 5 {
-		v443 := w.b13[k] + w.b14[k]
-		w.b15[k] = v443
+		v443 := w.b8[k] + v441
+		w.b9[k] = v443
 	}
 	v446 := v339 * v222
 	for k := range 5 {
 		v455 := v339 * watsonC219[k]
-		w.b16[k] = v455
-	}
-	for k := range 5 {
-		v457 := w.b15[k] + w.b16[k]
-		w.b17[k] = v457
+		v457 := w.b9[k] + v455
+		w.b10[k] = v457
 	}
 	v460 := v338 * v212
 	for k := range 5 {
 		v469 := v338 * watsonC209[k]
-		w.b18[k] = v469
-	}
-	for k := range 5 {
-		v471 := w.b17[k] + w.b18[k]
-		w.b19[k] = v471
+		v471 := w.b10[k] + v469
+		w.b11[k] = v471
 	}
 	v474 := v337 * v202
 	for k := range 5 {
 		v483 := v337 * watsonC199[k]
-		w.b20[k] = v483
-	}
-	for k := range 5 {
-		v485 := w.b19[k] + w.b20[k]
-		w.b21[k] = v485
+		v485 := w.b11[k] + v483
+		w.b12[k] = v485
 	}
 	v488 := v336 * v192
 	for k := range 5 {
 		v497 := v336 * watsonC189[k]
-		w.b22[k] = v497
-	}
-	for k := range 5 {
-		v499 := w.b21[k] + w.b22[k]
-		w.b23[k] = v499
+		v499 := w.b12[k] + v497
+		w.b13[k] = v499
 	}
 	v502 := v335 * v182
 	for k := range 5 {
 		v511 := v335 * watsonC179[k]
-		w.b24[k] = v511
-	}
-	for k := range 5 {
-		v513 := w.b23[k] + w.b24[k]
-		w.b25[k] = v513
+		v513 := w.b13[k] + v511
+		w.b14[k] = v513
 	}
 	v516 := v334 * v172
 	for k := range 5 {
 		v525 := v334 * watsonC169[k]
-		w.b26[k] = v525
-	}
-	for k := range 5 {
-		v527 := w.b25[k] + w.b26[k]
-		w.b27[k] = v527
+		v527 := w.b14[k] + v525
+		w.b15[k] = v527
 	}
 	v530 := v333 * v162
 	for k := range 5 {
 		v539 := v333 * watsonC159[k]
-		w.b28[k] = v539
-	}
-	for k := range 5 {
-		v541 := w.b27[k] + w.b28[k]
-		w.b29[k] = v541
+		v541 := w.b15[k] + v539
+		w.b16[k] = v541
 	}
 	v544 := v332 * v152
 	for k := range 5 {
 		v553 := v332 * watsonC149[k]
-		w.b30[k] = v553
-	}
-	for k := range 5 {
-		v555 := w.b29[k] + w.b30[k]
-		w.b31[k] = v555
+		v555 := w.b16[k] + v553
+		w.b17[k] = v555
 	}
 	v558 := v331 * v142
 	for k := range 5 {
 		v567 := v331 * watsonC139[k]
-		w.b32[k] = v567
-	}
-	for k := range 5 {
-		v569 := w.b31[k] + w.b32[k]
-		w.b33[k] = v569
+		v569 := w.b17[k] + v567
+		w.b18[k] = v569
 	}
 	v572 := v330 * v132
 	for k := range 5 {
 		v581 := v330 * watsonC129[k]
-		w.b34[k] = v581
-	}
-	for k := range 5 {
-		v583 := w.b33[k] + w.b34[k]
-		w.b35[k] = v583
+		v583 := w.b18[k] + v581
+		w.b19[k] = v583
 	}
 	v586 := v329 * v122
 	for k := range 5 {
 		v595 := v329 * watsonC119[k]
-		w.b36[k] = v595
-	}
-	for k := range 5 {
-		v597 := w.b35[k] + w.b36[k]
-		w.b37[k] = v597
+		v597 := w.b19[k] + v595
+		w.b20[k] = v597
 	}
 	v600 := v328 * v112
 	for k := range 5 {
 		v609 := v328 * watsonC109[k]
-		w.b38[k] = v609
-	}
-	for k := range 5 {
-		v611 := w.b37[k] + w.b38[k]
-		w.b39[k] = v611
+		v611 := w.b20[k] + v609
+		w.b21[k] = v611
 	}
 	v614 := v327 * v102
 	for k := range 5 {
 		v623 := v327 * watsonC99[k]
-		w.b40[k] = v623
-	}
-	for k := range 5 {
-		v625 := w.b39[k] + w.b40[k]
-		w.b41[k] = v625
+		v625 := w.b21[k] + v623
+		w.b22[k] = v625
 	}
 	v628 := v326 * v92
 	for k := range 5 {
 		v637 := v326 * watsonC89[k]
-		w.b42[k] = v637
-	}
-	for k := range 5 {
-		v639 := w.b41[k] + w.b42[k]
-		w.b43[k] = v639
+		v639 := w.b22[k] + v637
+		w.b23[k] = v639
 	}
 	v642 := v325 * v82
 	for k := range 5 {
 		v651 := v325 * watsonC79[k]
-		w.b44[k] = v651
-	}
-	for k := range 5 {
-		v653 := w.b43[k] + w.b44[k]
-		w.b45[k] = v653
+		v653 := w.b23[k] + v651
+		w.b24[k] = v653
 	}
 	v656 := v324 * v72
 	for k := range 5 {
 		v665 := v324 * watsonC69[k]
-		w.b46[k] = v665
-	}
-	for k := range 5 {
-		v667 := w.b45[k] + w.b46[k]
-		w.b47[k] = v667
+		v667 := w.b24[k] + v665
+		w.b25[k] = v667
 	}
 	v670 := v323 * v62
 	for k := range 5 {
 		v679 := v323 * watsonC59[k]
-		w.b48[k] = v679
-	}
-	for k := range 5 {
-		v681 := w.b47[k] + w.b48[k]
-		w.b49[k] = v681
+		v681 := w.b25[k] + v679
+		w.b26[k] = v681
 	}
 	v684 := v322 * v53
 	for k := range 5 {
 		v693 := v322 * watsonC50[k]
-		w.b50[k] = v693
-	}
-	for k := range 5 {
-		v695 := w.b49[k] + w.b50[k]
-		w.b51[k] = v695
+		v695 := w.b26[k] + v693
+		w.b27[k] = v695
 	}
 	v698 := v321 * v43
 	for k := range 5 {
 		v707 := v321 * watsonC40[k]
-		w.b52[k] = v707
-	}
-	for k := range 5 {
-		v709 := w.b51[k] + w.b52[k]
-		w.b53[k] = v709
+		v709 := w.b27[k] + v707
+		w.b28[k] = v709
 	}
 	v712 := v320 * v33
 	for k := range 5 {
 		v721 := v320 * watsonC30[k]
-		w.b54[k] = v721
-	}
-	for k := range 5 {
-		v723 := w.b53[k] + w.b54[k]
-		w.b55[k] = v723
+		v723 := w.b28[k] + v721
+		w.b29[k] = v723
 	}
 	v726 := v319 * v23
 	for k := range 5 {
 		v735 := v319 * watsonC20[k]
-		w.b56[k] = v735
-	}
-	for k := range 5 {
-		v737 := w.b55[k] + w.b56[k]
-		w.b57[k] = v737
+		v737 := w.b29[k] + v735
+		w.b30[k] = v737
 	}
 	v740 := v318 * v13
 	for k := range 5 {
 		v749 := v318 * watsonC10[k]
-		w.b58[k] = v749
-	}
-	for k := range 5 {
-		v751 := w.b57[k] + w.b58[k]
-		w.b59[k] = v751
+		v751 := w.b30[k] + v749
+		w.b31[k] = v751
 	}
 	for k := range 6 {
 		v352 := v349 * watsonC288[k]
@@ -1048,7 +964,7 @@ func WatsonGrad(x_, grad []float64) float64 {
 		gradX[k] = v748
 	}
 	for k := range 5 {
-		gradX[k+1] += w.b59[k]
+		gradX[k+1] += w.b31[k]
 	}
 	return v304
 }
@@ -1752,308 +1668,224 @@ func WatsonHVP(x_, v, hv []float64) {
 	v1008 := v1006 + v1007
 	for k := range 5 {
 		v1019 := watsonC279[k] * v983
-		w.b6[k] = v1019
-	}
-	for k := range 5 {
-		v1023 := w.b5[k] + w.b6[k]
-		w.b7[k] = v1023
+		v1023 := w.b5[k] + v1019
+		w.b6[k] = v1023
 	}
 	v1026 := v272 * v982
 	v1027 := v344 * v913
 	v1028 := v1026 + v1027
 	for k := range 5 {
 		v1039 := watsonC269[k] * v982
-		w.b8[k] = v1039
-	}
-	for k := range 5 {
-		v1043 := w.b7[k] + w.b8[k]
-		w.b9[k] = v1043
+		v1043 := w.b6[k] + v1039
+		w.b7[k] = v1043
 	}
 	v1046 := v262 * v981
 	v1047 := v343 * v907
 	v1048 := v1046 + v1047
 	for k := range 5 {
 		v1059 := watsonC259[k] * v981
-		w.b10[k] = v1059
-	}
-	for k := range 5 {
-		v1063 := w.b9[k] + w.b10[k]
-		w.b11[k] = v1063
+		v1063 := w.b7[k] + v1059
+		w.b8[k] = v1063
 	}
 	v1066 := v252 * v980
 	v1067 := v342 * v901
 	v1068 := v1066 + v1067
 	for k := range 5 {
 		v1079 := watsonC249[k] * v980
-		w.b12[k] = v1079
-	}
-	for k := range 5 {
-		v1083 := w.b11[k] + w.b12[k]
-		w.b13[k] = v1083
+		v1083 := w.b8[k] + v1079
+		w.b9[k] = v1083
 	}
 	v1086 := v242 * v979
 	v1087 := v341 * v895
 	v1088 := v1086 + v1087
 	for k := range 5 {
 		v1099 := watsonC239[k] * v979
-		w.b14[k] = v1099
-	}
-	for k := range 5 {
-		v1103 := w.b13[k] + w.b14[k]
-		w.b15[k] = v1103
+		v1103 := w.b9[k] + v1099
+		w.b10[k] = v1103
 	}
 	v1106 := v232 * v978
 	v1107 := v340 * v889
 	v1108 := v1106 + v1107
 	for k := range 5 {
 		v1119 := watsonC229[k] * v978
-		w.b16[k] = v1119
-	}
-	for k := range 5 {
-		v1123 := w.b15[k] + w.b16[k]
-		w.b17[k] = v1123
+		v1123 := w.b10[k] + v1119
+		w.b11[k] = v1123
 	}
 	v1126 := v222 * v977
 	v1127 := v339 * v883
 	v1128 := v1126 + v1127
 	for k := range 5 {
 		v1139 := watsonC219[k] * v977
-		w.b18[k] = v1139
-	}
-	for k := range 5 {
-		v1143 := w.b17[k] + w.b18[k]
-		w.b19[k] = v1143
+		v1143 := w.b11[k] + v1139
+		w.b12[k] = v1143
 	}
 	v1146 := v212 * v976
 	v1147 := v338 * v877
 	v1148 := v1146 + v1147
 	for k := range 5 {
 		v1159 := watsonC209[k] * v976
-		w.b20[k] = v1159
-	}
-	for k := range 5 {
-		v1163 := w.b19[k] + w.b20[k]
-		w.b21[k] = v1163
+		v1163 := w.b12[k] + v1159
+		w.b13[k] = v1163
 	}
 	v1166 := v202 * v975
 	v1167 := v337 * v871
 	v1168 := v1166 + v1167
 	for k := range 5 {
 		v1179 := watsonC199[k] * v975
-		w.b22[k] = v1179
-	}
-	for k := range 5 {
-		v1183 := w.b21[k] + w.b22[k]
-		w.b23[k] = v1183
+		v1183 := w.b13[k] + v1179
+		w.b14[k] = v1183
 	}
 	v1186 := v192 * v974
 	v1187 := v336 * v865
 	v1188 := v1186 + v1187
 	for k := range 5 {
 		v1199 := watsonC189[k] * v974
-		w.b24[k] = v1199
-	}
-	for k := range 5 {
-		v1203 := w.b23[k] + w.b24[k]
-		w.b25[k] = v1203
+		v1203 := w.b14[k] + v1199
+		w.b15[k] = v1203
 	}
 	v1206 := v182 * v973
 	v1207 := v335 * v859
 	v1208 := v1206 + v1207
 	for k := range 5 {
 		v1219 := watsonC179[k] * v973
-		w.b26[k] = v1219
-	}
-	for k := range 5 {
-		v1223 := w.b25[k] + w.b26[k]
-		w.b27[k] = v1223
+		v1223 := w.b15[k] + v1219
+		w.b16[k] = v1223
 	}
 	v1226 := v172 * v972
 	v1227 := v334 * v853
 	v1228 := v1226 + v1227
 	for k := range 5 {
 		v1239 := watsonC169[k] * v972
-		w.b28[k] = v1239
-	}
-	for k := range 5 {
-		v1243 := w.b27[k] + w.b28[k]
-		w.b29[k] = v1243
+		v1243 := w.b16[k] + v1239
+		w.b17[k] = v1243
 	}
 	v1246 := v162 * v971
 	v1247 := v333 * v847
 	v1248 := v1246 + v1247
 	for k := range 5 {
 		v1259 := watsonC159[k] * v971
-		w.b30[k] = v1259
-	}
-	for k := range 5 {
-		v1263 := w.b29[k] + w.b30[k]
-		w.b31[k] = v1263
+		v1263 := w.b17[k] + v1259
+		w.b18[k] = v1263
 	}
 	v1266 := v152 * v970
 	v1267 := v332 * v841
 	v1268 := v1266 + v1267
 	for k := range 5 {
 		v1279 := watsonC149[k] * v970
-		w.b32[k] = v1279
-	}
-	for k := range 5 {
-		v1283 := w.b31[k] + w.b32[k]
-		w.b33[k] = v1283
+		v1283 := w.b18[k] + v1279
+		w.b19[k] = v1283
 	}
 	v1286 := v142 * v969
 	v1287 := v331 * v835
 	v1288 := v1286 + v1287
 	for k := range 5 {
 		v1299 := watsonC139[k] * v969
-		w.b34[k] = v1299
-	}
-	for k := range 5 {
-		v1303 := w.b33[k] + w.b34[k]
-		w.b35[k] = v1303
+		v1303 := w.b19[k] + v1299
+		w.b20[k] = v1303
 	}
 	v1306 := v132 * v968
 	v1307 := v330 * v829
 	v1308 := v1306 + v1307
 	for k := range 5 {
 		v1319 := watsonC129[k] * v968
-		w.b36[k] = v1319
-	}
-	for k := range 5 {
-		v1323 := w.b35[k] + w.b36[k]
-		w.b37[k] = v1323
+		v1323 := w.b20[k] + v1319
+		w.b21[k] = v1323
 	}
 	v1326 := v122 * v967
 	v1327 := v329 * v823
 	v1328 := v1326 + v1327
 	for k := range 5 {
 		v1339 := watsonC119[k] * v967
-		w.b38[k] = v1339
-	}
-	for k := range 5 {
-		v1343 := w.b37[k] + w.b38[k]
-		w.b39[k] = v1343
+		v1343 := w.b21[k] + v1339
+		w.b22[k] = v1343
 	}
 	v1346 := v112 * v966
 	v1347 := v328 * v817
 	v1348 := v1346 + v1347
 	for k := range 5 {
 		v1359 := watsonC109[k] * v966
-		w.b40[k] = v1359
-	}
-	for k := range 5 {
-		v1363 := w.b39[k] + w.b40[k]
-		w.b41[k] = v1363
+		v1363 := w.b22[k] + v1359
+		w.b23[k] = v1363
 	}
 	v1366 := v102 * v965
 	v1367 := v327 * v811
 	v1368 := v1366 + v1367
 	for k := range 5 {
 		v1379 := watsonC99[k] * v965
-		w.b42[k] = v1379
-	}
-	for k := range 5 {
-		v1383 := w.b41[k] + w.b42[k]
-		w.b43[k] = v1383
+		v1383 := w.b23[k] + v1379
+		w.b24[k] = v1383
 	}
 	v1386 := v92 * v964
 	v1387 := v326 * v805
 	v1388 := v1386 + v1387
 	for k := range 5 {
 		v1399 := watsonC89[k] * v964
-		w.b44[k] = v1399
-	}
-	for k := range 5 {
-		v1403 := w.b43[k] + w.b44[k]
-		w.b45[k] = v1403
+		v1403 := w.b24[k] + v1399
+		w.b25[k] = v1403
 	}
 	v1406 := v82 * v963
 	v1407 := v325 * v799
 	v1408 := v1406 + v1407
 	for k := range 5 {
 		v1419 := watsonC79[k] * v963
-		w.b46[k] = v1419
-	}
-	for k := range 5 {
-		v1423 := w.b45[k] + w.b46[k]
-		w.b47[k] = v1423
+		v1423 := w.b25[k] + v1419
+		w.b26[k] = v1423
 	}
 	v1426 := v72 * v962
 	v1427 := v324 * v793
 	v1428 := v1426 + v1427
 	for k := range 5 {
 		v1439 := watsonC69[k] * v962
-		w.b48[k] = v1439
-	}
-	for k := range 5 {
-		v1443 := w.b47[k] + w.b48[k]
-		w.b49[k] = v1443
+		v1443 := w.b26[k] + v1439
+		w.b27[k] = v1443
 	}
 	v1446 := v62 * v961
 	v1447 := v323 * v787
 	v1448 := v1446 + v1447
 	for k := range 5 {
 		v1459 := watsonC59[k] * v961
-		w.b50[k] = v1459
-	}
-	for k := range 5 {
-		v1463 := w.b49[k] + w.b50[k]
-		w.b51[k] = v1463
+		v1463 := w.b27[k] + v1459
+		w.b28[k] = v1463
 	}
 	v1466 := v53 * v960
 	v1467 := v322 * v781
 	v1468 := v1466 + v1467
 	for k := range 5 {
 		v1479 := watsonC50[k] * v960
-		w.b52[k] = v1479
-	}
-	for k := range 5 {
-		v1483 := w.b51[k] + w.b52[k]
-		w.b53[k] = v1483
+		v1483 := w.b28[k] + v1479
+		w.b29[k] = v1483
 	}
 	v1486 := v43 * v959
 	v1487 := v321 * v775
 	v1488 := v1486 + v1487
 	for k := range 5 {
 		v1499 := watsonC40[k] * v959
-		w.b54[k] = v1499
-	}
-	for k := range 5 {
-		v1503 := w.b53[k] + w.b54[k]
-		w.b55[k] = v1503
+		v1503 := w.b29[k] + v1499
+		w.b30[k] = v1503
 	}
 	v1506 := v33 * v958
 	v1507 := v320 * v769
 	v1508 := v1506 + v1507
 	for k := range 5 {
 		v1519 := watsonC30[k] * v958
-		w.b56[k] = v1519
-	}
-	for k := range 5 {
-		v1523 := w.b55[k] + w.b56[k]
-		w.b57[k] = v1523
+		v1523 := w.b30[k] + v1519
+		w.b31[k] = v1523
 	}
 	v1526 := v23 * v957
 	v1527 := v319 * v763
 	v1528 := v1526 + v1527
 	for k := range 5 {
 		v1539 := watsonC20[k] * v957
-		w.b58[k] = v1539
-	}
-	for k := range 5 {
-		v1543 := w.b57[k] + w.b58[k]
-		w.b59[k] = v1543
+		v1543 := w.b31[k] + v1539
+		w.b32[k] = v1543
 	}
 	v1546 := v13 * v956
 	v1547 := v318 * v757
 	v1548 := v1546 + v1547
 	for k := range 5 {
 		v1559 := watsonC10[k] * v956
-		w.b60[k] = v1559
-	}
-	for k := range 5 {
-		v1563 := w.b59[k] + w.b60[k]
-		w.b61[k] = v1563
+		v1563 := w.b32[k] + v1559
+		w.b33[k] = v1563
 	}
 	for k := range 6 {
 		v992 := watsonC288[k] * v989
@@ -2117,7 +1949,7 @@ func WatsonHVP(x_, v, hv []float64) {
 		hvX[k] = v1558
 	}
 	for k := range 5 {
-		hvX[k+1] += w.b61[k]
+		hvX[k+1] += w.b33[k]
 	}
 }
 
@@ -2668,308 +2500,224 @@ func WatsonHessian(x_, h []float64) {
 	v1874 := v1752 - v1872
 	for k := range 5 {
 		v1878 := v1858 * watsonC279[k]
-		w.b7[k] = v1878
-	}
-	for k := range 5 {
-		v1880 := w.b6[k] + w.b7[k]
-		w.b8[k] = v1880
+		v1880 := w.b6[k] + v1878
+		w.b7[k] = v1880
 	}
 	v1882 := v1857 * v272
 	v1883 := 2 * v1882
 	v1885 := v1746 - v1883
 	for k := range 5 {
 		v1889 := v1857 * watsonC269[k]
-		w.b9[k] = v1889
-	}
-	for k := range 5 {
-		v1891 := w.b8[k] + w.b9[k]
-		w.b10[k] = v1891
+		v1891 := w.b7[k] + v1889
+		w.b8[k] = v1891
 	}
 	v1893 := v1856 * v262
 	v1894 := 2 * v1893
 	v1896 := v1740 - v1894
 	for k := range 5 {
 		v1900 := v1856 * watsonC259[k]
-		w.b11[k] = v1900
-	}
-	for k := range 5 {
-		v1902 := w.b10[k] + w.b11[k]
-		w.b12[k] = v1902
+		v1902 := w.b8[k] + v1900
+		w.b9[k] = v1902
 	}
 	v1904 := v1855 * v252
 	v1905 := 2 * v1904
 	v1907 := v1734 - v1905
 	for k := range 5 {
 		v1911 := v1855 * watsonC249[k]
-		w.b13[k] = v1911
-	}
-	for k := range 5 {
-		v1913 := w.b12[k] + w.b13[k]
-		w.b14[k] = v1913
+		v1913 := w.b9[k] + v1911
+		w.b10[k] = v1913
 	}
 	v1915 := v1854 * v242
 	v1916 := 2 * v1915
 	v1918 := v1728 - v1916
 	for k := range 5 {
 		v1922 := v1854 * watsonC239[k]
-		w.b15[k] = v1922
-	}
-	for k := range 5 {
-		v1924 := w.b14[k] + w.b15[k]
-		w.b16[k] = v1924
+		v1924 := w.b10[k] + v1922
+		w.b11[k] = v1924
 	}
 	v1926 := v1853 * v232
 	v1927 := 2 * v1926
 	v1929 := v1722 - v1927
 	for k := range 5 {
 		v1933 := v1853 * watsonC229[k]
-		w.b17[k] = v1933
-	}
-	for k := range 5 {
-		v1935 := w.b16[k] + w.b17[k]
-		w.b18[k] = v1935
+		v1935 := w.b11[k] + v1933
+		w.b12[k] = v1935
 	}
 	v1937 := v1852 * v222
 	v1938 := 2 * v1937
 	v1940 := v1716 - v1938
 	for k := range 5 {
 		v1944 := v1852 * watsonC219[k]
-		w.b19[k] = v1944
-	}
-	for k := range 5 {
-		v1946 := w.b18[k] + w.b19[k]
-		w.b20[k] = v1946
+		v1946 := w.b12[k] + v1944
+		w.b13[k] = v1946
 	}
 	v1948 := v1851 * v212
 	v1949 := 2 * v1948
 	v1951 := v1710 - v1949
 	for k := range 5 {
 		v1955 := v1851 * watsonC209[k]
-		w.b21[k] = v1955
-	}
-	for k := range 5 {
-		v1957 := w.b20[k] + w.b21[k]
-		w.b22[k] = v1957
+		v1957 := w.b13[k] + v1955
+		w.b14[k] = v1957
 	}
 	v1959 := v1850 * v202
 	v1960 := 2 * v1959
 	v1962 := v1704 - v1960
 	for k := range 5 {
 		v1966 := v1850 * watsonC199[k]
-		w.b23[k] = v1966
-	}
-	for k := range 5 {
-		v1968 := w.b22[k] + w.b23[k]
-		w.b24[k] = v1968
+		v1968 := w.b14[k] + v1966
+		w.b15[k] = v1968
 	}
 	v1970 := v1849 * v192
 	v1971 := 2 * v1970
 	v1973 := v1698 - v1971
 	for k := range 5 {
 		v1977 := v1849 * watsonC189[k]
-		w.b25[k] = v1977
-	}
-	for k := range 5 {
-		v1979 := w.b24[k] + w.b25[k]
-		w.b26[k] = v1979
+		v1979 := w.b15[k] + v1977
+		w.b16[k] = v1979
 	}
 	v1981 := v1848 * v182
 	v1982 := 2 * v1981
 	v1984 := v1692 - v1982
 	for k := range 5 {
 		v1988 := v1848 * watsonC179[k]
-		w.b27[k] = v1988
-	}
-	for k := range 5 {
-		v1990 := w.b26[k] + w.b27[k]
-		w.b28[k] = v1990
+		v1990 := w.b16[k] + v1988
+		w.b17[k] = v1990
 	}
 	v1992 := v1847 * v172
 	v1993 := 2 * v1992
 	v1995 := v1686 - v1993
 	for k := range 5 {
 		v1999 := v1847 * watsonC169[k]
-		w.b29[k] = v1999
-	}
-	for k := range 5 {
-		v2001 := w.b28[k] + w.b29[k]
-		w.b30[k] = v2001
+		v2001 := w.b17[k] + v1999
+		w.b18[k] = v2001
 	}
 	v2003 := v1846 * v162
 	v2004 := 2 * v2003
 	v2006 := v1680 - v2004
 	for k := range 5 {
 		v2010 := v1846 * watsonC159[k]
-		w.b31[k] = v2010
-	}
-	for k := range 5 {
-		v2012 := w.b30[k] + w.b31[k]
-		w.b32[k] = v2012
+		v2012 := w.b18[k] + v2010
+		w.b19[k] = v2012
 	}
 	v2014 := v1845 * v152
 	v2015 := 2 * v2014
 	v2017 := v1674 - v2015
 	for k := range 5 {
 		v2021 := v1845 * watsonC149[k]
-		w.b33[k] = v2021
-	}
-	for k := range 5 {
-		v2023 := w.b32[k] + w.b33[k]
-		w.b34[k] = v2023
+		v2023 := w.b19[k] + v2021
+		w.b20[k] = v2023
 	}
 	v2025 := v1844 * v142
 	v2026 := 2 * v2025
 	v2028 := v1668 - v2026
 	for k := range 5 {
 		v2032 := v1844 * watsonC139[k]
-		w.b35[k] = v2032
-	}
-	for k := range 5 {
-		v2034 := w.b34[k] + w.b35[k]
-		w.b36[k] = v2034
+		v2034 := w.b20[k] + v2032
+		w.b21[k] = v2034
 	}
 	v2036 := v1843 * v132
 	v2037 := 2 * v2036
 	v2039 := v1662 - v2037
 	for k := range 5 {
 		v2043 := v1843 * watsonC129[k]
-		w.b37[k] = v2043
-	}
-	for k := range 5 {
-		v2045 := w.b36[k] + w.b37[k]
-		w.b38[k] = v2045
+		v2045 := w.b21[k] + v2043
+		w.b22[k] = v2045
 	}
 	v2047 := v1842 * v122
 	v2048 := 2 * v2047
 	v2050 := v1656 - v2048
 	for k := range 5 {
 		v2054 := v1842 * watsonC119[k]
-		w.b39[k] = v2054
-	}
-	for k := range 5 {
-		v2056 := w.b38[k] + w.b39[k]
-		w.b40[k] = v2056
+		v2056 := w.b22[k] + v2054
+		w.b23[k] = v2056
 	}
 	v2058 := v1841 * v112
 	v2059 := 2 * v2058
 	v2061 := v1650 - v2059
 	for k := range 5 {
 		v2065 := v1841 * watsonC109[k]
-		w.b41[k] = v2065
-	}
-	for k := range 5 {
-		v2067 := w.b40[k] + w.b41[k]
-		w.b42[k] = v2067
+		v2067 := w.b23[k] + v2065
+		w.b24[k] = v2067
 	}
 	v2069 := v1840 * v102
 	v2070 := 2 * v2069
 	v2072 := v1644 - v2070
 	for k := range 5 {
 		v2076 := v1840 * watsonC99[k]
-		w.b43[k] = v2076
-	}
-	for k := range 5 {
-		v2078 := w.b42[k] + w.b43[k]
-		w.b44[k] = v2078
+		v2078 := w.b24[k] + v2076
+		w.b25[k] = v2078
 	}
 	v2080 := v1839 * v92
 	v2081 := 2 * v2080
 	v2083 := v1638 - v2081
 	for k := range 5 {
 		v2087 := v1839 * watsonC89[k]
-		w.b45[k] = v2087
-	}
-	for k := range 5 {
-		v2089 := w.b44[k] + w.b45[k]
-		w.b46[k] = v2089
+		v2089 := w.b25[k] + v2087
+		w.b26[k] = v2089
 	}
 	v2091 := v1838 * v82
 	v2092 := 2 * v2091
 	v2094 := v1632 - v2092
 	for k := range 5 {
 		v2098 := v1838 * watsonC79[k]
-		w.b47[k] = v2098
-	}
-	for k := range 5 {
-		v2100 := w.b46[k] + w.b47[k]
-		w.b48[k] = v2100
+		v2100 := w.b26[k] + v2098
+		w.b27[k] = v2100
 	}
 	v2102 := v1837 * v72
 	v2103 := 2 * v2102
 	v2105 := v1626 - v2103
 	for k := range 5 {
 		v2109 := v1837 * watsonC69[k]
-		w.b49[k] = v2109
-	}
-	for k := range 5 {
-		v2111 := w.b48[k] + w.b49[k]
-		w.b50[k] = v2111
+		v2111 := w.b27[k] + v2109
+		w.b28[k] = v2111
 	}
 	v2113 := v1836 * v62
 	v2114 := 2 * v2113
 	v2116 := v1620 - v2114
 	for k := range 5 {
 		v2120 := v1836 * watsonC59[k]
-		w.b51[k] = v2120
-	}
-	for k := range 5 {
-		v2122 := w.b50[k] + w.b51[k]
-		w.b52[k] = v2122
+		v2122 := w.b28[k] + v2120
+		w.b29[k] = v2122
 	}
 	v2124 := v1835 * v53
 	v2125 := 2 * v2124
 	v2127 := v1614 - v2125
 	for k := range 5 {
 		v2131 := v1835 * watsonC50[k]
-		w.b53[k] = v2131
-	}
-	for k := range 5 {
-		v2133 := w.b52[k] + w.b53[k]
-		w.b54[k] = v2133
+		v2133 := w.b29[k] + v2131
+		w.b30[k] = v2133
 	}
 	v2135 := v1834 * v43
 	v2136 := 2 * v2135
 	v2138 := v1608 - v2136
 	for k := range 5 {
 		v2142 := v1834 * watsonC40[k]
-		w.b55[k] = v2142
-	}
-	for k := range 5 {
-		v2144 := w.b54[k] + w.b55[k]
-		w.b56[k] = v2144
+		v2144 := w.b30[k] + v2142
+		w.b31[k] = v2144
 	}
 	v2146 := v1833 * v33
 	v2147 := 2 * v2146
 	v2149 := v1602 - v2147
 	for k := range 5 {
 		v2153 := v1833 * watsonC30[k]
-		w.b57[k] = v2153
-	}
-	for k := range 5 {
-		v2155 := w.b56[k] + w.b57[k]
-		w.b58[k] = v2155
+		v2155 := w.b31[k] + v2153
+		w.b32[k] = v2155
 	}
 	v2157 := v1832 * v23
 	v2158 := 2 * v2157
 	v2160 := v1596 - v2158
 	for k := range 5 {
 		v2164 := v1832 * watsonC20[k]
-		w.b59[k] = v2164
-	}
-	for k := range 5 {
-		v2166 := w.b58[k] + w.b59[k]
-		w.b60[k] = v2166
+		v2166 := w.b32[k] + v2164
+		w.b33[k] = v2166
 	}
 	v2168 := v1831 * v13
 	v2169 := 2 * v2168
 	v2171 := v1590 - v2169
 	for k := range 5 {
 		v2175 := v1831 * watsonC10[k]
-		w.b61[k] = v2175
-	}
-	for k := range 5 {
-		v2177 := w.b60[k] + w.b61[k]
-		w.b62[k] = v2177
+		v2177 := w.b33[k] + v2175
+		w.b34[k] = v2177
 	}
 	for k := range 6 {
 		v1865 := v1864 * watsonC288[k]
@@ -3030,203 +2778,201 @@ func WatsonHessian(x_, h []float64) {
 		v2163 := v2152 + v2161
 		v2172 := v2171 * watsonC12[k]
 		v2174 := v2163 + v2172
-		w.b63[k] = v2174
+		w.b35[k] = v2174
 	}
-	v2180 := w.b63[0]
-	v2181 := w.b63[1]
-	v2182 := w.b62[0]
+	v2180 := w.b35[0]
+	v2181 := w.b35[1]
+	v2182 := w.b34[0]
 	v2183 := v2181 + v2182
-	v2184 := w.b63[2]
-	v2185 := w.b62[1]
+	v2184 := w.b35[2]
+	v2185 := w.b34[1]
 	v2186 := v2184 + v2185
-	v2187 := w.b63[3]
-	v2188 := w.b62[2]
+	v2187 := w.b35[3]
+	v2188 := w.b34[2]
 	v2189 := v2187 + v2188
-	v2190 := w.b63[4]
-	v2191 := w.b62[3]
+	v2190 := w.b35[4]
+	v2191 := w.b34[3]
 	v2192 := v2190 + v2191
-	v2193 := w.b63[5]
-	v2194 := w.b62[4]
+	v2193 := w.b35[5]
+	v2194 := w.b34[4]
 	v2195 := v2193 + v2194
-	clear(w.b64[0:5])
-	w.b64[0] = 1
-	clear(w.b65[0:6])
-	w.b65[1] = 1
-	for k := range 6 {
-		v2202 := (-2) * w.b65[k]
-		w.b66[k] = v2202
-	}
+	clear(w.b36[0:5])
+	w.b36[0] = 1
+	clear(w.b37[0:6])
+	w.b37[1] = 1
 	v2203 := 0.0
 	for k := range 6 {
-		v2203 += w.b66[k] * watsonC12[k]
+		v2202 := (-2) * w.b37[k]
+		w.b38[k] = v2202
+		v2203 += v2202 * watsonC12[k]
 	}
 	v2206 := v2203 * v13
 	v2207 := v2203 * v318
 	v2212 := 0.0
 	for k := range 6 {
-		v2212 += w.b66[k] * watsonC22[k]
+		v2212 += w.b38[k] * watsonC22[k]
 	}
 	v2215 := v2212 * v23
 	v2216 := v2212 * v319
 	v2221 := 0.0
 	for k := range 6 {
-		v2221 += w.b66[k] * watsonC32[k]
+		v2221 += w.b38[k] * watsonC32[k]
 	}
 	v2224 := v2221 * v33
 	v2225 := v2221 * v320
 	v2230 := 0.0
 	for k := range 6 {
-		v2230 += w.b66[k] * watsonC42[k]
+		v2230 += w.b38[k] * watsonC42[k]
 	}
 	v2233 := v2230 * v43
 	v2234 := v2230 * v321
 	v2239 := 0.0
 	for k := range 6 {
-		v2239 += w.b66[k] * watsonC52[k]
+		v2239 += w.b38[k] * watsonC52[k]
 	}
 	v2242 := v2239 * v53
 	v2243 := v2239 * v322
 	v2248 := 0.0
 	for k := range 6 {
-		v2248 += w.b66[k] * watsonC61[k]
+		v2248 += w.b38[k] * watsonC61[k]
 	}
 	v2251 := v2248 * v62
 	v2252 := v2248 * v323
 	v2257 := 0.0
 	for k := range 6 {
-		v2257 += w.b66[k] * watsonC71[k]
+		v2257 += w.b38[k] * watsonC71[k]
 	}
 	v2260 := v2257 * v72
 	v2261 := v2257 * v324
 	v2266 := 0.0
 	for k := range 6 {
-		v2266 += w.b66[k] * watsonC81[k]
+		v2266 += w.b38[k] * watsonC81[k]
 	}
 	v2269 := v2266 * v82
 	v2270 := v2266 * v325
 	v2275 := 0.0
 	for k := range 6 {
-		v2275 += w.b66[k] * watsonC91[k]
+		v2275 += w.b38[k] * watsonC91[k]
 	}
 	v2278 := v2275 * v92
 	v2279 := v2275 * v326
 	v2284 := 0.0
 	for k := range 6 {
-		v2284 += w.b66[k] * watsonC101[k]
+		v2284 += w.b38[k] * watsonC101[k]
 	}
 	v2287 := v2284 * v102
 	v2288 := v2284 * v327
 	v2293 := 0.0
 	for k := range 6 {
-		v2293 += w.b66[k] * watsonC111[k]
+		v2293 += w.b38[k] * watsonC111[k]
 	}
 	v2296 := v2293 * v112
 	v2297 := v2293 * v328
 	v2302 := 0.0
 	for k := range 6 {
-		v2302 += w.b66[k] * watsonC121[k]
+		v2302 += w.b38[k] * watsonC121[k]
 	}
 	v2305 := v2302 * v122
 	v2306 := v2302 * v329
 	v2311 := 0.0
 	for k := range 6 {
-		v2311 += w.b66[k] * watsonC131[k]
+		v2311 += w.b38[k] * watsonC131[k]
 	}
 	v2314 := v2311 * v132
 	v2315 := v2311 * v330
 	v2320 := 0.0
 	for k := range 6 {
-		v2320 += w.b66[k] * watsonC141[k]
+		v2320 += w.b38[k] * watsonC141[k]
 	}
 	v2323 := v2320 * v142
 	v2324 := v2320 * v331
 	v2329 := 0.0
 	for k := range 6 {
-		v2329 += w.b66[k] * watsonC151[k]
+		v2329 += w.b38[k] * watsonC151[k]
 	}
 	v2332 := v2329 * v152
 	v2333 := v2329 * v332
 	v2338 := 0.0
 	for k := range 6 {
-		v2338 += w.b66[k] * watsonC161[k]
+		v2338 += w.b38[k] * watsonC161[k]
 	}
 	v2341 := v2338 * v162
 	v2342 := v2338 * v333
 	v2347 := 0.0
 	for k := range 6 {
-		v2347 += w.b66[k] * watsonC171[k]
+		v2347 += w.b38[k] * watsonC171[k]
 	}
 	v2350 := v2347 * v172
 	v2351 := v2347 * v334
 	v2356 := 0.0
 	for k := range 6 {
-		v2356 += w.b66[k] * watsonC181[k]
+		v2356 += w.b38[k] * watsonC181[k]
 	}
 	v2359 := v2356 * v182
 	v2360 := v2356 * v335
 	v2365 := 0.0
 	for k := range 6 {
-		v2365 += w.b66[k] * watsonC191[k]
+		v2365 += w.b38[k] * watsonC191[k]
 	}
 	v2368 := v2365 * v192
 	v2369 := v2365 * v336
 	v2374 := 0.0
 	for k := range 6 {
-		v2374 += w.b66[k] * watsonC201[k]
+		v2374 += w.b38[k] * watsonC201[k]
 	}
 	v2377 := v2374 * v202
 	v2378 := v2374 * v337
 	v2383 := 0.0
 	for k := range 6 {
-		v2383 += w.b66[k] * watsonC211[k]
+		v2383 += w.b38[k] * watsonC211[k]
 	}
 	v2386 := v2383 * v212
 	v2387 := v2383 * v338
 	v2392 := 0.0
 	for k := range 6 {
-		v2392 += w.b66[k] * watsonC221[k]
+		v2392 += w.b38[k] * watsonC221[k]
 	}
 	v2395 := v2392 * v222
 	v2396 := v2392 * v339
 	v2401 := 0.0
 	for k := range 6 {
-		v2401 += w.b66[k] * watsonC231[k]
+		v2401 += w.b38[k] * watsonC231[k]
 	}
 	v2404 := v2401 * v232
 	v2405 := v2401 * v340
 	v2410 := 0.0
 	for k := range 6 {
-		v2410 += w.b66[k] * watsonC241[k]
+		v2410 += w.b38[k] * watsonC241[k]
 	}
 	v2413 := v2410 * v242
 	v2414 := v2410 * v341
 	v2419 := 0.0
 	for k := range 6 {
-		v2419 += w.b66[k] * watsonC251[k]
+		v2419 += w.b38[k] * watsonC251[k]
 	}
 	v2422 := v2419 * v252
 	v2423 := v2419 * v342
 	v2428 := 0.0
 	for k := range 6 {
-		v2428 += w.b66[k] * watsonC261[k]
+		v2428 += w.b38[k] * watsonC261[k]
 	}
 	v2431 := v2428 * v262
 	v2432 := v2428 * v343
 	v2437 := 0.0
 	for k := range 6 {
-		v2437 += w.b66[k] * watsonC271[k]
+		v2437 += w.b38[k] * watsonC271[k]
 	}
 	v2440 := v2437 * v272
 	v2441 := v2437 * v344
 	v2446 := 0.0
 	for k := range 6 {
-		v2446 += w.b66[k] * watsonC281[k]
+		v2446 += w.b38[k] * watsonC281[k]
 	}
 	v2449 := v2446 * v282
 	v2450 := v2446 * v345
 	v2455 := 0.0
 	for k := range 6 {
-		v2455 += w.b66[k] * watsonC288[k]
+		v2455 += w.b38[k] * watsonC288[k]
 	}
 	v2458 := v2455 * v289
 	v2459 := v2455 * v346
@@ -3260,35 +3006,35 @@ func WatsonHessian(x_, h []float64) {
 	v2443 := 0.0
 	v2452 := 0.0
 	for k := range 5 {
-		v2198 += w.b64[k] * watsonC10[k]
-		v2209 += w.b64[k] * watsonC20[k]
-		v2218 += w.b64[k] * watsonC30[k]
-		v2227 += w.b64[k] * watsonC40[k]
-		v2236 += w.b64[k] * watsonC50[k]
-		v2245 += w.b64[k] * watsonC59[k]
-		v2254 += w.b64[k] * watsonC69[k]
-		v2263 += w.b64[k] * watsonC79[k]
-		v2272 += w.b64[k] * watsonC89[k]
-		v2281 += w.b64[k] * watsonC99[k]
-		v2290 += w.b64[k] * watsonC109[k]
-		v2299 += w.b64[k] * watsonC119[k]
-		v2308 += w.b64[k] * watsonC129[k]
-		v2317 += w.b64[k] * watsonC139[k]
-		v2326 += w.b64[k] * watsonC149[k]
-		v2335 += w.b64[k] * watsonC159[k]
-		v2344 += w.b64[k] * watsonC169[k]
-		v2353 += w.b64[k] * watsonC179[k]
-		v2362 += w.b64[k] * watsonC189[k]
-		v2371 += w.b64[k] * watsonC199[k]
-		v2380 += w.b64[k] * watsonC209[k]
-		v2389 += w.b64[k] * watsonC219[k]
-		v2398 += w.b64[k] * watsonC229[k]
-		v2407 += w.b64[k] * watsonC239[k]
-		v2416 += w.b64[k] * watsonC249[k]
-		v2425 += w.b64[k] * watsonC259[k]
-		v2434 += w.b64[k] * watsonC269[k]
-		v2443 += w.b64[k] * watsonC279[k]
-		v2452 += w.b64[k] * watsonC4[k]
+		v2198 += w.b36[k] * watsonC10[k]
+		v2209 += w.b36[k] * watsonC20[k]
+		v2218 += w.b36[k] * watsonC30[k]
+		v2227 += w.b36[k] * watsonC40[k]
+		v2236 += w.b36[k] * watsonC50[k]
+		v2245 += w.b36[k] * watsonC59[k]
+		v2254 += w.b36[k] * watsonC69[k]
+		v2263 += w.b36[k] * watsonC79[k]
+		v2272 += w.b36[k] * watsonC89[k]
+		v2281 += w.b36[k] * watsonC99[k]
+		v2290 += w.b36[k] * watsonC109[k]
+		v2299 += w.b36[k] * watsonC119[k]
+		v2308 += w.b36[k] * watsonC129[k]
+		v2317 += w.b36[k] * watsonC139[k]
+		v2326 += w.b36[k] * watsonC149[k]
+		v2335 += w.b36[k] * watsonC159[k]
+		v2344 += w.b36[k] * watsonC169[k]
+		v2353 += w.b36[k] * watsonC179[k]
+		v2362 += w.b36[k] * watsonC189[k]
+		v2371 += w.b36[k] * watsonC199[k]
+		v2380 += w.b36[k] * watsonC209[k]
+		v2389 += w.b36[k] * watsonC219[k]
+		v2398 += w.b36[k] * watsonC229[k]
+		v2407 += w.b36[k] * watsonC239[k]
+		v2416 += w.b36[k] * watsonC249[k]
+		v2425 += w.b36[k] * watsonC259[k]
+		v2434 += w.b36[k] * watsonC269[k]
+		v2443 += w.b36[k] * watsonC279[k]
+		v2452 += w.b36[k] * watsonC4[k]
 	}
 	v2208 := v2198 + v2206
 	v2217 := v2209 + v2215
@@ -3319,390 +3065,306 @@ func WatsonHessian(x_, h []float64) {
 	v2442 := v2434 + v2440
 	v2451 := v2443 + v2449
 	v2460 := v2452 + v2458
-	clear(w.b67[0:29])
-	w.b67[28] = v2460
-	w.b67[27] += v2451
-	w.b67[26] += v2442
-	w.b67[25] += v2433
-	w.b67[24] += v2424
-	w.b67[23] += v2415
-	w.b67[22] += v2406
-	w.b67[21] += v2397
-	w.b67[20] += v2388
-	w.b67[19] += v2379
-	w.b67[18] += v2370
-	w.b67[17] += v2361
-	w.b67[16] += v2352
-	w.b67[15] += v2343
-	w.b67[14] += v2334
-	w.b67[13] += v2325
-	w.b67[12] += v2316
-	w.b67[11] += v2307
-	w.b67[10] += v2298
-	w.b67[9] += v2289
-	w.b67[8] += v2280
-	w.b67[7] += v2271
-	w.b67[6] += v2262
-	w.b67[5] += v2253
-	w.b67[4] += v2244
-	w.b67[3] += v2235
-	w.b67[2] += v2226
-	w.b67[1] += v2217
-	w.b67[0] += v2208
-	clear(w.b68[0:6])
-	w.b68[1] = 2
-	w.b68[0] += v1822
+	clear(w.b39[0:29])
+	w.b39[28] = v2460
+	w.b39[27] += v2451
+	w.b39[26] += v2442
+	w.b39[25] += v2433
+	w.b39[24] += v2424
+	w.b39[23] += v2415
+	w.b39[22] += v2406
+	w.b39[21] += v2397
+	w.b39[20] += v2388
+	w.b39[19] += v2379
+	w.b39[18] += v2370
+	w.b39[17] += v2361
+	w.b39[16] += v2352
+	w.b39[15] += v2343
+	w.b39[14] += v2334
+	w.b39[13] += v2325
+	w.b39[12] += v2316
+	w.b39[11] += v2307
+	w.b39[10] += v2298
+	w.b39[9] += v2289
+	w.b39[8] += v2280
+	w.b39[7] += v2271
+	w.b39[6] += v2262
+	w.b39[5] += v2253
+	w.b39[4] += v2244
+	w.b39[3] += v2235
+	w.b39[2] += v2226
+	w.b39[1] += v2217
+	w.b39[0] += v2208
+	clear(w.b40[0:6])
+	w.b40[1] = 2
+	w.b40[0] += v1822
 	for k := range 29 {
-		v2519 := 2 * w.b67[k]
-		w.b69[k] = v2519
+		v2519 := 2 * w.b39[k]
+		w.b41[k] = v2519
 	}
-	v2524 := w.b69[0]
-	v2525 := w.b69[1]
-	v2526 := w.b69[2]
-	v2527 := w.b69[3]
-	v2528 := w.b69[4]
-	v2529 := w.b69[5]
-	v2530 := w.b69[6]
-	v2531 := w.b69[7]
-	v2532 := w.b69[8]
-	v2533 := w.b69[9]
-	v2534 := w.b69[10]
-	v2535 := w.b69[11]
-	v2536 := w.b69[12]
-	v2537 := w.b69[13]
-	v2538 := w.b69[14]
-	v2539 := w.b69[15]
-	v2540 := w.b69[16]
-	v2541 := w.b69[17]
-	v2542 := w.b69[18]
-	v2543 := w.b69[19]
-	v2544 := w.b69[20]
-	v2545 := w.b69[21]
-	v2546 := w.b69[22]
-	v2547 := w.b69[23]
-	v2548 := w.b69[24]
-	v2549 := w.b69[25]
-	v2550 := w.b69[26]
-	v2551 := w.b69[27]
-	v2552 := w.b69[28]
+	v2524 := w.b41[0]
+	v2525 := w.b41[1]
+	v2526 := w.b41[2]
+	v2527 := w.b41[3]
+	v2528 := w.b41[4]
+	v2529 := w.b41[5]
+	v2530 := w.b41[6]
+	v2531 := w.b41[7]
+	v2532 := w.b41[8]
+	v2533 := w.b41[9]
+	v2534 := w.b41[10]
+	v2535 := w.b41[11]
+	v2536 := w.b41[12]
+	v2537 := w.b41[13]
+	v2538 := w.b41[14]
+	v2539 := w.b41[15]
+	v2540 := w.b41[16]
+	v2541 := w.b41[17]
+	v2542 := w.b41[18]
+	v2543 := w.b41[19]
+	v2544 := w.b41[20]
+	v2545 := w.b41[21]
+	v2546 := w.b41[22]
+	v2547 := w.b41[23]
+	v2548 := w.b41[24]
+	v2549 := w.b41[25]
+	v2550 := w.b41[26]
+	v2551 := w.b41[27]
+	v2552 := w.b41[28]
 	v2554 := v2552 * v289
 	v2555 := 2 * v2554
 	v2557 := v2459 - v2555
 	for k := range 5 {
 		v2561 := v2552 * watsonC4[k]
-		w.b70[k] = v2561
+		w.b42[k] = v2561
 	}
 	v2564 := v2551 * v282
 	v2565 := 2 * v2564
 	v2567 := v2450 - v2565
 	for k := range 5 {
 		v2571 := v2551 * watsonC279[k]
-		w.b71[k] = v2571
-	}
-	for k := range 5 {
-		v2573 := w.b70[k] + w.b71[k]
-		w.b72[k] = v2573
+		v2573 := w.b42[k] + v2571
+		w.b43[k] = v2573
 	}
 	v2575 := v2550 * v272
 	v2576 := 2 * v2575
 	v2578 := v2441 - v2576
 	for k := range 5 {
 		v2582 := v2550 * watsonC269[k]
-		w.b73[k] = v2582
-	}
-	for k := range 5 {
-		v2584 := w.b72[k] + w.b73[k]
-		w.b74[k] = v2584
+		v2584 := w.b43[k] + v2582
+		w.b44[k] = v2584
 	}
 	v2586 := v2549 * v262
 	v2587 := 2 * v2586
 	v2589 := v2432 - v2587
 	for k := range 5 {
 		v2593 := v2549 * watsonC259[k]
-		w.b75[k] = v2593
-	}
-	for k := range 5 {
-		v2595 := w.b74[k] + w.b75[k]
-		w.b76[k] = v2595
+		v2595 := w.b44[k] + v2593
+		w.b45[k] = v2595
 	}
 	v2597 := v2548 * v252
 	v2598 := 2 * v2597
 	v2600 := v2423 - v2598
 	for k := range 5 {
 		v2604 := v2548 * watsonC249[k]
-		w.b77[k] = v2604
-	}
-	for k := range 5 {
-		v2606 := w.b76[k] + w.b77[k]
-		w.b78[k] = v2606
+		v2606 := w.b45[k] + v2604
+		w.b46[k] = v2606
 	}
 	v2608 := v2547 * v242
 	v2609 := 2 * v2608
 	v2611 := v2414 - v2609
 	for k := range 5 {
 		v2615 := v2547 * watsonC239[k]
-		w.b79[k] = v2615
-	}
-	for k := range 5 {
-		v2617 := w.b78[k] + w.b79[k]
-		w.b80[k] = v2617
+		v2617 := w.b46[k] + v2615
+		w.b47[k] = v2617
 	}
 	v2619 := v2546 * v232
 	v2620 := 2 * v2619
 	v2622 := v2405 - v2620
 	for k := range 5 {
 		v2626 := v2546 * watsonC229[k]
-		w.b81[k] = v2626
-	}
-	for k := range 5 {
-		v2628 := w.b80[k] + w.b81[k]
-		w.b82[k] = v2628
+		v2628 := w.b47[k] + v2626
+		w.b48[k] = v2628
 	}
 	v2630 := v2545 * v222
 	v2631 := 2 * v2630
 	v2633 := v2396 - v2631
 	for k := range 5 {
 		v2637 := v2545 * watsonC219[k]
-		w.b83[k] = v2637
-	}
-	for k := range 5 {
-		v2639 := w.b82[k] + w.b83[k]
-		w.b84[k] = v2639
+		v2639 := w.b48[k] + v2637
+		w.b49[k] = v2639
 	}
 	v2641 := v2544 * v212
 	v2642 := 2 * v2641
 	v2644 := v2387 - v2642
 	for k := range 5 {
 		v2648 := v2544 * watsonC209[k]
-		w.b85[k] = v2648
-	}
-	for k := range 5 {
-		v2650 := w.b84[k] + w.b85[k]
-		w.b86[k] = v2650
+		v2650 := w.b49[k] + v2648
+		w.b50[k] = v2650
 	}
 	v2652 := v2543 * v202
 	v2653 := 2 * v2652
 	v2655 := v2378 - v2653
 	for k := range 5 {
 		v2659 := v2543 * watsonC199[k]
-		w.b87[k] = v2659
-	}
-	for k := range 5 {
-		v2661 := w.b86[k] + w.b87[k]
-		w.b88[k] = v2661
+		v2661 := w.b50[k] + v2659
+		w.b51[k] = v2661
 	}
 	v2663 := v2542 * v192
 	v2664 := 2 * v2663
 	v2666 := v2369 - v2664
 	for k := range 5 {
 		v2670 := v2542 * watsonC189[k]
-		w.b89[k] = v2670
-	}
-	for k := range 5 {
-		v2672 := w.b88[k] + w.b89[k]
-		w.b90[k] = v2672
+		v2672 := w.b51[k] + v2670
+		w.b52[k] = v2672
 	}
 	v2674 := v2541 * v182
 	v2675 := 2 * v2674
 	v2677 := v2360 - v2675
 	for k := range 5 {
 		v2681 := v2541 * watsonC179[k]
-		w.b91[k] = v2681
-	}
-	for k := range 5 {
-		v2683 := w.b90[k] + w.b91[k]
-		w.b92[k] = v2683
+		v2683 := w.b52[k] + v2681
+		w.b53[k] = v2683
 	}
 	v2685 := v2540 * v172
 	v2686 := 2 * v2685
 	v2688 := v2351 - v2686
 	for k := range 5 {
 		v2692 := v2540 * watsonC169[k]
-		w.b93[k] = v2692
-	}
-	for k := range 5 {
-		v2694 := w.b92[k] + w.b93[k]
-		w.b94[k] = v2694
+		v2694 := w.b53[k] + v2692
+		w.b54[k] = v2694
 	}
 	v2696 := v2539 * v162
 	v2697 := 2 * v2696
 	v2699 := v2342 - v2697
 	for k := range 5 {
 		v2703 := v2539 * watsonC159[k]
-		w.b95[k] = v2703
-	}
-	for k := range 5 {
-		v2705 := w.b94[k] + w.b95[k]
-		w.b96[k] = v2705
+		v2705 := w.b54[k] + v2703
+		w.b55[k] = v2705
 	}
 	v2707 := v2538 * v152
 	v2708 := 2 * v2707
 	v2710 := v2333 - v2708
 	for k := range 5 {
 		v2714 := v2538 * watsonC149[k]
-		w.b97[k] = v2714
-	}
-	for k := range 5 {
-		v2716 := w.b96[k] + w.b97[k]
-		w.b98[k] = v2716
+		v2716 := w.b55[k] + v2714
+		w.b56[k] = v2716
 	}
 	v2718 := v2537 * v142
 	v2719 := 2 * v2718
 	v2721 := v2324 - v2719
 	for k := range 5 {
 		v2725 := v2537 * watsonC139[k]
-		w.b99[k] = v2725
-	}
-	for k := range 5 {
-		v2727 := w.b98[k] + w.b99[k]
-		w.b100[k] = v2727
+		v2727 := w.b56[k] + v2725
+		w.b57[k] = v2727
 	}
 	v2729 := v2536 * v132
 	v2730 := 2 * v2729
 	v2732 := v2315 - v2730
 	for k := range 5 {
 		v2736 := v2536 * watsonC129[k]
-		w.b101[k] = v2736
-	}
-	for k := range 5 {
-		v2738 := w.b100[k] + w.b101[k]
-		w.b102[k] = v2738
+		v2738 := w.b57[k] + v2736
+		w.b58[k] = v2738
 	}
 	v2740 := v2535 * v122
 	v2741 := 2 * v2740
 	v2743 := v2306 - v2741
 	for k := range 5 {
 		v2747 := v2535 * watsonC119[k]
-		w.b103[k] = v2747
-	}
-	for k := range 5 {
-		v2749 := w.b102[k] + w.b103[k]
-		w.b104[k] = v2749
+		v2749 := w.b58[k] + v2747
+		w.b59[k] = v2749
 	}
 	v2751 := v2534 * v112
 	v2752 := 2 * v2751
 	v2754 := v2297 - v2752
 	for k := range 5 {
 		v2758 := v2534 * watsonC109[k]
-		w.b105[k] = v2758
-	}
-	for k := range 5 {
-		v2760 := w.b104[k] + w.b105[k]
-		w.b106[k] = v2760
+		v2760 := w.b59[k] + v2758
+		w.b60[k] = v2760
 	}
 	v2762 := v2533 * v102
 	v2763 := 2 * v2762
 	v2765 := v2288 - v2763
 	for k := range 5 {
 		v2769 := v2533 * watsonC99[k]
-		w.b107[k] = v2769
-	}
-	for k := range 5 {
-		v2771 := w.b106[k] + w.b107[k]
-		w.b108[k] = v2771
+		v2771 := w.b60[k] + v2769
+		w.b61[k] = v2771
 	}
 	v2773 := v2532 * v92
 	v2774 := 2 * v2773
 	v2776 := v2279 - v2774
 	for k := range 5 {
 		v2780 := v2532 * watsonC89[k]
-		w.b109[k] = v2780
-	}
-	for k := range 5 {
-		v2782 := w.b108[k] + w.b109[k]
-		w.b110[k] = v2782
+		v2782 := w.b61[k] + v2780
+		w.b62[k] = v2782
 	}
 	v2784 := v2531 * v82
 	v2785 := 2 * v2784
 	v2787 := v2270 - v2785
 	for k := range 5 {
 		v2791 := v2531 * watsonC79[k]
-		w.b111[k] = v2791
-	}
-	for k := range 5 {
-		v2793 := w.b110[k] + w.b111[k]
-		w.b112[k] = v2793
+		v2793 := w.b62[k] + v2791
+		w.b63[k] = v2793
 	}
 	v2795 := v2530 * v72
 	v2796 := 2 * v2795
 	v2798 := v2261 - v2796
 	for k := range 5 {
 		v2802 := v2530 * watsonC69[k]
-		w.b113[k] = v2802
-	}
-	for k := range 5 {
-		v2804 := w.b112[k] + w.b113[k]
-		w.b114[k] = v2804
+		v2804 := w.b63[k] + v2802
+		w.b64[k] = v2804
 	}
 	v2806 := v2529 * v62
 	v2807 := 2 * v2806
 	v2809 := v2252 - v2807
 	for k := range 5 {
 		v2813 := v2529 * watsonC59[k]
-		w.b115[k] = v2813
-	}
-	for k := range 5 {
-		v2815 := w.b114[k] + w.b115[k]
-		w.b116[k] = v2815
+		v2815 := w.b64[k] + v2813
+		w.b65[k] = v2815
 	}
 	v2817 := v2528 * v53
 	v2818 := 2 * v2817
 	v2820 := v2243 - v2818
 	for k := range 5 {
 		v2824 := v2528 * watsonC50[k]
-		w.b117[k] = v2824
-	}
-	for k := range 5 {
-		v2826 := w.b116[k] + w.b117[k]
-		w.b118[k] = v2826
+		v2826 := w.b65[k] + v2824
+		w.b66[k] = v2826
 	}
 	v2828 := v2527 * v43
 	v2829 := 2 * v2828
 	v2831 := v2234 - v2829
 	for k := range 5 {
 		v2835 := v2527 * watsonC40[k]
-		w.b119[k] = v2835
-	}
-	for k := range 5 {
-		v2837 := w.b118[k] + w.b119[k]
-		w.b120[k] = v2837
+		v2837 := w.b66[k] + v2835
+		w.b67[k] = v2837
 	}
 	v2839 := v2526 * v33
 	v2840 := 2 * v2839
 	v2842 := v2225 - v2840
 	for k := range 5 {
 		v2846 := v2526 * watsonC30[k]
-		w.b121[k] = v2846
-	}
-	for k := range 5 {
-		v2848 := w.b120[k] + w.b121[k]
-		w.b122[k] = v2848
+		v2848 := w.b67[k] + v2846
+		w.b68[k] = v2848
 	}
 	v2850 := v2525 * v23
 	v2851 := 2 * v2850
 	v2853 := v2216 - v2851
 	for k := range 5 {
 		v2857 := v2525 * watsonC20[k]
-		w.b123[k] = v2857
-	}
-	for k := range 5 {
-		v2859 := w.b122[k] + w.b123[k]
-		w.b124[k] = v2859
+		v2859 := w.b68[k] + v2857
+		w.b69[k] = v2859
 	}
 	v2861 := v2524 * v13
 	v2862 := 2 * v2861
 	v2864 := v2207 - v2862
 	for k := range 5 {
 		v2868 := v2524 * watsonC10[k]
-		w.b125[k] = v2868
-	}
-	for k := range 5 {
-		v2870 := w.b124[k] + w.b125[k]
-		w.b126[k] = v2870
+		v2870 := w.b69[k] + v2868
+		w.b70[k] = v2870
 	}
 	for k := range 6 {
 		v2558 := v2557 * watsonC288[k]
-		v2560 := w.b68[k] + v2558
+		v2560 := w.b40[k] + v2558
 		v2568 := v2567 * watsonC281[k]
 		v2570 := v2560 + v2568
 		v2579 := v2578 * watsonC271[k]
@@ -3759,202 +3421,200 @@ func WatsonHessian(x_, h []float64) {
 		v2856 := v2845 + v2854
 		v2865 := v2864 * watsonC12[k]
 		v2867 := v2856 + v2865
-		w.b127[k] = v2867
+		w.b71[k] = v2867
 	}
-	v2874 := w.b127[1]
-	v2875 := w.b126[0]
+	v2874 := w.b71[1]
+	v2875 := w.b70[0]
 	v2876 := v2874 + v2875
-	v2877 := w.b127[2]
-	v2878 := w.b126[1]
+	v2877 := w.b71[2]
+	v2878 := w.b70[1]
 	v2879 := v2877 + v2878
-	v2880 := w.b127[3]
-	v2881 := w.b126[2]
+	v2880 := w.b71[3]
+	v2881 := w.b70[2]
 	v2882 := v2880 + v2881
-	v2883 := w.b127[4]
-	v2884 := w.b126[3]
+	v2883 := w.b71[4]
+	v2884 := w.b70[3]
 	v2885 := v2883 + v2884
-	v2886 := w.b127[5]
-	v2887 := w.b126[4]
+	v2886 := w.b71[5]
+	v2887 := w.b70[4]
 	v2888 := v2886 + v2887
-	clear(w.b128[0:5])
-	w.b128[1] = 1
-	clear(w.b129[0:6])
-	w.b129[2] = 1
-	for k := range 6 {
-		v2895 := (-2) * w.b129[k]
-		w.b130[k] = v2895
-	}
+	clear(w.b72[0:5])
+	w.b72[1] = 1
+	clear(w.b73[0:6])
+	w.b73[2] = 1
 	v2896 := 0.0
 	for k := range 6 {
-		v2896 += w.b130[k] * watsonC12[k]
+		v2895 := (-2) * w.b73[k]
+		w.b74[k] = v2895
+		v2896 += v2895 * watsonC12[k]
 	}
 	v2899 := v2896 * v13
 	v2900 := v2896 * v318
 	v2905 := 0.0
 	for k := range 6 {
-		v2905 += w.b130[k] * watsonC22[k]
+		v2905 += w.b74[k] * watsonC22[k]
 	}
 	v2908 := v2905 * v23
 	v2909 := v2905 * v319
 	v2914 := 0.0
 	for k := range 6 {
-		v2914 += w.b130[k] * watsonC32[k]
+		v2914 += w.b74[k] * watsonC32[k]
 	}
 	v2917 := v2914 * v33
 	v2918 := v2914 * v320
 	v2923 := 0.0
 	for k := range 6 {
-		v2923 += w.b130[k] * watsonC42[k]
+		v2923 += w.b74[k] * watsonC42[k]
 	}
 	v2926 := v2923 * v43
 	v2927 := v2923 * v321
 	v2932 := 0.0
 	for k := range 6 {
-		v2932 += w.b130[k] * watsonC52[k]
+		v2932 += w.b74[k] * watsonC52[k]
 	}
 	v2935 := v2932 * v53
 	v2936 := v2932 * v322
 	v2941 := 0.0
 	for k := range 6 {
-		v2941 += w.b130[k] * watsonC61[k]
+		v2941 += w.b74[k] * watsonC61[k]
 	}
 	v2944 := v2941 * v62
 	v2945 := v2941 * v323
 	v2950 := 0.0
 	for k := range 6 {
-		v2950 += w.b130[k] * watsonC71[k]
+		v2950 += w.b74[k] * watsonC71[k]
 	}
 	v2953 := v2950 * v72
 	v2954 := v2950 * v324
 	v2959 := 0.0
 	for k := range 6 {
-		v2959 += w.b130[k] * watsonC81[k]
+		v2959 += w.b74[k] * watsonC81[k]
 	}
 	v2962 := v2959 * v82
 	v2963 := v2959 * v325
 	v2968 := 0.0
 	for k := range 6 {
-		v2968 += w.b130[k] * watsonC91[k]
+		v2968 += w.b74[k] * watsonC91[k]
 	}
 	v2971 := v2968 * v92
 	v2972 := v2968 * v326
 	v2977 := 0.0
 	for k := range 6 {
-		v2977 += w.b130[k] * watsonC101[k]
+		v2977 += w.b74[k] * watsonC101[k]
 	}
 	v2980 := v2977 * v102
 	v2981 := v2977 * v327
 	v2986 := 0.0
 	for k := range 6 {
-		v2986 += w.b130[k] * watsonC111[k]
+		v2986 += w.b74[k] * watsonC111[k]
 	}
 	v2989 := v2986 * v112
 	v2990 := v2986 * v328
 	v2995 := 0.0
 	for k := range 6 {
-		v2995 += w.b130[k] * watsonC121[k]
+		v2995 += w.b74[k] * watsonC121[k]
 	}
 	v2998 := v2995 * v122
 	v2999 := v2995 * v329
 	v3004 := 0.0
 	for k := range 6 {
-		v3004 += w.b130[k] * watsonC131[k]
+		v3004 += w.b74[k] * watsonC131[k]
 	}
 	v3007 := v3004 * v132
 	v3008 := v3004 * v330
 	v3013 := 0.0
 	for k := range 6 {
-		v3013 += w.b130[k] * watsonC141[k]
+		v3013 += w.b74[k] * watsonC141[k]
 	}
 	v3016 := v3013 * v142
 	v3017 := v3013 * v331
 	v3022 := 0.0
 	for k := range 6 {
-		v3022 += w.b130[k] * watsonC151[k]
+		v3022 += w.b74[k] * watsonC151[k]
 	}
 	v3025 := v3022 * v152
 	v3026 := v3022 * v332
 	v3031 := 0.0
 	for k := range 6 {
-		v3031 += w.b130[k] * watsonC161[k]
+		v3031 += w.b74[k] * watsonC161[k]
 	}
 	v3034 := v3031 * v162
 	v3035 := v3031 * v333
 	v3040 := 0.0
 	for k := range 6 {
-		v3040 += w.b130[k] * watsonC171[k]
+		v3040 += w.b74[k] * watsonC171[k]
 	}
 	v3043 := v3040 * v172
 	v3044 := v3040 * v334
 	v3049 := 0.0
 	for k := range 6 {
-		v3049 += w.b130[k] * watsonC181[k]
+		v3049 += w.b74[k] * watsonC181[k]
 	}
 	v3052 := v3049 * v182
 	v3053 := v3049 * v335
 	v3058 := 0.0
 	for k := range 6 {
-		v3058 += w.b130[k] * watsonC191[k]
+		v3058 += w.b74[k] * watsonC191[k]
 	}
 	v3061 := v3058 * v192
 	v3062 := v3058 * v336
 	v3067 := 0.0
 	for k := range 6 {
-		v3067 += w.b130[k] * watsonC201[k]
+		v3067 += w.b74[k] * watsonC201[k]
 	}
 	v3070 := v3067 * v202
 	v3071 := v3067 * v337
 	v3076 := 0.0
 	for k := range 6 {
-		v3076 += w.b130[k] * watsonC211[k]
+		v3076 += w.b74[k] * watsonC211[k]
 	}
 	v3079 := v3076 * v212
 	v3080 := v3076 * v338
 	v3085 := 0.0
 	for k := range 6 {
-		v3085 += w.b130[k] * watsonC221[k]
+		v3085 += w.b74[k] * watsonC221[k]
 	}
 	v3088 := v3085 * v222
 	v3089 := v3085 * v339
 	v3094 := 0.0
 	for k := range 6 {
-		v3094 += w.b130[k] * watsonC231[k]
+		v3094 += w.b74[k] * watsonC231[k]
 	}
 	v3097 := v3094 * v232
 	v3098 := v3094 * v340
 	v3103 := 0.0
 	for k := range 6 {
-		v3103 += w.b130[k] * watsonC241[k]
+		v3103 += w.b74[k] * watsonC241[k]
 	}
 	v3106 := v3103 * v242
 	v3107 := v3103 * v341
 	v3112 := 0.0
 	for k := range 6 {
-		v3112 += w.b130[k] * watsonC251[k]
+		v3112 += w.b74[k] * watsonC251[k]
 	}
 	v3115 := v3112 * v252
 	v3116 := v3112 * v342
 	v3121 := 0.0
 	for k := range 6 {
-		v3121 += w.b130[k] * watsonC261[k]
+		v3121 += w.b74[k] * watsonC261[k]
 	}
 	v3124 := v3121 * v262
 	v3125 := v3121 * v343
 	v3130 := 0.0
 	for k := range 6 {
-		v3130 += w.b130[k] * watsonC271[k]
+		v3130 += w.b74[k] * watsonC271[k]
 	}
 	v3133 := v3130 * v272
 	v3134 := v3130 * v344
 	v3139 := 0.0
 	for k := range 6 {
-		v3139 += w.b130[k] * watsonC281[k]
+		v3139 += w.b74[k] * watsonC281[k]
 	}
 	v3142 := v3139 * v282
 	v3143 := v3139 * v345
 	v3148 := 0.0
 	for k := range 6 {
-		v3148 += w.b130[k] * watsonC288[k]
+		v3148 += w.b74[k] * watsonC288[k]
 	}
 	v3151 := v3148 * v289
 	v3152 := v3148 * v346
@@ -3988,35 +3648,35 @@ func WatsonHessian(x_, h []float64) {
 	v3136 := 0.0
 	v3145 := 0.0
 	for k := range 5 {
-		v2891 += w.b128[k] * watsonC10[k]
-		v2902 += w.b128[k] * watsonC20[k]
-		v2911 += w.b128[k] * watsonC30[k]
-		v2920 += w.b128[k] * watsonC40[k]
-		v2929 += w.b128[k] * watsonC50[k]
-		v2938 += w.b128[k] * watsonC59[k]
-		v2947 += w.b128[k] * watsonC69[k]
-		v2956 += w.b128[k] * watsonC79[k]
-		v2965 += w.b128[k] * watsonC89[k]
-		v2974 += w.b128[k] * watsonC99[k]
-		v2983 += w.b128[k] * watsonC109[k]
-		v2992 += w.b128[k] * watsonC119[k]
-		v3001 += w.b128[k] * watsonC129[k]
-		v3010 += w.b128[k] * watsonC139[k]
-		v3019 += w.b128[k] * watsonC149[k]
-		v3028 += w.b128[k] * watsonC159[k]
-		v3037 += w.b128[k] * watsonC169[k]
-		v3046 += w.b128[k] * watsonC179[k]
-		v3055 += w.b128[k] * watsonC189[k]
-		v3064 += w.b128[k] * watsonC199[k]
-		v3073 += w.b128[k] * watsonC209[k]
-		v3082 += w.b128[k] * watsonC219[k]
-		v3091 += w.b128[k] * watsonC229[k]
-		v3100 += w.b128[k] * watsonC239[k]
-		v3109 += w.b128[k] * watsonC249[k]
-		v3118 += w.b128[k] * watsonC259[k]
-		v3127 += w.b128[k] * watsonC269[k]
-		v3136 += w.b128[k] * watsonC279[k]
-		v3145 += w.b128[k] * watsonC4[k]
+		v2891 += w.b72[k] * watsonC10[k]
+		v2902 += w.b72[k] * watsonC20[k]
+		v2911 += w.b72[k] * watsonC30[k]
+		v2920 += w.b72[k] * watsonC40[k]
+		v2929 += w.b72[k] * watsonC50[k]
+		v2938 += w.b72[k] * watsonC59[k]
+		v2947 += w.b72[k] * watsonC69[k]
+		v2956 += w.b72[k] * watsonC79[k]
+		v2965 += w.b72[k] * watsonC89[k]
+		v2974 += w.b72[k] * watsonC99[k]
+		v2983 += w.b72[k] * watsonC109[k]
+		v2992 += w.b72[k] * watsonC119[k]
+		v3001 += w.b72[k] * watsonC129[k]
+		v3010 += w.b72[k] * watsonC139[k]
+		v3019 += w.b72[k] * watsonC149[k]
+		v3028 += w.b72[k] * watsonC159[k]
+		v3037 += w.b72[k] * watsonC169[k]
+		v3046 += w.b72[k] * watsonC179[k]
+		v3055 += w.b72[k] * watsonC189[k]
+		v3064 += w.b72[k] * watsonC199[k]
+		v3073 += w.b72[k] * watsonC209[k]
+		v3082 += w.b72[k] * watsonC219[k]
+		v3091 += w.b72[k] * watsonC229[k]
+		v3100 += w.b72[k] * watsonC239[k]
+		v3109 += w.b72[k] * watsonC249[k]
+		v3118 += w.b72[k] * watsonC259[k]
+		v3127 += w.b72[k] * watsonC269[k]
+		v3136 += w.b72[k] * watsonC279[k]
+		v3145 += w.b72[k] * watsonC4[k]
 	}
 	v2901 := v2891 + v2899
 	v2910 := v2902 + v2908
@@ -4047,383 +3707,299 @@ func WatsonHessian(x_, h []float64) {
 	v3135 := v3127 + v3133
 	v3144 := v3136 + v3142
 	v3153 := v3145 + v3151
-	clear(w.b131[0:29])
-	w.b131[28] = v3153
-	w.b131[27] += v3144
-	w.b131[26] += v3135
-	w.b131[25] += v3126
-	w.b131[24] += v3117
-	w.b131[23] += v3108
-	w.b131[22] += v3099
-	w.b131[21] += v3090
-	w.b131[20] += v3081
-	w.b131[19] += v3072
-	w.b131[18] += v3063
-	w.b131[17] += v3054
-	w.b131[16] += v3045
-	w.b131[15] += v3036
-	w.b131[14] += v3027
-	w.b131[13] += v3018
-	w.b131[12] += v3009
-	w.b131[11] += v3000
-	w.b131[10] += v2991
-	w.b131[9] += v2982
-	w.b131[8] += v2973
-	w.b131[7] += v2964
-	w.b131[6] += v2955
-	w.b131[5] += v2946
-	w.b131[4] += v2937
-	w.b131[3] += v2928
-	w.b131[2] += v2919
-	w.b131[1] += v2910
-	w.b131[0] += v2901
+	clear(w.b75[0:29])
+	w.b75[28] = v3153
+	w.b75[27] += v3144
+	w.b75[26] += v3135
+	w.b75[25] += v3126
+	w.b75[24] += v3117
+	w.b75[23] += v3108
+	w.b75[22] += v3099
+	w.b75[21] += v3090
+	w.b75[20] += v3081
+	w.b75[19] += v3072
+	w.b75[18] += v3063
+	w.b75[17] += v3054
+	w.b75[16] += v3045
+	w.b75[15] += v3036
+	w.b75[14] += v3027
+	w.b75[13] += v3018
+	w.b75[12] += v3009
+	w.b75[11] += v3000
+	w.b75[10] += v2991
+	w.b75[9] += v2982
+	w.b75[8] += v2973
+	w.b75[7] += v2964
+	w.b75[6] += v2955
+	w.b75[5] += v2946
+	w.b75[4] += v2937
+	w.b75[3] += v2928
+	w.b75[2] += v2919
+	w.b75[1] += v2910
+	w.b75[0] += v2901
 	for k := range 29 {
-		v3212 := 2 * w.b131[k]
-		w.b132[k] = v3212
+		v3212 := 2 * w.b75[k]
+		w.b76[k] = v3212
 	}
-	v3214 := w.b132[0]
-	v3215 := w.b132[1]
-	v3216 := w.b132[2]
-	v3217 := w.b132[3]
-	v3218 := w.b132[4]
-	v3219 := w.b132[5]
-	v3220 := w.b132[6]
-	v3221 := w.b132[7]
-	v3222 := w.b132[8]
-	v3223 := w.b132[9]
-	v3224 := w.b132[10]
-	v3225 := w.b132[11]
-	v3226 := w.b132[12]
-	v3227 := w.b132[13]
-	v3228 := w.b132[14]
-	v3229 := w.b132[15]
-	v3230 := w.b132[16]
-	v3231 := w.b132[17]
-	v3232 := w.b132[18]
-	v3233 := w.b132[19]
-	v3234 := w.b132[20]
-	v3235 := w.b132[21]
-	v3236 := w.b132[22]
-	v3237 := w.b132[23]
-	v3238 := w.b132[24]
-	v3239 := w.b132[25]
-	v3240 := w.b132[26]
-	v3241 := w.b132[27]
-	v3242 := w.b132[28]
+	v3214 := w.b76[0]
+	v3215 := w.b76[1]
+	v3216 := w.b76[2]
+	v3217 := w.b76[3]
+	v3218 := w.b76[4]
+	v3219 := w.b76[5]
+	v3220 := w.b76[6]
+	v3221 := w.b76[7]
+	v3222 := w.b76[8]
+	v3223 := w.b76[9]
+	v3224 := w.b76[10]
+	v3225 := w.b76[11]
+	v3226 := w.b76[12]
+	v3227 := w.b76[13]
+	v3228 := w.b76[14]
+	v3229 := w.b76[15]
+	v3230 := w.b76[16]
+	v3231 := w.b76[17]
+	v3232 := w.b76[18]
+	v3233 := w.b76[19]
+	v3234 := w.b76[20]
+	v3235 := w.b76[21]
+	v3236 := w.b76[22]
+	v3237 := w.b76[23]
+	v3238 := w.b76[24]
+	v3239 := w.b76[25]
+	v3240 := w.b76[26]
+	v3241 := w.b76[27]
+	v3242 := w.b76[28]
 	v3244 := v3242 * v289
 	v3245 := 2 * v3244
 	v3247 := v3152 - v3245
 	for k := range 5 {
 		v3250 := v3242 * watsonC4[k]
-		w.b133[k] = v3250
+		w.b77[k] = v3250
 	}
 	v3253 := v3241 * v282
 	v3254 := 2 * v3253
 	v3256 := v3143 - v3254
 	for k := range 5 {
 		v3260 := v3241 * watsonC279[k]
-		w.b134[k] = v3260
-	}
-	for k := range 5 {
-		v3262 := w.b133[k] + w.b134[k]
-		w.b135[k] = v3262
+		v3262 := w.b77[k] + v3260
+		w.b78[k] = v3262
 	}
 	v3264 := v3240 * v272
 	v3265 := 2 * v3264
 	v3267 := v3134 - v3265
 	for k := range 5 {
 		v3271 := v3240 * watsonC269[k]
-		w.b136[k] = v3271
-	}
-	for k := range 5 {
-		v3273 := w.b135[k] + w.b136[k]
-		w.b137[k] = v3273
+		v3273 := w.b78[k] + v3271
+		w.b79[k] = v3273
 	}
 	v3275 := v3239 * v262
 	v3276 := 2 * v3275
 	v3278 := v3125 - v3276
 	for k := range 5 {
 		v3282 := v3239 * watsonC259[k]
-		w.b138[k] = v3282
-	}
-	for k := range 5 {
-		v3284 := w.b137[k] + w.b138[k]
-		w.b139[k] = v3284
+		v3284 := w.b79[k] + v3282
+		w.b80[k] = v3284
 	}
 	v3286 := v3238 * v252
 	v3287 := 2 * v3286
 	v3289 := v3116 - v3287
 	for k := range 5 {
 		v3293 := v3238 * watsonC249[k]
-		w.b140[k] = v3293
-	}
-	for k := range 5 {
-		v3295 := w.b139[k] + w.b140[k]
-		w.b141[k] = v3295
+		v3295 := w.b80[k] + v3293
+		w.b81[k] = v3295
 	}
 	v3297 := v3237 * v242
 	v3298 := 2 * v3297
 	v3300 := v3107 - v3298
 	for k := range 5 {
 		v3304 := v3237 * watsonC239[k]
-		w.b142[k] = v3304
-	}
-	for k := range 5 {
-		v3306 := w.b141[k] + w.b142[k]
-		w.b143[k] = v3306
+		v3306 := w.b81[k] + v3304
+		w.b82[k] = v3306
 	}
 	v3308 := v3236 * v232
 	v3309 := 2 * v3308
 	v3311 := v3098 - v3309
 	for k := range 5 {
 		v3315 := v3236 * watsonC229[k]
-		w.b144[k] = v3315
-	}
-	for k := range 5 {
-		v3317 := w.b143[k] + w.b144[k]
-		w.b145[k] = v3317
+		v3317 := w.b82[k] + v3315
+		w.b83[k] = v3317
 	}
 	v3319 := v3235 * v222
 	v3320 := 2 * v3319
 	v3322 := v3089 - v3320
 	for k := range 5 {
 		v3326 := v3235 * watsonC219[k]
-		w.b146[k] = v3326
-	}
-	for k := range 5 {
-		v3328 := w.b145[k] + w.b146[k]
-		w.b147[k] = v3328
+		v3328 := w.b83[k] + v3326
+		w.b84[k] = v3328
 	}
 	v3330 := v3234 * v212
 	v3331 := 2 * v3330
 	v3333 := v3080 - v3331
 	for k := range 5 {
 		v3337 := v3234 * watsonC209[k]
-		w.b148[k] = v3337
-	}
-	for k := range 5 {
-		v3339 := w.b147[k] + w.b148[k]
-		w.b149[k] = v3339
+		v3339 := w.b84[k] + v3337
+		w.b85[k] = v3339
 	}
 	v3341 := v3233 * v202
 	v3342 := 2 * v3341
 	v3344 := v3071 - v3342
 	for k := range 5 {
 		v3348 := v3233 * watsonC199[k]
-		w.b150[k] = v3348
-	}
-	for k := range 5 {
-		v3350 := w.b149[k] + w.b150[k]
-		w.b151[k] = v3350
+		v3350 := w.b85[k] + v3348
+		w.b86[k] = v3350
 	}
 	v3352 := v3232 * v192
 	v3353 := 2 * v3352
 	v3355 := v3062 - v3353
 	for k := range 5 {
 		v3359 := v3232 * watsonC189[k]
-		w.b152[k] = v3359
-	}
-	for k := range 5 {
-		v3361 := w.b151[k] + w.b152[k]
-		w.b153[k] = v3361
+		v3361 := w.b86[k] + v3359
+		w.b87[k] = v3361
 	}
 	v3363 := v3231 * v182
 	v3364 := 2 * v3363
 	v3366 := v3053 - v3364
 	for k := range 5 {
 		v3370 := v3231 * watsonC179[k]
-		w.b154[k] = v3370
-	}
-	for k := range 5 {
-		v3372 := w.b153[k] + w.b154[k]
-		w.b155[k] = v3372
+		v3372 := w.b87[k] + v3370
+		w.b88[k] = v3372
 	}
 	v3374 := v3230 * v172
 	v3375 := 2 * v3374
 	v3377 := v3044 - v3375
 	for k := range 5 {
 		v3381 := v3230 * watsonC169[k]
-		w.b156[k] = v3381
-	}
-	for k := range 5 {
-		v3383 := w.b155[k] + w.b156[k]
-		w.b157[k] = v3383
+		v3383 := w.b88[k] + v3381
+		w.b89[k] = v3383
 	}
 	v3385 := v3229 * v162
 	v3386 := 2 * v3385
 	v3388 := v3035 - v3386
 	for k := range 5 {
 		v3392 := v3229 * watsonC159[k]
-		w.b158[k] = v3392
-	}
-	for k := range 5 {
-		v3394 := w.b157[k] + w.b158[k]
-		w.b159[k] = v3394
+		v3394 := w.b89[k] + v3392
+		w.b90[k] = v3394
 	}
 	v3396 := v3228 * v152
 	v3397 := 2 * v3396
 	v3399 := v3026 - v3397
 	for k := range 5 {
 		v3403 := v3228 * watsonC149[k]
-		w.b160[k] = v3403
-	}
-	for k := range 5 {
-		v3405 := w.b159[k] + w.b160[k]
-		w.b161[k] = v3405
+		v3405 := w.b90[k] + v3403
+		w.b91[k] = v3405
 	}
 	v3407 := v3227 * v142
 	v3408 := 2 * v3407
 	v3410 := v3017 - v3408
 	for k := range 5 {
 		v3414 := v3227 * watsonC139[k]
-		w.b162[k] = v3414
-	}
-	for k := range 5 {
-		v3416 := w.b161[k] + w.b162[k]
-		w.b163[k] = v3416
+		v3416 := w.b91[k] + v3414
+		w.b92[k] = v3416
 	}
 	v3418 := v3226 * v132
 	v3419 := 2 * v3418
 	v3421 := v3008 - v3419
 	for k := range 5 {
 		v3425 := v3226 * watsonC129[k]
-		w.b164[k] = v3425
-	}
-	for k := range 5 {
-		v3427 := w.b163[k] + w.b164[k]
-		w.b165[k] = v3427
+		v3427 := w.b92[k] + v3425
+		w.b93[k] = v3427
 	}
 	v3429 := v3225 * v122
 	v3430 := 2 * v3429
 	v3432 := v2999 - v3430
 	for k := range 5 {
 		v3436 := v3225 * watsonC119[k]
-		w.b166[k] = v3436
-	}
-	for k := range 5 {
-		v3438 := w.b165[k] + w.b166[k]
-		w.b167[k] = v3438
+		v3438 := w.b93[k] + v3436
+		w.b94[k] = v3438
 	}
 	v3440 := v3224 * v112
 	v3441 := 2 * v3440
 	v3443 := v2990 - v3441
 	for k := range 5 {
 		v3447 := v3224 * watsonC109[k]
-		w.b168[k] = v3447
-	}
-	for k := range 5 {
-		v3449 := w.b167[k] + w.b168[k]
-		w.b169[k] = v3449
+		v3449 := w.b94[k] + v3447
+		w.b95[k] = v3449
 	}
 	v3451 := v3223 * v102
 	v3452 := 2 * v3451
 	v3454 := v2981 - v3452
 	for k := range 5 {
 		v3458 := v3223 * watsonC99[k]
-		w.b170[k] = v3458
-	}
-	for k := range 5 {
-		v3460 := w.b169[k] + w.b170[k]
-		w.b171[k] = v3460
+		v3460 := w.b95[k] + v3458
+		w.b96[k] = v3460
 	}
 	v3462 := v3222 * v92
 	v3463 := 2 * v3462
 	v3465 := v2972 - v3463
 	for k := range 5 {
 		v3469 := v3222 * watsonC89[k]
-		w.b172[k] = v3469
-	}
-	for k := range 5 {
-		v3471 := w.b171[k] + w.b172[k]
-		w.b173[k] = v3471
+		v3471 := w.b96[k] + v3469
+		w.b97[k] = v3471
 	}
 	v3473 := v3221 * v82
 	v3474 := 2 * v3473
 	v3476 := v2963 - v3474
 	for k := range 5 {
 		v3480 := v3221 * watsonC79[k]
-		w.b174[k] = v3480
-	}
-	for k := range 5 {
-		v3482 := w.b173[k] + w.b174[k]
-		w.b175[k] = v3482
+		v3482 := w.b97[k] + v3480
+		w.b98[k] = v3482
 	}
 	v3484 := v3220 * v72
 	v3485 := 2 * v3484
 	v3487 := v2954 - v3485
 	for k := range 5 {
 		v3491 := v3220 * watsonC69[k]
-		w.b176[k] = v3491
-	}
-	for k := range 5 {
-		v3493 := w.b175[k] + w.b176[k]
-		w.b177[k] = v3493
+		v3493 := w.b98[k] + v3491
+		w.b99[k] = v3493
 	}
 	v3495 := v3219 * v62
 	v3496 := 2 * v3495
 	v3498 := v2945 - v3496
 	for k := range 5 {
 		v3502 := v3219 * watsonC59[k]
-		w.b178[k] = v3502
-	}
-	for k := range 5 {
-		v3504 := w.b177[k] + w.b178[k]
-		w.b179[k] = v3504
+		v3504 := w.b99[k] + v3502
+		w.b100[k] = v3504
 	}
 	v3506 := v3218 * v53
 	v3507 := 2 * v3506
 	v3509 := v2936 - v3507
 	for k := range 5 {
 		v3513 := v3218 * watsonC50[k]
-		w.b180[k] = v3513
-	}
-	for k := range 5 {
-		v3515 := w.b179[k] + w.b180[k]
-		w.b181[k] = v3515
+		v3515 := w.b100[k] + v3513
+		w.b101[k] = v3515
 	}
 	v3517 := v3217 * v43
 	v3518 := 2 * v3517
 	v3520 := v2927 - v3518
 	for k := range 5 {
 		v3524 := v3217 * watsonC40[k]
-		w.b182[k] = v3524
-	}
-	for k := range 5 {
-		v3526 := w.b181[k] + w.b182[k]
-		w.b183[k] = v3526
+		v3526 := w.b101[k] + v3524
+		w.b102[k] = v3526
 	}
 	v3528 := v3216 * v33
 	v3529 := 2 * v3528
 	v3531 := v2918 - v3529
 	for k := range 5 {
 		v3535 := v3216 * watsonC30[k]
-		w.b184[k] = v3535
-	}
-	for k := range 5 {
-		v3537 := w.b183[k] + w.b184[k]
-		w.b185[k] = v3537
+		v3537 := w.b102[k] + v3535
+		w.b103[k] = v3537
 	}
 	v3539 := v3215 * v23
 	v3540 := 2 * v3539
 	v3542 := v2909 - v3540
 	for k := range 5 {
 		v3546 := v3215 * watsonC20[k]
-		w.b186[k] = v3546
-	}
-	for k := range 5 {
-		v3548 := w.b185[k] + w.b186[k]
-		w.b187[k] = v3548
+		v3548 := w.b103[k] + v3546
+		w.b104[k] = v3548
 	}
 	v3550 := v3214 * v13
 	v3551 := 2 * v3550
 	v3553 := v2900 - v3551
 	for k := range 5 {
 		v3557 := v3214 * watsonC10[k]
-		w.b188[k] = v3557
-	}
-	for k := range 5 {
-		v3559 := w.b187[k] + w.b188[k]
-		w.b189[k] = v3559
+		v3559 := w.b104[k] + v3557
+		w.b105[k] = v3559
 	}
 	for k := range 6 {
 		v3248 := v3247 * watsonC288[k]
@@ -4483,199 +4059,197 @@ func WatsonHessian(x_, h []float64) {
 		v3545 := v3534 + v3543
 		v3554 := v3553 * watsonC12[k]
 		v3556 := v3545 + v3554
-		w.b190[k] = v3556
+		w.b106[k] = v3556
 	}
-	v3566 := w.b190[2]
-	v3567 := w.b189[1]
+	v3566 := w.b106[2]
+	v3567 := w.b105[1]
 	v3568 := v3566 + v3567
-	v3569 := w.b190[3]
-	v3570 := w.b189[2]
+	v3569 := w.b106[3]
+	v3570 := w.b105[2]
 	v3571 := v3569 + v3570
-	v3572 := w.b190[4]
-	v3573 := w.b189[3]
+	v3572 := w.b106[4]
+	v3573 := w.b105[3]
 	v3574 := v3572 + v3573
-	v3575 := w.b190[5]
-	v3576 := w.b189[4]
+	v3575 := w.b106[5]
+	v3576 := w.b105[4]
 	v3577 := v3575 + v3576
-	clear(w.b191[0:5])
-	w.b191[2] = 1
-	clear(w.b192[0:6])
-	w.b192[3] = 1
-	for k := range 6 {
-		v3584 := (-2) * w.b192[k]
-		w.b193[k] = v3584
-	}
+	clear(w.b107[0:5])
+	w.b107[2] = 1
+	clear(w.b108[0:6])
+	w.b108[3] = 1
 	v3585 := 0.0
 	for k := range 6 {
-		v3585 += w.b193[k] * watsonC12[k]
+		v3584 := (-2) * w.b108[k]
+		w.b109[k] = v3584
+		v3585 += v3584 * watsonC12[k]
 	}
 	v3588 := v3585 * v13
 	v3589 := v3585 * v318
 	v3594 := 0.0
 	for k := range 6 {
-		v3594 += w.b193[k] * watsonC22[k]
+		v3594 += w.b109[k] * watsonC22[k]
 	}
 	v3597 := v3594 * v23
 	v3598 := v3594 * v319
 	v3603 := 0.0
 	for k := range 6 {
-		v3603 += w.b193[k] * watsonC32[k]
+		v3603 += w.b109[k] * watsonC32[k]
 	}
 	v3606 := v3603 * v33
 	v3607 := v3603 * v320
 	v3612 := 0.0
 	for k := range 6 {
-		v3612 += w.b193[k] * watsonC42[k]
+		v3612 += w.b109[k] * watsonC42[k]
 	}
 	v3615 := v3612 * v43
 	v3616 := v3612 * v321
 	v3621 := 0.0
 	for k := range 6 {
-		v3621 += w.b193[k] * watsonC52[k]
+		v3621 += w.b109[k] * watsonC52[k]
 	}
 	v3624 := v3621 * v53
 	v3625 := v3621 * v322
 	v3630 := 0.0
 	for k := range 6 {
-		v3630 += w.b193[k] * watsonC61[k]
+		v3630 += w.b109[k] * watsonC61[k]
 	}
 	v3633 := v3630 * v62
 	v3634 := v3630 * v323
 	v3639 := 0.0
 	for k := range 6 {
-		v3639 += w.b193[k] * watsonC71[k]
+		v3639 += w.b109[k] * watsonC71[k]
 	}
 	v3642 := v3639 * v72
 	v3643 := v3639 * v324
 	v3648 := 0.0
 	for k := range 6 {
-		v3648 += w.b193[k] * watsonC81[k]
+		v3648 += w.b109[k] * watsonC81[k]
 	}
 	v3651 := v3648 * v82
 	v3652 := v3648 * v325
 	v3657 := 0.0
 	for k := range 6 {
-		v3657 += w.b193[k] * watsonC91[k]
+		v3657 += w.b109[k] * watsonC91[k]
 	}
 	v3660 := v3657 * v92
 	v3661 := v3657 * v326
 	v3666 := 0.0
 	for k := range 6 {
-		v3666 += w.b193[k] * watsonC101[k]
+		v3666 += w.b109[k] * watsonC101[k]
 	}
 	v3669 := v3666 * v102
 	v3670 := v3666 * v327
 	v3675 := 0.0
 	for k := range 6 {
-		v3675 += w.b193[k] * watsonC111[k]
+		v3675 += w.b109[k] * watsonC111[k]
 	}
 	v3678 := v3675 * v112
 	v3679 := v3675 * v328
 	v3684 := 0.0
 	for k := range 6 {
-		v3684 += w.b193[k] * watsonC121[k]
+		v3684 += w.b109[k] * watsonC121[k]
 	}
 	v3687 := v3684 * v122
 	v3688 := v3684 * v329
 	v3693 := 0.0
 	for k := range 6 {
-		v3693 += w.b193[k] * watsonC131[k]
+		v3693 += w.b109[k] * watsonC131[k]
 	}
 	v3696 := v3693 * v132
 	v3697 := v3693 * v330
 	v3702 := 0.0
 	for k := range 6 {
-		v3702 += w.b193[k] * watsonC141[k]
+		v3702 += w.b109[k] * watsonC141[k]
 	}
 	v3705 := v3702 * v142
 	v3706 := v3702 * v331
 	v3711 := 0.0
 	for k := range 6 {
-		v3711 += w.b193[k] * watsonC151[k]
+		v3711 += w.b109[k] * watsonC151[k]
 	}
 	v3714 := v3711 * v152
 	v3715 := v3711 * v332
 	v3720 := 0.0
 	for k := range 6 {
-		v3720 += w.b193[k] * watsonC161[k]
+		v3720 += w.b109[k] * watsonC161[k]
 	}
 	v3723 := v3720 * v162
 	v3724 := v3720 * v333
 	v3729 := 0.0
 	for k := range 6 {
-		v3729 += w.b193[k] * watsonC171[k]
+		v3729 += w.b109[k] * watsonC171[k]
 	}
 	v3732 := v3729 * v172
 	v3733 := v3729 * v334
 	v3738 := 0.0
 	for k := range 6 {
-		v3738 += w.b193[k] * watsonC181[k]
+		v3738 += w.b109[k] * watsonC181[k]
 	}
 	v3741 := v3738 * v182
 	v3742 := v3738 * v335
 	v3747 := 0.0
 	for k := range 6 {
-		v3747 += w.b193[k] * watsonC191[k]
+		v3747 += w.b109[k] * watsonC191[k]
 	}
 	v3750 := v3747 * v192
 	v3751 := v3747 * v336
 	v3756 := 0.0
 	for k := range 6 {
-		v3756 += w.b193[k] * watsonC201[k]
+		v3756 += w.b109[k] * watsonC201[k]
 	}
 	v3759 := v3756 * v202
 	v3760 := v3756 * v337
 	v3765 := 0.0
 	for k := range 6 {
-		v3765 += w.b193[k] * watsonC211[k]
+		v3765 += w.b109[k] * watsonC211[k]
 	}
 	v3768 := v3765 * v212
 	v3769 := v3765 * v338
 	v3774 := 0.0
 	for k := range 6 {
-		v3774 += w.b193[k] * watsonC221[k]
+		v3774 += w.b109[k] * watsonC221[k]
 	}
 	v3777 := v3774 * v222
 	v3778 := v3774 * v339
 	v3783 := 0.0
 	for k := range 6 {
-		v3783 += w.b193[k] * watsonC231[k]
+		v3783 += w.b109[k] * watsonC231[k]
 	}
 	v3786 := v3783 * v232
 	v3787 := v3783 * v340
 	v3792 := 0.0
 	for k := range 6 {
-		v3792 += w.b193[k] * watsonC241[k]
+		v3792 += w.b109[k] * watsonC241[k]
 	}
 	v3795 := v3792 * v242
 	v3796 := v3792 * v341
 	v3801 := 0.0
 	for k := range 6 {
-		v3801 += w.b193[k] * watsonC251[k]
+		v3801 += w.b109[k] * watsonC251[k]
 	}
 	v3804 := v3801 * v252
 	v3805 := v3801 * v342
 	v3810 := 0.0
 	for k := range 6 {
-		v3810 += w.b193[k] * watsonC261[k]
+		v3810 += w.b109[k] * watsonC261[k]
 	}
 	v3813 := v3810 * v262
 	v3814 := v3810 * v343
 	v3819 := 0.0
 	for k := range 6 {
-		v3819 += w.b193[k] * watsonC271[k]
+		v3819 += w.b109[k] * watsonC271[k]
 	}
 	v3822 := v3819 * v272
 	v3823 := v3819 * v344
 	v3828 := 0.0
 	for k := range 6 {
-		v3828 += w.b193[k] * watsonC281[k]
+		v3828 += w.b109[k] * watsonC281[k]
 	}
 	v3831 := v3828 * v282
 	v3832 := v3828 * v345
 	v3837 := 0.0
 	for k := range 6 {
-		v3837 += w.b193[k] * watsonC288[k]
+		v3837 += w.b109[k] * watsonC288[k]
 	}
 	v3840 := v3837 * v289
 	v3841 := v3837 * v346
@@ -4709,35 +4283,35 @@ func WatsonHessian(x_, h []float64) {
 	v3825 := 0.0
 	v3834 := 0.0
 	for k := range 5 {
-		v3580 += w.b191[k] * watsonC10[k]
-		v3591 += w.b191[k] * watsonC20[k]
-		v3600 += w.b191[k] * watsonC30[k]
-		v3609 += w.b191[k] * watsonC40[k]
-		v3618 += w.b191[k] * watsonC50[k]
-		v3627 += w.b191[k] * watsonC59[k]
-		v3636 += w.b191[k] * watsonC69[k]
-		v3645 += w.b191[k] * watsonC79[k]
-		v3654 += w.b191[k] * watsonC89[k]
-		v3663 += w.b191[k] * watsonC99[k]
-		v3672 += w.b191[k] * watsonC109[k]
-		v3681 += w.b191[k] * watsonC119[k]
-		v3690 += w.b191[k] * watsonC129[k]
-		v3699 += w.b191[k] * watsonC139[k]
-		v3708 += w.b191[k] * watsonC149[k]
-		v3717 += w.b191[k] * watsonC159[k]
-		v3726 += w.b191[k] * watsonC169[k]
-		v3735 += w.b191[k] * watsonC179[k]
-		v3744 += w.b191[k] * watsonC189[k]
-		v3753 += w.b191[k] * watsonC199[k]
-		v3762 += w.b191[k] * watsonC209[k]
-		v3771 += w.b191[k] * watsonC219[k]
-		v3780 += w.b191[k] * watsonC229[k]
-		v3789 += w.b191[k] * watsonC239[k]
-		v3798 += w.b191[k] * watsonC249[k]
-		v3807 += w.b191[k] * watsonC259[k]
-		v3816 += w.b191[k] * watsonC269[k]
-		v3825 += w.b191[k] * watsonC279[k]
-		v3834 += w.b191[k] * watsonC4[k]
+		v3580 += w.b107[k] * watsonC10[k]
+		v3591 += w.b107[k] * watsonC20[k]
+		v3600 += w.b107[k] * watsonC30[k]
+		v3609 += w.b107[k] * watsonC40[k]
+		v3618 += w.b107[k] * watsonC50[k]
+		v3627 += w.b107[k] * watsonC59[k]
+		v3636 += w.b107[k] * watsonC69[k]
+		v3645 += w.b107[k] * watsonC79[k]
+		v3654 += w.b107[k] * watsonC89[k]
+		v3663 += w.b107[k] * watsonC99[k]
+		v3672 += w.b107[k] * watsonC109[k]
+		v3681 += w.b107[k] * watsonC119[k]
+		v3690 += w.b107[k] * watsonC129[k]
+		v3699 += w.b107[k] * watsonC139[k]
+		v3708 += w.b107[k] * watsonC149[k]
+		v3717 += w.b107[k] * watsonC159[k]
+		v3726 += w.b107[k] * watsonC169[k]
+		v3735 += w.b107[k] * watsonC179[k]
+		v3744 += w.b107[k] * watsonC189[k]
+		v3753 += w.b107[k] * watsonC199[k]
+		v3762 += w.b107[k] * watsonC209[k]
+		v3771 += w.b107[k] * watsonC219[k]
+		v3780 += w.b107[k] * watsonC229[k]
+		v3789 += w.b107[k] * watsonC239[k]
+		v3798 += w.b107[k] * watsonC249[k]
+		v3807 += w.b107[k] * watsonC259[k]
+		v3816 += w.b107[k] * watsonC269[k]
+		v3825 += w.b107[k] * watsonC279[k]
+		v3834 += w.b107[k] * watsonC4[k]
 	}
 	v3590 := v3580 + v3588
 	v3599 := v3591 + v3597
@@ -4768,383 +4342,299 @@ func WatsonHessian(x_, h []float64) {
 	v3824 := v3816 + v3822
 	v3833 := v3825 + v3831
 	v3842 := v3834 + v3840
-	clear(w.b194[0:29])
-	w.b194[28] = v3842
-	w.b194[27] += v3833
-	w.b194[26] += v3824
-	w.b194[25] += v3815
-	w.b194[24] += v3806
-	w.b194[23] += v3797
-	w.b194[22] += v3788
-	w.b194[21] += v3779
-	w.b194[20] += v3770
-	w.b194[19] += v3761
-	w.b194[18] += v3752
-	w.b194[17] += v3743
-	w.b194[16] += v3734
-	w.b194[15] += v3725
-	w.b194[14] += v3716
-	w.b194[13] += v3707
-	w.b194[12] += v3698
-	w.b194[11] += v3689
-	w.b194[10] += v3680
-	w.b194[9] += v3671
-	w.b194[8] += v3662
-	w.b194[7] += v3653
-	w.b194[6] += v3644
-	w.b194[5] += v3635
-	w.b194[4] += v3626
-	w.b194[3] += v3617
-	w.b194[2] += v3608
-	w.b194[1] += v3599
-	w.b194[0] += v3590
+	clear(w.b110[0:29])
+	w.b110[28] = v3842
+	w.b110[27] += v3833
+	w.b110[26] += v3824
+	w.b110[25] += v3815
+	w.b110[24] += v3806
+	w.b110[23] += v3797
+	w.b110[22] += v3788
+	w.b110[21] += v3779
+	w.b110[20] += v3770
+	w.b110[19] += v3761
+	w.b110[18] += v3752
+	w.b110[17] += v3743
+	w.b110[16] += v3734
+	w.b110[15] += v3725
+	w.b110[14] += v3716
+	w.b110[13] += v3707
+	w.b110[12] += v3698
+	w.b110[11] += v3689
+	w.b110[10] += v3680
+	w.b110[9] += v3671
+	w.b110[8] += v3662
+	w.b110[7] += v3653
+	w.b110[6] += v3644
+	w.b110[5] += v3635
+	w.b110[4] += v3626
+	w.b110[3] += v3617
+	w.b110[2] += v3608
+	w.b110[1] += v3599
+	w.b110[0] += v3590
 	for k := range 29 {
-		v3901 := 2 * w.b194[k]
-		w.b195[k] = v3901
+		v3901 := 2 * w.b110[k]
+		w.b111[k] = v3901
 	}
-	v3902 := w.b195[0]
-	v3903 := w.b195[1]
-	v3904 := w.b195[2]
-	v3905 := w.b195[3]
-	v3906 := w.b195[4]
-	v3907 := w.b195[5]
-	v3908 := w.b195[6]
-	v3909 := w.b195[7]
-	v3910 := w.b195[8]
-	v3911 := w.b195[9]
-	v3912 := w.b195[10]
-	v3913 := w.b195[11]
-	v3914 := w.b195[12]
-	v3915 := w.b195[13]
-	v3916 := w.b195[14]
-	v3917 := w.b195[15]
-	v3918 := w.b195[16]
-	v3919 := w.b195[17]
-	v3920 := w.b195[18]
-	v3921 := w.b195[19]
-	v3922 := w.b195[20]
-	v3923 := w.b195[21]
-	v3924 := w.b195[22]
-	v3925 := w.b195[23]
-	v3926 := w.b195[24]
-	v3927 := w.b195[25]
-	v3928 := w.b195[26]
-	v3929 := w.b195[27]
-	v3930 := w.b195[28]
+	v3902 := w.b111[0]
+	v3903 := w.b111[1]
+	v3904 := w.b111[2]
+	v3905 := w.b111[3]
+	v3906 := w.b111[4]
+	v3907 := w.b111[5]
+	v3908 := w.b111[6]
+	v3909 := w.b111[7]
+	v3910 := w.b111[8]
+	v3911 := w.b111[9]
+	v3912 := w.b111[10]
+	v3913 := w.b111[11]
+	v3914 := w.b111[12]
+	v3915 := w.b111[13]
+	v3916 := w.b111[14]
+	v3917 := w.b111[15]
+	v3918 := w.b111[16]
+	v3919 := w.b111[17]
+	v3920 := w.b111[18]
+	v3921 := w.b111[19]
+	v3922 := w.b111[20]
+	v3923 := w.b111[21]
+	v3924 := w.b111[22]
+	v3925 := w.b111[23]
+	v3926 := w.b111[24]
+	v3927 := w.b111[25]
+	v3928 := w.b111[26]
+	v3929 := w.b111[27]
+	v3930 := w.b111[28]
 	v3932 := v3930 * v289
 	v3933 := 2 * v3932
 	v3935 := v3841 - v3933
 	for k := range 5 {
 		v3938 := v3930 * watsonC4[k]
-		w.b196[k] = v3938
+		w.b112[k] = v3938
 	}
 	v3941 := v3929 * v282
 	v3942 := 2 * v3941
 	v3944 := v3832 - v3942
 	for k := range 5 {
 		v3948 := v3929 * watsonC279[k]
-		w.b197[k] = v3948
-	}
-	for k := range 5 {
-		v3950 := w.b196[k] + w.b197[k]
-		w.b198[k] = v3950
+		v3950 := w.b112[k] + v3948
+		w.b113[k] = v3950
 	}
 	v3952 := v3928 * v272
 	v3953 := 2 * v3952
 	v3955 := v3823 - v3953
 	for k := range 5 {
 		v3959 := v3928 * watsonC269[k]
-		w.b199[k] = v3959
-	}
-	for k := range 5 {
-		v3961 := w.b198[k] + w.b199[k]
-		w.b200[k] = v3961
+		v3961 := w.b113[k] + v3959
+		w.b114[k] = v3961
 	}
 	v3963 := v3927 * v262
 	v3964 := 2 * v3963
 	v3966 := v3814 - v3964
 	for k := range 5 {
 		v3970 := v3927 * watsonC259[k]
-		w.b201[k] = v3970
-	}
-	for k := range 5 {
-		v3972 := w.b200[k] + w.b201[k]
-		w.b202[k] = v3972
+		v3972 := w.b114[k] + v3970
+		w.b115[k] = v3972
 	}
 	v3974 := v3926 * v252
 	v3975 := 2 * v3974
 	v3977 := v3805 - v3975
 	for k := range 5 {
 		v3981 := v3926 * watsonC249[k]
-		w.b203[k] = v3981
-	}
-	for k := range 5 {
-		v3983 := w.b202[k] + w.b203[k]
-		w.b204[k] = v3983
+		v3983 := w.b115[k] + v3981
+		w.b116[k] = v3983
 	}
 	v3985 := v3925 * v242
 	v3986 := 2 * v3985
 	v3988 := v3796 - v3986
 	for k := range 5 {
 		v3992 := v3925 * watsonC239[k]
-		w.b205[k] = v3992
-	}
-	for k := range 5 {
-		v3994 := w.b204[k] + w.b205[k]
-		w.b206[k] = v3994
+		v3994 := w.b116[k] + v3992
+		w.b117[k] = v3994
 	}
 	v3996 := v3924 * v232
 	v3997 := 2 * v3996
 	v3999 := v3787 - v3997
 	for k := range 5 {
 		v4003 := v3924 * watsonC229[k]
-		w.b207[k] = v4003
-	}
-	for k := range 5 {
-		v4005 := w.b206[k] + w.b207[k]
-		w.b208[k] = v4005
+		v4005 := w.b117[k] + v4003
+		w.b118[k] = v4005
 	}
 	v4007 := v3923 * v222
 	v4008 := 2 * v4007
 	v4010 := v3778 - v4008
 	for k := range 5 {
 		v4014 := v3923 * watsonC219[k]
-		w.b209[k] = v4014
-	}
-	for k := range 5 {
-		v4016 := w.b208[k] + w.b209[k]
-		w.b210[k] = v4016
+		v4016 := w.b118[k] + v4014
+		w.b119[k] = v4016
 	}
 	v4018 := v3922 * v212
 	v4019 := 2 * v4018
 	v4021 := v3769 - v4019
 	for k := range 5 {
 		v4025 := v3922 * watsonC209[k]
-		w.b211[k] = v4025
-	}
-	for k := range 5 {
-		v4027 := w.b210[k] + w.b211[k]
-		w.b212[k] = v4027
+		v4027 := w.b119[k] + v4025
+		w.b120[k] = v4027
 	}
 	v4029 := v3921 * v202
 	v4030 := 2 * v4029
 	v4032 := v3760 - v4030
 	for k := range 5 {
 		v4036 := v3921 * watsonC199[k]
-		w.b213[k] = v4036
-	}
-	for k := range 5 {
-		v4038 := w.b212[k] + w.b213[k]
-		w.b214[k] = v4038
+		v4038 := w.b120[k] + v4036
+		w.b121[k] = v4038
 	}
 	v4040 := v3920 * v192
 	v4041 := 2 * v4040
 	v4043 := v3751 - v4041
 	for k := range 5 {
 		v4047 := v3920 * watsonC189[k]
-		w.b215[k] = v4047
-	}
-	for k := range 5 {
-		v4049 := w.b214[k] + w.b215[k]
-		w.b216[k] = v4049
+		v4049 := w.b121[k] + v4047
+		w.b122[k] = v4049
 	}
 	v4051 := v3919 * v182
 	v4052 := 2 * v4051
 	v4054 := v3742 - v4052
 	for k := range 5 {
 		v4058 := v3919 * watsonC179[k]
-		w.b217[k] = v4058
-	}
-	for k := range 5 {
-		v4060 := w.b216[k] + w.b217[k]
-		w.b218[k] = v4060
+		v4060 := w.b122[k] + v4058
+		w.b123[k] = v4060
 	}
 	v4062 := v3918 * v172
 	v4063 := 2 * v4062
 	v4065 := v3733 - v4063
 	for k := range 5 {
 		v4069 := v3918 * watsonC169[k]
-		w.b219[k] = v4069
-	}
-	for k := range 5 {
-		v4071 := w.b218[k] + w.b219[k]
-		w.b220[k] = v4071
+		v4071 := w.b123[k] + v4069
+		w.b124[k] = v4071
 	}
 	v4073 := v3917 * v162
 	v4074 := 2 * v4073
 	v4076 := v3724 - v4074
 	for k := range 5 {
 		v4080 := v3917 * watsonC159[k]
-		w.b221[k] = v4080
-	}
-	for k := range 5 {
-		v4082 := w.b220[k] + w.b221[k]
-		w.b222[k] = v4082
+		v4082 := w.b124[k] + v4080
+		w.b125[k] = v4082
 	}
 	v4084 := v3916 * v152
 	v4085 := 2 * v4084
 	v4087 := v3715 - v4085
 	for k := range 5 {
 		v4091 := v3916 * watsonC149[k]
-		w.b223[k] = v4091
-	}
-	for k := range 5 {
-		v4093 := w.b222[k] + w.b223[k]
-		w.b224[k] = v4093
+		v4093 := w.b125[k] + v4091
+		w.b126[k] = v4093
 	}
 	v4095 := v3915 * v142
 	v4096 := 2 * v4095
 	v4098 := v3706 - v4096
 	for k := range 5 {
 		v4102 := v3915 * watsonC139[k]
-		w.b225[k] = v4102
-	}
-	for k := range 5 {
-		v4104 := w.b224[k] + w.b225[k]
-		w.b226[k] = v4104
+		v4104 := w.b126[k] + v4102
+		w.b127[k] = v4104
 	}
 	v4106 := v3914 * v132
 	v4107 := 2 * v4106
 	v4109 := v3697 - v4107
 	for k := range 5 {
 		v4113 := v3914 * watsonC129[k]
-		w.b227[k] = v4113
-	}
-	for k := range 5 {
-		v4115 := w.b226[k] + w.b227[k]
-		w.b228[k] = v4115
+		v4115 := w.b127[k] + v4113
+		w.b128[k] = v4115
 	}
 	v4117 := v3913 * v122
 	v4118 := 2 * v4117
 	v4120 := v3688 - v4118
 	for k := range 5 {
 		v4124 := v3913 * watsonC119[k]
-		w.b229[k] = v4124
-	}
-	for k := range 5 {
-		v4126 := w.b228[k] + w.b229[k]
-		w.b230[k] = v4126
+		v4126 := w.b128[k] + v4124
+		w.b129[k] = v4126
 	}
 	v4128 := v3912 * v112
 	v4129 := 2 * v4128
 	v4131 := v3679 - v4129
 	for k := range 5 {
 		v4135 := v3912 * watsonC109[k]
-		w.b231[k] = v4135
-	}
-	for k := range 5 {
-		v4137 := w.b230[k] + w.b231[k]
-		w.b232[k] = v4137
+		v4137 := w.b129[k] + v4135
+		w.b130[k] = v4137
 	}
 	v4139 := v3911 * v102
 	v4140 := 2 * v4139
 	v4142 := v3670 - v4140
 	for k := range 5 {
 		v4146 := v3911 * watsonC99[k]
-		w.b233[k] = v4146
-	}
-	for k := range 5 {
-		v4148 := w.b232[k] + w.b233[k]
-		w.b234[k] = v4148
+		v4148 := w.b130[k] + v4146
+		w.b131[k] = v4148
 	}
 	v4150 := v3910 * v92
 	v4151 := 2 * v4150
 	v4153 := v3661 - v4151
 	for k := range 5 {
 		v4157 := v3910 * watsonC89[k]
-		w.b235[k] = v4157
-	}
-	for k := range 5 {
-		v4159 := w.b234[k] + w.b235[k]
-		w.b236[k] = v4159
+		v4159 := w.b131[k] + v4157
+		w.b132[k] = v4159
 	}
 	v4161 := v3909 * v82
 	v4162 := 2 * v4161
 	v4164 := v3652 - v4162
 	for k := range 5 {
 		v4168 := v3909 * watsonC79[k]
-		w.b237[k] = v4168
-	}
-	for k := range 5 {
-		v4170 := w.b236[k] + w.b237[k]
-		w.b238[k] = v4170
+		v4170 := w.b132[k] + v4168
+		w.b133[k] = v4170
 	}
 	v4172 := v3908 * v72
 	v4173 := 2 * v4172
 	v4175 := v3643 - v4173
 	for k := range 5 {
 		v4179 := v3908 * watsonC69[k]
-		w.b239[k] = v4179
-	}
-	for k := range 5 {
-		v4181 := w.b238[k] + w.b239[k]
-		w.b240[k] = v4181
+		v4181 := w.b133[k] + v4179
+		w.b134[k] = v4181
 	}
 	v4183 := v3907 * v62
 	v4184 := 2 * v4183
 	v4186 := v3634 - v4184
 	for k := range 5 {
 		v4190 := v3907 * watsonC59[k]
-		w.b241[k] = v4190
-	}
-	for k := range 5 {
-		v4192 := w.b240[k] + w.b241[k]
-		w.b242[k] = v4192
+		v4192 := w.b134[k] + v4190
+		w.b135[k] = v4192
 	}
 	v4194 := v3906 * v53
 	v4195 := 2 * v4194
 	v4197 := v3625 - v4195
 	for k := range 5 {
 		v4201 := v3906 * watsonC50[k]
-		w.b243[k] = v4201
-	}
-	for k := range 5 {
-		v4203 := w.b242[k] + w.b243[k]
-		w.b244[k] = v4203
+		v4203 := w.b135[k] + v4201
+		w.b136[k] = v4203
 	}
 	v4205 := v3905 * v43
 	v4206 := 2 * v4205
 	v4208 := v3616 - v4206
 	for k := range 5 {
 		v4212 := v3905 * watsonC40[k]
-		w.b245[k] = v4212
-	}
-	for k := range 5 {
-		v4214 := w.b244[k] + w.b245[k]
-		w.b246[k] = v4214
+		v4214 := w.b136[k] + v4212
+		w.b137[k] = v4214
 	}
 	v4216 := v3904 * v33
 	v4217 := 2 * v4216
 	v4219 := v3607 - v4217
 	for k := range 5 {
 		v4223 := v3904 * watsonC30[k]
-		w.b247[k] = v4223
-	}
-	for k := range 5 {
-		v4225 := w.b246[k] + w.b247[k]
-		w.b248[k] = v4225
+		v4225 := w.b137[k] + v4223
+		w.b138[k] = v4225
 	}
 	v4227 := v3903 * v23
 	v4228 := 2 * v4227
 	v4230 := v3598 - v4228
 	for k := range 5 {
 		v4234 := v3903 * watsonC20[k]
-		w.b249[k] = v4234
-	}
-	for k := range 5 {
-		v4236 := w.b248[k] + w.b249[k]
-		w.b250[k] = v4236
+		v4236 := w.b138[k] + v4234
+		w.b139[k] = v4236
 	}
 	v4238 := v3902 * v13
 	v4239 := 2 * v4238
 	v4241 := v3589 - v4239
 	for k := range 5 {
 		v4245 := v3902 * watsonC10[k]
-		w.b251[k] = v4245
-	}
-	for k := range 5 {
-		v4247 := w.b250[k] + w.b251[k]
-		w.b252[k] = v4247
+		v4247 := w.b139[k] + v4245
+		w.b140[k] = v4247
 	}
 	for k := range 6 {
 		v3936 := v3935 * watsonC288[k]
@@ -5204,196 +4694,194 @@ func WatsonHessian(x_, h []float64) {
 		v4233 := v4222 + v4231
 		v4242 := v4241 * watsonC12[k]
 		v4244 := v4233 + v4242
-		w.b253[k] = v4244
+		w.b141[k] = v4244
 	}
-	v4257 := w.b253[3]
-	v4258 := w.b252[2]
+	v4257 := w.b141[3]
+	v4258 := w.b140[2]
 	v4259 := v4257 + v4258
-	v4260 := w.b253[4]
-	v4261 := w.b252[3]
+	v4260 := w.b141[4]
+	v4261 := w.b140[3]
 	v4262 := v4260 + v4261
-	v4263 := w.b253[5]
-	v4264 := w.b252[4]
+	v4263 := w.b141[5]
+	v4264 := w.b140[4]
 	v4265 := v4263 + v4264
-	clear(w.b254[0:5])
-	w.b254[3] = 1
-	clear(w.b255[0:6])
-	w.b255[4] = 1
-	for k := range 6 {
-		v4272 := (-2) * w.b255[k]
-		w.b256[k] = v4272
-	}
+	clear(w.b142[0:5])
+	w.b142[3] = 1
+	clear(w.b143[0:6])
+	w.b143[4] = 1
 	v4273 := 0.0
 	for k := range 6 {
-		v4273 += w.b256[k] * watsonC12[k]
+		v4272 := (-2) * w.b143[k]
+		w.b144[k] = v4272
+		v4273 += v4272 * watsonC12[k]
 	}
 	v4276 := v4273 * v13
 	v4277 := v4273 * v318
 	v4282 := 0.0
 	for k := range 6 {
-		v4282 += w.b256[k] * watsonC22[k]
+		v4282 += w.b144[k] * watsonC22[k]
 	}
 	v4285 := v4282 * v23
 	v4286 := v4282 * v319
 	v4291 := 0.0
 	for k := range 6 {
-		v4291 += w.b256[k] * watsonC32[k]
+		v4291 += w.b144[k] * watsonC32[k]
 	}
 	v4294 := v4291 * v33
 	v4295 := v4291 * v320
 	v4300 := 0.0
 	for k := range 6 {
-		v4300 += w.b256[k] * watsonC42[k]
+		v4300 += w.b144[k] * watsonC42[k]
 	}
 	v4303 := v4300 * v43
 	v4304 := v4300 * v321
 	v4309 := 0.0
 	for k := range 6 {
-		v4309 += w.b256[k] * watsonC52[k]
+		v4309 += w.b144[k] * watsonC52[k]
 	}
 	v4312 := v4309 * v53
 	v4313 := v4309 * v322
 	v4318 := 0.0
 	for k := range 6 {
-		v4318 += w.b256[k] * watsonC61[k]
+		v4318 += w.b144[k] * watsonC61[k]
 	}
 	v4321 := v4318 * v62
 	v4322 := v4318 * v323
 	v4327 := 0.0
 	for k := range 6 {
-		v4327 += w.b256[k] * watsonC71[k]
+		v4327 += w.b144[k] * watsonC71[k]
 	}
 	v4330 := v4327 * v72
 	v4331 := v4327 * v324
 	v4336 := 0.0
 	for k := range 6 {
-		v4336 += w.b256[k] * watsonC81[k]
+		v4336 += w.b144[k] * watsonC81[k]
 	}
 	v4339 := v4336 * v82
 	v4340 := v4336 * v325
 	v4345 := 0.0
 	for k := range 6 {
-		v4345 += w.b256[k] * watsonC91[k]
+		v4345 += w.b144[k] * watsonC91[k]
 	}
 	v4348 := v4345 * v92
 	v4349 := v4345 * v326
 	v4354 := 0.0
 	for k := range 6 {
-		v4354 += w.b256[k] * watsonC101[k]
+		v4354 += w.b144[k] * watsonC101[k]
 	}
 	v4357 := v4354 * v102
 	v4358 := v4354 * v327
 	v4363 := 0.0
 	for k := range 6 {
-		v4363 += w.b256[k] * watsonC111[k]
+		v4363 += w.b144[k] * watsonC111[k]
 	}
 	v4366 := v4363 * v112
 	v4367 := v4363 * v328
 	v4372 := 0.0
 	for k := range 6 {
-		v4372 += w.b256[k] * watsonC121[k]
+		v4372 += w.b144[k] * watsonC121[k]
 	}
 	v4375 := v4372 * v122
 	v4376 := v4372 * v329
 	v4381 := 0.0
 	for k := range 6 {
-		v4381 += w.b256[k] * watsonC131[k]
+		v4381 += w.b144[k] * watsonC131[k]
 	}
 	v4384 := v4381 * v132
 	v4385 := v4381 * v330
 	v4390 := 0.0
 	for k := range 6 {
-		v4390 += w.b256[k] * watsonC141[k]
+		v4390 += w.b144[k] * watsonC141[k]
 	}
 	v4393 := v4390 * v142
 	v4394 := v4390 * v331
 	v4399 := 0.0
 	for k := range 6 {
-		v4399 += w.b256[k] * watsonC151[k]
+		v4399 += w.b144[k] * watsonC151[k]
 	}
 	v4402 := v4399 * v152
 	v4403 := v4399 * v332
 	v4408 := 0.0
 	for k := range 6 {
-		v4408 += w.b256[k] * watsonC161[k]
+		v4408 += w.b144[k] * watsonC161[k]
 	}
 	v4411 := v4408 * v162
 	v4412 := v4408 * v333
 	v4417 := 0.0
 	for k := range 6 {
-		v4417 += w.b256[k] * watsonC171[k]
+		v4417 += w.b144[k] * watsonC171[k]
 	}
 	v4420 := v4417 * v172
 	v4421 := v4417 * v334
 	v4426 := 0.0
 	for k := range 6 {
-		v4426 += w.b256[k] * watsonC181[k]
+		v4426 += w.b144[k] * watsonC181[k]
 	}
 	v4429 := v4426 * v182
 	v4430 := v4426 * v335
 	v4435 := 0.0
 	for k := range 6 {
-		v4435 += w.b256[k] * watsonC191[k]
+		v4435 += w.b144[k] * watsonC191[k]
 	}
 	v4438 := v4435 * v192
 	v4439 := v4435 * v336
 	v4444 := 0.0
 	for k := range 6 {
-		v4444 += w.b256[k] * watsonC201[k]
+		v4444 += w.b144[k] * watsonC201[k]
 	}
 	v4447 := v4444 * v202
 	v4448 := v4444 * v337
 	v4453 := 0.0
 	for k := range 6 {
-		v4453 += w.b256[k] * watsonC211[k]
+		v4453 += w.b144[k] * watsonC211[k]
 	}
 	v4456 := v4453 * v212
 	v4457 := v4453 * v338
 	v4462 := 0.0
 	for k := range 6 {
-		v4462 += w.b256[k] * watsonC221[k]
+		v4462 += w.b144[k] * watsonC221[k]
 	}
 	v4465 := v4462 * v222
 	v4466 := v4462 * v339
 	v4471 := 0.0
 	for k := range 6 {
-		v4471 += w.b256[k] * watsonC231[k]
+		v4471 += w.b144[k] * watsonC231[k]
 	}
 	v4474 := v4471 * v232
 	v4475 := v4471 * v340
 	v4480 := 0.0
 	for k := range 6 {
-		v4480 += w.b256[k] * watsonC241[k]
+		v4480 += w.b144[k] * watsonC241[k]
 	}
 	v4483 := v4480 * v242
 	v4484 := v4480 * v341
 	v4489 := 0.0
 	for k := range 6 {
-		v4489 += w.b256[k] * watsonC251[k]
+		v4489 += w.b144[k] * watsonC251[k]
 	}
 	v4492 := v4489 * v252
 	v4493 := v4489 * v342
 	v4498 := 0.0
 	for k := range 6 {
-		v4498 += w.b256[k] * watsonC261[k]
+		v4498 += w.b144[k] * watsonC261[k]
 	}
 	v4501 := v4498 * v262
 	v4502 := v4498 * v343
 	v4507 := 0.0
 	for k := range 6 {
-		v4507 += w.b256[k] * watsonC271[k]
+		v4507 += w.b144[k] * watsonC271[k]
 	}
 	v4510 := v4507 * v272
 	v4511 := v4507 * v344
 	v4516 := 0.0
 	for k := range 6 {
-		v4516 += w.b256[k] * watsonC281[k]
+		v4516 += w.b144[k] * watsonC281[k]
 	}
 	v4519 := v4516 * v282
 	v4520 := v4516 * v345
 	v4525 := 0.0
 	for k := range 6 {
-		v4525 += w.b256[k] * watsonC288[k]
+		v4525 += w.b144[k] * watsonC288[k]
 	}
 	v4528 := v4525 * v289
 	v4529 := v4525 * v346
@@ -5427,35 +4915,35 @@ func WatsonHessian(x_, h []float64) {
 	v4513 := 0.0
 	v4522 := 0.0
 	for k := range 5 {
-		v4268 += w.b254[k] * watsonC10[k]
-		v4279 += w.b254[k] * watsonC20[k]
-		v4288 += w.b254[k] * watsonC30[k]
-		v4297 += w.b254[k] * watsonC40[k]
-		v4306 += w.b254[k] * watsonC50[k]
-		v4315 += w.b254[k] * watsonC59[k]
-		v4324 += w.b254[k] * watsonC69[k]
-		v4333 += w.b254[k] * watsonC79[k]
-		v4342 += w.b254[k] * watsonC89[k]
-		v4351 += w.b254[k] * watsonC99[k]
-		v4360 += w.b254[k] * watsonC109[k]
-		v4369 += w.b254[k] * watsonC119[k]
-		v4378 += w.b254[k] * watsonC129[k]
-		v4387 += w.b254[k] * watsonC139[k]
-		v4396 += w.b254[k] * watsonC149[k]
-		v4405 += w.b254[k] * watsonC159[k]
-		v4414 += w.b254[k] * watsonC169[k]
-		v4423 += w.b254[k] * watsonC179[k]
-		v4432 += w.b254[k] * watsonC189[k]
-		v4441 += w.b254[k] * watsonC199[k]
-		v4450 += w.b254[k] * watsonC209[k]
-		v4459 += w.b254[k] * watsonC219[k]
-		v4468 += w.b254[k] * watsonC229[k]
-		v4477 += w.b254[k] * watsonC239[k]
-		v4486 += w.b254[k] * watsonC249[k]
-		v4495 += w.b254[k] * watsonC259[k]
-		v4504 += w.b254[k] * watsonC269[k]
-		v4513 += w.b254[k] * watsonC279[k]
-		v4522 += w.b254[k] * watsonC4[k]
+		v4268 += w.b142[k] * watsonC10[k]
+		v4279 += w.b142[k] * watsonC20[k]
+		v4288 += w.b142[k] * watsonC30[k]
+		v4297 += w.b142[k] * watsonC40[k]
+		v4306 += w.b142[k] * watsonC50[k]
+		v4315 += w.b142[k] * watsonC59[k]
+		v4324 += w.b142[k] * watsonC69[k]
+		v4333 += w.b142[k] * watsonC79[k]
+		v4342 += w.b142[k] * watsonC89[k]
+		v4351 += w.b142[k] * watsonC99[k]
+		v4360 += w.b142[k] * watsonC109[k]
+		v4369 += w.b142[k] * watsonC119[k]
+		v4378 += w.b142[k] * watsonC129[k]
+		v4387 += w.b142[k] * watsonC139[k]
+		v4396 += w.b142[k] * watsonC149[k]
+		v4405 += w.b142[k] * watsonC159[k]
+		v4414 += w.b142[k] * watsonC169[k]
+		v4423 += w.b142[k] * watsonC179[k]
+		v4432 += w.b142[k] * watsonC189[k]
+		v4441 += w.b142[k] * watsonC199[k]
+		v4450 += w.b142[k] * watsonC209[k]
+		v4459 += w.b142[k] * watsonC219[k]
+		v4468 += w.b142[k] * watsonC229[k]
+		v4477 += w.b142[k] * watsonC239[k]
+		v4486 += w.b142[k] * watsonC249[k]
+		v4495 += w.b142[k] * watsonC259[k]
+		v4504 += w.b142[k] * watsonC269[k]
+		v4513 += w.b142[k] * watsonC279[k]
+		v4522 += w.b142[k] * watsonC4[k]
 	}
 	v4278 := v4268 + v4276
 	v4287 := v4279 + v4285
@@ -5486,383 +4974,299 @@ func WatsonHessian(x_, h []float64) {
 	v4512 := v4504 + v4510
 	v4521 := v4513 + v4519
 	v4530 := v4522 + v4528
-	clear(w.b257[0:29])
-	w.b257[28] = v4530
-	w.b257[27] += v4521
-	w.b257[26] += v4512
-	w.b257[25] += v4503
-	w.b257[24] += v4494
-	w.b257[23] += v4485
-	w.b257[22] += v4476
-	w.b257[21] += v4467
-	w.b257[20] += v4458
-	w.b257[19] += v4449
-	w.b257[18] += v4440
-	w.b257[17] += v4431
-	w.b257[16] += v4422
-	w.b257[15] += v4413
-	w.b257[14] += v4404
-	w.b257[13] += v4395
-	w.b257[12] += v4386
-	w.b257[11] += v4377
-	w.b257[10] += v4368
-	w.b257[9] += v4359
-	w.b257[8] += v4350
-	w.b257[7] += v4341
-	w.b257[6] += v4332
-	w.b257[5] += v4323
-	w.b257[4] += v4314
-	w.b257[3] += v4305
-	w.b257[2] += v4296
-	w.b257[1] += v4287
-	w.b257[0] += v4278
+	clear(w.b145[0:29])
+	w.b145[28] = v4530
+	w.b145[27] += v4521
+	w.b145[26] += v4512
+	w.b145[25] += v4503
+	w.b145[24] += v4494
+	w.b145[23] += v4485
+	w.b145[22] += v4476
+	w.b145[21] += v4467
+	w.b145[20] += v4458
+	w.b145[19] += v4449
+	w.b145[18] += v4440
+	w.b145[17] += v4431
+	w.b145[16] += v4422
+	w.b145[15] += v4413
+	w.b145[14] += v4404
+	w.b145[13] += v4395
+	w.b145[12] += v4386
+	w.b145[11] += v4377
+	w.b145[10] += v4368
+	w.b145[9] += v4359
+	w.b145[8] += v4350
+	w.b145[7] += v4341
+	w.b145[6] += v4332
+	w.b145[5] += v4323
+	w.b145[4] += v4314
+	w.b145[3] += v4305
+	w.b145[2] += v4296
+	w.b145[1] += v4287
+	w.b145[0] += v4278
 	for k := range 29 {
-		v4589 := 2 * w.b257[k]
-		w.b258[k] = v4589
+		v4589 := 2 * w.b145[k]
+		w.b146[k] = v4589
 	}
-	v4590 := w.b258[0]
-	v4591 := w.b258[1]
-	v4592 := w.b258[2]
-	v4593 := w.b258[3]
-	v4594 := w.b258[4]
-	v4595 := w.b258[5]
-	v4596 := w.b258[6]
-	v4597 := w.b258[7]
-	v4598 := w.b258[8]
-	v4599 := w.b258[9]
-	v4600 := w.b258[10]
-	v4601 := w.b258[11]
-	v4602 := w.b258[12]
-	v4603 := w.b258[13]
-	v4604 := w.b258[14]
-	v4605 := w.b258[15]
-	v4606 := w.b258[16]
-	v4607 := w.b258[17]
-	v4608 := w.b258[18]
-	v4609 := w.b258[19]
-	v4610 := w.b258[20]
-	v4611 := w.b258[21]
-	v4612 := w.b258[22]
-	v4613 := w.b258[23]
-	v4614 := w.b258[24]
-	v4615 := w.b258[25]
-	v4616 := w.b258[26]
-	v4617 := w.b258[27]
-	v4618 := w.b258[28]
+	v4590 := w.b146[0]
+	v4591 := w.b146[1]
+	v4592 := w.b146[2]
+	v4593 := w.b146[3]
+	v4594 := w.b146[4]
+	v4595 := w.b146[5]
+	v4596 := w.b146[6]
+	v4597 := w.b146[7]
+	v4598 := w.b146[8]
+	v4599 := w.b146[9]
+	v4600 := w.b146[10]
+	v4601 := w.b146[11]
+	v4602 := w.b146[12]
+	v4603 := w.b146[13]
+	v4604 := w.b146[14]
+	v4605 := w.b146[15]
+	v4606 := w.b146[16]
+	v4607 := w.b146[17]
+	v4608 := w.b146[18]
+	v4609 := w.b146[19]
+	v4610 := w.b146[20]
+	v4611 := w.b146[21]
+	v4612 := w.b146[22]
+	v4613 := w.b146[23]
+	v4614 := w.b146[24]
+	v4615 := w.b146[25]
+	v4616 := w.b146[26]
+	v4617 := w.b146[27]
+	v4618 := w.b146[28]
 	v4620 := v4618 * v289
 	v4621 := 2 * v4620
 	v4623 := v4529 - v4621
 	for k := range 5 {
 		v4626 := v4618 * watsonC4[k]
-		w.b259[k] = v4626
+		w.b147[k] = v4626
 	}
 	v4629 := v4617 * v282
 	v4630 := 2 * v4629
 	v4632 := v4520 - v4630
 	for k := range 5 {
 		v4636 := v4617 * watsonC279[k]
-		w.b260[k] = v4636
-	}
-	for k := range 5 {
-		v4638 := w.b259[k] + w.b260[k]
-		w.b261[k] = v4638
+		v4638 := w.b147[k] + v4636
+		w.b148[k] = v4638
 	}
 	v4640 := v4616 * v272
 	v4641 := 2 * v4640
 	v4643 := v4511 - v4641
 	for k := range 5 {
 		v4647 := v4616 * watsonC269[k]
-		w.b262[k] = v4647
-	}
-	for k := range 5 {
-		v4649 := w.b261[k] + w.b262[k]
-		w.b263[k] = v4649
+		v4649 := w.b148[k] + v4647
+		w.b149[k] = v4649
 	}
 	v4651 := v4615 * v262
 	v4652 := 2 * v4651
 	v4654 := v4502 - v4652
 	for k := range 5 {
 		v4658 := v4615 * watsonC259[k]
-		w.b264[k] = v4658
-	}
-	for k := range 5 {
-		v4660 := w.b263[k] + w.b264[k]
-		w.b265[k] = v4660
+		v4660 := w.b149[k] + v4658
+		w.b150[k] = v4660
 	}
 	v4662 := v4614 * v252
 	v4663 := 2 * v4662
 	v4665 := v4493 - v4663
 	for k := range 5 {
 		v4669 := v4614 * watsonC249[k]
-		w.b266[k] = v4669
-	}
-	for k := range 5 {
-		v4671 := w.b265[k] + w.b266[k]
-		w.b267[k] = v4671
+		v4671 := w.b150[k] + v4669
+		w.b151[k] = v4671
 	}
 	v4673 := v4613 * v242
 	v4674 := 2 * v4673
 	v4676 := v4484 - v4674
 	for k := range 5 {
 		v4680 := v4613 * watsonC239[k]
-		w.b268[k] = v4680
-	}
-	for k := range 5 {
-		v4682 := w.b267[k] + w.b268[k]
-		w.b269[k] = v4682
+		v4682 := w.b151[k] + v4680
+		w.b152[k] = v4682
 	}
 	v4684 := v4612 * v232
 	v4685 := 2 * v4684
 	v4687 := v4475 - v4685
 	for k := range 5 {
 		v4691 := v4612 * watsonC229[k]
-		w.b270[k] = v4691
-	}
-	for k := range 5 {
-		v4693 := w.b269[k] + w.b270[k]
-		w.b271[k] = v4693
+		v4693 := w.b152[k] + v4691
+		w.b153[k] = v4693
 	}
 	v4695 := v4611 * v222
 	v4696 := 2 * v4695
 	v4698 := v4466 - v4696
 	for k := range 5 {
 		v4702 := v4611 * watsonC219[k]
-		w.b272[k] = v4702
-	}
-	for k := range 5 {
-		v4704 := w.b271[k] + w.b272[k]
-		w.b273[k] = v4704
+		v4704 := w.b153[k] + v4702
+		w.b154[k] = v4704
 	}
 	v4706 := v4610 * v212
 	v4707 := 2 * v4706
 	v4709 := v4457 - v4707
 	for k := range 5 {
 		v4713 := v4610 * watsonC209[k]
-		w.b274[k] = v4713
-	}
-	for k := range 5 {
-		v4715 := w.b273[k] + w.b274[k]
-		w.b275[k] = v4715
+		v4715 := w.b154[k] + v4713
+		w.b155[k] = v4715
 	}
 	v4717 := v4609 * v202
 	v4718 := 2 * v4717
 	v4720 := v4448 - v4718
 	for k := range 5 {
 		v4724 := v4609 * watsonC199[k]
-		w.b276[k] = v4724
-	}
-	for k := range 5 {
-		v4726 := w.b275[k] + w.b276[k]
-		w.b277[k] = v4726
+		v4726 := w.b155[k] + v4724
+		w.b156[k] = v4726
 	}
 	v4728 := v4608 * v192
 	v4729 := 2 * v4728
 	v4731 := v4439 - v4729
 	for k := range 5 {
 		v4735 := v4608 * watsonC189[k]
-		w.b278[k] = v4735
-	}
-	for k := range 5 {
-		v4737 := w.b277[k] + w.b278[k]
-		w.b279[k] = v4737
+		v4737 := w.b156[k] + v4735
+		w.b157[k] = v4737
 	}
 	v4739 := v4607 * v182
 	v4740 := 2 * v4739
 	v4742 := v4430 - v4740
 	for k := range 5 {
 		v4746 := v4607 * watsonC179[k]
-		w.b280[k] = v4746
-	}
-	for k := range 5 {
-		v4748 := w.b279[k] + w.b280[k]
-		w.b281[k] = v4748
+		v4748 := w.b157[k] + v4746
+		w.b158[k] = v4748
 	}
 	v4750 := v4606 * v172
 	v4751 := 2 * v4750
 	v4753 := v4421 - v4751
 	for k := range 5 {
 		v4757 := v4606 * watsonC169[k]
-		w.b282[k] = v4757
-	}
-	for k := range 5 {
-		v4759 := w.b281[k] + w.b282[k]
-		w.b283[k] = v4759
+		v4759 := w.b158[k] + v4757
+		w.b159[k] = v4759
 	}
 	v4761 := v4605 * v162
 	v4762 := 2 * v4761
 	v4764 := v4412 - v4762
 	for k := range 5 {
 		v4768 := v4605 * watsonC159[k]
-		w.b284[k] = v4768
-	}
-	for k := range 5 {
-		v4770 := w.b283[k] + w.b284[k]
-		w.b285[k] = v4770
+		v4770 := w.b159[k] + v4768
+		w.b160[k] = v4770
 	}
 	v4772 := v4604 * v152
 	v4773 := 2 * v4772
 	v4775 := v4403 - v4773
 	for k := range 5 {
 		v4779 := v4604 * watsonC149[k]
-		w.b286[k] = v4779
-	}
-	for k := range 5 {
-		v4781 := w.b285[k] + w.b286[k]
-		w.b287[k] = v4781
+		v4781 := w.b160[k] + v4779
+		w.b161[k] = v4781
 	}
 	v4783 := v4603 * v142
 	v4784 := 2 * v4783
 	v4786 := v4394 - v4784
 	for k := range 5 {
 		v4790 := v4603 * watsonC139[k]
-		w.b288[k] = v4790
-	}
-	for k := range 5 {
-		v4792 := w.b287[k] + w.b288[k]
-		w.b289[k] = v4792
+		v4792 := w.b161[k] + v4790
+		w.b162[k] = v4792
 	}
 	v4794 := v4602 * v132
 	v4795 := 2 * v4794
 	v4797 := v4385 - v4795
 	for k := range 5 {
 		v4801 := v4602 * watsonC129[k]
-		w.b290[k] = v4801
-	}
-	for k := range 5 {
-		v4803 := w.b289[k] + w.b290[k]
-		w.b291[k] = v4803
+		v4803 := w.b162[k] + v4801
+		w.b163[k] = v4803
 	}
 	v4805 := v4601 * v122
 	v4806 := 2 * v4805
 	v4808 := v4376 - v4806
 	for k := range 5 {
 		v4812 := v4601 * watsonC119[k]
-		w.b292[k] = v4812
-	}
-	for k := range 5 {
-		v4814 := w.b291[k] + w.b292[k]
-		w.b293[k] = v4814
+		v4814 := w.b163[k] + v4812
+		w.b164[k] = v4814
 	}
 	v4816 := v4600 * v112
 	v4817 := 2 * v4816
 	v4819 := v4367 - v4817
 	for k := range 5 {
 		v4823 := v4600 * watsonC109[k]
-		w.b294[k] = v4823
-	}
-	for k := range 5 {
-		v4825 := w.b293[k] + w.b294[k]
-		w.b295[k] = v4825
+		v4825 := w.b164[k] + v4823
+		w.b165[k] = v4825
 	}
 	v4827 := v4599 * v102
 	v4828 := 2 * v4827
 	v4830 := v4358 - v4828
 	for k := range 5 {
 		v4834 := v4599 * watsonC99[k]
-		w.b296[k] = v4834
-	}
-	for k := range 5 {
-		v4836 := w.b295[k] + w.b296[k]
-		w.b297[k] = v4836
+		v4836 := w.b165[k] + v4834
+		w.b166[k] = v4836
 	}
 	v4838 := v4598 * v92
 	v4839 := 2 * v4838
 	v4841 := v4349 - v4839
 	for k := range 5 {
 		v4845 := v4598 * watsonC89[k]
-		w.b298[k] = v4845
-	}
-	for k := range 5 {
-		v4847 := w.b297[k] + w.b298[k]
-		w.b299[k] = v4847
+		v4847 := w.b166[k] + v4845
+		w.b167[k] = v4847
 	}
 	v4849 := v4597 * v82
 	v4850 := 2 * v4849
 	v4852 := v4340 - v4850
 	for k := range 5 {
 		v4856 := v4597 * watsonC79[k]
-		w.b300[k] = v4856
-	}
-	for k := range 5 {
-		v4858 := w.b299[k] + w.b300[k]
-		w.b301[k] = v4858
+		v4858 := w.b167[k] + v4856
+		w.b168[k] = v4858
 	}
 	v4860 := v4596 * v72
 	v4861 := 2 * v4860
 	v4863 := v4331 - v4861
 	for k := range 5 {
 		v4867 := v4596 * watsonC69[k]
-		w.b302[k] = v4867
-	}
-	for k := range 5 {
-		v4869 := w.b301[k] + w.b302[k]
-		w.b303[k] = v4869
+		v4869 := w.b168[k] + v4867
+		w.b169[k] = v4869
 	}
 	v4871 := v4595 * v62
 	v4872 := 2 * v4871
 	v4874 := v4322 - v4872
 	for k := range 5 {
 		v4878 := v4595 * watsonC59[k]
-		w.b304[k] = v4878
-	}
-	for k := range 5 {
-		v4880 := w.b303[k] + w.b304[k]
-		w.b305[k] = v4880
+		v4880 := w.b169[k] + v4878
+		w.b170[k] = v4880
 	}
 	v4882 := v4594 * v53
 	v4883 := 2 * v4882
 	v4885 := v4313 - v4883
 	for k := range 5 {
 		v4889 := v4594 * watsonC50[k]
-		w.b306[k] = v4889
-	}
-	for k := range 5 {
-		v4891 := w.b305[k] + w.b306[k]
-		w.b307[k] = v4891
+		v4891 := w.b170[k] + v4889
+		w.b171[k] = v4891
 	}
 	v4893 := v4593 * v43
 	v4894 := 2 * v4893
 	v4896 := v4304 - v4894
 	for k := range 5 {
 		v4900 := v4593 * watsonC40[k]
-		w.b308[k] = v4900
-	}
-	for k := range 5 {
-		v4902 := w.b307[k] + w.b308[k]
-		w.b309[k] = v4902
+		v4902 := w.b171[k] + v4900
+		w.b172[k] = v4902
 	}
 	v4904 := v4592 * v33
 	v4905 := 2 * v4904
 	v4907 := v4295 - v4905
 	for k := range 5 {
 		v4911 := v4592 * watsonC30[k]
-		w.b310[k] = v4911
-	}
-	for k := range 5 {
-		v4913 := w.b309[k] + w.b310[k]
-		w.b311[k] = v4913
+		v4913 := w.b172[k] + v4911
+		w.b173[k] = v4913
 	}
 	v4915 := v4591 * v23
 	v4916 := 2 * v4915
 	v4918 := v4286 - v4916
 	for k := range 5 {
 		v4922 := v4591 * watsonC20[k]
-		w.b312[k] = v4922
-	}
-	for k := range 5 {
-		v4924 := w.b311[k] + w.b312[k]
-		w.b313[k] = v4924
+		v4924 := w.b173[k] + v4922
+		w.b174[k] = v4924
 	}
 	v4926 := v4590 * v13
 	v4927 := 2 * v4926
 	v4929 := v4277 - v4927
 	for k := range 5 {
 		v4933 := v4590 * watsonC10[k]
-		w.b314[k] = v4933
-	}
-	for k := range 5 {
-		v4935 := w.b313[k] + w.b314[k]
-		w.b315[k] = v4935
+		v4935 := w.b174[k] + v4933
+		w.b175[k] = v4935
 	}
 	for k := range 6 {
 		v4624 := v4623 * watsonC288[k]
@@ -5922,193 +5326,191 @@ func WatsonHessian(x_, h []float64) {
 		v4921 := v4910 + v4919
 		v4930 := v4929 * watsonC12[k]
 		v4932 := v4921 + v4930
-		w.b316[k] = v4932
+		w.b176[k] = v4932
 	}
-	v4948 := w.b316[4]
-	v4949 := w.b315[3]
+	v4948 := w.b176[4]
+	v4949 := w.b175[3]
 	v4950 := v4948 + v4949
-	v4951 := w.b316[5]
-	v4952 := w.b315[4]
+	v4951 := w.b176[5]
+	v4952 := w.b175[4]
 	v4953 := v4951 + v4952
-	clear(w.b317[0:5])
-	w.b317[4] = 1
-	clear(w.b318[0:6])
-	w.b318[5] = 1
-	for k := range 6 {
-		v4960 := (-2) * w.b318[k]
-		w.b319[k] = v4960
-	}
+	clear(w.b177[0:5])
+	w.b177[4] = 1
+	clear(w.b178[0:6])
+	w.b178[5] = 1
 	v4961 := 0.0
 	for k := range 6 {
-		v4961 += w.b319[k] * watsonC12[k]
+		v4960 := (-2) * w.b178[k]
+		w.b179[k] = v4960
+		v4961 += v4960 * watsonC12[k]
 	}
 	v4964 := v4961 * v13
 	v4965 := v4961 * v318
 	v4970 := 0.0
 	for k := range 6 {
-		v4970 += w.b319[k] * watsonC22[k]
+		v4970 += w.b179[k] * watsonC22[k]
 	}
 	v4973 := v4970 * v23
 	v4974 := v4970 * v319
 	v4979 := 0.0
 	for k := range 6 {
-		v4979 += w.b319[k] * watsonC32[k]
+		v4979 += w.b179[k] * watsonC32[k]
 	}
 	v4982 := v4979 * v33
 	v4983 := v4979 * v320
 	v4988 := 0.0
 	for k := range 6 {
-		v4988 += w.b319[k] * watsonC42[k]
+		v4988 += w.b179[k] * watsonC42[k]
 	}
 	v4991 := v4988 * v43
 	v4992 := v4988 * v321
 	v4997 := 0.0
 	for k := range 6 {
-		v4997 += w.b319[k] * watsonC52[k]
+		v4997 += w.b179[k] * watsonC52[k]
 	}
 	v5000 := v4997 * v53
 	v5001 := v4997 * v322
 	v5006 := 0.0
 	for k := range 6 {
-		v5006 += w.b319[k] * watsonC61[k]
+		v5006 += w.b179[k] * watsonC61[k]
 	}
 	v5009 := v5006 * v62
 	v5010 := v5006 * v323
 	v5015 := 0.0
 	for k := range 6 {
-		v5015 += w.b319[k] * watsonC71[k]
+		v5015 += w.b179[k] * watsonC71[k]
 	}
 	v5018 := v5015 * v72
 	v5019 := v5015 * v324
 	v5024 := 0.0
 	for k := range 6 {
-		v5024 += w.b319[k] * watsonC81[k]
+		v5024 += w.b179[k] * watsonC81[k]
 	}
 	v5027 := v5024 * v82
 	v5028 := v5024 * v325
 	v5033 := 0.0
 	for k := range 6 {
-		v5033 += w.b319[k] * watsonC91[k]
+		v5033 += w.b179[k] * watsonC91[k]
 	}
 	v5036 := v5033 * v92
 	v5037 := v5033 * v326
 	v5042 := 0.0
 	for k := range 6 {
-		v5042 += w.b319[k] * watsonC101[k]
+		v5042 += w.b179[k] * watsonC101[k]
 	}
 	v5045 := v5042 * v102
 	v5046 := v5042 * v327
 	v5051 := 0.0
 	for k := range 6 {
-		v5051 += w.b319[k] * watsonC111[k]
+		v5051 += w.b179[k] * watsonC111[k]
 	}
 	v5054 := v5051 * v112
 	v5055 := v5051 * v328
 	v5060 := 0.0
 	for k := range 6 {
-		v5060 += w.b319[k] * watsonC121[k]
+		v5060 += w.b179[k] * watsonC121[k]
 	}
 	v5063 := v5060 * v122
 	v5064 := v5060 * v329
 	v5069 := 0.0
 	for k := range 6 {
-		v5069 += w.b319[k] * watsonC131[k]
+		v5069 += w.b179[k] * watsonC131[k]
 	}
 	v5072 := v5069 * v132
 	v5073 := v5069 * v330
 	v5078 := 0.0
 	for k := range 6 {
-		v5078 += w.b319[k] * watsonC141[k]
+		v5078 += w.b179[k] * watsonC141[k]
 	}
 	v5081 := v5078 * v142
 	v5082 := v5078 * v331
 	v5087 := 0.0
 	for k := range 6 {
-		v5087 += w.b319[k] * watsonC151[k]
+		v5087 += w.b179[k] * watsonC151[k]
 	}
 	v5090 := v5087 * v152
 	v5091 := v5087 * v332
 	v5096 := 0.0
 	for k := range 6 {
-		v5096 += w.b319[k] * watsonC161[k]
+		v5096 += w.b179[k] * watsonC161[k]
 	}
 	v5099 := v5096 * v162
 	v5100 := v5096 * v333
 	v5105 := 0.0
 	for k := range 6 {
-		v5105 += w.b319[k] * watsonC171[k]
+		v5105 += w.b179[k] * watsonC171[k]
 	}
 	v5108 := v5105 * v172
 	v5109 := v5105 * v334
 	v5114 := 0.0
 	for k := range 6 {
-		v5114 += w.b319[k] * watsonC181[k]
+		v5114 += w.b179[k] * watsonC181[k]
 	}
 	v5117 := v5114 * v182
 	v5118 := v5114 * v335
 	v5123 := 0.0
 	for k := range 6 {
-		v5123 += w.b319[k] * watsonC191[k]
+		v5123 += w.b179[k] * watsonC191[k]
 	}
 	v5126 := v5123 * v192
 	v5127 := v5123 * v336
 	v5132 := 0.0
 	for k := range 6 {
-		v5132 += w.b319[k] * watsonC201[k]
+		v5132 += w.b179[k] * watsonC201[k]
 	}
 	v5135 := v5132 * v202
 	v5136 := v5132 * v337
 	v5141 := 0.0
 	for k := range 6 {
-		v5141 += w.b319[k] * watsonC211[k]
+		v5141 += w.b179[k] * watsonC211[k]
 	}
 	v5144 := v5141 * v212
 	v5145 := v5141 * v338
 	v5150 := 0.0
 	for k := range 6 {
-		v5150 += w.b319[k] * watsonC221[k]
+		v5150 += w.b179[k] * watsonC221[k]
 	}
 	v5153 := v5150 * v222
 	v5154 := v5150 * v339
 	v5159 := 0.0
 	for k := range 6 {
-		v5159 += w.b319[k] * watsonC231[k]
+		v5159 += w.b179[k] * watsonC231[k]
 	}
 	v5162 := v5159 * v232
 	v5163 := v5159 * v340
 	v5168 := 0.0
 	for k := range 6 {
-		v5168 += w.b319[k] * watsonC241[k]
+		v5168 += w.b179[k] * watsonC241[k]
 	}
 	v5171 := v5168 * v242
 	v5172 := v5168 * v341
 	v5177 := 0.0
 	for k := range 6 {
-		v5177 += w.b319[k] * watsonC251[k]
+		v5177 += w.b179[k] * watsonC251[k]
 	}
 	v5180 := v5177 * v252
 	v5181 := v5177 * v342
 	v5186 := 0.0
 	for k := range 6 {
-		v5186 += w.b319[k] * watsonC261[k]
+		v5186 += w.b179[k] * watsonC261[k]
 	}
 	v5189 := v5186 * v262
 	v5190 := v5186 * v343
 	v5195 := 0.0
 	for k := range 6 {
-		v5195 += w.b319[k] * watsonC271[k]
+		v5195 += w.b179[k] * watsonC271[k]
 	}
 	v5198 := v5195 * v272
 	v5199 := v5195 * v344
 	v5204 := 0.0
 	for k := range 6 {
-		v5204 += w.b319[k] * watsonC281[k]
+		v5204 += w.b179[k] * watsonC281[k]
 	}
 	v5207 := v5204 * v282
 	v5208 := v5204 * v345
 	v5213 := 0.0
 	for k := range 6 {
-		v5213 += w.b319[k] * watsonC288[k]
+		v5213 += w.b179[k] * watsonC288[k]
 	}
 	v5216 := v5213 * v289
 	v5217 := v5213 * v346
@@ -6142,35 +5544,35 @@ func WatsonHessian(x_, h []float64) {
 	v5201 := 0.0
 	v5210 := 0.0
 	for k := range 5 {
-		v4956 += w.b317[k] * watsonC10[k]
-		v4967 += w.b317[k] * watsonC20[k]
-		v4976 += w.b317[k] * watsonC30[k]
-		v4985 += w.b317[k] * watsonC40[k]
-		v4994 += w.b317[k] * watsonC50[k]
-		v5003 += w.b317[k] * watsonC59[k]
-		v5012 += w.b317[k] * watsonC69[k]
-		v5021 += w.b317[k] * watsonC79[k]
-		v5030 += w.b317[k] * watsonC89[k]
-		v5039 += w.b317[k] * watsonC99[k]
-		v5048 += w.b317[k] * watsonC109[k]
-		v5057 += w.b317[k] * watsonC119[k]
-		v5066 += w.b317[k] * watsonC129[k]
-		v5075 += w.b317[k] * watsonC139[k]
-		v5084 += w.b317[k] * watsonC149[k]
-		v5093 += w.b317[k] * watsonC159[k]
-		v5102 += w.b317[k] * watsonC169[k]
-		v5111 += w.b317[k] * watsonC179[k]
-		v5120 += w.b317[k] * watsonC189[k]
-		v5129 += w.b317[k] * watsonC199[k]
-		v5138 += w.b317[k] * watsonC209[k]
-		v5147 += w.b317[k] * watsonC219[k]
-		v5156 += w.b317[k] * watsonC229[k]
-		v5165 += w.b317[k] * watsonC239[k]
-		v5174 += w.b317[k] * watsonC249[k]
-		v5183 += w.b317[k] * watsonC259[k]
-		v5192 += w.b317[k] * watsonC269[k]
-		v5201 += w.b317[k] * watsonC279[k]
-		v5210 += w.b317[k] * watsonC4[k]
+		v4956 += w.b177[k] * watsonC10[k]
+		v4967 += w.b177[k] * watsonC20[k]
+		v4976 += w.b177[k] * watsonC30[k]
+		v4985 += w.b177[k] * watsonC40[k]
+		v4994 += w.b177[k] * watsonC50[k]
+		v5003 += w.b177[k] * watsonC59[k]
+		v5012 += w.b177[k] * watsonC69[k]
+		v5021 += w.b177[k] * watsonC79[k]
+		v5030 += w.b177[k] * watsonC89[k]
+		v5039 += w.b177[k] * watsonC99[k]
+		v5048 += w.b177[k] * watsonC109[k]
+		v5057 += w.b177[k] * watsonC119[k]
+		v5066 += w.b177[k] * watsonC129[k]
+		v5075 += w.b177[k] * watsonC139[k]
+		v5084 += w.b177[k] * watsonC149[k]
+		v5093 += w.b177[k] * watsonC159[k]
+		v5102 += w.b177[k] * watsonC169[k]
+		v5111 += w.b177[k] * watsonC179[k]
+		v5120 += w.b177[k] * watsonC189[k]
+		v5129 += w.b177[k] * watsonC199[k]
+		v5138 += w.b177[k] * watsonC209[k]
+		v5147 += w.b177[k] * watsonC219[k]
+		v5156 += w.b177[k] * watsonC229[k]
+		v5165 += w.b177[k] * watsonC239[k]
+		v5174 += w.b177[k] * watsonC249[k]
+		v5183 += w.b177[k] * watsonC259[k]
+		v5192 += w.b177[k] * watsonC269[k]
+		v5201 += w.b177[k] * watsonC279[k]
+		v5210 += w.b177[k] * watsonC4[k]
 	}
 	v4966 := v4956 + v4964
 	v4975 := v4967 + v4973
@@ -6201,383 +5603,299 @@ func WatsonHessian(x_, h []float64) {
 	v5200 := v5192 + v5198
 	v5209 := v5201 + v5207
 	v5218 := v5210 + v5216
-	clear(w.b320[0:29])
-	w.b320[28] = v5218
-	w.b320[27] += v5209
-	w.b320[26] += v5200
-	w.b320[25] += v5191
-	w.b320[24] += v5182
-	w.b320[23] += v5173
-	w.b320[22] += v5164
-	w.b320[21] += v5155
-	w.b320[20] += v5146
-	w.b320[19] += v5137
-	w.b320[18] += v5128
-	w.b320[17] += v5119
-	w.b320[16] += v5110
-	w.b320[15] += v5101
-	w.b320[14] += v5092
-	w.b320[13] += v5083
-	w.b320[12] += v5074
-	w.b320[11] += v5065
-	w.b320[10] += v5056
-	w.b320[9] += v5047
-	w.b320[8] += v5038
-	w.b320[7] += v5029
-	w.b320[6] += v5020
-	w.b320[5] += v5011
-	w.b320[4] += v5002
-	w.b320[3] += v4993
-	w.b320[2] += v4984
-	w.b320[1] += v4975
-	w.b320[0] += v4966
+	clear(w.b180[0:29])
+	w.b180[28] = v5218
+	w.b180[27] += v5209
+	w.b180[26] += v5200
+	w.b180[25] += v5191
+	w.b180[24] += v5182
+	w.b180[23] += v5173
+	w.b180[22] += v5164
+	w.b180[21] += v5155
+	w.b180[20] += v5146
+	w.b180[19] += v5137
+	w.b180[18] += v5128
+	w.b180[17] += v5119
+	w.b180[16] += v5110
+	w.b180[15] += v5101
+	w.b180[14] += v5092
+	w.b180[13] += v5083
+	w.b180[12] += v5074
+	w.b180[11] += v5065
+	w.b180[10] += v5056
+	w.b180[9] += v5047
+	w.b180[8] += v5038
+	w.b180[7] += v5029
+	w.b180[6] += v5020
+	w.b180[5] += v5011
+	w.b180[4] += v5002
+	w.b180[3] += v4993
+	w.b180[2] += v4984
+	w.b180[1] += v4975
+	w.b180[0] += v4966
 	for k := range 29 {
-		v5277 := 2 * w.b320[k]
-		w.b321[k] = v5277
+		v5277 := 2 * w.b180[k]
+		w.b181[k] = v5277
 	}
-	v5278 := w.b321[0]
-	v5279 := w.b321[1]
-	v5280 := w.b321[2]
-	v5281 := w.b321[3]
-	v5282 := w.b321[4]
-	v5283 := w.b321[5]
-	v5284 := w.b321[6]
-	v5285 := w.b321[7]
-	v5286 := w.b321[8]
-	v5287 := w.b321[9]
-	v5288 := w.b321[10]
-	v5289 := w.b321[11]
-	v5290 := w.b321[12]
-	v5291 := w.b321[13]
-	v5292 := w.b321[14]
-	v5293 := w.b321[15]
-	v5294 := w.b321[16]
-	v5295 := w.b321[17]
-	v5296 := w.b321[18]
-	v5297 := w.b321[19]
-	v5298 := w.b321[20]
-	v5299 := w.b321[21]
-	v5300 := w.b321[22]
-	v5301 := w.b321[23]
-	v5302 := w.b321[24]
-	v5303 := w.b321[25]
-	v5304 := w.b321[26]
-	v5305 := w.b321[27]
-	v5306 := w.b321[28]
+	v5278 := w.b181[0]
+	v5279 := w.b181[1]
+	v5280 := w.b181[2]
+	v5281 := w.b181[3]
+	v5282 := w.b181[4]
+	v5283 := w.b181[5]
+	v5284 := w.b181[6]
+	v5285 := w.b181[7]
+	v5286 := w.b181[8]
+	v5287 := w.b181[9]
+	v5288 := w.b181[10]
+	v5289 := w.b181[11]
+	v5290 := w.b181[12]
+	v5291 := w.b181[13]
+	v5292 := w.b181[14]
+	v5293 := w.b181[15]
+	v5294 := w.b181[16]
+	v5295 := w.b181[17]
+	v5296 := w.b181[18]
+	v5297 := w.b181[19]
+	v5298 := w.b181[20]
+	v5299 := w.b181[21]
+	v5300 := w.b181[22]
+	v5301 := w.b181[23]
+	v5302 := w.b181[24]
+	v5303 := w.b181[25]
+	v5304 := w.b181[26]
+	v5305 := w.b181[27]
+	v5306 := w.b181[28]
 	v5308 := v5306 * v289
 	v5309 := 2 * v5308
 	v5311 := v5217 - v5309
 	for k := range 5 {
 		v5314 := v5306 * watsonC4[k]
-		w.b322[k] = v5314
+		w.b182[k] = v5314
 	}
 	v5317 := v5305 * v282
 	v5318 := 2 * v5317
 	v5320 := v5208 - v5318
 	for k := range 5 {
 		v5324 := v5305 * watsonC279[k]
-		w.b323[k] = v5324
-	}
-	for k := range 5 {
-		v5326 := w.b322[k] + w.b323[k]
-		w.b324[k] = v5326
+		v5326 := w.b182[k] + v5324
+		w.b183[k] = v5326
 	}
 	v5328 := v5304 * v272
 	v5329 := 2 * v5328
 	v5331 := v5199 - v5329
 	for k := range 5 {
 		v5335 := v5304 * watsonC269[k]
-		w.b325[k] = v5335
-	}
-	for k := range 5 {
-		v5337 := w.b324[k] + w.b325[k]
-		w.b326[k] = v5337
+		v5337 := w.b183[k] + v5335
+		w.b184[k] = v5337
 	}
 	v5339 := v5303 * v262
 	v5340 := 2 * v5339
 	v5342 := v5190 - v5340
 	for k := range 5 {
 		v5346 := v5303 * watsonC259[k]
-		w.b327[k] = v5346
-	}
-	for k := range 5 {
-		v5348 := w.b326[k] + w.b327[k]
-		w.b328[k] = v5348
+		v5348 := w.b184[k] + v5346
+		w.b185[k] = v5348
 	}
 	v5350 := v5302 * v252
 	v5351 := 2 * v5350
 	v5353 := v5181 - v5351
 	for k := range 5 {
 		v5357 := v5302 * watsonC249[k]
-		w.b329[k] = v5357
-	}
-	for k := range 5 {
-		v5359 := w.b328[k] + w.b329[k]
-		w.b330[k] = v5359
+		v5359 := w.b185[k] + v5357
+		w.b186[k] = v5359
 	}
 	v5361 := v5301 * v242
 	v5362 := 2 * v5361
 	v5364 := v5172 - v5362
 	for k := range 5 {
 		v5368 := v5301 * watsonC239[k]
-		w.b331[k] = v5368
-	}
-	for k := range 5 {
-		v5370 := w.b330[k] + w.b331[k]
-		w.b332[k] = v5370
+		v5370 := w.b186[k] + v5368
+		w.b187[k] = v5370
 	}
 	v5372 := v5300 * v232
 	v5373 := 2 * v5372
 	v5375 := v5163 - v5373
 	for k := range 5 {
 		v5379 := v5300 * watsonC229[k]
-		w.b333[k] = v5379
-	}
-	for k := range 5 {
-		v5381 := w.b332[k] + w.b333[k]
-		w.b334[k] = v5381
+		v5381 := w.b187[k] + v5379
+		w.b188[k] = v5381
 	}
 	v5383 := v5299 * v222
 	v5384 := 2 * v5383
 	v5386 := v5154 - v5384
 	for k := range 5 {
 		v5390 := v5299 * watsonC219[k]
-		w.b335[k] = v5390
-	}
-	for k := range 5 {
-		v5392 := w.b334[k] + w.b335[k]
-		w.b336[k] = v5392
+		v5392 := w.b188[k] + v5390
+		w.b189[k] = v5392
 	}
 	v5394 := v5298 * v212
 	v5395 := 2 * v5394
 	v5397 := v5145 - v5395
 	for k := range 5 {
 		v5401 := v5298 * watsonC209[k]
-		w.b337[k] = v5401
-	}
-	for k := range 5 {
-		v5403 := w.b336[k] + w.b337[k]
-		w.b338[k] = v5403
+		v5403 := w.b189[k] + v5401
+		w.b190[k] = v5403
 	}
 	v5405 := v5297 * v202
 	v5406 := 2 * v5405
 	v5408 := v5136 - v5406
 	for k := range 5 {
 		v5412 := v5297 * watsonC199[k]
-		w.b339[k] = v5412
-	}
-	for k := range 5 {
-		v5414 := w.b338[k] + w.b339[k]
-		w.b340[k] = v5414
+		v5414 := w.b190[k] + v5412
+		w.b191[k] = v5414
 	}
 	v5416 := v5296 * v192
 	v5417 := 2 * v5416
 	v5419 := v5127 - v5417
 	for k := range 5 {
 		v5423 := v5296 * watsonC189[k]
-		w.b341[k] = v5423
-	}
-	for k := range 5 {
-		v5425 := w.b340[k] + w.b341[k]
-		w.b342[k] = v5425
+		v5425 := w.b191[k] + v5423
+		w.b192[k] = v5425
 	}
 	v5427 := v5295 * v182
 	v5428 := 2 * v5427
 	v5430 := v5118 - v5428
 	for k := range 5 {
 		v5434 := v5295 * watsonC179[k]
-		w.b343[k] = v5434
-	}
-	for k := range 5 {
-		v5436 := w.b342[k] + w.b343[k]
-		w.b344[k] = v5436
+		v5436 := w.b192[k] + v5434
+		w.b193[k] = v5436
 	}
 	v5438 := v5294 * v172
 	v5439 := 2 * v5438
 	v5441 := v5109 - v5439
 	for k := range 5 {
 		v5445 := v5294 * watsonC169[k]
-		w.b345[k] = v5445
-	}
-	for k := range 5 {
-		v5447 := w.b344[k] + w.b345[k]
-		w.b346[k] = v5447
+		v5447 := w.b193[k] + v5445
+		w.b194[k] = v5447
 	}
 	v5449 := v5293 * v162
 	v5450 := 2 * v5449
 	v5452 := v5100 - v5450
 	for k := range 5 {
 		v5456 := v5293 * watsonC159[k]
-		w.b347[k] = v5456
-	}
-	for k := range 5 {
-		v5458 := w.b346[k] + w.b347[k]
-		w.b348[k] = v5458
+		v5458 := w.b194[k] + v5456
+		w.b195[k] = v5458
 	}
 	v5460 := v5292 * v152
 	v5461 := 2 * v5460
 	v5463 := v5091 - v5461
 	for k := range 5 {
 		v5467 := v5292 * watsonC149[k]
-		w.b349[k] = v5467
-	}
-	for k := range 5 {
-		v5469 := w.b348[k] + w.b349[k]
-		w.b350[k] = v5469
+		v5469 := w.b195[k] + v5467
+		w.b196[k] = v5469
 	}
 	v5471 := v5291 * v142
 	v5472 := 2 * v5471
 	v5474 := v5082 - v5472
 	for k := range 5 {
 		v5478 := v5291 * watsonC139[k]
-		w.b351[k] = v5478
-	}
-	for k := range 5 {
-		v5480 := w.b350[k] + w.b351[k]
-		w.b352[k] = v5480
+		v5480 := w.b196[k] + v5478
+		w.b197[k] = v5480
 	}
 	v5482 := v5290 * v132
 	v5483 := 2 * v5482
 	v5485 := v5073 - v5483
 	for k := range 5 {
 		v5489 := v5290 * watsonC129[k]
-		w.b353[k] = v5489
-	}
-	for k := range 5 {
-		v5491 := w.b352[k] + w.b353[k]
-		w.b354[k] = v5491
+		v5491 := w.b197[k] + v5489
+		w.b198[k] = v5491
 	}
 	v5493 := v5289 * v122
 	v5494 := 2 * v5493
 	v5496 := v5064 - v5494
 	for k := range 5 {
 		v5500 := v5289 * watsonC119[k]
-		w.b355[k] = v5500
-	}
-	for k := range 5 {
-		v5502 := w.b354[k] + w.b355[k]
-		w.b356[k] = v5502
+		v5502 := w.b198[k] + v5500
+		w.b199[k] = v5502
 	}
 	v5504 := v5288 * v112
 	v5505 := 2 * v5504
 	v5507 := v5055 - v5505
 	for k := range 5 {
 		v5511 := v5288 * watsonC109[k]
-		w.b357[k] = v5511
-	}
-	for k := range 5 {
-		v5513 := w.b356[k] + w.b357[k]
-		w.b358[k] = v5513
+		v5513 := w.b199[k] + v5511
+		w.b200[k] = v5513
 	}
 	v5515 := v5287 * v102
 	v5516 := 2 * v5515
 	v5518 := v5046 - v5516
 	for k := range 5 {
 		v5522 := v5287 * watsonC99[k]
-		w.b359[k] = v5522
-	}
-	for k := range 5 {
-		v5524 := w.b358[k] + w.b359[k]
-		w.b360[k] = v5524
+		v5524 := w.b200[k] + v5522
+		w.b201[k] = v5524
 	}
 	v5526 := v5286 * v92
 	v5527 := 2 * v5526
 	v5529 := v5037 - v5527
 	for k := range 5 {
 		v5533 := v5286 * watsonC89[k]
-		w.b361[k] = v5533
-	}
-	for k := range 5 {
-		v5535 := w.b360[k] + w.b361[k]
-		w.b362[k] = v5535
+		v5535 := w.b201[k] + v5533
+		w.b202[k] = v5535
 	}
 	v5537 := v5285 * v82
 	v5538 := 2 * v5537
 	v5540 := v5028 - v5538
 	for k := range 5 {
 		v5544 := v5285 * watsonC79[k]
-		w.b363[k] = v5544
-	}
-	for k := range 5 {
-		v5546 := w.b362[k] + w.b363[k]
-		w.b364[k] = v5546
+		v5546 := w.b202[k] + v5544
+		w.b203[k] = v5546
 	}
 	v5548 := v5284 * v72
 	v5549 := 2 * v5548
 	v5551 := v5019 - v5549
 	for k := range 5 {
 		v5555 := v5284 * watsonC69[k]
-		w.b365[k] = v5555
-	}
-	for k := range 5 {
-		v5557 := w.b364[k] + w.b365[k]
-		w.b366[k] = v5557
+		v5557 := w.b203[k] + v5555
+		w.b204[k] = v5557
 	}
 	v5559 := v5283 * v62
 	v5560 := 2 * v5559
 	v5562 := v5010 - v5560
 	for k := range 5 {
 		v5566 := v5283 * watsonC59[k]
-		w.b367[k] = v5566
-	}
-	for k := range 5 {
-		v5568 := w.b366[k] + w.b367[k]
-		w.b368[k] = v5568
+		v5568 := w.b204[k] + v5566
+		w.b205[k] = v5568
 	}
 	v5570 := v5282 * v53
 	v5571 := 2 * v5570
 	v5573 := v5001 - v5571
 	for k := range 5 {
 		v5577 := v5282 * watsonC50[k]
-		w.b369[k] = v5577
-	}
-	for k := range 5 {
-		v5579 := w.b368[k] + w.b369[k]
-		w.b370[k] = v5579
+		v5579 := w.b205[k] + v5577
+		w.b206[k] = v5579
 	}
 	v5581 := v5281 * v43
 	v5582 := 2 * v5581
 	v5584 := v4992 - v5582
 	for k := range 5 {
 		v5588 := v5281 * watsonC40[k]
-		w.b371[k] = v5588
-	}
-	for k := range 5 {
-		v5590 := w.b370[k] + w.b371[k]
-		w.b372[k] = v5590
+		v5590 := w.b206[k] + v5588
+		w.b207[k] = v5590
 	}
 	v5592 := v5280 * v33
 	v5593 := 2 * v5592
 	v5595 := v4983 - v5593
 	for k := range 5 {
 		v5599 := v5280 * watsonC30[k]
-		w.b373[k] = v5599
-	}
-	for k := range 5 {
-		v5601 := w.b372[k] + w.b373[k]
-		w.b374[k] = v5601
+		v5601 := w.b207[k] + v5599
+		w.b208[k] = v5601
 	}
 	v5603 := v5279 * v23
 	v5604 := 2 * v5603
 	v5606 := v4974 - v5604
 	for k := range 5 {
 		v5610 := v5279 * watsonC20[k]
-		w.b375[k] = v5610
-	}
-	for k := range 5 {
-		v5612 := w.b374[k] + w.b375[k]
-		w.b376[k] = v5612
+		v5612 := w.b208[k] + v5610
+		w.b209[k] = v5612
 	}
 	v5614 := v5278 * v13
 	v5615 := 2 * v5614
 	v5617 := v4965 - v5615
 	for k := range 5 {
 		v5621 := v5278 * watsonC10[k]
-		w.b377[k] = v5621
-	}
-	for k := range 5 {
-		v5623 := w.b376[k] + w.b377[k]
-		w.b378[k] = v5623
+		v5623 := w.b209[k] + v5621
+		w.b210[k] = v5623
 	}
 	for k := range 6 {
 		v5312 := v5311 * watsonC288[k]
@@ -6637,10 +5955,10 @@ func WatsonHessian(x_, h []float64) {
 		v5609 := v5598 + v5607
 		v5618 := v5617 * watsonC12[k]
 		v5620 := v5609 + v5618
-		w.b379[k] = v5620
+		w.b211[k] = v5620
 	}
-	v5639 := w.b379[5]
-	v5640 := w.b378[4]
+	v5639 := w.b211[5]
+	v5640 := w.b210[4]
 	v5641 := v5639 + v5640
 	h[0] = v2180
 	h[1] = v2183
@@ -6721,34 +6039,6 @@ type watsonGradWork struct {
 	b29 [5]float64
 	b30 [5]float64
 	b31 [5]float64
-	b32 [5]float64
-	b33 [5]float64
-	b34 [5]float64
-	b35 [5]float64
-	b36 [5]float64
-	b37 [5]float64
-	b38 [5]float64
-	b39 [5]float64
-	b40 [5]float64
-	b41 [5]float64
-	b42 [5]float64
-	b43 [5]float64
-	b44 [5]float64
-	b45 [5]float64
-	b46 [5]float64
-	b47 [5]float64
-	b48 [5]float64
-	b49 [5]float64
-	b50 [5]float64
-	b51 [5]float64
-	b52 [5]float64
-	b53 [5]float64
-	b54 [5]float64
-	b55 [5]float64
-	b56 [5]float64
-	b57 [5]float64
-	b58 [5]float64
-	b59 [5]float64
 }
 
 var watsonGradPool = sync.Pool{New: func() any { return new(watsonGradWork) }}
@@ -6789,34 +6079,6 @@ type watsonHVPWork struct {
 	b31 [5]float64
 	b32 [5]float64
 	b33 [5]float64
-	b34 [5]float64
-	b35 [5]float64
-	b36 [5]float64
-	b37 [5]float64
-	b38 [5]float64
-	b39 [5]float64
-	b40 [5]float64
-	b41 [5]float64
-	b42 [5]float64
-	b43 [5]float64
-	b44 [5]float64
-	b45 [5]float64
-	b46 [5]float64
-	b47 [5]float64
-	b48 [5]float64
-	b49 [5]float64
-	b50 [5]float64
-	b51 [5]float64
-	b52 [5]float64
-	b53 [5]float64
-	b54 [5]float64
-	b55 [5]float64
-	b56 [5]float64
-	b57 [5]float64
-	b58 [5]float64
-	b59 [5]float64
-	b60 [5]float64
-	b61 [5]float64
 }
 
 var watsonHVPPool = sync.Pool{New: func() any { return new(watsonHVPWork) }}
@@ -6858,13 +6120,13 @@ type watsonHessianWork struct {
 	b32  [5]float64
 	b33  [5]float64
 	b34  [5]float64
-	b35  [5]float64
+	b35  [6]float64
 	b36  [5]float64
-	b37  [5]float64
-	b38  [5]float64
-	b39  [5]float64
-	b40  [5]float64
-	b41  [5]float64
+	b37  [6]float64
+	b38  [6]float64
+	b39  [29]float64
+	b40  [6]float64
+	b41  [29]float64
 	b42  [5]float64
 	b43  [5]float64
 	b44  [5]float64
@@ -6886,20 +6148,20 @@ type watsonHessianWork struct {
 	b60  [5]float64
 	b61  [5]float64
 	b62  [5]float64
-	b63  [6]float64
+	b63  [5]float64
 	b64  [5]float64
-	b65  [6]float64
-	b66  [6]float64
-	b67  [29]float64
-	b68  [6]float64
-	b69  [29]float64
+	b65  [5]float64
+	b66  [5]float64
+	b67  [5]float64
+	b68  [5]float64
+	b69  [5]float64
 	b70  [5]float64
-	b71  [5]float64
+	b71  [6]float64
 	b72  [5]float64
-	b73  [5]float64
-	b74  [5]float64
-	b75  [5]float64
-	b76  [5]float64
+	b73  [6]float64
+	b74  [6]float64
+	b75  [29]float64
+	b76  [29]float64
 	b77  [5]float64
 	b78  [5]float64
 	b79  [5]float64
@@ -6929,12 +6191,12 @@ type watsonHessianWork struct {
 	b103 [5]float64
 	b104 [5]float64
 	b105 [5]float64
-	b106 [5]float64
+	b106 [6]float64
 	b107 [5]float64
-	b108 [5]float64
-	b109 [5]float64
-	b110 [5]float64
-	b111 [5]float64
+	b108 [6]float64
+	b109 [6]float64
+	b110 [29]float64
+	b111 [29]float64
 	b112 [5]float64
 	b113 [5]float64
 	b114 [5]float64
@@ -6950,12 +6212,12 @@ type watsonHessianWork struct {
 	b124 [5]float64
 	b125 [5]float64
 	b126 [5]float64
-	b127 [6]float64
+	b127 [5]float64
 	b128 [5]float64
-	b129 [6]float64
-	b130 [6]float64
-	b131 [29]float64
-	b132 [29]float64
+	b129 [5]float64
+	b130 [5]float64
+	b131 [5]float64
+	b132 [5]float64
 	b133 [5]float64
 	b134 [5]float64
 	b135 [5]float64
@@ -6964,12 +6226,12 @@ type watsonHessianWork struct {
 	b138 [5]float64
 	b139 [5]float64
 	b140 [5]float64
-	b141 [5]float64
+	b141 [6]float64
 	b142 [5]float64
-	b143 [5]float64
-	b144 [5]float64
-	b145 [5]float64
-	b146 [5]float64
+	b143 [6]float64
+	b144 [6]float64
+	b145 [29]float64
+	b146 [29]float64
 	b147 [5]float64
 	b148 [5]float64
 	b149 [5]float64
@@ -6999,12 +6261,12 @@ type watsonHessianWork struct {
 	b173 [5]float64
 	b174 [5]float64
 	b175 [5]float64
-	b176 [5]float64
+	b176 [6]float64
 	b177 [5]float64
-	b178 [5]float64
-	b179 [5]float64
-	b180 [5]float64
-	b181 [5]float64
+	b178 [6]float64
+	b179 [6]float64
+	b180 [29]float64
+	b181 [29]float64
 	b182 [5]float64
 	b183 [5]float64
 	b184 [5]float64
@@ -7013,12 +6275,12 @@ type watsonHessianWork struct {
 	b187 [5]float64
 	b188 [5]float64
 	b189 [5]float64
-	b190 [6]float64
+	b190 [5]float64
 	b191 [5]float64
-	b192 [6]float64
-	b193 [6]float64
-	b194 [29]float64
-	b195 [29]float64
+	b192 [5]float64
+	b193 [5]float64
+	b194 [5]float64
+	b195 [5]float64
 	b196 [5]float64
 	b197 [5]float64
 	b198 [5]float64
@@ -7034,175 +6296,7 @@ type watsonHessianWork struct {
 	b208 [5]float64
 	b209 [5]float64
 	b210 [5]float64
-	b211 [5]float64
-	b212 [5]float64
-	b213 [5]float64
-	b214 [5]float64
-	b215 [5]float64
-	b216 [5]float64
-	b217 [5]float64
-	b218 [5]float64
-	b219 [5]float64
-	b220 [5]float64
-	b221 [5]float64
-	b222 [5]float64
-	b223 [5]float64
-	b224 [5]float64
-	b225 [5]float64
-	b226 [5]float64
-	b227 [5]float64
-	b228 [5]float64
-	b229 [5]float64
-	b230 [5]float64
-	b231 [5]float64
-	b232 [5]float64
-	b233 [5]float64
-	b234 [5]float64
-	b235 [5]float64
-	b236 [5]float64
-	b237 [5]float64
-	b238 [5]float64
-	b239 [5]float64
-	b240 [5]float64
-	b241 [5]float64
-	b242 [5]float64
-	b243 [5]float64
-	b244 [5]float64
-	b245 [5]float64
-	b246 [5]float64
-	b247 [5]float64
-	b248 [5]float64
-	b249 [5]float64
-	b250 [5]float64
-	b251 [5]float64
-	b252 [5]float64
-	b253 [6]float64
-	b254 [5]float64
-	b255 [6]float64
-	b256 [6]float64
-	b257 [29]float64
-	b258 [29]float64
-	b259 [5]float64
-	b260 [5]float64
-	b261 [5]float64
-	b262 [5]float64
-	b263 [5]float64
-	b264 [5]float64
-	b265 [5]float64
-	b266 [5]float64
-	b267 [5]float64
-	b268 [5]float64
-	b269 [5]float64
-	b270 [5]float64
-	b271 [5]float64
-	b272 [5]float64
-	b273 [5]float64
-	b274 [5]float64
-	b275 [5]float64
-	b276 [5]float64
-	b277 [5]float64
-	b278 [5]float64
-	b279 [5]float64
-	b280 [5]float64
-	b281 [5]float64
-	b282 [5]float64
-	b283 [5]float64
-	b284 [5]float64
-	b285 [5]float64
-	b286 [5]float64
-	b287 [5]float64
-	b288 [5]float64
-	b289 [5]float64
-	b290 [5]float64
-	b291 [5]float64
-	b292 [5]float64
-	b293 [5]float64
-	b294 [5]float64
-	b295 [5]float64
-	b296 [5]float64
-	b297 [5]float64
-	b298 [5]float64
-	b299 [5]float64
-	b300 [5]float64
-	b301 [5]float64
-	b302 [5]float64
-	b303 [5]float64
-	b304 [5]float64
-	b305 [5]float64
-	b306 [5]float64
-	b307 [5]float64
-	b308 [5]float64
-	b309 [5]float64
-	b310 [5]float64
-	b311 [5]float64
-	b312 [5]float64
-	b313 [5]float64
-	b314 [5]float64
-	b315 [5]float64
-	b316 [6]float64
-	b317 [5]float64
-	b318 [6]float64
-	b319 [6]float64
-	b320 [29]float64
-	b321 [29]float64
-	b322 [5]float64
-	b323 [5]float64
-	b324 [5]float64
-	b325 [5]float64
-	b326 [5]float64
-	b327 [5]float64
-	b328 [5]float64
-	b329 [5]float64
-	b330 [5]float64
-	b331 [5]float64
-	b332 [5]float64
-	b333 [5]float64
-	b334 [5]float64
-	b335 [5]float64
-	b336 [5]float64
-	b337 [5]float64
-	b338 [5]float64
-	b339 [5]float64
-	b340 [5]float64
-	b341 [5]float64
-	b342 [5]float64
-	b343 [5]float64
-	b344 [5]float64
-	b345 [5]float64
-	b346 [5]float64
-	b347 [5]float64
-	b348 [5]float64
-	b349 [5]float64
-	b350 [5]float64
-	b351 [5]float64
-	b352 [5]float64
-	b353 [5]float64
-	b354 [5]float64
-	b355 [5]float64
-	b356 [5]float64
-	b357 [5]float64
-	b358 [5]float64
-	b359 [5]float64
-	b360 [5]float64
-	b361 [5]float64
-	b362 [5]float64
-	b363 [5]float64
-	b364 [5]float64
-	b365 [5]float64
-	b366 [5]float64
-	b367 [5]float64
-	b368 [5]float64
-	b369 [5]float64
-	b370 [5]float64
-	b371 [5]float64
-	b372 [5]float64
-	b373 [5]float64
-	b374 [5]float64
-	b375 [5]float64
-	b376 [5]float64
-	b377 [5]float64
-	b378 [5]float64
-	b379 [6]float64
+	b211 [6]float64
 }
 
 var watsonHessianPool = sync.Pool{New: func() any { return new(watsonHessianWork) }}
