@@ -25,6 +25,7 @@ var layers = map[string]int{
 	"internal/gentest":           1,
 	"benchmarks/internal/rosen":  -1,
 	"benchmarks/internal/mghgen": -1,
+	"benchmarks/internal/mlpgen": -1,
 	"examples/rosenbrock":        -1,
 
 	"examples/internal/exampletest": 4,
