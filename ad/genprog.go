@@ -17,9 +17,10 @@ import (
 // byConst. A reduction that adds up one element at a time has init, its
 // accumulator's start, and step, the statement that adds the elements
 // %[2]s (and %[3]s) to the accumulator %[1]s. code marks an op whose Go
-// gen.go writes itself (structural ops, reductions of more than one pass).
-// An op that generated Go does not compute has instead no, the reason,
-// with which the generator refuses it.
+// the generator writes itself (structural ops, reductions of more than one
+// pass or along an axis, matrix products; genprog.go and genmat.go). An op
+// that generated Go does not compute has instead no, the reason, with
+// which the generator refuses it: only the linear algebra of LAPACK.
 type genForm struct {
 	expr    string
 	helper  string
@@ -30,8 +31,8 @@ type genForm struct {
 	no      string
 }
 
-// genWrites reports whether gen.go writes the Go of op itself: it does for
-// the ops whose genForm has code.
+// genWrites reports whether the generator writes the Go of op itself: it
+// does for the ops whose genForm has code.
 func genWrites(op Op) bool {
 	switch op {
 	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp,

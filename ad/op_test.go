@@ -50,10 +50,10 @@ func TestOpCoverage(t *testing.T) {
 					forms++
 				}
 			}
-			assert.Equal(t, 1, forms, "generated Go: an expression, an accumulator step, code in gen.go, or the reason it has none")
+			assert.Equal(t, 1, forms, "generated Go: an expression, an accumulator step, code of the generator, or the reason it has none")
 			assert.Equal(t, gen.step != "", gen.init != "", "an accumulator has a start and a step")
 			assert.Equal(t, gen.expr != "", d.kind == kindElementwise, "an elementwise op's generated Go is an expression")
-			assert.Equal(t, gen.code, genWrites(op), "gen.go writes the Go of the ops marked code, and only those")
+			assert.Equal(t, gen.code, genWrites(op), "the generator writes the Go of the ops marked code, and only those")
 		})
 	}
 }
