@@ -105,8 +105,8 @@ func TestGenerateFile(t *testing.T) {
 // over every op of matrices the generator writes, and compares it with the
 // interpreter: products on BLAS (matrix·matrix, matrix·vector,
 // vector·matrix, each operand transposed or not), elementwise work and
-// broadcasting, reductions along either axis, and the structural ops,
-// whose adjoints bring scatters of rows.
+// broadcasting, reductions along either axis, the structural ops, whose
+// adjoints bring scatters of rows, and the linear algebra of LAPACK.
 func TestGenerateMatrices(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 3))
 	random := func(n int) []float64 {
@@ -146,6 +146,12 @@ func TestGenerateMatrices(t *testing.T) {
 			E := b.Exp(b.Mul(b.Const(0.5), A))
 			return b.Add(b.Add(b.Dot(b.MaxAxis(A, 0), b.LogSumExpAxis(E, 0)), b.Dot(b.MinAxis(E, 1), b.SumAxis(A, 1))),
 				b.Add(b.Sum(b.LogSumExpAxis(A, 1)), b.Sum(b.Mul(b.SumAxis(E, 0), b.MinAxis(A, 0)))))
+		}},
+		{"linear algebra", func(b *ad.Builder) ad.Node {
+			A, B, u := b.Var("A", ad.Matrix(3, 3)), b.Var("B", ad.Matrix(3, 2)), b.Var("u", ad.Vector(3))
+			S := b.Add(b.MatMul(A, b.Transpose(A)), b.ConstMatrix(3, 3, []float64{3, 0, 0, 0, 3, 0, 0, 0, 3}))
+			return b.Add(b.Add(b.Add(b.Det(A), b.LogDet(S)), b.Add(b.LogDet(b.Add(A, b.Const(4))), b.Sum(b.Mul(b.Inv(S), A)))),
+				b.Add(b.Add(b.Sum(b.Sin(b.Solve(A, B))), b.Dot(b.Solve(S, u), u)), b.Sum(b.Mul(b.Cholesky(S), A))))
 		}},
 		{"rows", func(b *ad.Builder) ad.Node {
 			A, c := b.Var("A", ad.Matrix(5, 3)), b.Var("c", ad.Vector(3))

@@ -1,6 +1,11 @@
 package ad
 
-import "fmt"
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
 
 // The generated Go of matrices. A matrix lives in memory as its elements
 // row by row, as in the interpreter, so the elementwise work and the
@@ -113,6 +118,8 @@ func (b *genBody) matrixOp(in *instr) bool {
 		b.axisReduction(in)
 	case nd.op == OpMatMul:
 		b.matmul(in)
+	case nd.op == OpDet, nd.op == OpLogDet, nd.op == OpInv, nd.op == OpSolve, nd.op == OpCholesky:
+		b.linalg(in)
 	default:
 		return false
 	}
@@ -209,6 +216,41 @@ func (b *genBody) matmul(in *instr) {
 		b.printf("blas64.Gemm(%s, %s, 1, %s, %s, 0, %s)\n", genTrans(d.aT), genTrans(d.bT), genGeneral(ar, lx, a), genGeneral(br, ly, c), genGeneral(d.m, nd.shape.Len(), out))
 	}
 	b.vals[in.node] = genVal{ref: &h}
+}
+
+// linalg writes a determinant, an inverse, a solve or a Cholesky factor as
+// a call of the op's helper, which calls lapack64 as the interpreter's
+// kernel does, with scratch space of the workspace.
+func (b *genBody) linalg(in *instr) {
+	i, nd, args := in.node, b.node(in.node), in.argIDs
+	n := b.node(args[0]).shape.Dim(0)
+	a := b.dense(args[0])
+	name := b.file.prefix + ops[nd.op].goName
+	if ops[nd.op].goName == "" {
+		name = b.file.prefix + upperFirst(ops[nd.op].name)
+	}
+	b.file.helper(nd.op)
+	if nd.shape.IsScalar() { // det, logdet
+		t := b.temp(i)
+		b.printf("%s := %s(%s, %d, %s, %s)\n", t, name, a, n, must2(b.scratch(n*n).slice()), b.pivots(n))
+		b.vals[i] = genVal{s: t}
+		return
+	}
+	h := b.buffer(i)
+	d := must2(h.slice())
+	switch nd.op {
+	case OpInv:
+		// The scratch space LAPACK's inversion works best with, as the
+		// interpreter's kernel has it.
+		var best [1]float64
+		lapack64.Getri(blas64.General{Rows: n, Cols: n, Stride: n}, nil, best[:], -1)
+		b.printf("%s(%s, %s, %d, %s, %s)\n", name, d, a, n, b.pivots(n), must2(b.scratch(max(n, int(best[0]))).slice()))
+	case OpSolve:
+		b.printf("%s(%s, %s, %s, %d, %s, %s, %s)\n", name, d, a, b.dense(args[1]), n, genTrans(nd.p[0] == 1), must2(b.scratch(n*n).slice()), b.pivots(n))
+	case OpCholesky:
+		b.printf("%s(%s, %s, %d)\n", name, d, a, n)
+	}
+	b.vals[i] = genVal{ref: &h}
 }
 
 // dense returns node i as a Go slice of its elements, copied into a buffer

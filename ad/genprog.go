@@ -18,9 +18,8 @@ import (
 // accumulator's start, and step, the statement that adds the elements
 // %[2]s (and %[3]s) to the accumulator %[1]s. code marks an op whose Go
 // the generator writes itself (structural ops, reductions of more than one
-// pass or along an axis, matrix products; genprog.go and genmat.go). An op
-// that generated Go does not compute has instead no, the reason, with
-// which the generator refuses it: only the linear algebra of LAPACK.
+// pass or along an axis, matrices' products and linear algebra; genprog.go
+// and genmat.go), with the source of the helper it calls, if any.
 type genForm struct {
 	expr    string
 	helper  string
@@ -28,7 +27,6 @@ type genForm struct {
 	init    string
 	step    string
 	code    bool
-	no      string
 }
 
 // genWrites reports whether the generator writes the Go of op itself: it
@@ -37,7 +35,8 @@ func genWrites(op Op) bool {
 	switch op {
 	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp,
 		OpReshape, OpBroadcast, OpTranspose, OpVStack, OpDiag, OpTril, OpTrilVec, OpTrace,
-		OpSumAxis, OpLogSumExpAxis, OpMaxAxis, OpMinAxis, OpMatMul:
+		OpSumAxis, OpLogSumExpAxis, OpMaxAxis, OpMinAxis, OpMatMul,
+		OpDet, OpLogDet, OpInv, OpSolve, OpCholesky:
 		return true
 	}
 	return false
@@ -110,9 +109,10 @@ type genBody struct {
 	// mat marks vectors computed in a loop that must also be stored.
 	mat   map[int32]bool
 	group map[int32]int // loop of each loop member, from 1
-	// bufs are the lengths of the workspace's buffers.
-	bufs []int
-	work string // the workspace variable, once there is one
+	// bufs are the lengths of the workspace's buffers, and pivs those of
+	// its buffers of ints (the row interchanges of LU factorizations).
+	bufs, pivs []int
+	work       string // the workspace variable, once there is one
 }
 
 // A genItem is a loop of n elements over its instructions, or, when n is
@@ -151,20 +151,6 @@ func newGenBody(p *Program, file *genFile, names *genNames) *genBody {
 func (b *genBody) node(i int32) *node { return &b.p.nodes[i] }
 
 func (b *genBody) printf(format string, args ...any) { fmt.Fprintf(&b.sb, format, args...) }
-
-// check returns an error naming the first op the generator cannot write.
-func (b *genBody) check() error {
-	for _, in := range b.list {
-		nd := b.node(in.node)
-		if in.merge != mergeNone {
-			continue
-		}
-		if no := ops[nd.op].gen.no; no != "" {
-			return fmt.Errorf("gen: op %s is not generated: %s", nd.op, no)
-		}
-	}
-	return nil
-}
 
 // owned reports whether node i is a vector or a matrix that an instruction
 // writes into memory of its own when it is stored: not an input, a
@@ -377,6 +363,15 @@ func (b *genBody) buffer(i int32) genRef {
 	return h
 }
 
+// pivots returns a new buffer of n ints of the workspace, as a Go slice.
+func (b *genBody) pivots(n int) string {
+	if b.work == "" {
+		b.work = b.names.local("w")
+	}
+	b.pivs = append(b.pivs, n)
+	return fmt.Sprintf("%s.p%d[0:%d]", b.work, len(b.pivs)-1, n)
+}
+
 // scratch returns a new buffer of n elements of the workspace.
 func (b *genBody) scratch(n int) genRef {
 	if b.work == "" {
@@ -389,10 +384,7 @@ func (b *genBody) scratch(n int) genRef {
 
 // write generates the statements of the program. vector outputs go to out;
 // the caller reads scalar outputs with result.
-func (b *genBody) write(inputs []string) error {
-	if err := b.check(); err != nil {
-		return err
-	}
+func (b *genBody) write(inputs []string) {
 	for k, i := range b.p.inNode {
 		if b.node(i).shape.IsScalar() {
 			b.vals[i] = genVal{s: inputs[k]}
@@ -430,7 +422,6 @@ func (b *genBody) write(inputs []string) error {
 		}
 		b.store(b.out[k], o)
 	}
-	return nil
 }
 
 // result returns the Go expression of scalar output k.

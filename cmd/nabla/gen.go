@@ -29,25 +29,24 @@ func newGenCmd() *cobra.Command {
 		Short: "Write Go source for the function and its derivatives",
 		Long: `Gen writes one gofmt'd Go file that computes the expression and its
 derivatives with no dependency on nabla at run time (only the standard
-library, and gonum's blas64 for matrix products): NAME(vars) returns the
-value and NAMEGrad the value and the gradient, the gradient of a vector
-variable v written into a slice gradV the caller owns. --jvp, --hvp and
---hessian add NAMEJVP (the value and the derivative along the direction
-dirX, dirY, …), NAMEHVP (the Hessian times the direction) and NAMEHessian
-(the dense Hessian, row-major). --flat makes every function take the
-variables as one slice, in the order of the point, and write every
-derivative into slices, as optimizers want: NAME(x), NAMEGrad(x, grad),
-NAMEJVP(x, v), NAMEHVP(x, v, hv), NAMEHessian(x, h).
+library, and gonum's blas64 and lapack64 for matrices): NAME(vars)
+returns the value and NAMEGrad the value and the gradient, the gradient
+of a vector variable v written into a slice gradV the caller owns. --jvp,
+--hvp and --hessian add NAMEJVP (the value and the derivative along the
+direction dirX, dirY, …), NAMEHVP (the Hessian times the direction) and
+NAMEHessian (the dense Hessian, row-major). --flat makes every function
+take the variables as one slice, in the order of the point, and write
+every derivative into slices, as optimizers want: NAME(x), NAMEGrad(x,
+grad), NAMEJVP(x, v), NAMEHVP(x, v, hv), NAMEHessian(x, h).
 
 The code is that of the programs nabla itself runs: scalars as
 straight-line Go, a run of elementwise vector operations as one loop with
 sums as accumulators, adjoints of slices added straight into the gradient.
 It allocates nothing. A matrix is a []float64 of its elements row by row;
-its products are calls of blas64.Gemm and Gemv, as in nabla. The linear
-algebra of LAPACK (det, logdet, inv, solve, cholesky) is not generated:
-an expression that uses it is refused. Vector lengths are fixed when the
-code is generated, by --at (its values are not used) or --sizes x=1000; a
-function called with a slice of another length panics. With --symbolic
+its products are calls of blas64.Gemm and Gemv, and det, logdet, inv,
+solve and cholesky calls of lapack64, as in nabla. Vector lengths are
+fixed when the code is generated, by --at (its values are not used) or
+--sizes x=1000; a function called with a slice of another length panics. With --symbolic
 the functions take the length from the slices at run time (every vector
 variable has the same one, and none is a matrix): loops run to len(x) - 1
 for x[1:], x[-1] is x[len(x)-1]. nabla builds the expression at three
