@@ -12,7 +12,8 @@ import (
 // reductions of all elements over matrices are the loops of vectors; what
 // is particular to matrices is written here: products as calls of gonum's
 // blas64, as the interpreter makes them, and the structural ops and the
-// reductions along an axis as loops over rows and columns.
+// reductions along an axis as loops over rows and columns. (A broadcast
+// is part of the loops of elementwise work, in genprog.go.)
 
 // matrixOp writes instruction in when it is one of the ops of matrices, or
 // takes rows of a matrix, and reports whether it was.
@@ -64,16 +65,6 @@ func (b *genBody) matrixOp(in *instr) bool {
 			b.store(h.sub(off, 1, n), a)
 			off += n
 		}
-		b.vals[i] = genVal{ref: &h}
-	case nd.op == OpBroadcast:
-		h, x, n := b.buffer(i), b.ref(args[0]), nd.shape.Dim(1)
-		b.rows(nd.shape.Dim(0), n, func(row, col string) string {
-			k := col // a row repeated
-			if src.Rank() == 2 && src.Dim(1) == 1 {
-				k = row // a column repeated
-			}
-			return fmt.Sprintf("%s = %s\n", h.at(row+"*"+itoa(n)+"+"+col), x.at(k))
-		})
 		b.vals[i] = genVal{ref: &h}
 	case nd.op == OpTranspose:
 		h, x := b.buffer(i), b.ref(args[0])

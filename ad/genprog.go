@@ -192,6 +192,8 @@ func (b *genBody) loopLen(in *instr) int {
 		return vecArg(0)
 	case nd.op == OpScatterAdd:
 		return vecArg(1)
+	case nd.op == OpBroadcast:
+		return nd.shape.Len()
 	}
 	return 0
 }
@@ -306,7 +308,9 @@ func (b *genBody) plan() []genItem {
 		g := b.group[in.node]
 		nd := b.node(in.node)
 		for k, a := range in.argIDs {
-			elementwise := g > 0 && (nd.op != OpScatterAdd || k == 1)
+			// A broadcast reads its argument's elements at indices of
+			// its own: from memory.
+			elementwise := g > 0 && nd.op != OpBroadcast && (nd.op != OpScatterAdd || k == 1)
 			if !elementwise || b.group[a] != g && b.node(a).op != OpFill {
 				b.mat[a] = true
 			}
@@ -599,6 +603,23 @@ func (b *genBody) loop(it genItem) {
 		nd := b.node(i)
 		args := in.argIDs
 		switch {
+		case nd.op == OpBroadcast:
+			// Element k of a row repeated is element k%n of the row, of
+			// a column repeated element k/n of the column: read where
+			// it is, stored only when something outside the loop reads
+			// it.
+			n, x := nd.shape.Dim(1), b.ref(args[0])
+			at := x.at(fmt.Sprintf("%s%%%d", k, n))
+			if s := b.node(args[0]).shape; s.Rank() == 2 && s.Dim(1) == 1 {
+				at = x.at(fmt.Sprintf("%s/%d", k, n))
+			}
+			temps[i] = at
+			if b.mat[i] {
+				t, h := b.temp(i), b.buffer(i)
+				fmt.Fprintf(&body, "%s := %s\n%s = %s\n", t, at, h.at(k), t)
+				temps[i] = t
+				b.vals[i] = genVal{ref: &h}
+			}
 		case nd.op == OpScatter:
 			h := b.buffer(i)
 			b.printf("clear(%s)\n", must2(h.slice()))
