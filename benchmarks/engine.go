@@ -90,8 +90,8 @@ func checkEngines(engines []string, problems []*Problem) error {
 // isBuiltin reports whether p is the built-in problem of its name, not a
 // file of one's own that has its name.
 func isBuiltin(p *Problem) bool {
-	b, err := Load(p.Name)
-	return err == nil && b.Expr == p.Expr
+	src, err := builtin.ReadFile("problems/" + p.Name + ".nabla")
+	return err == nil && string(src) == p.Expr
 }
 
 // genObjective is a problem's generated Go.
