@@ -113,6 +113,12 @@ type genBody struct {
 	// its buffers of ints (the row interchanges of LU factorizations).
 	bufs, pivs []int
 	work       string // the workspace variable, once there is one
+	// item is the index of the item being written; last is, for each
+	// node, the last item that reads its memory, and free, for each
+	// buffer, the last item that reads what it holds.
+	item int
+	last map[int32]int
+	free []int
 }
 
 // A genItem is a loop of n elements over its instructions, or, when n is
@@ -362,9 +368,36 @@ func (b *genBody) buffer(i int32) genRef {
 	if h, ok := b.home[i]; ok {
 		return h
 	}
-	h := b.scratch(b.node(i).shape.Len())
+	h, k := b.reuse(b.node(i).shape.Len())
+	b.free[k] = b.last[i]
 	b.home[i] = h
 	return h
+}
+
+// lifetimes finds for each node the last item that reads it, or reads a
+// view of its memory (a slice, a reshape, a row, a scatteradd that adds
+// to it in place), so that buffers can serve again once their values are
+// dead. Outputs live to the end.
+func (b *genBody) lifetimes(items []genItem) {
+	b.last = map[int32]int{}
+	for t, it := range items {
+		for _, in := range it.code {
+			for _, a := range in.argIDs {
+				b.last[a] = max(b.last[a], t)
+			}
+		}
+	}
+	for o := range b.isOut {
+		b.last[o] = len(items)
+	}
+	for j := len(b.list) - 1; j >= 0; j-- {
+		in := b.list[j]
+		switch nd := b.node(in.node); {
+		case nd.op == OpSlice, nd.op == OpReshape, nd.op == OpIndex, b.shared[in.node]:
+			a := in.argIDs[0]
+			b.last[a] = max(b.last[a], b.last[in.node])
+		}
+	}
 }
 
 // pivots returns a new buffer of n ints of the workspace, as a Go slice.
@@ -376,14 +409,33 @@ func (b *genBody) pivots(n int) string {
 	return fmt.Sprintf("%s.p%d[0:%d]", b.work, len(b.pivs)-1, n)
 }
 
-// scratch returns a new buffer of n elements of the workspace.
+// scratch returns a buffer of n elements of the workspace for the current
+// item: one whose values are dead, the smallest that is long enough, or a
+// new one. Code with symbolic lengths takes new ones, since which buffer
+// is long enough can depend on the length.
 func (b *genBody) scratch(n int) genRef {
+	h, _ := b.reuse(n)
+	return h
+}
+
+// reuse returns scratch's buffer and its index.
+func (b *genBody) reuse(n int) (genRef, int) {
 	if b.work == "" {
 		b.work = b.names.local("w")
 	}
-	h := genRef{base: fmt.Sprintf("%s.b%d", b.work, len(b.bufs)), step: 1, len: n}
-	b.bufs = append(b.bufs, n)
-	return h
+	k := -1
+	for j, l := range b.bufs {
+		if !b.file.symbolic && b.free[j] < b.item && l >= n && (k < 0 || l < b.bufs[k]) {
+			k = j
+		}
+	}
+	if k < 0 {
+		k = len(b.bufs)
+		b.bufs = append(b.bufs, n)
+		b.free = append(b.free, 0)
+	}
+	b.free[k] = b.item // till the end of the item, unless buffer says longer
+	return genRef{base: fmt.Sprintf("%s.b%d", b.work, k), step: 1, len: n}, k
 }
 
 // write generates the statements of the program. vector outputs go to out;
@@ -410,7 +462,9 @@ func (b *genBody) write(inputs []string) {
 			b.home[in.argIDs[0]] = h
 		}
 	}
-	for _, it := range items {
+	b.lifetimes(items)
+	for t, it := range items {
+		b.item = t
 		if it.n > 0 {
 			b.loop(it)
 		} else {

@@ -138,16 +138,16 @@ func BealeHVP(x_, v, hv []float64) {
 	v46 := 2 * v45
 	v47 := v8 * v44
 	v48 := 3 * v47
-	w.b5[0] = v44
-	w.b5[1] = v46
-	w.b5[2] = v48
+	w.b0[0] = v44
+	w.b0[1] = v46
+	w.b0[2] = v48
 	v50 := dirX[0]
 	v63 := 0.0
 	v64 := 0.0
 	for k := range 3 {
-		v51 := -w.b5[k]
+		v51 := -w.b0[k]
 		v52 := w.b1[k] * v50
-		v53 := v13 * w.b5[k]
+		v53 := v13 * w.b0[k]
 		v55 := v52 - v53
 		v62 := 2 * v55
 		v63 += w.b1[k] * v62
@@ -155,14 +155,14 @@ func BealeHVP(x_, v, hv []float64) {
 		v66 := v13 * v55
 		v68 := w.b2[k] * v50
 		v72 := 2 * (v68 - v66)
-		w.b6[k] = v72
+		w.b5[k] = v72
 	}
 	v65 := v63 + v64
 	clear(hvX[0:2])
 	hvX[0] = v65
-	v74 := w.b6[0]
-	v75 := w.b6[1]
-	v76 := w.b6[2]
+	v74 := w.b5[0]
+	v75 := w.b5[1]
+	v76 := w.b5[2]
 	v79 := v8 * v76
 	v80 := v32 * v45
 	v81 := 2 * v80
@@ -217,11 +217,11 @@ func BealeHessian(x_, h []float64) {
 		v97 := w.b1[k] * v13
 		v99 := w.b2[k] + 2*v97
 		v101 := -v99
-		w.b4[k] = v101
+		w.b0[k] = v101
 	}
-	v103 := w.b4[0]
-	v104 := w.b4[1]
-	v105 := w.b4[2]
+	v103 := w.b0[0]
+	v104 := w.b0[1]
+	v105 := w.b0[2]
 	v106 := v105 * v8
 	v107 := 3 * v106
 	v108 := v103 + v107
@@ -230,19 +230,19 @@ func BealeHessian(x_, h []float64) {
 	v111 := v108 + v110
 	v114 := 2 * v31
 	v115 := 3 * v32
-	clear(w.b5[0:3])
-	w.b5[2] = v33
-	w.b5[1] += v37
-	w.b5[0] += 1
+	clear(w.b0[0:3])
+	w.b0[2] = v33
+	w.b0[1] += v37
+	w.b0[0] += 1
 	for k := range 3 {
-		v123 := w.b5[k] * v13
+		v123 := w.b0[k] * v13
 		v128 := v123 * v13
 		v132 := 2 * v128
-		w.b6[k] = v132
+		w.b1[k] = v132
 	}
-	v134 := w.b6[0]
-	v135 := w.b6[1]
-	v136 := w.b6[2]
+	v134 := w.b1[0]
+	v135 := w.b1[1]
+	v136 := w.b1[2]
 	v137 := v114 + v134
 	v138 := v115 + v135
 	v139 := v136 * v8
@@ -280,7 +280,6 @@ type bealeHVPWork struct {
 	b3 [3]float64
 	b4 [3]float64
 	b5 [3]float64
-	b6 [3]float64
 }
 
 var bealeHVPPool = sync.Pool{New: func() any { return new(bealeHVPWork) }}
@@ -291,9 +290,6 @@ type bealeHessianWork struct {
 	b1 [3]float64
 	b2 [3]float64
 	b3 [3]float64
-	b4 [3]float64
-	b5 [3]float64
-	b6 [3]float64
 }
 
 var bealeHessianPool = sync.Pool{New: func() any { return new(bealeHessianWork) }}

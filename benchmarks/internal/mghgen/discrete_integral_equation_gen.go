@@ -57,20 +57,20 @@ func DiscreteIntegralEquation(x_ []float64) float64 {
 		t := 0.0
 		for k := range 10 {
 			t += w.b1[k]
-			w.b3[k] = t
+			w.b0[k] = t
 		}
 	}
 	v19 := 0.0
 	for k := range 10 {
 		v18 := discreteIntegralEquationC13[k] * w.b2[k]
-		w.b4[k] = v18
+		w.b3[k] = v18
 		v19 += w.b1[k]
 	}
 	v27 := 0.0
 	for k := range 10 {
-		v21 := v19 - w.b3[k]
+		v21 := v19 - w.b0[k]
 		v22 := discreteIntegralEquationC7[k] * v21
-		v24 := 0.045454545454545456 * (w.b4[k] + v22)
+		v24 := 0.045454545454545456 * (w.b3[k] + v22)
 		v25 := x[k] + v24
 		v26 := v25 * v25
 		v27 += v26
@@ -111,58 +111,58 @@ func DiscreteIntegralEquationGrad(x_, grad []float64) float64 {
 		t := 0.0
 		for k := range 10 {
 			t += w.b2[k]
-			w.b4[k] = t
+			w.b1[k] = t
 		}
 	}
 	v19 := 0.0
 	for k := range 10 {
 		v18 := discreteIntegralEquationC13[k] * w.b3[k]
-		w.b5[k] = v18
+		w.b4[k] = v18
 		v19 += w.b2[k]
 	}
 	v27 := 0.0
 	v37 := 0.0
 	for k := range 10 {
-		v21 := v19 - w.b4[k]
+		v21 := v19 - w.b1[k]
 		v22 := discreteIntegralEquationC7[k] * v21
-		v24 := 0.045454545454545456 * (w.b5[k] + v22)
+		v24 := 0.045454545454545456 * (w.b4[k] + v22)
 		v25 := x[k] + v24
-		w.b6[k] = v25
+		w.b2[k] = v25
 		v26 := v25 * v25
 		v27 += v26
 		v34 := v25 * discreteIntegralEquationC7[k]
 		v35 := 0.09090909090909091 * v34
 		v37 += v35
 		v39 := (-0.09090909090909091) * v34
-		w.b7[k] = v39
+		w.b3[k] = v39
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b7[9-k]
-			w.b8[k] = t
+			t += w.b3[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v44 := w.b8[9-k] + v37
-		w.b9[k] = v44
-		v48 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
-		w.b10[k] = v48
+		v44 := w.b1[9-k] + v37
+		w.b3[k] = v44
+		v48 := 0.09090909090909091 * (w.b2[k] * discreteIntegralEquationC13[k])
+		w.b4[k] = v48
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b10[9-k]
-			w.b11[k] = t
+			t += w.b4[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v53 := w.b9[k] * discreteIntegralEquationC13[k]
-		v55 := w.b11[9-k] * discreteIntegralEquationC7[k]
+		v53 := w.b3[k] * discreteIntegralEquationC13[k]
+		v55 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v56 := v53 + v55
 		v57 := w.b0[k] * w.b0[k]
 		v60 := 3 * (v56 * v57)
-		v62 := v60 + 2*w.b6[k]
+		v62 := v60 + 2*w.b2[k]
 		gradX[k] = v62
 	}
 	return v27
@@ -205,123 +205,123 @@ func DiscreteIntegralEquationHVP(x_, v, hv []float64) {
 		t := 0.0
 		for k := range 10 {
 			t += w.b2[k]
-			w.b4[k] = t
+			w.b1[k] = t
 		}
 	}
 	v19 := 0.0
 	for k := range 10 {
 		v18 := discreteIntegralEquationC13[k] * w.b3[k]
-		w.b5[k] = v18
+		w.b4[k] = v18
 		v19 += w.b2[k]
 	}
 	v37 := 0.0
 	for k := range 10 {
-		v21 := v19 - w.b4[k]
+		v21 := v19 - w.b1[k]
 		v22 := discreteIntegralEquationC7[k] * v21
-		v24 := 0.045454545454545456 * (w.b5[k] + v22)
+		v24 := 0.045454545454545456 * (w.b4[k] + v22)
 		v25 := x[k] + v24
-		w.b6[k] = v25
+		w.b2[k] = v25
 		v34 := v25 * discreteIntegralEquationC7[k]
 		v35 := 0.09090909090909091 * v34
 		v37 += v35
 		v39 := (-0.09090909090909091) * v34
-		w.b7[k] = v39
+		w.b3[k] = v39
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b7[9-k]
-			w.b8[k] = t
+			t += w.b3[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v44 := w.b8[9-k] + v37
-		w.b9[k] = v44
-		v48 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
-		w.b10[k] = v48
+		v44 := w.b1[9-k] + v37
+		w.b3[k] = v44
+		v48 := 0.09090909090909091 * (w.b2[k] * discreteIntegralEquationC13[k])
+		w.b4[k] = v48
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b10[9-k]
-			w.b11[k] = t
+			t += w.b4[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v53 := w.b9[k] * discreteIntegralEquationC13[k]
-		v55 := w.b11[9-k] * discreteIntegralEquationC7[k]
+		v53 := w.b3[k] * discreteIntegralEquationC13[k]
+		v55 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v56 := v53 + v55
-		w.b12[k] = v56
+		w.b2[k] = v56
 		v57 := w.b0[k] * w.b0[k]
-		w.b13[k] = v57
+		w.b4[k] = v57
 		v64 := v57 * dirX[k]
 		v67 := 3 * (discreteIntegralEquationC7[k] * v64)
-		w.b14[k] = v67
+		w.b5[k] = v67
 		v69 := 3 * (discreteIntegralEquationC13[k] * v64)
-		w.b15[k] = v69
+		w.b6[k] = v69
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b14[k]
-			w.b16[k] = t
+			t += w.b5[k]
+			w.b1[k] = t
 		}
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b15[k]
-			w.b17[k] = t
+			t += w.b6[k]
+			w.b3[k] = t
 		}
 	}
 	v72 := 0.0
 	for k := range 10 {
-		v71 := discreteIntegralEquationC13[k] * w.b16[k]
-		w.b18[k] = v71
-		v72 += w.b15[k]
+		v71 := discreteIntegralEquationC13[k] * w.b1[k]
+		w.b5[k] = v71
+		v72 += w.b6[k]
 	}
 	v94 := 0.0
 	for k := range 10 {
-		v75 := v72 - w.b17[k]
+		v75 := v72 - w.b3[k]
 		v76 := discreteIntegralEquationC7[k] * v75
-		v78 := 0.045454545454545456 * (w.b18[k] + v76)
+		v78 := 0.045454545454545456 * (w.b5[k] + v76)
 		v79 := dirX[k] + v78
-		w.b19[k] = v79
+		w.b1[k] = v79
 		v92 := discreteIntegralEquationC7[k] * v79
 		v93 := 0.09090909090909091 * v92
 		v94 += v93
 		v95 := (-0.09090909090909091) * v92
-		w.b20[k] = v95
+		w.b6[k] = v95
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b20[9-k]
-			w.b21[k] = t
+			t += w.b6[9-k]
+			w.b3[k] = t
 		}
 	}
 	for k := range 10 {
-		v100 := w.b21[9-k] + v94
-		w.b22[k] = v100
-		v106 := 0.09090909090909091 * (discreteIntegralEquationC13[k] * w.b19[k])
-		w.b23[k] = v106
+		v100 := w.b3[9-k] + v94
+		w.b5[k] = v100
+		v106 := 0.09090909090909091 * (discreteIntegralEquationC13[k] * w.b1[k])
+		w.b6[k] = v106
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b23[9-k]
-			w.b24[k] = t
+			t += w.b6[9-k]
+			w.b3[k] = t
 		}
 	}
 	for k := range 10 {
-		v114 := discreteIntegralEquationC13[k] * w.b22[k]
-		v119 := discreteIntegralEquationC7[k] * w.b24[9-k]
+		v114 := discreteIntegralEquationC13[k] * w.b5[k]
+		v119 := discreteIntegralEquationC7[k] * w.b3[9-k]
 		v120 := v114 + v119
 		v122 := w.b0[k] * dirX[k]
-		v126 := w.b13[k] * v120
-		v128 := 2 * (w.b12[k] * v122)
+		v126 := w.b4[k] * v120
+		v128 := 2 * (w.b2[k] * v122)
 		v130 := 3 * (v126 + v128)
-		v132 := v130 + 2*w.b19[k]
+		v132 := v130 + 2*w.b1[k]
 		hvX[k] = v132
 	}
 }
@@ -358,969 +358,969 @@ func DiscreteIntegralEquationHessian(x_, h []float64) {
 		t := 0.0
 		for k := range 10 {
 			t += w.b2[k]
-			w.b4[k] = t
+			w.b1[k] = t
 		}
 	}
 	v19 := 0.0
 	for k := range 10 {
 		v18 := discreteIntegralEquationC13[k] * w.b3[k]
-		w.b5[k] = v18
+		w.b4[k] = v18
 		v19 += w.b2[k]
 	}
 	v37 := 0.0
 	for k := range 10 {
-		v21 := v19 - w.b4[k]
+		v21 := v19 - w.b1[k]
 		v22 := discreteIntegralEquationC7[k] * v21
-		v24 := 0.045454545454545456 * (w.b5[k] + v22)
+		v24 := 0.045454545454545456 * (w.b4[k] + v22)
 		v25 := x[k] + v24
-		w.b6[k] = v25
+		w.b2[k] = v25
 		v34 := v25 * discreteIntegralEquationC7[k]
 		v35 := 0.09090909090909091 * v34
 		v37 += v35
 		v39 := (-0.09090909090909091) * v34
-		w.b7[k] = v39
+		w.b3[k] = v39
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b3[9-k]
+			w.b1[k] = t
+		}
+	}
+	for k := range 10 {
+		v44 := w.b1[9-k] + v37
+		w.b3[k] = v44
+		v48 := 0.09090909090909091 * (w.b2[k] * discreteIntegralEquationC13[k])
+		w.b4[k] = v48
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b4[9-k]
+			w.b1[k] = t
+		}
+	}
+	clear(w.b2[0:10])
+	w.b2[0] = 1
+	clear(w.b8[0:10])
+	for k := range 10 {
+		v53 := w.b3[k] * discreteIntegralEquationC13[k]
+		v55 := w.b1[9-k] * discreteIntegralEquationC7[k]
+		v56 := v53 + v55
+		w.b4[k] = v56
+		v57 := w.b0[k] * w.b0[k]
+		w.b5[k] = v57
+		v146 := w.b2[k] * v57
+		v148 := w.b2[k] * v56
+		v152 := 6 * (v148 * w.b0[k])
+		w.b6[k] = v152
+		v154 := 3 * (v146 * discreteIntegralEquationC7[k])
+		v158 := 3 * (v146 * discreteIntegralEquationC13[k])
+		w.b7[k] = v158
+		w.b8[9-k] += v154
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b8[9-k]
+			w.b1[k] = t
+		}
+	}
+	clear(w.b3[0:10])
+	for k := range 10 {
+		w.b3[9-k] += w.b1[9-k]
+	}
+	v172 := 0.0
+	clear(w.b8[0:10])
+	for k := range 10 {
+		v169 := 0.09090909090909091 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b1[k] = v169
+		v172 += w.b7[k]
+		w.b8[9-k] += w.b7[k]
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b8[9-k]
+			w.b3[k] = t
+		}
+	}
+	clear(w.b7[0:10])
+	for k := range 10 {
+		w.b7[9-k] += w.b3[9-k]
+	}
+	v196 := 0.0
+	for k := range 10 {
+		v179 := (-0.09090909090909091) * w.b7[k]
+		v183 := v179 + 0.09090909090909091*v172
+		v184 := v183 * discreteIntegralEquationC7[k]
+		v186 := w.b1[k] + v184
+		v189 := v186 + 2*w.b2[k]
+		w.b3[k] = v189
+		v194 := v189 * discreteIntegralEquationC7[k]
+		v195 := 0.045454545454545456 * v194
+		v196 += v195
+		v198 := (-0.045454545454545456) * v194
+		w.b8[k] = v198
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b8[9-k]
+			w.b1[k] = t
+		}
+	}
+	for k := range 10 {
+		v203 := w.b1[9-k] + v196
+		w.b2[k] = v203
+		v207 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b7[k] = v207
 	}
 	{
 		t := 0.0
 		for k := range 10 {
 			t += w.b7[9-k]
-			w.b8[k] = t
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v44 := w.b8[9-k] + v37
-		w.b9[k] = v44
-		v48 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
-		w.b10[k] = v48
+		v212 := w.b2[k] * discreteIntegralEquationC13[k]
+		v214 := w.b1[9-k] * discreteIntegralEquationC7[k]
+		v215 := v212 + v214
+		v217 := 3 * (v215 * w.b5[k])
+		v218 := w.b6[k] + v217
+		v220 := w.b3[k] + v218
+		w.b7[k] = v220
+	}
+	v221 := w.b7[0]
+	v222 := w.b7[1]
+	v223 := w.b7[2]
+	v224 := w.b7[3]
+	v225 := w.b7[4]
+	v226 := w.b7[5]
+	v227 := w.b7[6]
+	v228 := w.b7[7]
+	v229 := w.b7[8]
+	v230 := w.b7[9]
+	clear(w.b1[0:10])
+	w.b1[1] = 1
+	clear(w.b6[0:10])
+	for k := range 10 {
+		v234 := w.b1[k] * w.b5[k]
+		v236 := w.b1[k] * w.b4[k]
+		v240 := 6 * (v236 * w.b0[k])
+		w.b2[k] = v240
+		v242 := 3 * (v234 * discreteIntegralEquationC7[k])
+		v246 := 3 * (v234 * discreteIntegralEquationC13[k])
+		w.b3[k] = v246
+		w.b6[9-k] += v242
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b6[9-k]
+			w.b8[k] = t
+		}
+	}
+	clear(w.b6[0:10])
+	for k := range 10 {
+		w.b6[9-k] += w.b8[9-k]
+	}
+	v260 := 0.0
+	clear(w.b9[0:10])
+	for k := range 10 {
+		v257 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b8[k] = v257
+		v260 += w.b3[k]
+		w.b9[9-k] += w.b3[k]
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b9[9-k]
+			w.b3[k] = t
+		}
+	}
+	clear(w.b6[0:10])
+	for k := range 10 {
+		w.b6[9-k] += w.b3[9-k]
+	}
+	v284 := 0.0
+	for k := range 10 {
+		v267 := (-0.09090909090909091) * w.b6[k]
+		v271 := v267 + 0.09090909090909091*v260
+		v272 := v271 * discreteIntegralEquationC7[k]
+		v274 := w.b8[k] + v272
+		v277 := v274 + 2*w.b1[k]
+		w.b3[k] = v277
+		v282 := v277 * discreteIntegralEquationC7[k]
+		v283 := 0.045454545454545456 * v282
+		v284 += v283
+		v285 := (-0.045454545454545456) * v282
+		w.b9[k] = v285
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b9[9-k]
+			w.b1[k] = t
+		}
+	}
+	for k := range 10 {
+		v290 := w.b1[9-k] + v284
+		w.b6[k] = v290
+		v294 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b8[k] = v294
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b8[9-k]
+			w.b1[k] = t
+		}
+	}
+	for k := range 10 {
+		v299 := w.b6[k] * discreteIntegralEquationC13[k]
+		v301 := w.b1[9-k] * discreteIntegralEquationC7[k]
+		v302 := v299 + v301
+		v304 := 3 * (v302 * w.b5[k])
+		v305 := w.b2[k] + v304
+		v307 := w.b3[k] + v305
+		w.b8[k] = v307
+	}
+	v309 := w.b8[1]
+	v310 := w.b8[2]
+	v311 := w.b8[3]
+	v312 := w.b8[4]
+	v313 := w.b8[5]
+	v314 := w.b8[6]
+	v315 := w.b8[7]
+	v316 := w.b8[8]
+	v317 := w.b8[9]
+	clear(w.b1[0:10])
+	w.b1[2] = 1
+	clear(w.b6[0:10])
+	for k := range 10 {
+		v321 := w.b1[k] * w.b5[k]
+		v323 := w.b1[k] * w.b4[k]
+		v327 := 6 * (v323 * w.b0[k])
+		w.b2[k] = v327
+		v329 := 3 * (v321 * discreteIntegralEquationC7[k])
+		v333 := 3 * (v321 * discreteIntegralEquationC13[k])
+		w.b3[k] = v333
+		w.b6[9-k] += v329
+	}
+	{
+		t := 0.0
+		for k := range 10 {
+			t += w.b6[9-k]
+			w.b9[k] = t
+		}
+	}
+	clear(w.b6[0:10])
+	for k := range 10 {
+		w.b6[9-k] += w.b9[9-k]
+	}
+	v347 := 0.0
+	clear(w.b10[0:10])
+	for k := range 10 {
+		v344 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b9[k] = v344
+		v347 += w.b3[k]
+		w.b10[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
 			t += w.b10[9-k]
-			w.b11[k] = t
+			w.b3[k] = t
 		}
 	}
-	clear(w.b12[0:10])
-	w.b12[0] = 1
-	clear(w.b17[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v53 := w.b9[k] * discreteIntegralEquationC13[k]
-		v55 := w.b11[9-k] * discreteIntegralEquationC7[k]
-		v56 := v53 + v55
-		w.b13[k] = v56
-		v57 := w.b0[k] * w.b0[k]
-		w.b14[k] = v57
-		v146 := w.b12[k] * v57
-		v148 := w.b12[k] * v56
-		v152 := 6 * (v148 * w.b0[k])
-		w.b15[k] = v152
-		v154 := 3 * (v146 * discreteIntegralEquationC7[k])
-		v158 := 3 * (v146 * discreteIntegralEquationC13[k])
-		w.b16[k] = v158
-		w.b17[9-k] += v154
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b17[9-k]
-			w.b18[k] = t
-		}
-	}
-	clear(w.b19[0:10])
-	for k := range 10 {
-		w.b19[9-k] += w.b18[9-k]
-	}
-	v172 := 0.0
-	clear(w.b21[0:10])
-	for k := range 10 {
-		v169 := 0.09090909090909091 * (w.b19[k] * discreteIntegralEquationC13[k])
-		w.b20[k] = v169
-		v172 += w.b16[k]
-		w.b21[9-k] += w.b16[k]
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b21[9-k]
-			w.b22[k] = t
-		}
-	}
-	clear(w.b23[0:10])
-	for k := range 10 {
-		w.b23[9-k] += w.b22[9-k]
-	}
-	v196 := 0.0
-	for k := range 10 {
-		v179 := (-0.09090909090909091) * w.b23[k]
-		v183 := v179 + 0.09090909090909091*v172
-		v184 := v183 * discreteIntegralEquationC7[k]
-		v186 := w.b20[k] + v184
-		v189 := v186 + 2*w.b12[k]
-		w.b24[k] = v189
-		v194 := v189 * discreteIntegralEquationC7[k]
-		v195 := 0.045454545454545456 * v194
-		v196 += v195
-		v198 := (-0.045454545454545456) * v194
-		w.b25[k] = v198
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b25[9-k]
-			w.b26[k] = t
-		}
-	}
-	for k := range 10 {
-		v203 := w.b26[9-k] + v196
-		w.b27[k] = v203
-		v207 := 0.045454545454545456 * (w.b24[k] * discreteIntegralEquationC13[k])
-		w.b28[k] = v207
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b28[9-k]
-			w.b29[k] = t
-		}
-	}
-	for k := range 10 {
-		v212 := w.b27[k] * discreteIntegralEquationC13[k]
-		v214 := w.b29[9-k] * discreteIntegralEquationC7[k]
-		v215 := v212 + v214
-		v217 := 3 * (v215 * w.b14[k])
-		v218 := w.b15[k] + v217
-		v220 := w.b24[k] + v218
-		w.b30[k] = v220
-	}
-	v221 := w.b30[0]
-	v222 := w.b30[1]
-	v223 := w.b30[2]
-	v224 := w.b30[3]
-	v225 := w.b30[4]
-	v226 := w.b30[5]
-	v227 := w.b30[6]
-	v228 := w.b30[7]
-	v229 := w.b30[8]
-	v230 := w.b30[9]
-	clear(w.b31[0:10])
-	w.b31[1] = 1
-	clear(w.b34[0:10])
-	for k := range 10 {
-		v234 := w.b31[k] * w.b14[k]
-		v236 := w.b31[k] * w.b13[k]
-		v240 := 6 * (v236 * w.b0[k])
-		w.b32[k] = v240
-		v242 := 3 * (v234 * discreteIntegralEquationC7[k])
-		v246 := 3 * (v234 * discreteIntegralEquationC13[k])
-		w.b33[k] = v246
-		w.b34[9-k] += v242
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b34[9-k]
-			w.b35[k] = t
-		}
-	}
-	clear(w.b36[0:10])
-	for k := range 10 {
-		w.b36[9-k] += w.b35[9-k]
-	}
-	v260 := 0.0
-	clear(w.b38[0:10])
-	for k := range 10 {
-		v257 := 0.09090909090909091 * (w.b36[k] * discreteIntegralEquationC13[k])
-		w.b37[k] = v257
-		v260 += w.b33[k]
-		w.b38[9-k] += w.b33[k]
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b38[9-k]
-			w.b39[k] = t
-		}
-	}
-	clear(w.b40[0:10])
-	for k := range 10 {
-		w.b40[9-k] += w.b39[9-k]
-	}
-	v284 := 0.0
-	for k := range 10 {
-		v267 := (-0.09090909090909091) * w.b40[k]
-		v271 := v267 + 0.09090909090909091*v260
-		v272 := v271 * discreteIntegralEquationC7[k]
-		v274 := w.b37[k] + v272
-		v277 := v274 + 2*w.b31[k]
-		w.b41[k] = v277
-		v282 := v277 * discreteIntegralEquationC7[k]
-		v283 := 0.045454545454545456 * v282
-		v284 += v283
-		v285 := (-0.045454545454545456) * v282
-		w.b42[k] = v285
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b42[9-k]
-			w.b43[k] = t
-		}
-	}
-	for k := range 10 {
-		v290 := w.b43[9-k] + v284
-		w.b44[k] = v290
-		v294 := 0.045454545454545456 * (w.b41[k] * discreteIntegralEquationC13[k])
-		w.b45[k] = v294
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b45[9-k]
-			w.b46[k] = t
-		}
-	}
-	for k := range 10 {
-		v299 := w.b44[k] * discreteIntegralEquationC13[k]
-		v301 := w.b46[9-k] * discreteIntegralEquationC7[k]
-		v302 := v299 + v301
-		v304 := 3 * (v302 * w.b14[k])
-		v305 := w.b32[k] + v304
-		v307 := w.b41[k] + v305
-		w.b47[k] = v307
-	}
-	v309 := w.b47[1]
-	v310 := w.b47[2]
-	v311 := w.b47[3]
-	v312 := w.b47[4]
-	v313 := w.b47[5]
-	v314 := w.b47[6]
-	v315 := w.b47[7]
-	v316 := w.b47[8]
-	v317 := w.b47[9]
-	clear(w.b48[0:10])
-	w.b48[2] = 1
-	clear(w.b51[0:10])
-	for k := range 10 {
-		v321 := w.b48[k] * w.b14[k]
-		v323 := w.b48[k] * w.b13[k]
-		v327 := 6 * (v323 * w.b0[k])
-		w.b49[k] = v327
-		v329 := 3 * (v321 * discreteIntegralEquationC7[k])
-		v333 := 3 * (v321 * discreteIntegralEquationC13[k])
-		w.b50[k] = v333
-		w.b51[9-k] += v329
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b51[9-k]
-			w.b52[k] = t
-		}
-	}
-	clear(w.b53[0:10])
-	for k := range 10 {
-		w.b53[9-k] += w.b52[9-k]
-	}
-	v347 := 0.0
-	clear(w.b55[0:10])
-	for k := range 10 {
-		v344 := 0.09090909090909091 * (w.b53[k] * discreteIntegralEquationC13[k])
-		w.b54[k] = v344
-		v347 += w.b50[k]
-		w.b55[9-k] += w.b50[k]
-	}
-	{
-		t := 0.0
-		for k := range 10 {
-			t += w.b55[9-k]
-			w.b56[k] = t
-		}
-	}
-	clear(w.b57[0:10])
-	for k := range 10 {
-		w.b57[9-k] += w.b56[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v371 := 0.0
 	for k := range 10 {
-		v354 := (-0.09090909090909091) * w.b57[k]
+		v354 := (-0.09090909090909091) * w.b6[k]
 		v358 := v354 + 0.09090909090909091*v347
 		v359 := v358 * discreteIntegralEquationC7[k]
-		v361 := w.b54[k] + v359
-		v364 := v361 + 2*w.b48[k]
-		w.b58[k] = v364
+		v361 := w.b9[k] + v359
+		v364 := v361 + 2*w.b1[k]
+		w.b3[k] = v364
 		v369 := v364 * discreteIntegralEquationC7[k]
 		v370 := 0.045454545454545456 * v369
 		v371 += v370
 		v372 := (-0.045454545454545456) * v369
-		w.b59[k] = v372
+		w.b10[k] = v372
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b59[9-k]
-			w.b60[k] = t
+			t += w.b10[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v377 := w.b60[9-k] + v371
-		w.b61[k] = v377
-		v381 := 0.045454545454545456 * (w.b58[k] * discreteIntegralEquationC13[k])
-		w.b62[k] = v381
+		v377 := w.b1[9-k] + v371
+		w.b6[k] = v377
+		v381 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b9[k] = v381
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b62[9-k]
-			w.b63[k] = t
+			t += w.b9[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v386 := w.b61[k] * discreteIntegralEquationC13[k]
-		v388 := w.b63[9-k] * discreteIntegralEquationC7[k]
+		v386 := w.b6[k] * discreteIntegralEquationC13[k]
+		v388 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v389 := v386 + v388
-		v391 := 3 * (v389 * w.b14[k])
-		v392 := w.b49[k] + v391
-		v394 := w.b58[k] + v392
-		w.b64[k] = v394
+		v391 := 3 * (v389 * w.b5[k])
+		v392 := w.b2[k] + v391
+		v394 := w.b3[k] + v392
+		w.b9[k] = v394
 	}
-	v397 := w.b64[2]
-	v398 := w.b64[3]
-	v399 := w.b64[4]
-	v400 := w.b64[5]
-	v401 := w.b64[6]
-	v402 := w.b64[7]
-	v403 := w.b64[8]
-	v404 := w.b64[9]
-	clear(w.b65[0:10])
-	w.b65[3] = 1
-	clear(w.b68[0:10])
+	v397 := w.b9[2]
+	v398 := w.b9[3]
+	v399 := w.b9[4]
+	v400 := w.b9[5]
+	v401 := w.b9[6]
+	v402 := w.b9[7]
+	v403 := w.b9[8]
+	v404 := w.b9[9]
+	clear(w.b1[0:10])
+	w.b1[3] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v408 := w.b65[k] * w.b14[k]
-		v410 := w.b65[k] * w.b13[k]
+		v408 := w.b1[k] * w.b5[k]
+		v410 := w.b1[k] * w.b4[k]
 		v414 := 6 * (v410 * w.b0[k])
-		w.b66[k] = v414
+		w.b2[k] = v414
 		v416 := 3 * (v408 * discreteIntegralEquationC7[k])
 		v420 := 3 * (v408 * discreteIntegralEquationC13[k])
-		w.b67[k] = v420
-		w.b68[9-k] += v416
+		w.b3[k] = v420
+		w.b6[9-k] += v416
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b68[9-k]
-			w.b69[k] = t
+			t += w.b6[9-k]
+			w.b10[k] = t
 		}
 	}
-	clear(w.b70[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b70[9-k] += w.b69[9-k]
+		w.b6[9-k] += w.b10[9-k]
 	}
 	v434 := 0.0
-	clear(w.b72[0:10])
+	clear(w.b11[0:10])
 	for k := range 10 {
-		v431 := 0.09090909090909091 * (w.b70[k] * discreteIntegralEquationC13[k])
-		w.b71[k] = v431
-		v434 += w.b67[k]
-		w.b72[9-k] += w.b67[k]
+		v431 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b10[k] = v431
+		v434 += w.b3[k]
+		w.b11[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b72[9-k]
-			w.b73[k] = t
+			t += w.b11[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b74[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b74[9-k] += w.b73[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v458 := 0.0
 	for k := range 10 {
-		v441 := (-0.09090909090909091) * w.b74[k]
+		v441 := (-0.09090909090909091) * w.b6[k]
 		v445 := v441 + 0.09090909090909091*v434
 		v446 := v445 * discreteIntegralEquationC7[k]
-		v448 := w.b71[k] + v446
-		v451 := v448 + 2*w.b65[k]
-		w.b75[k] = v451
+		v448 := w.b10[k] + v446
+		v451 := v448 + 2*w.b1[k]
+		w.b3[k] = v451
 		v456 := v451 * discreteIntegralEquationC7[k]
 		v457 := 0.045454545454545456 * v456
 		v458 += v457
 		v459 := (-0.045454545454545456) * v456
-		w.b76[k] = v459
+		w.b11[k] = v459
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b76[9-k]
-			w.b77[k] = t
+			t += w.b11[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v464 := w.b77[9-k] + v458
-		w.b78[k] = v464
-		v468 := 0.045454545454545456 * (w.b75[k] * discreteIntegralEquationC13[k])
-		w.b79[k] = v468
+		v464 := w.b1[9-k] + v458
+		w.b6[k] = v464
+		v468 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b10[k] = v468
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b79[9-k]
-			w.b80[k] = t
+			t += w.b10[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v473 := w.b78[k] * discreteIntegralEquationC13[k]
-		v475 := w.b80[9-k] * discreteIntegralEquationC7[k]
+		v473 := w.b6[k] * discreteIntegralEquationC13[k]
+		v475 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v476 := v473 + v475
-		v478 := 3 * (v476 * w.b14[k])
-		v479 := w.b66[k] + v478
-		v481 := w.b75[k] + v479
-		w.b81[k] = v481
+		v478 := 3 * (v476 * w.b5[k])
+		v479 := w.b2[k] + v478
+		v481 := w.b3[k] + v479
+		w.b10[k] = v481
 	}
-	v485 := w.b81[3]
-	v486 := w.b81[4]
-	v487 := w.b81[5]
-	v488 := w.b81[6]
-	v489 := w.b81[7]
-	v490 := w.b81[8]
-	v491 := w.b81[9]
-	clear(w.b82[0:10])
-	w.b82[4] = 1
-	clear(w.b85[0:10])
+	v485 := w.b10[3]
+	v486 := w.b10[4]
+	v487 := w.b10[5]
+	v488 := w.b10[6]
+	v489 := w.b10[7]
+	v490 := w.b10[8]
+	v491 := w.b10[9]
+	clear(w.b1[0:10])
+	w.b1[4] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v495 := w.b82[k] * w.b14[k]
-		v497 := w.b82[k] * w.b13[k]
+		v495 := w.b1[k] * w.b5[k]
+		v497 := w.b1[k] * w.b4[k]
 		v501 := 6 * (v497 * w.b0[k])
-		w.b83[k] = v501
+		w.b2[k] = v501
 		v503 := 3 * (v495 * discreteIntegralEquationC7[k])
 		v507 := 3 * (v495 * discreteIntegralEquationC13[k])
-		w.b84[k] = v507
-		w.b85[9-k] += v503
+		w.b3[k] = v507
+		w.b6[9-k] += v503
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b85[9-k]
-			w.b86[k] = t
+			t += w.b6[9-k]
+			w.b11[k] = t
 		}
 	}
-	clear(w.b87[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b87[9-k] += w.b86[9-k]
+		w.b6[9-k] += w.b11[9-k]
 	}
 	v521 := 0.0
-	clear(w.b89[0:10])
+	clear(w.b12[0:10])
 	for k := range 10 {
-		v518 := 0.09090909090909091 * (w.b87[k] * discreteIntegralEquationC13[k])
-		w.b88[k] = v518
-		v521 += w.b84[k]
-		w.b89[9-k] += w.b84[k]
+		v518 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b11[k] = v518
+		v521 += w.b3[k]
+		w.b12[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b89[9-k]
-			w.b90[k] = t
+			t += w.b12[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b91[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b91[9-k] += w.b90[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v545 := 0.0
 	for k := range 10 {
-		v528 := (-0.09090909090909091) * w.b91[k]
+		v528 := (-0.09090909090909091) * w.b6[k]
 		v532 := v528 + 0.09090909090909091*v521
 		v533 := v532 * discreteIntegralEquationC7[k]
-		v535 := w.b88[k] + v533
-		v538 := v535 + 2*w.b82[k]
-		w.b92[k] = v538
+		v535 := w.b11[k] + v533
+		v538 := v535 + 2*w.b1[k]
+		w.b3[k] = v538
 		v543 := v538 * discreteIntegralEquationC7[k]
 		v544 := 0.045454545454545456 * v543
 		v545 += v544
 		v546 := (-0.045454545454545456) * v543
-		w.b93[k] = v546
+		w.b12[k] = v546
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b93[9-k]
-			w.b94[k] = t
+			t += w.b12[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v551 := w.b94[9-k] + v545
-		w.b95[k] = v551
-		v555 := 0.045454545454545456 * (w.b92[k] * discreteIntegralEquationC13[k])
-		w.b96[k] = v555
+		v551 := w.b1[9-k] + v545
+		w.b6[k] = v551
+		v555 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b11[k] = v555
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b96[9-k]
-			w.b97[k] = t
+			t += w.b11[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v560 := w.b95[k] * discreteIntegralEquationC13[k]
-		v562 := w.b97[9-k] * discreteIntegralEquationC7[k]
+		v560 := w.b6[k] * discreteIntegralEquationC13[k]
+		v562 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v563 := v560 + v562
-		v565 := 3 * (v563 * w.b14[k])
-		v566 := w.b83[k] + v565
-		v568 := w.b92[k] + v566
-		w.b98[k] = v568
+		v565 := 3 * (v563 * w.b5[k])
+		v566 := w.b2[k] + v565
+		v568 := w.b3[k] + v566
+		w.b11[k] = v568
 	}
-	v573 := w.b98[4]
-	v574 := w.b98[5]
-	v575 := w.b98[6]
-	v576 := w.b98[7]
-	v577 := w.b98[8]
-	v578 := w.b98[9]
-	clear(w.b99[0:10])
-	w.b99[5] = 1
-	clear(w.b102[0:10])
+	v573 := w.b11[4]
+	v574 := w.b11[5]
+	v575 := w.b11[6]
+	v576 := w.b11[7]
+	v577 := w.b11[8]
+	v578 := w.b11[9]
+	clear(w.b1[0:10])
+	w.b1[5] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v582 := w.b99[k] * w.b14[k]
-		v584 := w.b99[k] * w.b13[k]
+		v582 := w.b1[k] * w.b5[k]
+		v584 := w.b1[k] * w.b4[k]
 		v588 := 6 * (v584 * w.b0[k])
-		w.b100[k] = v588
+		w.b2[k] = v588
 		v590 := 3 * (v582 * discreteIntegralEquationC7[k])
 		v594 := 3 * (v582 * discreteIntegralEquationC13[k])
-		w.b101[k] = v594
-		w.b102[9-k] += v590
+		w.b3[k] = v594
+		w.b6[9-k] += v590
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b102[9-k]
-			w.b103[k] = t
+			t += w.b6[9-k]
+			w.b12[k] = t
 		}
 	}
-	clear(w.b104[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b104[9-k] += w.b103[9-k]
+		w.b6[9-k] += w.b12[9-k]
 	}
 	v608 := 0.0
-	clear(w.b106[0:10])
+	clear(w.b13[0:10])
 	for k := range 10 {
-		v605 := 0.09090909090909091 * (w.b104[k] * discreteIntegralEquationC13[k])
-		w.b105[k] = v605
-		v608 += w.b101[k]
-		w.b106[9-k] += w.b101[k]
+		v605 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b12[k] = v605
+		v608 += w.b3[k]
+		w.b13[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b106[9-k]
-			w.b107[k] = t
+			t += w.b13[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b108[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b108[9-k] += w.b107[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v632 := 0.0
 	for k := range 10 {
-		v615 := (-0.09090909090909091) * w.b108[k]
+		v615 := (-0.09090909090909091) * w.b6[k]
 		v619 := v615 + 0.09090909090909091*v608
 		v620 := v619 * discreteIntegralEquationC7[k]
-		v622 := w.b105[k] + v620
-		v625 := v622 + 2*w.b99[k]
-		w.b109[k] = v625
+		v622 := w.b12[k] + v620
+		v625 := v622 + 2*w.b1[k]
+		w.b3[k] = v625
 		v630 := v625 * discreteIntegralEquationC7[k]
 		v631 := 0.045454545454545456 * v630
 		v632 += v631
 		v633 := (-0.045454545454545456) * v630
-		w.b110[k] = v633
+		w.b13[k] = v633
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b110[9-k]
-			w.b111[k] = t
+			t += w.b13[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v638 := w.b111[9-k] + v632
-		w.b112[k] = v638
-		v642 := 0.045454545454545456 * (w.b109[k] * discreteIntegralEquationC13[k])
-		w.b113[k] = v642
+		v638 := w.b1[9-k] + v632
+		w.b6[k] = v638
+		v642 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b12[k] = v642
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b113[9-k]
-			w.b114[k] = t
+			t += w.b12[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v647 := w.b112[k] * discreteIntegralEquationC13[k]
-		v649 := w.b114[9-k] * discreteIntegralEquationC7[k]
+		v647 := w.b6[k] * discreteIntegralEquationC13[k]
+		v649 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v650 := v647 + v649
-		v652 := 3 * (v650 * w.b14[k])
-		v653 := w.b100[k] + v652
-		v655 := w.b109[k] + v653
-		w.b115[k] = v655
+		v652 := 3 * (v650 * w.b5[k])
+		v653 := w.b2[k] + v652
+		v655 := w.b3[k] + v653
+		w.b12[k] = v655
 	}
-	v661 := w.b115[5]
-	v662 := w.b115[6]
-	v663 := w.b115[7]
-	v664 := w.b115[8]
-	v665 := w.b115[9]
-	clear(w.b116[0:10])
-	w.b116[6] = 1
-	clear(w.b119[0:10])
+	v661 := w.b12[5]
+	v662 := w.b12[6]
+	v663 := w.b12[7]
+	v664 := w.b12[8]
+	v665 := w.b12[9]
+	clear(w.b1[0:10])
+	w.b1[6] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v669 := w.b116[k] * w.b14[k]
-		v671 := w.b116[k] * w.b13[k]
+		v669 := w.b1[k] * w.b5[k]
+		v671 := w.b1[k] * w.b4[k]
 		v675 := 6 * (v671 * w.b0[k])
-		w.b117[k] = v675
+		w.b2[k] = v675
 		v677 := 3 * (v669 * discreteIntegralEquationC7[k])
 		v681 := 3 * (v669 * discreteIntegralEquationC13[k])
-		w.b118[k] = v681
-		w.b119[9-k] += v677
+		w.b3[k] = v681
+		w.b6[9-k] += v677
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b119[9-k]
-			w.b120[k] = t
+			t += w.b6[9-k]
+			w.b13[k] = t
 		}
 	}
-	clear(w.b121[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b121[9-k] += w.b120[9-k]
+		w.b6[9-k] += w.b13[9-k]
 	}
 	v695 := 0.0
-	clear(w.b123[0:10])
+	clear(w.b14[0:10])
 	for k := range 10 {
-		v692 := 0.09090909090909091 * (w.b121[k] * discreteIntegralEquationC13[k])
-		w.b122[k] = v692
-		v695 += w.b118[k]
-		w.b123[9-k] += w.b118[k]
+		v692 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b13[k] = v692
+		v695 += w.b3[k]
+		w.b14[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b123[9-k]
-			w.b124[k] = t
+			t += w.b14[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b125[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b125[9-k] += w.b124[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v719 := 0.0
 	for k := range 10 {
-		v702 := (-0.09090909090909091) * w.b125[k]
+		v702 := (-0.09090909090909091) * w.b6[k]
 		v706 := v702 + 0.09090909090909091*v695
 		v707 := v706 * discreteIntegralEquationC7[k]
-		v709 := w.b122[k] + v707
-		v712 := v709 + 2*w.b116[k]
-		w.b126[k] = v712
+		v709 := w.b13[k] + v707
+		v712 := v709 + 2*w.b1[k]
+		w.b3[k] = v712
 		v717 := v712 * discreteIntegralEquationC7[k]
 		v718 := 0.045454545454545456 * v717
 		v719 += v718
 		v720 := (-0.045454545454545456) * v717
-		w.b127[k] = v720
+		w.b14[k] = v720
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b127[9-k]
-			w.b128[k] = t
+			t += w.b14[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v725 := w.b128[9-k] + v719
-		w.b129[k] = v725
-		v729 := 0.045454545454545456 * (w.b126[k] * discreteIntegralEquationC13[k])
-		w.b130[k] = v729
+		v725 := w.b1[9-k] + v719
+		w.b6[k] = v725
+		v729 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b13[k] = v729
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b130[9-k]
-			w.b131[k] = t
+			t += w.b13[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v734 := w.b129[k] * discreteIntegralEquationC13[k]
-		v736 := w.b131[9-k] * discreteIntegralEquationC7[k]
+		v734 := w.b6[k] * discreteIntegralEquationC13[k]
+		v736 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v737 := v734 + v736
-		v739 := 3 * (v737 * w.b14[k])
-		v740 := w.b117[k] + v739
-		v742 := w.b126[k] + v740
-		w.b132[k] = v742
+		v739 := 3 * (v737 * w.b5[k])
+		v740 := w.b2[k] + v739
+		v742 := w.b3[k] + v740
+		w.b13[k] = v742
 	}
-	v749 := w.b132[6]
-	v750 := w.b132[7]
-	v751 := w.b132[8]
-	v752 := w.b132[9]
-	clear(w.b133[0:10])
-	w.b133[7] = 1
-	clear(w.b136[0:10])
+	v749 := w.b13[6]
+	v750 := w.b13[7]
+	v751 := w.b13[8]
+	v752 := w.b13[9]
+	clear(w.b1[0:10])
+	w.b1[7] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v756 := w.b133[k] * w.b14[k]
-		v758 := w.b133[k] * w.b13[k]
+		v756 := w.b1[k] * w.b5[k]
+		v758 := w.b1[k] * w.b4[k]
 		v762 := 6 * (v758 * w.b0[k])
-		w.b134[k] = v762
+		w.b2[k] = v762
 		v764 := 3 * (v756 * discreteIntegralEquationC7[k])
 		v768 := 3 * (v756 * discreteIntegralEquationC13[k])
-		w.b135[k] = v768
-		w.b136[9-k] += v764
+		w.b3[k] = v768
+		w.b6[9-k] += v764
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b136[9-k]
-			w.b137[k] = t
+			t += w.b6[9-k]
+			w.b14[k] = t
 		}
 	}
-	clear(w.b138[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b138[9-k] += w.b137[9-k]
+		w.b6[9-k] += w.b14[9-k]
 	}
 	v782 := 0.0
-	clear(w.b140[0:10])
+	clear(w.b15[0:10])
 	for k := range 10 {
-		v779 := 0.09090909090909091 * (w.b138[k] * discreteIntegralEquationC13[k])
-		w.b139[k] = v779
-		v782 += w.b135[k]
-		w.b140[9-k] += w.b135[k]
+		v779 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b14[k] = v779
+		v782 += w.b3[k]
+		w.b15[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b140[9-k]
-			w.b141[k] = t
+			t += w.b15[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b142[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b142[9-k] += w.b141[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v806 := 0.0
 	for k := range 10 {
-		v789 := (-0.09090909090909091) * w.b142[k]
+		v789 := (-0.09090909090909091) * w.b6[k]
 		v793 := v789 + 0.09090909090909091*v782
 		v794 := v793 * discreteIntegralEquationC7[k]
-		v796 := w.b139[k] + v794
-		v799 := v796 + 2*w.b133[k]
-		w.b143[k] = v799
+		v796 := w.b14[k] + v794
+		v799 := v796 + 2*w.b1[k]
+		w.b3[k] = v799
 		v804 := v799 * discreteIntegralEquationC7[k]
 		v805 := 0.045454545454545456 * v804
 		v806 += v805
 		v807 := (-0.045454545454545456) * v804
-		w.b144[k] = v807
+		w.b15[k] = v807
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b144[9-k]
-			w.b145[k] = t
+			t += w.b15[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v812 := w.b145[9-k] + v806
-		w.b146[k] = v812
-		v816 := 0.045454545454545456 * (w.b143[k] * discreteIntegralEquationC13[k])
-		w.b147[k] = v816
+		v812 := w.b1[9-k] + v806
+		w.b6[k] = v812
+		v816 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b14[k] = v816
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b147[9-k]
-			w.b148[k] = t
+			t += w.b14[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v821 := w.b146[k] * discreteIntegralEquationC13[k]
-		v823 := w.b148[9-k] * discreteIntegralEquationC7[k]
+		v821 := w.b6[k] * discreteIntegralEquationC13[k]
+		v823 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v824 := v821 + v823
-		v826 := 3 * (v824 * w.b14[k])
-		v827 := w.b134[k] + v826
-		v829 := w.b143[k] + v827
-		w.b149[k] = v829
+		v826 := 3 * (v824 * w.b5[k])
+		v827 := w.b2[k] + v826
+		v829 := w.b3[k] + v827
+		w.b14[k] = v829
 	}
-	v837 := w.b149[7]
-	v838 := w.b149[8]
-	v839 := w.b149[9]
-	clear(w.b150[0:10])
-	w.b150[8] = 1
-	clear(w.b153[0:10])
+	v837 := w.b14[7]
+	v838 := w.b14[8]
+	v839 := w.b14[9]
+	clear(w.b1[0:10])
+	w.b1[8] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v843 := w.b150[k] * w.b14[k]
-		v845 := w.b150[k] * w.b13[k]
+		v843 := w.b1[k] * w.b5[k]
+		v845 := w.b1[k] * w.b4[k]
 		v849 := 6 * (v845 * w.b0[k])
-		w.b151[k] = v849
+		w.b2[k] = v849
 		v851 := 3 * (v843 * discreteIntegralEquationC7[k])
 		v855 := 3 * (v843 * discreteIntegralEquationC13[k])
-		w.b152[k] = v855
-		w.b153[9-k] += v851
+		w.b3[k] = v855
+		w.b6[9-k] += v851
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b153[9-k]
-			w.b154[k] = t
+			t += w.b6[9-k]
+			w.b15[k] = t
 		}
 	}
-	clear(w.b155[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b155[9-k] += w.b154[9-k]
+		w.b6[9-k] += w.b15[9-k]
 	}
 	v869 := 0.0
-	clear(w.b157[0:10])
+	clear(w.b16[0:10])
 	for k := range 10 {
-		v866 := 0.09090909090909091 * (w.b155[k] * discreteIntegralEquationC13[k])
-		w.b156[k] = v866
-		v869 += w.b152[k]
-		w.b157[9-k] += w.b152[k]
+		v866 := 0.09090909090909091 * (w.b6[k] * discreteIntegralEquationC13[k])
+		w.b15[k] = v866
+		v869 += w.b3[k]
+		w.b16[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b157[9-k]
-			w.b158[k] = t
+			t += w.b16[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b159[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		w.b159[9-k] += w.b158[9-k]
+		w.b6[9-k] += w.b3[9-k]
 	}
 	v893 := 0.0
 	for k := range 10 {
-		v876 := (-0.09090909090909091) * w.b159[k]
+		v876 := (-0.09090909090909091) * w.b6[k]
 		v880 := v876 + 0.09090909090909091*v869
 		v881 := v880 * discreteIntegralEquationC7[k]
-		v883 := w.b156[k] + v881
-		v886 := v883 + 2*w.b150[k]
-		w.b160[k] = v886
+		v883 := w.b15[k] + v881
+		v886 := v883 + 2*w.b1[k]
+		w.b3[k] = v886
 		v891 := v886 * discreteIntegralEquationC7[k]
 		v892 := 0.045454545454545456 * v891
 		v893 += v892
 		v894 := (-0.045454545454545456) * v891
-		w.b161[k] = v894
+		w.b16[k] = v894
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b161[9-k]
-			w.b162[k] = t
+			t += w.b16[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v899 := w.b162[9-k] + v893
-		w.b163[k] = v899
-		v903 := 0.045454545454545456 * (w.b160[k] * discreteIntegralEquationC13[k])
-		w.b164[k] = v903
+		v899 := w.b1[9-k] + v893
+		w.b6[k] = v899
+		v903 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b15[k] = v903
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b164[9-k]
-			w.b165[k] = t
+			t += w.b15[9-k]
+			w.b1[k] = t
 		}
 	}
 	for k := range 10 {
-		v908 := w.b163[k] * discreteIntegralEquationC13[k]
-		v910 := w.b165[9-k] * discreteIntegralEquationC7[k]
+		v908 := w.b6[k] * discreteIntegralEquationC13[k]
+		v910 := w.b1[9-k] * discreteIntegralEquationC7[k]
 		v911 := v908 + v910
-		v913 := 3 * (v911 * w.b14[k])
-		v914 := w.b151[k] + v913
-		v916 := w.b160[k] + v914
-		w.b166[k] = v916
+		v913 := 3 * (v911 * w.b5[k])
+		v914 := w.b2[k] + v913
+		v916 := w.b3[k] + v914
+		w.b15[k] = v916
 	}
-	v925 := w.b166[8]
-	v926 := w.b166[9]
-	clear(w.b167[0:10])
-	w.b167[9] = 1
-	clear(w.b170[0:10])
+	v925 := w.b15[8]
+	v926 := w.b15[9]
+	clear(w.b1[0:10])
+	w.b1[9] = 1
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v930 := w.b167[k] * w.b14[k]
-		v932 := w.b167[k] * w.b13[k]
+		v930 := w.b1[k] * w.b5[k]
+		v932 := w.b1[k] * w.b4[k]
 		v936 := 6 * (v932 * w.b0[k])
-		w.b168[k] = v936
+		w.b2[k] = v936
 		v938 := 3 * (v930 * discreteIntegralEquationC7[k])
 		v942 := 3 * (v930 * discreteIntegralEquationC13[k])
-		w.b169[k] = v942
-		w.b170[9-k] += v938
+		w.b3[k] = v942
+		w.b6[9-k] += v938
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b170[9-k]
-			w.b171[k] = t
+			t += w.b6[9-k]
+			w.b0[k] = t
 		}
 	}
-	clear(w.b172[0:10])
+	clear(w.b4[0:10])
 	for k := range 10 {
-		w.b172[9-k] += w.b171[9-k]
+		w.b4[9-k] += w.b0[9-k]
 	}
 	v956 := 0.0
-	clear(w.b174[0:10])
+	clear(w.b6[0:10])
 	for k := range 10 {
-		v953 := 0.09090909090909091 * (w.b172[k] * discreteIntegralEquationC13[k])
-		w.b173[k] = v953
-		v956 += w.b169[k]
-		w.b174[9-k] += w.b169[k]
+		v953 := 0.09090909090909091 * (w.b4[k] * discreteIntegralEquationC13[k])
+		w.b0[k] = v953
+		v956 += w.b3[k]
+		w.b6[9-k] += w.b3[k]
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b174[9-k]
-			w.b175[k] = t
+			t += w.b6[9-k]
+			w.b3[k] = t
 		}
 	}
-	clear(w.b176[0:10])
+	clear(w.b4[0:10])
 	for k := range 10 {
-		w.b176[9-k] += w.b175[9-k]
+		w.b4[9-k] += w.b3[9-k]
 	}
 	v980 := 0.0
 	for k := range 10 {
-		v963 := (-0.09090909090909091) * w.b176[k]
+		v963 := (-0.09090909090909091) * w.b4[k]
 		v967 := v963 + 0.09090909090909091*v956
 		v968 := v967 * discreteIntegralEquationC7[k]
-		v970 := w.b173[k] + v968
-		v973 := v970 + 2*w.b167[k]
-		w.b177[k] = v973
+		v970 := w.b0[k] + v968
+		v973 := v970 + 2*w.b1[k]
+		w.b3[k] = v973
 		v978 := v973 * discreteIntegralEquationC7[k]
 		v979 := 0.045454545454545456 * v978
 		v980 += v979
 		v981 := (-0.045454545454545456) * v978
-		w.b178[k] = v981
+		w.b6[k] = v981
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b178[9-k]
-			w.b179[k] = t
+			t += w.b6[9-k]
+			w.b0[k] = t
 		}
 	}
 	for k := range 10 {
-		v986 := w.b179[9-k] + v980
-		w.b180[k] = v986
-		v990 := 0.045454545454545456 * (w.b177[k] * discreteIntegralEquationC13[k])
-		w.b181[k] = v990
+		v986 := w.b0[9-k] + v980
+		w.b1[k] = v986
+		v990 := 0.045454545454545456 * (w.b3[k] * discreteIntegralEquationC13[k])
+		w.b4[k] = v990
 	}
 	{
 		t := 0.0
 		for k := range 10 {
-			t += w.b181[9-k]
-			w.b182[k] = t
+			t += w.b4[9-k]
+			w.b0[k] = t
 		}
 	}
 	for k := range 10 {
-		v995 := w.b180[k] * discreteIntegralEquationC13[k]
-		v997 := w.b182[9-k] * discreteIntegralEquationC7[k]
+		v995 := w.b1[k] * discreteIntegralEquationC13[k]
+		v997 := w.b0[9-k] * discreteIntegralEquationC7[k]
 		v998 := v995 + v997
-		v1000 := 3 * (v998 * w.b14[k])
-		v1001 := w.b168[k] + v1000
-		v1003 := w.b177[k] + v1001
-		w.b183[k] = v1003
+		v1000 := 3 * (v998 * w.b5[k])
+		v1001 := w.b2[k] + v1000
+		v1003 := w.b3[k] + v1001
+		w.b4[k] = v1003
 	}
-	v1013 := w.b183[9]
+	v1013 := w.b4[9]
 	h[0] = v221
 	h[1] = v222
 	h[10] = v222
@@ -1429,31 +1429,36 @@ type discreteIntegralEquationWork struct {
 	b1 [10]float64
 	b2 [10]float64
 	b3 [10]float64
-	b4 [10]float64
 }
 
 var discreteIntegralEquationPool = sync.Pool{New: func() any { return new(discreteIntegralEquationWork) }}
 
 // discreteIntegralEquationGradWork is the working memory of DiscreteIntegralEquationGrad.
 type discreteIntegralEquationGradWork struct {
-	b0  [10]float64
-	b1  [10]float64
-	b2  [10]float64
-	b3  [10]float64
-	b4  [10]float64
-	b5  [10]float64
-	b6  [10]float64
-	b7  [10]float64
-	b8  [10]float64
-	b9  [10]float64
-	b10 [10]float64
-	b11 [10]float64
+	b0 [10]float64
+	b1 [10]float64
+	b2 [10]float64
+	b3 [10]float64
+	b4 [10]float64
 }
 
 var discreteIntegralEquationGradPool = sync.Pool{New: func() any { return new(discreteIntegralEquationGradWork) }}
 
 // discreteIntegralEquationHVPWork is the working memory of DiscreteIntegralEquationHVP.
 type discreteIntegralEquationHVPWork struct {
+	b0 [10]float64
+	b1 [10]float64
+	b2 [10]float64
+	b3 [10]float64
+	b4 [10]float64
+	b5 [10]float64
+	b6 [10]float64
+}
+
+var discreteIntegralEquationHVPPool = sync.Pool{New: func() any { return new(discreteIntegralEquationHVPWork) }}
+
+// discreteIntegralEquationHessianWork is the working memory of DiscreteIntegralEquationHessian.
+type discreteIntegralEquationHessianWork struct {
 	b0  [10]float64
 	b1  [10]float64
 	b2  [10]float64
@@ -1471,204 +1476,6 @@ type discreteIntegralEquationHVPWork struct {
 	b14 [10]float64
 	b15 [10]float64
 	b16 [10]float64
-	b17 [10]float64
-	b18 [10]float64
-	b19 [10]float64
-	b20 [10]float64
-	b21 [10]float64
-	b22 [10]float64
-	b23 [10]float64
-	b24 [10]float64
-}
-
-var discreteIntegralEquationHVPPool = sync.Pool{New: func() any { return new(discreteIntegralEquationHVPWork) }}
-
-// discreteIntegralEquationHessianWork is the working memory of DiscreteIntegralEquationHessian.
-type discreteIntegralEquationHessianWork struct {
-	b0   [10]float64
-	b1   [10]float64
-	b2   [10]float64
-	b3   [10]float64
-	b4   [10]float64
-	b5   [10]float64
-	b6   [10]float64
-	b7   [10]float64
-	b8   [10]float64
-	b9   [10]float64
-	b10  [10]float64
-	b11  [10]float64
-	b12  [10]float64
-	b13  [10]float64
-	b14  [10]float64
-	b15  [10]float64
-	b16  [10]float64
-	b17  [10]float64
-	b18  [10]float64
-	b19  [10]float64
-	b20  [10]float64
-	b21  [10]float64
-	b22  [10]float64
-	b23  [10]float64
-	b24  [10]float64
-	b25  [10]float64
-	b26  [10]float64
-	b27  [10]float64
-	b28  [10]float64
-	b29  [10]float64
-	b30  [10]float64
-	b31  [10]float64
-	b32  [10]float64
-	b33  [10]float64
-	b34  [10]float64
-	b35  [10]float64
-	b36  [10]float64
-	b37  [10]float64
-	b38  [10]float64
-	b39  [10]float64
-	b40  [10]float64
-	b41  [10]float64
-	b42  [10]float64
-	b43  [10]float64
-	b44  [10]float64
-	b45  [10]float64
-	b46  [10]float64
-	b47  [10]float64
-	b48  [10]float64
-	b49  [10]float64
-	b50  [10]float64
-	b51  [10]float64
-	b52  [10]float64
-	b53  [10]float64
-	b54  [10]float64
-	b55  [10]float64
-	b56  [10]float64
-	b57  [10]float64
-	b58  [10]float64
-	b59  [10]float64
-	b60  [10]float64
-	b61  [10]float64
-	b62  [10]float64
-	b63  [10]float64
-	b64  [10]float64
-	b65  [10]float64
-	b66  [10]float64
-	b67  [10]float64
-	b68  [10]float64
-	b69  [10]float64
-	b70  [10]float64
-	b71  [10]float64
-	b72  [10]float64
-	b73  [10]float64
-	b74  [10]float64
-	b75  [10]float64
-	b76  [10]float64
-	b77  [10]float64
-	b78  [10]float64
-	b79  [10]float64
-	b80  [10]float64
-	b81  [10]float64
-	b82  [10]float64
-	b83  [10]float64
-	b84  [10]float64
-	b85  [10]float64
-	b86  [10]float64
-	b87  [10]float64
-	b88  [10]float64
-	b89  [10]float64
-	b90  [10]float64
-	b91  [10]float64
-	b92  [10]float64
-	b93  [10]float64
-	b94  [10]float64
-	b95  [10]float64
-	b96  [10]float64
-	b97  [10]float64
-	b98  [10]float64
-	b99  [10]float64
-	b100 [10]float64
-	b101 [10]float64
-	b102 [10]float64
-	b103 [10]float64
-	b104 [10]float64
-	b105 [10]float64
-	b106 [10]float64
-	b107 [10]float64
-	b108 [10]float64
-	b109 [10]float64
-	b110 [10]float64
-	b111 [10]float64
-	b112 [10]float64
-	b113 [10]float64
-	b114 [10]float64
-	b115 [10]float64
-	b116 [10]float64
-	b117 [10]float64
-	b118 [10]float64
-	b119 [10]float64
-	b120 [10]float64
-	b121 [10]float64
-	b122 [10]float64
-	b123 [10]float64
-	b124 [10]float64
-	b125 [10]float64
-	b126 [10]float64
-	b127 [10]float64
-	b128 [10]float64
-	b129 [10]float64
-	b130 [10]float64
-	b131 [10]float64
-	b132 [10]float64
-	b133 [10]float64
-	b134 [10]float64
-	b135 [10]float64
-	b136 [10]float64
-	b137 [10]float64
-	b138 [10]float64
-	b139 [10]float64
-	b140 [10]float64
-	b141 [10]float64
-	b142 [10]float64
-	b143 [10]float64
-	b144 [10]float64
-	b145 [10]float64
-	b146 [10]float64
-	b147 [10]float64
-	b148 [10]float64
-	b149 [10]float64
-	b150 [10]float64
-	b151 [10]float64
-	b152 [10]float64
-	b153 [10]float64
-	b154 [10]float64
-	b155 [10]float64
-	b156 [10]float64
-	b157 [10]float64
-	b158 [10]float64
-	b159 [10]float64
-	b160 [10]float64
-	b161 [10]float64
-	b162 [10]float64
-	b163 [10]float64
-	b164 [10]float64
-	b165 [10]float64
-	b166 [10]float64
-	b167 [10]float64
-	b168 [10]float64
-	b169 [10]float64
-	b170 [10]float64
-	b171 [10]float64
-	b172 [10]float64
-	b173 [10]float64
-	b174 [10]float64
-	b175 [10]float64
-	b176 [10]float64
-	b177 [10]float64
-	b178 [10]float64
-	b179 [10]float64
-	b180 [10]float64
-	b181 [10]float64
-	b182 [10]float64
-	b183 [10]float64
 }
 
 var discreteIntegralEquationHessianPool = sync.Pool{New: func() any { return new(discreteIntegralEquationHessianWork) }}

@@ -205,103 +205,103 @@ func ExtendedPowellSingularHessian(x_, h []float64) {
 	v219 := w.b11[2]
 	for k := range 3 {
 		v224 := w.b3[k] + w.b10[k]
-		w.b13[k] = v224
+		w.b0[k] = v224
 	}
-	v230 := w.b13[0]
-	v231 := w.b13[1]
-	v232 := w.b13[2]
-	clear(w.b14[0:3])
-	w.b14[1] = 1
+	v230 := w.b0[0]
+	v231 := w.b0[1]
+	v232 := w.b0[2]
+	clear(w.b3[0:3])
+	w.b3[1] = 1
 	for k := range 3 {
-		v238 := w.b14[k] * w.b1[k]
+		v238 := w.b3[k] * w.b1[k]
 		v240 := 120 * v238
-		w.b15[k] = v240
+		w.b7[k] = v240
 		v241 := (-120) * v238
-		w.b16[k] = v241
-		v242 := v240 + 2*w.b14[k]
-		w.b17[k] = v242
-		v244 := 20 * w.b14[k]
-		w.b18[k] = v244
+		w.b10[k] = v241
+		v242 := v240 + 2*w.b3[k]
+		w.b13[k] = v242
+		v244 := 20 * w.b3[k]
+		w.b14[k] = v244
 	}
-	v253 := w.b17[1]
-	v254 := w.b18[1]
-	v255 := w.b16[1]
-	v256 := w.b17[2]
-	v257 := w.b18[2]
-	v258 := w.b16[2]
+	v253 := w.b13[1]
+	v254 := w.b14[1]
+	v255 := w.b10[1]
+	v256 := w.b13[2]
+	v257 := w.b14[2]
+	v258 := w.b10[2]
 	for k := range 3 {
-		v261 := w.b14[k] * w.b2[k]
-		w.b19[k] = v261
+		v261 := w.b3[k] * w.b2[k]
+		w.b15[k] = v261
 		v263 := 12 * v261
 		v266 := (-24) * v261
-		w.b20[k] = v266
-		v269 := v263 + 200*w.b14[k]
-		w.b21[k] = v269
+		w.b16[k] = v266
+		v269 := v263 + 200*w.b3[k]
+		w.b17[k] = v269
 	}
-	v277 := w.b21[1]
-	v278 := w.b20[1]
-	v279 := w.b21[2]
-	v280 := w.b20[2]
+	v277 := w.b17[1]
+	v278 := w.b16[1]
+	v279 := w.b17[2]
+	v280 := w.b16[2]
 	for k := range 3 {
-		v282 := 10 * w.b14[k]
-		w.b22[k] = v282
-		v288 := (-10) * w.b14[k]
-		w.b23[k] = v288
-		v289 := v282 + 48*w.b19[k]
-		w.b24[k] = v289
+		v282 := 10 * w.b3[k]
+		w.b18[k] = v282
+		v288 := (-10) * w.b3[k]
+		w.b19[k] = v288
+		v289 := v282 + 48*w.b15[k]
+		w.b20[k] = v289
 	}
-	v297 := w.b24[1]
-	v298 := w.b23[1]
-	v299 := w.b24[2]
-	v300 := w.b23[2]
+	v297 := w.b20[1]
+	v298 := w.b19[1]
+	v299 := w.b20[2]
+	v300 := w.b19[2]
 	for k := range 3 {
-		v305 := w.b15[k] + w.b22[k]
-		w.b25[k] = v305
+		v305 := w.b7[k] + w.b18[k]
+		w.b3[k] = v305
 	}
-	v312 := w.b25[1]
-	v313 := w.b25[2]
-	clear(w.b26[0:3])
-	w.b26[2] = 1
+	v312 := w.b3[1]
+	v313 := w.b3[2]
+	clear(w.b7[0:3])
+	w.b7[2] = 1
 	for k := range 3 {
-		v319 := w.b26[k] * w.b1[k]
+		v319 := w.b7[k] * w.b1[k]
 		v321 := 120 * v319
-		w.b27[k] = v321
+		w.b15[k] = v321
 		v322 := (-120) * v319
-		w.b28[k] = v322
-		v323 := v321 + 2*w.b26[k]
-		w.b29[k] = v323
-		v325 := 20 * w.b26[k]
-		w.b30[k] = v325
+		w.b18[k] = v322
+		v323 := v321 + 2*w.b7[k]
+		w.b21[k] = v323
+		v325 := 20 * w.b7[k]
+		w.b22[k] = v325
 	}
-	v337 := w.b29[2]
-	v338 := w.b30[2]
-	v339 := w.b28[2]
+	v337 := w.b21[2]
+	v338 := w.b22[2]
+	v339 := w.b18[2]
 	for k := range 3 {
-		v342 := w.b26[k] * w.b2[k]
-		w.b31[k] = v342
+		v342 := w.b7[k] * w.b2[k]
+		w.b1[k] = v342
 		v344 := 12 * v342
 		v347 := (-24) * v342
-		w.b32[k] = v347
-		v350 := v344 + 200*w.b26[k]
-		w.b33[k] = v350
+		w.b23[k] = v347
+		v350 := v344 + 200*w.b7[k]
+		w.b24[k] = v350
 	}
-	v360 := w.b33[2]
-	v361 := w.b32[2]
+	v360 := w.b24[2]
+	v361 := w.b23[2]
 	for k := range 3 {
-		v363 := 10 * w.b26[k]
-		w.b34[k] = v363
-		v369 := (-10) * w.b26[k]
-		w.b35[k] = v369
-		v370 := v363 + 48*w.b31[k]
-		w.b36[k] = v370
+		v363 := 10 * w.b7[k]
+		w.b2[k] = v363
+		v369 := (-10) * w.b7[k]
+		w.b25[k] = v369
+		v370 := v363 + 48*w.b1[k]
+		w.b26[k] = v370
 	}
-	v380 := w.b36[2]
-	v381 := w.b35[2]
+	v380 := w.b26[2]
+	v381 := w.b25[2]
 	for k := range 3 {
-		v386 := w.b27[k] + w.b34[k]
-		w.b37[k] = v386
+		v386 := w.b15[k] + w.b2[k]
+		w.b1[k] = v386
 	}
-	v394 := w.b37[2]
+	v394 := w.b1[2]
 	h[0] = v166
 	h[1] = v167
 	h[12] = v167
@@ -477,17 +477,6 @@ type extendedPowellSingularHessianWork struct {
 	b24 [3]float64
 	b25 [3]float64
 	b26 [3]float64
-	b27 [3]float64
-	b28 [3]float64
-	b29 [3]float64
-	b30 [3]float64
-	b31 [3]float64
-	b32 [3]float64
-	b33 [3]float64
-	b34 [3]float64
-	b35 [3]float64
-	b36 [3]float64
-	b37 [3]float64
 }
 
 var extendedPowellSingularHessianPool = sync.Pool{New: func() any { return new(extendedPowellSingularHessianWork) }}

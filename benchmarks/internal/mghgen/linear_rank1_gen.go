@@ -128,23 +128,23 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v66 := v64 * linearRank1C6[k]
-		w.b1[k] = v66
+		w.b0[k] = v66
 	}
-	v67 := w.b1[0]
-	v68 := w.b1[1]
-	v69 := w.b1[2]
-	v70 := w.b1[3]
-	v71 := w.b1[4]
-	v72 := w.b1[5]
-	v73 := w.b1[6]
-	v74 := w.b1[7]
-	v75 := w.b1[8]
-	v76 := w.b1[9]
-	clear(w.b2[0:10])
-	w.b2[1] = 1
+	v67 := w.b0[0]
+	v68 := w.b0[1]
+	v69 := w.b0[2]
+	v70 := w.b0[3]
+	v71 := w.b0[4]
+	v72 := w.b0[5]
+	v73 := w.b0[6]
+	v74 := w.b0[7]
+	v75 := w.b0[8]
+	v76 := w.b0[9]
+	clear(w.b1[0:10])
+	w.b1[1] = 1
 	v78 := 0.0
 	for k := range 10 {
-		v78 += w.b2[k] * linearRank1C6[k]
+		v78 += w.b1[k] * linearRank1C6[k]
 	}
 	v89 := 0.0
 	for k := range 20 {
@@ -154,22 +154,22 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v91 := v89 * linearRank1C6[k]
-		w.b3[k] = v91
+		w.b1[k] = v91
 	}
-	v93 := w.b3[1]
-	v94 := w.b3[2]
-	v95 := w.b3[3]
-	v96 := w.b3[4]
-	v97 := w.b3[5]
-	v98 := w.b3[6]
-	v99 := w.b3[7]
-	v100 := w.b3[8]
-	v101 := w.b3[9]
-	clear(w.b4[0:10])
-	w.b4[2] = 1
+	v93 := w.b1[1]
+	v94 := w.b1[2]
+	v95 := w.b1[3]
+	v96 := w.b1[4]
+	v97 := w.b1[5]
+	v98 := w.b1[6]
+	v99 := w.b1[7]
+	v100 := w.b1[8]
+	v101 := w.b1[9]
+	clear(w.b2[0:10])
+	w.b2[2] = 1
 	v103 := 0.0
 	for k := range 10 {
-		v103 += w.b4[k] * linearRank1C6[k]
+		v103 += w.b2[k] * linearRank1C6[k]
 	}
 	v114 := 0.0
 	for k := range 20 {
@@ -179,21 +179,21 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v116 := v114 * linearRank1C6[k]
-		w.b5[k] = v116
+		w.b2[k] = v116
 	}
-	v119 := w.b5[2]
-	v120 := w.b5[3]
-	v121 := w.b5[4]
-	v122 := w.b5[5]
-	v123 := w.b5[6]
-	v124 := w.b5[7]
-	v125 := w.b5[8]
-	v126 := w.b5[9]
-	clear(w.b6[0:10])
-	w.b6[3] = 1
+	v119 := w.b2[2]
+	v120 := w.b2[3]
+	v121 := w.b2[4]
+	v122 := w.b2[5]
+	v123 := w.b2[6]
+	v124 := w.b2[7]
+	v125 := w.b2[8]
+	v126 := w.b2[9]
+	clear(w.b3[0:10])
+	w.b3[3] = 1
 	v128 := 0.0
 	for k := range 10 {
-		v128 += w.b6[k] * linearRank1C6[k]
+		v128 += w.b3[k] * linearRank1C6[k]
 	}
 	v139 := 0.0
 	for k := range 20 {
@@ -203,20 +203,20 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v141 := v139 * linearRank1C6[k]
-		w.b7[k] = v141
+		w.b3[k] = v141
 	}
-	v145 := w.b7[3]
-	v146 := w.b7[4]
-	v147 := w.b7[5]
-	v148 := w.b7[6]
-	v149 := w.b7[7]
-	v150 := w.b7[8]
-	v151 := w.b7[9]
-	clear(w.b8[0:10])
-	w.b8[4] = 1
+	v145 := w.b3[3]
+	v146 := w.b3[4]
+	v147 := w.b3[5]
+	v148 := w.b3[6]
+	v149 := w.b3[7]
+	v150 := w.b3[8]
+	v151 := w.b3[9]
+	clear(w.b4[0:10])
+	w.b4[4] = 1
 	v153 := 0.0
 	for k := range 10 {
-		v153 += w.b8[k] * linearRank1C6[k]
+		v153 += w.b4[k] * linearRank1C6[k]
 	}
 	v164 := 0.0
 	for k := range 20 {
@@ -226,19 +226,19 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v166 := v164 * linearRank1C6[k]
-		w.b9[k] = v166
+		w.b4[k] = v166
 	}
-	v171 := w.b9[4]
-	v172 := w.b9[5]
-	v173 := w.b9[6]
-	v174 := w.b9[7]
-	v175 := w.b9[8]
-	v176 := w.b9[9]
-	clear(w.b10[0:10])
-	w.b10[5] = 1
+	v171 := w.b4[4]
+	v172 := w.b4[5]
+	v173 := w.b4[6]
+	v174 := w.b4[7]
+	v175 := w.b4[8]
+	v176 := w.b4[9]
+	clear(w.b5[0:10])
+	w.b5[5] = 1
 	v178 := 0.0
 	for k := range 10 {
-		v178 += w.b10[k] * linearRank1C6[k]
+		v178 += w.b5[k] * linearRank1C6[k]
 	}
 	v189 := 0.0
 	for k := range 20 {
@@ -248,18 +248,18 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v191 := v189 * linearRank1C6[k]
-		w.b11[k] = v191
+		w.b5[k] = v191
 	}
-	v197 := w.b11[5]
-	v198 := w.b11[6]
-	v199 := w.b11[7]
-	v200 := w.b11[8]
-	v201 := w.b11[9]
-	clear(w.b12[0:10])
-	w.b12[6] = 1
+	v197 := w.b5[5]
+	v198 := w.b5[6]
+	v199 := w.b5[7]
+	v200 := w.b5[8]
+	v201 := w.b5[9]
+	clear(w.b6[0:10])
+	w.b6[6] = 1
 	v203 := 0.0
 	for k := range 10 {
-		v203 += w.b12[k] * linearRank1C6[k]
+		v203 += w.b6[k] * linearRank1C6[k]
 	}
 	v214 := 0.0
 	for k := range 20 {
@@ -269,17 +269,17 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v216 := v214 * linearRank1C6[k]
-		w.b13[k] = v216
+		w.b6[k] = v216
 	}
-	v223 := w.b13[6]
-	v224 := w.b13[7]
-	v225 := w.b13[8]
-	v226 := w.b13[9]
-	clear(w.b14[0:10])
-	w.b14[7] = 1
+	v223 := w.b6[6]
+	v224 := w.b6[7]
+	v225 := w.b6[8]
+	v226 := w.b6[9]
+	clear(w.b7[0:10])
+	w.b7[7] = 1
 	v228 := 0.0
 	for k := range 10 {
-		v228 += w.b14[k] * linearRank1C6[k]
+		v228 += w.b7[k] * linearRank1C6[k]
 	}
 	v239 := 0.0
 	for k := range 20 {
@@ -289,16 +289,16 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v241 := v239 * linearRank1C6[k]
-		w.b15[k] = v241
+		w.b7[k] = v241
 	}
-	v249 := w.b15[7]
-	v250 := w.b15[8]
-	v251 := w.b15[9]
-	clear(w.b16[0:10])
-	w.b16[8] = 1
+	v249 := w.b7[7]
+	v250 := w.b7[8]
+	v251 := w.b7[9]
+	clear(w.b8[0:10])
+	w.b8[8] = 1
 	v253 := 0.0
 	for k := range 10 {
-		v253 += w.b16[k] * linearRank1C6[k]
+		v253 += w.b8[k] * linearRank1C6[k]
 	}
 	v264 := 0.0
 	for k := range 20 {
@@ -308,15 +308,15 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v266 := v264 * linearRank1C6[k]
-		w.b17[k] = v266
+		w.b8[k] = v266
 	}
-	v275 := w.b17[8]
-	v276 := w.b17[9]
-	clear(w.b18[0:10])
-	w.b18[9] = 1
+	v275 := w.b8[8]
+	v276 := w.b8[9]
+	clear(w.b9[0:10])
+	w.b9[9] = 1
 	v278 := 0.0
 	for k := range 10 {
-		v278 += w.b18[k] * linearRank1C6[k]
+		v278 += w.b9[k] * linearRank1C6[k]
 	}
 	v289 := 0.0
 	for k := range 20 {
@@ -326,9 +326,9 @@ func LinearRank1Hessian(x_, h []float64) {
 	}
 	for k := range 10 {
 		v291 := v289 * linearRank1C6[k]
-		w.b19[k] = v291
+		w.b9[k] = v291
 	}
-	v301 := w.b19[9]
+	v301 := w.b9[9]
 	h[0] = v67
 	h[1] = v68
 	h[10] = v68
@@ -433,26 +433,16 @@ func LinearRank1Hessian(x_, h []float64) {
 
 // linearRank1HessianWork is the working memory of LinearRank1Hessian.
 type linearRank1HessianWork struct {
-	b0  [10]float64
-	b1  [10]float64
-	b2  [10]float64
-	b3  [10]float64
-	b4  [10]float64
-	b5  [10]float64
-	b6  [10]float64
-	b7  [10]float64
-	b8  [10]float64
-	b9  [10]float64
-	b10 [10]float64
-	b11 [10]float64
-	b12 [10]float64
-	b13 [10]float64
-	b14 [10]float64
-	b15 [10]float64
-	b16 [10]float64
-	b17 [10]float64
-	b18 [10]float64
-	b19 [10]float64
+	b0 [10]float64
+	b1 [10]float64
+	b2 [10]float64
+	b3 [10]float64
+	b4 [10]float64
+	b5 [10]float64
+	b6 [10]float64
+	b7 [10]float64
+	b8 [10]float64
+	b9 [10]float64
 }
 
 var linearRank1HessianPool = sync.Pool{New: func() any { return new(linearRank1HessianWork) }}

@@ -134,21 +134,21 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v73 := v71 * linearRank1ZeroC8[k]
-		w.b1[k] = v73
+		w.b0[k] = v73
 	}
-	v75 := w.b1[0]
-	v76 := w.b1[1]
-	v77 := w.b1[2]
-	v78 := w.b1[3]
-	v79 := w.b1[4]
-	v80 := w.b1[5]
-	v81 := w.b1[6]
-	v82 := w.b1[7]
-	clear(w.b2[0:8])
-	w.b2[1] = 1
+	v75 := w.b0[0]
+	v76 := w.b0[1]
+	v77 := w.b0[2]
+	v78 := w.b0[3]
+	v79 := w.b0[4]
+	v80 := w.b0[5]
+	v81 := w.b0[6]
+	v82 := w.b0[7]
+	clear(w.b1[0:8])
+	w.b1[1] = 1
 	v84 := 0.0
 	for k := range 8 {
-		v84 += w.b2[k] * linearRank1ZeroC8[k]
+		v84 += w.b1[k] * linearRank1ZeroC8[k]
 	}
 	v95 := 0.0
 	for k := range 18 {
@@ -158,20 +158,20 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v97 := v95 * linearRank1ZeroC8[k]
-		w.b3[k] = v97
+		w.b1[k] = v97
 	}
-	v100 := w.b3[1]
-	v101 := w.b3[2]
-	v102 := w.b3[3]
-	v103 := w.b3[4]
-	v104 := w.b3[5]
-	v105 := w.b3[6]
-	v106 := w.b3[7]
-	clear(w.b4[0:8])
-	w.b4[2] = 1
+	v100 := w.b1[1]
+	v101 := w.b1[2]
+	v102 := w.b1[3]
+	v103 := w.b1[4]
+	v104 := w.b1[5]
+	v105 := w.b1[6]
+	v106 := w.b1[7]
+	clear(w.b2[0:8])
+	w.b2[2] = 1
 	v108 := 0.0
 	for k := range 8 {
-		v108 += w.b4[k] * linearRank1ZeroC8[k]
+		v108 += w.b2[k] * linearRank1ZeroC8[k]
 	}
 	v119 := 0.0
 	for k := range 18 {
@@ -181,19 +181,19 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v121 := v119 * linearRank1ZeroC8[k]
-		w.b5[k] = v121
+		w.b2[k] = v121
 	}
-	v125 := w.b5[2]
-	v126 := w.b5[3]
-	v127 := w.b5[4]
-	v128 := w.b5[5]
-	v129 := w.b5[6]
-	v130 := w.b5[7]
-	clear(w.b6[0:8])
-	w.b6[3] = 1
+	v125 := w.b2[2]
+	v126 := w.b2[3]
+	v127 := w.b2[4]
+	v128 := w.b2[5]
+	v129 := w.b2[6]
+	v130 := w.b2[7]
+	clear(w.b3[0:8])
+	w.b3[3] = 1
 	v132 := 0.0
 	for k := range 8 {
-		v132 += w.b6[k] * linearRank1ZeroC8[k]
+		v132 += w.b3[k] * linearRank1ZeroC8[k]
 	}
 	v143 := 0.0
 	for k := range 18 {
@@ -203,18 +203,18 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v145 := v143 * linearRank1ZeroC8[k]
-		w.b7[k] = v145
+		w.b3[k] = v145
 	}
-	v150 := w.b7[3]
-	v151 := w.b7[4]
-	v152 := w.b7[5]
-	v153 := w.b7[6]
-	v154 := w.b7[7]
-	clear(w.b8[0:8])
-	w.b8[4] = 1
+	v150 := w.b3[3]
+	v151 := w.b3[4]
+	v152 := w.b3[5]
+	v153 := w.b3[6]
+	v154 := w.b3[7]
+	clear(w.b4[0:8])
+	w.b4[4] = 1
 	v156 := 0.0
 	for k := range 8 {
-		v156 += w.b8[k] * linearRank1ZeroC8[k]
+		v156 += w.b4[k] * linearRank1ZeroC8[k]
 	}
 	v167 := 0.0
 	for k := range 18 {
@@ -224,17 +224,17 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v169 := v167 * linearRank1ZeroC8[k]
-		w.b9[k] = v169
+		w.b4[k] = v169
 	}
-	v175 := w.b9[4]
-	v176 := w.b9[5]
-	v177 := w.b9[6]
-	v178 := w.b9[7]
-	clear(w.b10[0:8])
-	w.b10[5] = 1
+	v175 := w.b4[4]
+	v176 := w.b4[5]
+	v177 := w.b4[6]
+	v178 := w.b4[7]
+	clear(w.b5[0:8])
+	w.b5[5] = 1
 	v180 := 0.0
 	for k := range 8 {
-		v180 += w.b10[k] * linearRank1ZeroC8[k]
+		v180 += w.b5[k] * linearRank1ZeroC8[k]
 	}
 	v191 := 0.0
 	for k := range 18 {
@@ -244,16 +244,16 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v193 := v191 * linearRank1ZeroC8[k]
-		w.b11[k] = v193
+		w.b5[k] = v193
 	}
-	v200 := w.b11[5]
-	v201 := w.b11[6]
-	v202 := w.b11[7]
-	clear(w.b12[0:8])
-	w.b12[6] = 1
+	v200 := w.b5[5]
+	v201 := w.b5[6]
+	v202 := w.b5[7]
+	clear(w.b6[0:8])
+	w.b6[6] = 1
 	v204 := 0.0
 	for k := range 8 {
-		v204 += w.b12[k] * linearRank1ZeroC8[k]
+		v204 += w.b6[k] * linearRank1ZeroC8[k]
 	}
 	v215 := 0.0
 	for k := range 18 {
@@ -263,15 +263,15 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v217 := v215 * linearRank1ZeroC8[k]
-		w.b13[k] = v217
+		w.b6[k] = v217
 	}
-	v225 := w.b13[6]
-	v226 := w.b13[7]
-	clear(w.b14[0:8])
-	w.b14[7] = 1
+	v225 := w.b6[6]
+	v226 := w.b6[7]
+	clear(w.b7[0:8])
+	w.b7[7] = 1
 	v228 := 0.0
 	for k := range 8 {
-		v228 += w.b14[k] * linearRank1ZeroC8[k]
+		v228 += w.b7[k] * linearRank1ZeroC8[k]
 	}
 	v239 := 0.0
 	for k := range 18 {
@@ -281,9 +281,9 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 	}
 	for k := range 8 {
 		v241 := v239 * linearRank1ZeroC8[k]
-		w.b15[k] = v241
+		w.b7[k] = v241
 	}
-	v250 := w.b15[7]
+	v250 := w.b7[7]
 	h[0] = 0
 	h[1] = 0
 	h[10] = 0
@@ -388,22 +388,14 @@ func LinearRank1ZeroHessian(x_, h []float64) {
 
 // linearRank1ZeroHessianWork is the working memory of LinearRank1ZeroHessian.
 type linearRank1ZeroHessianWork struct {
-	b0  [8]float64
-	b1  [8]float64
-	b2  [8]float64
-	b3  [8]float64
-	b4  [8]float64
-	b5  [8]float64
-	b6  [8]float64
-	b7  [8]float64
-	b8  [8]float64
-	b9  [8]float64
-	b10 [8]float64
-	b11 [8]float64
-	b12 [8]float64
-	b13 [8]float64
-	b14 [8]float64
-	b15 [8]float64
+	b0 [8]float64
+	b1 [8]float64
+	b2 [8]float64
+	b3 [8]float64
+	b4 [8]float64
+	b5 [8]float64
+	b6 [8]float64
+	b7 [8]float64
 }
 
 var linearRank1ZeroHessianPool = sync.Pool{New: func() any { return new(linearRank1ZeroHessianWork) }}

@@ -172,13 +172,13 @@ func Osborne2Grad(x_, grad []float64) float64 {
 		v149 := v147 * w.b6[k]
 		v151 := 2 * v149
 		v152 := v149 * v99
-		w.b11[k] = v152
+		w.b7[k] = v152
 		v154 += v151 * w.b5[k]
 	}
 	gradX[6] += v154
 	v161 := 0.0
 	for k := range 65 {
-		v160 := 4 * (w.b11[k] * w.b4[k])
+		v160 := 4 * (w.b7[k] * w.b4[k])
 		v161 += v160
 	}
 	v162 := -v161
@@ -192,13 +192,13 @@ func Osborne2Grad(x_, grad []float64) float64 {
 		v170 := v168 * w.b3[k]
 		v172 := 2 * v170
 		v173 := v170 * v86
-		w.b12[k] = v173
+		w.b4[k] = v173
 		v175 += v172 * w.b2[k]
 	}
 	gradX[5] += v175
 	v182 := 0.0
 	for k := range 65 {
-		v181 := 4 * (w.b12[k] * w.b1[k])
+		v181 := 4 * (w.b4[k] * w.b1[k])
 		v182 += v181
 	}
 	v183 := -v182
@@ -414,7 +414,7 @@ func Osborne2HVP(x_, v, hv []float64) {
 		v324 := v99 * v321
 		v325 := w.b12[k] * v235
 		v326 := v324 + v325
-		w.b30[k] = v326
+		w.b7[k] = v326
 		v328 += w.b5[k] * v323
 		v329 += w.b13[k] * w.b24[k]
 	}
@@ -423,7 +423,7 @@ func Osborne2HVP(x_, v, hv []float64) {
 	hvX[6] += v330
 	v340 := 0.0
 	for k := range 65 {
-		v334 := w.b4[k] * w.b30[k]
+		v334 := w.b4[k] * w.b7[k]
 		v335 := w.b14[k] * v229
 		v339 := 4 * (v334 - v335)
 		v340 += v339
@@ -448,7 +448,7 @@ func Osborne2HVP(x_, v, hv []float64) {
 		v360 := v86 * v357
 		v361 := w.b16[k] * v215
 		v362 := v360 + v361
-		w.b31[k] = v362
+		w.b4[k] = v362
 		v364 += w.b2[k] * v359
 		v365 += w.b17[k] * w.b21[k]
 	}
@@ -457,7 +457,7 @@ func Osborne2HVP(x_, v, hv []float64) {
 	hvX[5] += v366
 	v376 := 0.0
 	for k := range 65 {
-		v370 := w.b1[k] * w.b31[k]
+		v370 := w.b1[k] * w.b4[k]
 		v371 := w.b18[k] * v209
 		v375 := 4 * (v370 - v371)
 		v376 += v375
@@ -1036,8 +1036,6 @@ type osborne2GradWork struct {
 	b8  [65]float64
 	b9  [65]float64
 	b10 [65]float64
-	b11 [65]float64
-	b12 [65]float64
 }
 
 var osborne2GradPool = sync.Pool{New: func() any { return new(osborne2GradWork) }}
@@ -1074,8 +1072,6 @@ type osborne2HVPWork struct {
 	b27 [65]float64
 	b28 [65]float64
 	b29 [65]float64
-	b30 [65]float64
-	b31 [65]float64
 }
 
 var osborne2HVPPool = sync.Pool{New: func() any { return new(osborne2HVPWork) }}

@@ -142,35 +142,35 @@ func TrigonometricHVP(x_, v, hv []float64) {
 	v40 := 0.0
 	for k := range 10 {
 		v32 := w.b4[k] - v23
-		w.b5[k] = v32
+		w.b1[k] = v32
 		v38 := w.b2[k] * dirX[k]
-		w.b6[k] = v38
+		w.b5[k] = v38
 		v39 := -v38
 		v40 += v39
 		v42 := trigonometricC4[k] * v38
-		w.b7[k] = v42
+		w.b6[k] = v42
 	}
 	v57 := 0.0
 	for k := range 10 {
-		v43 := w.b7[k] - v40
+		v43 := w.b6[k] - v40
 		v44 := w.b0[k] * dirX[k]
-		w.b8[k] = v44
+		w.b4[k] = v44
 		v46 := v43 - v44
 		v50 := 2 * v46
 		v52 := w.b0[k] * v46
-		v53 := w.b3[k] * w.b6[k]
+		v53 := w.b3[k] * w.b5[k]
 		v56 := (-2) * (v52 - v53)
-		w.b9[k] = v56
+		w.b7[k] = v56
 		v57 += v50
 		v64 := (-2) * (trigonometricC4[k] * v46)
-		w.b10[k] = v64
+		w.b8[k] = v64
 	}
 	for k := range 10 {
-		v67 := w.b10[k] - v57
+		v67 := w.b8[k] - v57
 		v68 := w.b2[k] * v67
-		v69 := w.b5[k] * w.b8[k]
+		v69 := w.b1[k] * w.b4[k]
 		v70 := v68 + v69
-		v72 := w.b9[k] - v70
+		v72 := w.b7[k] - v70
 		hvX[k] = v72
 	}
 }
@@ -208,403 +208,403 @@ func TrigonometricHessian(x_, h []float64) {
 		v29 := (-2) * (v12 * trigonometricC4[k])
 		w.b4[k] = v29
 	}
-	clear(w.b5[0:10])
-	w.b5[0] = 1
+	clear(w.b1[0:10])
+	w.b1[0] = 1
 	v89 := 0.0
 	for k := range 10 {
 		v32 := w.b4[k] - v23
-		w.b6[k] = v32
-		v85 := w.b5[k] * w.b2[k]
+		w.b5[k] = v32
+		v85 := w.b1[k] * w.b2[k]
 		v86 := -v85
-		v87 := w.b5[k] * v32
+		v87 := w.b1[k] * v32
 		v88 := -v87
-		w.b7[k] = v88
+		w.b6[k] = v88
 		v89 += v86
 		v94 := 2 * (v85 * trigonometricC4[k])
-		w.b8[k] = v94
+		w.b7[k] = v94
 	}
 	v90 := -v89
 	v112 := 0.0
 	for k := range 10 {
-		v103 := (-2) * (w.b5[k] * w.b3[k])
-		v104 := 2 * (w.b5[k] * w.b0[k])
-		v105 := w.b8[k] - v104
+		v103 := (-2) * (w.b1[k] * w.b3[k])
+		v104 := 2 * (w.b1[k] * w.b0[k])
+		v105 := w.b7[k] - v104
 		v108 := v105 + 2*v90
-		v110 := w.b7[k] - v108
+		v110 := w.b6[k] - v108
 		v111 := v110 * w.b0[k]
-		w.b9[k] = v111
+		w.b4[k] = v111
 		v112 += v108
 		v114 := v108 * trigonometricC4[k]
 		v117 := v103 - v114
-		w.b10[k] = v117
+		w.b8[k] = v117
 	}
 	for k := range 10 {
-		v120 := w.b10[k] - v112
+		v120 := w.b8[k] - v112
 		v121 := v120 * w.b2[k]
-		v123 := w.b9[k] - v121
-		w.b11[k] = v123
+		v123 := w.b4[k] - v121
+		w.b1[k] = v123
 	}
-	v124 := w.b11[0]
-	v125 := w.b11[1]
-	v126 := w.b11[2]
-	v127 := w.b11[3]
-	v128 := w.b11[4]
-	v129 := w.b11[5]
-	v130 := w.b11[6]
-	v131 := w.b11[7]
-	v132 := w.b11[8]
-	v133 := w.b11[9]
-	clear(w.b12[0:10])
-	w.b12[1] = 1
+	v124 := w.b1[0]
+	v125 := w.b1[1]
+	v126 := w.b1[2]
+	v127 := w.b1[3]
+	v128 := w.b1[4]
+	v129 := w.b1[5]
+	v130 := w.b1[6]
+	v131 := w.b1[7]
+	v132 := w.b1[8]
+	v133 := w.b1[9]
+	clear(w.b4[0:10])
+	w.b4[1] = 1
 	v140 := 0.0
 	for k := range 10 {
-		v136 := w.b12[k] * w.b2[k]
+		v136 := w.b4[k] * w.b2[k]
 		v137 := -v136
-		v138 := w.b12[k] * w.b6[k]
+		v138 := w.b4[k] * w.b5[k]
 		v139 := -v138
-		w.b13[k] = v139
+		w.b6[k] = v139
 		v140 += v137
 		v145 := 2 * (v136 * trigonometricC4[k])
-		w.b14[k] = v145
+		w.b7[k] = v145
 	}
 	v141 := -v140
 	v163 := 0.0
 	for k := range 10 {
-		v154 := (-2) * (w.b12[k] * w.b3[k])
-		v155 := 2 * (w.b12[k] * w.b0[k])
-		v156 := w.b14[k] - v155
+		v154 := (-2) * (w.b4[k] * w.b3[k])
+		v155 := 2 * (w.b4[k] * w.b0[k])
+		v156 := w.b7[k] - v155
 		v159 := v156 + 2*v141
-		v161 := w.b13[k] - v159
+		v161 := w.b6[k] - v159
 		v162 := v161 * w.b0[k]
-		w.b15[k] = v162
+		w.b8[k] = v162
 		v163 += v159
 		v165 := v159 * trigonometricC4[k]
 		v168 := v154 - v165
-		w.b16[k] = v168
+		w.b9[k] = v168
 	}
 	for k := range 10 {
-		v171 := w.b16[k] - v163
+		v171 := w.b9[k] - v163
 		v172 := v171 * w.b2[k]
-		v174 := w.b15[k] - v172
-		w.b17[k] = v174
+		v174 := w.b8[k] - v172
+		w.b4[k] = v174
 	}
-	v176 := w.b17[1]
-	v177 := w.b17[2]
-	v178 := w.b17[3]
-	v179 := w.b17[4]
-	v180 := w.b17[5]
-	v181 := w.b17[6]
-	v182 := w.b17[7]
-	v183 := w.b17[8]
-	v184 := w.b17[9]
-	clear(w.b18[0:10])
-	w.b18[2] = 1
+	v176 := w.b4[1]
+	v177 := w.b4[2]
+	v178 := w.b4[3]
+	v179 := w.b4[4]
+	v180 := w.b4[5]
+	v181 := w.b4[6]
+	v182 := w.b4[7]
+	v183 := w.b4[8]
+	v184 := w.b4[9]
+	clear(w.b6[0:10])
+	w.b6[2] = 1
 	v191 := 0.0
 	for k := range 10 {
-		v187 := w.b18[k] * w.b2[k]
+		v187 := w.b6[k] * w.b2[k]
 		v188 := -v187
-		v189 := w.b18[k] * w.b6[k]
+		v189 := w.b6[k] * w.b5[k]
 		v190 := -v189
-		w.b19[k] = v190
+		w.b7[k] = v190
 		v191 += v188
 		v196 := 2 * (v187 * trigonometricC4[k])
-		w.b20[k] = v196
+		w.b8[k] = v196
 	}
 	v192 := -v191
 	v214 := 0.0
 	for k := range 10 {
-		v205 := (-2) * (w.b18[k] * w.b3[k])
-		v206 := 2 * (w.b18[k] * w.b0[k])
-		v207 := w.b20[k] - v206
+		v205 := (-2) * (w.b6[k] * w.b3[k])
+		v206 := 2 * (w.b6[k] * w.b0[k])
+		v207 := w.b8[k] - v206
 		v210 := v207 + 2*v192
-		v212 := w.b19[k] - v210
+		v212 := w.b7[k] - v210
 		v213 := v212 * w.b0[k]
-		w.b21[k] = v213
+		w.b9[k] = v213
 		v214 += v210
 		v216 := v210 * trigonometricC4[k]
 		v219 := v205 - v216
-		w.b22[k] = v219
+		w.b10[k] = v219
 	}
 	for k := range 10 {
-		v222 := w.b22[k] - v214
+		v222 := w.b10[k] - v214
 		v223 := v222 * w.b2[k]
-		v225 := w.b21[k] - v223
-		w.b23[k] = v225
+		v225 := w.b9[k] - v223
+		w.b6[k] = v225
 	}
-	v228 := w.b23[2]
-	v229 := w.b23[3]
-	v230 := w.b23[4]
-	v231 := w.b23[5]
-	v232 := w.b23[6]
-	v233 := w.b23[7]
-	v234 := w.b23[8]
-	v235 := w.b23[9]
-	clear(w.b24[0:10])
-	w.b24[3] = 1
+	v228 := w.b6[2]
+	v229 := w.b6[3]
+	v230 := w.b6[4]
+	v231 := w.b6[5]
+	v232 := w.b6[6]
+	v233 := w.b6[7]
+	v234 := w.b6[8]
+	v235 := w.b6[9]
+	clear(w.b7[0:10])
+	w.b7[3] = 1
 	v242 := 0.0
 	for k := range 10 {
-		v238 := w.b24[k] * w.b2[k]
+		v238 := w.b7[k] * w.b2[k]
 		v239 := -v238
-		v240 := w.b24[k] * w.b6[k]
+		v240 := w.b7[k] * w.b5[k]
 		v241 := -v240
-		w.b25[k] = v241
+		w.b8[k] = v241
 		v242 += v239
 		v247 := 2 * (v238 * trigonometricC4[k])
-		w.b26[k] = v247
+		w.b9[k] = v247
 	}
 	v243 := -v242
 	v265 := 0.0
 	for k := range 10 {
-		v256 := (-2) * (w.b24[k] * w.b3[k])
-		v257 := 2 * (w.b24[k] * w.b0[k])
-		v258 := w.b26[k] - v257
+		v256 := (-2) * (w.b7[k] * w.b3[k])
+		v257 := 2 * (w.b7[k] * w.b0[k])
+		v258 := w.b9[k] - v257
 		v261 := v258 + 2*v243
-		v263 := w.b25[k] - v261
+		v263 := w.b8[k] - v261
 		v264 := v263 * w.b0[k]
-		w.b27[k] = v264
+		w.b10[k] = v264
 		v265 += v261
 		v267 := v261 * trigonometricC4[k]
 		v270 := v256 - v267
-		w.b28[k] = v270
+		w.b11[k] = v270
 	}
 	for k := range 10 {
-		v273 := w.b28[k] - v265
+		v273 := w.b11[k] - v265
 		v274 := v273 * w.b2[k]
-		v276 := w.b27[k] - v274
-		w.b29[k] = v276
+		v276 := w.b10[k] - v274
+		w.b7[k] = v276
 	}
-	v280 := w.b29[3]
-	v281 := w.b29[4]
-	v282 := w.b29[5]
-	v283 := w.b29[6]
-	v284 := w.b29[7]
-	v285 := w.b29[8]
-	v286 := w.b29[9]
-	clear(w.b30[0:10])
-	w.b30[4] = 1
+	v280 := w.b7[3]
+	v281 := w.b7[4]
+	v282 := w.b7[5]
+	v283 := w.b7[6]
+	v284 := w.b7[7]
+	v285 := w.b7[8]
+	v286 := w.b7[9]
+	clear(w.b8[0:10])
+	w.b8[4] = 1
 	v293 := 0.0
 	for k := range 10 {
-		v289 := w.b30[k] * w.b2[k]
+		v289 := w.b8[k] * w.b2[k]
 		v290 := -v289
-		v291 := w.b30[k] * w.b6[k]
+		v291 := w.b8[k] * w.b5[k]
 		v292 := -v291
-		w.b31[k] = v292
+		w.b9[k] = v292
 		v293 += v290
 		v298 := 2 * (v289 * trigonometricC4[k])
-		w.b32[k] = v298
+		w.b10[k] = v298
 	}
 	v294 := -v293
 	v316 := 0.0
 	for k := range 10 {
-		v307 := (-2) * (w.b30[k] * w.b3[k])
-		v308 := 2 * (w.b30[k] * w.b0[k])
-		v309 := w.b32[k] - v308
+		v307 := (-2) * (w.b8[k] * w.b3[k])
+		v308 := 2 * (w.b8[k] * w.b0[k])
+		v309 := w.b10[k] - v308
 		v312 := v309 + 2*v294
-		v314 := w.b31[k] - v312
+		v314 := w.b9[k] - v312
 		v315 := v314 * w.b0[k]
-		w.b33[k] = v315
+		w.b11[k] = v315
 		v316 += v312
 		v318 := v312 * trigonometricC4[k]
 		v321 := v307 - v318
-		w.b34[k] = v321
+		w.b12[k] = v321
 	}
 	for k := range 10 {
-		v324 := w.b34[k] - v316
+		v324 := w.b12[k] - v316
 		v325 := v324 * w.b2[k]
-		v327 := w.b33[k] - v325
-		w.b35[k] = v327
+		v327 := w.b11[k] - v325
+		w.b8[k] = v327
 	}
-	v332 := w.b35[4]
-	v333 := w.b35[5]
-	v334 := w.b35[6]
-	v335 := w.b35[7]
-	v336 := w.b35[8]
-	v337 := w.b35[9]
-	clear(w.b36[0:10])
-	w.b36[5] = 1
+	v332 := w.b8[4]
+	v333 := w.b8[5]
+	v334 := w.b8[6]
+	v335 := w.b8[7]
+	v336 := w.b8[8]
+	v337 := w.b8[9]
+	clear(w.b9[0:10])
+	w.b9[5] = 1
 	v344 := 0.0
 	for k := range 10 {
-		v340 := w.b36[k] * w.b2[k]
+		v340 := w.b9[k] * w.b2[k]
 		v341 := -v340
-		v342 := w.b36[k] * w.b6[k]
+		v342 := w.b9[k] * w.b5[k]
 		v343 := -v342
-		w.b37[k] = v343
+		w.b10[k] = v343
 		v344 += v341
 		v349 := 2 * (v340 * trigonometricC4[k])
-		w.b38[k] = v349
+		w.b11[k] = v349
 	}
 	v345 := -v344
 	v367 := 0.0
 	for k := range 10 {
-		v358 := (-2) * (w.b36[k] * w.b3[k])
-		v359 := 2 * (w.b36[k] * w.b0[k])
-		v360 := w.b38[k] - v359
+		v358 := (-2) * (w.b9[k] * w.b3[k])
+		v359 := 2 * (w.b9[k] * w.b0[k])
+		v360 := w.b11[k] - v359
 		v363 := v360 + 2*v345
-		v365 := w.b37[k] - v363
+		v365 := w.b10[k] - v363
 		v366 := v365 * w.b0[k]
-		w.b39[k] = v366
+		w.b12[k] = v366
 		v367 += v363
 		v369 := v363 * trigonometricC4[k]
 		v372 := v358 - v369
-		w.b40[k] = v372
+		w.b13[k] = v372
 	}
 	for k := range 10 {
-		v375 := w.b40[k] - v367
+		v375 := w.b13[k] - v367
 		v376 := v375 * w.b2[k]
-		v378 := w.b39[k] - v376
-		w.b41[k] = v378
+		v378 := w.b12[k] - v376
+		w.b9[k] = v378
 	}
-	v384 := w.b41[5]
-	v385 := w.b41[6]
-	v386 := w.b41[7]
-	v387 := w.b41[8]
-	v388 := w.b41[9]
-	clear(w.b42[0:10])
-	w.b42[6] = 1
+	v384 := w.b9[5]
+	v385 := w.b9[6]
+	v386 := w.b9[7]
+	v387 := w.b9[8]
+	v388 := w.b9[9]
+	clear(w.b10[0:10])
+	w.b10[6] = 1
 	v395 := 0.0
 	for k := range 10 {
-		v391 := w.b42[k] * w.b2[k]
+		v391 := w.b10[k] * w.b2[k]
 		v392 := -v391
-		v393 := w.b42[k] * w.b6[k]
+		v393 := w.b10[k] * w.b5[k]
 		v394 := -v393
-		w.b43[k] = v394
+		w.b11[k] = v394
 		v395 += v392
 		v400 := 2 * (v391 * trigonometricC4[k])
-		w.b44[k] = v400
+		w.b12[k] = v400
 	}
 	v396 := -v395
 	v418 := 0.0
 	for k := range 10 {
-		v409 := (-2) * (w.b42[k] * w.b3[k])
-		v410 := 2 * (w.b42[k] * w.b0[k])
-		v411 := w.b44[k] - v410
+		v409 := (-2) * (w.b10[k] * w.b3[k])
+		v410 := 2 * (w.b10[k] * w.b0[k])
+		v411 := w.b12[k] - v410
 		v414 := v411 + 2*v396
-		v416 := w.b43[k] - v414
+		v416 := w.b11[k] - v414
 		v417 := v416 * w.b0[k]
-		w.b45[k] = v417
+		w.b13[k] = v417
 		v418 += v414
 		v420 := v414 * trigonometricC4[k]
 		v423 := v409 - v420
-		w.b46[k] = v423
+		w.b14[k] = v423
 	}
 	for k := range 10 {
-		v426 := w.b46[k] - v418
+		v426 := w.b14[k] - v418
 		v427 := v426 * w.b2[k]
-		v429 := w.b45[k] - v427
-		w.b47[k] = v429
+		v429 := w.b13[k] - v427
+		w.b10[k] = v429
 	}
-	v436 := w.b47[6]
-	v437 := w.b47[7]
-	v438 := w.b47[8]
-	v439 := w.b47[9]
-	clear(w.b48[0:10])
-	w.b48[7] = 1
+	v436 := w.b10[6]
+	v437 := w.b10[7]
+	v438 := w.b10[8]
+	v439 := w.b10[9]
+	clear(w.b11[0:10])
+	w.b11[7] = 1
 	v446 := 0.0
 	for k := range 10 {
-		v442 := w.b48[k] * w.b2[k]
+		v442 := w.b11[k] * w.b2[k]
 		v443 := -v442
-		v444 := w.b48[k] * w.b6[k]
+		v444 := w.b11[k] * w.b5[k]
 		v445 := -v444
-		w.b49[k] = v445
+		w.b12[k] = v445
 		v446 += v443
 		v451 := 2 * (v442 * trigonometricC4[k])
-		w.b50[k] = v451
+		w.b13[k] = v451
 	}
 	v447 := -v446
 	v469 := 0.0
 	for k := range 10 {
-		v460 := (-2) * (w.b48[k] * w.b3[k])
-		v461 := 2 * (w.b48[k] * w.b0[k])
-		v462 := w.b50[k] - v461
+		v460 := (-2) * (w.b11[k] * w.b3[k])
+		v461 := 2 * (w.b11[k] * w.b0[k])
+		v462 := w.b13[k] - v461
 		v465 := v462 + 2*v447
-		v467 := w.b49[k] - v465
+		v467 := w.b12[k] - v465
 		v468 := v467 * w.b0[k]
-		w.b51[k] = v468
+		w.b14[k] = v468
 		v469 += v465
 		v471 := v465 * trigonometricC4[k]
 		v474 := v460 - v471
-		w.b52[k] = v474
+		w.b15[k] = v474
 	}
 	for k := range 10 {
-		v477 := w.b52[k] - v469
+		v477 := w.b15[k] - v469
 		v478 := v477 * w.b2[k]
-		v480 := w.b51[k] - v478
-		w.b53[k] = v480
+		v480 := w.b14[k] - v478
+		w.b11[k] = v480
 	}
-	v488 := w.b53[7]
-	v489 := w.b53[8]
-	v490 := w.b53[9]
-	clear(w.b54[0:10])
-	w.b54[8] = 1
+	v488 := w.b11[7]
+	v489 := w.b11[8]
+	v490 := w.b11[9]
+	clear(w.b12[0:10])
+	w.b12[8] = 1
 	v497 := 0.0
 	for k := range 10 {
-		v493 := w.b54[k] * w.b2[k]
+		v493 := w.b12[k] * w.b2[k]
 		v494 := -v493
-		v495 := w.b54[k] * w.b6[k]
+		v495 := w.b12[k] * w.b5[k]
 		v496 := -v495
-		w.b55[k] = v496
+		w.b13[k] = v496
 		v497 += v494
 		v502 := 2 * (v493 * trigonometricC4[k])
-		w.b56[k] = v502
+		w.b14[k] = v502
 	}
 	v498 := -v497
 	v520 := 0.0
 	for k := range 10 {
-		v511 := (-2) * (w.b54[k] * w.b3[k])
-		v512 := 2 * (w.b54[k] * w.b0[k])
-		v513 := w.b56[k] - v512
+		v511 := (-2) * (w.b12[k] * w.b3[k])
+		v512 := 2 * (w.b12[k] * w.b0[k])
+		v513 := w.b14[k] - v512
 		v516 := v513 + 2*v498
-		v518 := w.b55[k] - v516
+		v518 := w.b13[k] - v516
 		v519 := v518 * w.b0[k]
-		w.b57[k] = v519
+		w.b15[k] = v519
 		v520 += v516
 		v522 := v516 * trigonometricC4[k]
 		v525 := v511 - v522
-		w.b58[k] = v525
+		w.b16[k] = v525
 	}
 	for k := range 10 {
-		v528 := w.b58[k] - v520
+		v528 := w.b16[k] - v520
 		v529 := v528 * w.b2[k]
-		v531 := w.b57[k] - v529
-		w.b59[k] = v531
+		v531 := w.b15[k] - v529
+		w.b12[k] = v531
 	}
-	v540 := w.b59[8]
-	v541 := w.b59[9]
-	clear(w.b60[0:10])
-	w.b60[9] = 1
+	v540 := w.b12[8]
+	v541 := w.b12[9]
+	clear(w.b13[0:10])
+	w.b13[9] = 1
 	v548 := 0.0
 	for k := range 10 {
-		v544 := w.b60[k] * w.b2[k]
+		v544 := w.b13[k] * w.b2[k]
 		v545 := -v544
-		v546 := w.b60[k] * w.b6[k]
+		v546 := w.b13[k] * w.b5[k]
 		v547 := -v546
-		w.b61[k] = v547
+		w.b14[k] = v547
 		v548 += v545
 		v553 := 2 * (v544 * trigonometricC4[k])
-		w.b62[k] = v553
+		w.b15[k] = v553
 	}
 	v549 := -v548
 	v571 := 0.0
 	for k := range 10 {
-		v562 := (-2) * (w.b60[k] * w.b3[k])
-		v563 := 2 * (w.b60[k] * w.b0[k])
-		v564 := w.b62[k] - v563
+		v562 := (-2) * (w.b13[k] * w.b3[k])
+		v563 := 2 * (w.b13[k] * w.b0[k])
+		v564 := w.b15[k] - v563
 		v567 := v564 + 2*v549
-		v569 := w.b61[k] - v567
+		v569 := w.b14[k] - v567
 		v570 := v569 * w.b0[k]
-		w.b63[k] = v570
+		w.b5[k] = v570
 		v571 += v567
 		v573 := v567 * trigonometricC4[k]
 		v576 := v562 - v573
-		w.b64[k] = v576
+		w.b16[k] = v576
 	}
 	for k := range 10 {
-		v579 := w.b64[k] - v571
+		v579 := w.b16[k] - v571
 		v580 := v579 * w.b2[k]
-		v582 := w.b63[k] - v580
-		w.b65[k] = v582
+		v582 := w.b5[k] - v580
+		w.b0[k] = v582
 	}
-	v592 := w.b65[9]
+	v592 := w.b0[9]
 	h[0] = v124
 	h[1] = v125
 	h[10] = v125
@@ -727,17 +727,15 @@ var trigonometricGradPool = sync.Pool{New: func() any { return new(trigonometric
 
 // trigonometricHVPWork is the working memory of TrigonometricHVP.
 type trigonometricHVPWork struct {
-	b0  [10]float64
-	b1  [10]float64
-	b2  [10]float64
-	b3  [10]float64
-	b4  [10]float64
-	b5  [10]float64
-	b6  [10]float64
-	b7  [10]float64
-	b8  [10]float64
-	b9  [10]float64
-	b10 [10]float64
+	b0 [10]float64
+	b1 [10]float64
+	b2 [10]float64
+	b3 [10]float64
+	b4 [10]float64
+	b5 [10]float64
+	b6 [10]float64
+	b7 [10]float64
+	b8 [10]float64
 }
 
 var trigonometricHVPPool = sync.Pool{New: func() any { return new(trigonometricHVPWork) }}
@@ -761,55 +759,6 @@ type trigonometricHessianWork struct {
 	b14 [10]float64
 	b15 [10]float64
 	b16 [10]float64
-	b17 [10]float64
-	b18 [10]float64
-	b19 [10]float64
-	b20 [10]float64
-	b21 [10]float64
-	b22 [10]float64
-	b23 [10]float64
-	b24 [10]float64
-	b25 [10]float64
-	b26 [10]float64
-	b27 [10]float64
-	b28 [10]float64
-	b29 [10]float64
-	b30 [10]float64
-	b31 [10]float64
-	b32 [10]float64
-	b33 [10]float64
-	b34 [10]float64
-	b35 [10]float64
-	b36 [10]float64
-	b37 [10]float64
-	b38 [10]float64
-	b39 [10]float64
-	b40 [10]float64
-	b41 [10]float64
-	b42 [10]float64
-	b43 [10]float64
-	b44 [10]float64
-	b45 [10]float64
-	b46 [10]float64
-	b47 [10]float64
-	b48 [10]float64
-	b49 [10]float64
-	b50 [10]float64
-	b51 [10]float64
-	b52 [10]float64
-	b53 [10]float64
-	b54 [10]float64
-	b55 [10]float64
-	b56 [10]float64
-	b57 [10]float64
-	b58 [10]float64
-	b59 [10]float64
-	b60 [10]float64
-	b61 [10]float64
-	b62 [10]float64
-	b63 [10]float64
-	b64 [10]float64
-	b65 [10]float64
 }
 
 var trigonometricHessianPool = sync.Pool{New: func() any { return new(trigonometricHessianWork) }}

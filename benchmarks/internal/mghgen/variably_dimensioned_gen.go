@@ -156,11 +156,11 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v87 := w.b1[7]
 	v88 := w.b1[8]
 	v89 := w.b1[9]
-	clear(w.b2[0:10])
-	w.b2[1] = 1
+	clear(w.b0[0:10])
+	w.b0[1] = 1
 	v91 := 0.0
 	for k := range 10 {
-		v91 += w.b2[k] * variablyDimensionedC4[k]
+		v91 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v96 := 2 * v91
 	v99 := v91 * v10
@@ -168,23 +168,23 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v102 := v96 + v101
 	for k := range 10 {
 		v104 := v102 * variablyDimensionedC4[k]
-		v105 := v104 + 2*w.b2[k]
-		w.b3[k] = v105
+		v105 := v104 + 2*w.b0[k]
+		w.b2[k] = v105
 	}
-	v109 := w.b3[1]
-	v110 := w.b3[2]
-	v111 := w.b3[3]
-	v112 := w.b3[4]
-	v113 := w.b3[5]
-	v114 := w.b3[6]
-	v115 := w.b3[7]
-	v116 := w.b3[8]
-	v117 := w.b3[9]
-	clear(w.b4[0:10])
-	w.b4[2] = 1
+	v109 := w.b2[1]
+	v110 := w.b2[2]
+	v111 := w.b2[3]
+	v112 := w.b2[4]
+	v113 := w.b2[5]
+	v114 := w.b2[6]
+	v115 := w.b2[7]
+	v116 := w.b2[8]
+	v117 := w.b2[9]
+	clear(w.b0[0:10])
+	w.b0[2] = 1
 	v119 := 0.0
 	for k := range 10 {
-		v119 += w.b4[k] * variablyDimensionedC4[k]
+		v119 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v124 := 2 * v119
 	v127 := v119 * v10
@@ -192,22 +192,22 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v130 := v124 + v129
 	for k := range 10 {
 		v132 := v130 * variablyDimensionedC4[k]
-		v133 := v132 + 2*w.b4[k]
-		w.b5[k] = v133
+		v133 := v132 + 2*w.b0[k]
+		w.b3[k] = v133
 	}
-	v138 := w.b5[2]
-	v139 := w.b5[3]
-	v140 := w.b5[4]
-	v141 := w.b5[5]
-	v142 := w.b5[6]
-	v143 := w.b5[7]
-	v144 := w.b5[8]
-	v145 := w.b5[9]
-	clear(w.b6[0:10])
-	w.b6[3] = 1
+	v138 := w.b3[2]
+	v139 := w.b3[3]
+	v140 := w.b3[4]
+	v141 := w.b3[5]
+	v142 := w.b3[6]
+	v143 := w.b3[7]
+	v144 := w.b3[8]
+	v145 := w.b3[9]
+	clear(w.b0[0:10])
+	w.b0[3] = 1
 	v147 := 0.0
 	for k := range 10 {
-		v147 += w.b6[k] * variablyDimensionedC4[k]
+		v147 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v152 := 2 * v147
 	v155 := v147 * v10
@@ -215,21 +215,21 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v158 := v152 + v157
 	for k := range 10 {
 		v160 := v158 * variablyDimensionedC4[k]
-		v161 := v160 + 2*w.b6[k]
-		w.b7[k] = v161
+		v161 := v160 + 2*w.b0[k]
+		w.b4[k] = v161
 	}
-	v167 := w.b7[3]
-	v168 := w.b7[4]
-	v169 := w.b7[5]
-	v170 := w.b7[6]
-	v171 := w.b7[7]
-	v172 := w.b7[8]
-	v173 := w.b7[9]
-	clear(w.b8[0:10])
-	w.b8[4] = 1
+	v167 := w.b4[3]
+	v168 := w.b4[4]
+	v169 := w.b4[5]
+	v170 := w.b4[6]
+	v171 := w.b4[7]
+	v172 := w.b4[8]
+	v173 := w.b4[9]
+	clear(w.b0[0:10])
+	w.b0[4] = 1
 	v175 := 0.0
 	for k := range 10 {
-		v175 += w.b8[k] * variablyDimensionedC4[k]
+		v175 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v180 := 2 * v175
 	v183 := v175 * v10
@@ -237,20 +237,20 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v186 := v180 + v185
 	for k := range 10 {
 		v188 := v186 * variablyDimensionedC4[k]
-		v189 := v188 + 2*w.b8[k]
-		w.b9[k] = v189
+		v189 := v188 + 2*w.b0[k]
+		w.b5[k] = v189
 	}
-	v196 := w.b9[4]
-	v197 := w.b9[5]
-	v198 := w.b9[6]
-	v199 := w.b9[7]
-	v200 := w.b9[8]
-	v201 := w.b9[9]
-	clear(w.b10[0:10])
-	w.b10[5] = 1
+	v196 := w.b5[4]
+	v197 := w.b5[5]
+	v198 := w.b5[6]
+	v199 := w.b5[7]
+	v200 := w.b5[8]
+	v201 := w.b5[9]
+	clear(w.b0[0:10])
+	w.b0[5] = 1
 	v203 := 0.0
 	for k := range 10 {
-		v203 += w.b10[k] * variablyDimensionedC4[k]
+		v203 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v208 := 2 * v203
 	v211 := v203 * v10
@@ -258,19 +258,19 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v214 := v208 + v213
 	for k := range 10 {
 		v216 := v214 * variablyDimensionedC4[k]
-		v217 := v216 + 2*w.b10[k]
-		w.b11[k] = v217
+		v217 := v216 + 2*w.b0[k]
+		w.b6[k] = v217
 	}
-	v225 := w.b11[5]
-	v226 := w.b11[6]
-	v227 := w.b11[7]
-	v228 := w.b11[8]
-	v229 := w.b11[9]
-	clear(w.b12[0:10])
-	w.b12[6] = 1
+	v225 := w.b6[5]
+	v226 := w.b6[6]
+	v227 := w.b6[7]
+	v228 := w.b6[8]
+	v229 := w.b6[9]
+	clear(w.b0[0:10])
+	w.b0[6] = 1
 	v231 := 0.0
 	for k := range 10 {
-		v231 += w.b12[k] * variablyDimensionedC4[k]
+		v231 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v236 := 2 * v231
 	v239 := v231 * v10
@@ -278,18 +278,18 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v242 := v236 + v241
 	for k := range 10 {
 		v244 := v242 * variablyDimensionedC4[k]
-		v245 := v244 + 2*w.b12[k]
-		w.b13[k] = v245
+		v245 := v244 + 2*w.b0[k]
+		w.b7[k] = v245
 	}
-	v254 := w.b13[6]
-	v255 := w.b13[7]
-	v256 := w.b13[8]
-	v257 := w.b13[9]
-	clear(w.b14[0:10])
-	w.b14[7] = 1
+	v254 := w.b7[6]
+	v255 := w.b7[7]
+	v256 := w.b7[8]
+	v257 := w.b7[9]
+	clear(w.b0[0:10])
+	w.b0[7] = 1
 	v259 := 0.0
 	for k := range 10 {
-		v259 += w.b14[k] * variablyDimensionedC4[k]
+		v259 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v264 := 2 * v259
 	v267 := v259 * v10
@@ -297,17 +297,17 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v270 := v264 + v269
 	for k := range 10 {
 		v272 := v270 * variablyDimensionedC4[k]
-		v273 := v272 + 2*w.b14[k]
-		w.b15[k] = v273
+		v273 := v272 + 2*w.b0[k]
+		w.b8[k] = v273
 	}
-	v283 := w.b15[7]
-	v284 := w.b15[8]
-	v285 := w.b15[9]
-	clear(w.b16[0:10])
-	w.b16[8] = 1
+	v283 := w.b8[7]
+	v284 := w.b8[8]
+	v285 := w.b8[9]
+	clear(w.b0[0:10])
+	w.b0[8] = 1
 	v287 := 0.0
 	for k := range 10 {
-		v287 += w.b16[k] * variablyDimensionedC4[k]
+		v287 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v292 := 2 * v287
 	v295 := v287 * v10
@@ -315,16 +315,16 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v298 := v292 + v297
 	for k := range 10 {
 		v300 := v298 * variablyDimensionedC4[k]
-		v301 := v300 + 2*w.b16[k]
-		w.b17[k] = v301
+		v301 := v300 + 2*w.b0[k]
+		w.b9[k] = v301
 	}
-	v312 := w.b17[8]
-	v313 := w.b17[9]
-	clear(w.b18[0:10])
-	w.b18[9] = 1
+	v312 := w.b9[8]
+	v313 := w.b9[9]
+	clear(w.b0[0:10])
+	w.b0[9] = 1
 	v315 := 0.0
 	for k := range 10 {
-		v315 += w.b18[k] * variablyDimensionedC4[k]
+		v315 += w.b0[k] * variablyDimensionedC4[k]
 	}
 	v320 := 2 * v315
 	v323 := v315 * v10
@@ -332,10 +332,10 @@ func VariablyDimensionedHessian(x_, h []float64) {
 	v326 := v320 + v325
 	for k := range 10 {
 		v328 := v326 * variablyDimensionedC4[k]
-		v329 := v328 + 2*w.b18[k]
-		w.b19[k] = v329
+		v329 := v328 + 2*w.b0[k]
+		w.b10[k] = v329
 	}
-	v341 := w.b19[9]
+	v341 := w.b10[9]
 	h[0] = v80
 	h[1] = v81
 	h[10] = v81
@@ -458,15 +458,6 @@ type variablyDimensionedHessianWork struct {
 	b8  [10]float64
 	b9  [10]float64
 	b10 [10]float64
-	b11 [10]float64
-	b12 [10]float64
-	b13 [10]float64
-	b14 [10]float64
-	b15 [10]float64
-	b16 [10]float64
-	b17 [10]float64
-	b18 [10]float64
-	b19 [10]float64
 }
 
 var variablyDimensionedHessianPool = sync.Pool{New: func() any { return new(variablyDimensionedHessianWork) }}
