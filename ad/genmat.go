@@ -2,6 +2,7 @@ package ad
 
 import (
 	"fmt"
+	"strconv"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -11,9 +12,10 @@ import (
 // row by row, as in the interpreter, so the elementwise work and the
 // reductions of all elements over matrices are the loops of vectors; what
 // is particular to matrices is written here: products as calls of gonum's
-// blas64, as the interpreter makes them, and the structural ops and the
-// reductions along an axis as loops over rows and columns. (A broadcast
-// is part of the loops of elementwise work, in genprog.go.)
+// blas64 and the linear algebra as calls of its lapack64, as the
+// interpreter makes them, and the structural ops and the reductions along
+// an axis as loops over rows and columns. (A broadcast is part of the
+// loops of elementwise work, in genprog.go.)
 
 // matrixOp writes instruction in when it is one of the ops of matrices, or
 // takes rows of a matrix, and reports whether it was.
@@ -40,21 +42,21 @@ func (b *genBody) matrixOp(in *instr) bool {
 		}
 		h := b.buffer(i)
 		b.rows(nd.p[2], w, func(row, col string) string {
-			return fmt.Sprintf("%s = %s\n", h.at(row+"*"+itoa(w)+"+"+col), r.at(rowOf(nd.p[0], nd.p[1], row)+"*"+itoa(w)+"+"+col))
+			return fmt.Sprintf("%s = %s\n", h.at(row+"*"+strconv.Itoa(w)+"+"+col), r.at(rowOf(nd.p[0], nd.p[1], row)+"*"+strconv.Itoa(w)+"+"+col))
 		})
 		b.vals[i] = genVal{ref: &h}
 	case nd.op == OpScatter && nd.shape.Rank() == 2:
 		h, v, w := b.buffer(i), b.ref(args[0]), nd.shape.Dim(1)
 		b.printf("clear(%s)\n", must2(h.slice()))
 		b.rows(b.node(args[0]).shape.Dim(0), w, func(row, col string) string {
-			return fmt.Sprintf("%s = %s\n", h.at(rowOf(nd.p[0], nd.p[1], row)+"*"+itoa(w)+"+"+col), v.at(row+"*"+itoa(w)+"+"+col))
+			return fmt.Sprintf("%s = %s\n", h.at(rowOf(nd.p[0], nd.p[1], row)+"*"+strconv.Itoa(w)+"+"+col), v.at(row+"*"+strconv.Itoa(w)+"+"+col))
 		})
 		b.vals[i] = genVal{ref: &h}
 	case nd.op == OpScatterAdd && nd.shape.Rank() == 2:
 		h := b.scatterAddHome(in)
 		v, w := b.ref(args[1]), nd.shape.Dim(1)
 		b.rows(b.node(args[1]).shape.Dim(0), w, func(row, col string) string {
-			return fmt.Sprintf("%s += %s\n", h.at(rowOf(nd.p[0], nd.p[1], row)+"*"+itoa(w)+"+"+col), v.at(row+"*"+itoa(w)+"+"+col))
+			return fmt.Sprintf("%s += %s\n", h.at(rowOf(nd.p[0], nd.p[1], row)+"*"+strconv.Itoa(w)+"+"+col), v.at(row+"*"+strconv.Itoa(w)+"+"+col))
 		})
 		b.vals[i] = genVal{ref: &h}
 	case nd.op == OpVStack:
@@ -70,7 +72,7 @@ func (b *genBody) matrixOp(in *instr) bool {
 		h, x := b.buffer(i), b.ref(args[0])
 		m, n := src.Dim(0), src.Dim(1)
 		b.rows(m, n, func(row, col string) string {
-			return fmt.Sprintf("%s = %s\n", h.at(col+"*"+itoa(m)+"+"+row), x.at(row+"*"+itoa(n)+"+"+col))
+			return fmt.Sprintf("%s = %s\n", h.at(col+"*"+strconv.Itoa(m)+"+"+row), x.at(row+"*"+strconv.Itoa(n)+"+"+col))
 		})
 		b.vals[i] = genVal{ref: &h}
 	case nd.op == OpDiag:
@@ -91,10 +93,10 @@ func (b *genBody) matrixOp(in *instr) bool {
 			k, n = nd.p[0], nd.p[1]
 		}
 		e, row, col := b.names.local("e"), b.names.local("i"), b.names.local("j")
-		entry, elem := h.at(e), x.at(row+"*"+itoa(n)+"+"+col)
+		entry, elem := h.at(e), x.at(row+"*"+strconv.Itoa(n)+"+"+col)
 		if nd.op == OpTril {
 			b.printf("clear(%s)\n", must2(h.slice()))
-			entry, elem = h.at(row+"*"+itoa(n)+"+"+col), x.at(e)
+			entry, elem = h.at(row+"*"+strconv.Itoa(n)+"+"+col), x.at(e)
 		}
 		// The entries of row i are its first max(0, min(i+k+1, n)) elements.
 		b.printf("{\n%[1]s := 0\nfor %[2]s := range %[3]d {\nfor %[4]s := range max(0, min(%[2]s%+[5]d, %[3]d)) {\n%[6]s = %[7]s\n%[1]s++\n}\n}\n}\n",
@@ -128,8 +130,6 @@ func (b *genBody) rows(count, w int, body func(row, col string) string) {
 func rowOf(start, step int, row string) string {
 	return fmt.Sprintf("(%d+%s*%d)", start, row, step)
 }
-
-func itoa(n int) string { return fmt.Sprint(n) }
 
 // axisReduction writes a sum, maximum, minimum or logsumexp along an axis
 // of a matrix: for each of its results, the elements along the axis in
