@@ -10,8 +10,8 @@
 //	leaves   internal/*  helpers every package shares (text.Shorten,
 //	                     atomicfile.Write); they import nothing of nabla,
 //	                     and neither does the Go that nabla gen wrote
-//	                     for the benchmarks (benchmarks/internal/rosen)
-//	                     and for examples/rosenbrock
+//	                     for the benchmarks (benchmarks/internal/rosen,
+//	                     mghgen and mlpgen) and for examples/rosenbrock
 //	layer 0  ad          graphs, one definition per op, derivatives as graph
 //	                     transforms, compiled programs, and ad.Func, the one
 //	                     differentiable-function type everything else takes

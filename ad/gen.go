@@ -36,15 +36,16 @@ type GenOptions struct {
 
 // Generate writes Go source for the function and its derivatives: one
 // gofmt'd file of package opts.Package that needs only the standard library
-// (math, and sync for functions that need working memory) at run time.
-// Its functions compute what the function's compiled programs compute,
+// (math, and sync for functions that need working memory) at run time, and
+// gonum's blas, blas64 and lapack64 for the products and the linear algebra
+// of matrices. Its functions compute what the function's compiled programs compute,
 // instruction by instruction: scalars as straight-line code, vectors as
 // loops over their elements, one loop body for a run of elementwise
 // operations and the sums of their results, adjoints of slices added
 // directly into the gradient. None allocates in steady state.
 //
 // Without opts.Flat the functions take each variable as a parameter of its
-// own, float64 or []float64:
+// own, float64 or []float64 (a matrix's elements row by row):
 //
 //	func Name(x, y float64, v []float64) float64
 //	func NameGrad(x, y float64, v, gradV []float64) (f, gradX, gradY float64)
@@ -66,12 +67,11 @@ type GenOptions struct {
 // function given a slice of another length panics, as gonum's do.
 // GenerateSymbolic writes code that takes them from the slices instead. A
 // variable whose name is a Go keyword or a predeclared identifier, or
-// math or sync, is renamed with an underscore after it (type becomes
-// type_). A name that is not a Go identifier, and one that begins with the
-// prefix of the file's package-level names (Name with its first letter in
-// lower case) followed by an upper-case letter, is an error. An operation
-// that has no generated form, such as a matrix one, is an error that
-// names it.
+// math, sync, blas, blas64 or lapack64, is renamed with an underscore
+// after it (type becomes type_). A name that is not a Go identifier, and
+// one that begins with the prefix of the file's package-level names (Name
+// with its first letter in lower case) followed by an upper-case letter, is
+// an error.
 func (f *Func) Generate(w io.Writer, opts GenOptions) error {
 	src, _, err := f.generate(opts, false)
 	if err != nil {
@@ -129,7 +129,7 @@ func (n *genNames) local(base string) string {
 
 // genReserved are the names generated code uses besides its own: Go's
 // predeclared identifiers and the packages it imports.
-var genReserved = map[string]bool{"math": true, "sync": true, "_": true}
+var genReserved = map[string]bool{"math": true, "sync": true, "blas": true, "blas64": true, "lapack64": true, "_": true}
 
 func init() {
 	for _, s := range strings.Fields(`any bool byte comparable complex64 complex128 error float32 float64
@@ -289,6 +289,22 @@ func (f *Func) generate(opts GenOptions, symbolic bool) (src []byte, length stri
 	if usesPackage("sync", all) {
 		imports = append(imports, `"sync"`)
 	}
+	// gonum's packages in a group of their own, after the standard
+	// library's.
+	var gonum []string
+	if usesPackage("blas", all) {
+		gonum = append(gonum, `"gonum.org/v1/gonum/blas"`)
+	}
+	if usesPackage("blas64", all) {
+		gonum = append(gonum, `"gonum.org/v1/gonum/blas/blas64"`)
+	}
+	if usesPackage("lapack64", all) {
+		gonum = append(gonum, `"gonum.org/v1/gonum/lapack/lapack64"`)
+	}
+	if len(imports) > 0 && len(gonum) > 0 {
+		imports = append(imports, "")
+	}
+	imports = append(imports, gonum...)
 	switch len(imports) {
 	case 0:
 	case 1:
@@ -485,9 +501,7 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 		}
 	}
 
-	if err := body.write(inputs); err != nil {
-		return err
-	}
+	body.write(inputs)
 	fill := func(s string) string {
 		return regexp.MustCompile(`%(\d+)`).ReplaceAllStringFunc(s, func(m string) string {
 			var k int
@@ -507,7 +521,7 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 	fmt.Fprintf(w, "func %s(%s)%s {\n", name, sig.list(), resultTypes)
 	w.WriteString(sig.checks.String())
 	w.WriteString(sig.unpack.String())
-	if len(body.bufs) > 0 {
+	if len(body.bufs) > 0 || len(body.pivs) > 0 {
 		typ, pool := g.file.prefix+suffix+"Work", g.file.prefix+suffix+"Pool"
 		if suffix == "" {
 			typ, pool = g.file.prefix+"Work", g.file.prefix+"Pool"
@@ -519,6 +533,10 @@ func (g *generator) function(w *bytes.Buffer, kind genKind) error {
 			} else {
 				fmt.Fprintf(&g.file.decls, "b%d [%d]float64\n", k, n)
 			}
+		}
+		// Only matrices need ints, and their lengths are never symbolic.
+		for k, n := range body.pivs {
+			fmt.Fprintf(&g.file.decls, "p%d [%d]int\n", k, n)
 		}
 		fmt.Fprintf(&g.file.decls, "}\n\nvar %s = sync.Pool{New: func() any { return new(%s) }}\n", pool, typ)
 		fmt.Fprintf(w, "%s := %s.Get().(*%s)\ndefer %s.Put(%s)\n", body.work, pool, typ, pool, body.work)
@@ -556,6 +574,8 @@ func (g *generator) symbolic() error {
 	for i, v := range g.f.vars {
 		switch {
 		case v.Shape.IsScalar():
+		case v.Shape.Rank() > 1:
+			return fmt.Errorf("gen: symbolic lengths are of vectors, and %s is a %s", g.ids[i], v.Shape)
 		case n == 0:
 			n = v.Shape.Len()
 			g.n = "len(" + g.ids[i] + ")"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,9 +17,9 @@ import (
 // byConst. A reduction that adds up one element at a time has init, its
 // accumulator's start, and step, the statement that adds the elements
 // %[2]s (and %[3]s) to the accumulator %[1]s. code marks an op whose Go
-// gen.go writes itself (structural ops, reductions of more than one pass).
-// An op that generated Go does not compute has instead no, the reason,
-// with which the generator refuses it.
+// the generator writes itself (structural ops, reductions of more than one
+// pass or along an axis, matrices' products and linear algebra; genprog.go
+// and genmat.go), with the source of the helper it calls, if any.
 type genForm struct {
 	expr    string
 	helper  string
@@ -26,14 +27,16 @@ type genForm struct {
 	init    string
 	step    string
 	code    bool
-	no      string
 }
 
-// genWrites reports whether gen.go writes the Go of op itself: it does for
-// the ops whose genForm has code.
+// genWrites reports whether the generator writes the Go of op itself: it
+// does for the ops whose genForm has code.
 func genWrites(op Op) bool {
 	switch op {
-	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp:
+	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp,
+		OpReshape, OpBroadcast, OpTranspose, OpVStack, OpDiag, OpTril, OpTrilVec, OpTrace,
+		OpSumAxis, OpLogSumExpAxis, OpMaxAxis, OpMinAxis, OpMatMul,
+		OpDet, OpLogDet, OpInv, OpSolve, OpCholesky:
 		return true
 	}
 	return false
@@ -47,6 +50,9 @@ type genRef struct {
 
 // at returns the Go expression of element k, k a Go expression.
 func (r genRef) at(k string) string {
+	if r.step != 1 && strings.ContainsAny(k, "+-*/%") {
+		k = "(" + k + ")"
+	}
 	switch {
 	case r.step == 1 && r.off == 0:
 		return fmt.Sprintf("%s[%s]", r.base, k)
@@ -103,9 +109,16 @@ type genBody struct {
 	// mat marks vectors computed in a loop that must also be stored.
 	mat   map[int32]bool
 	group map[int32]int // loop of each loop member, from 1
-	// bufs are the lengths of the workspace's buffers.
-	bufs []int
-	work string // the workspace variable, once there is one
+	// bufs are the lengths of the workspace's buffers, and pivs those of
+	// its buffers of ints (the row interchanges of LU factorizations).
+	bufs, pivs []int
+	work       string // the workspace variable, once there is one
+	// item is the index of the item being written; last is, for each
+	// node, the last item that reads its memory, and free, for each
+	// buffer, the last item that reads what it holds.
+	item int
+	last map[int32]int
+	free []int
 }
 
 // A genItem is a loop of n elements over its instructions, or, when n is
@@ -145,29 +158,16 @@ func (b *genBody) node(i int32) *node { return &b.p.nodes[i] }
 
 func (b *genBody) printf(format string, args ...any) { fmt.Fprintf(&b.sb, format, args...) }
 
-// check returns an error naming the first op the generator cannot write.
-func (b *genBody) check() error {
-	for _, in := range b.list {
-		nd := b.node(in.node)
-		if in.merge != mergeNone {
-			continue
-		}
-		if no := ops[nd.op].gen.no; no != "" {
-			return fmt.Errorf("gen: op %s is not generated: %s", nd.op, no)
-		}
-		if nd.shape.Rank() > 1 {
-			return fmt.Errorf("gen: op %s of %s: matrices are not generated yet", nd.op, nd.shape)
-		}
-	}
-	return nil
-}
-
-// owned reports whether node i is a vector that an instruction writes into
-// memory of its own when it is stored: not an input, a constant or a
-// slice.
+// owned reports whether node i is a vector or a matrix that an instruction
+// writes into memory of its own when it is stored: not an input, a
+// constant, or a view of other memory (a slice, a reshape, a row).
 func (b *genBody) owned(i int32) bool {
-	nd := b.node(i)
-	return !nd.shape.IsScalar() && nd.op != OpVar && nd.op != OpConst && nd.op != OpSlice
+	switch nd := b.node(i); nd.op {
+	case OpVar, OpConst, OpSlice, OpReshape, OpIndex:
+		return false
+	default:
+		return !nd.shape.IsScalar()
+	}
 }
 
 // loopLen returns the number of elements of the loop an instruction can be
@@ -183,6 +183,8 @@ func (b *genBody) loopLen(in *instr) int {
 		return 0
 	}
 	switch {
+	case nd.shape.Rank() == 2 && (nd.op == OpScatter || nd.op == OpScatterAdd):
+		return 0 // rows, written by matrixOp
 	case in.merge == mergeSumAxpy || in.merge == mergeSumAxpySq:
 		return vecArg(0)
 	case ops[nd.op].kind == kindElementwise:
@@ -196,6 +198,8 @@ func (b *genBody) loopLen(in *instr) int {
 		return vecArg(0)
 	case nd.op == OpScatterAdd:
 		return vecArg(1)
+	case nd.op == OpBroadcast:
+		return nd.shape.Len()
 	}
 	return 0
 }
@@ -216,8 +220,13 @@ func (b *genBody) plan() []genItem {
 	var open []*instr
 	n := 0
 	inOpen, reduced := map[int32]bool{}, map[int32]bool{}
+	// Instructions moved before the open loop make a loop of their own, as
+	// long as nothing else is emitted after it: moved is its item, and
+	// movedReduced its reductions, which it completes.
+	moved, movedReduced := -1, map[int32]bool{}
 	emit := func(n int, code []*instr) {
 		items = append(items, genItem{n: n, code: code})
+		moved = -1
 		if n > 0 {
 			for _, in := range code {
 				b.group[in.node] = len(items)
@@ -271,8 +280,22 @@ func (b *genBody) plan() []genItem {
 		case len(open) > 0 && depends && scalarOnReductions:
 			deferred = append(deferred, in)
 			inOpen[in.node], reduced[in.node] = true, true
-		case len(open) > 0 && !depends:
-			emit(m, []*instr{in}) // moved before the open loop
+		case len(open) > 0 && !depends: // moved before the open loop
+			op := b.node(in.node).op
+			joinable := m > 0 && op != OpScatter && op != OpScatterAdd
+			if joinable && moved >= 0 && moved == len(items)-1 && items[moved].n == m && !slices.ContainsFunc(in.argIDs, func(a int32) bool { return movedReduced[a] }) {
+				items[moved].code = append(items[moved].code, in)
+				b.group[in.node] = moved + 1
+			} else {
+				emit(m, []*instr{in})
+				if joinable {
+					moved = len(items) - 1
+					clear(movedReduced)
+				}
+			}
+			if b.node(in.node).shape.IsScalar() {
+				movedReduced[in.node] = true
+			}
 		default:
 			flush()
 			if m > 0 {
@@ -291,7 +314,9 @@ func (b *genBody) plan() []genItem {
 		g := b.group[in.node]
 		nd := b.node(in.node)
 		for k, a := range in.argIDs {
-			elementwise := g > 0 && (nd.op != OpScatterAdd || k == 1)
+			// A broadcast reads its argument's elements at indices of
+			// its own: from memory.
+			elementwise := g > 0 && nd.op != OpBroadcast && (nd.op != OpScatterAdd || k == 1)
 			if !elementwise || b.group[a] != g && b.node(a).op != OpFill {
 				b.mat[a] = true
 			}
@@ -343,22 +368,79 @@ func (b *genBody) buffer(i int32) genRef {
 	if h, ok := b.home[i]; ok {
 		return h
 	}
-	n := b.node(i).shape.Len()
-	if b.work == "" {
-		b.work = b.names.local("w")
-	}
-	h := genRef{base: fmt.Sprintf("%s.b%d", b.work, len(b.bufs)), step: 1, len: n}
-	b.bufs = append(b.bufs, n)
+	h, k := b.reuse(b.node(i).shape.Len())
+	b.free[k] = b.last[i]
 	b.home[i] = h
 	return h
 }
 
+// lifetimes finds for each node the last item that reads it, or reads a
+// view of its memory (a slice, a reshape, a row, a scatteradd that adds
+// to it in place), so that buffers can serve again once their values are
+// dead. Outputs live to the end.
+func (b *genBody) lifetimes(items []genItem) {
+	b.last = map[int32]int{}
+	for t, it := range items {
+		for _, in := range it.code {
+			for _, a := range in.argIDs {
+				b.last[a] = max(b.last[a], t)
+			}
+		}
+	}
+	for o := range b.isOut {
+		b.last[o] = len(items)
+	}
+	for j := len(b.list) - 1; j >= 0; j-- {
+		in := b.list[j]
+		switch nd := b.node(in.node); {
+		case nd.op == OpSlice, nd.op == OpReshape, nd.op == OpIndex, b.shared[in.node]:
+			a := in.argIDs[0]
+			b.last[a] = max(b.last[a], b.last[in.node])
+		}
+	}
+}
+
+// pivots returns a new buffer of n ints of the workspace, as a Go slice.
+func (b *genBody) pivots(n int) string {
+	if b.work == "" {
+		b.work = b.names.local("w")
+	}
+	b.pivs = append(b.pivs, n)
+	return fmt.Sprintf("%s.p%d[0:%d]", b.work, len(b.pivs)-1, n)
+}
+
+// scratch returns a buffer of n elements of the workspace for the current
+// item: one whose values are dead, the smallest that is long enough, or a
+// new one. Code with symbolic lengths takes new ones, since which buffer
+// is long enough can depend on the length.
+func (b *genBody) scratch(n int) genRef {
+	h, _ := b.reuse(n)
+	return h
+}
+
+// reuse returns scratch's buffer and its index.
+func (b *genBody) reuse(n int) (genRef, int) {
+	if b.work == "" {
+		b.work = b.names.local("w")
+	}
+	k := -1
+	for j, l := range b.bufs {
+		if !b.file.symbolic && b.free[j] < b.item && l >= n && (k < 0 || l < b.bufs[k]) {
+			k = j
+		}
+	}
+	if k < 0 {
+		k = len(b.bufs)
+		b.bufs = append(b.bufs, n)
+		b.free = append(b.free, 0)
+	}
+	b.free[k] = b.item // till the end of the item, unless buffer says longer
+	return genRef{base: fmt.Sprintf("%s.b%d", b.work, k), step: 1, len: n}, k
+}
+
 // write generates the statements of the program. vector outputs go to out;
 // the caller reads scalar outputs with result.
-func (b *genBody) write(inputs []string) error {
-	if err := b.check(); err != nil {
-		return err
-	}
+func (b *genBody) write(inputs []string) {
 	for k, i := range b.p.inNode {
 		if b.node(i).shape.IsScalar() {
 			b.vals[i] = genVal{s: inputs[k]}
@@ -380,7 +462,9 @@ func (b *genBody) write(inputs []string) error {
 			b.home[in.argIDs[0]] = h
 		}
 	}
-	for _, it := range items {
+	b.lifetimes(items)
+	for t, it := range items {
+		b.item = t
 		if it.n > 0 {
 			b.loop(it)
 		} else {
@@ -396,7 +480,6 @@ func (b *genBody) write(inputs []string) error {
 		}
 		b.store(b.out[k], o)
 	}
-	return nil
 }
 
 // result returns the Go expression of scalar output k.
@@ -472,6 +555,9 @@ func (b *genBody) constScalar(i int32) (float64, bool) {
 
 // single writes an instruction outside any loop.
 func (b *genBody) single(in *instr) {
+	if b.matrixOp(in) {
+		return
+	}
 	i := in.node
 	nd := b.node(i)
 	args := in.argIDs
@@ -579,6 +665,23 @@ func (b *genBody) loop(it genItem) {
 		nd := b.node(i)
 		args := in.argIDs
 		switch {
+		case nd.op == OpBroadcast:
+			// Element k of a row repeated is element k%n of the row, of
+			// a column repeated element k/n of the column: read where
+			// it is, stored only when something outside the loop reads
+			// it.
+			n, x := nd.shape.Dim(1), b.ref(args[0])
+			at := x.at(fmt.Sprintf("%s%%%d", k, n))
+			if s := b.node(args[0]).shape; s.Rank() == 2 && s.Dim(1) == 1 {
+				at = x.at(fmt.Sprintf("%s/%d", k, n))
+			}
+			temps[i] = at
+			if b.mat[i] {
+				t, h := b.temp(i), b.buffer(i)
+				fmt.Fprintf(&body, "%s := %s\n%s = %s\n", t, at, h.at(k), t)
+				temps[i] = t
+				b.vals[i] = genVal{ref: &h}
+			}
 		case nd.op == OpScatter:
 			h := b.buffer(i)
 			b.printf("clear(%s)\n", must2(h.slice()))

@@ -143,7 +143,7 @@ func init() {
 }
 
 func init() {
-	define(opDef{op: OpSumAxis, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "sum", goName: "SumAxis", args: []string{"x"}, ints: []string{"axis"},
+	define(opDef{op: OpSumAxis, gen: genForm{code: true}, kind: kindLinear, name: "sum", goName: "SumAxis", args: []string{"x"}, ints: []string{"axis"},
 		doc:     "the sums of x along axis: sum(A, 0) is the vector of the column sums of A, sum(A, 1) of the row sums",
 		resolve: resolveAxis,
 		shape:   axisShape,
@@ -185,7 +185,7 @@ func init() {
 	// The partials of these have the argument's shape; the derivative
 	// rules repeat the adjoint along the axis to meet them (unreduce) and
 	// sum the tangent's products along it.
-	defineAxisReduction(opDef{op: OpLogSumExpAxis, gen: genForm{no: "matrix values are not generated yet"}, name: "logsumexp", goName: "LogSumExpAxis",
+	defineAxisReduction(opDef{op: OpLogSumExpAxis, gen: genForm{code: true}, name: "logsumexp", goName: "LogSumExpAxis",
 		doc:    "log Σ exp along axis, computed without overflow: logsumexp(A, 1) is the vector of the rows' logsumexp",
 		kernel: logSumExpAxisK,
 		cplx: func(nd *node, in []Shape, args [][]complex128, out []complex128) {
@@ -213,7 +213,7 @@ func init() {
 			e := g.un(OpExp, g.sub(a[0], g.unreduce(y, axis, s)))
 			return []Node{g.div(e, g.unreduce(g.sumAxis(e, axis), axis, s))}
 		}})
-	defineAxisReduction(opDef{op: OpMaxAxis, gen: genForm{no: "matrix values are not generated yet"}, name: "max", goName: "MaxAxis",
+	defineAxisReduction(opDef{op: OpMaxAxis, gen: genForm{code: true}, name: "max", goName: "MaxAxis",
 		doc:       "the largest elements along axis, written max(A, axis=k), as max(A, k) is the elementwise max (tied elements share the derivative)",
 		kernel:    maxAxisK,
 		noComplex: true,
@@ -222,7 +222,7 @@ func init() {
 			m := g.un(OpStep, g.sub(a[0], g.unreduce(y, axis, s)))
 			return []Node{g.div(m, g.unreduce(g.sumAxis(m, axis), axis, s))}
 		}})
-	defineAxisReduction(opDef{op: OpMinAxis, gen: genForm{no: "matrix values are not generated yet"}, name: "min", goName: "MinAxis",
+	defineAxisReduction(opDef{op: OpMinAxis, gen: genForm{code: true}, name: "min", goName: "MinAxis",
 		doc:       "the smallest elements along axis, written min(A, axis=k), as min(A, k) is the elementwise min (tied elements share the derivative)",
 		kernel:    minAxisK,
 		noComplex: true,

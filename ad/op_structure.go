@@ -515,7 +515,7 @@ func init() {
 
 func init() {
 	// A reshape is a view: the elements stay where they are, row by row.
-	define(opDef{op: OpReshape, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "reshape", args: []string{"x"}, ints: []string{"m", "n"},
+	define(opDef{op: OpReshape, gen: genForm{code: true}, kind: kindLinear, name: "reshape", args: []string{"x"}, ints: []string{"m", "n"},
 		doc: "the elements of x, row by row, as an m×n matrix (flatten(x) makes them a vector)",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			m, n := ints[0], ints[1]
@@ -580,7 +580,7 @@ func init() {
 	// Elementwise operations broadcast rows and columns to matrices with
 	// a broadcast node of their operand (op_elementwise.go), so that their
 	// own kernels and derivatives see operands of one shape.
-	define(opDef{op: OpBroadcast, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "broadcast", args: []string{"x"}, ints: []string{"m", "n"},
+	define(opDef{op: OpBroadcast, gen: genForm{code: true}, kind: kindLinear, name: "broadcast", args: []string{"x"}, ints: []string{"m", "n"},
 		doc: "x repeated to an m×n matrix: a vector of n or a 1×n matrix as every row, an m×1 matrix as every column, a scalar everywhere",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			s := Matrix(ints[0], ints[1])
@@ -647,7 +647,7 @@ func init() {
 }
 
 func init() {
-	define(opDef{op: OpTranspose, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "transpose", args: []string{"x"},
+	define(opDef{op: OpTranspose, gen: genForm{code: true}, kind: kindLinear, name: "transpose", args: []string{"x"},
 		doc:   "the transpose of the matrix x, whose rows are the columns of x; a vector or a scalar is its own transpose",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) { return in[0].transposed(), nil },
 		rewrites: []rewrite{
@@ -722,7 +722,7 @@ func init() {
 		transpose: func(g *Graph, y *node, adj Node) []Node { return []Node{g.transpose(adj)} },
 		format:    func(p *printer, nd *node) (string, int) { return p.transposeOf(nd.args[0]) }})
 
-	define(opDef{op: OpVStack, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "vstack", goName: "VStack", args: []string{"xs..."},
+	define(opDef{op: OpVStack, gen: genForm{code: true}, kind: kindLinear, name: "vstack", goName: "VStack", args: []string{"xs..."},
 		doc: "the vectors and matrices xs of one row length, one below the other: each vector is a row",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			if len(in) == 0 {
@@ -798,7 +798,7 @@ func init() {
 
 // Diagonals and triangles of square matrices.
 func init() {
-	define(opDef{op: OpDiag, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "diag", args: []string{"x"},
+	define(opDef{op: OpDiag, gen: genForm{code: true}, kind: kindLinear, name: "diag", args: []string{"x"},
 		doc: "the square matrix with the vector x on its diagonal and zeros elsewhere, or the diagonal of the square matrix x",
 		shape: func(op Op, in []Shape, _ [3]int) (Shape, error) {
 			switch s := in[0]; {
@@ -869,7 +869,7 @@ func init() {
 	// strict triangle, [[0, 0, 0], [v0, 0, 0], [v1, v2, 0]]. As NumPy's
 	// tril, the triangle of diagonal k holds the elements (i, j) with
 	// j ≤ i + k.
-	define(opDef{op: OpTril, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "tril", args: []string{"v"}, ints: []string{"n", "k"},
+	define(opDef{op: OpTril, gen: genForm{code: true}, kind: kindLinear, name: "tril", args: []string{"v"}, ints: []string{"n", "k"},
 		doc: "the n×n matrix whose elements (i, j) with j ≤ i + k hold the entries v row by row, and zeros above: k = 0 includes the diagonal, k = −1 leaves it zero",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			n, k := ints[0], ints[1]
@@ -918,7 +918,7 @@ func init() {
 			return printCallP(p, nd)
 		}})
 
-	define(opDef{op: OpTrilVec, gen: genForm{no: "matrix values are not generated yet"}, kind: kindLinear, name: "trilvec", goName: "TrilVec", args: []string{"A"}, ints: []string{"k"},
+	define(opDef{op: OpTrilVec, gen: genForm{code: true}, kind: kindLinear, name: "trilvec", goName: "TrilVec", args: []string{"A"}, ints: []string{"k"},
 		doc: "the elements (i, j) of the square matrix A with j ≤ i + k, row by row: the entries tril(v, n, k) is made of",
 		resolve: func(in []Shape, ints []int) ([3]int, error) {
 			s, k := in[0], ints[0]

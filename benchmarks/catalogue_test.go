@@ -74,45 +74,15 @@ func TestCatalogueValues(t *testing.T) {
 	}
 }
 
-// gonumPeer is a problem that gonum's optimize/functions also implements.
-type gonumPeer interface {
-	Func(x []float64) float64
-	Grad(grad, x []float64)
-}
-
-// TestAgainstGonum compares nabla's problems with gonum's hand-coded ones:
-// values, gradients and Hessians at the start and at random points, and
-// nabla's f* with gonum's recorded minima.
+// TestAgainstGonum compares nabla's problems with gonum's hand-coded ones,
+// the gonum engine's: values, gradients and Hessians at the start and at
+// random points, and nabla's f* with gonum's recorded minima.
 func TestAgainstGonum(t *testing.T) {
-	peers := []struct {
-		name string
-		fn   gonumPeer
-		// hess is false where gonum's Hessian is wrong: Beale's uses x[1]
-		// where it means x[0] (gonum v0.17.0; right only when x[0] = x[1]).
-		hess bool
-	}{
-		{"beale", functions.Beale{}, false},
-		{"biggs_exp6", functions.BiggsEXP6{}, true},
-		{"box_3d", functions.Box3D{}, true},
-		{"brown_dennis", functions.BrownAndDennis{}, true},
-		{"brown_badly_scaled", functions.BrownBadlyScaled{}, true},
-		{"extended_powell_singular", functions.ExtendedPowellSingular{}, true},
-		{"chained_rosenbrock", functions.ExtendedRosenbrock{}, true}, // gonum's is the chained form
-		{"gaussian", functions.Gaussian{}, true},
-		{"gulf", functions.GulfResearchAndDevelopment{}, true},
-		{"helical_valley", functions.HelicalValley{}, true},
-		{"penalty1", functions.PenaltyI{}, true},
-		{"penalty2", functions.PenaltyII{}, true},
-		{"powell_badly_scaled", functions.PowellBadlyScaled{}, true},
-		{"trigonometric", functions.Trigonometric{}, true},
-		{"variably_dimensioned", functions.VariablyDimensioned{}, true},
-		{"watson", functions.Watson{}, true},
-		{"wood", functions.Wood{}, true},
-	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, peer := range peers {
-		t.Run(peer.name, func(t *testing.T) {
-			p, err := Load(peer.name)
+	for _, name := range GonumProblems() {
+		peer := gonumPeers[name]
+		t.Run(name, func(t *testing.T) {
+			p, err := Load(name)
 			require.NoError(t, err)
 			f, x0, err := p.Func(p.N)
 			require.NoError(t, err)
@@ -137,10 +107,8 @@ func TestAgainstGonum(t *testing.T) {
 				for i := range wg {
 					assert.InDelta(t, wg[i], gg[i], 1e-9*(1+math.Abs(wg[i])), "∂f/∂x[%d] at %v", i, x)
 				}
-				h, ok := peer.fn.(interface {
-					Hess(*mat.SymDense, []float64)
-				})
-				if !ok || !peer.hess {
+				h, ok := peer.fn.(gonumHessian)
+				if !ok || peer.wrongHess {
 					continue
 				}
 				wh := mat.NewSymDense(len(x), nil)

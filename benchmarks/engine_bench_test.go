@@ -484,3 +484,34 @@ func runScalars(b *testing.B, g *ad.Graph, in [][]float64, outs ...ad.Node) {
 		}
 	}
 }
+
+// BenchmarkEngines times one gradient of each MGH problem at its standard
+// start on each engine of the optimizer suite (Engines), as the suite's
+// methods call it: interp, the problem's expr.Func; gen, the Go of
+// internal/mghgen; gonum, gonum's hand-coded Grad and Func, where gonum
+// has the problem.
+func BenchmarkEngines(b *testing.B) {
+	ps, err := Select("mgh")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range ps {
+		f, x0, err := p.Func(p.N)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range Engines {
+			obj, err := objectiveOf(e, p, f)
+			if err != nil {
+				continue // gonum has not every problem
+			}
+			b.Run(p.Name+"/"+e, func(b *testing.B) {
+				grad := make([]float64, p.N)
+				b.ReportAllocs()
+				for b.Loop() {
+					sink[0], _ = obj.Grad(x0, grad)
+				}
+			})
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package benchmarks
 
 import (
+	"bytes"
+	"flag"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/internal/atomicfile"
 )
 
 // The models of the engine benchmarks: the loss of a model on data and its
@@ -146,9 +149,15 @@ func columnSums(sums, a []float64) {
 // mlpProgram compiles the perceptron's loss and its gradient with respect
 // to W1, b1, W2 and b2 (outputs 0 to 4) with X and Y as constants.
 func mlpProgram(X, Y []float64) (*ad.Program, error) {
-	b := ad.NewBuilder()
+	b, loss, vars := mlpModel(X, Y)
+	return compileGrad(b, loss, vars)
+}
+
+// mlpModel builds the perceptron's loss of the variables W1, b1, W2 and b2
+// (vars, in this order) with X and Y as constants.
+func mlpModel(X, Y []float64) (b *ad.Builder, loss ad.Node, vars []ad.Node) {
+	b = ad.NewBuilder()
 	Xc, Yc := b.ConstMatrix(mlpN, mlpD, X), b.ConstMatrix(mlpN, mlpK, Y)
-	var vars []ad.Node
 	for _, p := range mlpParams {
 		s := ad.Matrix(p.rows, p.cols)
 		if p.rows == 1 {
@@ -159,8 +168,8 @@ func mlpProgram(X, Y []float64) (*ad.Program, error) {
 	W1, b1, W2, b2 := vars[0], vars[1], vars[2], vars[3]
 	hidden := b.Tanh(b.Add(b.MatMul(Xc, W1), b1))
 	Z := b.Add(b.MatMul(hidden, W2), b2)
-	loss := b.Mean(b.Sub(b.LogSumExpAxis(Z, 1), b.SumAxis(b.Mul(Yc, Z), 1)))
-	return compileGrad(b, loss, vars)
+	loss = b.Mean(b.Sub(b.LogSumExpAxis(Z, 1), b.SumAxis(b.Mul(Yc, Z), 1)))
+	return b, loss, vars
 }
 
 // compileGrad compiles the value of loss and its gradient with respect to
@@ -267,6 +276,8 @@ func benchModels(b *testing.B) {
 		name  string
 		hand  func() (grad func() float64)
 		nabla func() (*ad.Program, [][]float64, error)
+		// gen, when there is generated code, returns its gradient.
+		gen func() (grad func() float64)
 	}{
 		{"mlp", func() func() float64 {
 			X, Y, params := mlpData()
@@ -275,6 +286,10 @@ func benchModels(b *testing.B) {
 			X, Y, params := mlpData()
 			p, err := mlpProgram(X, Y)
 			return p, params, err
+		}, func() func() float64 {
+			_, _, p := mlpData()
+			g := zerosLike(p)
+			return func() float64 { return mlpGen(p[0], p[1], p[2], p[3], g[0], g[1], g[2], g[3]) }
 		}},
 		{"logreg1e5", func() func() float64 {
 			X, y, w := logregData()
@@ -283,7 +298,7 @@ func benchModels(b *testing.B) {
 			X, y, w := logregData()
 			p, err := logregProgram(X, y)
 			return p, [][]float64{w}, err
-		}},
+		}, nil},
 	}
 	for _, m := range models {
 		b.Run(m.name+"/hand", func(b *testing.B) {
@@ -318,6 +333,51 @@ func benchModels(b *testing.B) {
 			}
 			b.ReportMetric(float64(peak), "peak-heap-B")
 		})
+		if m.gen == nil || m.name == "mlp" && mlpGen == nil {
+			continue
+		}
+		b.Run(m.name+"/gen", func(b *testing.B) {
+			var grad func() float64
+			peak := peakHeap(func() { grad = m.gen() }, func() { sink[0] = grad() })
+			b.ReportAllocs()
+			for b.Loop() {
+				sink[0] = grad()
+			}
+			b.ReportMetric(float64(peak), "peak-heap-B")
+		})
+	}
+}
+
+// mlpGen is the gradient of the perceptron that nabla gen writes, when
+// the file is there: its data are constants of the code, 3 MB of them, so
+// it is not kept in the repository. go generate ./benchmarks/internal/mlpgen
+// writes it, and the build tag mlpgen adds BenchmarkGrad/mlp/gen:
+//
+//	go test -tags mlpgen -run XXX -bench 'Grad/mlp' ./benchmarks
+var mlpGen func(W1, b1, W2, b2, gradW1, gradB1, gradW2, gradB2 []float64) float64
+
+// mlpGenFile is where TestWriteMLPGen writes the perceptron's generated Go.
+var mlpGenFile = flag.String("mlpgen", "", "write the Go that nabla gen makes of the perceptron to `FILE`")
+
+// TestWriteMLPGen writes the Go that nabla gen makes of the perceptron of
+// the model benchmarks, with -mlpgen FILE; go generate
+// ./benchmarks/internal/mlpgen runs it.
+func TestWriteMLPGen(t *testing.T) {
+	if *mlpGenFile == "" {
+		t.Skip("writes the perceptron's generated Go with -mlpgen FILE only")
+	}
+	X, Y, _ := mlpData()
+	b, loss, _ := mlpModel(X, Y)
+	f, err := b.Func(loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src bytes.Buffer
+	if err := f.Generate(&src, ad.GenOptions{Package: "mlpgen", Name: "MLP", Source: "the perceptron of BenchmarkGrad/mlp"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.WriteFile(*mlpGenFile, src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -55,9 +55,9 @@ func (r *Run) row() []string {
 		solved = "-"
 	}
 	return []string{
-		r.Problem, strconv.Itoa(r.N), r.Method, status,
+		r.Problem, strconv.Itoa(r.N), r.Label(), status,
 		formatGap(r.Result.F - r.FStar), strconv.Itoa(r.Result.Iterations), strconv.Itoa(r.Evaluations),
-		formatSeconds(r.Result.Time.Seconds()), solved,
+		FormatSeconds(r.Result.Time.Seconds()), solved,
 	}
 }
 
@@ -68,7 +68,9 @@ func formatGap(v float64) string {
 	return strconv.FormatFloat(v, 'e', 2, 64)
 }
 
-func formatSeconds(s float64) string {
+// FormatSeconds writes a time in seconds as the report's tables do: 170µs,
+// 1.2ms, 1.30s.
+func FormatSeconds(s float64) string {
 	switch {
 	case s < 1e-3:
 		return fmt.Sprintf("%.0fµs", s*1e6)
@@ -110,7 +112,7 @@ func (rep *Report) summaryTable(w io.Writer, sep, open, close string) {
 		for _, tau := range Taus {
 			cells = append(cells, strconv.Itoa(s.Solved[TauKey(tau)]))
 		}
-		cells = append(cells, strconv.Itoa(s.Evals), formatSeconds(s.GeoTime))
+		cells = append(cells, strconv.Itoa(s.Evals), FormatSeconds(s.GeoTime))
 		fmt.Fprintln(w, open+strings.Join(cells, sep)+close)
 	}
 }
@@ -129,7 +131,7 @@ func (rep *Report) writeMarkdown(w io.Writer) error {
 
 // compileLine says how long compiling took, which the run times leave out.
 func (rep *Report) compileLine() string {
-	return fmt.Sprintf("Compiling the problems' functions and derivatives took %s in all, once per problem before its runs; the run times leave it out.", formatSeconds(rep.Compile.Seconds()))
+	return fmt.Sprintf("Compiling the problems' functions and derivatives took %s in all, once per problem before its runs; the run times leave it out.", FormatSeconds(rep.Compile.Seconds()))
 }
 
 func (rep *Report) writeCSV(w io.Writer) error {
@@ -138,6 +140,7 @@ func (rep *Report) writeCSV(w io.Writer) error {
 	for _, tau := range Taus {
 		head = append(head, "solved_"+TauKey(tau))
 	}
+	head = append(head, "engine")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -149,6 +152,7 @@ func (rep *Report) writeCSV(w io.Writer) error {
 		for _, tau := range Taus {
 			rec = append(rec, strconv.FormatBool(r.Solved[TauKey(tau)]))
 		}
+		rec = append(rec, r.Engine)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

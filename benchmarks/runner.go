@@ -15,9 +15,9 @@ import (
 
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 
-	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/expr"
 	"github.com/nabla-ad/nabla/optim"
 	"github.com/nabla-ad/nabla/viz"
@@ -79,6 +79,10 @@ type Config struct {
 	MaxTime time.Duration
 	// GradTol is the gradient tolerance; 0 means 1e-8.
 	GradTol float64
+	// Engines are the sources of values and derivatives each method runs
+	// on, from Engines; none means interp. Every engine must have code
+	// for every problem.
+	Engines []string
 	// Workers is the number of runs at a time; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when set, is called after each run, from one goroutine
@@ -90,6 +94,7 @@ type Config struct {
 type Run struct {
 	Problem string
 	Method  string
+	Engine  string // one of Engines
 	N       int
 	Result  optim.Result
 	// Compile is the time it took to compile the problem's function and
@@ -117,7 +122,7 @@ func (r Run) MarshalJSON() ([]byte, error) {
 	if err := json.Unmarshal(res, &m); err != nil {
 		return nil, err
 	}
-	m["problem"], m["method"], m["n"] = r.Problem, r.Method, r.N
+	m["problem"], m["method"], m["engine"], m["n"] = r.Problem, r.Method, r.Engine, r.N
 	m["function_evaluations"] = r.Evaluations
 	m["compile_seconds"] = r.Compile.Seconds()
 	m["f_star"] = jsonNumber(r.FStar)
@@ -137,9 +142,22 @@ func jsonNumber(v float64) any {
 	return v
 }
 
+// Label names the run's method in tables and profiles: the method, and,
+// on an engine other than interp, @ and the engine (lbfgs@gen).
+func (r *Run) Label() string { return label(r.Method, r.Engine) }
+
+func label(method, engine string) string {
+	if engine == "interp" {
+		return method
+	}
+	return method + "@" + engine
+}
+
 // Report is the outcome of a suite.
 type Report struct {
 	Results []*Run
+	// Methods are the labels of the suite's methods (Run.Label), each
+	// method on each engine in turn.
 	Methods []string
 	// Complete is false when the suite was canceled before every run ended;
 	// Results then holds the runs that ended.
@@ -159,6 +177,19 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("unknown method %q; the methods are %s", m, strings.Join(Methods(), ", "))
 		}
 	}
+	engines := cfg.Engines
+	if len(engines) == 0 {
+		engines = []string{"interp"}
+	}
+	if err := checkEngines(engines, cfg.Problems); err != nil {
+		return nil, err
+	}
+	var labels []string
+	for _, m := range cfg.Methods {
+		for _, e := range engines {
+			labels = append(labels, label(m, e))
+		}
+	}
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -167,8 +198,10 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 	type job struct {
 		p       *Problem
 		f       *expr.Func
+		obj     objective
 		x0      []float64
 		method  string
+		engine  string
 		compile time.Duration
 	}
 	var jobs []job
@@ -177,12 +210,18 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 	for _, p := range cfg.Problems {
 		f, x0, compile, err := compileProblem(p)
 		compiling += compile
-		for _, m := range cfg.Methods {
-			if err != nil {
-				results = append(results, &Run{Problem: p.Name, Method: m, N: p.N, Err: err.Error()})
-				continue
+		for _, e := range engines {
+			obj, oerr := objective(nil), err
+			if err == nil {
+				obj, oerr = objectiveOf(e, p, f)
 			}
-			jobs = append(jobs, job{p, f, x0, m, compile})
+			for _, m := range cfg.Methods {
+				if oerr != nil {
+					results = append(results, &Run{Problem: p.Name, Method: m, Engine: e, N: p.N, Err: oerr.Error()})
+					continue
+				}
+				jobs = append(jobs, job{p, f, obj, x0, m, e, compile})
+			}
 		}
 	}
 	total := len(jobs) + len(results)
@@ -195,7 +234,8 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				r := runOne(ctx, cfg, j.p, j.f, j.x0, j.method)
+				r := runOne(ctx, cfg, j.p, j.f, j.obj, j.x0, j.method)
+				r.Engine = j.engine
 				r.Compile = j.compile
 				mu.Lock()
 				if ctx.Err() == nil || r.Result.Status != optim.Canceled {
@@ -219,7 +259,7 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	rep := &Report{Results: results, Methods: cfg.Methods, Complete: ctx.Err() == nil, Elapsed: time.Since(start), Compile: compiling}
+	rep := &Report{Results: results, Methods: labels, Complete: ctx.Err() == nil, Elapsed: time.Since(start), Compile: compiling}
 	rep.judge(cfg.Problems)
 	return rep, nil
 }
@@ -239,16 +279,21 @@ func compileProblem(p *Problem) (f *expr.Func, x0 []float64, compile time.Durati
 	return f, x0, time.Since(start), nil
 }
 
-// runOne runs one method on one problem, counting evaluations of f.
-func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, x0 []float64, method string) *Run {
+// runOne runs one method on one problem, whose function obj computes,
+// counting evaluations of f.
+func runOne(ctx context.Context, cfg Config, p *Problem, f *expr.Func, obj objective, x0 []float64, method string) *Run {
 	r := &Run{Problem: p.Name, Method: method, N: len(x0), FStar: p.FStar, FStarKnown: p.FStarKnown}
 	r.F0, _ = f.Eval(x0)
 	evals := 0
-	var prob optim.Function = counted{f.Func, &evals}
+	c := counted{obj, &evals}
+	var prob optim.Function = c
+	if s, ok := obj.(secondOrder); ok {
+		prob = countedSecond{c, s}
+	}
 	name, finite := strings.CutSuffix(method, "-fd")
 	if finite {
 		// Central differences instead of AD: 2n more evaluations a gradient.
-		prob = centralDifferences{counted{f.Func, &evals}}
+		prob = centralDifferences{c}
 	}
 	s := optim.DefaultSettings()
 	s.MaxEvals = cfg.MaxEvals
@@ -335,7 +380,7 @@ func (rep *Report) judge(problems []*Problem) {
 		if a.Problem != b.Problem {
 			return a.Problem < b.Problem
 		}
-		return slices.Index(rep.Methods, a.Method) < slices.Index(rep.Methods, b.Method)
+		return slices.Index(rep.Methods, a.Label()) < slices.Index(rep.Methods, b.Label())
 	})
 	best := map[string]float64{}
 	for _, r := range rep.Results {
@@ -357,9 +402,10 @@ func (rep *Report) judge(problems []*Problem) {
 	}
 }
 
-// MethodSummary sums up one method over the suite.
+// MethodSummary sums up one method on one engine over the suite.
 type MethodSummary struct {
-	Method  string         `json:"method"`
+	Method  string         `json:"method"` // the runs' Label
+	Engine  string         `json:"engine"`
 	Runs    int            `json:"runs"`
 	Solved  map[string]int `json:"solved"` // by TauKey
 	Evals   int            `json:"function_evaluations"`
@@ -371,10 +417,13 @@ type MethodSummary struct {
 func (rep *Report) Summary() []MethodSummary {
 	var out []MethodSummary
 	for _, m := range rep.Methods {
-		s := MethodSummary{Method: m, Solved: map[string]int{}}
+		s := MethodSummary{Method: m, Engine: "interp", Solved: map[string]int{}}
+		if _, e, ok := strings.Cut(m, "@"); ok {
+			s.Engine = e
+		}
 		logt := 0.0
 		for _, r := range rep.Results {
-			if r.Method != m {
+			if r.Label() != m {
 				continue
 			}
 			s.Runs++
@@ -410,7 +459,7 @@ func (rep *Report) Costs(tau float64) (problems []string, dims []int, cost [][]f
 			}
 			cost = append(cost, row)
 		}
-		if m := slices.Index(rep.Methods, r.Method); m >= 0 && r.Solved[TauKey(tau)] {
+		if m := slices.Index(rep.Methods, r.Label()); m >= 0 && r.Solved[TauKey(tau)] {
 			cost[index[r.Problem]][m] = float64(max(r.Evaluations, 1))
 		}
 	}
@@ -448,20 +497,32 @@ func (rep *Report) SaveProfile(file, kind string, tau float64) error {
 var ErrNoResults = errors.New("no results")
 
 // counted is a function whose evaluations, of f alone or with its
-// gradient, are counted in evals; its second derivatives are f's.
+// gradient, are counted in evals.
 type counted struct {
-	*ad.Func
+	objective
 	evals *int
 }
 
 func (c counted) Eval(x []float64) (float64, error) {
 	*c.evals++
-	return c.Func.Eval(x)
+	return c.objective.Eval(x)
 }
 
 func (c counted) Grad(x, grad []float64) (float64, error) {
 	*c.evals++
-	return c.Func.Grad(x, grad)
+	return c.objective.Grad(x, grad)
+}
+
+// countedSecond is counted with the function's second derivatives.
+type countedSecond struct {
+	counted
+	second secondOrder
+}
+
+func (c countedSecond) HVP(x, v, hv []float64) error { return c.second.HVP(x, v, hv) }
+
+func (c countedSecond) Hessian(x []float64, h *mat.SymDense) error {
+	return c.second.Hessian(x, h)
 }
 
 // centralDifferences is a function whose gradient is estimated by central

@@ -81,6 +81,88 @@ func TestRunSuite(t *testing.T) {
 	assert.EqualError(t, rep.Write(&buf, "xml"), `unknown format "xml"; the formats are text, markdown, csv, json`)
 }
 
+// TestEngines runs methods of first and second order on the three
+// engines: the generated code and gonum's hand-coded functions solve the
+// problems as the interpreter does, and the report shows the engines side
+// by side.
+func TestEngines(t *testing.T) {
+	ps, err := Select("wood,brown_dennis,watson")
+	require.NoError(t, err)
+	rep, err := RunSuite(context.Background(), Config{
+		Problems: ps, Methods: []string{"lbfgs", "newton", "newton-cg"}, Engines: []string{"interp", "gen", "gonum"}, Workers: 2,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"lbfgs", "lbfgs@gen", "lbfgs@gonum", "newton", "newton@gen", "newton@gonum",
+		"newton-cg", "newton-cg@gen", "newton-cg@gonum"}, rep.Methods)
+	require.Len(t, rep.Results, 27)
+	interp := map[string]*Run{}
+	for _, r := range rep.Results {
+		require.Empty(t, r.Err, "%s on %s", r.Label(), r.Problem)
+		assert.True(t, r.Solved["1e-7"], "%s on %s: f=%g status %v", r.Label(), r.Problem, r.Result.F, r.Result.Status)
+		if r.Engine == "interp" {
+			interp[r.Problem+"/"+r.Method] = r
+		}
+	}
+	// The generated code is the interpreter's arithmetic: the same path.
+	for _, r := range rep.Results {
+		if r.Engine == "gen" {
+			in := interp[r.Problem+"/"+r.Method]
+			assert.InDeltaSlice(t, in.Result.X, r.Result.X, 1e-9, "%s on %s", r.Label(), r.Problem)
+		}
+	}
+	for _, s := range rep.Summary() {
+		assert.Equal(t, 3, s.Solved["1e-7"], s.Method)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, rep.Write(&buf, "text"))
+	assert.Regexp(t, `(?m)^wood +4 +newton@gonum +gradient-tolerance `, buf.String())
+	buf.Reset()
+	require.NoError(t, rep.Write(&buf, "json"))
+	var decoded struct {
+		Results []map[string]any `json:"results"`
+		Summary []map[string]any `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &decoded))
+	assert.Equal(t, "lbfgs", decoded.Results[1]["method"])
+	assert.Equal(t, "gen", decoded.Results[1]["engine"])
+	assert.Equal(t, "lbfgs@gen", decoded.Summary[1]["method"])
+	assert.Equal(t, "gen", decoded.Summary[1]["engine"])
+}
+
+func TestEngineErrors(t *testing.T) {
+	for _, c := range []struct {
+		problems, engine, err string
+	}{
+		{"rosenbrock,himmelblau,booth", "gen", "engine gen has no code for himmelblau, booth: it has the built-in MGH problems (tag mgh), at their default sizes"},
+		{"wood,rosenbrock", "gonum", "engine gonum has no code for rosenbrock: gonum's optimize/functions has beale, biggs_exp6, "},
+		{"wood", "jit", `unknown engine "jit"; the engines are interp, gen, gonum`},
+	} {
+		ps, err := Select(c.problems)
+		require.NoError(t, err)
+		_, err = RunSuite(context.Background(), Config{Problems: ps, Methods: []string{"lbfgs"}, Engines: []string{c.engine}})
+		assert.ErrorContains(t, err, c.err)
+	}
+	// A file of one's own that takes a built-in problem's name has no
+	// generated code.
+	file := filepath.Join(t.TempDir(), "wood.nabla")
+	require.NoError(t, os.WriteFile(file, []byte("# name: wood\n# n: 4\n# start: 1, 2, 3, 4\n\nsum(x^2)\n"), 0o644))
+	p, err := LoadFile(file)
+	require.NoError(t, err)
+	for _, e := range []string{"gen", "gonum"} {
+		_, err = RunSuite(context.Background(), Config{Problems: []*Problem{p}, Methods: []string{"lbfgs"}, Engines: []string{e}})
+		assert.ErrorContains(t, err, "engine "+e+" has no code for wood", e)
+	}
+
+	// gonum hand-codes no Hessian of Box's function: newton's runs fail
+	// alone.
+	ps, err := Select("box_3d")
+	require.NoError(t, err)
+	rep, err := RunSuite(context.Background(), Config{Problems: ps, Methods: []string{"newton", "lbfgs"}, Engines: []string{"gonum"}})
+	require.NoError(t, err)
+	assert.Equal(t, "optim: method newton needs Hessians or Hessian-vector products", rep.Results[0].Err)
+	assert.Empty(t, rep.Results[1].Err)
+}
+
 // TestCompileOutsideRuns checks that a problem is compiled once, before
 // any method runs on it: the first method would otherwise pay for
 // compiling the gradient in its time. Compiling makes hundreds of
@@ -148,7 +230,7 @@ func TestCompileOutsideRuns(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, rep.Write(&buf, "csv"))
 	head, _, _ := strings.Cut(buf.String(), "\n")
-	assert.True(t, strings.HasSuffix(head, ",time_seconds,compile_seconds,solved_1e-3,solved_1e-5,solved_1e-7"), head)
+	assert.True(t, strings.HasSuffix(head, ",time_seconds,compile_seconds,solved_1e-3,solved_1e-5,solved_1e-7,engine"), head)
 }
 
 func TestProfiles(t *testing.T) {

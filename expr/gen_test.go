@@ -14,15 +14,17 @@ import (
 )
 
 // TestGenerateExamples compiles the generated Go of the examples of the
-// README, the tutorial and the language reference, and of names that Go
-// does not allow as they are, and compares it with the interpreter.
+// README, the tutorial and the language reference, of names that Go does
+// not allow as they are, and of matrices as the language writes them, and
+// compares it with the interpreter.
 func TestGenerateExamples(t *testing.T) {
 	line := expr.Const{Shape: ad.Vector(5), Values: []float64{0, 1, 2, 3, 4}}
 	obs := expr.Const{Shape: ad.Vector(5), Values: []float64{1.1, 2.9, 5.2, 6.8, 9.1}}
 	examples := []struct {
-		src   string
-		sizes map[string]int
-		data  map[string]expr.Const
+		src    string
+		sizes  map[string]int
+		shapes map[string]ad.Shape
+		data   map[string]expr.Const
 	}{
 		{src: "x^2 + y^2"},
 		{src: "sin(x) * exp(y)"},
@@ -41,11 +43,15 @@ func TestGenerateExamples(t *testing.T) {
 		// Names Go reserves: renamed with an underscore.
 		{src: "type * copy + sin(math) - float64^2 + func/(1 + panic^2)"},
 		{src: "sum(v[::2] * v[1::2]) + v[-1] + norm(v)", sizes: map[string]int{"v": 6}},
+		// Matrices, as the language writes them.
+		{src: "sum(A[:, 1] * A[0]) + trace(A @ A.T) + sum(outer(u, u) * A) + u @ A @ u", shapes: map[string]ad.Shape{"A": ad.Matrix(3, 3), "u": ad.Vector(3)}},
+		{src: "sum(hstack(A, B)^2) + sum(A[1:, ::2]) + mean(B, 0) @ sum(A, 1) + logsumexp(vstack(A, u), 0) @ max(hstack(B, A[:, :1]), axis=0)", shapes: map[string]ad.Shape{"A": ad.Matrix(2, 3), "B": ad.Matrix(2, 2), "u": ad.Vector(3)}},
+		{src: "sum(tril(trilvec(A), 3) * exp(diag(diag(A)))) + min(A, axis=0) @ flatten(reshape(A, 9, 1))[::3]", shapes: map[string]ad.Shape{"A": ad.Matrix(3, 3)}},
 	}
 	rng := rand.New(rand.NewPCG(16, 3))
 	var cases []gentest.Case
 	for _, e := range examples {
-		f, err := expr.Compile(e.src, &expr.Options{Sizes: e.sizes, Consts: e.data})
+		f, err := expr.Compile(e.src, &expr.Options{Sizes: e.sizes, Shapes: e.shapes, Consts: e.data})
 		require.NoError(t, err, e.src)
 		var xs, vs [][]float64
 		for range 2 {

@@ -19,6 +19,7 @@ func init() { register(newBenchCmd) }
 func newBenchCmd() *cobra.Command {
 	var (
 		problems, methods, format string
+		engines                   []string
 		profile, dataProfile      string
 		tau                       float64
 		asJSON                    bool
@@ -42,10 +43,20 @@ Problems are named by tag (mgh: the 35 Moré–Garbow–Hillstrom problems; ml:
 problem file of your own (.nabla). Methods are nabla's optimizers, each also
 with finite-difference gradients (suffix -fd), and gonum's (prefix gonum-).
 
+--engine chooses where values and derivatives come from: interp, nabla's
+compiled programs (the default); gen, the Go that nabla gen wrote for the
+built-in MGH problems, compiled into nabla; gonum, the hand-coded
+functions of gonum's optimize/functions, for the problems it has. With
+more than one (--engine interp,gen,gonum) each method runs on each, side
+by side; a method on an engine other than interp is shown as method@engine
+(lbfgs@gen). An engine without code for a problem, such as gen for a
+problem file of one's own, is an error.
+
 Ctrl-C stops the suite; the runs that ended are printed.`,
 		Example: `  nabla bench --problems ml --methods lbfgs,adam
   nabla bench --problems mgh --methods lbfgs,bfgs,newton-cg,adam --profile out.svg
-  nabla bench --problems rosenbrock,wood --methods lbfgs,lbfgs-fd,gonum-lbfgs-fd --json`,
+  nabla bench --problems rosenbrock,wood --methods lbfgs,lbfgs-fd,gonum-lbfgs-fd --json
+  nabla bench --problems wood,watson --methods lbfgs,newton --engine interp,gen,gonum`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Zero stands for the default in Config, so only a value
@@ -81,7 +92,7 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
-			cfg := benchmarks.Config{Problems: ps, Methods: ms, MaxEvals: maxEvals, MaxTime: maxTime, Workers: workers}
+			cfg := benchmarks.Config{Problems: ps, Methods: ms, Engines: engines, MaxEvals: maxEvals, MaxTime: maxTime, Workers: workers}
 			if isTerminal(cmd.ErrOrStderr()) {
 				cfg.Progress = progressBar(cmd.ErrOrStderr())
 			}
@@ -106,6 +117,7 @@ Ctrl-C stops the suite; the runs that ended are printed.`,
 	f := cmd.Flags()
 	f.StringVar(&problems, "problems", "all", "problems: tags (mgh, ml, all), names or .nabla files, comma-separated")
 	f.StringVar(&methods, "methods", strings.Join(benchmarks.DefaultMethods, ","), "methods, comma-separated")
+	f.StringSliceVar(&engines, "engine", []string{"interp"}, "sources of values and derivatives, comma-separated: "+strings.Join(benchmarks.Engines, ", "))
 	f.StringVar(&format, "format", "text", "output format: "+strings.Join(benchmarks.Formats, ", "))
 	f.BoolVar(&asJSON, "json", false, "print JSON (same as --format json)")
 	f.IntVar(&maxEvals, "max-evals", 0, "evaluations of f per run (default 1000·(n+1))")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nabla-ad/nabla/examples/internal/exampletest"
 	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/internal/gentest"
 	"github.com/nabla-ad/nabla/optim"
 )
 
@@ -83,5 +84,12 @@ func TestLogistic(t *testing.T) {
 		assert.Equal(t, optim.GradientTolerance, res.Status, res.Message)
 		assert.InDeltaSlice(t, w.RawVector().Data, res.X, 1e-8)
 		exampletest.InReadme(t, fmt.Sprintf("w = (%.10f, %.10f, %.10f)", w.AtVec(0), w.AtVec(1), w.AtVec(2)))
+	})
+
+	// The Go that nabla gen writes for the model, its data constants of
+	// the code and X·w a call of blas64.Gemv, computes what nabla does.
+	t.Run("generated", func(t *testing.T) {
+		gentest.Check(t, []gentest.Case{{Name: "logistic", F: f.Func,
+			Points: [][]float64{{0.3, -1, 2}, {-0.5, 0.2, 0.1}}, Dirs: [][]float64{{1, 2, -1}, {0.5, -0.3, 0.7}}}})
 	})
 }

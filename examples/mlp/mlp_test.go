@@ -14,6 +14,7 @@ import (
 	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/examples/internal/exampletest"
 	"github.com/nabla-ad/nabla/expr"
+	"github.com/nabla-ad/nabla/internal/gentest"
 	"github.com/nabla-ad/nabla/numdiff"
 	"github.com/nabla-ad/nabla/optim"
 )
@@ -50,6 +51,17 @@ func TestMLP(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, rep.OK, "%d of %d components disagree", rep.Failed, len(rep.Components))
 		assert.Len(t, rep.Components, f.Dim())
+	})
+
+	// The Go that nabla gen writes for the network, its data constants of
+	// the code and its products calls of blas64, computes what nabla does.
+	t.Run("generated", func(t *testing.T) {
+		near, v, w := make([]float64, len(x0)), make([]float64, len(x0)), make([]float64, len(x0))
+		for i, x := range x0 {
+			near[i] = x + 0.1*math.Sin(float64(i))
+			v[i], w[i] = math.Cos(float64(i)), math.Sin(float64(3*i))
+		}
+		gentest.Check(t, []gentest.Case{{Name: "mlp", F: f.Func, Points: [][]float64{x0, near}, Dirs: [][]float64{v, w}}})
 	})
 
 	t.Run("train", func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -45,20 +46,41 @@ type Case struct {
 const hessianLimit = 16
 
 // Env returns the environment of go commands run on generated code: no
-// network, no workspace, the installed toolchain.
+// network (the checksums of the module cache's gonum are taken as they
+// are), no workspace, the installed toolchain.
 func Env() []string {
-	return append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local")
+	return append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local")
 }
 
-// Module writes a module named tmp with no requirements into a new
-// temporary directory and returns it.
+// Module writes a module named tmp into a new temporary directory and
+// returns it. It requires gonum, for the matrix products of generated code,
+// at the version nabla's module requires, which the module cache holds.
 func Module(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds generated code: skipped with -short")
+	}
+	gonum.once.Do(func() {
+		// The test runs in a package directory of nabla's module.
+		out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "gonum.org/v1/gonum").Output()
+		gonum.version, gonum.err = strings.TrimSpace(string(out)), err
+	})
+	if gonum.err != nil {
+		t.Fatalf("the version of gonum: %v", gonum.err)
+	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module tmp\n\ngo 1.22\n"), 0o644); err != nil {
+	mod := "module tmp\n\ngo 1.22\n\nrequire gonum.org/v1/gonum " + gonum.version + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// gonum is the version of gonum that nabla requires.
+var gonum struct {
+	once    sync.Once
+	version string
+	err     error
 }
 
 // Go runs the go command with args in dir and returns its standard output.

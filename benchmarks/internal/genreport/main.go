@@ -10,9 +10,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +41,10 @@ func main() {
 	}
 	var table bytes.Buffer
 	if err := rep.Write(&table, "markdown"); err != nil {
+		log.Fatal(err)
+	}
+	engines, err := engineTable(7)
+	if err != nil {
 		log.Fatal(err)
 	}
 	var b strings.Builder
@@ -73,13 +80,96 @@ The same as a command: `+"`nabla bench --format markdown --profile profile.svg -
 
 ![data profile](img/profile-data.svg)
 
+## Engines: interpreted, generated, hand-coded
+
+L-BFGS on each MGH problem with its values and gradients from three
+engines: interp, nabla's compiled programs, run by its interpreter; gen,
+the Go that nabla gen wrote for the problem (package
+benchmarks/internal/mghgen); gonum, the hand-coded functions of gonum's
+optimize/functions, for the problems it has (a gradient there is a call of
+Grad and one of Func, as gonum's optimizers make them). The runs take the
+same path on the three up to rounding, so the evaluations agree or nearly;
+the ratios are of time per evaluation (the optimizer's own work included),
+gen's against the others'. Each time is the median of %d runs, one at a
+time. As a command: `+"`nabla bench --problems mgh --methods lbfgs --engine interp,gen`"+`
+(and `+"`--engine gonum`"+` with the problems it has). One gradient alone, on
+the three, is timed by BenchmarkEngines (benchmarks/README.md).
+
+%s
 ## Results
 
 %s`, "`go generate ./benchmarks`", time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH,
-		runtime.NumCPU(), cpuModel(), rep.Elapsed.Seconds(), table.String())
+		runtime.NumCPU(), cpuModel(), rep.Elapsed.Seconds(), engineReps, engines, table.String())
 	if err := atomicfile.WriteFile(filepath.Join(*docs, "benchmarks.md"), []byte(b.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// engineReps is how many times engineTable runs each problem.
+const engineReps = 7
+
+// engineTable runs L-BFGS on the MGH problems on each engine that has
+// them, reps times, one run at a time, and returns a markdown table of the
+// median times side by side, with the ratios of time per evaluation.
+func engineTable(reps int) (string, error) {
+	mgh, err := benchmarks.Select("mgh")
+	if err != nil {
+		return "", err
+	}
+	var peers []*benchmarks.Problem
+	for _, p := range mgh {
+		if slices.Contains(benchmarks.GonumProblems(), p.Name) {
+			peers = append(peers, p)
+		}
+	}
+	type key struct{ problem, engine string }
+	times := map[key][]float64{}
+	evals := map[key]int{}
+	for range reps {
+		for _, c := range []struct {
+			ps      []*benchmarks.Problem
+			engines []string
+		}{{mgh, []string{"interp", "gen"}}, {peers, []string{"gonum"}}} {
+			rep, err := benchmarks.RunSuite(context.Background(), benchmarks.Config{Problems: c.ps, Methods: []string{"lbfgs"}, Engines: c.engines, Workers: 1})
+			if err != nil {
+				return "", err
+			}
+			for _, r := range rep.Results {
+				if r.Err != "" {
+					return "", fmt.Errorf("%s on %s: %s", r.Label(), r.Problem, r.Err)
+				}
+				k := key{r.Problem, r.Engine}
+				times[k] = append(times[k], r.Result.Time.Seconds())
+				evals[k] = r.Evaluations
+			}
+		}
+	}
+	median := func(k key) float64 {
+		ts := slices.Sorted(slices.Values(times[k]))
+		return ts[len(ts)/2]
+	}
+	perEval := func(k key) float64 { return median(k) / float64(max(evals[k], 1)) }
+	var b strings.Builder
+	b.WriteString("| problem | n | evaluations interp / gen / gonum | interp | gen | gonum | interp ÷ gen | gonum ÷ gen |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	var logInterp, logGonum float64
+	var nGonum int
+	for _, p := range mgh {
+		in, gen, gon := key{p.Name, "interp"}, key{p.Name, "gen"}, key{p.Name, "gonum"}
+		gonEvals, gonTime, gonRatio := "–", "–", "–"
+		if _, ok := times[gon]; ok {
+			r := perEval(gon) / perEval(gen)
+			gonEvals, gonTime, gonRatio = strconv.Itoa(evals[gon]), benchmarks.FormatSeconds(median(gon)), fmt.Sprintf("%.2f", r)
+			logGonum += math.Log(r)
+			nGonum++
+		}
+		r := perEval(in) / perEval(gen)
+		logInterp += math.Log(r)
+		fmt.Fprintf(&b, "| %s | %d | %d / %d / %s | %s | %s | %s | %.2f | %s |\n", p.Name, p.N, evals[in], evals[gen], gonEvals,
+			benchmarks.FormatSeconds(median(in)), benchmarks.FormatSeconds(median(gen)), gonTime, r, gonRatio)
+	}
+	fmt.Fprintf(&b, "| geometric mean | | | | | | %.2f | %.2f |\n", math.Exp(logInterp/float64(len(mgh))), math.Exp(logGonum/float64(nGonum)))
+	return b.String(), nil
 }
 
 // cpuModel names the processor, where Linux says.
