@@ -1,0 +1,76 @@
+//go:build openblas
+
+package ad
+
+import (
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/lapack/gonum"
+	"gonum.org/v1/netlib/blas/netlib"
+)
+
+func TestBLASIsOpenBLAS(t *testing.T) {
+	info := BLAS()
+	assert.Equal(t, "openblas", info.Name)
+	assert.Contains(t, info.Config, "OpenBLAS")
+	if _, set := os.LookupEnv("NABLA_BLAS_THREADS"); !set {
+		assert.Equal(t, 1, info.Threads)
+	}
+	assert.NoError(t, info.Err)
+	assert.IsType(t, netlib.Implementation{}, blas64.Implementation())
+}
+
+// TestOpenBLASFactorizations checks OpenBLAS's LU and Cholesky
+// factorizations, passed row-major matrices, against gonum's: the same
+// pivots, factors to 1e-12, and the same answer on a matrix with a zero row and
+// a matrix that is not positive definite. The strides are wider than the
+// matrices so that an element read at the wrong place shows.
+func TestOpenBLASFactorizations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 1))
+	for _, n := range []int{1, 2, 3, 7, 40, 130} {
+		lda := n + 3
+		a := make([]float64, n*lda)
+		for i := range a {
+			a[i] = rng.Float64()*2 - 1
+		}
+		spd := make([]float64, n*lda)
+		for i := range n {
+			for j := range n {
+				for k := range n {
+					spd[i*lda+j] += a[i*lda+k] * a[j*lda+k]
+				}
+			}
+			spd[i*lda+i] += 1
+		}
+		singular := append([]float64(nil), a...)
+		clear(singular[(n-1)*lda : (n-1)*lda+n]) // a zero row stays zero, exactly
+
+		for _, m := range [][]float64{a, singular} {
+			got, want := append([]float64(nil), m...), append([]float64(nil), m...)
+			gotPiv, wantPiv := make([]int, n), make([]int, n)
+			gotOK := openblasLAPACK{}.Dgetrf(n, n, got, lda, gotPiv)
+			wantOK := gonum.Implementation{}.Dgetrf(n, n, want, lda, wantPiv)
+			require.Equal(t, wantOK, gotOK, "n=%d", n)
+			assert.Equal(t, wantPiv, gotPiv, "n=%d", n)
+			if wantOK {
+				assert.True(t, floats.EqualApprox(want, got, 1e-12), "n=%d", n)
+			}
+		}
+		for _, ul := range []blas.Uplo{blas.Lower, blas.Upper} {
+			got, want := append([]float64(nil), spd...), append([]float64(nil), spd...)
+			require.True(t, openblasLAPACK{}.Dpotrf(ul, n, got, lda), "n=%d", n)
+			require.True(t, gonum.Implementation{}.Dpotrf(ul, n, want, lda))
+			assert.True(t, floats.EqualApprox(want, got, 1e-12), "n=%d %c", n, ul)
+			notPD := append([]float64(nil), spd...)
+			notPD[(n-1)*lda+n-1] = -1
+			assert.False(t, openblasLAPACK{}.Dpotrf(ul, n, notPD, lda), "n=%d", n)
+		}
+	}
+}
