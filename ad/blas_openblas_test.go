@@ -121,3 +121,33 @@ func TestOpenBLASAgreesWithGonum(t *testing.T) {
 		assert.LessOrEqual(t, floats.Distance(got[k], want[k], math.Inf(1))/scale, 1e-12, "output %d", k)
 	}
 }
+
+// TestOpenBLASForgetsNaN checks that a product overwrites its output
+// buffer, as gonum's does with β = 0, rather than scale it by 0: a NaN left
+// in a reused workspace by one run must not reach the next.
+func TestOpenBLASForgetsNaN(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	b := NewBuilder()
+	A, u := b.Var("A", Matrix(40, 30)), b.Var("u", Vector(30))
+	C := b.Var("C", Matrix(30, 20))
+	outs := []Node{b.MatMul(A, u), b.MatMul(u, C), b.MatMul(A, C), b.MatMul(b.Transpose(C), b.Transpose(A))}
+	require.NoError(t, b.Err())
+	p, err := b.Graph().Compile(outs...)
+	require.NoError(t, err)
+	in := [][]float64{data(randomDense(rng, 40, 30)), data(randomDense(rng, 30, 1)), data(randomDense(rng, 30, 20))}
+	nan := [][]float64{make([]float64, 40*30), make([]float64, 30), make([]float64, 30*20)}
+	for _, x := range nan {
+		for i := range x {
+			x[i] = math.NaN()
+		}
+	}
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, nan))
+	require.NoError(t, p.Run(ws, in))
+	fresh := p.NewWorkspace()
+	require.NoError(t, p.Run(fresh, in))
+	for k := range outs {
+		assert.Equal(t, fresh.Output(k), ws.Output(k), "output %d", k)
+		assert.False(t, floats.HasNaN(ws.Output(k)), "output %d", k)
+	}
+}
