@@ -56,7 +56,8 @@
 // long runs split across two goroutines. Matrix products run on BLAS through gonum's blas64, so
 // blas64.Use can swap in another implementation, and determinants, solves
 // and factorizations on LAPACK through lapack64, in scratch space sized
-// when compiling. Run allocates nothing but what BLAS may allocate for the
+// when compiling. A build with the tag openblas puts OpenBLAS under both;
+// BLAS says which implementation runs. Run allocates nothing but what BLAS may allocate for the
 // goroutines of a large product (gonum's splits one whose result has four
 // 64×64 blocks or more); a Program is safe for concurrent use, each
 // goroutine with its own Workspace. RunChecked also explains a NaN

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // The reductions: of all the elements of a value to a scalar, or along
@@ -446,10 +448,7 @@ func sumAxisK(ws *Workspace, in *instr) {
 		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
 		copy(dst, src)
 		for k := 1; k < n; k++ {
-			row := src[k*inner : (k+1)*inner]
-			for i := range dst {
-				dst[i] += row[i]
-			}
+			floats.Add(dst, src[k*inner:(k+1)*inner]) // gonum's assembly, the same sums in the same order
 		}
 	}
 }

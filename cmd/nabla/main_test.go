@@ -2,12 +2,15 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // TestMain lets the test binary act as the nabla command, so that the
@@ -18,13 +21,20 @@ func TestMain(m *testing.M) {
 
 // TestScript runs the scripts in testdata/script: each runs nabla commands
 // and compares their standard output, standard error and exit status with
-// the expected ones.
+// the expected ones. The condition [openblas] holds in a build with the
+// openblas tag.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("NABLA_UPDATE_SCRIPTS") != "",
 		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"status": status},
+		Condition: func(cond string) (bool, error) {
+			if cond != "openblas" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			return ad.BLAS().Name == "openblas", nil
+		},
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // commands holds the constructors of the subcommands. Each subcommand's file
@@ -42,6 +44,9 @@ is not finite); 2 a usage or input error, reported on standard error.`,
   nabla optimize -e '0.5*sum((a*xs + b - ys)^2)' --data xs=docs/data/line.csv:1 --data ys=docs/data/line.csv:2 --at a=0,b=0`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// A bad NABLA_BLAS_THREADS stops every command rather than run on
+		// a number of threads the user did not ask for.
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return ad.BLAS().Err },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return &usageError{cmd: cmd, err: errors.New("a command is needed, such as grad")}
 		},

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 func init() { register(newVersionCmd) }
@@ -16,20 +18,37 @@ func newVersionCmd() *cobra.Command {
 		Use:   "version",
 		Short: "Print the version of nabla",
 		Long: `Version prints nabla's module version, the revision it was built from
-when known, and the Go version.
+when known, and the Go version, and on a second line the BLAS under the
+matrix products and linear algebra: gonum's, in pure Go, or with a build
+tagged openblas, OpenBLAS, its build and its number of threads (1 unless
+NABLA_BLAS_THREADS says otherwise).
 
-With --json it prints {"version": v, "revision": r, "go": g}.`,
+With --json it prints {"version": v, "revision": r, "go": g, "blas": b},
+b an object with "name" ("gonum" or "openblas") and for OpenBLAS "config"
+and "threads".`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			version, revision := buildVersion()
 			w := cmd.OutOrStdout()
+			lib := ad.BLAS()
 			if asJSON {
-				return writeJSON(w, object{}.add("version", version).add("revision", revision).add("go", runtime.Version()))
+				b := object{}.add("name", lib.Name)
+				if lib.Name != "gonum" {
+					b = b.add("config", lib.Config).add("threads", lib.Threads)
+				}
+				return writeJSON(w, object{}.add("version", version).add("revision", revision).add("go", runtime.Version()).add("blas", b))
 			}
 			if revision != "" {
 				version += " (" + revision + ")"
 			}
-			_, err := fmt.Fprintf(w, "nabla %s %s\n", version, runtime.Version())
+			blas := "gonum (pure Go)"
+			if lib.Name != "gonum" {
+				blas = fmt.Sprintf("%s (%s), %d thread", lib.Name, lib.Config, lib.Threads)
+				if lib.Threads != 1 {
+					blas += "s"
+				}
+			}
+			_, err := fmt.Fprintf(w, "nabla %s %s\nblas: %s\n", version, runtime.Version(), blas)
 			return err
 		},
 	}

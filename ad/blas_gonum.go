@@ -1,0 +1,5 @@
+//go:build !openblas
+
+package ad
+
+var blasInUse = BLASInfo{Name: "gonum"}
