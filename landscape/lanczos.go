@@ -157,6 +157,9 @@ type krylov struct {
 	// exhausted says the basis spans the whole space.
 	exhausted bool
 	lastCheck int
+	// before counts the products made before this space, to number
+	// the products in errors.
+	before int
 }
 
 // newKrylov starts a Krylov space from a random unit vector.
@@ -166,10 +169,11 @@ func newKrylov(hvp HVP, n int, rnd *rand.Rand) *krylov {
 	return kr
 }
 
-// startKrylov starts a Krylov space from the vector v, which it keeps.
-func startKrylov(hvp HVP, v []float64) *krylov {
+// startKrylov starts a Krylov space from the vector v, which it keeps,
+// after before products made for other spaces.
+func startKrylov(hvp HVP, v []float64, before int) *krylov {
 	floats.Scale(1/floats.Norm(v, 2), v)
-	return &krylov{hvp: hvp, n: len(v), w: make([]float64, len(v)), next: v}
+	return &krylov{hvp: hvp, n: len(v), w: make([]float64, len(v)), next: v, before: before}
 }
 
 // random returns a random unit vector orthogonal to the basis, or nil when
@@ -208,11 +212,8 @@ func (kr *krylov) orthogonalize(v []float64) {
 func (kr *krylov) step() (invariant bool, err error) {
 	q := kr.next
 	j := len(kr.q)
-	if err := kr.hvp(q, kr.w); err != nil {
-		return false, fmt.Errorf("Hessian-vector product %d: %w", j+1, err)
-	}
-	if i := slices.IndexFunc(kr.w, func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }); i >= 0 {
-		return false, fmt.Errorf("Hessian-vector product %d is not finite: element %d is %g", j+1, i, kr.w[i])
+	if err := product(kr.hvp, q, kr.w, kr.before+j); err != nil {
+		return false, err
 	}
 	a := floats.Dot(q, kr.w)
 	kr.q = append(kr.q, q)
