@@ -191,3 +191,29 @@ func TestDensityErrors(t *testing.T) {
 	_, err = SpectralDensity(bad, 4, &DensityOptions{Probes: 3})
 	assert.EqualError(t, err, "Hessian-vector product 7 is not finite: element 2 is +Inf")
 }
+
+func TestDensityPlot(t *testing.T) {
+	a := randomSym(50, false, 8)
+	calls := 0
+	hvp := matrixHVP(a, &calls)
+	dens, err := SpectralDensity(hvp, 50, &DensityOptions{Steps: 20, Probes: 2})
+	require.NoError(t, err)
+	e, err := Lanczos(hvp, 50, 3, nil)
+	require.NoError(t, err)
+	f, err := NewDensityPlot(dens, DensityPlotOptions{Marks: e.Values, MarksLabel: "top 3 eigenvalues"})
+	require.NoError(t, err)
+	assert.Equal(t, "Hessian eigenvalue density", f.Plot.Title.Text)
+	assert.Equal(t, "eigenvalue λ", f.Plot.X.Label.Text)
+	assert.Equal(t, "density (log scale)", f.Plot.Y.Label.Text)
+	dir := t.TempDir()
+	for _, name := range []string{"d.svg", "d.png"} {
+		require.NoError(t, f.Save(dir+"/"+name))
+		info, err := os.Stat(dir + "/" + name)
+		require.NoError(t, err)
+		assert.Greater(t, info.Size(), int64(1000))
+	}
+	_, err = NewDensityPlot(&Density{}, DensityPlotOptions{})
+	assert.Error(t, err)
+	_, err = NewDensityPlot(dens, DensityPlotOptions{Marks: []float64{math.NaN()}})
+	assert.Error(t, err)
+}
