@@ -13,22 +13,25 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/data"
 	"github.com/nabla-ad/nabla/expr"
 )
 
-// mlpModel compiles the perceptron of examples/mlp with a hidden layer of
-// the given width on points random but fixed, and returns it with random
-// weights.
-func mlpModel(tb testing.TB, points, hidden int) (*expr.Func, []float64) {
+// mlpModel compiles the perceptron of examples/mlp, on its two moons, with
+// a hidden layer of the given width, and returns it with random weights
+// drawn as for training: W1 standard normal, W2 scaled by 1/√hidden, the
+// biases zero.
+func mlpModel(tb testing.TB, hidden int) (*expr.Func, []float64) {
 	tb.Helper()
 	src, err := os.ReadFile("../examples/mlp/mlp.nabla")
 	require.NoError(tb, err)
-	r := rand.New(rand.NewPCG(uint64(points), uint64(hidden)))
-	X := make([]float64, 2*points)
-	Y := make([]float64, 2*points)
-	for i := range points {
-		X[2*i], X[2*i+1] = r.NormFloat64(), r.NormFloat64()
-		Y[2*i+r.IntN(2)] = 1
+	moons, err := data.ReadFile("../examples/mlp/moons.csv")
+	require.NoError(tb, err)
+	consts := map[string]expr.Const{}
+	for name, cols := range map[string][2]int{"X": {0, 2}, "Y": {2, 4}} {
+		a, err := moons.Columns(cols[0], cols[1])
+		require.NoError(tb, err)
+		consts[name] = expr.Const{Shape: a.Shape(), Values: a.Values}
 	}
 	f, err := expr.Compile(string(src), &expr.Options{
 		Vars: []string{"W1", "b1", "W2", "b2"},
@@ -36,16 +39,17 @@ func mlpModel(tb testing.TB, points, hidden int) (*expr.Func, []float64) {
 			"W1": ad.Matrix(2, hidden), "b1": ad.Vector(hidden),
 			"W2": ad.Matrix(hidden, 2), "b2": ad.Vector(2),
 		},
-		Consts: map[string]expr.Const{
-			"X": {Shape: ad.Matrix(points, 2), Values: X},
-			"Y": {Shape: ad.Matrix(points, 2), Values: Y},
-		},
+		Consts: consts,
 	})
 	require.NoError(tb, err)
-	x := make([]float64, f.Dim())
-	for i := range x {
-		x[i] = r.NormFloat64()
+	r := rand.New(rand.NewPCG(uint64(hidden), 1))
+	w := ad.Point{"W1": make([]float64, 2*hidden), "b1": make([]float64, hidden), "W2": make([]float64, 2*hidden), "b2": make([]float64, 2)}
+	for i := range w["W1"] {
+		w["W1"][i] = r.NormFloat64()
+		w["W2"][i] = r.NormFloat64() / math.Sqrt(float64(hidden))
 	}
+	x, err := f.Flatten(w)
+	require.NoError(tb, err)
 	return f, x
 }
 
@@ -57,7 +61,7 @@ func exactHessian(t *testing.T, f *expr.Func, x []float64) *mat.SymDense {
 }
 
 func TestLanczosModel(t *testing.T) {
-	f, x := mlpModel(t, 30, 4)
+	f, x := mlpModel(t, 4)
 	require.Equal(t, 4*5+2, f.Dim())
 	h := exactHessian(t, f, x)
 	for _, which := range []Which{Largest, Smallest, LargestMagnitude} {
@@ -70,7 +74,7 @@ func TestLanczosModel(t *testing.T) {
 }
 
 func TestHutchinsonModel(t *testing.T) {
-	f, x := mlpModel(t, 30, 4)
+	f, x := mlpModel(t, 4)
 	want := mat.Trace(exactHessian(t, f, x))
 	for seed := range uint64(5) {
 		tr, err := Hutchinson(HessianAt(f.Func, x), f.Dim(), 200, seed)
@@ -95,7 +99,7 @@ func TestHutchinsonDiagonal(t *testing.T) {
 }
 
 func TestHutchinsonErrors(t *testing.T) {
-	f, x := mlpModel(t, 5, 2)
+	f, x := mlpModel(t, 2)
 	_, err := Hutchinson(HessianAt(f.Func, x), f.Dim(), 1, 0)
 	assert.EqualError(t, err, "1 probes give no standard error; want at least 2")
 	_, err = Hutchinson(HessianAt(f.Func, x[1:]), f.Dim(), 10, 0)
