@@ -47,10 +47,14 @@ type LanczosOptions struct {
 	// relative to the largest eigenvalue magnitude found. Zero means
 	// 1e-10.
 	Tol float64
-	// MaxSteps bounds the Lanczos steps, each one HVP and one basis
-	// vector of n numbers kept for the reorthogonalization. Zero means
-	// min(n, max(10k, 100)).
+	// MaxSteps bounds the Lanczos steps, each one HVP. Zero means ten
+	// times the basis.
 	MaxSteps int
+	// Basis bounds the basis vectors kept for the reorthogonalization,
+	// each of n numbers. When the basis is full, it is compressed to the
+	// best half of its Ritz vectors and the steps go on (a thick
+	// restart). Zero means min(n, max(20k, 300)); at least k+2 are kept.
+	Basis int
 	// Seed chooses the random starting vector.
 	Seed uint64
 }
@@ -79,9 +83,10 @@ var ErrNotConverged = errors.New("Lanczos did not converge")
 // earlier ones, twice, so that the basis stays orthogonal to rounding and
 // no copies of converged eigenvalues appear; when the space becomes
 // invariant, a new random vector continues it, which finds eigenvalues of
-// multiplicity above one. The error reports a k out of range, a failed or
-// non-finite product, or, wrapping ErrNotConverged together with the best
-// approximations, too few steps.
+// multiplicity above one; when the basis is full, it restarts from its
+// best Ritz vectors (Wu and Simon's thick restart). The error reports a k
+// out of range, a failed or non-finite product, or, wrapping
+// ErrNotConverged together with the best approximations, too few steps.
 func Lanczos(hvp HVP, n, k int, opts *LanczosOptions) (*Eigen, error) {
 	if opts == nil {
 		opts = &LanczosOptions{}
@@ -97,69 +102,96 @@ func Lanczos(hvp HVP, n, k int, opts *LanczosOptions) (*Eigen, error) {
 		return nil, fmt.Errorf("the tolerance %g is negative", opts.Tol)
 	case opts.MaxSteps < 0:
 		return nil, fmt.Errorf("MaxSteps %d is negative", opts.MaxSteps)
+	case opts.Basis < 0:
+		return nil, fmt.Errorf("Basis %d is negative", opts.Basis)
 	}
 	tol := opts.Tol
 	if tol == 0 {
 		tol = 1e-10
 	}
+	basis := opts.Basis
+	if basis == 0 {
+		basis = max(20*k, 300)
+	}
+	basis = min(max(basis, k+2), n)
 	steps := opts.MaxSteps
 	if steps == 0 {
-		steps = max(10*k, 100)
+		steps = 10 * basis
 	}
-	steps = max(min(steps, n), k)
+	steps = max(steps, k)
 
-	kr := newKrylov(hvp, n, rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)))
+	kr := newKrylov(hvp, n, rng(opts.Seed))
 	for {
 		invariant, err := kr.step()
 		if err != nil {
 			return nil, err
 		}
-		m := len(kr.alpha)
-		full := m == steps || kr.exhausted
+		m := len(kr.q)
+		full := kr.hvps == steps || kr.exhausted
+		restart := m == basis && !full
 		// At an invariant subspace the Ritz values are exact but may miss
 		// eigenvalues outside it, so convergence is judged only once a
 		// new vector has continued the space.
-		if m < k || (invariant && !full) || !(full || kr.checkDue()) {
+		if m < k || (invariant && !full && !restart) || !(full || restart || kr.checkDue()) {
 			continue
 		}
-		e, err := kr.ritz(k, opts.Which)
+		order, s, err := kr.ritz(which(opts.Which))
 		if err != nil {
 			return nil, err
 		}
+		e := kr.eigen(order[:k], s)
 		scale := max(math.Abs(kr.theta[0]), math.Abs(kr.theta[m-1]))
-		if slices.ContainsFunc(e.Residuals, func(r float64) bool { return r > tol*scale }) {
-			if full {
-				return e, fmt.Errorf("%w in %d steps: the largest residual ‖Hv − λv‖ is %.3g, want at most %.3g", ErrNotConverged, m, slices.Max(e.Residuals), tol*scale)
-			}
-			continue
+		converged := !slices.ContainsFunc(e.Residuals, func(r float64) bool { return r > tol*scale })
+		switch {
+		case converged && !invariant || converged && full:
+			return e, nil
+		case full:
+			return e, fmt.Errorf("%w in %d steps: the largest residual ‖Hv − λv‖ is %.3g, want at most %.3g", ErrNotConverged, kr.hvps, slices.Max(e.Residuals), tol*scale)
+		case restart:
+			kr.compress(order[:k+(m-k)/2], s)
 		}
-		return e, nil
 	}
 }
 
-// A krylov is the orthonormal basis of a Krylov space and the symmetric
-// tridiagonal matrix T that the operator becomes in it.
+// which returns the order in which w ranks eigenvalues, as a comparison of
+// two of them.
+func which(w Which) func(a, b float64) int {
+	switch w {
+	case Smallest:
+		return func(a, b float64) int { return cmpDesc(b, a) }
+	case LargestMagnitude:
+		return func(a, b float64) int { return cmpDesc(math.Abs(a), math.Abs(b)) }
+	}
+	return cmpDesc
+}
+
+// A krylov is an orthonormal basis Q of a Krylov space, or of the space
+// kept at a thick restart and its continuation, with the matrix T = QᵀHQ
+// that the operator becomes in it: tridiagonal, until a restart makes the
+// kept part diagonal with a coupling row. HQ = QT + r·e_mᵀ, where the
+// residual r of the last step is orthogonal to Q, so that a Ritz pair
+// (θ, Qs) has the residual ‖r‖·|s_m|.
 type krylov struct {
 	hvp  HVP
 	n    int
-	rnd  *rand.Rand
+	rnd  *rand.Rand  // continues an invariant space; nil to end there
 	q    [][]float64 // the basis
-	next []float64   // the unit vector that continues it
-	// alpha is the diagonal of T and beta its subdiagonal, beta[j]
-	// coupling q[j] and q[j+1]; beta has one more element, the coupling
-	// to next, which bounds the residuals of the Ritz pairs.
-	alpha, beta []float64
-	w           []float64
-	// norm is a lower bound on the operator's norm, from the rows of T.
+	next []float64   // the unit vector that continues it, r/‖r‖
+	// h holds T's upper triangle by columns: h[j][i] = q[i]·Hq[j] for
+	// i ≤ j, the coefficients of the orthogonalization of Hq[j].
+	h     [][]float64
+	resid float64 // ‖r‖, zero at an invariant space
+	w     []float64
+	// norm is a lower bound on the operator's norm, from the products.
 	norm float64
-	// theta are the Ritz values at the last ritz call.
+	// theta are the Ritz values at the last ritz call, ascending.
 	theta []float64
 	// exhausted says the basis spans the whole space.
 	exhausted bool
-	lastCheck int
-	// before counts the products made before this space, to number
-	// the products in errors.
-	before int
+	// hvps counts the products, lastCheck their number at the last ritz
+	// call, and before those made for other spaces, to number the
+	// products in errors.
+	hvps, lastCheck, before int
 }
 
 // newKrylov starts a Krylov space from a random unit vector.
@@ -187,7 +219,7 @@ func (kr *krylov) random() []float64 {
 		for i := range v {
 			v[i] = kr.rnd.NormFloat64()
 		}
-		kr.orthogonalize(v)
+		kr.orthogonalize(v, nil)
 		if nv := floats.Norm(v, 2); nv > 1e-8*math.Sqrt(float64(kr.n)) {
 			floats.Scale(1/nv, v)
 			return v
@@ -197,11 +229,16 @@ func (kr *krylov) random() []float64 {
 }
 
 // orthogonalize removes from v its components along the basis, by
-// classical Gram–Schmidt twice, which leaves it orthogonal to rounding.
-func (kr *krylov) orthogonalize(v []float64) {
+// classical Gram–Schmidt twice, which leaves it orthogonal to rounding,
+// and adds them to coef when it is not nil.
+func (kr *krylov) orthogonalize(v, coef []float64) {
 	for range 2 {
-		for _, q := range kr.q {
-			floats.AddScaled(v, -floats.Dot(q, v), q)
+		for i, q := range kr.q {
+			c := floats.Dot(q, v)
+			floats.AddScaled(v, -c, q)
+			if coef != nil {
+				coef[i] += c
+			}
 		}
 	}
 }
@@ -211,22 +248,18 @@ func (kr *krylov) orthogonalize(v []float64) {
 // orthogonal to the space continues it; otherwise the space is complete.
 func (kr *krylov) step() (invariant bool, err error) {
 	q := kr.next
-	j := len(kr.q)
-	if err := product(kr.hvp, q, kr.w, kr.before+j); err != nil {
+	if err := product(kr.hvp, q, kr.w, kr.before+kr.hvps); err != nil {
 		return false, err
 	}
-	a := floats.Dot(q, kr.w)
+	kr.hvps++
 	kr.q = append(kr.q, q)
-	kr.alpha = append(kr.alpha, a)
-	kr.orthogonalize(kr.w)
+	col := make([]float64, len(kr.q))
+	kr.orthogonalize(kr.w, col)
+	kr.h = append(kr.h, col)
 	b := floats.Norm(kr.w, 2)
-	prev := 0.0
-	if j > 0 {
-		prev = kr.beta[j-1]
-	}
-	kr.norm = max(kr.norm, math.Abs(a)+prev+b)
+	kr.norm = max(kr.norm, math.Hypot(floats.Norm(col, 2), b))
 	if b <= 1e-12*kr.norm || len(kr.q) == kr.n {
-		kr.beta = append(kr.beta, 0)
+		kr.resid = 0
 		if kr.rnd != nil {
 			kr.next = kr.random()
 		} else {
@@ -235,7 +268,7 @@ func (kr *krylov) step() (invariant bool, err error) {
 		kr.exhausted = kr.next == nil
 		return true, nil
 	}
-	kr.beta = append(kr.beta, b)
+	kr.resid = b
 	kr.next = slices.Clone(kr.w)
 	floats.Scale(1/b, kr.next)
 	return false, nil
@@ -244,64 +277,80 @@ func (kr *krylov) step() (invariant bool, err error) {
 // checkDue says whether enough steps have passed since the last ritz call:
 // every step at first, then about every tenth, as T's eigenproblem grows.
 func (kr *krylov) checkDue() bool {
-	return len(kr.alpha)-kr.lastCheck >= max(1, len(kr.alpha)/10)
+	return kr.hvps-kr.lastCheck >= max(1, len(kr.q)/10)
 }
 
-// tridiagonal returns the eigenvalues, ascending, and eigenvectors of T.
-func (kr *krylov) tridiagonal() ([]float64, *mat.Dense, error) {
-	m := len(kr.alpha)
+// projected returns the eigenvalues, ascending, and eigenvectors of T.
+func (kr *krylov) projected() ([]float64, *mat.Dense, error) {
+	m := len(kr.q)
 	t := mat.NewSymDense(m, nil)
-	for i, a := range kr.alpha {
-		t.SetSym(i, i, a)
-		if i+1 < m {
-			t.SetSym(i, i+1, kr.beta[i])
+	for j, col := range kr.h {
+		for i, x := range col {
+			t.SetSym(i, j, x)
 		}
 	}
 	var eig mat.EigenSym
 	if !eig.Factorize(t, true) {
-		return nil, nil, errors.New("the eigenvalues of the Lanczos tridiagonal matrix did not converge")
+		return nil, nil, errors.New("the eigenvalues of the Lanczos matrix did not converge")
 	}
 	var s mat.Dense
 	eig.VectorsTo(&s)
 	return eig.Values(nil), &s, nil
 }
 
-// ritz returns the k Ritz pairs that which asks for.
-func (kr *krylov) ritz(k int, which Which) (*Eigen, error) {
-	m := len(kr.alpha)
-	kr.lastCheck = m
-	theta, s, err := kr.tridiagonal()
+// ritz computes the Ritz values and vectors of the basis, and returns the
+// indices of the values in the order cmp ranks them, and T's eigenvectors.
+func (kr *krylov) ritz(cmp func(a, b float64) int) ([]int, *mat.Dense, error) {
+	kr.lastCheck = kr.hvps
+	theta, s, err := kr.projected()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kr.theta = theta
-	order := make([]int, m)
+	order := make([]int, len(theta))
 	for i := range order {
 		order[i] = i
 	}
-	switch which {
-	case Largest:
-		slices.Reverse(order)
-	case LargestMagnitude:
-		slices.SortStableFunc(order, func(a, b int) int {
-			return cmpDesc(math.Abs(theta[a]), math.Abs(theta[b]))
-		})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp(theta[a], theta[b]) })
+	return order, s, nil
+}
+
+// ritzVector returns the Ritz vector Qs of column i of s.
+func (kr *krylov) ritzVector(s *mat.Dense, i int) []float64 {
+	v := make([]float64, kr.n)
+	for j, q := range kr.q {
+		floats.AddScaled(v, s.At(j, i), q)
 	}
-	order = order[:k]
-	e := &Eigen{Vectors: mat.NewDense(kr.n, k, nil), HVPs: m}
-	last := kr.beta[m-1]
-	col := make([]float64, kr.n)
-	for c, i := range order {
-		e.Values = append(e.Values, theta[i])
-		e.Residuals = append(e.Residuals, math.Abs(last*s.At(m-1, i)))
-		clear(col)
-		for j, q := range kr.q {
-			floats.AddScaled(col, s.At(j, i), q)
-		}
-		floats.Scale(1/floats.Norm(col, 2), col)
-		e.Vectors.SetCol(c, col)
+	return v
+}
+
+// eigen returns the Ritz pairs of the columns keep of s.
+func (kr *krylov) eigen(keep []int, s *mat.Dense) *Eigen {
+	m := len(kr.q)
+	e := &Eigen{Vectors: mat.NewDense(kr.n, len(keep), nil), HVPs: kr.hvps}
+	for c, i := range keep {
+		e.Values = append(e.Values, kr.theta[i])
+		e.Residuals = append(e.Residuals, math.Abs(kr.resid*s.At(m-1, i)))
+		v := kr.ritzVector(s, i)
+		floats.Scale(1/floats.Norm(v, 2), v)
+		e.Vectors.SetCol(c, v)
 	}
-	return e, nil
+	return e
+}
+
+// compress replaces the basis with the Ritz vectors of the columns keep of
+// s, and T with the diagonal matrix of their Ritz values: a thick
+// restart. The next step's orthogonalization finds next's coupling to
+// them, ‖r‖·s_m.
+func (kr *krylov) compress(keep []int, s *mat.Dense) {
+	q := make([][]float64, len(keep))
+	h := make([][]float64, len(keep))
+	for c, i := range keep {
+		q[c] = kr.ritzVector(s, i)
+		h[c] = make([]float64, c+1)
+		h[c][c] = kr.theta[i]
+	}
+	kr.q, kr.h = q, h
 }
 
 // cmpDesc orders numbers from the largest down.

@@ -139,13 +139,13 @@ func SpectralDensity(hvp HVP, n int, opts *DensityOptions) (*Density, error) {
 		v := make([]float64, n)
 		rademacher(r, v)
 		kr := startKrylov(hvp, v, d.HVPs)
-		for kr.next != nil && len(kr.alpha) < steps {
+		for kr.next != nil && kr.hvps < steps {
 			if _, err := kr.step(); err != nil {
 				return nil, err
 			}
-			d.HVPs++
 		}
-		theta, s, err := kr.tridiagonal()
+		d.HVPs += kr.hvps
+		theta, s, err := kr.projected()
 		if err != nil {
 			return nil, err
 		}
