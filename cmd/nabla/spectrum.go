@@ -250,15 +250,13 @@ func countProducts(w io.Writer, hvp landscape.HVP) landscape.HVP {
 	}
 }
 
-// whichText describes the eigenvalues --which asks for.
+// whichText describes the k eigenvalues --which asks for.
 func whichText(which landscape.Which, k int) string {
-	switch which {
-	case landscape.Smallest:
-		return fmt.Sprintf("the %d smallest", k)
-	case landscape.LargestMagnitude:
-		return fmt.Sprintf("the %d largest in magnitude", k)
+	word := map[landscape.Which]string{landscape.Largest: "largest", landscape.Smallest: "smallest", landscape.LargestMagnitude: "largest in magnitude"}[which]
+	if k == 1 {
+		return "the " + word
 	}
-	return fmt.Sprintf("the %d largest", k)
+	return fmt.Sprintf("the %d %s", k, word)
 }
 
 // draw writes the density picture, with the eigenvalues marked.
@@ -314,7 +312,7 @@ func (sf *spectrumFlags) print(w io.Writer, j *job, value float64, eig *landscap
 	t := newTable(w)
 	t.row(j.signature(), "=", num(value))
 	t.row("eigenvalues", "=", vec(eig.Values))
-	notes := []string{fmt.Sprintf("eigenvalues: %s, by Lanczos in %d Hessian-vector products", strings.TrimPrefix(whichText(sf.w, len(eig.Values)), "the "), eig.HVPs)}
+	notes := []string{fmt.Sprintf("eigenvalues: %s, by Lanczos in %s", whichText(sf.w, len(eig.Values)), plural(eig.HVPs, "Hessian-vector product"))}
 	if trace != nil {
 		t.row("trace", "≈", num(trace.Value)+" ± "+num(trace.StdErr))
 		notes = append(notes, fmt.Sprintf("trace: Hutchinson's estimate from %d probes, ± one standard error", trace.Probes))
