@@ -139,14 +139,14 @@ func Lanczos(hvp HVP, n, k int, opts *LanczosOptions) (*Eigen, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := kr.eigen(order[:k], s)
+		res := kr.residuals(order[:k], s)
 		scale := max(math.Abs(kr.theta[0]), math.Abs(kr.theta[m-1]))
-		converged := !slices.ContainsFunc(e.Residuals, func(r float64) bool { return r > tol*scale })
+		converged := !slices.ContainsFunc(res, func(r float64) bool { return r > tol*scale })
 		switch {
 		case converged && !invariant || converged && full:
-			return e, nil
+			return kr.eigen(order[:k], s), nil
 		case full:
-			return e, fmt.Errorf("%w in %d steps: the largest residual ‖Hv − λv‖ is %.3g, want at most %.3g", ErrNotConverged, kr.hvps, slices.Max(e.Residuals), tol*scale)
+			return kr.eigen(order[:k], s), fmt.Errorf("%w in %d steps: the largest residual ‖Hv − λv‖ is %.3g, want at most %.3g", ErrNotConverged, kr.hvps, slices.Max(res), tol*scale)
 		case restart:
 			kr.compress(order[:k+(m-k)/2], s)
 		}
@@ -324,13 +324,21 @@ func (kr *krylov) ritzVector(s *mat.Dense, i int) []float64 {
 	return v
 }
 
+// residuals returns the residual norms of the Ritz pairs of the columns
+// keep of s.
+func (kr *krylov) residuals(keep []int, s *mat.Dense) []float64 {
+	r := make([]float64, len(keep))
+	for c, i := range keep {
+		r[c] = math.Abs(kr.resid * s.At(len(kr.q)-1, i))
+	}
+	return r
+}
+
 // eigen returns the Ritz pairs of the columns keep of s.
 func (kr *krylov) eigen(keep []int, s *mat.Dense) *Eigen {
-	m := len(kr.q)
-	e := &Eigen{Vectors: mat.NewDense(kr.n, len(keep), nil), HVPs: kr.hvps}
+	e := &Eigen{Vectors: mat.NewDense(kr.n, len(keep), nil), Residuals: kr.residuals(keep, s), HVPs: kr.hvps}
 	for c, i := range keep {
 		e.Values = append(e.Values, kr.theta[i])
-		e.Residuals = append(e.Residuals, math.Abs(kr.resid*s.At(m-1, i)))
 		v := kr.ritzVector(s, i)
 		floats.Scale(1/floats.Norm(v, 2), v)
 		e.Vectors.SetCol(c, v)
