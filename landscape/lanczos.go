@@ -129,21 +129,35 @@ func Lanczos(hvp HVP, n, k int, opts *LanczosOptions) (*Eigen, error) {
 		m := len(kr.q)
 		full := kr.hvps == steps || kr.exhausted
 		restart := m == basis && !full
-		// At an invariant subspace the Ritz values are exact but may miss
-		// eigenvalues outside it, so convergence is judged only once a
-		// new vector has continued the space.
-		if m < k || (invariant && !full && !restart) || !(full || restart || kr.checkDue()) {
+		if m < k || !(invariant || full || restart || kr.checkDue()) {
 			continue
 		}
-		order, s, err := kr.ritz(which(opts.Which))
+		cmp := which(opts.Which)
+		order, s, err := kr.ritz(cmp)
 		if err != nil {
 			return nil, err
 		}
 		res := kr.residuals(order[:k], s)
 		scale := max(math.Abs(kr.theta[0]), math.Abs(kr.theta[m-1]))
 		converged := !slices.ContainsFunc(res, func(r float64) bool { return r > tol*scale })
+		if converged && invariant && !full {
+			// The Ritz values of an invariant space are exact, but its
+			// complement may hold more copies of them. The block that
+			// just ended, grown from a random vector orthogonal to the
+			// blocks before it, holds every distinct eigenvalue left in
+			// their complement; so the answer is complete when none of
+			// its values ranks before the k-th wanted one.
+			kth := kr.theta[order[k-1]]
+			values, err := kr.blockValues()
+			if err != nil {
+				return nil, err
+			}
+			converged = !slices.ContainsFunc(values, func(v float64) bool {
+				return cmp(v, kth) < 0 && math.Abs(v-kth) > tol*scale
+			})
+		}
 		switch {
-		case converged && !invariant || converged && full:
+		case converged:
 			return kr.eigen(order[:k], s), nil
 		case full:
 			return kr.eigen(order[:k], s), fmt.Errorf("%w in %d steps: the largest residual ‖Hv − λv‖ is %.3g, want at most %.3g", ErrNotConverged, kr.hvps, slices.Max(res), tol*scale)
@@ -188,6 +202,10 @@ type krylov struct {
 	theta []float64
 	// exhausted says the basis spans the whole space.
 	exhausted bool
+	// block is where the current block of the basis starts: the vector
+	// that continued an invariant space, or 0. ended is where the block
+	// that ended at the last invariant space started.
+	block, ended int
 	// hvps counts the products, lastCheck their number at the last ritz
 	// call, and before those made for other spaces, to number the
 	// products in errors.
@@ -260,6 +278,7 @@ func (kr *krylov) step() (invariant bool, err error) {
 	kr.norm = max(kr.norm, math.Hypot(floats.Norm(col, 2), b))
 	if b <= 1e-12*kr.norm || len(kr.q) == kr.n {
 		kr.resid = 0
+		kr.ended, kr.block = kr.block, len(kr.q)
 		if kr.rnd != nil {
 			kr.next = kr.random()
 		} else {
@@ -282,20 +301,39 @@ func (kr *krylov) checkDue() bool {
 
 // projected returns the eigenvalues, ascending, and eigenvectors of T.
 func (kr *krylov) projected() ([]float64, *mat.Dense, error) {
-	m := len(kr.q)
-	t := mat.NewSymDense(m, nil)
-	for j, col := range kr.h {
-		for i, x := range col {
-			t.SetSym(i, j, x)
-		}
-	}
-	var eig mat.EigenSym
-	if !eig.Factorize(t, true) {
-		return nil, nil, errors.New("the eigenvalues of the Lanczos matrix did not converge")
+	eig, err := kr.eigenSym(0, true)
+	if err != nil {
+		return nil, nil, err
 	}
 	var s mat.Dense
 	eig.VectorsTo(&s)
 	return eig.Values(nil), &s, nil
+}
+
+// blockValues returns the eigenvalues of the diagonal block of T that
+// belongs to the block of the basis that ended last.
+func (kr *krylov) blockValues() ([]float64, error) {
+	eig, err := kr.eigenSym(kr.ended, false)
+	if err != nil {
+		return nil, err
+	}
+	return eig.Values(nil), nil
+}
+
+// eigenSym factorizes the trailing part of T from row and column first.
+func (kr *krylov) eigenSym(first int, vectors bool) (*mat.EigenSym, error) {
+	m := len(kr.q)
+	t := mat.NewSymDense(m-first, nil)
+	for j := first; j < m; j++ {
+		for i := first; i <= j; i++ {
+			t.SetSym(i-first, j-first, kr.h[j][i])
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(t, vectors) {
+		return nil, errors.New("the eigenvalues of the Lanczos matrix did not converge")
+	}
+	return &eig, nil
 }
 
 // ritz computes the Ritz values and vectors of the basis, and returns the
@@ -359,6 +397,7 @@ func (kr *krylov) compress(keep []int, s *mat.Dense) {
 		h[c][c] = kr.theta[i]
 	}
 	kr.q, kr.h = q, h
+	kr.block, kr.ended = 0, 0
 }
 
 // cmpDesc orders numbers from the largest down.

@@ -131,6 +131,40 @@ func TestLanczosMultiplicity(t *testing.T) {
 	checkPairs(t, a, e, 1e-10)
 }
 
+// TestLanczosNullSpace: a Hessian of low rank, as a model's often is, or
+// zero, as a linear function's is, makes the Krylov space invariant at
+// once; the random vectors that continue it lie in the null space, and
+// Lanczos stops when they show that nothing is left above the k-th
+// eigenvalue, not after its every step.
+func TestLanczosNullSpace(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    []float64 // the nonzero diagonal, then zeros
+		k    int
+		want []float64
+	}{
+		{"rank 3", []float64{5, 4, 3}, 5, []float64{5, 4, 3, 0, 0}},
+		{"rank 2, repeated", []float64{2, 2}, 3, []float64{2, 2, 0}},
+		{"zero", nil, 3, []float64{0, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 2000
+			d := make([]float64, n)
+			copy(d[n-len(tc.d):], tc.d) // at the end, where a start vector finds them last
+			calls := 0
+			hvp := func(v, dst []float64) error {
+				calls++
+				floats.MulTo(dst, d, v)
+				return nil
+			}
+			e, err := Lanczos(hvp, n, tc.k, nil)
+			require.NoError(t, err)
+			assert.InDeltaSlice(t, tc.want, e.Values, 1e-12)
+			assert.LessOrEqual(t, calls, 2*tc.k+2)
+		})
+	}
+}
+
 func TestLanczosErrors(t *testing.T) {
 	a := randomSym(5, true, 1)
 	calls := 0
