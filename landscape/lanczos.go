@@ -233,7 +233,7 @@ func (kr *krylov) random() []float64 {
 		return nil
 	}
 	v := make([]float64, kr.n)
-	for range 3 { // a second try only if the first lay in the span, to rounding
+	for range 3 { // another try only if one lay in the span, to rounding
 		for i := range v {
 			v[i] = kr.rnd.NormFloat64()
 		}
@@ -247,8 +247,8 @@ func (kr *krylov) random() []float64 {
 }
 
 // orthogonalize removes from v its components along the basis, by
-// classical Gram–Schmidt twice, which leaves it orthogonal to rounding,
-// and adds them to coef when it is not nil.
+// modified Gram–Schmidt twice, which leaves it orthogonal to rounding, and
+// adds them to coef when it is not nil.
 func (kr *krylov) orthogonalize(v, coef []float64) {
 	for range 2 {
 		for i, q := range kr.q {

@@ -111,7 +111,7 @@ type Density struct {
 // eigenvalues θᵢ and squared first eigenvector components τᵢ are the
 // nodes and weights of the Gauss quadrature of vᵀg(H)v/‖v‖². Their average
 // over the probes is a distribution whose moments estimate those of the
-// spectrum; SpectralDensity.At smooths it into a curve. Each probe's
+// spectrum; Density.At smooths it into a curve. Each probe's
 // Lanczos basis is fully reorthogonalized.
 func SpectralDensity(hvp HVP, n int, opts *DensityOptions) (*Density, error) {
 	if opts == nil {

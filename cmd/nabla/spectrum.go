@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -133,8 +134,8 @@ func (sf *spectrumFlags) check(cmd *cobra.Command) error {
 		return fmt.Errorf("--density-steps %d: want 1 to %d", sf.densitySteps, maxDensitySteps)
 	case sf.maxSteps < 0 || sf.maxSteps > maxLanczosSteps:
 		return fmt.Errorf("--max-steps %d: want 1 to %d (0: ten times the basis)", sf.maxSteps, maxLanczosSteps)
-	case sf.sigma < 0:
-		return fmt.Errorf("--sigma %g: want a positive width", sf.sigma)
+	case !(sf.sigma >= 0) || math.IsInf(sf.sigma, 0):
+		return fmt.Errorf("--sigma %g: want a positive finite width", sf.sigma)
 	}
 	if sf.out != "" {
 		sf.density = true
