@@ -25,6 +25,7 @@
 //	         gradbench   nabla as a GradBench tool: the protocol and one
 //	                     module per eval
 //	layer 3  benchmarks  the optimizer suite and the engine benchmarks
+//	         landscape   model health: loss landscapes and Hessian spectra
 //	         serve       the playground: its HTTP handlers, page and vendored JS
 //	layer 4  examples/*  worked models with their data, each checked by its
 //	                     test; examples/internal/exampletest loads them

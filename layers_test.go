@@ -21,6 +21,7 @@ var layers = map[string]int{
 	"viz":                        2,
 	"gradbench":                  2,
 	"benchmarks":                 3,
+	"landscape":                  3,
 	"serve":                      3,
 	"internal/gentest":           1,
 	"benchmarks/internal/rosen":  -1,

@@ -19,6 +19,7 @@
 //	optimize  minimize or maximize from a starting point
 //	bench     optimizers on standard test problems, with tables and profiles
 //	plot      contours, gradient fields, optimizer paths, landscapes, 3-D surfaces and curves
+//	spectrum  the Hessian's top eigenvalues, trace and eigenvalue density, from HVPs
 //	serve     the playground: sliders, 3-D surfaces and optimizer paths in the browser
 //	gradbench a tool of the GradBench benchmark: JSON on stdin and stdout
 //	version   the version of nabla
@@ -66,7 +67,9 @@
 // 100 --directions; hess prints the Hessian of at most 12 variables, and
 // of 2000 with --json; jacobian prints a Jacobian of at most 12 rows and
 // columns, and of 4000000 entries with --json; a trace (optimize --trace, plot --path) keeps at
-// most 100000 iterations and 10000000 numbers (--iters × variables).
+// most 100000 iterations and 10000000 numbers (--iters × variables);
+// spectrum finds at most 100 eigenpairs, and a Lanczos basis keeps at most
+// 50000000 numbers (vectors × variables).
 //
 // The exit status is 0 on success, 1 when the job ran but its answer is bad
 // (a result that is not finite or at a point that is not, a failed check, a run of optimize --strict

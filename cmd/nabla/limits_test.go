@@ -27,6 +27,8 @@ func TestLimitsRefusedEarly(t *testing.T) {
 		{[]string{"hess", "-e", "sum(x^2)", "--at", "x=0*5000", "--json"}, "hess prints the Hessian of at most 2000 variables"},
 		// A linear function never converges: every iteration runs.
 		{[]string{"optimize", "-e", "x", "--at", "x=0", "--method", "gd", "--iters", "1000000", "--trace"}, "--trace keeps every iterate"},
+		{[]string{"spectrum", "-e", "x*y", "--at", "x=1,y=1", "--top", "1000"}, "--top 1000: want 1 to 100"},
+		{[]string{"spectrum", "-e", "sum(x^2)", "--at", "x=0*600000", "--density", "--density-steps", "100"}, "more than the 50000000 numbers a Lanczos basis may keep"},
 		{[]string{"plot", "-e", "x + y", "--at", "x=0,y=0", "--path", "gd", "--iters", "1000000", "-o", t.TempDir() + "/p.svg"}, "--path keeps every iterate"},
 	}
 	for _, tt := range tests {

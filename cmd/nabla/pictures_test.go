@@ -138,13 +138,13 @@ func shellWords(s string) []string {
 	return words
 }
 
-// TestDocPictures runs the command printed above each picture of README.md
-// and docs/tutorial.md and checks that it draws the picture the document
-// shows. With -update (go generate ./cmd/nabla) it redraws the pictures
-// instead.
+// TestDocPictures runs the command printed above each picture of README.md,
+// docs/tutorial.md and docs/spectrum.md and checks that it draws the
+// picture the document shows. With -update (go generate ./cmd/nabla) it
+// redraws the pictures instead.
 func TestDocPictures(t *testing.T) {
 	var script strings.Builder
-	for _, doc := range []string{"../../README.md", "../../docs/tutorial.md"} {
+	for _, doc := range []string{"../../README.md", "../../docs/tutorial.md", "../../docs/spectrum.md"} {
 		ps := pictures(t, doc)
 		require.NotEmpty(t, ps, "the pictures of %s were not found", doc)
 		for _, p := range ps {

@@ -100,15 +100,15 @@ func unquoted(args string) string {
 }
 
 // TestDocs runs every command of docs/tutorial.md, docs/language.md,
-// README.md and the README.md of each worked example under examples/, and
-// compares what it prints with the document, so that they cannot go stale.
-// A document shows what a person sees: standard output followed by standard
-// error (the messages of a failing command).
+// docs/spectrum.md, README.md and the README.md of each worked example
+// under examples/, and compares what it prints with the document, so that
+// they cannot go stale. A document shows what a person sees: standard
+// output followed by standard error (the messages of a failing command).
 func TestDocs(t *testing.T) {
 	examples, err := filepath.Glob("../../examples/*/README.md")
 	require.NoError(t, err)
 	require.NotEmpty(t, examples)
-	for _, doc := range append([]string{"../../docs/tutorial.md", "../../docs/language.md", "../../README.md"}, examples...) {
+	for _, doc := range append([]string{"../../docs/tutorial.md", "../../docs/language.md", "../../docs/spectrum.md", "../../README.md"}, examples...) {
 		name, example := strings.CutPrefix(doc, "../../examples/")
 		if !example {
 			name = filepath.Base(doc)
