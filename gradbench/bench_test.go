@@ -33,6 +33,8 @@ func BenchmarkGradBench(b *testing.B) {
 		{"gmm", "jacobian", "d=20,k=25,n=1000", gmmInput(r, 20, 25, 1000)},
 		{"kmeans", "dir", "k=100,n=1000,d=8", kmeansInput(r, 100, 1000, 8)},
 		{"kmeans", "dir", "k=100,n=10000,d=8", kmeansInput(r, 100, 10000, 8)},
+		{"lstm", "jacobian", "l=2,c=1024", lstmInput(r, 2, 1024, 14)},
+		{"lstm", "jacobian", "l=4,c=1024", lstmInput(r, 4, 1024, 14)},
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("%s/%s", c.eval, c.size), func(b *testing.B) {

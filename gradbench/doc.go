@@ -66,6 +66,10 @@
 //     J ⊘ diag(H), its gradient over the diagonal of its Hessian, built
 //     with nabla's gradient and Hessian-vector product (H is diagonal, so
 //     H·1 is its diagonal) and compiled as one program.
+//   - lstm (lstm.go): objective, the loss of an LSTM of diagonal weights
+//     predicting each character of a sequence from those before, and
+//     jacobian, its gradient, built with ad.Builder, one step per
+//     character and layer.
 //   - saddle (saddle.nabla) and particle (particle.nabla): nested
 //     differentiation through GradBench's gradient-descent solver, in the
 //     four combinations ff, fr, rf and rr of the outer and the inner mode,

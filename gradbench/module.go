@@ -41,6 +41,7 @@ var modules = map[string]module{
 	"particle": particle,
 	"kmeans":   kmeans,
 	"gmm":      gmm,
+	"lstm":     lstm,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
