@@ -35,6 +35,8 @@ func BenchmarkGradBench(b *testing.B) {
 		{"kmeans", "dir", "k=100,n=10000,d=8", kmeansInput(r, 100, 10000, 8)},
 		{"lstm", "jacobian", "l=2,c=1024", lstmInput(r, 2, 1024, 14)},
 		{"lstm", "jacobian", "l=4,c=1024", lstmInput(r, 4, 1024, 14)},
+		{"ba", "jacobian", "n=49,m=7776,p=31843", baInput(r, 49, 7776, 31843)},
+		{"ba", "jacobian", "n=21,m=11315,p=36455", baInput(r, 21, 11315, 36455)},
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("%s/%s", c.eval, c.size), func(b *testing.B) {

@@ -70,6 +70,11 @@
 //     predicting each character of a sequence from those before, and
 //     jacobian, its gradient, built with ad.Builder, one step per
 //     character and layer.
+//   - ba (ba.nabla): objective, the reprojection error of each
+//     observation of a point by a camera and the error 1 - w² of each
+//     weight, and jacobian, their sparse Jacobian: the model of one
+//     observation is compiled once and run for each, its two rows from
+//     two reverse passes.
 //   - saddle (saddle.nabla) and particle (particle.nabla): nested
 //     differentiation through GradBench's gradient-descent solver, in the
 //     four combinations ff, fr, rf and rr of the outer and the inner mode,

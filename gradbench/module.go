@@ -42,6 +42,7 @@ var modules = map[string]module{
 	"kmeans":   kmeans,
 	"gmm":      gmm,
 	"lstm":     lstm,
+	"ba":       ba,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
