@@ -37,6 +37,8 @@ func BenchmarkGradBench(b *testing.B) {
 		{"lstm", "jacobian", "l=4,c=1024", lstmInput(r, 4, 1024, 14)},
 		{"ba", "jacobian", "n=49,m=7776,p=31843", baInput(r, 49, 7776, 31843)},
 		{"ba", "jacobian", "n=21,m=11315,p=36455", baInput(r, 21, 11315, 36455)},
+		{"ht", "jacobian", "simple,V=544,c=100", newHT(r, 544, 100, false).input()},
+		{"ht", "jacobian", "complicated,V=544,c=100", newHT(r, 544, 100, true).input()},
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("%s/%s", c.eval, c.size), func(b *testing.B) {

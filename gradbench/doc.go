@@ -75,6 +75,10 @@
 //     weight, and jacobian, their sparse Jacobian: the model of one
 //     observation is compiled once and run for each, its two rows from
 //     two reverse passes.
+//   - ht (ht.go): objective, the distances of measured points to a hand
+//     model of 22 bones posed by 26 parameters, with ad.Builder, and
+//     jacobian, their Jacobian in the parameters (and in the points'
+//     barycentric coordinates on the model's surface), by forward passes.
 //   - saddle (saddle.nabla) and particle (particle.nabla): nested
 //     differentiation through GradBench's gradient-descent solver, in the
 //     four combinations ff, fr, rf and rr of the outer and the inner mode,

@@ -43,6 +43,7 @@ var modules = map[string]module{
 	"gmm":      gmm,
 	"lstm":     lstm,
 	"ba":       ba,
+	"ht":       ht,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
