@@ -84,50 +84,103 @@ func decodeLSTM(in *object) func() (*ad.Func, []float64, error) {
 }
 
 // lstmLoss builds the reference's loss: the LSTM, started in state (2l
-// rows of b numbers: layer i's hidden state, then its cell state), reads
+// rows of b numbers: layer k's hidden state, then its cell state), reads
 // the characters of seq (rows of b bits) one after the other and predicts
 // each next one; the loss is minus the mean over the predictions' bits of
 // the next character's bits times the log-probabilities of the prediction,
-// normalized by log(Σ exp + 2) as the reference does. Layer i's weights
-// and biases are rows 2i and 2i+1 of main (the forget, input, output and
+// normalized by log(Σ exp + 2) as the reference does. Layer k's weights
+// and biases are rows 2k and 2k+1 of main (the forget, input, output and
 // change gates' b numbers each); extra holds the input weights, the output
 // weights and the output biases.
+//
+// The weights are diagonal, so every number of a layer's state evolves
+// apart from the others, and layer k's step t needs only layer k-1's step
+// t and its own step t-1. So the layers run as a pipeline, each one
+// character behind the one below: in wave s, layer k takes step s - k, and
+// all the layers that have a step to take take it in the same vector
+// operations. The arithmetic of every number is the reference's; the
+// graph has a node per wave where a layer-by-layer order has one per
+// layer and step.
 func lstmLoss(bd *ad.Builder, main, extra ad.Node, state, seq []float64, l, b int) ad.Node {
-	// gate returns gate k of a row of main.
-	gate := func(row ad.Node, k int) ad.Node { return bd.Slice(row, k*b, (k+1)*b, 1) }
-	type layer struct{ forget, ingate, outgate, change [2]ad.Node } // weight, bias
-	layers := make([]layer, l)
-	hidden, cell := make([]ad.Node, l), make([]ad.Node, l)
-	for i := range layers {
-		w, bias := bd.Index(main, 2*i), bd.Index(main, 2*i+1)
-		layers[i] = layer{
-			forget:  [2]ad.Node{gate(w, 0), gate(bias, 0)},
-			ingate:  [2]ad.Node{gate(w, 1), gate(bias, 1)},
-			outgate: [2]ad.Node{gate(w, 2), gate(bias, 2)},
-			change:  [2]ad.Node{gate(w, 3), gate(bias, 3)},
+	// gate returns gate g (forget, ingate, outgate, change) of the weights
+	// (row 0) or the biases (row 1) of every layer, one after the other.
+	gate := func(row, g int) ad.Node {
+		parts := make([]ad.Node, l)
+		for k := range parts {
+			parts[k] = bd.Slice(bd.Index(main, 2*k+row), g*b, (g+1)*b, 1)
 		}
-		hidden[i] = bd.ConstVec(state[2*i*b : (2*i+1)*b])
-		cell[i] = bd.ConstVec(state[(2*i+1)*b : (2*i+2)*b])
+		return bd.Concat(parts...)
 	}
-	affine := func(x ad.Node, p [2]ad.Node) ad.Node { return bd.Add(bd.Mul(x, p[0]), p[1]) }
+	var weight, bias [4]ad.Node
+	for g := range 4 {
+		weight[g], bias[g] = gate(0, g), gate(1, g)
+	}
+	// active returns the part of a vector of the layers that belongs to
+	// layers lo to hi.
+	active := func(v ad.Node, lo, hi int) ad.Node {
+		if lo == 0 && hi == l-1 {
+			return v
+		}
+		return bd.Slice(v, lo*b, (hi+1)*b, 1)
+	}
+	var hs, cs []float64
+	for k := range l {
+		hs = append(hs, state[2*k*b:(2*k+1)*b]...)
+		cs = append(cs, state[(2*k+1)*b:(2*k+2)*b]...)
+	}
+	hidden, cell := bd.ConstVec(hs), bd.ConstVec(cs)
 	inWeight, outWeight, outBias := bd.Index(extra, 0), bd.Index(extra, 1), bd.Index(extra, 2)
 	c := len(seq) / b
 	total := bd.Const(0)
-	for t := range c - 1 {
-		x := bd.Mul(bd.ConstVec(seq[t*b:(t+1)*b]), inWeight)
-		for i, p := range layers {
-			forget := bd.Sigmoid(affine(x, p.forget))
-			ingate := bd.Sigmoid(affine(hidden[i], p.ingate))
-			outgate := bd.Sigmoid(affine(x, p.outgate))
-			change := bd.Tanh(affine(hidden[i], p.change))
-			cell[i] = bd.Add(bd.Mul(cell[i], forget), bd.Mul(ingate, change))
-			hidden[i] = bd.Mul(outgate, bd.Tanh(cell[i]))
-			x = hidden[i]
+	for s := range c - 1 + l - 1 {
+		lo, hi := max(0, s-(c-2)), min(l-1, s) // the layers with a step to take
+		// Each layer's input: the character for the first, the hidden
+		// state the layer below has just computed for the others.
+		var in []ad.Node
+		if lo == 0 {
+			in = append(in, bd.Mul(bd.ConstVec(seq[s*b:(s+1)*b]), inWeight))
 		}
-		pred := bd.Add(bd.Mul(x, outWeight), outBias)
+		if hi > 0 {
+			in = append(in, bd.Slice(hidden, max(lo-1, 0)*b, hi*b, 1))
+		}
+		x := bd.Concat(in...)
+		h, cl := active(hidden, lo, hi), active(cell, lo, hi)
+		affine := func(x ad.Node, g int) ad.Node {
+			return bd.Add(bd.Mul(x, active(weight[g], lo, hi)), active(bias[g], lo, hi))
+		}
+		forget := bd.Sigmoid(affine(x, 0))
+		ingate := bd.Sigmoid(affine(h, 1))
+		outgate := bd.Sigmoid(affine(x, 2))
+		change := bd.Tanh(affine(h, 3))
+		cl = bd.Add(bd.Mul(cl, forget), bd.Mul(ingate, change))
+		h = bd.Mul(outgate, bd.Tanh(cl))
+		hidden, cell = splice(bd, hidden, h, lo*b, l*b), splice(bd, cell, cl, lo*b, l*b)
+		if hi < l-1 {
+			continue
+		}
+		// The top layer has taken step t: predict character t + 1.
+		t := s - (l - 1)
+		pred := bd.Add(bd.Mul(active(hidden, l-1, l-1), outWeight), outBias)
 		lse := bd.Log(bd.Add(bd.Sum(bd.Exp(pred)), bd.Const(2)))
 		next := bd.ConstVec(seq[(t+1)*b : (t+2)*b])
 		total = bd.Add(total, bd.Dot(next, bd.Sub(pred, lse)))
 	}
 	return bd.Div(bd.Neg(total), bd.Const(float64((c-1)*b)))
+}
+
+// splice returns the vector v of n elements with the elements from start
+// on replaced by part's.
+func splice(bd *ad.Builder, v, part ad.Node, start, n int) ad.Node {
+	var parts []ad.Node
+	if start > 0 {
+		parts = append(parts, bd.Slice(v, 0, start, 1))
+	}
+	parts = append(parts, part)
+	if end := start + bd.Graph().Shape(part).Len(); end < n {
+		parts = append(parts, bd.Slice(v, end, n, 1))
+	}
+	if len(parts) == 1 {
+		return part
+	}
+	return bd.Concat(parts...)
 }

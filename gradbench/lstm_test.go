@@ -85,7 +85,7 @@ func (p lstmPrimal) Eval(v []float64) (float64, error) {
 
 func TestLSTM(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
-	for _, size := range []struct{ l, c, b int }{{1, 2, 1}, {1, 3, 2}, {2, 5, 3}, {3, 8, 4}} {
+	for _, size := range []struct{ l, c, b int }{{1, 2, 1}, {1, 3, 2}, {2, 5, 3}, {3, 8, 4}, {3, 2, 2}, {4, 3, 2}} {
 		l, b := size.l, size.b
 		in := lstmInput(r, l, size.c, b)
 		flat := func(name string) []float64 {
