@@ -68,8 +68,9 @@
 //     H·1 is its diagonal) and compiled as one program.
 //   - lstm (lstm.go): objective, the loss of an LSTM of diagonal weights
 //     predicting each character of a sequence from those before, and
-//     jacobian, its gradient, built with ad.Builder, one step per
-//     character and layer.
+//     jacobian, its gradient, built with ad.Builder; the weights are
+//     diagonal, so the layers run as a pipeline, one character apart, a
+//     step of every layer in one vector operation.
 //   - ba (ba.nabla): objective, the reprojection error of each
 //     observation of a point by a camera and the error 1 - w² of each
 //     weight, and jacobian, their sparse Jacobian: the model of one
