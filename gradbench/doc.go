@@ -34,7 +34,8 @@
 // one "evaluate" timing per run, the time of the function alone, and one
 // "prepare" timing for what is done once per message before the runs:
 // converting the input to constants, building the graph and compiling the
-// value and derivative programs. Decoding the JSON is in neither. Timings
+// value and derivative programs (a gradient's by computing it once).
+// Decoding the JSON is in neither. Timings
 // are written as the response is, so that a response of millions of runs
 // needs no more memory than their durations.
 //

@@ -10,47 +10,7 @@ import (
 // an l-layer LSTM with diagonal weights predicting each character of a
 // sequence from the ones before, and jacobian, its gradient in the
 // parameters main_params and extra_params, row by row in that order.
-var lstm = module{
-	"objective": objectInput(func(in *object) func() (*task, error) {
-		compile := decodeLSTM(in)
-		return func() (*task, error) {
-			f, x, err := compile()
-			if err != nil {
-				return nil, err
-			}
-			var y float64
-			return &task{
-				run: func() (err error) {
-					y, err = f.Eval(x)
-					return err
-				},
-				output: func() any { return y },
-			}, nil
-		}
-	}),
-	"jacobian": objectInput(func(in *object) func() (*task, error) {
-		compile := decodeLSTM(in)
-		return func() (*task, error) {
-			f, x, err := compile()
-			if err != nil {
-				return nil, err
-			}
-			// The first gradient compiles the gradient program, and only
-			// that: Precompile would compile the JVP and HVP as well.
-			g := make([]float64, f.Dim())
-			if _, err := f.Grad(x, g); err != nil {
-				return nil, err
-			}
-			return &task{
-				run: func() error {
-					_, err := f.Grad(x, g)
-					return err
-				},
-				output: func() any { return g },
-			}, nil
-		}
-	}),
-}
+var lstm = scalarFunctions("objective", "jacobian", decodeLSTM)
 
 // decodeLSTM reads the input of lstm and returns what builds the model and
 // gives the point, main_params then extra_params, row by row.
