@@ -37,9 +37,9 @@ var ba = module{
 				return nil, err
 			}
 			reproj, werr := make([]float64, 2*m.p), make([]float64, m.p)
+			x := make([]float64, baDim)
 			return &task{
 				run: func() error {
-					x := make([]float64, baDim)
 					for i := range m.p {
 						f := m.observation(i, x)
 						if err := f.Eval(x, reproj[2*i:2*i+2]); err != nil {
