@@ -33,6 +33,12 @@ func BenchmarkGradBench(b *testing.B) {
 		{"gmm", "jacobian", "d=20,k=25,n=1000", gmmInput(r, 20, 25, 1000)},
 		{"kmeans", "dir", "k=100,n=1000,d=8", kmeansInput(r, 100, 1000, 8)},
 		{"kmeans", "dir", "k=100,n=10000,d=8", kmeansInput(r, 100, 10000, 8)},
+		{"lstm", "jacobian", "l=2,c=1024,b=14", lstmInput(r, 2, 1024, 14)},
+		{"lstm", "jacobian", "l=4,c=1024,b=14", lstmInput(r, 4, 1024, 14)},
+		{"ba", "jacobian", "n=49,m=7776,p=31843", baInput(r, 49, 7776, 31843)},
+		{"ba", "jacobian", "n=21,m=11315,p=36455", baInput(r, 21, 11315, 36455)},
+		{"ht", "jacobian", "simple,V=544,c=100", newHT(r, 544, 100, false).input()},
+		{"ht", "jacobian", "complicated,V=544,c=100", newHT(r, 544, 100, true).input()},
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("%s/%s", c.eval, c.size), func(b *testing.B) {
@@ -113,6 +119,17 @@ func BenchmarkGradBenchHand(b *testing.B) {
 		b.Run(fmt.Sprintf("lse/n=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				lseGradientHand(x, g)
+			}
+		})
+	}
+	for _, l := range []int{2, 4} {
+		in := lstmInput(r, l, 1024, 14)
+		flat := func(name string) []float64 { return slices.Concat(in[name].([][]float64)...) }
+		main, extra, state, seq := flat("main_params"), flat("extra_params"), flat("state"), flat("sequence")
+		g := make([]float64, len(main)+len(extra))
+		b.Run(fmt.Sprintf("lstm/l=%d,c=1024,b=14", l), func(b *testing.B) {
+			for b.Loop() {
+				lstmGradientHand(l, 14, main, extra, state, seq, g)
 			}
 		})
 	}

@@ -34,7 +34,8 @@
 // one "evaluate" timing per run, the time of the function alone, and one
 // "prepare" timing for what is done once per message before the runs:
 // converting the input to constants, building the graph and compiling the
-// value and derivative programs. Decoding the JSON is in neither. Timings
+// value and derivative programs (a gradient's by computing it once).
+// Decoding the JSON is in neither. Timings
 // are written as the response is, so that a response of millions of runs
 // needs no more memory than their durations.
 //
@@ -66,6 +67,20 @@
 //     J ⊘ diag(H), its gradient over the diagonal of its Hessian, built
 //     with nabla's gradient and Hessian-vector product (H is diagonal, so
 //     H·1 is its diagonal) and compiled as one program.
+//   - lstm (lstm.go): objective, the loss of an LSTM of diagonal weights
+//     predicting each character of a sequence from those before, and
+//     jacobian, its gradient, built with ad.Builder; the weights are
+//     diagonal, so the layers run as a pipeline, one character apart, a
+//     step of every layer in one vector operation.
+//   - ba (ba.nabla): objective, the reprojection error of each
+//     observation of a point by a camera and the error 1 - w² of each
+//     weight, and jacobian, their sparse Jacobian: the model of one
+//     observation is compiled once and run for each, its two rows from
+//     two reverse passes.
+//   - ht (ht.go): objective, the distances of measured points to a hand
+//     model of 22 bones posed by 26 parameters, with ad.Builder, and
+//     jacobian, their Jacobian in the parameters (and in the points'
+//     barycentric coordinates on the model's surface), by forward passes.
 //   - saddle (saddle.nabla) and particle (particle.nabla): nested
 //     differentiation through GradBench's gradient-descent solver, in the
 //     four combinations ff, fr, rf and rr of the outer and the inner mode,

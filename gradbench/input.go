@@ -190,18 +190,19 @@ func (o *object) matrix(name string) (values []float64, rows, cols int) {
 	if raw == nil {
 		return nil, 0, 0
 	}
-	if kind := jsonKind(raw); kind != "an array" {
-		o.failf(name, "want an array of rows of numbers, got %s", kind)
-		return nil, 0, 0
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
+	values, rows, cols, err := decodeMatrix(raw)
+	if err != nil {
 		o.failf(name, "%v", err)
-		return nil, 0, 0
 	}
-	if len(elems) == 0 {
-		o.failf(name, "want an array of rows of numbers, got an empty array")
-		return nil, 0, 0
+	return values, rows, cols
+}
+
+// decodeMatrix decodes a non-empty array of rows of numbers, all of one
+// non-zero length, flattened row by row.
+func decodeMatrix(raw json.RawMessage) (values []float64, rows, cols int, err error) {
+	elems, err := decodeArray(raw, "rows of numbers")
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	for i, e := range elems {
 		row, err := decodeVector(e)
@@ -209,11 +210,102 @@ func (o *object) matrix(name string) (values []float64, rows, cols int) {
 			err = fmt.Errorf("has %d numbers, row 0 has %d", len(row), cols)
 		}
 		if err != nil {
-			o.failf(name, "row %d: %v", i, err)
-			return nil, 0, 0
+			return nil, 0, 0, fmt.Errorf("row %d: %v", i, err)
 		}
 		cols = len(row)
 		values = append(values, row...)
 	}
-	return values, len(elems), cols
+	return values, len(elems), cols, nil
+}
+
+// decodeArray decodes a non-empty array of what, not yet decoded.
+func decodeArray(raw json.RawMessage, what string) ([]json.RawMessage, error) {
+	if kind := jsonKind(raw); kind != "an array" {
+		return nil, fmt.Errorf("want an array of %s, got %s", what, kind)
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		return nil, err
+	}
+	if len(elems) == 0 {
+		return nil, fmt.Errorf("want an array of %s, got an empty array", what)
+	}
+	return elems, nil
+}
+
+// matrices returns the member name, a non-empty array of matrices of one
+// size, flattened one after the other, row by row.
+func (o *object) matrices(name string) (values []float64, count, rows, cols int) {
+	raw := o.member(name)
+	if raw == nil {
+		return nil, 0, 0, 0
+	}
+	elems, err := decodeArray(raw, "matrices")
+	if err != nil {
+		o.failf(name, "%v", err)
+		return nil, 0, 0, 0
+	}
+	for i, e := range elems {
+		m, r, c, err := decodeMatrix(e)
+		if err == nil && i > 0 && (r != rows || c != cols) {
+			err = fmt.Errorf("is %d×%d, matrix 0 is %d×%d", r, c, rows, cols)
+		}
+		if err != nil {
+			o.failf(name, "matrix %d: %v", i, err)
+			return nil, 0, 0, 0
+		}
+		rows, cols = r, c
+		values = append(values, m...)
+	}
+	return values, len(elems), rows, cols
+}
+
+// integers returns the member name, a non-empty array of integers from lo
+// to hi.
+func (o *object) integers(name string, lo, hi int) []int {
+	v := o.vector(name)
+	ints := make([]int, len(v))
+	for i, x := range v {
+		if x != math.Trunc(x) || x < float64(lo) || x > float64(hi) {
+			o.failf(name, "element %d: want an integer from %d to %d, got %v", i, lo, hi, x)
+			return nil
+		}
+		ints[i] = int(x)
+	}
+	return ints
+}
+
+// boolean returns the member name, true or false.
+func (o *object) boolean(name string) bool {
+	raw := o.member(name)
+	if raw == nil {
+		return false
+	}
+	if kind := jsonKind(raw); kind != "a boolean" {
+		o.failf(name, "want a boolean, got %s", kind)
+		return false
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		o.failf(name, "%v", err)
+	}
+	return b
+}
+
+// object returns the member name, an object.
+func (o *object) object(name string) *object {
+	path := name
+	if o.path != "" {
+		path = o.path + "." + name
+	}
+	raw := o.member(name)
+	if raw == nil {
+		return &object{path: path, err: o.err}
+	}
+	in, err := decodeObject(path, raw)
+	if err != nil {
+		o.err = err
+		return &object{path: path, err: err}
+	}
+	return in
 }

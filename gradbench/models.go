@@ -42,8 +42,14 @@ var lse = scalarModule(func(in *object) func() (*ad.Func, []float64, error) {
 // model whose value is a scalar. decode reads the input and returns what
 // compiles the model and gives the point to evaluate it at.
 func scalarModule(decode func(in *object) func() (*ad.Func, []float64, error)) module {
+	return scalarFunctions("primal", "gradient", decode)
+}
+
+// scalarFunctions is scalarModule with the functions' names value and
+// gradient.
+func scalarFunctions(value, gradient string, decode func(in *object) func() (*ad.Func, []float64, error)) module {
 	return module{
-		"primal": objectInput(func(in *object) func() (*task, error) {
+		value: objectInput(func(in *object) func() (*task, error) {
 			compile := decode(in)
 			return func() (*task, error) {
 				f, x, err := compile()
@@ -60,17 +66,20 @@ func scalarModule(decode func(in *object) func() (*ad.Func, []float64, error)) m
 				}, nil
 			}
 		}),
-		"gradient": objectInput(func(in *object) func() (*task, error) {
+		gradient: objectInput(func(in *object) func() (*task, error) {
 			compile := decode(in)
 			return func() (*task, error) {
 				f, x, err := compile()
-				if err == nil {
-					err = f.Precompile()
-				}
 				if err != nil {
 					return nil, err
 				}
+				// The first gradient compiles the gradient program, and
+				// only that, where Precompile would compile the JVP and
+				// HVP too: for lstm's long graphs, four times the work.
 				g := make([]float64, f.Dim())
+				if _, err := f.Grad(x, g); err != nil {
+					return nil, err
+				}
 				return &task{
 					run: func() error {
 						_, err := f.Grad(x, g)

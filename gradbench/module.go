@@ -41,6 +41,9 @@ var modules = map[string]module{
 	"particle": particle,
 	"kmeans":   kmeans,
 	"gmm":      gmm,
+	"lstm":     lstm,
+	"ba":       ba,
+	"ht":       ht,
 }
 
 // Modules returns the names of the evals nabla implements, sorted.
