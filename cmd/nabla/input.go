@@ -38,7 +38,7 @@ func (in *inputFlags) addFlags(cmd *cobra.Command) {
 	f.VarP(&onceString{s: &in.expr}, "expr", "e", "the expression")
 	f.VarP(&onceString{s: &in.file}, "file", "f", "read the expression from `FILE` (- for standard input)")
 	f.StringArrayVar(&in.at, "at", nil, "the `POINT`: x=1,y=2, x=[1,2,3], x=-1.2:1.5*500, W=[[1,2],[3,4]] (may be repeated)")
-	f.Var(&onceString{s: &in.atFile}, "at-file", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}")
+	f.Var(&onceString{s: &in.atFile}, "at-file", "read the point from a JSON `FILE` such as {\"x\": 1, \"y\": [1, 2]}, or what optimize --json printed")
 	f.StringArrayVar(&in.data, "data", nil, "bind `NAME=FILE` (.csv, .json, .npy; FILE:J or FILE:J:K for columns) as a constant (may be repeated)")
 	addJSONFlag(cmd, &in.json)
 }

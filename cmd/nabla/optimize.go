@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/internal/atomicfile"
 	"github.com/nabla-ad/nabla/optim"
 )
 
@@ -57,6 +58,7 @@ func newOptimizeCmd() *cobra.Command {
 		maximize bool
 		trace    bool
 		strict   bool
+		save     string
 	)
 	names := optim.MethodNames()
 	cmd := &cobra.Command{
@@ -80,7 +82,10 @@ that did not converge exits with status 1; a run that met a NaN always does.
 
 With --json it prints {"x": {…}, "f", "gradient_norm", "status", "message",
 "iterations", "evaluations", "gradient_evaluations", "time_seconds"} and,
-with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
+with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].
+--save FILE writes that object to FILE as well, whatever the output: a
+point file for --at-file (which takes its "x"), and with --trace a
+trajectory for nabla landscape --trace.`,
 		Example: `  nabla optimize -e 'w1^2 + w2^2' --at w1=2,w2=1 --method gd --lr 0.25 --iters 1
   nabla optimize -e '-(x^2 + y^2) + 4' --at x=1,y=1 --method gd --lr 0.1 --iters 5 --maximize --trace
   nabla optimize -f benchmarks/problems/chained_rosenbrock.nabla --at x=-1.2:1*50 --method lbfgs --json`,
@@ -100,6 +105,11 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 			}
 			s.GradTol = gradTol
 			s.Trace = trace
+			if save != "" {
+				if err := atomicfile.CheckWritable(save); err != nil {
+					return fmt.Errorf("--save %s: %v", save, err)
+				}
+			}
 			j, err := in.load(cmd, true)
 			if err != nil {
 				return err
@@ -122,6 +132,12 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 			res, err := run(ctx, j.f, j.x, m, s)
 			if err != nil && res.Status == optim.InvalidInput {
 				return err
+			}
+			if save != "" {
+				err := atomicfile.Write(save, 0o644, func(w io.Writer) error { return writeJSON(w, j.optimizeJSON(res)) })
+				if err != nil {
+					return fmt.Errorf("--save %s: %v", save, err)
+				}
 			}
 			w := cmd.OutOrStdout()
 			if in.json {
@@ -153,6 +169,7 @@ with --trace, "trajectory": [{"iteration", "x", "f", "gradient_norm"}, …].`,
 	f.BoolVar(&maximize, "maximize", false, "maximize instead of minimize")
 	f.BoolVar(&trace, "trace", false, fmt.Sprintf("print every iterate (of at most %d iterations)", maxTraceIters))
 	f.BoolVar(&strict, "strict", false, "exit with status 1 when the run does not converge")
+	f.StringVar(&save, "save", "", "write the result as JSON to `FILE`, for --at-file and nabla landscape")
 	return cmd
 }
 

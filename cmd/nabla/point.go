@@ -351,6 +351,15 @@ func parsePointJSON(name string, data []byte) (point, error) {
 	// Editors on Windows may start a UTF-8 file with a byte order mark,
 	// which JSON does not allow.
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	// What nabla optimize --json prints (or --save writes) holds its point
+	// under "x", beside the run's "status".
+	var result struct {
+		X      json.RawMessage `json:"x"`
+		Status json.RawMessage `json:"status"`
+	}
+	if json.Unmarshal(data, &result) == nil && result.Status != nil && bytes.HasPrefix(result.X, []byte("{")) {
+		data = result.X
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
