@@ -19,6 +19,7 @@
 //	optimize  minimize or maximize from a starting point
 //	bench     optimizers on standard test problems, with tables and profiles
 //	plot      contours, gradient fields, optimizer paths, landscapes, 3-D surfaces and curves
+//	landscape a model's loss along filter-normalized random or PCA directions, or between two points
 //	spectrum  the Hessian's top eigenvalues, trace and eigenvalue density, from HVPs
 //	serve     the playground: sliders, 3-D surfaces and optimizer paths in the browser
 //	gradbench a tool of the GradBench benchmark: JSON on stdin and stdout
@@ -30,7 +31,8 @@
 // point from a JSON object such as {"x": 1, "y": [1, 2], "W": [[1, 2],
 // [3, 4]]}. Spaces may surround names, numbers and
 // punctuation, and --at may be repeated, but a variable is given once;
-// --at values replace those of --at-file. A variable named in the point
+// --at values replace those of --at-file, which also reads the point of
+// what optimize --json prints (or --save writes). A variable named in the point
 // that the expression does not use gets a zero derivative, with a warning
 // on standard error, as do the elements of a vector it never indexes; a
 // variable of the expression without a value is an error.

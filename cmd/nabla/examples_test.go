@@ -13,10 +13,11 @@ import (
 )
 
 // TestHelpExamples runs the examples of every command's help in a
-// directory that holds the repository's benchmarks and docs folders, so
-// that their file names resolve as they do at the top of the repository.
-// Each must succeed, and without a warning: an example that names a file
-// nabla does not ship, or gives values the expression does not use, fails.
+// directory that holds the repository's benchmarks, docs and examples
+// folders, so that their file names resolve as they do at the top of the
+// repository. Each must succeed, and without a warning: an example that
+// names a file nabla does not ship, or gives values the expression does
+// not use, fails.
 func TestHelpExamples(t *testing.T) {
 	var script strings.Builder
 	var walk func(c *cobra.Command)
@@ -40,7 +41,7 @@ func TestHelpExamples(t *testing.T) {
 		Files:               []string{file},
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			for _, dir := range []string{"benchmarks", "docs"} {
+			for _, dir := range []string{"benchmarks", "docs", "examples"} {
 				abs, err := filepath.Abs(filepath.Join("../..", dir))
 				if err != nil {
 					return err

@@ -81,7 +81,8 @@ each.
 --landscape draws a function of many variables on the plane through --at
 spanned by two random orthonormal directions (--seed): f(x0 + a·d1 + b·d2)
 with a in --x and b in --y; paths are projected onto the plane. --slice draws
-the line f(x0 + t·d1), t in --x, instead.
+the line f(x0 + t·d1), t in --x, instead. For a model with data, nabla landscape
+draws filter-normalized, PCA and Hessian directions.
 
 Points where f is not finite are drawn grey and reported on standard error.
 
@@ -240,7 +241,7 @@ func (pf *plotFlags) run(cmd *cobra.Command) error {
 			layers = append(layers, "paths")
 		}
 	}
-	if err := pf.setSize(fig); err != nil {
+	if err := setSize(fig, pf.size); err != nil {
 		return &usageError{cmd, err}
 	}
 	for _, n := range fig.Notes {
@@ -535,16 +536,16 @@ func (pf *plotFlags) surfacePlot(j *job, plane viz.Plane, names [2]string, xr, y
 	})
 }
 
-// setSize applies --size.
-func (pf *plotFlags) setSize(fig *viz.Figure) error {
-	if pf.size == "" {
+// setSize applies --size, given as size, to a figure.
+func setSize(fig *viz.Figure, size string) error {
+	if size == "" {
 		return nil
 	}
-	ws, hs, ok := strings.Cut(pf.size, "x")
+	ws, hs, ok := strings.Cut(size, "x")
 	w, err1 := strconv.Atoi(ws)
 	h, err2 := strconv.Atoi(hs)
 	if !ok || err1 != nil || err2 != nil || w < 100 || h < 100 || w > 10000 || h > 10000 {
-		return fmt.Errorf("--size %q: want WxH in pixels, such as 800x600, each 100 to 10000", pf.size)
+		return fmt.Errorf("--size %q: want WxH in pixels, such as 800x600, each 100 to 10000", size)
 	}
 	fig.Width, fig.Height = viz.Pixel*vg.Length(w), viz.Pixel*vg.Length(h)
 	return nil
