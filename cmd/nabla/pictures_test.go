@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,10 +42,12 @@ var screenshots = map[string]string{
 }
 
 // pictures reads the images of a Markdown document and, for each, the
-// command of a ```sh block that writes a file of the same name. An image
-// without a command is an error: a document shows how its pictures are
-// drawn, so that they cannot drift apart.
-func pictures(t *testing.T, doc string) []picture {
+// command of a ```sh block (or a "$ nabla" line of a ```console block)
+// that writes a file of the same name. An image without a command is an
+// error: a document shows how its pictures are drawn, so that they cannot
+// drift apart. It also returns the commands that save results with
+// --save, which the pictures may read.
+func pictures(t *testing.T, doc string) ([]picture, []string) {
 	f, err := os.Open(doc)
 	require.NoError(t, err)
 	defer f.Close()
@@ -54,8 +57,10 @@ func pictures(t *testing.T, doc string) []picture {
 	}
 	var (
 		cmds   []command
+		saves  []string
 		images []string
 		sh     bool
+		shell  bool   // in a ```console block
 		cont   string // a command continued with \ at the end of a line
 		start  int
 	)
@@ -64,7 +69,19 @@ func pictures(t *testing.T, doc string) []picture {
 		line := sc.Text()
 		switch {
 		case strings.HasPrefix(line, "```"):
-			sh = line == "```sh"
+			sh, shell = line == "```sh", line == "```console"
+		case shell:
+			if args, ok := strings.CutPrefix(line, "$ nabla "); ok {
+				words := shellWords(args)
+				for i, w := range words[:len(words)-1] {
+					if pictureFlags[w] {
+						cmds = append(cmds, command{n, args, words[i+1]})
+					}
+				}
+				if slices.Contains(words, "--save") {
+					saves = append(saves, args)
+				}
+			}
 		case sh:
 			if cont == "" {
 				start = n
@@ -105,7 +122,7 @@ func pictures(t *testing.T, doc string) []picture {
 		}
 		require.True(t, found, "%s shows %s but no command that draws it", doc, img)
 	}
-	return ps
+	return ps, saves
 }
 
 // shellWords splits a command line into words as the shell does for the
@@ -139,14 +156,18 @@ func shellWords(s string) []string {
 }
 
 // TestDocPictures runs the command printed above each picture of README.md,
-// docs/tutorial.md and docs/spectrum.md and checks that it draws the
-// picture the document shows. With -update (go generate ./cmd/nabla) it
+// docs/tutorial.md, docs/model-health.md and docs/spectrum.md and checks
+// that it draws the picture the document shows, after the commands that
+// --save what the pictures read. With -update (go generate ./cmd/nabla) it
 // redraws the pictures instead.
 func TestDocPictures(t *testing.T) {
 	var script strings.Builder
-	for _, doc := range []string{"../../README.md", "../../docs/tutorial.md", "../../docs/spectrum.md"} {
-		ps := pictures(t, doc)
+	for _, doc := range []string{"../../README.md", "../../docs/tutorial.md", "../../docs/model-health.md", "../../docs/spectrum.md"} {
+		ps, saves := pictures(t, doc)
 		require.NotEmpty(t, ps, "the pictures of %s were not found", doc)
+		for _, args := range saves {
+			fmt.Fprintf(&script, "exec nabla %s\n", args)
+		}
 		for _, p := range ps {
 			file, err := filepath.Abs(p.file)
 			require.NoError(t, err)
@@ -155,13 +176,20 @@ func TestDocPictures(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "pictures.txtar")
 	require.NoError(t, os.WriteFile(file, []byte(script.String()), 0o644))
-	benchmarks, err := filepath.Abs("../../benchmarks")
-	require.NoError(t, err)
 	testscript.Run(t, testscript.Params{
 		Files:               []string{file},
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			return os.Symlink(benchmarks, filepath.Join(env.WorkDir, "benchmarks"))
+			for _, dir := range []string{"benchmarks", "examples"} {
+				abs, err := filepath.Abs(filepath.Join("../..", dir))
+				if err != nil {
+					return err
+				}
+				if err := os.Symlink(abs, filepath.Join(env.WorkDir, dir)); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){"picture": comparePicture},
 	})

@@ -100,15 +100,16 @@ func unquoted(args string) string {
 }
 
 // TestDocs runs every command of docs/tutorial.md, docs/language.md,
-// docs/spectrum.md, README.md and the README.md of each worked example
-// under examples/, and compares what it prints with the document, so that
-// they cannot go stale. A document shows what a person sees: standard
-// output followed by standard error (the messages of a failing command).
+// docs/model-health.md, docs/spectrum.md, README.md and the README.md of
+// each worked example under examples/, and compares what it prints with
+// the document, so that they cannot go stale. A document shows what a
+// person sees: standard output followed by standard error (the messages of
+// a failing command).
 func TestDocs(t *testing.T) {
 	examples, err := filepath.Glob("../../examples/*/README.md")
 	require.NoError(t, err)
 	require.NotEmpty(t, examples)
-	for _, doc := range append([]string{"../../docs/tutorial.md", "../../docs/language.md", "../../docs/spectrum.md", "../../README.md"}, examples...) {
+	for _, doc := range append([]string{"../../docs/tutorial.md", "../../docs/language.md", "../../docs/model-health.md", "../../docs/spectrum.md", "../../README.md"}, examples...) {
 		name, example := strings.CutPrefix(doc, "../../examples/")
 		if !example {
 			name = filepath.Base(doc)
@@ -130,13 +131,22 @@ func TestDocs(t *testing.T) {
 			if example {
 				ar.Files = append(ar.Files, exampleFiles(t, filepath.Dir(doc), files)...)
 			} else {
-				// The documents' data files, where their commands name them.
+				// The documents' data files, and the examples' models and
+				// data, where their commands name them.
 				data, err := filepath.Glob("../../docs/data/*")
 				require.NoError(t, err)
-				for _, f := range data {
+				models, err := filepath.Glob("../../examples/*/*")
+				require.NoError(t, err)
+				for _, f := range append(data, models...) {
+					if name := filepath.Base(f); name == "README.md" || strings.HasSuffix(name, ".go") {
+						continue
+					}
+					if info, err := os.Stat(f); err != nil || info.IsDir() {
+						continue
+					}
 					b, err := os.ReadFile(f)
 					require.NoError(t, err)
-					ar.Files = append(ar.Files, txtar.File{Name: "docs/data/" + filepath.Base(f), Data: b})
+					ar.Files = append(ar.Files, txtar.File{Name: strings.TrimPrefix(f, "../../"), Data: b})
 				}
 			}
 			ar.Comment = []byte(script.String())
