@@ -18,8 +18,9 @@ type Kind string
 
 // The kinds of directions.
 const (
-	RandomKind Kind = "random"
-	PCAKind    Kind = "pca"
+	RandomKind  Kind = "random"
+	PCAKind     Kind = "pca"
+	HessianKind Kind = "hessian"
 )
 
 // A Direction is a direction in the space of a function's variables,
@@ -34,6 +35,8 @@ type Direction struct {
 	// ExplainedVariance is the fraction of a trajectory's squared
 	// distance from the point that lies along a PCA direction.
 	ExplainedVariance float64
+	// Eigenvalue is the Hessian's eigenvalue for a Hessian direction.
+	Eigenvalue float64
 }
 
 // Norm returns the Euclidean length of the direction.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
 	"github.com/nabla-ad/nabla/data"
@@ -186,6 +187,28 @@ func TestBetween(t *testing.T) {
 	require.Error(t, err)
 	_, err = landscape.Between(f, from, to, viz.Interval{Min: 0, Max: 1}, landscape.MaxPoints+1)
 	require.ErrorContains(t, err, "points on a line: want 2 to 262144")
+}
+
+func TestHessian(t *testing.T) {
+	f, x := mlp(t, 3)
+	dirs, err := landscape.Hessian(f.Func, x, 2)
+	require.NoError(t, err)
+	h := mat.NewSymDense(f.Dim(), nil)
+	require.NoError(t, f.Hessian(x, h))
+	var eig mat.EigenSym
+	require.True(t, eig.Factorize(h, true))
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	for i, d := range dirs {
+		col := len(vals) - 1 - i
+		assert.Equal(t, landscape.HessianKind, d.Kind)
+		assert.InDelta(t, vals[col], d.Eigenvalue, 1e-8*math.Abs(vals[col]), "eigenvalue %d", i)
+		assert.InDelta(t, 1, d.Norm(), 1e-12)
+		assert.InDelta(t, 1, math.Abs(mat.Dot(mat.NewVecDense(f.Dim(), d.Vector), vecs.ColView(col))), 1e-8, "eigenvector %d", i)
+	}
+	_, err = landscape.Hessian(f.Func, x[1:], 2)
+	require.EqualError(t, err, "the point has 16 values; the function takes 17")
 }
 
 func TestNonFinite(t *testing.T) {

@@ -19,7 +19,7 @@
 //	optimize  minimize or maximize from a starting point
 //	bench     optimizers on standard test problems, with tables and profiles
 //	plot      contours, gradient fields, optimizer paths, landscapes, 3-D surfaces and curves
-//	landscape a model's loss along filter-normalized random or PCA directions, or between two points
+//	landscape a model's loss along filter-normalized, PCA or Hessian directions, or between two points
 //	spectrum  the Hessian's top eigenvalues, trace and eigenvalue density, from HVPs
 //	serve     the playground: sliders, 3-D surfaces and optimizer paths in the browser
 //	gradbench a tool of the GradBench benchmark: JSON on stdin and stdout

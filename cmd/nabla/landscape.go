@@ -43,7 +43,7 @@ var maxLandscapeSide = int(math.Sqrt(landscape.MaxPoints))
 func newLandscapeCmd() *cobra.Command {
 	var lf landscapeFlags
 	cmd := &cobra.Command{
-		Use:   "landscape -f MODEL --data … --at-file POINT -o FILE [--directions random|pca] [--1d] [--from A --to B]",
+		Use:   "landscape -f MODEL --data … --at-file POINT -o FILE [--directions random|pca|hessian] [--1d] [--from A --to B]",
 		Short: "Draw a model's loss along directions through a point of its weights",
 		Long: `Landscape draws the loss f of a model, an expression with its --data, on a
 plane f(x0 + a·d1 + b·d2) through the point x0 (--at or --at-file, such as
@@ -63,6 +63,8 @@ the picture -o (.svg, .png or .pdf): contours with a colour bar, or with
            the trajectory is drawn projected onto the plane, in a box
            that holds it unless --x and --y say otherwise, and the
            variance each direction explains is reported.
+  hessian  the eigenvectors of the largest eigenvalues of the Hessian at
+           x0, by Lanczos on exact Hessian-vector products.
 
 --from A --to B draw the line f((1−t)·A + t·B) between two point files
 instead (Goodfellow et al. 2015), t in --x (default -0.5:1.5); t = 0 and
@@ -78,7 +80,7 @@ warning says where.
 It prints the directions, their norms and the range of f; with --json
 {"file", "format", "dimensions" (1 or 2), "x", "y" (the ranges), "axes",
 "directions": [{"kind", "seed", "normalized", "norm",
-"explained_variance"}], "f0" (f at x0), "grid": {"a", "b",
+"explained_variance", "eigenvalue"}], "f0" (f at x0), "grid": {"a", "b",
 "f"} (f by rows of b, null where not finite; "t" and "f" for a line),
 "nonfinite", "from", "to" (f at the ends of --from/--to), "trajectory"
 (the projected points of --trace)}. Without -o it draws nothing and
@@ -97,7 +99,7 @@ prints the same.`,
 	lf.in.addWrtFlag(cmd)
 	f := cmd.Flags()
 	f.StringVarP(&lf.out, "output", "o", "", "write the picture to `FILE` (.svg, .png or .pdf)")
-	f.StringVar(&lf.directions, "directions", "random", "the directions: random or pca")
+	f.StringVar(&lf.directions, "directions", "random", "the directions: random, pca or hessian")
 	f.Uint64Var(&lf.seed, "seed", 1, "the seed of the random directions")
 	f.BoolVar(&lf.noNormalize, "no-normalize", false, "keep the random directions raw, not filter-normalized")
 	f.StringVar(&lf.trace, "trace", "", "the optimizer trajectory `FILE` of --directions pca (nabla optimize --trace --save)")
@@ -190,8 +192,8 @@ func (lf *landscapeFlags) check(cmd *cobra.Command) (*drawnLandscape, error) {
 		return nil, usage("--from and --to draw the line between two points: no --directions, --trace or --surface with them")
 	case l.between && hasPoint:
 		return nil, usage("--from and --to give the points of the line: no --at or --at-file with them")
-	case lf.directions != "random" && lf.directions != "pca":
-		return nil, usage("--directions %q: want random or pca", lf.directions)
+	case lf.directions != "random" && lf.directions != "pca" && lf.directions != "hessian":
+		return nil, usage("--directions %q: want random, pca or hessian", lf.directions)
 	case lf.directions == "pca" && lf.trace == "":
 		return nil, usage("--directions pca takes the directions of a trajectory: give one with --trace FILE (nabla optimize --trace --save FILE)")
 	case lf.trace != "" && lf.directions != "pca":
@@ -290,6 +292,10 @@ func (lf *landscapeFlags) sample(cmd *cobra.Command, j *job, l *drawnLandscape) 
 		}
 		if l.dirs, err = landscape.PCA(j.x, traj, k); err != nil {
 			return fmt.Errorf("--trace %s: %v", lf.trace, err)
+		}
+	case "hessian":
+		if l.dirs, err = landscape.Hessian(j.f.Func, j.x, k); err != nil {
+			return fmt.Errorf("--directions hessian: %v", err)
 		}
 	}
 	if lf.oneD {
@@ -419,8 +425,10 @@ func (lf *landscapeFlags) describe(l *drawnLandscape) string {
 			return fmt.Sprintf("%s, random %s d1, d2 (seeds %d, %d)", what, how, d.Seed, l.dirs[1].Seed)
 		}
 		return fmt.Sprintf("%s, random %s d1 (seed %d)", what, how, d.Seed)
-	default:
+	case landscape.PCAKind:
 		return fmt.Sprintf("%s along the trajectory's principal directions (%s of its variance)", what, percent(explained(l.dirs)))
+	default:
+		return what + " along the Hessian's top eigenvectors"
 	}
 }
 
@@ -455,8 +463,8 @@ func (lf *landscapeFlags) print(cmd *cobra.Command, l *drawnLandscape) error {
 		}
 		t.row("f at x0", "=", num(l.f0))
 	}
-	// Six digits: the values away from the point are read off a picture,
-	// and hang on directions whose last bits the arithmetic may change.
+	// Six digits: the values away from the point hang on directions that
+	// Lanczos finds to a tolerance, not to the last bit.
 	t.row("f drawn", "", fmt.Sprintf("from %.6g to %.6g", lo, hi))
 	if lf.out != "" {
 		t.row("picture", "", lf.out)
@@ -475,6 +483,8 @@ func describeDirection(d landscape.Direction) string {
 		}
 	case landscape.PCAKind:
 		s += fmt.Sprintf(", %s of the trajectory's variance", percent(d.ExplainedVariance))
+	case landscape.HessianKind:
+		s += fmt.Sprintf(", eigenvalue %.6g", d.Eigenvalue)
 	}
 	return s + fmt.Sprintf(", norm %.6g", d.Norm())
 }
@@ -517,6 +527,8 @@ func (lf *landscapeFlags) json(l *drawnLandscape, fig *viz.Figure) object {
 				o = o.add("seed", d.Seed).add("normalized", d.Normalized)
 			case landscape.PCAKind:
 				o = o.add("explained_variance", d.ExplainedVariance)
+			case landscape.HessianKind:
+				o = o.add("eigenvalue", d.Eigenvalue)
 			}
 			dirs[i] = o.add("norm", d.Norm())
 		}
