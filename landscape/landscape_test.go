@@ -1,9 +1,8 @@
-package landscape_test
+package landscape
 
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,42 +11,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/nabla-ad/nabla/ad"
-	"github.com/nabla-ad/nabla/data"
 	"github.com/nabla-ad/nabla/expr"
-	"github.com/nabla-ad/nabla/landscape"
 	"github.com/nabla-ad/nabla/viz"
 )
-
-// mlp compiles the perceptron of examples/mlp with hidden units and
-// returns it with a random point of its weights.
-func mlp(tb testing.TB, hidden int) (*expr.Func, []float64) {
-	tb.Helper()
-	src, err := os.ReadFile("../examples/mlp/mlp.nabla")
-	require.NoError(tb, err)
-	moons, err := data.ReadFile("../examples/mlp/moons.csv")
-	require.NoError(tb, err)
-	X, err := moons.Columns(0, 2)
-	require.NoError(tb, err)
-	Y, err := moons.Columns(2, 4)
-	require.NoError(tb, err)
-	f, err := expr.Compile(string(src), &expr.Options{
-		Shapes: map[string]ad.Shape{
-			"W1": ad.Matrix(2, hidden), "b1": ad.Vector(hidden),
-			"W2": ad.Matrix(hidden, 2), "b2": ad.Vector(2),
-		},
-		Consts: map[string]expr.Const{
-			"X": {Shape: X.Shape(), Values: X.Values},
-			"Y": {Shape: Y.Shape(), Values: Y.Values},
-		},
-	})
-	require.NoError(tb, err)
-	r := rand.New(rand.NewPCG(1, 2))
-	x := make([]float64, f.Dim())
-	for i := range x {
-		x[i] = r.NormFloat64() / math.Sqrt(float64(hidden))
-	}
-	return f, x
-}
 
 func TestFilterNormalize(t *testing.T) {
 	vars := []ad.Var{
@@ -62,9 +28,9 @@ func TestFilterNormalize(t *testing.T) {
 		x[i] = 10 * r.NormFloat64()
 	}
 	for _, seed := range []uint64{1, 2, 99} {
-		d, err := landscape.Random(vars, x, seed, true)
+		d, err := Random(vars, x, seed, true)
 		require.NoError(t, err)
-		assert.Equal(t, landscape.RandomKind, d.Kind)
+		assert.Equal(t, RandomKind, d.Kind)
 		assert.True(t, d.Normalized)
 		// The filters: three rows of W, b, s and the four one-element
 		// rows of V.
@@ -73,9 +39,9 @@ func TestFilterNormalize(t *testing.T) {
 			want := floats.Norm(x[b[0]:b[1]], 2)
 			assert.InDelta(t, want, floats.Norm(d.Vector[b[0]:b[1]], 2), 1e-12*want, "filter %v, seed %d", b, seed)
 		}
-		raw, err := landscape.Random(vars, x, seed, false)
+		raw, err := Random(vars, x, seed, false)
 		require.NoError(t, err)
-		again, err := landscape.Random(vars, x, seed, false)
+		again, err := Random(vars, x, seed, false)
 		require.NoError(t, err)
 		assert.Equal(t, raw.Vector, again.Vector, "a seed draws one direction")
 		// Normalizing rescales each filter: the direction within a filter
@@ -83,10 +49,10 @@ func TestFilterNormalize(t *testing.T) {
 		assert.InDelta(t, 1, floats.Dot(raw.Vector[:4], d.Vector[:4])/(floats.Norm(raw.Vector[:4], 2)*floats.Norm(d.Vector[:4], 2)), 1e-12)
 	}
 
-	_, err := landscape.Random(vars, x[:5], 1, true)
+	_, err := Random(vars, x[:5], 1, true)
 	require.EqualError(t, err, "the point has 5 values; the variables W (3×4), b (4), s, V (4×1) hold 21")
 	zero := make([]float64, len(x))
-	_, err = landscape.Random(vars, zero, 1, true)
+	_, err = Random(vars, zero, 1, true)
 	require.ErrorContains(t, err, "every weight of the point is zero")
 }
 
@@ -119,11 +85,11 @@ func TestPCA(t *testing.T) {
 					traj[k][i] = origin[i] + scale*r.NormFloat64()
 				}
 			}
-			dirs, err := landscape.PCA(origin, traj, 2)
+			dirs, err := PCA(origin, traj, 2)
 			require.NoError(t, err)
 			require.Len(t, dirs, 2)
 			for i, d := range dirs {
-				assert.Equal(t, landscape.PCAKind, d.Kind)
+				assert.Equal(t, PCAKind, d.Kind)
 				for j, e := range dirs {
 					want := 0.0
 					if i == j {
@@ -142,15 +108,15 @@ func TestPCA(t *testing.T) {
 	}
 
 	origin := []float64{0, 0, 0}
-	_, err := landscape.PCA(origin, [][]float64{{1, 1, 1}, {2, 2, 2}, {-1, -1, -1}}, 2)
+	_, err := PCA(origin, [][]float64{{1, 1, 1}, {2, 2, 2}, {-1, -1, -1}}, 2)
 	require.EqualError(t, err, "PCA: the trajectory spans 1 dimensions about the point, fewer than the 2 directions asked for")
-	_, err = landscape.PCA(origin, [][]float64{{1, 1}, {2, 2, 2}}, 2)
+	_, err = PCA(origin, [][]float64{{1, 1}, {2, 2, 2}}, 2)
 	require.EqualError(t, err, "PCA: point 0 of the trajectory has 2 values, the origin 3")
 }
 
 func TestBetween(t *testing.T) {
-	f, from := mlp(t, 10)
-	_, to := mlp(t, 10)
+	f, from := mlpModel(t, 10)
+	_, to := mlpModel(t, 10)
 	for i := range to {
 		to[i] = from[len(from)-1-i] * 1.7
 	}
@@ -166,7 +132,7 @@ func TestBetween(t *testing.T) {
 		{viz.Interval{Min: -0.3, Max: 1.3}, 51},
 		{viz.Interval{Min: 0, Max: 1}, 7},
 	} {
-		l, err := landscape.Between(f, from, to, tc.t, tc.n)
+		l, err := Between(f, from, to, tc.t, tc.n)
 		require.NoError(t, err)
 		require.Len(t, l.Values, tc.n)
 		k0, k1 := -1, -1
@@ -183,18 +149,17 @@ func TestBetween(t *testing.T) {
 		assert.Equal(t, atTo, l.Values[k1], "f(to)")
 		assert.Zero(t, l.NonFinite)
 	}
-	_, err = landscape.Between(f, from, to[1:], viz.Interval{Min: 0, Max: 1}, 11)
+	_, err = Between(f, from, to[1:], viz.Interval{Min: 0, Max: 1}, 11)
 	require.Error(t, err)
-	_, err = landscape.Between(f, from, to, viz.Interval{Min: 0, Max: 1}, landscape.MaxPoints+1)
+	_, err = Between(f, from, to, viz.Interval{Min: 0, Max: 1}, MaxPoints+1)
 	require.ErrorContains(t, err, "points on a line: want 2 to 262144")
 }
 
 func TestHessian(t *testing.T) {
-	f, x := mlp(t, 3)
-	dirs, err := landscape.Hessian(f.Func, x, 2)
+	f, x := mlpModel(t, 3)
+	dirs, err := Hessian(f.Func, x, 2)
 	require.NoError(t, err)
-	h := mat.NewSymDense(f.Dim(), nil)
-	require.NoError(t, f.Hessian(x, h))
+	h := exactHessian(t, f, x)
 	var eig mat.EigenSym
 	require.True(t, eig.Factorize(h, true))
 	vals := eig.Values(nil)
@@ -202,12 +167,12 @@ func TestHessian(t *testing.T) {
 	eig.VectorsTo(&vecs)
 	for i, d := range dirs {
 		col := len(vals) - 1 - i
-		assert.Equal(t, landscape.HessianKind, d.Kind)
+		assert.Equal(t, HessianKind, d.Kind)
 		assert.InDelta(t, vals[col], d.Eigenvalue, 1e-8*math.Abs(vals[col]), "eigenvalue %d", i)
 		assert.InDelta(t, 1, d.Norm(), 1e-12)
 		assert.InDelta(t, 1, math.Abs(mat.Dot(mat.NewVecDense(f.Dim(), d.Vector), vecs.ColView(col))), 1e-8, "eigenvector %d", i)
 	}
-	_, err = landscape.Hessian(f.Func, x[1:], 2)
+	_, err = Hessian(f.Func, x[1:], 2)
 	require.EqualError(t, err, "the point has 16 values; the function takes 17")
 }
 
@@ -216,41 +181,41 @@ func TestNonFinite(t *testing.T) {
 	f, err := expr.Compile("log(1 + x + y)", nil)
 	require.NoError(t, err)
 	x := []float64{0, 0}
-	d1 := landscape.Direction{Vector: []float64{1, 0}}
-	d2 := landscape.Direction{Vector: []float64{0, 1}}
-	s, err := landscape.SamplePlane(f, x, d1, d2, viz.Interval{Min: -2, Max: 2}, viz.Interval{Min: -2, Max: 2}, 5, 5)
+	d1 := Direction{Vector: []float64{1, 0}}
+	d2 := Direction{Vector: []float64{0, 1}}
+	s, err := SamplePlane(f, x, d1, d2, viz.Interval{Min: -2, Max: 2}, viz.Interval{Min: -2, Max: 2}, 5, 5)
 	require.NoError(t, err)
 	// The grid points −2…2 with a + b ≤ −1: ten of them.
 	assert.Equal(t, 10, s.NonFinite)
-	bx, by, ok := landscape.NonFiniteBox(s)
+	bx, by, ok := NonFiniteBox(s)
 	require.True(t, ok)
 	assert.Equal(t, viz.Interval{Min: -2, Max: 1}, bx)
 	assert.Equal(t, viz.Interval{Min: -2, Max: 1}, by)
 
-	l, err := landscape.SampleLine(f, x, d1, viz.Interval{Min: -2, Max: 2}, 9)
+	l, err := SampleLine(f, x, d1, viz.Interval{Min: -2, Max: 2}, 9)
 	require.NoError(t, err)
 	assert.Equal(t, 3, l.NonFinite) // t = −2, −1.5, −1
-	tr, ok := landscape.NonFiniteRange(l)
+	tr, ok := NonFiniteRange(l)
 	require.True(t, ok)
 	assert.Equal(t, viz.Interval{Min: -2, Max: -1}, tr)
 
-	_, err = landscape.SamplePlane(f, x, d1, d2, viz.Interval{Min: -2, Max: 2}, viz.Interval{Min: -2, Max: 2}, 1000, 1000)
+	_, err = SamplePlane(f, x, d1, d2, viz.Interval{Min: -2, Max: 2}, viz.Interval{Min: -2, Max: 2}, 1000, 1000)
 	require.EqualError(t, err, "a grid of 1000 × 1000 points: at most 262144 points")
 }
 
 // BenchmarkPlane samples a 51 × 51 filter-normalized landscape of the
 // perceptron of examples/mlp widened to 2500 hidden units, 12 502 weights.
 func BenchmarkPlane(b *testing.B) {
-	f, x := mlp(b, 2500)
+	f, x := mlpModel(b, 2500)
 	vars := f.Vars()
-	d1, err := landscape.Random(vars, x, 1, true)
+	d1, err := Random(vars, x, 1, true)
 	require.NoError(b, err)
-	d2, err := landscape.Random(vars, x, 2, true)
+	d2, err := Random(vars, x, 2, true)
 	require.NoError(b, err)
 	box := viz.Interval{Min: -1, Max: 1}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := landscape.SamplePlane(f, x, d1, d2, box, box, 51, 51); err != nil {
+		if _, err := SamplePlane(f, x, d1, d2, box, box, 51, 51); err != nil {
 			b.Fatal(err)
 		}
 	}
