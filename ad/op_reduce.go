@@ -23,6 +23,18 @@ func init() {
 				}
 				return Node{}, false
 			}},
+			// The reverse pass of a normalization, softmax's among them,
+			// sums the normalized values; their sum is 1 in exact arithmetic,
+			// and taking it so lets the term it multiplies (in logsumexp
+			// written out, max's coefficient 1 - Σ softmax) fold away. A
+			// rounded sum differs from 1 by rounding alone, which is no part
+			// of the derivative.
+			{"sum((1/sum(v))*v) → 1", func(g *Graph, t *term) (Node, bool) {
+				if g.normalized(t.args[0]) {
+					return g.Const(1), true
+				}
+				return Node{}, false
+			}},
 			{"sum(constant vector) → constant", func(g *Graph, t *term) (Node, bool) {
 				if nd := &g.nodes[t.args[0]]; nd.op == OpConst {
 					s := 0.0
@@ -538,4 +550,26 @@ func logSumExp(x []float64) float64 {
 		t += math.Exp(v - m)
 	}
 	return m + math.Log(t)
+}
+
+// normalized reports whether node i is v divided by sum(v): (1/sum(v))*v,
+// v*(1/sum(v)) or v/sum(v).
+func (g *Graph) normalized(i int32) bool {
+	nd := &g.nodes[i]
+	isSumOf := func(s, v int32) bool {
+		ns := &g.nodes[s]
+		return ns.op == OpSum && ns.args[0] == v
+	}
+	switch nd.op {
+	case OpDiv:
+		return isSumOf(nd.args[1], nd.args[0])
+	case OpMul:
+		for _, k := range [][2]int{{0, 1}, {1, 0}} {
+			r := &g.nodes[nd.args[k[0]]]
+			if r.op == OpDiv && g.isConst(r.args[0], 1) && isSumOf(r.args[1], nd.args[k[1]]) {
+				return true
+			}
+		}
+	}
+	return false
 }

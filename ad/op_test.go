@@ -163,6 +163,13 @@ var rewriteCases = []rewriteCase{
 	{"r(s) → s for a scalar s", OpMaxOf, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.x) }, "max(x)", "x"},
 	{"sum(fill(c, n)) → n*c", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Fill(g.Const(2), 3))) },
 		"sum(fill(2, 3))", "6"},
+	{"sum((1/sum(v))*v) → 1", OpSum, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(must(g.Mul(must(g.Div(g.Const(1), must(g.Call("sum", v.u)))), v.u)))
+	}, "sum(1 / sum(u) * u)", "1"},
+	{"sum((1/sum(v))*v) → 1", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Div(v.u, must(g.Call("sum", v.u))))) },
+		"sum(u / sum(u))", "1"},
+	{"sum((1/sum(v))*v) → 1", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(must(g.Div(v.u, must(g.Call("sum", v.v))))) },
+		"sum(u / sum(v))", ""},
 	{"sum(constant vector) → constant", OpSum, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(g.ConstVec([]float64{1, 2, 4})) },
 		"sum([1, 2, 4])", "7"},
 	{"r(v, 0) → r(v) for a vector v", OpSumAxis, [3]int{0}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "sum(u, 0)", "sum(u)"},
