@@ -394,6 +394,17 @@ func TestAxisReductionValues(t *testing.T) {
 	assert.InDeltaSlice(t, []float64{1000 + math.Log(2), lse(1000, 999), -1000 + math.Log(2)}, got[0], 1e-12)
 	assert.InDeltaSlice(t, []float64{1000 + math.Log(2), lse(1000, 999)}, got[1], 1e-12)
 
+	// A NaN wins along either axis, wherever it is.
+	nan := math.NaN()
+	got = eval(t, g, [][]float64{{1, nan, -3, 4, 2, nan}}, outs[:4]...)
+	for k, want := range [][]float64{{4, nan, nan}, {nan, nan}, {1, nan, nan}, {nan, nan}} {
+		assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got[k]), "output %d", k)
+	}
+	got = eval(t, g, [][]float64{{nan, 5, -3, 4, 2, 0}}, outs[:4]...)
+	for k, want := range [][]float64{{nan, 5, 0}, {nan, 4}, {nan, 2, -3}, {nan, 0}} {
+		assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got[k]), "output %d", k)
+	}
+
 	// Tied elements share the derivative.
 	d, err := g.Grad(b.Sum(b.MaxAxis(A, 1)), A)
 	require.NoError(t, err)

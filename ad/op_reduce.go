@@ -395,21 +395,47 @@ func logSumExpV(ws *Workspace, in *instr) { ws.s[in.dst] = logSumExp(ws.v[in.a])
 // maxAxisK and minAxisK take the largest and the smallest element along an
 // axis of p0 elements with p1 after it; a NaN wins, as in max(v).
 func maxAxisK(ws *Workspace, in *instr) {
-	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, func(x, m float64) bool { return x > m || x != x })
+	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, true)
 }
 
 func minAxisK(ws *Workspace, in *instr) {
-	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, func(x, m float64) bool { return x < m || x != x })
+	extremeAxis(ws.v[in.dst], ws.v[in.a], in.p0, in.p1, false)
 }
 
-func extremeAxis(d, a []float64, n, inner int, better func(x, m float64) bool) {
+// extremeAxis writes the maximum (or the minimum) along an axis of n
+// elements with inner elements after it; a NaN wins. The comparisons are
+// written out for each, where a function value would cost a call per
+// element.
+func extremeAxis(d, a []float64, n, inner int, isMax bool) {
+	if inner == 1 {
+		// Along the rows: each row reduced by itself, read once.
+		for o := range d {
+			m := a[o*n]
+			for _, x := range a[o*n+1 : (o+1)*n] {
+				if isMax && x > m || !isMax && x < m || x != x {
+					m = x
+				}
+			}
+			d[o] = m
+		}
+		return
+	}
 	for o := 0; o*inner < len(d); o++ {
 		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
 		copy(dst, src)
 		for k := 1; k < n; k++ {
 			row := src[k*inner : (k+1)*inner]
+			row = row[:len(dst)]
+			if isMax {
+				for i, x := range row {
+					if x > dst[i] || x != x {
+						dst[i] = x
+					}
+				}
+				continue
+			}
 			for i, x := range row {
-				if better(x, dst[i]) {
+				if x < dst[i] || x != x {
 					dst[i] = x
 				}
 			}
@@ -428,7 +454,7 @@ func logSumExpAxisK(ws *Workspace, in *instr) {
 		}
 		return
 	}
-	extremeAxis(d, a, n, inner, func(x, m float64) bool { return x > m || x != x })
+	extremeAxis(d, a, n, inner, true)
 	for o := 0; o*inner < len(d); o++ {
 		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
 		for i, m := range dst {
