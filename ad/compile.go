@@ -26,6 +26,7 @@ type Program struct {
 	inLoc    []loc // where each input lives
 	inNode   []int32
 	outLoc   []loc
+	outIndex []int // outLoc's indices, read by Workspace.Scalar in one load
 	outNode  []int32
 	outShape []Shape
 	code     []instr
@@ -46,6 +47,9 @@ type Program struct {
 	trackOnce sync.Once
 	tracked   bool
 	inReg     []int32 // the first register of each input kept in registers, or -1
+	// Where each input goes when all live in registers, else nil
+	// (regInputs).
+	regIn []regInput
 }
 
 // loc is where a value lives: a scalar register or a vector slot.
@@ -299,6 +303,10 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		p.slotInit = append(p.slotInit, slotInit{slot: locs[i].i, off: offs[home[i]], len: bufLen[home[i]]})
 	}
 	p.compact = p.compactCode()
+	p.regIn = p.regInputs()
+	for _, l := range p.outLoc {
+		p.outIndex = append(p.outIndex, int(l.i))
+	}
 	return p, nil
 }
 

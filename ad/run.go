@@ -13,6 +13,7 @@ import (
 type Workspace struct {
 	p     *Program
 	s     []float64   // scalar registers
+	out   []int       // the register or slot of each output, for Scalar
 	v     [][]float64 // vector slots
 	arena []float64
 	// Scratch space of the kernels that need some (Program.work, pivots).
@@ -35,6 +36,7 @@ func (p *Program) NewWorkspace() *Workspace {
 	ws := &Workspace{
 		p:      p,
 		s:      registers(p.regInit),
+		out:    p.outIndex,
 		v:      make([][]float64, p.nslot),
 		arena:  make([]float64, p.arena),
 		work:   make([]float64, p.work),
@@ -128,14 +130,18 @@ func (ws *Workspace) Output(k int) []float64 {
 }
 
 // Scalar returns output k of the last Run, which must be a scalar.
-func (ws *Workspace) Scalar(k int) float64 { return ws.s[ws.p.outLoc[k].i] }
+func (ws *Workspace) Scalar(k int) float64 { return ws.s[ws.out[k]] }
 
 // Run evaluates the program on in, one slice per input in Inputs order
 // (a scalar input is a one-element slice). Results are read with Output.
 // Run allocates nothing, but for what BLAS may allocate to split a large
 // matrix product across goroutines; the workspace must be p's.
 func (p *Program) Run(ws *Workspace, in [][]float64) error {
-	if err := p.load(ws, in); err != nil {
+	if p.regIn != nil {
+		if err := p.loadRegisters(ws, in); err != nil {
+			return err
+		}
+	} else if err := p.load(ws, in); err != nil {
 		return err
 	}
 	p.execute(ws, p.compact)
@@ -293,6 +299,53 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 	}
 }
 
+// A regInput is where an input that lives in registers goes: its first
+// register and its length.
+type regInput struct {
+	reg int
+	n   int
+}
+
+// regInputs returns where each input goes when every input lives in
+// registers, scalars and short vectors alike, or nil.
+func (p *Program) regInputs() []regInput {
+	in := make([]regInput, len(p.inputs))
+	for k, l := range p.inLoc {
+		r := int(l.i)
+		if l.vec {
+			r = int(p.inReg[k])
+		}
+		if r < 0 {
+			return nil
+		}
+		in[k] = regInput{reg: r, n: p.inputs[k].Shape.Len()}
+	}
+	return in
+}
+
+// loadRegisters is load for a program whose inputs all live in registers:
+// one check of each input's length, and its values copied in.
+func (p *Program) loadRegisters(ws *Workspace, in [][]float64) error {
+	if ws.p != p || len(in) != len(p.regIn) {
+		return p.load(ws, in) // which says what is wrong
+	}
+	s, ins := ws.s, p.regIn[:len(in)]
+	for k, x := range in {
+		switch t := ins[k]; {
+		case len(x) != t.n:
+			return p.inputError(k, x)
+		case t.n == 1:
+			s[t.reg] = x[0]
+		default:
+			// A loop, not copy: without a call, nothing is saved around it.
+			for i, v := range x {
+				s[t.reg+i] = v
+			}
+		}
+	}
+	return nil
+}
+
 func (p *Program) load(ws *Workspace, in [][]float64) error {
 	if ws.p != p {
 		return fmt.Errorf("workspace belongs to another program")
@@ -313,10 +366,15 @@ func (p *Program) load(ws *Workspace, in [][]float64) error {
 				ws.v[l.i] = x
 			}
 		default:
-			return fmt.Errorf("input %q is %s but got %d values", p.inputs[k].Name, p.inputs[k].Shape, len(x))
+			return p.inputError(k, x)
 		}
 	}
 	return nil
+}
+
+// inputError reports x, given for input k, as the wrong length.
+func (p *Program) inputError(k int, x []float64) error {
+	return fmt.Errorf("input %q is %s but got %d values", p.inputs[k].Name, p.inputs[k].Shape, len(x))
 }
 
 // String lists the program's instructions, one per line, with the
