@@ -104,3 +104,35 @@ func TestShortSums(t *testing.T) {
 	require.NoError(t, p.Run(ws, [][]float64{{1, 2, 3}, {0.5, 0.25, -1}}))
 	assert.Equal(t, (1+2+3+2*(0.5+0.25-1))*(0.5+0.25-1-3*(1+2+3)), ws.Scalar(0))
 }
+
+// TestRegisterInputErrors gives a program whose inputs all live in
+// registers, a scalar and a short vector, inputs of the wrong number and
+// lengths and another program's workspace.
+func TestRegisterInputErrors(t *testing.T) {
+	b := NewBuilder()
+	x, v := b.Var("x", Scalar()), b.Var("v", Vector(2))
+	y := b.Mul(x, b.Sum(v))
+	require.NoError(t, b.Err())
+	p, err := b.Graph().Compile(y)
+	require.NoError(t, err)
+	require.NotNil(t, p.regIn)
+	q, err := b.Graph().Compile(x)
+	require.NoError(t, err)
+	cases := []struct {
+		in   [][]float64
+		ws   *Workspace
+		want string
+	}{
+		{[][]float64{{2}}, p.NewWorkspace(), "program takes 2 inputs, got 1"},
+		{[][]float64{{}, {1, 2}}, p.NewWorkspace(), `input "x" is scalar but got 0 values`},
+		{[][]float64{{2, 3}, {1, 2}}, p.NewWorkspace(), `input "x" is scalar but got 2 values`},
+		{[][]float64{{2}, {1, 2, 3}}, p.NewWorkspace(), `input "v" is vector(2) but got 3 values`},
+		{[][]float64{{2}, {1, 2}}, q.NewWorkspace(), "workspace belongs to another program"},
+	}
+	for _, c := range cases {
+		assert.EqualError(t, p.Run(c.ws, c.in), c.want)
+	}
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, [][]float64{{2}, {1, 2.5}}))
+	assert.Equal(t, 7.0, ws.Scalar(0))
+}
