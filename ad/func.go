@@ -362,8 +362,15 @@ func (f *Func) split(in [][]float64, first int, x []float64, what string) error 
 	if len(x) != f.dim {
 		return fmt.Errorf("%s has %d values, want %d", what, len(x), f.dim)
 	}
-	for i, v := range f.vars {
-		in[first+i] = x[f.offsets[i] : f.offsets[i]+v.Shape.Len()]
+	// Each part ends where the next begins, without a shape's length to
+	// work out per call.
+	in = in[first : first+len(f.offsets)]
+	for i, start := range f.offsets {
+		end := f.dim
+		if i+1 < len(f.offsets) {
+			end = f.offsets[i+1]
+		}
+		in[i] = x[start:end]
 	}
 	return nil
 }
