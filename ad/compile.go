@@ -90,6 +90,7 @@ type instr struct {
 	argIDs []int32
 	fused  *fusedGroup
 	c      float64 // the constant factor of the scaled kernels
+	c2     float64 // a second one, for kernels that merge two (fastCode)
 	// work and pivots are the float64s and ints of the workspace's scratch
 	// space the kernel uses (a factorization's copy of its matrix, the
 	// row interchanges of an LU factorization).

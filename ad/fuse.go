@@ -286,15 +286,18 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
 }
 
-// fastCode returns the members of fg as unchecked runs go through them: a
-// member that adds into a destination a sum or difference a + c·b made
-// for it alone adds a + c·b itself, one pass where there were two, and
-// the same sums. Checked runs go through every member, so that a sum
-// that overflows is the node named.
+// fastCode returns the members of fg as unchecked runs go through them,
+// with pairs and triples of members that one kernel can compute in one
+// pass merged: a member that adds into a destination a sum or difference
+// a ± c·b made for it alone adds a ± c·b itself, and takes in turn a
+// product s·a of a vector and a scalar register and a scaled product or
+// sum k·(b₁ op b₂) that only that sum reads; the chain's copier copies a
+// product s·a made for it alone as it computes it; and a sum of a + c·b²
+// computes a scaled square a = k·x² itself. Each merged kernel does the
+// same operations in the same order as the members did, so the results
+// are the same to the bit. Checked runs go through every member, so that
+// the node named is the one that went non-finite.
 func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindow) {
-	if fg.windows == nil {
-		return fg.code, fg.windows
-	}
 	uses := map[int32]int{}
 	at := map[int32]int{}
 	for k, in := range fg.code {
@@ -305,17 +308,51 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 	}
 	code := slices.Clone(fg.code)
 	drop := map[int]bool{}
+	// only returns the member that computes node v if v is made for one
+	// reader inside the group and kept nowhere else.
+	only := func(v int32) (*instr, int, bool) {
+		j, ok := at[v]
+		if !ok || uses[v] != 1 || !internal[v] || drop[j] {
+			return nil, 0, false
+		}
+		return &fg.code[j], j, true
+	}
+	// scaledVec reports whether s is s·a, a vector times a scalar
+	// register, which mulVS computes with a in s.a and the scalar in s.b.
+	scaledVec := func(s *instr) bool {
+		return g.nodes[s.node].op == OpMul && s.merge == mergeNone && len(s.args) == 2 && s.args[0].vec != s.args[1].vec
+	}
 	for k := range code {
 		in := &code[k]
-		if w := fg.windows[k]; w.dest < 0 || w.copies {
+		if !in.dstLoc.vec {
+			// Σ k·x² + c·b², the square made for the sum alone.
+			if in.merge != mergeSumAxpySq {
+				continue
+			}
+			if s, j, ok := only(in.argIDs[0]); ok && s.merge == mergeSq {
+				in.kernel, in.c2, in.p0 = sumSqAxpySqAcc, s.c, int(s.a)
+				drop[j] = true
+			}
 			continue
 		}
-		v := in.argIDs[len(in.argIDs)-1]
-		j, ok := at[v]
-		if !ok || uses[v] != 1 || !internal[v] {
+		if fg.windows == nil {
 			continue
 		}
-		s := &fg.code[j]
+		w := fg.windows[k]
+		if w.dest < 0 {
+			continue
+		}
+		s, j, ok := only(in.argIDs[len(in.argIDs)-1])
+		if !ok {
+			continue
+		}
+		if w.copies {
+			if scaledVec(s) {
+				in.kernel, in.a, in.p0 = copyScaledTo, s.a, int(s.b)
+				drop[j] = true
+			}
+			continue
+		}
 		if len(s.args) != 2 || !s.args[0].vec || !s.args[1].vec {
 			continue
 		}
@@ -331,6 +368,29 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		}
 		in.kernel, in.a, in.b = axpyTo, s.a, s.b
 		drop[j] = true
+		sa, ja, ok := only(s.argIDs[0])
+		if !ok || !scaledVec(sa) {
+			continue
+		}
+		// a·s + c·b; with c = ±1, c·(k·t) is (c·k)·t to the bit, and the
+		// scaled term can be computed in place too.
+		in.kernel, in.a, in.p0 = axpbyTo, sa.a, int(sa.b)
+		drop[ja] = true
+		sb, jb, ok := only(s.argIDs[1])
+		if !ok || (in.c != 1 && in.c != -1) || sb.merge != mergeScaled || !sb.args[0].vec || !sb.args[1].vec {
+			continue
+		}
+		switch sb.mop {
+		case OpMul:
+			in.kernel = axpbyMulTo
+		case OpAdd:
+			in.kernel = axpbyAddTo
+		default:
+			continue
+		}
+		in.c *= sb.c
+		in.b, in.p1 = sb.a, int(sb.b)
+		drop[jb] = true
 	}
 	if len(drop) == 0 {
 		return fg.code, fg.windows
@@ -340,7 +400,9 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 	for k := range code {
 		if !drop[k] {
 			fast = append(fast, code[k])
-			windows = append(windows, fg.windows[k])
+			if fg.windows != nil {
+				windows = append(windows, fg.windows[k])
+			}
 		}
 	}
 	return fast, windows

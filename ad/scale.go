@@ -299,3 +299,98 @@ func sumAxpyParts(t [4]float64, a, b []float64, c float64) [4]float64 {
 	}
 	return [4]float64{t0, t1, t2, t3}
 }
+
+// The kernels of fastCode's merges in fused groups. A product is
+// converted to float64 before it is added, so that no compiler fuses the
+// two into one rounding: each must round as it did in its own member.
+
+// axpbyTo adds a·s + c·b to the destination, s a scalar register (p0).
+func axpbyTo(ws *Workspace, in *instr) {
+	d, a, s, b, c := ws.v[in.dst], ws.v[in.a], ws.s[in.p0], ws.v[in.b], in.c
+	a, b = a[:len(d)], b[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] += float64(a4[0]*s) + float64(c*b4[0])
+		d4[1] += float64(a4[1]*s) + float64(c*b4[1])
+		d4[2] += float64(a4[2]*s) + float64(c*b4[2])
+		d4[3] += float64(a4[3]*s) + float64(c*b4[3])
+	}
+	for ; i < len(d); i++ {
+		d[i] += float64(a[i]*s) + float64(c*b[i])
+	}
+}
+
+// axpbyMulTo adds a·s + c·(b·e) to the destination, e in slot p1.
+func axpbyMulTo(ws *Workspace, in *instr) {
+	d, a, s, b, e, c := ws.v[in.dst], ws.v[in.a], ws.s[in.p0], ws.v[in.b], ws.v[in.p1], in.c
+	a, b, e = a[:len(d)], b[:len(d)], e[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4, e4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4], e[i:i+4:i+4]
+		d4[0] += float64(a4[0]*s) + float64(c*float64(b4[0]*e4[0]))
+		d4[1] += float64(a4[1]*s) + float64(c*float64(b4[1]*e4[1]))
+		d4[2] += float64(a4[2]*s) + float64(c*float64(b4[2]*e4[2]))
+		d4[3] += float64(a4[3]*s) + float64(c*float64(b4[3]*e4[3]))
+	}
+	for ; i < len(d); i++ {
+		d[i] += float64(a[i]*s) + float64(c*float64(b[i]*e[i]))
+	}
+}
+
+// axpbyAddTo adds a·s + c·(b + e) to the destination, e in slot p1.
+func axpbyAddTo(ws *Workspace, in *instr) {
+	d, a, s, b, e, c := ws.v[in.dst], ws.v[in.a], ws.s[in.p0], ws.v[in.b], ws.v[in.p1], in.c
+	a, b, e = a[:len(d)], b[:len(d)], e[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4, e4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4], e[i:i+4:i+4]
+		d4[0] += float64(a4[0]*s) + float64(c*(b4[0]+e4[0]))
+		d4[1] += float64(a4[1]*s) + float64(c*(b4[1]+e4[1]))
+		d4[2] += float64(a4[2]*s) + float64(c*(b4[2]+e4[2]))
+		d4[3] += float64(a4[3]*s) + float64(c*(b4[3]+e4[3]))
+	}
+	for ; i < len(d); i++ {
+		d[i] += float64(a[i]*s) + float64(c*(b[i]+e[i]))
+	}
+}
+
+// copyScaledTo writes a·s to the destination, s a scalar register (p0):
+// the chain's copier of a product made for it alone.
+func copyScaledTo(ws *Workspace, in *instr) {
+	d, a, s := ws.v[in.dst], ws.v[in.a], ws.s[in.p0]
+	a = a[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4 := d[i:i+4:i+4], a[i:i+4:i+4]
+		d4[0] = a4[0] * s
+		d4[1] = a4[1] * s
+		d4[2] = a4[2] * s
+		d4[3] = a4[3] * s
+	}
+	for ; i < len(d); i++ {
+		d[i] = a[i] * s
+	}
+}
+
+// sumSqAxpySqAcc adds a tile of Σ k·x² + c·b², x in slot p0 and k in c2,
+// to the parts of its block, as sumAxpySqAcc does with the scaled square
+// computed apart.
+func sumSqAxpySqAcc(ws *Workspace, in *instr) {
+	p := (*[4]float64)(ws.parts[in.p2:])
+	b, x, k, c := ws.v[in.b], ws.v[in.p0], in.c2, in.c
+	x = x[:len(b)]
+	t0, t1, t2, t3 := p[0], p[1], p[2], p[3]
+	i := 0
+	for ; i+4 <= len(b); i += 4 {
+		x4, b4 := x[i:i+4:i+4], b[i:i+4:i+4]
+		t0 += float64(k*float64(x4[0]*x4[0])) + float64(c*float64(b4[0]*b4[0]))
+		t1 += float64(k*float64(x4[1]*x4[1])) + float64(c*float64(b4[1]*b4[1]))
+		t2 += float64(k*float64(x4[2]*x4[2])) + float64(c*float64(b4[2]*b4[2]))
+		t3 += float64(k*float64(x4[3]*x4[3])) + float64(c*float64(b4[3]*b4[3]))
+	}
+	for ; i < len(b); i++ {
+		t0 += float64(k*float64(x[i]*x[i])) + float64(c*float64(b[i]*b[i]))
+	}
+	*p = [4]float64{t0, t1, t2, t3}
+}
