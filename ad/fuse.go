@@ -392,6 +392,43 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		in.b, in.p1 = sb.a, int(sb.b)
 		drop[jb] = true
 	}
+	// Then members that stay take in a value made for them alone: a
+	// product (a + c·b²)·e, and a sum or difference a ± k·(b·e).
+	for k := range code {
+		in := &code[k]
+		if drop[k] || in.merge != mergeNone || !in.dstLoc.vec || len(in.args) != 2 || !in.args[0].vec || !in.args[1].vec {
+			continue
+		}
+		switch op := g.nodes[in.node].op; op {
+		case OpMul:
+			for i, v := range in.argIDs {
+				s, j, ok := only(v)
+				if !ok || s.merge != mergeAxpySq || !s.args[0].vec || !s.args[1].vec {
+					continue
+				}
+				in.kernel, in.a, in.b, in.p1, in.c = axpySqMul, s.a, s.b, int(in.args[1-i].i), s.c
+				drop[j] = true
+				break
+			}
+		case OpAdd, OpSub:
+			for i, v := range in.argIDs {
+				if i == 0 && op == OpSub {
+					continue // a difference k·(b·e) − a is not a ± k·(b·e)
+				}
+				s, j, ok := only(v)
+				if !ok || s.merge != mergeScaled || s.mop != OpMul || !s.args[0].vec || !s.args[1].vec {
+					continue
+				}
+				in.c = s.c
+				if op == OpSub {
+					in.c = -s.c // −(k·t) is (−k)·t to the bit
+				}
+				in.kernel, in.a, in.b, in.p1 = axpyMul, in.args[1-i].i, s.a, int(s.b)
+				drop[j] = true
+				break
+			}
+		}
+	}
 	if len(drop) == 0 {
 		return fg.code, fg.windows
 	}

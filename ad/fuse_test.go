@@ -191,3 +191,42 @@ func TestFusedScattersIntoTwoGradients(t *testing.T) {
 		}
 	}
 }
+
+// The extended Rosenbrock gradient and Hessian-vector product run as one
+// fused group each, whose members unchecked runs merge into fewer passes
+// over each tile (TestFusedScattersMatchBitForBit checks that they compute
+// the same bits): the gradient's ten members in five passes, the
+// product's eleven in five.
+func TestRosenbrockPassesPerTile(t *testing.T) {
+	g := NewGraph()
+	x, _ := g.Var("x", Vector(1000))
+	v, _ := g.Var("v", Vector(1000))
+	hi, lo := must(g.Slice(x, 1, None, None)), must(g.Slice(x, None, -1, None))
+	sq := func(a Node) Node { return g.bin(OpPow, a, g.Const(2)) }
+	f := g.reduce(OpSum, g.add2(g.mul(g.Const(100), sq(g.sub(hi, sq(lo)))), sq(g.sub(g.Const(1), lo))))
+	grad, err := g.Grad(f, x)
+	require.NoError(t, err)
+	hv, err := g.JVP(grad, []Node{x}, []Node{v})
+	require.NoError(t, err)
+	tests := []struct {
+		name          string
+		outs          []Node
+		members, fast int
+	}{
+		{"gradient", []Node{f, grad[0]}, 10, 5},
+		{"Hessian-vector product", hv, 11, 5},
+	}
+	for _, tt := range tests {
+		p, err := g.Compile(tt.outs...)
+		require.NoError(t, err)
+		var groups []*fusedGroup
+		for _, in := range p.code {
+			if in.fused != nil {
+				groups = append(groups, in.fused)
+			}
+		}
+		require.Len(t, groups, 1, tt.name)
+		assert.Equal(t, tt.members, len(groups[0].code), tt.name)
+		assert.Equal(t, tt.fast, len(groups[0].fast), tt.name)
+	}
+}

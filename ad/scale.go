@@ -394,3 +394,37 @@ func sumSqAxpySqAcc(ws *Workspace, in *instr) {
 	}
 	*p = [4]float64{t0, t1, t2, t3}
 }
+
+// axpySqMul is (a + c·b²)·e, e in slot p1.
+func axpySqMul(ws *Workspace, in *instr) {
+	d, a, b, e, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], ws.v[in.p1], in.c
+	a, b, e = a[:len(d)], b[:len(d)], e[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4, e4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4], e[i:i+4:i+4]
+		d4[0] = float64(a4[0]+float64(c*float64(b4[0]*b4[0]))) * e4[0]
+		d4[1] = float64(a4[1]+float64(c*float64(b4[1]*b4[1]))) * e4[1]
+		d4[2] = float64(a4[2]+float64(c*float64(b4[2]*b4[2]))) * e4[2]
+		d4[3] = float64(a4[3]+float64(c*float64(b4[3]*b4[3]))) * e4[3]
+	}
+	for ; i < len(d); i++ {
+		d[i] = float64(a[i]+float64(c*float64(b[i]*b[i]))) * e[i]
+	}
+}
+
+// axpyMul is a + c·(b·e), e in slot p1.
+func axpyMul(ws *Workspace, in *instr) {
+	d, a, b, e, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], ws.v[in.p1], in.c
+	a, b, e = a[:len(d)], b[:len(d)], e[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4, e4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4], e[i:i+4:i+4]
+		d4[0] = a4[0] + float64(c*float64(b4[0]*e4[0]))
+		d4[1] = a4[1] + float64(c*float64(b4[1]*e4[1]))
+		d4[2] = a4[2] + float64(c*float64(b4[2]*e4[2]))
+		d4[3] = a4[3] + float64(c*float64(b4[3]*e4[3]))
+	}
+	for ; i < len(d); i++ {
+		d[i] = a[i] + float64(c*float64(b[i]*e[i]))
+	}
+}
