@@ -50,6 +50,10 @@ type Program struct {
 	// Where each input goes when all live in registers, else nil
 	// (regInputs).
 	regIn []regInput
+	// folded marks the outputs that fused groups check for NaN and
+	// infinities when the register fin is set (RunChecked), or is nil.
+	folded []bool
+	fin    int32
 }
 
 // loc is where a value lives: a scalar register or a vector slot.
@@ -219,6 +223,19 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 			p.parts = max(p.parts, 4*len(in.fused.acc))
 		}
 		p.work, p.pivots = max(p.work, in.work), max(p.pivots, in.pivots)
+		if in.fused != nil {
+			for _, o := range in.fused.outs {
+				if p.folded == nil {
+					p.folded = make([]bool, len(outputs))
+					p.fin = int32(len(p.regInit))
+					p.regInit = append(p.regInit, 0)
+					p.nreg = len(p.regInit)
+				}
+				for k, i := range p.outNode {
+					p.folded[k] = p.folded[k] || i == o.node
+				}
+			}
+		}
 	}
 
 	// Liveness: the last top-level instruction that reads each value,

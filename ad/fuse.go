@@ -44,6 +44,17 @@ type fusedGroup struct {
 	// through them (fastCode).
 	fast        []instr
 	fastWindows []groupWindow
+	// outs are the program's outputs the group computes, which it checks
+	// for NaN and infinities a tile at a time when a checked run asks it
+	// to (checkOuts), while they are in the cache.
+	outs []groupOut
+}
+
+// A groupOut is an output a fused group computes: its index in ext, and
+// its index in dests when scatters add into it, or -1.
+type groupOut struct {
+	node      int32
+	ext, dest int
 }
 
 // A groupDest is a vector the group's scatters add into: a scatter and the
@@ -266,6 +277,9 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		case scatters:
 			if in.dstLoc == tails[d] {
 				fg.defs = append(fg.defs, in.node)
+				if isOutput[in.node] {
+					fg.outs = append(fg.outs, groupOut{node: in.node, ext: fg.dests[d].ext, dest: d})
+				}
 			}
 			g.addsInto(fg, k, d, tails[d], in.node == members[d][0].node)
 		case !in.dstLoc.vec:
@@ -277,6 +291,9 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		case usedOutside[in.node] || isOutput[in.node]:
 			fg.defs = append(fg.defs, in.node)
 			addExt(in.dst)
+			if isOutput[in.node] {
+				fg.outs = append(fg.outs, groupOut{node: in.node, ext: slices.Index(fg.ext, in.dst), dest: -1})
+			}
 		default:
 			internal[in.node] = true
 			fg.internal = append(fg.internal, in.dst)
@@ -523,6 +540,18 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 			ws.s[r] += sub.s[r]
 		}
 		sub.addSeams(fg, full, half)
+		if ws.checksOuts(fg) {
+			if f := sub.s[ws.p.fin]; f != 1 {
+				ws.s[ws.p.fin] = f
+			}
+			// The seams are the last elements of the outputs to be final.
+			for _, o := range fg.outs {
+				if o.dest >= 0 {
+					d := fg.dests[o.dest]
+					ws.checkOut(full[o.ext][half+d.lo : half+d.hi])
+				}
+			}
+		}
 	}
 	for j, sl := range fg.ext {
 		ws.v[sl] = full[j]
@@ -539,6 +568,7 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 	if check != nil {
 		step, code, windows = blockLen, fg.code, fg.windows
 	}
+	checksOuts := check == nil && ws.checksOuts(fg)
 	for k := lo; k < hi; k += step {
 		m := min(step, hi-k)
 		for j, sl := range fg.ext {
@@ -601,6 +631,50 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 				copy(full[d.ext][k+d.hi:k+m+d.hi], ws.seamOf(fg, j)[d.hi-d.lo:])
 			}
 		}
+		if checksOuts {
+			ws.checkOuts(fg, full, k, m, lo)
+		}
+	}
+}
+
+// checksOuts reports whether a checked run has asked fused groups to
+// check their outputs (Program.RunChecked) and fg has some.
+func (ws *Workspace) checksOuts(fg *fusedGroup) bool {
+	return fg.outs != nil && ws.s[ws.p.fin] != 0
+}
+
+// checkOuts checks the elements of fg's outputs that the tile of m
+// elements from k has made final, in a run over elements lo to the end.
+// Those of a destination lag its first window's offset behind the tile;
+// the first tile takes those before, the last those after, and, in the
+// second half of a split group, the seam is left to execFusedChecked.
+func (ws *Workspace) checkOuts(fg *fusedGroup, full [][]float64, k, m, lo int) {
+	for _, o := range fg.outs {
+		dst := full[o.ext]
+		from, to := k, k+m
+		if o.dest >= 0 {
+			d := &fg.dests[o.dest]
+			from, to = k+d.lo, k+m+d.lo
+			if k == 0 {
+				from = 0
+			}
+			if k+m == fg.n {
+				to = len(dst)
+			}
+			if lo > 0 {
+				from = max(from, lo+d.hi)
+			}
+		}
+		if from < to {
+			ws.checkOut(dst[from:to])
+		}
+	}
+}
+
+// checkOut sets the register fin to NaN if an element of v is not finite.
+func (ws *Workspace) checkOut(v []float64) {
+	if !allFinite(v) {
+		ws.s[ws.p.fin] = math.NaN()
 	}
 }
 

@@ -230,3 +230,42 @@ func TestRosenbrockPassesPerTile(t *testing.T) {
 		assert.Equal(t, tt.fast, len(groups[0].fast), tt.name)
 	}
 }
+
+// A checked run finds a non-finite element of an output that a fused
+// group adds into, wherever it is: at either end, at tile boundaries and
+// at the seam of a group split across lanes, where the group checks it
+// rather than a pass over the output after the run.
+func TestFusedOutputsCheckedInTiles(t *testing.T) {
+	for _, n := range []int{1000, 50001} {
+		g := NewGraph()
+		x, _ := g.Var("x", Vector(n))
+		y, _ := g.Var("y", Vector(n))
+		// out[i] = 2y[i] + 3x[i-1], of n+1 elements.
+		head := g.scatter(g.mul(g.Const(3), x), n+1, 1, 1)
+		out := must(g.build(OpScatterAdd, [3]int{0, 1}, head, g.mul(g.Const(2), y)))
+		p, err := g.Compile(out)
+		require.NoError(t, err)
+		require.Equal(t, []bool{true}, p.folded, "n = %d: the output is checked in its group", n)
+		ws := p.NewWorkspace()
+		xs, ys := make([]float64, n), make([]float64, n)
+		in := [][]float64{xs, ys}
+		require.NoError(t, p.RunChecked(ws, in))
+		half := (n/2 + blockLen - 1) / blockLen * blockLen
+		for _, j := range []int{0, 1, 254, 255, 256, 257, half - 1, half, half + 1, n - 1, n} {
+			if j > n {
+				continue
+			}
+			// out[j] is the one infinite element.
+			v := ys
+			if j == n {
+				v, j = xs, j-1
+			}
+			v[j] = 1e308
+			err := p.RunChecked(ws, in)
+			var nf *NonFiniteError
+			require.ErrorAs(t, err, &nf, "n = %d, element %d", n, j)
+			v[j] = 0
+			require.NoError(t, p.RunChecked(ws, in), "n = %d, after element %d", n, j)
+		}
+	}
+}

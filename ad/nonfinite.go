@@ -59,16 +59,24 @@ func IsNonFinite(err error) bool {
 // one over the inputs unless every input element reaches the first output
 // through operations that keep a non-finite value (tracksInputs), and one
 // more over every intermediate value when an output is not finite; Run
-// does none of these.
+// does none of these. The outputs that fused groups compute are checked
+// inside them, a tile at a time, rather than in a pass of their own.
 func (p *Program) RunChecked(ws *Workspace, in [][]float64) error {
-	if err := p.Run(ws, in); err != nil {
+	bad := false
+	if p.folded != nil {
+		ws.s[p.fin] = 1 // set to NaN by the first non-finite tile
+	}
+	err := p.Run(ws, in)
+	if p.folded != nil {
+		bad = ws.s[p.fin] != 1
+		ws.s[p.fin] = 0
+	}
+	if err != nil {
 		return err
 	}
-	bad := false
 	for k := range p.outLoc {
-		if !allFinite(ws.Output(k)) {
+		if !bad && (p.folded == nil || !p.folded[k]) && !allFinite(ws.Output(k)) {
 			bad = true
-			break
 		}
 	}
 	if !bad && p.tracksInputs() {
