@@ -52,8 +52,10 @@
 // a tile at a time so that their temporaries stay in the first-level
 // cache; the adjoints of slices (scatters) join them and add each tile
 // straight into the gradient, so no vector of the adjoint is ever whole.
-// Constant factors and squares merge into the kernels that read them, and
-// long runs split across two goroutines. Matrix products run on BLAS through gonum's blas64, so
+// Constant factors and squares merge into the kernels that read them; in a
+// fused group, a value made for one reader alone is computed by that
+// reader's kernel (the extended Rosenbrock gradient is five passes over
+// each tile), to the same bits; and long runs split across two goroutines. Matrix products run on BLAS through gonum's blas64, so
 // blas64.Use can swap in another implementation, and determinants, solves
 // and factorizations on LAPACK through lapack64, in scratch space sized
 // when compiling. A build with the tag openblas puts OpenBLAS under both;
@@ -65,6 +67,9 @@
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
 // got -0.3"), or the input that is NaN or infinite ("input x is NaN"),
 // which it reports even when folding (0·x = 0) made the outputs finite.
+// Fused groups check the outputs they compute a tile at a time, while the
+// tile is in the cache, so that a checked run makes no pass of its own
+// over them.
 //
 // Small programs are mostly dispatch, so Run goes through a compact form of
 // the program: steps that index a register file, pairs of scalar
