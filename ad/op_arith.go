@@ -336,6 +336,11 @@ func pow(a, b float64) float64 {
 		return a
 	case 3:
 		return a * a * a
+	case 4:
+		// The squares of math.Pow's loop, so the same bits for every
+		// result above the subnormals, without its call.
+		a2 := a * a
+		return a2 * a2
 	case 0.5:
 		return math.Sqrt(a)
 	case -1:
@@ -353,6 +358,11 @@ const powSource = `func %[1]sPow(a, b float64) float64 {
 		return a
 	case 3:
 		return a * a * a
+	case 4:
+		// The squares of math.Pow's loop, so the same bits for every
+		// result above the subnormals, without its call.
+		a2 := a * a
+		return a2 * a2
 	case 0.5:
 		return math.Sqrt(a)
 	case -1:
@@ -371,6 +381,8 @@ func powByConst(c float64) string {
 		return "%[1]s"
 	case 3:
 		return "%[1]s * %[1]s * %[1]s"
+	case 4:
+		return "(%[1]s * %[1]s) * (%[1]s * %[1]s)"
 	case 0.5:
 		return "math.Sqrt(%[1]s)"
 	case -1:

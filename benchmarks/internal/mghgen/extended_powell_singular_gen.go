@@ -2,10 +2,7 @@
 
 package mghgen
 
-import (
-	"math"
-	"sync"
-)
+import "sync"
 
 // ExtendedPowellSingular is, in nabla's expression language,
 //
@@ -41,10 +38,10 @@ func ExtendedPowellSingular(x_ []float64) float64 {
 		v16 := 5 * (v14 * v14)
 		v17 := v16 + v11*v11
 		v19 := x[1+k*4] + (-2)*x[2+k*4]
-		v20 := math.Pow(v19, 4)
+		v20 := (v19 * v19) * (v19 * v19)
 		v21 := v17 + v20
 		v22 := x[0+k*4] - x[3+k*4]
-		v23 := math.Pow(v22, 4)
+		v23 := (v22 * v22) * (v22 * v22)
 		v25 := v21 + 10*v23
 		v26 += v25
 	}
@@ -69,10 +66,10 @@ func ExtendedPowellSingularGrad(x_, grad []float64) float64 {
 		v16 := 5 * (v14 * v14)
 		v17 := v16 + v11*v11
 		v19 := x[1+k*4] + (-2)*x[2+k*4]
-		v20 := math.Pow(v19, 4)
+		v20 := (v19 * v19) * (v19 * v19)
 		v21 := v17 + v20
 		v22 := x[0+k*4] - x[3+k*4]
-		v23 := math.Pow(v22, 4)
+		v23 := (v22 * v22) * (v22 * v22)
 		v25 := v21 + 10*v23
 		v26 += v25
 		v30 := v22 * v22 * v22

@@ -2,8 +2,6 @@
 
 package mghgen
 
-import "math"
-
 // PowellSingular is, in nabla's expression language,
 //
 //	# name: powell_singular
@@ -38,10 +36,10 @@ func PowellSingular(x_ []float64) float64 {
 	v17 := v9 + v16
 	v18 := 2 * v11
 	v19 := v5 - v18
-	v21 := math.Pow(v19, 4)
+	v21 := (v19 * v19) * (v19 * v19)
 	v22 := v17 + v21
 	v23 := v2 - v13
-	v24 := math.Pow(v23, 4)
+	v24 := (v23 * v23) * (v23 * v23)
 	v25 := 10 * v24
 	v26 := v22 + v25
 	return v26
@@ -70,10 +68,10 @@ func PowellSingularGrad(x_, grad []float64) float64 {
 	v17 := v9 + v16
 	v18 := 2 * v11
 	v19 := v5 - v18
-	v21 := math.Pow(v19, 4)
+	v21 := (v19 * v19) * (v19 * v19)
 	v22 := v17 + v21
 	v23 := v2 - v13
-	v24 := math.Pow(v23, 4)
+	v24 := (v23 * v23) * (v23 * v23)
 	v25 := 10 * v24
 	v26 := v22 + v25
 	v27 := v23 * v23 * v23

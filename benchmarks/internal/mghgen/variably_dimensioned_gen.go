@@ -2,10 +2,7 @@
 
 package mghgen
 
-import (
-	"math"
-	"sync"
-)
+import "sync"
 
 // VariablyDimensioned is, in nabla's expression language,
 //
@@ -41,7 +38,7 @@ func VariablyDimensioned(x_ []float64) float64 {
 	}
 	v10 := v6 * v6
 	v11 := v9 + v10
-	v13 := math.Pow(v6, 4)
+	v13 := (v6 * v6) * (v6 * v6)
 	v14 := v11 + v13
 	return v14
 }
@@ -69,7 +66,7 @@ func VariablyDimensionedGrad(x_, grad []float64) float64 {
 	}
 	v10 := v6 * v6
 	v11 := v9 + v10
-	v13 := math.Pow(v6, 4)
+	v13 := (v6 * v6) * (v6 * v6)
 	v14 := v11 + v13
 	v16 := v6 * v6 * v6
 	v17 := 4 * v16
