@@ -194,6 +194,10 @@ func (bm *baModel) observation(i int, x []float64) *ad.VectorFunc {
 type baSparse struct {
 	rows, cols []int
 	vals       []float64
+	// The buffers of the passes, kept from one run to the next: a point,
+	// its value and gradient, and the weight errors' cotangent of ones,
+	// value and diagonal.
+	x, y, g, ones, werr, diag []float64
 }
 
 // jacobian computes the Jacobian into jac, as the reference does: the two
@@ -205,7 +209,14 @@ func (bm *baModel) jacobian(jac *baSparse) error {
 	n, m, p := bm.n, bm.m, bm.p
 	jac.rows = append(jac.rows[:0], 0)
 	jac.cols, jac.vals = jac.cols[:0], jac.vals[:0]
-	x, y, g := make([]float64, baDim), make([]float64, 2), make([]float64, baDim)
+	if jac.x == nil {
+		jac.x, jac.y, jac.g = make([]float64, baDim), make([]float64, 2), make([]float64, baDim)
+		jac.ones, jac.werr, jac.diag = make([]float64, p), make([]float64, p), make([]float64, p)
+		for i := range jac.ones {
+			jac.ones[i] = 1
+		}
+	}
+	x, y, g := jac.x, jac.y, jac.g
 	rowOf := [2][]float64{{1, 0}, {0, 1}}
 	for i := range p {
 		f := bm.observation(i, x)
@@ -225,14 +236,10 @@ func (bm *baModel) jacobian(jac *baSparse) error {
 			jac.vals = append(jac.vals, g[:baW+1]...)
 		}
 	}
-	ones, werr, diag := make([]float64, p), make([]float64, p), make([]float64, p)
-	for i := range ones {
-		ones[i] = 1
-	}
-	if err := bm.werr.VJP(bm.w, ones, werr, diag); err != nil {
+	if err := bm.werr.VJP(bm.w, jac.ones, jac.werr, jac.diag); err != nil {
 		return err
 	}
-	for i, d := range diag {
+	for i, d := range jac.diag {
 		jac.rows = append(jac.rows, jac.rows[len(jac.rows)-1]+1)
 		jac.cols = append(jac.cols, baCam*n+3*m+i)
 		jac.vals = append(jac.vals, d)
