@@ -8,7 +8,7 @@
 // tree says what the imports say:
 //
 //	leaves   internal/*  helpers every package shares (text.Shorten,
-//	                     atomicfile.Write); they import nothing of nabla,
+//	                     atomicfile.Write, par.For); they import nothing of nabla,
 //	                     and neither does the Go that nabla gen wrote
 //	                     for the benchmarks (benchmarks/internal/rosen,
 //	                     mghgen and mlpgen) and for examples/rosenbrock

@@ -3,12 +3,11 @@ package landscape
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/internal/par"
 	"github.com/nabla-ad/nabla/viz"
 )
 
@@ -61,7 +60,7 @@ func Between(f viz.Function, from, to []float64, t viz.Interval, n int) (*Line, 
 	}
 	l := &Line{Ts: ts, Values: make([]float64, n)}
 	bad := make([]bool, n)
-	err := parallel(n, len(from), func(k int, pt []float64) error {
+	err := par.For(n, par.Floats(len(from)), func(k int, pt []float64) error {
 		s := ts[k]
 		for i := range pt {
 			pt[i] = (1-s)*from[i] + s*to[i]
@@ -82,30 +81,6 @@ func Between(f viz.Function, from, to []float64, t viz.Interval, n int) (*Line, 
 		}
 	}
 	return l, err
-}
-
-// parallel calls fn for k in [0, n) on all CPUs, each goroutine with its
-// own point buffer of length dim, and returns the first error.
-func parallel(n, dim int, fn func(k int, pt []float64) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for w := range workers {
-		wg.Go(func() {
-			pt := make([]float64, dim)
-			for k := w; k < n; k += workers {
-				if err := fn(k, pt); err != nil {
-					once.Do(func() { first = err })
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return first
 }
 
 // SamplePlane evaluates f at nx × ny points origin + a·d1 + b·d2, (a, b)

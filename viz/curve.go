@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/nabla-ad/nabla/internal/par"
 )
 
 // A Curve is a function sampled along a line origin + t·dir with its
@@ -36,7 +38,8 @@ func SampleCurve(f Differentiable, origin, dir []float64, t Interval, n int) (*C
 	}
 	c := &Curve{Ts: ts, Values: make([]float64, n), Derivs: make([]float64, n)}
 	bad := make([]bool, n)
-	err = forRows(n, len(origin), func(k int, pt, grad []float64) error {
+	err = par.For(n, newBuffers(len(origin)), func(k int, b buffers) error {
+		pt, grad := b.pt, b.grad
 		linePoint(pt, origin, dir, ts[k])
 		v, err := f.Grad(pt, grad)
 		ok, err := finite(v, err)

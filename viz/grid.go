@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/nabla-ad/nabla/ad"
+	"github.com/nabla-ad/nabla/internal/par"
 )
 
 // A Function is a scalar function of a flat vector of variables, safe for
@@ -238,7 +237,7 @@ func Sample(f Function, p Plane, x, y Interval, nx, ny int) (*Surface, error) {
 	}
 	s := &Surface{Xs: x.nodes(nx), Ys: y.nodes(ny), Values: make([]float64, nx*ny)}
 	var bad atomic.Int64
-	err := forRows(ny, p.Dim(), func(j int, pt, _ []float64) error {
+	err := par.For(ny, par.Floats(p.Dim()), func(j int, pt []float64) error {
 		for i, a := range s.Xs {
 			p.At(a, s.Ys[j], pt)
 			v, err := f.Eval(pt)
@@ -265,7 +264,8 @@ func SampleGradient(f Differentiable, p Plane, x, y Interval, nx, ny int) (*Vect
 	}
 	v := &VectorField{Xs: x.centres(nx), Ys: y.centres(ny), U: make([]float64, nx*ny), V: make([]float64, nx*ny)}
 	var bad atomic.Int64
-	err := forRows(ny, p.Dim(), func(j int, pt, grad []float64) error {
+	err := par.For(ny, newBuffers(p.Dim()), func(j int, b buffers) error {
+		pt, grad := b.pt, b.grad
 		for i, a := range v.Xs {
 			p.At(a, v.Ys[j], pt)
 			val, err := f.Grad(pt, grad)
@@ -320,33 +320,9 @@ func finite(v float64, err error) (ok bool, _ error) {
 	return false, err
 }
 
-// forRows calls row for every row index in [0, n) on all CPUs, giving each
-// goroutine its own point and gradient buffers of length dim. It stops at
-// the first error.
-func forRows(n, dim int, row func(j int, pt, grad []float64) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		once   sync.Once
-		first  error
-		wg     sync.WaitGroup
-	)
-	for range workers {
-		wg.Go(func() {
-			pt, grad := make([]float64, dim), make([]float64, dim)
-			for !failed.Load() {
-				j := int(next.Add(1) - 1)
-				if j >= n {
-					return
-				}
-				if err := row(j, pt, grad); err != nil {
-					once.Do(func() { first = err })
-					failed.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return first
+// buffers are one goroutine's point and gradient, for par.For.
+type buffers struct{ pt, grad []float64 }
+
+func newBuffers(dim int) func() buffers {
+	return func() buffers { return buffers{make([]float64, dim), make([]float64, dim)} }
 }

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/nabla-ad/nabla/internal/par"
 	"github.com/nabla-ad/nabla/numdiff"
 )
 
@@ -28,7 +29,7 @@ func SampleLine(f Function, origin, dir []float64, t Interval, n int) (ts, value
 	}
 	values = make([]float64, n)
 	bad := make([]bool, n)
-	err = forRows(n, len(origin), func(k int, pt, _ []float64) error {
+	err = par.For(n, par.Floats(len(origin)), func(k int, pt []float64) error {
 		linePoint(pt, origin, dir, ts[k])
 		v, err := f.Eval(pt)
 		ok, err := finite(v, err)
