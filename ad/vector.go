@@ -2,6 +2,7 @@ package ad
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -15,6 +16,11 @@ type VectorFunc struct {
 	f   *Func // the variables and programs; its scalar methods do not apply
 	m   int
 	vjp program // the value, then Jᵀ·c for each variable, with c an input
+	// idle holds the scratch of a Jacobian call that is not running, so
+	// that calls on one goroutine allocate it once, as program.idle keeps a
+	// workspace: Len+Dim floats for a unit vector, all zeros between calls,
+	// and a column or row.
+	idle atomic.Pointer[[]float64]
 }
 
 // NewVectorFunc returns y, a node of g of any shape, as a function of vars
@@ -135,7 +141,8 @@ func (v *VectorFunc) Precompile() error {
 // when there are no more columns than rows, one reverse pass per row
 // otherwise. Every entry is computed; the first error, such as a
 // *NonFiniteError, is returned after them. A function of no variables has
-// no Jacobian to write.
+// no Jacobian to write. Calls after the first allocate nothing, unless
+// another goroutine is computing a Jacobian of v at the same time.
 func (v *VectorFunc) Jacobian(x, y []float64, jac *mat.Dense) error {
 	m, n := v.m, v.f.dim
 	if float64(m)*float64(n) > MaxDenseHessian*MaxDenseHessian {
@@ -150,6 +157,20 @@ func (v *VectorFunc) Jacobian(x, y []float64, jac *mat.Dense) error {
 	if r, c := jac.Dims(); r != m || c != n {
 		return fmt.Errorf("the Jacobian is %d×%d, want %d×%d", r, c, m, n)
 	}
+	buf := v.idle.Swap(nil)
+	if buf == nil {
+		b := make([]float64, m+n)
+		buf = &b
+	}
+	err := v.jacobian(x, y, jac, *buf)
+	v.idle.Store(buf)
+	return err
+}
+
+// jacobian fills jac by passes with the unit vectors, in buf, the scratch
+// that VectorFunc.idle describes.
+func (v *VectorFunc) jacobian(x, y []float64, jac *mat.Dense, buf []float64) error {
+	m, n := v.m, v.f.dim
 	var first error
 	keep := func(err error) {
 		if first == nil {
@@ -157,7 +178,7 @@ func (v *VectorFunc) Jacobian(x, y []float64, jac *mat.Dense) error {
 		}
 	}
 	if n <= m {
-		e, col := make([]float64, n), make([]float64, m)
+		e, col := buf[:n], buf[n:]
 		for j := range n {
 			e[j] = 1
 			keep(v.JVP(x, e, y, col))
@@ -166,7 +187,7 @@ func (v *VectorFunc) Jacobian(x, y []float64, jac *mat.Dense) error {
 		}
 		return first
 	}
-	e, row := make([]float64, m), make([]float64, n)
+	e, row := buf[:m], buf[m:]
 	for i := range m {
 		e[i] = 1
 		keep(v.VJP(x, e, y, row))
