@@ -35,13 +35,15 @@ var gmm = module{
 		compile := decodeGMM(in)
 		return func() (*task, error) {
 			m, err := compile()
-			if err == nil {
-				err = m.f.Precompile()
-			}
 			if err != nil {
 				return nil, err
 			}
+			// The first gradient compiles the gradient program, and only
+			// that, as scalarFunctions does.
 			g := make([]float64, m.f.Dim())
+			if _, err := m.f.Grad(m.x, g); err != nil {
+				return nil, err
+			}
 			return &task{
 				run: func() error {
 					_, err := m.f.Grad(m.x, g)
