@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -129,9 +130,17 @@ func (rep *Report) writeMarkdown(w io.Writer) error {
 	return nil
 }
 
-// compileLine says how long compiling took, which the run times leave out.
+// compileLine says what was compiled and how long it took, which the run
+// times leave out.
 func (rep *Report) compileLine() string {
-	return fmt.Sprintf("Compiling the problems' functions and derivatives took %s in all, once per problem before its runs; the run times leave it out.", FormatSeconds(rep.Compile.Seconds()))
+	took := FormatSeconds(rep.Compile.Seconds())
+	if slices.Contains(rep.Engines, "interp") {
+		return fmt.Sprintf("Compiling the problems' functions and derivatives took %s in all, once per problem before its runs; the run times leave it out.", took)
+	}
+	if len(rep.Engines) == 1 {
+		return fmt.Sprintf("Compiling the problems' functions for f(x0) alone took %s in all; engine %s runs Go compiled into nabla and compiles nothing.", took, rep.Engines[0])
+	}
+	return fmt.Sprintf("Compiling the problems' functions for f(x0) alone took %s in all; engines %s run Go compiled into nabla and compile nothing.", took, strings.Join(rep.Engines, " and "))
 }
 
 func (rep *Report) writeCSV(w io.Writer) error {

@@ -99,7 +99,8 @@ type Run struct {
 	Result  optim.Result
 	// Compile is the time it took to compile the problem's function and
 	// its derivatives, once for all the methods, before any of them ran;
-	// Result.Time does not include it.
+	// Result.Time does not include it. It is zero on the engines other
+	// than interp, whose code is compiled into nabla.
 	Compile time.Duration
 	// Evaluations counts the evaluations of f the run made, including
 	// those behind finite-difference gradients; an AD gradient comes with
@@ -163,8 +164,12 @@ type Report struct {
 	// Results then holds the runs that ended.
 	Complete bool
 	Elapsed  time.Duration
-	// Compile is the time spent compiling the problems' functions and
-	// derivatives, once per problem, outside the runs.
+	// Engines are the engines the methods ran on, as Config has them.
+	Engines []string
+	// Compile is the time spent compiling the problems' functions, once
+	// per problem, outside the runs: with their derivatives when the
+	// engines include interp, otherwise only for f(x0), by which every
+	// run is judged.
 	Compile time.Duration
 }
 
@@ -207,8 +212,9 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 	var jobs []job
 	var results []*Run
 	var compiling time.Duration
+	derivatives := slices.Contains(engines, "interp")
 	for _, p := range cfg.Problems {
-		f, x0, compile, err := compileProblem(p)
+		f, x0, compile, err := compileProblem(p, derivatives)
 		compiling += compile
 		for _, e := range engines {
 			obj, oerr := objective(nil), err
@@ -220,7 +226,11 @@ func RunSuite(ctx context.Context, cfg Config) (*Report, error) {
 					results = append(results, &Run{Problem: p.Name, Method: m, Engine: e, N: p.N, Err: oerr.Error()})
 					continue
 				}
-				jobs = append(jobs, job{p, f, obj, x0, m, e, compile})
+				j := job{p, f, obj, x0, m, e, 0}
+				if e == "interp" {
+					j.compile = compile
+				}
+				jobs = append(jobs, j)
 			}
 		}
 	}
@@ -259,22 +269,24 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	rep := &Report{Results: results, Methods: labels, Complete: ctx.Err() == nil, Elapsed: time.Since(start), Compile: compiling}
+	rep := &Report{Results: results, Methods: labels, Complete: ctx.Err() == nil, Elapsed: time.Since(start), Engines: engines, Compile: compiling}
 	rep.judge(cfg.Problems)
 	return rep, nil
 }
 
 // compileProblem compiles a problem's function at its default size, with
-// every derivative program a method may use, and measures how long that
-// took. Otherwise the first method to run on the problem would pay for
-// compiling in its time.
-func compileProblem(p *Problem) (f *expr.Func, x0 []float64, compile time.Duration, err error) {
+// every derivative program a method may use when derivatives is true, and
+// measures how long that took. Otherwise the first method to run on the
+// problem would pay for compiling in its time.
+func compileProblem(p *Problem, derivatives bool) (f *expr.Func, x0 []float64, compile time.Duration, err error) {
 	start := time.Now()
 	if f, x0, err = p.Func(p.N); err != nil {
 		return nil, nil, 0, err
 	}
-	if err := f.Precompile(); err != nil {
-		return nil, nil, 0, err
+	if derivatives {
+		if err := f.Precompile(); err != nil {
+			return nil, nil, 0, err
+		}
 	}
 	return f, x0, time.Since(start), nil
 }

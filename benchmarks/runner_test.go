@@ -169,17 +169,10 @@ func TestEngineErrors(t *testing.T) {
 // allocations; the first call of each derivative of a compiled problem
 // makes only the few of a fresh workspace.
 func TestCompileOutsideRuns(t *testing.T) {
-	mallocs := func(call func()) uint64 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		call()
-		runtime.ReadMemStats(&after)
-		return after.Mallocs - before.Mallocs
-	}
 	for _, name := range []string{"rosenbrock", "wood"} {
 		p, err := Load(name)
 		require.NoError(t, err)
-		compiled, x0, compile, err := compileProblem(p)
+		compiled, x0, compile, err := compileProblem(p, true)
 		require.NoError(t, err)
 		assert.Positive(t, compile)
 		fresh, _, err := p.Func(p.N)
@@ -231,6 +224,58 @@ func TestCompileOutsideRuns(t *testing.T) {
 	require.NoError(t, rep.Write(&buf, "csv"))
 	head, _, _ := strings.Cut(buf.String(), "\n")
 	assert.True(t, strings.HasSuffix(head, ",time_seconds,compile_seconds,solved_1e-3,solved_1e-5,solved_1e-7,engine"), head)
+}
+
+// TestCompileForTheEngines checks that a suite compiles the derivatives
+// of the problems only for the interp engine, which runs them: gen and
+// gonum run Go compiled into nabla, and need the compiled value only for
+// f(x0). The report says which it compiled, and a run on gen or gonum
+// reports no compile time of its own.
+func TestCompileForTheEngines(t *testing.T) {
+	p, err := Load("wood")
+	require.NoError(t, err)
+	f, x0, compile, err := compileProblem(p, false)
+	require.NoError(t, err)
+	assert.Positive(t, compile)
+	first := mallocs(func() { f.Grad(x0, make([]float64, len(x0))) })
+	assert.Greater(t, first, uint64(100), "the gradient compiles at its first call: %d allocations", first)
+
+	ps, err := Select("wood,helical_valley")
+	require.NoError(t, err)
+	for _, c := range []struct {
+		engines []string
+		line    string
+	}{
+		{[]string{"gen"}, `Compiling the problems' functions for f\(x0\) alone took [0-9.]+(µs|ms|s) in all; engine gen runs Go compiled into nabla and compiles nothing\.`},
+		{[]string{"gen", "gonum"}, `Compiling the problems' functions for f\(x0\) alone took [0-9.]+(µs|ms|s) in all; engines gen and gonum run Go compiled into nabla and compile nothing\.`},
+		{[]string{"interp", "gen"}, `Compiling the problems' functions and derivatives took [0-9.]+(µs|ms|s) in all, once per problem before its runs; the run times leave it out\.`},
+	} {
+		rep, err := RunSuite(context.Background(), Config{Problems: ps, Methods: []string{"lbfgs"}, Engines: c.engines, Workers: 1})
+		require.NoError(t, err)
+		assert.Positive(t, rep.Compile, "%v", c.engines)
+		require.Len(t, rep.Results, 2*len(c.engines))
+		for _, r := range rep.Results {
+			if r.Engine == "interp" {
+				assert.Positive(t, r.Compile, "%s on %s", r.Label(), r.Problem)
+			} else {
+				assert.Zero(t, r.Compile, "%s on %s", r.Label(), r.Problem)
+			}
+		}
+		for _, format := range []string{"text", "markdown"} {
+			var buf bytes.Buffer
+			require.NoError(t, rep.Write(&buf, format))
+			assert.Regexp(t, "\n"+c.line+"\n", buf.String(), "%v, %s", c.engines, format)
+		}
+	}
+}
+
+// mallocs returns the number of allocations call makes.
+func mallocs(call func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	call()
+	runtime.ReadMemStats(&after)
+	return after.Mallocs - before.Mallocs
 }
 
 func TestProfiles(t *testing.T) {

@@ -36,7 +36,8 @@ tightest Moré–Wild level solved: f − f* ≤ τ(f(x0) − f*) for τ = 1e-3,
 1e-7) and a summary per method. Each problem is compiled once, with its
 derivatives, before any method runs on it: run times leave compiling out,
 and a line under the summary (compile_seconds in JSON) says how long it
-took.
+took. On the engines gen and gonum alone, whose code is compiled into
+nabla, only the value is compiled, for f(x0).
 
 Problems are named by tag (mgh: the 35 Moré–Garbow–Hillstrom problems; ml:
 2-D machine-learning test functions; all), by name, or by the path of a
