@@ -439,15 +439,7 @@ func (c *checker) direction() []float64 {
 // derivatives of the error model); CheckDirectional is cheaper for many
 // variables.
 func CheckGradient(f Function, x []float64, s *Settings) (*Report, error) {
-	c, err := newChecker(f, x, s)
-	if err != nil {
-		return nil, err
-	}
-	comps, err := c.gradientComponents()
-	if err != nil {
-		return nil, err
-	}
-	return c.report(comps), nil
+	return check(f, x, s, (*checker).gradientComponents)
 }
 
 func (c *checker) gradientComponents() ([]Component, error) {
@@ -470,15 +462,7 @@ func (c *checker) gradientComponents() ([]Component, error) {
 // Each direction is checked in forward mode (f.JVP, kind "jvp") and in
 // reverse mode (f.Grad dotted with d, kind "vjp"), whichever f provides.
 func CheckDirectional(f Function, x []float64, s *Settings) (*Report, error) {
-	c, err := newChecker(f, x, s)
-	if err != nil {
-		return nil, err
-	}
-	comps, err := c.directionalComponents()
-	if err != nil {
-		return nil, err
-	}
-	return c.report(comps), nil
+	return check(f, x, s, (*checker).directionalComponents)
 }
 
 func (c *checker) directionalComponents() ([]Component, error) {
@@ -516,15 +500,7 @@ func (c *checker) directionalComponents() ([]Component, error) {
 // gradient along e_j (the complex step needs f.ComplexGrad). Its cost is
 // a few gradients per variable.
 func CheckHessian(f Function, x []float64, s *Settings) (*Report, error) {
-	c, err := newChecker(f, x, s)
-	if err != nil {
-		return nil, err
-	}
-	comps, err := c.hessianComponents()
-	if err != nil {
-		return nil, err
-	}
-	return c.report(comps), nil
+	return check(f, x, s, (*checker).hessianComponents)
 }
 
 func (c *checker) hessianComponents() ([]Component, error) {
@@ -568,15 +544,7 @@ func (c *checker) products(kind string, count int, dir func(k int) []float64, la
 // with numeric differences of the AD gradient along d: a few gradients per
 // direction whatever the number of variables.
 func CheckHVP(f Function, x []float64, s *Settings) (*Report, error) {
-	c, err := newChecker(f, x, s)
-	if err != nil {
-		return nil, err
-	}
-	comps, err := c.hvpComponents()
-	if err != nil {
-		return nil, err
-	}
-	return c.report(comps), nil
+	return check(f, x, s, (*checker).hvpComponents)
 }
 
 func (c *checker) hvpComponents() ([]Component, error) {
@@ -589,17 +557,34 @@ func (c *checker) hvpComponents() ([]Component, error) {
 // Check runs CheckGradient and CheckDirectional, and with Settings.Order 2
 // also CheckHessian and CheckHVP, into one report.
 func Check(f Function, x []float64, s *Settings) (*Report, error) {
+	return check(f, x, s, (*checker).gradientComponents, (*checker).directionalComponents,
+		secondOrder((*checker).hessianComponents), secondOrder((*checker).hvpComponents))
+}
+
+// A part computes some of the components of a check.
+type part func(*checker) ([]Component, error)
+
+// secondOrder returns p when Settings.Order is 2, and no components
+// otherwise.
+func secondOrder(p part) part {
+	return func(c *checker) ([]Component, error) {
+		if c.s.Order != 2 {
+			return nil, nil
+		}
+		return p(c)
+	}
+}
+
+// check runs the parts of a check with one checker of f at x, in turn,
+// into one report.
+func check(f Function, x []float64, s *Settings, parts ...part) (*Report, error) {
 	c, err := newChecker(f, x, s)
 	if err != nil {
 		return nil, err
 	}
-	parts := []func() ([]Component, error){c.gradientComponents, c.directionalComponents}
-	if c.s.Order == 2 {
-		parts = append(parts, c.hessianComponents, c.hvpComponents)
-	}
 	var comps []Component
-	for _, part := range parts {
-		cs, err := part()
+	for _, p := range parts {
+		cs, err := p(c)
 		if err != nil {
 			return nil, err
 		}

@@ -421,3 +421,44 @@ func (f slipped) Grad(x, g []float64) (float64, error) {
 	g[0] *= 1 + 1e-6
 	return v, err
 }
+
+// TestCheckIsItsParts checks that Check reports the components of
+// CheckGradient, CheckDirectional and, at order 2, CheckHessian and
+// CheckHVP, in that order, and that each part alone reports its own.
+func TestCheckIsItsParts(t *testing.T) {
+	f := mustFunction(t, "sin(x) * exp(y) + log(x + y)", nil)
+	x := []float64{0.7, 0.3}
+	kinds := func(r *Report) []string {
+		var ks []string
+		for _, c := range r.Components {
+			ks = append(ks, c.Kind+" "+c.Name)
+		}
+		return ks
+	}
+	for _, order := range []int{1, 2} {
+		s := &Settings{Methods: []Method{Central, ComplexStep}, Order: order, Seed: 5}
+		all, err := Check(f, x, s)
+		require.NoError(t, err)
+		var want []string
+		for _, c := range []struct {
+			check  func(Function, []float64, *Settings) (*Report, error)
+			second bool
+			kinds  []string
+		}{
+			{CheckGradient, false, []string{"gradient x", "gradient y"}},
+			{CheckDirectional, false, []string{"jvp d1", "vjp d1", "jvp d2", "vjp d2"}},
+			{CheckHessian, true, []string{"hessian H[x,x]", "hessian H[y,x]", "hessian H[x,y]", "hessian H[y,y]"}},
+			{CheckHVP, true, []string{"hvp Hd1[x]", "hvp Hd1[y]", "hvp Hd2[x]", "hvp Hd2[y]"}},
+		} {
+			part, err := c.check(f, x, s)
+			require.NoError(t, err)
+			assert.Equal(t, c.kinds, kinds(part), "order %d", order)
+			assert.True(t, part.OK, "order %d: %v", order, c.kinds)
+			if !c.second || order == 2 {
+				want = append(want, c.kinds...)
+			}
+		}
+		assert.Equal(t, want, kinds(all), "order %d", order)
+		assert.True(t, all.OK, "order %d", order)
+	}
+}
