@@ -40,17 +40,6 @@ func TestHelpExamples(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Files:               []string{file},
 		RequireExplicitExec: true,
-		Setup: func(env *testscript.Env) error {
-			for _, dir := range []string{"benchmarks", "docs", "examples"} {
-				abs, err := filepath.Abs(filepath.Join("../..", dir))
-				if err != nil {
-					return err
-				}
-				if err := os.Symlink(abs, filepath.Join(env.WorkDir, dir)); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		Setup:               linkRepo("benchmarks", "docs", "examples"),
 	})
 }

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/nabla-ad/nabla/ad"
 )
@@ -56,5 +59,32 @@ func status(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}
+
+// linkRepo returns a testscript setup that links the repository's folders
+// dirs into a script's directory, so that file names under them resolve as
+// they do at the top of the repository.
+func linkRepo(dirs ...string) func(env *testscript.Env) error {
+	return func(env *testscript.Env) error {
+		for _, dir := range dirs {
+			abs, err := filepath.Abs(filepath.Join("../..", dir))
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(abs, filepath.Join(env.WorkDir, dir)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestLinkRepo(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, linkRepo("docs", "examples")(&testscript.Env{WorkDir: dir}))
+	for _, file := range []string{"docs/tutorial.md", "examples/mlp/mlp.nabla"} {
+		_, err := os.Stat(filepath.Join(dir, file))
+		assert.NoError(t, err, file)
 	}
 }

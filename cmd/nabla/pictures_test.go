@@ -179,19 +179,8 @@ func TestDocPictures(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Files:               []string{file},
 		RequireExplicitExec: true,
-		Setup: func(env *testscript.Env) error {
-			for _, dir := range []string{"benchmarks", "examples"} {
-				abs, err := filepath.Abs(filepath.Join("../..", dir))
-				if err != nil {
-					return err
-				}
-				if err := os.Symlink(abs, filepath.Join(env.WorkDir, dir)); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-		Cmds: map[string]func(*testscript.TestScript, bool, []string){"picture": comparePicture},
+		Setup:               linkRepo("benchmarks", "examples"),
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"picture": comparePicture},
 	})
 }
 
