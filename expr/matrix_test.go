@@ -59,12 +59,7 @@ func TestMatrixRoundTrip(t *testing.T) {
 				nodes = append(nodes, dd...)
 			}
 		}
-		for _, n := range nodes {
-			printed := g.Format(n)
-			back, err := Parse(g, printed)
-			require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
-			require.Equal(t, n, back, "%s\nprinted as\n%s\nparses back as\n%s", src, printed, g.Format(back))
-		}
+		requireParsesBack(t, g, src, nodes...)
 	}
 }
 

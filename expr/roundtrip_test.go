@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // exprGen writes random well-shaped sources over the scalars x and y and
@@ -154,6 +156,34 @@ func sameFloat(a, b float64) bool {
 	return a == b || math.IsNaN(a) && math.IsNaN(b)
 }
 
+// requireParsesBack prints each of nodes of g, a graph compiled from src,
+// and parses the printed form back into g, which must give the same node.
+func requireParsesBack(t *testing.T, g *ad.Graph, src string, nodes ...ad.Node) {
+	t.Helper()
+	for _, n := range nodes {
+		printed := g.Format(n)
+		back, err := Parse(g, printed)
+		require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
+		require.Equal(t, n, back, "%s\nprinted as\n%s\nparses back as\n%s", src, printed, g.Format(back))
+	}
+}
+
+// assertPrintedEvaluates compiles the printed form of f, compiled from src
+// with opts, afresh and checks that it has f's values at random points of
+// the variables x, y and v.
+func assertPrintedEvaluates(t *testing.T, f *Func, src string, opts *Options, r *rand.Rand) {
+	t.Helper()
+	printed := f.Graph().Format(f.Output())
+	f2, err := Compile(printed, opts)
+	require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
+	for range 3 {
+		x := []float64{r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64()}
+		want, _ := f.Eval(x)
+		got, _ := f2.Eval(x)
+		assert.True(t, sameFloat(want, got), "%s = %v\nprinted as\n%s = %v", src, want, printed, got)
+	}
+}
+
 // TestRoundTrip prints random expressions (and their gradients) and parses
 // the printed form back: into the same graph it must give the same node,
 // and compiled afresh it must give the same values.
@@ -171,22 +201,8 @@ func TestRoundTrip(t *testing.T) {
 		grads, err := g.Grad(f.Output(), f.Graph().Vars()...)
 		require.NoError(t, err, src)
 		nodes = append(nodes, grads...)
-		for _, n := range nodes {
-			printed := g.Format(n)
-			back, err := Parse(g, printed)
-			require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
-			require.Equal(t, n, back, "%s\nprinted as\n%s\nparses back as\n%s", src, printed, g.Format(back))
-		}
-
-		printed := g.Format(f.Output())
-		f2, err := Compile(printed, opts)
-		require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
-		for range 3 {
-			x := []float64{r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64()}
-			want, _ := f.Eval(x)
-			got, _ := f2.Eval(x)
-			assert.True(t, sameFloat(want, got), "%s = %v\nprinted as\n%s = %v", src, want, printed, got)
-		}
+		requireParsesBack(t, g, src, nodes...)
+		assertPrintedEvaluates(t, f, src, opts, r)
 	}
 }
 
@@ -212,21 +228,7 @@ func TestRoundTripLanguage(t *testing.T) {
 		g := f.Graph()
 		grads, err := g.Grad(f.Output(), g.Vars()...)
 		require.NoError(t, err, src)
-		for _, n := range append(grads, f.Output()) {
-			printed := g.Format(n)
-			back, err := Parse(g, printed)
-			require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
-			require.Equal(t, n, back, "%s\nprinted as\n%s\nparses back as\n%s", src, printed, g.Format(back))
-		}
-
-		printed := g.Format(f.Output())
-		f2, err := Compile(printed, opts)
-		require.NoError(t, err, "%s\nprinted as\n%s", src, printed)
-		for range 3 {
-			x := []float64{r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64(), r.NormFloat64()}
-			want, _ := f.Eval(x)
-			got, _ := f2.Eval(x)
-			assert.True(t, sameFloat(want, got), "%s = %v\nprinted as\n%s = %v", src, want, printed, got)
-		}
+		requireParsesBack(t, g, src, append(grads, f.Output())...)
+		assertPrintedEvaluates(t, f, src, opts, r)
 	}
 }
