@@ -32,9 +32,10 @@ func scalars(t *testing.T, n int) (src, point string) {
 
 // TestManyScalars bounds the time and the output of the commands on
 // functions of many scalar variables: human output is short, --json prints
-// every variable, and both take time linear in the variables. The bounds
-// are generous; output padded to the width of the signature, or points
-// looked up by name, take minutes here.
+// every variable, and both take time linear in the variables. The time
+// bound is generous, so that a machine busy with other work passes;
+// output padded to the width of the signature, or points looked up by
+// name, take minutes here.
 func TestManyScalars(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds functions of 20 000 variables")
@@ -67,7 +68,7 @@ func TestManyScalars(t *testing.T) {
 			status := run(args, nil, &stdout, &stderr)
 			elapsed := time.Since(start)
 			require.Equal(t, tt.status, status, stderr.String())
-			assert.Less(t, elapsed, 5*time.Second)
+			assert.Less(t, elapsed, 30*time.Second)
 			assert.LessOrEqual(t, stdout.Len(), tt.maxOut)
 			assert.LessOrEqual(t, stderr.Len(), tt.maxErr)
 			// Not assert.Contains, which would print all of a long output.
