@@ -448,17 +448,22 @@ func TestFuncPrecompile(t *testing.T) {
 }
 
 func TestAllFinite(t *testing.T) {
-	for n := range 10 {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = float64(i) / 10 * math.MaxFloat64 // up to the largest finite values
-		}
-		assert.True(t, allFinite(v), "n=%d", n)
+	// Lengths on both sides of the eight-wide loop; large values whose sum
+	// overflows, and small ones of either sign.
+	for n := range 20 {
+		large, small := make([]float64, n), make([]float64, n)
 		for i := range n {
-			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-				w := slices.Clone(v)
-				w[i] = bad
-				assert.False(t, allFinite(w), "n=%d, %v at %d", n, bad, i)
+			large[i] = float64(i%10) / 10 * math.MaxFloat64
+			small[i] = float64(i) * math.Pow(-1, float64(i))
+		}
+		for _, v := range [][]float64{large, small} {
+			assert.True(t, allFinite(v), "n=%d", n)
+			for i := range n {
+				for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+					w := slices.Clone(v)
+					w[i] = bad
+					assert.False(t, allFinite(w), "n=%d, %v at %d", n, bad, i)
+				}
 			}
 		}
 	}
