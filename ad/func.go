@@ -102,7 +102,8 @@ func (p *program) get() *runState {
 // put returns a workspace to the idle ones, or drops it when as many as
 // could run at once are idle already.
 func (p *program) put(st *runState) {
-	clear(st.in)
+	// st.in is left as it is: every run sets all of it, and the workspace
+	// holds on to the inputs' slices as much.
 	if p.idle.CompareAndSwap(nil, st) {
 		return
 	}
@@ -427,8 +428,8 @@ func (f *Func) exec(p *program, set func(in [][]float64) error, out []float64, r
 		return err
 	}
 	direct := out != nil && p.direct != nil
-	for _, x := range st.in {
-		direct = direct && !overlap(x, out)
+	for i := 0; direct && i < len(st.in); i++ {
+		direct = !overlap(st.in[i], out)
 	}
 	if direct {
 		for i, si := range p.direct {
