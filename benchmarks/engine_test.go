@@ -127,3 +127,32 @@ func TestBaselines(t *testing.T) {
 		}
 	}
 }
+
+// TestExprProgram checks that the expr and nabla cases of BenchmarkGrad
+// time the same program: the catalogue's chained_rosenbrock, through expr,
+// builds the graph extRosenbrock builds, so that what the expr case costs
+// beyond the nabla case is the Func's own work, and its gradient has the
+// program's bits.
+func TestExprProgram(t *testing.T) {
+	prob, err := Load("chained_rosenbrock")
+	require.NoError(t, err)
+	for _, c := range extRosenbrockSizes[:2] {
+		f, x, err := prob.Func(c.n)
+		require.NoError(t, err)
+		eg := f.Graph()
+		egrad, err := eg.Grad(f.Output(), eg.Vars()...)
+		require.NoError(t, err)
+		ep, err := eg.Compile(f.Output(), egrad[0])
+		require.NoError(t, err)
+		p, ws, in, _, err := adGradient(c.n)
+		require.NoError(t, err)
+		assert.Equal(t, p.String(), ep.String(), c.name)
+
+		grad := make([]float64, c.n)
+		y, err := f.Grad(x, grad)
+		require.NoError(t, err)
+		require.NoError(t, p.Run(ws, in))
+		assert.Equal(t, ws.Scalar(0), y, c.name)
+		assert.Equal(t, ws.Output(1), grad, c.name)
+	}
+}
