@@ -221,8 +221,8 @@ func allFinite(v []float64) bool {
 		s6 += x[6]
 		s7 += x[7]
 	}
-	for _, x := range v[i:] {
-		s0 += x
+	for ; i < len(v); i++ {
+		s0 += v[i]
 	}
 	s := (s0 + s1) + (s2 + s3) + ((s4 + s5) + (s6 + s7))
 	if s-s == 0 {
