@@ -218,9 +218,9 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 		if in.fused != nil {
 			p.blocks = max(p.blocks, len(in.fused.internal))
 			p.chunked = max(p.chunked, len(in.fused.ext))
-			p.parallel = p.parallel || in.fused.n >= parallelLen
+			p.parallel = p.parallel || in.fused.n >= parallelLen && !in.fused.whole
 			p.seam = max(p.seam, in.fused.seamLen())
-			p.parts = max(p.parts, 4*len(in.fused.acc))
+			p.parts = max(p.parts, 4*in.fused.parts)
 		}
 		p.work, p.pivots = max(p.work, in.work), max(p.pivots, in.pivots)
 		if in.fused != nil {

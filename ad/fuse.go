@@ -28,14 +28,24 @@ var fusionOff = false
 // Scatters of the group's vectors into longer ones (the adjoints of
 // slices) are members too: they add each tile into their destination,
 // so that neither the scattered vector nor a copy of it is ever whole.
+// A matrix is a vector of its elements: broadcasts of a row or a column
+// write a tile of the matrix (so that one read only by the group is never
+// whole), and reductions along an axis add each tile to their value.
 type fusedGroup struct {
 	n        int     // vector length
 	code     []instr // members, in order
 	ext      []int32 // vector slots read or written in full, chunked per tile
 	internal []int32 // vector slots of values that live only inside the group
 	acc      []int32 // scalar registers of the group's reductions
+	parts    int     // the sets of four sums its members keep in Workspace.parts
 	reads    []int32 // nodes computed outside the group that it reads
 	defs     []int32 // nodes it computes that are used after it
+	// whole is set when the group reduces along an axis: it runs in one
+	// piece, since its halves would add a column's elements in another
+	// order. late marks those members of code, whose values are complete
+	// only after the last tile, for checked runs.
+	whole bool
+	late  []bool
 	// dests are the vectors scatters add into, and windows says, for
 	// each member that adds into one, where (nil when none does).
 	dests   []groupDest
@@ -93,8 +103,43 @@ func (g *Graph) fusible(in *instr) int {
 		return nd.shape.Len()
 	case in.acc != nil && !g.nodes[nd.args[0]].shape.IsScalar():
 		return g.nodes[in.argIDs[0]].shape.Len()
+	case nd.op == OpBroadcast:
+		return nd.shape.Len()
+	case g.alongAxis(in.node):
+		return g.nodes[in.argIDs[0]].shape.Len()
 	}
 	return 0
+}
+
+// alongAxis reports whether node i is a reduction of a matrix along an
+// axis that a fused group can compute a tile at a time.
+func (g *Graph) alongAxis(i int32) bool {
+	nd := &g.nodes[i]
+	switch nd.op {
+	case OpSumAxis, OpMinAxis, OpMaxAxis:
+		return g.nodes[nd.args[0]].shape.Rank() == 2
+	}
+	return false
+}
+
+// tiled gives a broadcast or a reduction along an axis, a member of fg,
+// its kernel for a tile.
+func (g *Graph) tiled(fg *fusedGroup, in *instr) {
+	nd := &g.nodes[in.node]
+	switch nd.op {
+	case OpBroadcast:
+		in.kernel = broadcastRowsTile
+		if g.nodes[nd.args[0]].shape.dimFromEnd(1) == 1 {
+			in.kernel = broadcastColsTile
+		}
+	case OpSumAxis:
+		in.kernel, in.p2 = sumAxisTile, 4*fg.parts
+		fg.parts++
+	case OpMinAxis:
+		in.kernel = minAxisTile
+	case OpMaxAxis:
+		in.kernel = maxAxisTile
+	}
 }
 
 // fuse groups runs of fusible instructions. Instructions that do not depend
@@ -127,7 +172,7 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		group = append(group, in)
 		n = m
 		inGroup[in.node] = true
-		if g.nodes[in.node].shape.IsScalar() {
+		if g.nodes[in.node].shape.IsScalar() || g.alongAxis(in.node) {
 			reduced[in.node] = true
 		}
 	}
@@ -266,7 +311,8 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				seenRead[a] = true
 				fg.reads = append(fg.reads, a)
 			}
-			if l := in.args[j]; l.vec && !member[a] {
+			// A broadcast reads its row or column whole.
+			if l := in.args[j]; l.vec && !member[a] && g.nodes[in.node].op != OpBroadcast {
 				addExt(l.i)
 			}
 		}
@@ -282,10 +328,18 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				}
 			}
 			g.addsInto(fg, k, d, tails[d], in.node == members[d][0].node)
+		case g.alongAxis(in.node):
+			g.tiled(fg, in)
+			if !fg.whole {
+				fg.whole, fg.late = true, make([]bool, len(fg.code))
+			}
+			fg.late[k] = true
+			fg.defs = append(fg.defs, in.node)
 		case !in.dstLoc.vec:
 			// p2 says where the reduction keeps the four sums of its
 			// block's part (Workspace.parts).
-			in.kernel, in.p2 = in.acc, 4*len(fg.acc)
+			in.kernel, in.p2 = in.acc, 4*fg.parts
+			fg.parts++
 			fg.acc = append(fg.acc, in.dst)
 			fg.defs = append(fg.defs, in.node)
 		case usedOutside[in.node] || isOutput[in.node]:
@@ -297,6 +351,9 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		default:
 			internal[in.node] = true
 			fg.internal = append(fg.internal, in.dst)
+		}
+		if g.nodes[in.node].op == OpBroadcast {
+			g.tiled(fg, in)
 		}
 	}
 	fg.fast, fg.fastWindows = g.fastCode(fg, internal)
@@ -521,7 +578,7 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 			ws.blocks = make([]float64, len(fg.internal)*blockLen)
 		}
 		ws.runBlocks(fg, full, 0, fg.n, check)
-	} else if fg.n < parallelLen || ws.lane == nil {
+	} else if fg.n < parallelLen || ws.lane == nil || fg.whole {
 		ws.runBlocks(fg, full, 0, fg.n, nil)
 	} else {
 		half := (fg.n/2 + blockLen - 1) / blockLen * blockLen
@@ -577,6 +634,7 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 		for j, sl := range fg.internal {
 			ws.v[sl] = ws.blocks[j*step : j*step+m : j*step+m]
 		}
+		ws.tile = k
 		for _, d := range fg.dests {
 			if k == 0 {
 				d.zero(full[d.ext], 0, d.hi, fg.n)
@@ -621,7 +679,13 @@ func (ws *Workspace) runBlocks(fg *fusedGroup, full [][]float64, lo, hi int, che
 				ws.s[in.dst] += fold(*t)
 				*t = [4]float64{}
 			}
-			if check != nil {
+			switch {
+			case check == nil:
+			case fg.late != nil && fg.late[i]:
+				if k+m == hi {
+					check(in, 0)
+				}
+			default:
 				check(in, off)
 			}
 		}

@@ -269,3 +269,158 @@ func TestFusedOutputsCheckedInTiles(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedBroadcastsMatchBitForBit compares functions of a matrix and
+// of a row and a column broadcast against it, on either side of each
+// binary op, with the same programs compiled without fusion: fused
+// groups write the broadcasts a tile at a time and reduce along either
+// axis as they go, and every bit of the value, the gradient, a JVP and an
+// HVP must agree, signed zeros too. The shapes run from one tile to groups
+// long enough to split across lanes, which those that reduce along an
+// axis must not.
+func TestFusedBroadcastsMatchBitForBit(t *testing.T) {
+	type mats struct{ A, r, c Node } // m×n, a row of n, an m×1 column
+	layouts := []struct {
+		name string
+		args func(v mats) (Node, Node)
+	}{
+		{"matrix, row", func(v mats) (Node, Node) { return v.A, v.r }},
+		{"row, matrix", func(v mats) (Node, Node) { return v.r, v.A }},
+		{"matrix, column", func(v mats) (Node, Node) { return v.A, v.c }},
+		{"column, matrix", func(v mats) (Node, Node) { return v.c, v.A }},
+		{"row, column", func(v mats) (Node, Node) { return v.r, v.c }},
+		{"column, row", func(v mats) (Node, Node) { return v.c, v.r }},
+	}
+	ops := []Op{OpAdd, OpSub, OpMul, OpDiv, OpMin, OpMax, OpHypot, OpAtan2}
+	for _, sz := range [][2]int{{16, 16}, {7, 301}, {130, 3}, {97, 410}} {
+		m, n := sz[0], sz[1]
+		rng := rand.New(rand.NewPCG(uint64(m), uint64(n)))
+		point := func(k int) []float64 {
+			v := make([]float64, k)
+			for i := range v {
+				v[i] = rng.NormFloat64()
+				switch rng.IntN(9) {
+				case 0:
+					v[i] = 0
+				case 1:
+					v[i] = math.Copysign(0, -1)
+				}
+			}
+			return v
+		}
+		in := [][]float64{point(m * n), point(n), point(m), point(m * n), point(n), point(m)}
+		for _, op := range ops {
+			for _, l := range layouts {
+				g := NewGraph()
+				var v, dv mats
+				v.A, _ = g.Var("A", Matrix(m, n))
+				v.r, _ = g.Var("r", Vector(n))
+				v.c, _ = g.Var("c", Matrix(m, 1))
+				dv.A, _ = g.Var("dA", Matrix(m, n))
+				dv.r, _ = g.Var("dr", Vector(n))
+				dv.c, _ = g.Var("dc", Matrix(m, 1))
+				a, b := l.args(v)
+				y := g.bin(op, a, b)
+				// Reductions along both axes, and a broadcast of each
+				// that an elementwise op reads back.
+				cols := g.sub(must(g.Call("sin", y)), g.unreduce(must(g.build(OpMinAxis, [3]int{0}, y)), 0, Matrix(m, n)))
+				rows := g.mul(y, g.unreduce(g.sumAxis(g.mul(y, y), 1), 1, Matrix(m, n)))
+				f := g.add2(g.reduce(OpSum, g.sumAxis(cols, 0)), g.reduce(OpSum, must(g.build(OpMaxAxis, [3]int{1}, rows))))
+				xs, ds := []Node{v.A, v.r, v.c}, []Node{dv.A, dv.r, dv.c}
+				grad, err := g.Grad(f, xs...)
+				require.NoError(t, err)
+				jvp, err := g.JVP([]Node{f}, xs, ds)
+				require.NoError(t, err)
+				hvp, err := g.HVP(f, xs, ds)
+				require.NoError(t, err)
+				outs := append(append([]Node{f, jvp[0]}, grad...), hvp...)
+				fused := eval(t, g, in, outs...)
+				fusionOff = true
+				plain := eval(t, g, in, outs...)
+				fusionOff = false
+				for k := range plain {
+					for i := range plain[k] {
+						require.Equal(t, math.Float64bits(plain[k][i]), math.Float64bits(fused[k][i]),
+							"%s(%s), %d×%d: output %d[%d] is %v fused, %v plain", op, l.name, m, n, k, i, fused[k][i], plain[k][i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// A broadcast read only by a fused group is written a tile at a time, and
+// reductions along an axis add each tile in: the k×n matrices of the
+// k-means direction J ⊘ (H·1) are the product's, the distances', the
+// nearest mask's and the adjoint's, in two buffers, where the broadcasts
+// of the squared norms, of the minima and of the counts took three more.
+func TestBroadcastsNeedNoBuffers(t *testing.T) {
+	const k, n, d = 20, 500, 3
+	rng := rand.New(rand.NewPCG(k, n))
+	g := NewGraph()
+	C, _ := g.Var("C", Matrix(k, d))
+	ps := make([]float64, n*d)
+	for i := range ps {
+		ps[i] = rng.NormFloat64()
+	}
+	P := g.ConstMatrix(n, d, ps)
+	D := g.sub(g.reshape(g.sumAxis(g.mul(C, C), 1), Matrix(k, 1)), g.matmul(C, g.mul(g.Const(2), g.transpose(P))))
+	cost := g.add2(g.reduce(OpSum, g.mul(P, P)), g.reduce(OpSum, must(g.build(OpMinAxis, [3]int{0}, D))))
+	grad, err := g.Grad(cost, C)
+	require.NoError(t, err)
+	ones := make([]float64, k*d)
+	for i := range ones {
+		ones[i] = 1
+	}
+	hv, err := g.HVP(cost, []Node{C}, []Node{g.ConstMatrix(k, d, ones)})
+	require.NoError(t, err)
+	p, err := g.Compile(g.div(grad[0], hv[0]))
+	require.NoError(t, err)
+	buffers := map[int]bool{}
+	for _, si := range p.slotInit {
+		if si.data == nil && !si.reg && si.len == k*n {
+			buffers[si.off] = true
+		}
+	}
+	assert.Len(t, buffers, 2, "k×n buffers")
+	for _, in := range p.code {
+		nd := &p.nodes[in.node]
+		assert.False(t, nd.op == OpBroadcast && nd.shape.Len() == k*n, "a k×n broadcast outside a group")
+	}
+}
+
+// A reduction along an axis in a fused group is checked once the group
+// is done, when its value is whole, and not before, when the buffer it
+// sums into holds the sums of the run being explained: a checked run names
+// the sum when its sums overflow, and the elementwise sum of a matrix and
+// a broadcast row when that overflows in the second block.
+func TestFusedAxisSumOverflowExplained(t *testing.T) {
+	const m, n = 100, 50 // more than a block
+	g := NewGraph()
+	A, _ := g.Var("A", Matrix(m, n))
+	r, _ := g.Var("r", Vector(n))
+	y := g.sumAxis(g.add2(A, g.broadcastTo(r, Matrix(m, n))), 1)
+	p, err := g.Compile(y)
+	require.NoError(t, err)
+	require.Len(t, p.code, 1, "one fused group")
+	ws := p.NewWorkspace()
+	tests := []struct {
+		op    string
+		index int
+		big   func(as, rs []float64)
+	}{
+		{"sum", 90, func(as, rs []float64) { as[90*n+3], as[90*n+30] = 1e308, 1e308 }},
+		{"add", 90*n + 3, func(as, rs []float64) { as[90*n+3], rs[3] = 1e308, 1e308 }},
+	}
+	for _, tt := range tests {
+		as, rs := make([]float64, m*n), make([]float64, n)
+		in := [][]float64{as, rs}
+		require.NoError(t, p.RunChecked(ws, in))
+		tt.big(as, rs)
+		err = p.RunChecked(ws, in)
+		var nf *NonFiniteError
+		require.ErrorAs(t, err, &nf)
+		assert.Equal(t, tt.op, nf.Op)
+		assert.Equal(t, tt.index, nf.Index)
+	}
+}

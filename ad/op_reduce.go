@@ -491,6 +491,118 @@ func sumAxisK(ws *Workspace, in *instr) {
 	}
 }
 
+// sumAxisTile, minAxisTile and maxAxisTile are the reductions along an
+// axis of a matrix in a fused group: each adds the tile of its argument
+// that starts ws.tile elements in to its value, which is complete once
+// the group's last tile is done. Each element meets the same operations
+// in the same order as in sumAxisK and extremeAxis, so the results are the
+// same to the bit: along a column, rows are added (or compared) to the
+// first in turn; along a row, the four sums of sum (kept in
+// Workspace.parts from p2) are folded when the row ends.
+func sumAxisTile(ws *Workspace, in *instr) {
+	d, x := ws.v[in.dst], ws.v[in.a]
+	n, inner := in.p0, in.p1
+	if inner == 1 {
+		t := (*[4]float64)(ws.parts[in.p2:])
+		for r, c := ws.tile/n, ws.tile%n; len(x) > 0; r, c = r+1, 0 {
+			seg := x[:min(len(x), n-c)]
+			x = x[len(seg):]
+			if c == 0 {
+				*t = [4]float64{}
+			}
+			*t = sumRowParts(*t, seg, c, n-n%4)
+			if c+len(seg) == n {
+				d[r] = fold(*t)
+			}
+		}
+		return
+	}
+	for r, c := ws.tile/inner, ws.tile%inner; len(x) > 0; r, c = r+1, 0 {
+		seg := x[:min(len(x), inner-c)]
+		x = x[len(seg):]
+		if r == 0 {
+			copy(d[c:], seg)
+		} else {
+			floats.Add(d[c:c+len(seg)], seg)
+		}
+	}
+}
+
+func minAxisTile(ws *Workspace, in *instr) {
+	extremeAxisTile(ws.v[in.dst], ws.v[in.a], ws.tile, in.p0, in.p1, false)
+}
+
+func maxAxisTile(ws *Workspace, in *instr) {
+	extremeAxisTile(ws.v[in.dst], ws.v[in.a], ws.tile, in.p0, in.p1, true)
+}
+
+// sumRowParts is sumParts of x, the elements from c of a row whose first
+// q (a multiple of four) go to the sum of their index modulo four and
+// the rest to the first.
+func sumRowParts(t [4]float64, x []float64, c, q int) [4]float64 {
+	for ; len(x) > 0 && c%4 != 0 && c < q; c++ {
+		t[c%4] += x[0]
+		x = x[1:]
+	}
+	if c < q {
+		m := min(len(x), q-c) / 4 * 4
+		t = sumParts(t, x[:m])
+		x, c = x[m:], c+m
+	}
+	for _, v := range x {
+		if c < q {
+			t[c%4] += v
+		} else {
+			t[0] += v
+		}
+		c++
+	}
+	return t
+}
+
+// extremeAxisTile is extremeAxis for the tile x of a matrix that starts
+// off elements in, with the value so far in d.
+func extremeAxisTile(d, x []float64, off, n, inner int, isMax bool) {
+	if inner == 1 {
+		for r, c := off/n, off%n; len(x) > 0; r, c = r+1, 0 {
+			seg := x[:min(len(x), n-c)]
+			x = x[len(seg):]
+			m := d[r]
+			if c == 0 {
+				m, seg = seg[0], seg[1:]
+			}
+			for _, v := range seg {
+				if isMax && v > m || !isMax && v < m || v != v {
+					m = v
+				}
+			}
+			d[r] = m
+		}
+		return
+	}
+	for r, c := off/inner, off%inner; len(x) > 0; r, c = r+1, 0 {
+		seg := x[:min(len(x), inner-c)]
+		x = x[len(seg):]
+		dst := d[c : c+len(seg)]
+		switch {
+		case r == 0:
+			copy(dst, seg)
+		case isMax:
+			for i, v := range seg {
+				if v > dst[i] || v != v {
+					dst[i] = v
+				}
+			}
+		default:
+			for i, v := range seg {
+				if v < dst[i] || v != v {
+					dst[i] = v
+				}
+			}
+		}
+	}
+}
+
 func maxOfV(ws *Workspace, in *instr) {
 	a := ws.v[in.a]
 	m := a[0]

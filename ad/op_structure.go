@@ -1436,6 +1436,28 @@ func broadcastColsK(ws *Workspace, in *instr) {
 	}
 }
 
+// broadcastRowsTile and broadcastColsTile are the broadcasts of a fused
+// group: they write the tile of the matrix that starts ws.tile elements
+// in, all of it that the group's other members read, so that a matrix
+// read by the group alone is never whole. p1 is the length of its rows.
+func broadcastRowsTile(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	for j := ws.tile % len(a); len(d) > 0; j = 0 {
+		d = d[copy(d, a[j:]):]
+	}
+}
+
+func broadcastColsTile(ws *Workspace, in *instr) {
+	d, a, n := ws.v[in.dst], ws.v[in.a], in.p1
+	for r, c := ws.tile/n, ws.tile%n; len(d) > 0; r, c = r+1, 0 {
+		row, v := d[:min(len(d), n-c)], a[r]
+		for j := range row {
+			row[j] = v
+		}
+		d = d[len(row):]
+	}
+}
+
 func fillK(ws *Workspace, in *instr) {
 	d, c := ws.v[in.dst], ws.s[in.a]
 	for i := range d {

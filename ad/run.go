@@ -24,6 +24,7 @@ type Workspace struct {
 	blocks []float64
 	full   [][]float64
 	parts  []float64
+	tile   int // the offset of the tile a fused group is at
 	// lane is the state the second half of a long fused group runs with,
 	// and seam, in a lane, what it adds where the first half adds too.
 	lane *Workspace
