@@ -52,6 +52,10 @@
 // a tile at a time so that their temporaries stay in the first-level
 // cache; the adjoints of slices (scatters) join them and add each tile
 // straight into the gradient, so no vector of the adjoint is ever whole.
+// A matrix joins them as the vector of its elements: a row or a column
+// broadcast to it is written a tile at a time where only the group reads
+// it, and its sums, minima and maxima along either axis add up a tile at a
+// time, in the order of the elements (such a group runs in one piece).
 // Constant factors and squares merge into the kernels that read them; in a
 // fused group, a value made for one reader alone is computed by that
 // reader's kernel (the extended Rosenbrock gradient is five passes over

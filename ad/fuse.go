@@ -40,6 +40,7 @@ type fusedGroup struct {
 	parts    int     // the sets of four sums its members keep in Workspace.parts
 	reads    []int32 // nodes computed outside the group that it reads
 	defs     []int32 // nodes it computes that are used after it
+	rows     []int32 // vector slots its broadcasts read whole
 	// whole is set when the group reduces along an axis: it runs in one
 	// piece, since its halves would add a column's elements in another
 	// order. late marks those members of code, whose values are complete
@@ -312,7 +313,11 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				fg.reads = append(fg.reads, a)
 			}
 			// A broadcast reads its row or column whole.
-			if l := in.args[j]; l.vec && !member[a] && g.nodes[in.node].op != OpBroadcast {
+			switch l := in.args[j]; {
+			case !l.vec || member[a]:
+			case g.nodes[in.node].op == OpBroadcast:
+				fg.rows = append(fg.rows, l.i)
+			default:
 				addExt(l.i)
 			}
 		}
@@ -584,6 +589,9 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 		half := (fg.n/2 + blockLen - 1) / blockLen * blockLen
 		sub := ws.lane
 		copy(sub.s, ws.s)
+		for _, sl := range fg.rows {
+			sub.v[sl] = ws.v[sl]
+		}
 		t := laneTask{ws: sub, fg: fg, full: full, lo: half, hi: fg.n, done: &ws.wait}
 		ws.wait.Add(1)
 		select {

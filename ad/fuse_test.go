@@ -334,14 +334,18 @@ func TestFusedBroadcastsMatchBitForBit(t *testing.T) {
 				hvp, err := g.HVP(f, xs, ds)
 				require.NoError(t, err)
 				outs := append(append([]Node{f, jvp[0]}, grad...), hvp...)
-				fused := eval(t, g, in, outs...)
-				fusionOff = true
-				plain := eval(t, g, in, outs...)
-				fusionOff = false
-				for k := range plain {
-					for i := range plain[k] {
-						require.Equal(t, math.Float64bits(plain[k][i]), math.Float64bits(fused[k][i]),
-							"%s(%s), %d×%d: output %d[%d] is %v fused, %v plain", op, l.name, m, n, k, i, fused[k][i], plain[k][i])
+				// And a matrix alone, whose group (reducing along no
+				// axis) splits across lanes at the largest shape.
+				for j, outs := range [][]Node{outs, {g.mul(must(g.Call("sin", y)), y)}} {
+					fused := eval(t, g, in, outs...)
+					fusionOff = true
+					plain := eval(t, g, in, outs...)
+					fusionOff = false
+					for k := range plain {
+						for i := range plain[k] {
+							require.Equal(t, math.Float64bits(plain[k][i]), math.Float64bits(fused[k][i]),
+								"%s(%s), %d×%d: program %d, output %d[%d] is %v fused, %v plain", op, l.name, m, n, j, k, i, fused[k][i], plain[k][i])
+						}
 					}
 				}
 			}
