@@ -144,9 +144,12 @@ func (g *Graph) tiled(fg *fusedGroup, in *instr) {
 }
 
 // fuse groups runs of fusible instructions. Instructions that do not depend
-// on an open group are moved before it, so that scalar work interleaved
-// with vector work does not split groups. It marks the nodes that need no
-// memory outside their group in internal.
+// on an open group are moved before it, and those that cannot join it but
+// depend on it, such as the scaling of a loss summed in it, after it, so
+// that scalar work interleaved with vector work does not split groups: the
+// reverse pass over a vector then runs in the pass that computed the
+// forward value from it. It marks the nodes that need no memory outside
+// their group in internal.
 func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 	uses := map[int32]int{}
 	for _, in := range code {
@@ -160,11 +163,15 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 	inGroup := map[int32]bool{}
 	reduced := map[int32]bool{}  // reductions and scatters of the open group
 	offsets := map[int32][]int{} // the window offsets of each scatter chain, by its last member
+	var after []instr            // instructions moved after the open group
+	isAfter := map[int32]bool{}
 	flush := func() {
 		if len(group) > 0 {
 			out = append(out, g.closeGroup(group, n, code, isOutput, internal)...)
 		}
-		group, n = nil, 0
+		out = append(out, after...)
+		group, n, after = nil, 0, nil
+		clear(isAfter)
 		clear(inGroup)
 		clear(reduced)
 		clear(offsets)
@@ -178,20 +185,24 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		}
 	}
 	for _, in := range code {
-		dependsOnGroup, readsReduction := false, false
+		dependsOnGroup, readsReduction, readsAfter := false, false, false
 		for _, a := range in.argIDs {
 			dependsOnGroup = dependsOnGroup || inGroup[a]
 			readsReduction = readsReduction || reduced[a]
+			readsAfter = readsAfter || isAfter[a]
 		}
 		m := g.fusible(&in)
 		switch {
-		case !fusionOff && m >= minFuseLen && (len(group) == 0 || m == n) && !readsReduction:
+		case !fusionOff && m >= minFuseLen && (len(group) == 0 || m == n) && !readsReduction && !readsAfter:
 			join(in, m)
-		case !fusionOff && len(group) > 0 && g.scattersInto(&in, n, uses, isOutput, reduced, offsets):
+		case !fusionOff && len(group) > 0 && !readsAfter && g.scattersInto(&in, n, uses, isOutput, reduced, offsets):
 			join(in, n)
 			reduced[in.node] = true
-		case len(group) > 0 && !dependsOnGroup:
+		case len(group) > 0 && !dependsOnGroup && !readsAfter:
 			out = append(out, in) // hoisted before the open group
+		case !fusionOff && len(group) > 0 && m == 0:
+			after = append(after, in)
+			isAfter[in.node] = true
 		default:
 			flush()
 			out = append(out, in)
@@ -404,12 +415,16 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 	for k := range code {
 		in := &code[k]
 		if !in.dstLoc.vec {
-			// Σ k·x² + c·b², the square made for the sum alone.
-			if in.merge != mergeSumAxpySq {
-				continue
-			}
-			if s, j, ok := only(in.argIDs[0]); ok && s.merge == mergeSq {
+			// Σ k·x² + c·b², or Σ x², the square made for the sum alone.
+			s, j, ok := only(in.argIDs[0])
+			switch {
+			case !ok:
+			case in.merge == mergeSumAxpySq && s.merge == mergeSq:
 				in.kernel, in.c2, in.p0 = sumSqAxpySqAcc, s.c, int(s.a)
+				drop[j] = true
+			case in.merge == mergeNone && g.nodes[in.node].op == OpSum && s.merge == mergeNone &&
+				g.nodes[s.node].op == OpPow && g.isConst(s.argIDs[1], 2) && s.args[0].vec:
+				in.kernel, in.a = sumSqAcc, s.a
 				drop[j] = true
 			}
 			continue
@@ -507,6 +522,31 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 				break
 			}
 		}
+	}
+	// softplus(x) and σ(x), its derivative, both take e^−|x|: the first of
+	// the two members computes both, with one exponential.
+	first := map[int32]int{} // a softplus or σ member by its argument
+	for k := range code {
+		in := &code[k]
+		op := g.nodes[in.node].op
+		if drop[k] || in.merge != mergeNone || !in.dstLoc.vec || op != OpSoftplus && op != OpSigmoid {
+			continue
+		}
+		j, ok := first[in.argIDs[0]]
+		if !ok {
+			first[in.argIDs[0]] = k
+			continue
+		}
+		if g.nodes[code[j].node].op == op {
+			continue
+		}
+		sp, sg := code[j].dst, in.dst
+		if op == OpSoftplus {
+			sp, sg = sg, sp
+		}
+		code[j].kernel, code[j].dst, code[j].b = softplusSigmoidV, sp, sg
+		drop[k] = true
+		delete(first, in.argIDs[0])
 	}
 	if len(drop) == 0 {
 		return fg.code, fg.windows

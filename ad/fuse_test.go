@@ -3,6 +3,7 @@ package ad
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -426,5 +427,97 @@ func TestFusedAxisSumOverflowExplained(t *testing.T) {
 		require.ErrorAs(t, err, &nf)
 		assert.Equal(t, tt.op, nf.Op)
 		assert.Equal(t, tt.index, nf.Index)
+	}
+}
+
+// The value and gradient of a logistic regression's loss, sum(softplus(z)
+// − y·z), and of a least-squares loss, sum((z − y)²), with z = X w, run in
+// one fused group each: the scaling of the loss after it, and the pass of
+// the gradient over z in it. There softplus(z) and its derivative σ(z)
+// share one member, which takes one exponential per element, and the sum
+// of squares reads the residuals without a member to square them. Both
+// give the bits the members give one by one.
+func TestLossAndGradientInOnePass(t *testing.T) {
+	const n, d = 10007, 3
+	rng := rand.New(rand.NewPCG(3, 4))
+	X, y, ws := make([]float64, n*d), make([]float64, n), make([]float64, d)
+	for i := range X {
+		X[i] = 4 * rng.NormFloat64()
+	}
+	for i := range y {
+		y[i] = float64(rng.IntN(2))
+	}
+	for i := range ws {
+		ws[i] = rng.NormFloat64()
+	}
+	// Zeros of either sign, infinities and NaN take each branch of
+	// softplus and σ.
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 800, -800, 1e-300}
+	tests := []struct {
+		name          string
+		loss          func(g *Graph, z, y Node) Node
+		members, fast int
+	}{
+		{"logistic", func(g *Graph, z, y Node) Node {
+			return g.reduce(OpSum, g.sub(g.un(OpSoftplus, z), g.mul(y, z)))
+		}, 5, 4},
+		{"least squares", func(g *Graph, z, y Node) Node {
+			return g.reduce(OpSum, g.bin(OpPow, g.sub(z, y), g.Const(2)))
+		}, 4, 3},
+	}
+	for _, tt := range tests {
+		for _, withSpecial := range []bool{false, true} {
+			g := NewGraph()
+			w, _ := g.Var("w", Vector(d))
+			Xs := slices.Clone(X)
+			if withSpecial {
+				for k, v := range special {
+					Xs[k*d] = v
+				}
+			}
+			z := must(g.MatMul(g.constOf(Matrix(n, d), Xs), w))
+			f := g.mul(g.Const(1.0/n), tt.loss(g, z, g.constOf(Vector(n), y)))
+			grad, err := g.Grad(f, w)
+			require.NoError(t, err)
+			p, err := g.Compile(f, grad[0])
+			require.NoError(t, err)
+			var groups []*fusedGroup
+			for _, in := range p.code {
+				if in.fused != nil {
+					groups = append(groups, in.fused)
+				}
+			}
+			require.Len(t, groups, 1, tt.name)
+			assert.Equal(t, tt.members, len(groups[0].code), tt.name)
+			assert.Equal(t, tt.fast, len(groups[0].fast), tt.name)
+
+			fused := eval(t, g, [][]float64{ws}, f, grad[0])
+			fusionOff = true
+			plain := eval(t, g, [][]float64{ws}, f, grad[0])
+			fusionOff = false
+			if n <= blockLen {
+				assert.Equal(t, math.Float64bits(plain[0][0]), math.Float64bits(fused[0][0]), tt.name)
+			}
+			for i := range plain[1] {
+				assert.Equal(t, math.Float64bits(plain[1][i]), math.Float64bits(fused[1][i]), "%s: gradient[%d]", tt.name, i)
+			}
+		}
+	}
+}
+
+// softplusSigmoidV gives softplus and sigmoid's bits, wherever the
+// exponential they share is.
+func TestSoftplusSigmoidBitForBit(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e-310, -1e-310,
+		1e-17, -1e-17, 0.5, -0.5, 1, -1, 36, -36, 37, -37, 709, -709, 745, -745, 800, -800, math.MaxFloat64, -math.MaxFloat64}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 1000 {
+		xs = append(xs, 30*rng.NormFloat64())
+	}
+	ws := &Workspace{v: [][]float64{xs, make([]float64, len(xs)), make([]float64, len(xs))}}
+	softplusSigmoidV(ws, &instr{a: 0, dst: 1, b: 2})
+	for i, x := range xs {
+		assert.Equal(t, math.Float64bits(softplus(x)), math.Float64bits(ws.v[1][i]), "softplus(%v)", x)
+		assert.Equal(t, math.Float64bits(sigmoid(x)), math.Float64bits(ws.v[2][i]), "sigmoid(%v)", x)
 	}
 }

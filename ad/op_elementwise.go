@@ -435,6 +435,30 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
+// softplusSigmoidV writes softplus(x) to its destination and σ(x) to slot
+// b with the one exponential e^−|x| both take, by the same operations as
+// softplus and sigmoid, so that the results are theirs to the bit.
+func softplusSigmoidV(ws *Workspace, in *instr) {
+	sp, sg, a := ws.v[in.dst], ws.v[in.b], ws.v[in.a]
+	sg, a = sg[:len(sp)], a[:len(sp)]
+	for i, x := range a {
+		t := x // −|x|, but a NaN keeps its sign, as in softplus and sigmoid
+		if x > 0 {
+			t = -x
+		}
+		e := math.Exp(t)
+		sp[i] = math.Log1p(e)
+		if x > 0 {
+			sp[i] = x + sp[i]
+		}
+		if x >= 0 {
+			sg[i] = 1 / (1 + e)
+		} else {
+			sg[i] = e / (1 + e)
+		}
+	}
+}
+
 // sign is -1, 0 or 1; it is 0 at 0, which makes abs'(0) = 0.
 func sign(x float64) float64 {
 	switch {

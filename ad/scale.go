@@ -395,6 +395,26 @@ func sumSqAxpySqAcc(ws *Workspace, in *instr) {
 	*p = [4]float64{t0, t1, t2, t3}
 }
 
+// sumSqAcc adds a tile of Σ x² to the parts of its block, as sumAcc does
+// with the squares computed apart.
+func sumSqAcc(ws *Workspace, in *instr) {
+	p := (*[4]float64)(ws.parts[in.p2:])
+	x := ws.v[in.a]
+	t0, t1, t2, t3 := p[0], p[1], p[2], p[3]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		x4 := x[i : i+4 : i+4]
+		t0 += float64(x4[0] * x4[0])
+		t1 += float64(x4[1] * x4[1])
+		t2 += float64(x4[2] * x4[2])
+		t3 += float64(x4[3] * x4[3])
+	}
+	for ; i < len(x); i++ {
+		t0 += float64(x[i] * x[i])
+	}
+	*p = [4]float64{t0, t1, t2, t3}
+}
+
 // axpySqMul is (a + c·b²)·e, e in slot p1.
 func axpySqMul(ws *Workspace, in *instr) {
 	d, a, b, e, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], ws.v[in.p1], in.c
