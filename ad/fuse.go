@@ -198,6 +198,12 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		case !fusionOff && len(group) > 0 && !readsAfter && g.scattersInto(&in, n, uses, isOutput, reduced, offsets):
 			join(in, n)
 			reduced[in.node] = true
+		case !fusionOff && m >= minFuseLen && len(after) > 0:
+			// A vector that cannot join starts a group of its own, which
+			// it could not do hoisted, and the work that waits for the
+			// open group runs before it.
+			flush()
+			join(in, m)
 		case len(group) > 0 && !dependsOnGroup && !readsAfter:
 			out = append(out, in) // hoisted before the open group
 		case !fusionOff && len(group) > 0 && m == 0:

@@ -521,3 +521,56 @@ func TestSoftplusSigmoidBitForBit(t *testing.T) {
 		assert.Equal(t, math.Float64bits(sigmoid(x)), math.Float64bits(ws.v[2][i]), "sigmoid(%v)", x)
 	}
 }
+
+// In the gradient of a perceptron's softmax cross-entropy, work waiting
+// for an open group (a product, a row sum) does not keep a vector of
+// another length from starting a group of its own: the derivative of tanh,
+// (1 − h)(1 + h), and its product with the adjoint run as one group, as do
+// the softmax's division and the term added to it. The gradient is the
+// unfused one to the bit.
+func TestWaitingWorkLeavesOtherGroupsWhole(t *testing.T) {
+	const n, d, h, k = 300, 3, 5, 2
+	rng := rand.New(rand.NewPCG(5, 6))
+	random := func(m int) []float64 {
+		v := make([]float64, m)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+		return v
+	}
+	Y := make([]float64, n*k)
+	for i := range n {
+		Y[i*k+rng.IntN(k)] = 1
+	}
+	b := NewBuilder()
+	W1, b1 := b.Var("W1", Matrix(d, h)), b.Var("b1", Vector(h))
+	W2, b2 := b.Var("W2", Matrix(h, k)), b.Var("b2", Vector(k))
+	hidden := b.Tanh(b.Add(b.MatMul(b.ConstMatrix(n, d, random(n*d)), W1), b1))
+	Z := b.Add(b.MatMul(hidden, W2), b2)
+	loss := b.Mean(b.Sub(b.LogSumExpAxis(Z, 1), b.SumAxis(b.Mul(b.ConstMatrix(n, k, Y), Z), 1)))
+	require.NoError(t, b.Err())
+	g := b.Graph()
+	grad, err := g.Grad(loss, W1, b1, W2, b2)
+	require.NoError(t, err)
+	outs := append([]Node{loss}, grad...)
+	p, err := g.Compile(outs...)
+	require.NoError(t, err)
+	var members []int
+	for _, in := range p.code {
+		if in.fused != nil {
+			members = append(members, len(in.fused.code))
+		}
+	}
+	assert.Equal(t, []int{2, 2, 2, 2, 4}, members)
+
+	in := [][]float64{random(d * h), random(h), random(h * k), random(k)}
+	fused := eval(t, g, in, outs...)
+	fusionOff = true
+	plain := eval(t, g, in, outs...)
+	fusionOff = false
+	for j := range outs {
+		for i := range plain[j] {
+			assert.Equal(t, math.Float64bits(plain[j][i]), math.Float64bits(fused[j][i]), "output %d[%d]", j, i)
+		}
+	}
+}
