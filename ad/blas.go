@@ -1,5 +1,7 @@
 package ad
 
+import "fmt"
+
 // BLASInfo says which implementation of BLAS and LAPACK runs the matrix
 // kernels: products, matrix-vector products, factorizations and solves.
 //
@@ -26,3 +28,17 @@ type BLASInfo struct {
 
 // BLAS returns the implementation of BLAS and LAPACK in use.
 func BLAS() BLASInfo { return blasInUse }
+
+// String describes the implementation in one line, as nabla version
+// prints it: "gonum (pure Go)", or for OpenBLAS its build and its number
+// of threads, "openblas (OpenBLAS 0.3.21 … Zen MAX_THREADS=64), 1 thread".
+func (b BLASInfo) String() string {
+	if b.Name == "gonum" {
+		return "gonum (pure Go)"
+	}
+	s := fmt.Sprintf("%s (%s), %d thread", b.Name, b.Config, b.Threads)
+	if b.Threads != 1 {
+		s += "s"
+	}
+	return s
+}

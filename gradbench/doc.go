@@ -10,8 +10,8 @@
 // one line, in order, flushed, with the message's id:
 //
 //   - start → {"id", "tool": "nabla", "config"}, the config saying how the
-//     functions run (compiled programs, not generated code) and on how many
-//     threads;
+//     functions run (compiled programs, not generated code), on how many
+//     threads and on which BLAS;
 //   - define {"module"} → {"id", "success": true} when nabla has the
 //     module, else success false and an error listing the modules;
 //   - evaluate {"module", "function", "input"} → {"id", "success": true,

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // MaxLineSize is the longest message Serve reads, in bytes; a longer one is
@@ -149,6 +151,10 @@ type Config struct {
 	// Threads is GOMAXPROCS, the number of threads that run Go code at
 	// once; set the environment variable GOMAXPROCS=1 to measure one.
 	Threads int `json:"threads"`
+	// BLAS is the BLAS under the matrix products and linear algebra, as
+	// nabla version prints it: "gonum (pure Go)", or with a build tagged
+	// openblas, OpenBLAS, its build and its number of threads.
+	BLAS string `json:"blas"`
 	// Modules are the evals nabla implements.
 	Modules []string `json:"modules"`
 }
@@ -157,7 +163,12 @@ func (s *server) start(id json.RawMessage, msg *object) {
 	if msg.has("eval") {
 		s.logf("eval %s", msg.members["eval"])
 	}
-	config, _ := json.Marshal(Config{Path: "interpreter", Threads: runtime.GOMAXPROCS(0), Modules: Modules()})
+	config, _ := json.Marshal(Config{
+		Path:    "interpreter",
+		Threads: runtime.GOMAXPROCS(0),
+		BLAS:    ad.BLAS().String(),
+		Modules: Modules(),
+	})
 	s.begin(id)
 	s.out.WriteString(`,"tool":"nabla","config":`)
 	s.out.Write(config)

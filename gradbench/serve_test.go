@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nabla-ad/nabla/ad"
 )
 
 // TestTranscripts feeds the messages of each transcript in
@@ -142,6 +145,28 @@ func matchTimings(got, want any) error {
 		}
 	}
 	return nil
+}
+
+// TestStartConfig checks the config of the start response: the path, the
+// threads Go runs on and the BLAS in use, as nabla version names it.
+func TestStartConfig(t *testing.T) {
+	var out, log bytes.Buffer
+	require.NoError(t, Serve(strings.NewReader(`{"id":0,"kind":"start"}`+"\n"), &out, &log))
+	var resp struct {
+		ID     int    `json:"id"`
+		Tool   string `json:"tool"`
+		Config Config `json:"config"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &resp), out.String())
+	assert.Equal(t, "nabla", resp.Tool)
+	assert.Equal(t, Config{
+		Path:    "interpreter",
+		Threads: runtime.GOMAXPROCS(0),
+		BLAS:    ad.BLAS().String(),
+		Modules: Modules(),
+	}, resp.Config)
+	assert.True(t, strings.HasPrefix(resp.Config.BLAS, ad.BLAS().Name+" ("), resp.Config.BLAS)
+	assert.Empty(t, log.String())
 }
 
 // TestLongLine checks that a message longer than the limit is answered and

@@ -41,14 +41,7 @@ and "threads".`,
 			if revision != "" {
 				version += " (" + revision + ")"
 			}
-			blas := "gonum (pure Go)"
-			if lib.Name != "gonum" {
-				blas = fmt.Sprintf("%s (%s), %d thread", lib.Name, lib.Config, lib.Threads)
-				if lib.Threads != 1 {
-					blas += "s"
-				}
-			}
-			_, err := fmt.Fprintf(w, "nabla %s %s\nblas: %s\n", version, runtime.Version(), blas)
+			_, err := fmt.Fprintf(w, "nabla %s %s\nblas: %s\n", version, runtime.Version(), lib)
 			return err
 		},
 	}
