@@ -1,6 +1,13 @@
 package ad
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+)
 
 // BLASInfo says which implementation of BLAS and LAPACK runs the matrix
 // kernels: products, matrix-vector products, factorizations and solves.
@@ -41,4 +48,58 @@ func (b BLASInfo) String() string {
 		s += "s"
 	}
 	return s
+}
+
+// gemmBlock and gemmSplit are gonum's blockSize and minParBlock: its Dgemm
+// splits C into gemmBlock×gemmBlock blocks, one goroutine each, when there
+// are at least gemmSplit of them.
+const (
+	gemmBlock = 64
+	gemmSplit = 4
+)
+
+// gemmParallel is the number of multiply-adds from which a product is
+// worth gonum's goroutines when more than one thread runs Go code. Each
+// goroutine costs its allocations and a few microseconds, where a
+// product of 2²⁰ multiply-adds takes about half a millisecond.
+const gemmParallel = 1 << 20
+
+// gemm is blas64.Gemm, C = alpha·A'·B' + beta·C, without gonum's
+// goroutines for a product that has too little work to share, or no
+// other thread to share it with: there gonum's Dgemm would start a
+// goroutine per block of C, and allocate, on every run of a program.
+// Such a product is computed block by block as gonum's goroutines would,
+// each block a serial Dgemm, in the same order, so the result is the
+// same to the bit. Other implementations (OpenBLAS) get the whole product.
+func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	impl, ok := blas64.Implementation().(gonum.Implementation)
+	m, n, k := c.Rows, c.Cols, a.Cols
+	if tA == blas.Trans {
+		k = a.Rows
+	}
+	blocks := func(n int) int { return (n + gemmBlock - 1) / gemmBlock }
+	if !ok || k == 0 || blocks(m)*blocks(n) < gemmSplit ||
+		runtime.GOMAXPROCS(0) > 1 && m*n*k >= gemmParallel {
+		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
+		return
+	}
+	for i := 0; i < m; i += gemmBlock {
+		bm := min(gemmBlock, m-i)
+		for j := 0; j < n; j += gemmBlock {
+			bn := min(gemmBlock, n-j)
+			scale := beta
+			for l := 0; l < k; l += gemmBlock {
+				ai, bi := i*a.Stride+l, l*b.Stride+j
+				if tA == blas.Trans {
+					ai = l*a.Stride + i
+				}
+				if tB == blas.Trans {
+					bi = j*b.Stride + l
+				}
+				impl.Dgemm(tA, tB, bm, bn, min(gemmBlock, k-l), alpha, a.Data[ai:], a.Stride,
+					b.Data[bi:], b.Stride, scale, c.Data[i*c.Stride+j:], c.Stride)
+				scale = 1
+			}
+		}
+	}
 }

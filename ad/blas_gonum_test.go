@@ -3,11 +3,91 @@
 package ad
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 func TestBLASIsGonum(t *testing.T) {
 	assert.Equal(t, BLASInfo{Name: "gonum"}, BLAS())
+}
+
+// TestGemmMatchesGonum checks gemm's products, block by block on one
+// thread, against gonum's Dgemm, which splits them across goroutines: the
+// same to the bit, in every transposition, with edge blocks of every size
+// and with C scaled by beta first.
+func TestGemmMatchesGonum(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.Float64()*2 - 1
+		}
+		return v
+	}
+	for _, size := range [][3]int{{130, 70, 150}, {64, 256, 3}, {200, 200, 1}, {65, 193, 64}, {256, 8, 256}} {
+		m, n, k := size[0], size[1], size[2]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, beta := range []float64{0, 0.5} {
+					a := blas64.General{Rows: m, Cols: k, Stride: k, Data: random(m * k)}
+					if tA == blas.Trans {
+						a = blas64.General{Rows: k, Cols: m, Stride: m, Data: a.Data}
+					}
+					b := blas64.General{Rows: k, Cols: n, Stride: n, Data: random(k * n)}
+					if tB == blas.Trans {
+						b = blas64.General{Rows: n, Cols: k, Stride: k, Data: b.Data}
+					}
+					want := random(m * n)
+					got := append([]float64(nil), want...)
+					gonum.Implementation{}.Dgemm(tA, tB, m, n, k, 1.5, a.Data, a.Stride, b.Data, b.Stride, beta, want, n)
+					gemm(tA, tB, 1.5, a, b, beta, blas64.General{Rows: m, Cols: n, Stride: n, Data: got})
+					require.Equal(t, want, got, fmt.Sprintf("%d×%d×%d %c%c beta %v", m, n, k, tA, tB, beta))
+				}
+			}
+		}
+	}
+}
+
+// TestMatMulSplitRunAllocatesNothing checks that products large enough for
+// gonum to split them across goroutines run without allocating when they
+// are not worth it: small ones at any number of threads, every one on a
+// single thread.
+func TestMatMulSplitRunAllocatesNothing(t *testing.T) {
+	for _, c := range []struct {
+		n, k    int
+		threads int
+	}{
+		{256, 8, runtime.GOMAXPROCS(0)}, // 2¹⁹ multiply-adds per product
+		{300, 100, 1},
+	} {
+		b := NewBuilder()
+		X := b.Var("X", Matrix(c.n, c.k))
+		W := b.Var("W", Matrix(c.k, c.n))
+		f := b.Sum(b.Tanh(b.MatMul(X, W)))
+		require.NoError(t, b.Err())
+		grad, err := b.Graph().Grad(f, X, W)
+		require.NoError(t, err)
+		p, err := b.Graph().Compile(append([]Node{f}, grad...)...)
+		require.NoError(t, err)
+		ws := p.NewWorkspace()
+		in := [][]float64{make([]float64, c.n*c.k), make([]float64, c.k*c.n)}
+		for _, v := range in {
+			for i := range v {
+				v[i] = 0.01 * float64(i%7)
+			}
+		}
+		prev := runtime.GOMAXPROCS(c.threads)
+		allocs := testing.AllocsPerRun(5, func() { _ = p.Run(ws, in) })
+		runtime.GOMAXPROCS(prev)
+		assert.Zero(t, allocs, "%d×%d @ %d×%d on %d threads", c.n, c.k, c.k, c.n, c.threads)
+	}
 }

@@ -305,7 +305,7 @@ func matmulMM(ws *Workspace, in *instr) {
 	if bT {
 		br = n
 	}
-	blas64.Gemm(trans(aT), trans(bT), 1, general(ar, a), general(br, b), 0, general(m, c))
+	gemm(trans(aT), trans(bT), 1, general(ar, a), general(br, b), 0, general(m, c))
 }
 
 // matmulMV is y = A'·x for a matrix A and a vector x.
