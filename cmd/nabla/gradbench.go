@@ -19,9 +19,10 @@ each with one JSON line on standard output, in order and flushed.
 Diagnostics go to standard error. It exits 0 at the end of the input.
 
 The evals nabla implements are listed in the config of its answer to the
-start message; each is a model written with nabla (see package gradbench)
-and differentiated by nabla. Runs take as many threads as GOMAXPROCS allows;
-GOMAXPROCS=1 measures one.
+start message, with the BLAS under its matrix products (as nabla version
+prints it: a build tagged openblas runs them on OpenBLAS); each is a model
+written with nabla (see package gradbench) and differentiated by nabla.
+Runs take as many threads as GOMAXPROCS allows; GOMAXPROCS=1 measures one.
 
 GradBench runs it as a tool:
 
