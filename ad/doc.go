@@ -65,7 +65,9 @@
 // when compiling. A build with the tag openblas puts OpenBLAS under both;
 // BLAS says which implementation runs. Run allocates nothing but what BLAS may allocate for the
 // goroutines of a large product (gonum's splits one whose result has four
-// 64×64 blocks or more); a Program is safe for concurrent use, each
+// 64×64 blocks or more, which nabla lets it do when more than one thread
+// runs Go code and the product has 2²⁰ multiply-adds or more, and runs
+// block by block otherwise); a Program is safe for concurrent use, each
 // goroutine with its own Workspace. RunChecked also explains a NaN
 // or infinite output: a *NonFiniteError names the first node that went
 // non-finite, its operation and what it was given ("log(x - 1) is NaN: log
