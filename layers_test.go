@@ -14,6 +14,7 @@ var layers = map[string]int{
 	"internal/atomicfile":        -1,
 	"internal/par":               -1,
 	"internal/text":              -1,
+	"internal/vmath":             -1,
 	"ad":                         0,
 	"expr":                       1,
 	"data":                       1,
