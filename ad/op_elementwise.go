@@ -3,6 +3,8 @@ package ad
 import (
 	"math"
 	"math/cmplx"
+
+	"github.com/nabla-ad/nabla/internal/vmath"
 )
 
 // The elementwise functions of the language. Each applies to every element
@@ -50,13 +52,13 @@ func init() {
 	// (1-y)(1+y), not 1-y², which cancels where tanh saturates.
 	defineElementwise(opDef{op: OpTanh, gen: genForm{expr: "math.Tanh(%[1]s)"},
 		name: "tanh", doc: "the hyperbolic tangent of x",
-		f1: math.Tanh, cplx: complex1(cmplx.Tanh),
+		f1: vmath.Tanh1, fast: fastKernels{v: tanhV}, cplx: complex1(cmplx.Tanh),
 		partials: partial1(func(g *Graph, y, x Node) Node {
 			return g.mul(g.sub(g.Const(1), y), g.add2(g.Const(1), y))
 		})})
 	defineElementwise(opDef{op: OpExp, gen: genForm{expr: "math.Exp(%[1]s)"},
 		name: "exp", doc: "eˣ",
-		f1: math.Exp, cplx: complex1(cmplx.Exp),
+		f1: vmath.Exp1, fast: fastKernels{v: expV}, cplx: complex1(cmplx.Exp),
 		partials: partial1(func(g *Graph, y, x Node) Node { return y })})
 	defineElementwise(opDef{op: OpLog, gen: genForm{expr: "math.Log(%[1]s)"},
 		name: "log", doc: "the natural logarithm of x",
@@ -331,6 +333,11 @@ func f1V(ws *Workspace, in *instr) {
 	}
 }
 
+// expV and tanhV compute a whole vector at once, the same bits as f1V
+// computes with f1.
+func expV(ws *Workspace, in *instr)  { vmath.Exp(ws.v[in.dst], ws.v[in.a]) }
+func tanhV(ws *Workspace, in *instr) { vmath.Tanh(ws.v[in.dst], ws.v[in.a]) }
+
 func f2VV(ws *Workspace, in *instr) {
 	d, a, b := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
 	a, b = a[:len(d)], b[:len(d)]
@@ -421,18 +428,18 @@ const (
 
 func sigmoid(x float64) float64 {
 	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
+		return 1 / (1 + vmath.Exp1(-x))
 	}
-	e := math.Exp(x)
+	e := vmath.Exp1(x)
 	return e / (1 + e)
 }
 
 // softplus is log(1+exp(x)), computed without overflow.
 func softplus(x float64) float64 {
 	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
+		return x + math.Log1p(vmath.Exp1(-x))
 	}
-	return math.Log1p(math.Exp(x))
+	return math.Log1p(vmath.Exp1(x))
 }
 
 // softplusSigmoidV writes softplus(x) to its destination and σ(x) to slot

@@ -7,6 +7,8 @@ import (
 	"math/cmplx"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/nabla-ad/nabla/internal/vmath"
 )
 
 // The reductions: of all the elements of a value to a scalar, or along
@@ -110,6 +112,7 @@ func init() {
 		doc:      "log Σ exp(vᵢ), computed without overflow",
 		rewrites: []rewrite{ofScalar},
 		kernel:   logSumExpV,
+		compile:  compileLogSumExp,
 		cplx: func(_ *node, _ []Shape, args [][]complex128, out []complex128) {
 			m := math.Inf(-1)
 			for _, z := range args[0] {
@@ -336,6 +339,9 @@ func axisLens(s Shape, axis int) (outer, n, inner int) {
 // the number of elements after it (p1).
 func compileAxis(g *Graph, nd *node, in instr) instr {
 	_, in.p0, in.p1 = axisLens(g.nodes[nd.args[0]].shape, nd.p[0])
+	if nd.op == OpLogSumExpAxis {
+		in.work = 2 * lseChunk // logSumExpAxisK's exponentials and sums
+	}
 	return in
 }
 
@@ -390,7 +396,19 @@ func dotAcc(ws *Workspace, in *instr) {
 	*t = dotParts(*t, ws.v[in.a], ws.v[in.b])
 }
 
-func logSumExpV(ws *Workspace, in *instr) { ws.s[in.dst] = logSumExp(ws.v[in.a]) }
+// lseChunk is how many exponentials logsumexp computes at a time, in the
+// workspace's scratch space. It is a multiple of four, so that adding up
+// chunk by chunk adds in the order sum does.
+const lseChunk = tileLen
+
+func compileLogSumExp(g *Graph, nd *node, in instr) instr {
+	in.work = lseChunk
+	return in
+}
+
+func logSumExpV(ws *Workspace, in *instr) {
+	ws.s[in.dst] = logSumExp(ws.v[in.a], ws.work[:lseChunk])
+}
 
 // maxAxisK and minAxisK take the largest and the smallest element along an
 // axis of p0 elements with p1 after it; a NaN wins, as in max(v).
@@ -450,22 +468,34 @@ func logSumExpAxisK(ws *Workspace, in *instr) {
 	n, inner := in.p0, in.p1
 	if inner == 1 {
 		for o := range d {
-			d[o] = logSumExp(a[o*n : (o+1)*n])
+			d[o] = logSumExp(a[o*n:(o+1)*n], ws.work[:lseChunk])
 		}
 		return
 	}
 	extremeAxis(d, a, n, inner, true)
+	// The exponentials of a row of lseChunk columns at a time, each column
+	// summed in order from the first row.
+	e, t := ws.work[:lseChunk], ws.work[lseChunk:2*lseChunk]
 	for o := 0; o*inner < len(d); o++ {
 		dst, src := d[o*inner:(o+1)*inner], a[o*n*inner:(o+1)*n*inner]
-		for i, m := range dst {
-			if math.IsInf(m, 0) || m != m {
-				continue
-			}
-			t := 0.0
+		for lo := 0; lo < inner; lo += lseChunk {
+			m := dst[lo:min(lo+lseChunk, inner)]
+			e, t := e[:len(m)], t[:len(m)]
+			clear(t)
 			for k := range n {
-				t += math.Exp(src[k*inner+i] - m)
+				for i, v := range src[k*inner+lo:][:len(m)] {
+					e[i] = v - m[i]
+				}
+				vmath.Exp(e, e)
+				for i, v := range e {
+					t[i] += v
+				}
 			}
-			dst[i] = m + math.Log(t)
+			for i, mi := range m {
+				if !math.IsInf(mi, 0) && mi == mi {
+					m[i] = mi + math.Log(t[i])
+				}
+			}
 		}
 	}
 }
@@ -672,8 +702,9 @@ func dotParts(t [4]float64, a, b []float64) [4]float64 {
 }
 
 // logSumExp is log Σ exp(x), shifted by the maximum so that it neither
-// overflows nor underflows.
-func logSumExp(x []float64) float64 {
+// overflows nor underflows. The exponentials are computed in buf, a chunk
+// at a time, and added up as sum adds.
+func logSumExp(x, buf []float64) float64 {
 	m := math.Inf(-1)
 	for _, v := range x {
 		if v > m || v != v {
@@ -683,11 +714,17 @@ func logSumExp(x []float64) float64 {
 	if math.IsInf(m, 0) || m != m {
 		return m
 	}
-	t := 0.0
-	for _, v := range x {
-		t += math.Exp(v - m)
+	var t [4]float64
+	for len(x) > 0 {
+		c := buf[:min(len(buf), len(x))]
+		for i, v := range x[:len(c)] {
+			c[i] = v - m
+		}
+		vmath.Exp(c, c)
+		t = sumParts(t, c)
+		x = x[len(c):]
 	}
-	return m + math.Log(t)
+	return m + math.Log(fold(t))
 }
 
 // normalized reports whether node i is v divided by sum(v): (1/sum(v))*v,
