@@ -12,8 +12,8 @@ const (
 	// shift is 1.5·2^52: x·log2(e) + shift has round(x·log2(e)) in its
 	// low bits, rounded to even.
 	shift = 0x1.8p52
-	// ln2Hi has 32 trailing zero bits, so that x − k·ln2Hi is exact for
-	// every k of the range; ln2Lo is the rest of ln2.
+	// ln2Hi ends in 21 zero bits, so that x − k·ln2Hi is exact for every
+	// k of the range (|k| < 2^11); ln2Lo is the rest of ln2.
 	ln2Hi = 6.93147180369123816490e-01
 	ln2Lo = 1.90821492927058770002e-10
 	// bias is the exponent bias of a float64.
@@ -52,6 +52,10 @@ const (
 )
 
 // Exp1 returns eˣ, the same bits as Exp computes for x in a slice.
+//
+// Here and in Tanh1, a product that a sum takes is converted to float64,
+// which keeps the compiler from fusing the two (as it does for GOAMD64=v3)
+// where the assembly rounds each.
 func Exp1(x float64) float64 {
 	// The comparisons leave NaN as it is, as the assembly's min and max do.
 	if x < expLo {
@@ -64,7 +68,7 @@ func Exp1(x float64) float64 {
 	// r = rHi + rLo: the final sum keeps the low part of r and the
 	// rounding error of 1 + r, which would otherwise cost up to 0.3 ulp.
 	rHi := math.FMA(kd, -ln2Hi, x) // exact
-	c := kd * -ln2Lo
+	c := float64(kd * -ln2Lo)
 	r := rHi + c
 	rLo := rHi - r + c
 	// 2^k is applied as 2^k1 · 2^k2, each a normal number, so that the
@@ -82,7 +86,7 @@ func Exp1(x float64) float64 {
 	h := 1 + r
 	e := 1 - h + r
 	y := h + (e + math.FMA(q, r2, rLo))
-	return y * s1 * s2
+	return float64(y * s1 * s2)
 }
 
 // Tanh1 returns the hyperbolic tangent of x, the same bits as Tanh
@@ -96,7 +100,7 @@ func Tanh1(x float64) float64 {
 	}
 	var y float64
 	if z < tanhSplit {
-		s := z * z
+		s := float64(z * z)
 		p := math.FMA(math.FMA(tanhP[0], s, tanhP[1]), s, tanhP[2])
 		q := math.FMA(math.FMA(s+tanhQ[0], s, tanhQ[1]), s, tanhQ[2])
 		y = math.FMA(z*s, p/q, z)
@@ -109,7 +113,7 @@ func Tanh1(x float64) float64 {
 		dLo := 1 - (d - e)
 		q := 2 / d
 		rem := math.FMA(-q, d, 2) // exact
-		corr := math.FMA(-q, dLo, rem) * q * 0.5
+		corr := float64(math.FMA(-q, dLo, rem) * q * 0.5)
 		hi := 1 - q
 		lo := 1 - hi - q
 		y = hi + (lo - corr)
