@@ -448,20 +448,30 @@ func softplus(x float64) float64 {
 func softplusSigmoidV(ws *Workspace, in *instr) {
 	sp, sg, a := ws.v[in.dst], ws.v[in.b], ws.v[in.a]
 	sg, a = sg[:len(sp)], a[:len(sp)]
-	for i, x := range a {
-		t := x // −|x|, but a NaN keeps its sign, as in softplus and sigmoid
-		if x > 0 {
-			t = -x
+	// The exponentials of a tile at a time, in a buffer of their own: the
+	// destinations may be the argument's buffer.
+	var buf [tileLen]float64
+	for lo := 0; lo < len(a); lo += len(buf) {
+		a := a[lo:min(lo+len(buf), len(a))]
+		e := buf[:len(a)]
+		for i, x := range a {
+			e[i] = x // −|x|, but a NaN keeps its sign, as in softplus and sigmoid
+			if x > 0 {
+				e[i] = -x
+			}
 		}
-		e := math.Exp(t)
-		sp[i] = math.Log1p(e)
-		if x > 0 {
-			sp[i] = x + sp[i]
-		}
-		if x >= 0 {
-			sg[i] = 1 / (1 + e)
-		} else {
-			sg[i] = e / (1 + e)
+		vmath.Exp(e, e)
+		sp, sg := sp[lo:lo+len(a)], sg[lo:lo+len(a)]
+		for i, x := range a {
+			sp[i] = math.Log1p(e[i])
+			if x > 0 {
+				sp[i] = x + sp[i]
+			}
+			if x >= 0 {
+				sg[i] = 1 / (1 + e[i])
+			} else {
+				sg[i] = e[i] / (1 + e[i])
+			}
 		}
 	}
 }
