@@ -137,12 +137,40 @@ func (ws *Workspace) Scalar(k int) float64 { return ws.s[ws.out[k]] }
 // (a scalar input is a one-element slice). Results are read with Output.
 // Run allocates nothing, but for what BLAS may allocate to split a large
 // matrix product across goroutines; the workspace must be p's.
+//
+// When every input lives in registers, Run copies them in itself, in a
+// frame that keeps nothing across a call, so that a small program costs a
+// call to execute besides its steps; anything else goes through runLoaded,
+// which also says what is wrong with in.
 func (p *Program) Run(ws *Workspace, in [][]float64) error {
-	if p.regIn != nil {
-		if err := p.loadRegisters(ws, in); err != nil {
-			return err
+	ins := p.regIn
+	if ins == nil || ws.p != p || len(in) != len(ins) {
+		return p.runLoaded(ws, in)
+	}
+	s := ws.s
+	m := len(s) - 1
+	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
+	for k, x := range in {
+		t := ins[k]
+		if len(x) != t.n {
+			return p.runLoaded(ws, in) // which says what is wrong
 		}
-	} else if err := p.load(ws, in); err != nil {
+		if len(x) == 1 {
+			s[t.reg&m] = x[0]
+			continue
+		}
+		// A loop, not copy: without a call, nothing is saved around it.
+		for i, v := range x {
+			s[(t.reg+i)&m] = v
+		}
+	}
+	p.execute(ws, p.compact)
+	return nil
+}
+
+// runLoaded is Run by way of load.
+func (p *Program) runLoaded(ws *Workspace, in [][]float64) error {
+	if err := p.load(ws, in); err != nil {
 		return err
 	}
 	p.execute(ws, p.compact)
@@ -322,29 +350,6 @@ func (p *Program) regInputs() []regInput {
 		in[k] = regInput{reg: r, n: p.inputs[k].Shape.Len()}
 	}
 	return in
-}
-
-// loadRegisters is load for a program whose inputs all live in registers:
-// one check of each input's length, and its values copied in.
-func (p *Program) loadRegisters(ws *Workspace, in [][]float64) error {
-	if ws.p != p || len(in) != len(p.regIn) {
-		return p.load(ws, in) // which says what is wrong
-	}
-	s, ins := ws.s, p.regIn[:len(in)]
-	for k, x := range in {
-		switch t := ins[k]; {
-		case len(x) != t.n:
-			return p.inputError(k, x)
-		case t.n == 1:
-			s[t.reg] = x[0]
-		default:
-			// A loop, not copy: without a call, nothing is saved around it.
-			for i, v := range x {
-				s[t.reg+i] = v
-			}
-		}
-	}
-	return nil
 }
 
 func (p *Program) load(ws *Workspace, in [][]float64) error {
