@@ -84,6 +84,17 @@ type program struct {
 	// can write them straight into the caller's slice (Program.ownedOutput).
 	first  int
 	direct []slotInit
+	// regs, when the program's inputs and outputs all live in registers, is
+	// where they are, so that a run needs neither input slices nor copies.
+	regs *flatRegs
+}
+
+// flatRegs places the flat slices of a Func in the register file of a
+// program whose inputs and outputs all live there (Func.runRegisters).
+type flatRegs struct {
+	in  []int32 // the register of each element of the point, then of the direction
+	out []int32 // the register of each element of the flat result, or nil
+	all []int32 // the registers of every output, to check for NaN and infinities
 }
 
 // get returns an idle workspace, or a new one when all are in use.
@@ -250,6 +261,7 @@ func (f *Func) programWith(p *program, build func() (inputs, outputs []Node, err
 		p.free = make(chan *runState, runtime.GOMAXPROCS(0))
 		p.first = len(outs) - len(f.vars)
 		p.direct = f.directOutputs(prog, p.first)
+		p.regs = f.flatRegisters(prog, p.first)
 	})
 	return p, p.err
 }
@@ -407,6 +419,17 @@ func (f *Func) directOutputs(prog *Program, first int) []slotInit {
 // read is nil). Non-finite outputs are read too, and explained by the
 // returned *NonFiniteError.
 func (f *Func) run(p *program, x, v, out []float64, read func(*Workspace)) error {
+	if r := p.regs; r != nil && len(x) == f.dim && len(v) == len(r.in)-len(x) && (out == nil || r.out != nil) {
+		st := p.get()
+		ok := runRegisters(p.prog, st.ws, r, x, v, out)
+		if ok && read != nil {
+			read(st.ws)
+		}
+		p.put(st)
+		if ok {
+			return nil
+		}
+	}
 	return f.exec(p, func(in [][]float64) error {
 		if err := f.split(in, 0, x, "the point"); err != nil {
 			return err
@@ -445,6 +468,91 @@ func (f *Func) exec(p *program, set func(in [][]float64) error, out []float64, r
 		read(st.ws)
 	}
 	return err
+}
+
+// flatRegisters returns where prog's inputs, the variables and for a
+// tangent program their directions, and its outputs live in the register
+// file, with outputs first, first+1, … the flat result, if all live there
+// and a run of prog can be checked by its outputs alone, or nil.
+func (f *Func) flatRegisters(prog *Program, first int) *flatRegs {
+	if prog.regIn == nil || prog.folded != nil || !prog.tracksInputs() {
+		return nil
+	}
+	for i := range prog.code {
+		if prog.code[i].fused != nil {
+			return nil
+		}
+	}
+	r := &flatRegs{}
+	for _, t := range prog.regIn {
+		for i := range t.n {
+			r.in = append(r.in, int32(t.reg+i))
+		}
+	}
+	// outRegs returns the registers of output k, or nil.
+	outRegs := func(k int) []int32 {
+		l := prog.outLoc[k]
+		if !l.vec {
+			return []int32{l.i}
+		}
+		for _, si := range prog.slotInit {
+			if si.slot == l.i && si.reg {
+				regs := make([]int32, si.len)
+				for i := range regs {
+					regs[i] = int32(si.off + i)
+				}
+				return regs
+			}
+		}
+		return nil
+	}
+	for k := range prog.outLoc {
+		regs := outRegs(k)
+		if regs == nil {
+			return nil
+		}
+		r.all = append(r.all, regs...)
+		if k >= first && first >= 0 {
+			r.out = append(r.out, regs...)
+		}
+	}
+	if len(r.out) != f.dim {
+		r.out = nil
+	}
+	return r
+}
+
+// runRegisters is Func.run for a program whose inputs and outputs all live
+// in registers (r): x and v go straight into the register file, the flat
+// result comes straight out of it. It reports false, leaving out as it
+// may, when an output is NaN or infinite: then the run must be explained
+// by the general path.
+func runRegisters(prog *Program, ws *Workspace, r *flatRegs, x, v, out []float64) bool {
+	s := ws.s
+	m := len(s) - 1
+	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
+	in := r.in[:len(x)]
+	for i, xi := range x {
+		s[int(in[i])&m] = xi
+	}
+	in = r.in[len(x):]
+	in = in[:len(v)]
+	for i, vi := range v {
+		s[int(in[i])&m] = vi
+	}
+	prog.execute(ws, prog.compact)
+	for _, k := range r.all {
+		if y := s[int(k)&m]; y-y != 0 { // NaN for NaN and ±Inf
+			return false
+		}
+	}
+	if out != nil {
+		out = out[:len(r.out)]
+		for i, k := range r.out {
+			out[i] = s[int(k)&m]
+		}
+	}
+	return true
 }
 
 // overlap reports whether a and b share memory.

@@ -573,3 +573,70 @@ func TestFuncConcurrentDirectResults(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestFuncRegisterRunsLikeRunChecked compares, bit for bit, what a Func
+// returns through the register path with what its programs return through
+// RunChecked, at points where the results are finite and where they are
+// not.
+func TestFuncRegisterRunsLikeRunChecked(t *testing.T) {
+	b := NewBuilder()
+	x, y, v := b.Var("x", Scalar()), b.Var("y", Scalar()), b.Var("v", Vector(3))
+	one := b.Const(1)
+	head, tail := b.Slice(v, None, -1, None), b.Slice(v, 1, None, None)
+	d, e := b.Sub(tail, b.Mul(head, head)), b.Sub(one, head)
+	cases := []struct {
+		name string
+		out  Node
+		vars []Node
+	}{
+		{"rosenbrock", b.Add(b.Pow(b.Sub(one, x), b.Const(2)), b.Mul(b.Const(100), b.Pow(b.Sub(y, b.Pow(x, b.Const(2))), b.Const(2)))), []Node{x, y}},
+		{"log", b.Mul(b.Log(b.Sub(x, one)), y), []Node{x, y}},
+		{"quotient", b.Div(b.Mul(x, b.Sqrt(y)), b.Add(b.Mul(x, x), one)), []Node{x, y}},
+		{"vector", b.Mul(b.Sum(b.Mul(v, v)), b.Sum(b.Sub(v, x))), []Node{x, v}},
+		{"rosenbrock3", b.Add(b.Sum(b.Add(b.Mul(b.Const(100), b.Mul(d, d)), b.Mul(e, e))), b.Mul(x, y)), []Node{x, y, v}},
+	}
+	require.NoError(t, b.Err())
+	points := [][]float64{
+		{-1.2, 1, 0.5, -0.25, 2}, {3, 0.5, 1, 1, 1}, {0.5, 2, -1, 0, 1}, // log(x - 1) is NaN at x = 0.5
+		{math.Inf(1), 1, 0, 0, 0}, {1, 1, 0, math.NaN(), 0}, {1e300, 1e300, 1e300, -1e300, 1},
+	}
+	bits := func(xs []float64) []uint64 {
+		b := make([]uint64, len(xs))
+		for i, x := range xs {
+			b[i] = math.Float64bits(x)
+		}
+		return b
+	}
+	// want runs a Func's program as the general path does.
+	want := func(p *program, in [][]float64) ([]float64, error) {
+		ws := p.prog.NewWorkspace()
+		err := p.prog.RunChecked(ws, in)
+		var out []float64
+		for k := range p.prog.outLoc {
+			out = append(out, ws.Output(k)...)
+		}
+		return out, err
+	}
+	for _, c := range cases {
+		f, err := NewFunc(b.Graph(), c.out, c.vars...)
+		require.NoError(t, err)
+		require.NoError(t, f.Precompile())
+		require.NotNil(t, f.grad.regs, c.name)
+		n, nv := f.Dim(), len(c.vars)
+		for _, p := range points {
+			p, dir := p[:n], []float64{1, -1, 0.5, 2, 0.25}[:n]
+			in := make([][]float64, 2*nv)
+			require.NoError(t, f.split(in, 0, p, "the point"))
+			require.NoError(t, f.split(in, nv, dir, "the direction"))
+			grad, hv := make([]float64, n), make([]float64, n)
+			val, err := f.Grad(p, grad)
+			ref, refErr := want(&f.grad, in[:nv])
+			assert.Equal(t, fmt.Sprint(refErr), fmt.Sprint(err), "%s at %v", c.name, p)
+			assert.Equal(t, bits(ref), bits(append([]float64{val}, grad...)), "%s at %v", c.name, p)
+			err = f.HVP(p, dir, hv)
+			ref, refErr = want(&f.hvp, in)
+			assert.Equal(t, fmt.Sprint(refErr), fmt.Sprint(err), "%s at %v", c.name, p)
+			assert.Equal(t, bits(ref), bits(hv), "%s at %v", c.name, p)
+		}
+	}
+}
