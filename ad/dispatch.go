@@ -184,11 +184,14 @@ func pair(x, y *compact) (compact, bool) {
 // concatenation of short vectors become. A register qualifies when no
 // kernel and no output reads it and this move alone writes it, and its
 // source is written at most once, so that it holds the same value wherever
-// the destination is read.
+// the destination is read. An input's registers count as written once:
+// loading them, before the first step.
 func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 	writes := make([]int32, len(p.regInit))
 	pinned := make([]bool, len(p.regInit))
-	mark := func(l loc, n int, to []bool, count []int32) {
+	// mark sets the registers of l in to, or adds w to their count of
+	// writes.
+	mark := func(l loc, n int, to []bool, count []int32, w int32) {
 		r, ok := uint32(l.i), !l.vec
 		if l.vec {
 			r, ok = home[l.i]
@@ -197,7 +200,7 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 			if to != nil {
 				to[r+i] = true
 			} else {
-				count[r+i] += 2 // written by a kernel: never a move's source
+				count[r+i] += w
 			}
 		}
 	}
@@ -208,16 +211,17 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 		return p.nodes[node].shape.Len()
 	}
 	for k, l := range p.outLoc {
-		mark(l, size(l, p.outNode[k]), pinned, nil)
+		mark(l, size(l, p.outNode[k]), pinned, nil, 0)
 	}
 	for k, l := range p.inLoc {
-		mark(l, size(l, p.inNode[k]), nil, writes)
+		mark(l, size(l, p.inNode[k]), nil, writes, 1)
 	}
 	kernel := func(in *instr) {
 		for j, a := range in.args {
-			mark(a, size(a, in.argIDs[j]), pinned, nil)
+			mark(a, size(a, in.argIDs[j]), pinned, nil, 0)
 		}
-		mark(in.dstLoc, size(in.dstLoc, in.node), nil, writes)
+		// Written by a kernel: never a move's source.
+		mark(in.dstLoc, size(in.dstLoc, in.node), nil, writes, 2)
 	}
 	for _, st := range steps {
 		if st.code != cKernel {

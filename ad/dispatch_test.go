@@ -136,3 +136,28 @@ func TestRegisterInputErrors(t *testing.T) {
 	require.NoError(t, p.Run(ws, [][]float64{{2}, {1, 2.5}}))
 	assert.Equal(t, 7.0, ws.Scalar(0))
 }
+
+// TestInputMovesDropped compiles the Rosenbrock gradient over the elements
+// of a vector input kept in registers: the steps read the input's
+// registers directly, with no move out of them.
+func TestInputMovesDropped(t *testing.T) {
+	b := NewBuilder()
+	x := b.Var("x", Vector(2))
+	x0, x1 := b.Index(x, 0), b.Index(x, 1)
+	f := b.Add(b.Mul(b.Const(100), b.Pow(b.Sub(x1, b.Pow(x0, b.Const(2))), b.Const(2))), b.Pow(b.Sub(b.Const(1), x0), b.Const(2)))
+	require.NoError(t, b.Err())
+	grad, err := b.Graph().Grad(f, x)
+	require.NoError(t, err)
+	p, err := b.Graph().Compile(f, grad[0])
+	require.NoError(t, err)
+	in := uint32(p.inReg[0])
+	for _, st := range p.compact {
+		if st.code == cMove {
+			assert.NotContains(t, []uint32{in, in + 1}, st.a, "%s", p)
+		}
+	}
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, [][]float64{{-1.2, 1}}))
+	assert.InDelta(t, 24.2, ws.Scalar(0), 1e-12)
+	assert.InDeltaSlice(t, []float64{-215.6, -88}, ws.Output(1), 1e-12)
+}
