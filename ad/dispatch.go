@@ -10,13 +10,16 @@ package ad
 
 // A compact is one step of the compact form. A single operation computes
 // s[dst] from s[a] and s[b]; a pair computes s[mid] from s[a] and s[b],
-// then s[dst] from s[mid] and s[c]. Any other instruction runs its kernel:
-// k indexes it in Program.code.
+// then s[dst] from s[mid] and s[c]; a triple computes s[mid] and s[b] as
+// a pair whose first operation squares s[a] (and so leaves b free)
+// computes s[mid] and s[dst], then s[dst] from s[b] and s[d]. Any other
+// instruction runs its kernel: k indexes it in Program.code. Eight fields
+// make 32 bytes, a step's offset a shift of its index.
 type compact struct {
 	code code
 	// Unsigned, the indices load without a sign extension.
-	dst, a, b, mid, c uint32
-	k                 uint32
+	dst, a, b, mid, c, d uint32
+	k                    uint32
 }
 
 // A code is what a compact step does: the common scalar arithmetic itself,
@@ -66,6 +69,13 @@ const (
 	cSqMul
 	cSqRMul
 	cSqSq
+	// The triples: a pair, then the third operation on its result. Where
+	// the pairs cover every combination, a triple is here because programs
+	// need it: d + c·a² and c·a² + d, the square, scale and add of the
+	// Rosenbrock gradient and the a + c·b² that sums of squares merge into
+	// (mergeAxpySq).
+	cSqRMulRAdd
+	cSqRMulAdd
 )
 
 // pairSeconds is the number of forms of a pair's second operation,
@@ -129,6 +139,12 @@ func (p *Program) compactCode() []compact {
 	for i := 0; i < len(plain); i++ {
 		if i+1 < len(plain) && pairRow(plain[i].code) >= 0 {
 			if st, ok := pair(&plain[i], &plain[i+1]); ok {
+				if i+2 < len(plain) {
+					st, ok = triple(st, &plain[i+2])
+				}
+				if ok {
+					i++ // the third step, taken too
+				}
 				steps = append(steps, st)
 				i++
 				continue
@@ -137,6 +153,25 @@ func (p *Program) compactCode() []compact {
 		steps = append(steps, plain[i])
 	}
 	return steps
+}
+
+// triple returns the superinstruction of pair x then single step z, and
+// true, if z reads x's result and a triple code computes the three; else
+// x and false.
+func triple(x compact, z *compact) (compact, bool) {
+	if x.code != cSqRMul || z.code != cAddSS {
+		return x, false
+	}
+	switch x.dst {
+	case z.b:
+		x.code, x.d = cSqRMulRAdd, z.a
+	case z.a:
+		x.code, x.d = cSqRMulAdd, z.b
+	default:
+		return x, false
+	}
+	x.b, x.dst = x.dst, z.dst
+	return x, true
 }
 
 // step returns the compact step of instruction k alone.
@@ -229,6 +264,9 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 			if st.code >= cAddAdd {
 				writes[st.mid]++
 			}
+			if st.code >= cSqRMulRAdd {
+				writes[st.b]++
+			}
 			continue
 		}
 		if in := &p.code[st.k]; in.fused != nil {
@@ -248,7 +286,7 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 	}
 	out := steps[:0]
 	for _, st := range steps {
-		st.a, st.b, st.c = read(st.a), read(st.b), read(st.c)
+		st.a, st.b, st.c, st.d = read(st.a), read(st.b), read(st.c), read(st.d)
 		if st.code == cMove && !pinned[st.dst] && writes[st.dst] == 1 && writes[st.a] <= 1 {
 			alias[st.dst] = st.a
 			continue

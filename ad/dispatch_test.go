@@ -46,6 +46,39 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 	}
 }
 
+// TestTriplesMatchSingleSteps forms every superinstruction of three steps
+// from its single steps and runs both on the same registers: the results
+// must have the same bits.
+func TestTriplesMatchSingleSteps(t *testing.T) {
+	// Registers 0 to 2 are the operands, 3 to 5 the results.
+	operands := [][3]float64{{0.1, 0.2, 0.3}, {-1.2, 100, 1}, {1e200, 1e200, -1}, {math.Inf(1), -1, math.NaN()}, {3, 1e-300, -0.0}}
+	const a, c, d, mid, mid2, dst = 0, 1, 2, 3, 4, 5
+	p := &Program{}
+	sq := compact{code: cSqS, dst: mid, a: a}
+	scale := compact{code: cMulSS, dst: mid2, a: c, b: mid}
+	// The triple keeps its second result in b, which squaring leaves free.
+	for want, add := range map[code]compact{
+		cSqRMulRAdd: {code: cAddSS, dst: dst, a: d, b: mid2},
+		cSqRMulAdd:  {code: cAddSS, dst: dst, a: mid2, b: d},
+	} {
+		singles := []compact{sq, scale, add}
+		pc, ok := pair(&singles[0], &singles[1])
+		require.True(t, ok)
+		tc, ok := triple(pc, &singles[2])
+		require.True(t, ok)
+		require.Equal(t, want, tc.code)
+		for _, x := range operands {
+			want := registers(append(x[:], 0, 0, 0))
+			got := registers(append(x[:], 0, 0, 0))
+			p.execute(&Workspace{s: want}, singles)
+			p.execute(&Workspace{s: got}, []compact{tc})
+			for r := range want {
+				assert.Equal(t, math.Float64bits(want[r]), math.Float64bits(got[r]), "code %d at %v: register %d", tc.code, x, r)
+			}
+		}
+	}
+}
+
 // TestPairsFormed checks that the Rosenbrock gradient, twelve scalar
 // instructions, runs in fewer steps.
 func TestPairsFormed(t *testing.T) {

@@ -540,7 +540,9 @@ func runRegisters(prog *Program, ws *Workspace, r *flatRegs, x, v, out []float64
 	for i, vi := range v {
 		s[int(in[i])&m] = vi
 	}
-	prog.execute(ws, prog.compact)
+	if i := arith(s, prog.compact); i < len(prog.compact) { // as Run does
+		prog.execute(ws, prog.compact[i:])
+	}
 	for _, k := range r.all {
 		if y := s[int(k)&m]; y-y != 0 { // NaN for NaN and ±Inf
 			return false

@@ -164,7 +164,10 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 			s[(t.reg+i)&m] = v
 		}
 	}
-	p.execute(ws, p.compact)
+	// A program of arithmetic alone is done in one call, to arith.
+	if i := arith(s, p.compact); i < len(p.compact) {
+		p.execute(ws, p.compact[i:])
+	}
 	return nil
 }
 
@@ -177,20 +180,33 @@ func (p *Program) runLoaded(ws *Workspace, in [][]float64) error {
 	return nil
 }
 
-// execute runs the instructions of steps. The common scalar arithmetic
-// runs here, without a call: it is most of what small programs do. The
+// execute runs the instructions of steps: each run of arithmetic in
+// arith, every other step by a call.
+func (p *Program) execute(ws *Workspace, steps []compact) {
+	for i := 0; i < len(steps); i++ {
+		switch in := &steps[i]; in.code {
+		case cKernel, cPowSS, cF1, cF2:
+			p.call(ws, in)
+		default:
+			i += arith(ws.s, steps[i:]) - 1
+		}
+	}
+}
+
+// arith runs the common scalar arithmetic at the start of steps, up to the
+// first step that calls a function, and returns how many steps it ran.
+// Calling nothing, it keeps the loop's state in registers rather than
+// saving it on every step: most of what small programs do runs here. The
 // register file's length is a power of two, so masking an index keeps it
 // in range without a bounds check (compile gives no index beyond it).
-func (p *Program) execute(ws *Workspace, steps []compact) {
-	s := ws.s
+func arith(s []float64, steps []compact) int {
 	m := len(s) - 1
 	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
 	for i := range steps {
 		in := &steps[i]
 		switch in.code {
-		case cKernel:
-			c := &p.code[in.k]
-			c.kernel(ws, c)
+		case cKernel, cPowSS, cF1, cF2:
+			return i
 		case cAddSS:
 			s[int(in.dst)&m] = s[int(in.a)&m] + s[int(in.b)&m]
 		case cSubSS:
@@ -204,14 +220,8 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 		case cSqS:
 			x := s[int(in.a)&m]
 			s[int(in.dst)&m] = x * x
-		case cPowSS:
-			s[int(in.dst)&m] = pow(s[int(in.a)&m], s[int(in.b)&m])
 		case cMove:
 			s[int(in.dst)&m] = s[int(in.a)&m]
-		case cF1:
-			s[int(in.dst)&m] = p.code[in.k].f1(s[int(in.a)&m])
-		case cF2:
-			s[int(in.dst)&m] = p.code[in.k].f2(s[int(in.a)&m], s[int(in.b)&m])
 		case cAddAdd:
 			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
 			s[int(in.mid)&m] = t
@@ -324,7 +334,37 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
 			s[int(in.mid)&m] = t
 			s[int(in.dst)&m] = t * t
+		case cSqRMulRAdd:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			u := float64(s[int(in.c)&m] * t)
+			s[int(in.b)&m] = u
+			s[int(in.dst)&m] = s[int(in.d)&m] + u
+		case cSqRMulAdd:
+			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
+			s[int(in.mid)&m] = t
+			u := float64(s[int(in.c)&m] * t)
+			s[int(in.b)&m] = u
+			s[int(in.dst)&m] = u + s[int(in.d)&m]
 		}
+	}
+	return len(steps)
+}
+
+// call runs a step that calls a function: a kernel, pow, or
+// an instruction's f1 or f2.
+func (p *Program) call(ws *Workspace, in *compact) {
+	s := ws.s
+	switch in.code {
+	case cKernel:
+		c := &p.code[in.k]
+		c.kernel(ws, c)
+	case cPowSS:
+		s[in.dst] = pow(s[in.a], s[in.b])
+	case cF1:
+		s[in.dst] = p.code[in.k].f1(s[in.a])
+	case cF2:
+		s[in.dst] = p.code[in.k].f2(s[in.a], s[in.b])
 	}
 }
 

@@ -70,7 +70,7 @@ func (p *Program) shortSteps(steps []compact, k int, home map[int32]uint32, cons
 		}
 		return append(steps, compact{code: cMove, dst: uint32(in.dst), a: a(in.p0)}), true
 	}
-	if in.merge == mergeSumAxpy && !in.dstLoc.vec {
+	if (in.merge == mergeSumAxpy || in.merge == mergeSumAxpySq) && !in.dstLoc.vec {
 		return p.sumAxpySteps(steps, in, operand, constant, scratch)
 	}
 	d, ok := home[in.dst]
@@ -180,6 +180,11 @@ func (p *Program) shortSteps(steps []compact, k int, home map[int32]uint32, cons
 		one = func(i int) compact {
 			return compact{code: cMulRAdd, dst: d + uint32(i), a: cr, b: regs[1](i), mid: scratch, c: regs[0](i)}
 		}
+	case mergeAxpySq: // a + c·b²
+		cr := constant(in.c)
+		one = func(i int) compact {
+			return compact{code: cSqRMulRAdd, dst: d + uint32(i), a: regs[1](i), b: scratch, mid: scratch, c: cr, d: regs[0](i)}
+		}
 	default:
 		return steps, false
 	}
@@ -195,11 +200,11 @@ func (p *Program) isConst(i int32, v float64) bool {
 	return nd.op == OpConst && nd.vec == nil && nd.val == v
 }
 
-// sumAxpySteps appends the steps of Σ a + c·b over short vectors a and b,
-// added in the order sumAxpy adds them: for fewer than four elements, one
-// accumulator from zero, then the three others, zero, added to it. Adding
-// zero first and last changes only a sum of -0, to 0; adding it once at the
-// end does the same.
+// sumAxpySteps appends the steps of Σ a + c·b (or, for mergeSumAxpySq,
+// Σ a + c·b²) over short vectors a and b, added in the order sumAxpy adds
+// them: for fewer than four elements, one accumulator from zero, then the
+// three others, zero, added to it. Adding zero first and last changes only
+// a sum of -0, to 0; adding it once at the end does the same.
 func (p *Program) sumAxpySteps(steps []compact, in *instr, operand func(loc) (func(int) uint32, bool), constant func(float64) uint32, scratch uint32) ([]compact, bool) {
 	n := p.nodes[in.argIDs[0]].shape.Len()
 	a, okA := operand(in.args[0])
@@ -210,7 +215,11 @@ func (p *Program) sumAxpySteps(steps []compact, in *instr, operand func(loc) (fu
 	cr, dst := constant(in.c), uint32(in.dst)
 	for i := range n {
 		// dst = a[i] + c·b[i], the first time; then dst + (a[i] + c·b[i]).
-		steps = append(steps, compact{code: cMulRAdd, dst: scratch, a: cr, b: b(i), mid: scratch, c: a(i)})
+		if in.merge == mergeSumAxpySq {
+			steps = append(steps, compact{code: cSqRMulRAdd, dst: scratch, a: b(i), b: scratch, mid: scratch, c: cr, d: a(i)})
+		} else {
+			steps = append(steps, compact{code: cMulRAdd, dst: scratch, a: cr, b: b(i), mid: scratch, c: a(i)})
+		}
 		if i == 0 {
 			steps = append(steps, compact{code: cMove, dst: dst, a: scratch})
 		} else {
