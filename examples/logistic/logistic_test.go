@@ -79,7 +79,7 @@ func TestLogistic(t *testing.T) {
 		_, grad, _ := loss(w)
 		require.Less(t, mat.Norm(grad, math.Inf(1)), 1e-13, "Newton's optimum")
 
-		res, err := optim.Minimize(context.Background(), f, make([]float64, p), optim.LBFGS{}, &optim.Settings{GradTol: 1e-10, MaxIter: 10000})
+		res, err := optim.Minimize(context.Background(), f, make([]float64, p), optim.LBFGS{}, &optim.Settings{GradTol: 1e-9, MaxIter: 10000})
 		require.NoError(t, err)
 		assert.Equal(t, optim.GradientTolerance, res.Status, res.Message)
 		assert.InDeltaSlice(t, w.RawVector().Data, res.X, 1e-8)
