@@ -62,6 +62,11 @@ type Func struct {
 	tangents []Node     // one tangent variable per variable, for JVP and HVP
 
 	value, grad, jvp, hvp, hess program
+	// hessIdle holds the scratch of a Hessian by HVPs that is not running,
+	// so that calls on one goroutine allocate it once, as program.idle
+	// keeps a workspace: Dim floats for a unit vector, all zeros between
+	// calls, and Dim for a column.
+	hessIdle atomic.Pointer[[]float64]
 }
 
 // program is a lazily compiled Program with a pool of workspaces.
@@ -633,7 +638,9 @@ func (f *Func) HVP(x, v, hv []float64) error {
 // empty (then it is sized). Small functions get it from one compiled
 // program of the Hessian's upper triangle, larger ones from one HVP per
 // column, so the graph never holds n² nodes. Functions of more than
-// MaxDenseHessian elements are refused: use HVP.
+// MaxDenseHessian elements are refused: use HVP. Calls after the first
+// allocate nothing, unless another goroutine is computing a Hessian of f
+// at the same time.
 func (f *Func) Hessian(x []float64, h *mat.SymDense) error {
 	n := f.dim
 	if n > MaxDenseHessian {
@@ -648,7 +655,14 @@ func (f *Func) Hessian(x []float64, h *mat.SymDense) error {
 	if n <= symbolicHessianLimit {
 		return f.hessianSymbolic(x, h)
 	}
-	return f.hessianByHVP(x, h)
+	buf := f.hessIdle.Swap(nil)
+	if buf == nil {
+		b := make([]float64, 2*n)
+		buf = &b
+	}
+	err := f.hessianByHVP(x, h, *buf)
+	f.hessIdle.Store(buf)
+	return err
 }
 
 // hessianSymbolic runs one program of the Hessian's upper triangle.
@@ -670,11 +684,10 @@ func (f *Func) hessianSymbolic(x []float64, h *mat.SymDense) error {
 
 // hessianByHVP fills h one column at a time, by HVPs with the unit vectors,
 // averaging the two computed triangles so that rounding cannot make it
-// unsymmetric.
-func (f *Func) hessianByHVP(x []float64, h *mat.SymDense) error {
+// unsymmetric. buf is the scratch that Func.hessIdle describes.
+func (f *Func) hessianByHVP(x []float64, h *mat.SymDense, buf []float64) error {
 	n := f.dim
-	e := make([]float64, n)
-	col := make([]float64, n)
+	e, col := buf[:n], buf[n:]
 	var first error
 	for j := range n {
 		e[j] = 1

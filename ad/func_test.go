@@ -324,7 +324,7 @@ func BenchmarkHessianMethods(b *testing.B) {
 		for i := range x {
 			x[i] = 0.5 + float64(i%3)
 		}
-		h := mat.NewSymDense(n, nil)
+		h, buf := mat.NewSymDense(n, nil), make([]float64, 2*n)
 		b.Run(fmt.Sprintf("n%d/symbolic", n), func(b *testing.B) {
 			for b.Loop() {
 				if err := f.hessianSymbolic(x, h); err != nil {
@@ -334,7 +334,7 @@ func BenchmarkHessianMethods(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("n%d/hvp", n), func(b *testing.B) {
 			for b.Loop() {
-				if err := f.hessianByHVP(x, h); err != nil {
+				if err := f.hessianByHVP(x, h, buf); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -347,7 +347,7 @@ func TestHessianMethodsAgree(t *testing.T) {
 	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2}
 	a, b := mat.NewSymDense(6, nil), mat.NewSymDense(6, nil)
 	require.NoError(t, f.hessianSymbolic(x, a))
-	require.NoError(t, f.hessianByHVP(x, b))
+	require.NoError(t, f.hessianByHVP(x, b, make([]float64, 12)))
 	assert.True(t, mat.EqualApprox(a, b, 1e-12), "symbolic\n%v\nby HVP\n%v", mat.Formatted(a), mat.Formatted(b))
 }
 

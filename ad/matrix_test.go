@@ -470,6 +470,6 @@ func TestMatrixHessian(t *testing.T) {
 	x := []float64{0.1, -0.4, 0.3, 0.9, -1, 2, 0.5, 0.2, -0.3}
 	a, h := mat.NewSymDense(9, nil), mat.NewSymDense(9, nil)
 	require.NoError(t, f.hessianSymbolic(x, a))
-	require.NoError(t, f.hessianByHVP(x, h))
+	require.NoError(t, f.hessianByHVP(x, h, make([]float64, 18)))
 	assert.True(t, mat.EqualApprox(a, h, 1e-12), "symbolic\n%v\nby HVP\n%v", mat.Formatted(a), mat.Formatted(h))
 }
