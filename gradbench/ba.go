@@ -64,15 +64,19 @@ var ba = module{
 			if err != nil {
 				return nil, err
 			}
-			for _, f := range []*ad.VectorFunc{m.rotate, m.still, m.werr} {
-				if f == nil {
-					continue
-				}
-				if err := f.Precompile(); err != nil {
-					return nil, err
+			// One reverse pass of each model compiles its VJP program, the
+			// only one the runs use. Its errors are left to the first run,
+			// which meets them again (a program that fails to compile
+			// fails on every use) and says which observation they are of.
+			var jac baSparse
+			jac.alloc(m.p)
+			m.observation(0, jac.x)
+			for _, f := range []*ad.VectorFunc{m.rotate, m.still} {
+				if f != nil {
+					_ = f.VJP(jac.x, []float64{1, 0}, jac.y, jac.g)
 				}
 			}
-			var jac baSparse
+			_ = m.werr.VJP(m.w, jac.ones, jac.werr, jac.diag)
 			return &task{
 				run:    func() error { return m.jacobian(&jac) },
 				output: func() any { return jac.reference() },
@@ -200,6 +204,19 @@ type baSparse struct {
 	x, y, g, ones, werr, diag []float64
 }
 
+// alloc allocates the buffers of the passes over p observations, unless
+// they are.
+func (jac *baSparse) alloc(p int) {
+	if jac.x != nil {
+		return
+	}
+	jac.x, jac.y, jac.g = make([]float64, baDim), make([]float64, 2), make([]float64, baDim)
+	jac.ones, jac.werr, jac.diag = make([]float64, p), make([]float64, p), make([]float64, p)
+	for i := range jac.ones {
+		jac.ones[i] = 1
+	}
+}
+
 // jacobian computes the Jacobian into jac, as the reference does: the two
 // rows of each observation's reprojection error from two reverse passes
 // of its model, with 15 entries each (its camera, its point and its
@@ -209,13 +226,7 @@ func (bm *baModel) jacobian(jac *baSparse) error {
 	n, m, p := bm.n, bm.m, bm.p
 	jac.rows = append(jac.rows[:0], 0)
 	jac.cols, jac.vals = jac.cols[:0], jac.vals[:0]
-	if jac.x == nil {
-		jac.x, jac.y, jac.g = make([]float64, baDim), make([]float64, 2), make([]float64, baDim)
-		jac.ones, jac.werr, jac.diag = make([]float64, p), make([]float64, p), make([]float64, p)
-		for i := range jac.ones {
-			jac.ones[i] = 1
-		}
-	}
+	jac.alloc(p)
 	x, y, g := jac.x, jac.y, jac.g
 	rowOf := [2][]float64{{1, 0}, {0, 1}}
 	for i := range p {

@@ -43,14 +43,15 @@ var ht = module{
 		compile := decodeHT(in)
 		return func() (*task, error) {
 			h, err := compile()
-			if err == nil {
-				err = h.f.Precompile()
-			}
 			if err != nil {
 				return nil, err
 			}
 			jac := mat.NewDense(h.f.Len(), h.cols(), nil)
 			y, col, t := make([]float64, h.f.Len()), make([]float64, h.f.Len()), make([]float64, h.f.Dim())
+			// One forward pass compiles the JVP program, the only one the
+			// runs use. Its error is left to the first run, which meets
+			// it again: a program that fails to compile fails on every use.
+			_ = h.f.JVP(h.x, t, y, col)
 			return &task{
 				run:    func() error { return h.jacobian(jac, y, col, t) },
 				output: func() any { return denseRows(jac) },

@@ -93,7 +93,7 @@ func scalarFunctions(value, gradient string, decode func(in *object) func() (*ad
 }
 
 // compile compiles a model of this package. Its derivative programs are
-// compiled on first use, or by Precompile.
+// compiled on first use.
 func compile(file string, opts *expr.Options) (*ad.Func, error) {
 	f, err := expr.Compile(source(file), opts)
 	if err != nil {
@@ -128,15 +128,17 @@ var ode = module{
 		compile := decodeODE(in)
 		return func() (*task, error) {
 			f, x, err := compile()
-			if err == nil {
-				err = f.Precompile()
-			}
 			if err != nil {
 				return nil, err
 			}
 			y, g := make([]float64, f.Len()), make([]float64, f.Dim())
 			last := make([]float64, f.Len())
 			last[len(last)-1] = 1
+			// The first pass compiles the VJP program, and only that, as
+			// scalarFunctions does.
+			if err := f.VJP(x, last, y, g); err != nil {
+				return nil, err
+			}
 			return &task{
 				run:    func() error { return f.VJP(x, last, y, g) },
 				output: func() any { return g },
