@@ -346,6 +346,13 @@ func TestFusedBroadcastsMatchBitForBit(t *testing.T) {
 					fusionOff = false
 					for k := range plain {
 						for i := range plain[k] {
+							// Any NaN for a NaN: of two NaN operands an
+							// x86 instruction keeps the first's payload,
+							// and the operand order is the compiler's,
+							// which differs in a -race build.
+							if math.IsNaN(plain[k][i]) && math.IsNaN(fused[k][i]) {
+								continue
+							}
 							require.Equal(t, math.Float64bits(plain[k][i]), math.Float64bits(fused[k][i]),
 								"%s(%s), %d×%d: program %d, output %d[%d] is %v fused, %v plain", op, l.name, m, n, j, k, i, fused[k][i], plain[k][i])
 						}
