@@ -117,6 +117,25 @@ func TestUnaryDerivatives(t *testing.T) {
 	}
 }
 
+// TestStepVector checks step's vector kernel against the scalar step, bit
+// for bit, on the values where step's cases meet, and through a program.
+func TestStepVector(t *testing.T) {
+	x := []float64{-2, math.Copysign(0, -1), 0, 3, -math.SmallestNonzeroFloat64, math.SmallestNonzeroFloat64,
+		math.Inf(-1), math.Inf(1), math.NaN()}
+	ws := &Workspace{v: [][]float64{make([]float64, len(x)), x}}
+	stepV(ws, &instr{dst: 0, a: 1})
+	for i, v := range x {
+		assert.Equal(t, math.Float64bits(step(v)), math.Float64bits(ws.v[0][i]), "step(%v)", v)
+	}
+
+	finite := x[:6]
+	g := NewGraph()
+	xv, _ := g.Var("x", Vector(len(finite)))
+	y, err := g.Call("step", xv)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0, 1, 1, 1, 0, 1}, eval(t, g, [][]float64{finite}, y)[0])
+}
+
 var binaryCases = []struct {
 	name   string
 	f      func(a, b float64) float64

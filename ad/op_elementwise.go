@@ -95,7 +95,7 @@ func init() {
 		partials: partial1(func(g *Graph, y, x Node) Node { return Node{} })})
 	defineElementwise(opDef{op: OpStep, gen: genForm{expr: "%[3]sStep(%[1]s)", helper: stepSource},
 		name: "step", doc: "1 for x ≥ 0, else 0, so step(0) is 1 (derivative 0)",
-		f1: step, noComplex: true,
+		f1: step, fast: fastKernels{v: stepV}, noComplex: true,
 		partials: partial1(func(g *Graph, y, x Node) Node { return Node{} })})
 
 	defineElementwise(opDef{op: OpAtan2, gen: genForm{expr: "math.Atan2(%[1]s, %[2]s)"},
@@ -499,4 +499,14 @@ func step(x float64) float64 {
 		return 0
 	}
 	return x // NaN
+}
+
+// stepV is step over a vector, without f1V's call per element: the mask
+// of the nearest centroids in k-means is a matrix of steps.
+func stepV(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	a = a[:len(d)]
+	for i := range d {
+		d[i] = step(a[i])
+	}
 }
