@@ -400,7 +400,15 @@ func powByConst(c float64) string {
 func negV(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]
 	a = a[:len(d)]
-	for i := range d {
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4 := d[i:i+4:i+4], a[i:i+4:i+4]
+		d4[0] = -a4[0]
+		d4[1] = -a4[1]
+		d4[2] = -a4[2]
+		d4[3] = -a4[3]
+	}
+	for ; i < len(d); i++ {
 		d[i] = -a[i]
 	}
 }
