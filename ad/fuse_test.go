@@ -222,12 +222,7 @@ func TestRosenbrockPassesPerTile(t *testing.T) {
 	for _, tt := range tests {
 		p, err := g.Compile(tt.outs...)
 		require.NoError(t, err)
-		var groups []*fusedGroup
-		for _, in := range p.code {
-			if in.fused != nil {
-				groups = append(groups, in.fused)
-			}
-		}
+		groups := fusedGroups(p)
 		require.Len(t, groups, 1, tt.name)
 		assert.Equal(t, tt.members, len(groups[0].code), tt.name)
 		assert.Equal(t, tt.fast, len(groups[0].fast), tt.name)
@@ -490,12 +485,7 @@ func TestLossAndGradientInOnePass(t *testing.T) {
 			require.NoError(t, err)
 			p, err := g.Compile(f, grad[0])
 			require.NoError(t, err)
-			var groups []*fusedGroup
-			for _, in := range p.code {
-				if in.fused != nil {
-					groups = append(groups, in.fused)
-				}
-			}
+			groups := fusedGroups(p)
 			require.Len(t, groups, 1, tt.name)
 			assert.Equal(t, tt.members, len(groups[0].code), tt.name)
 			assert.Equal(t, tt.fast, len(groups[0].fast), tt.name)
@@ -566,10 +556,8 @@ func TestWaitingWorkLeavesOtherGroupsWhole(t *testing.T) {
 	p, err := g.Compile(outs...)
 	require.NoError(t, err)
 	var members []int
-	for _, in := range p.code {
-		if in.fused != nil {
-			members = append(members, len(in.fused.code))
-		}
+	for _, fg := range fusedGroups(p) {
+		members = append(members, len(fg.code))
 	}
 	assert.Equal(t, []int{3, 4, 4, 4, 5}, members)
 
@@ -583,4 +571,15 @@ func TestWaitingWorkLeavesOtherGroupsWhole(t *testing.T) {
 			assert.Equal(t, math.Float64bits(plain[j][i]), math.Float64bits(fused[j][i]), "output %d[%d]", j, i)
 		}
 	}
+}
+
+// fusedGroups returns the fused groups of p's code, in order.
+func fusedGroups(p *Program) []*fusedGroup {
+	var groups []*fusedGroup
+	for _, in := range p.code {
+		if in.fused != nil {
+			groups = append(groups, in.fused)
+		}
+	}
+	return groups
 }
