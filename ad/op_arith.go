@@ -509,8 +509,10 @@ func mulVV(ws *Workspace, in *instr) {
 	}
 }
 
-func mulVS(ws *Workspace, in *instr) {
-	d, a, c := ws.v[in.dst], ws.v[in.a], ws.s[in.b]
+func mulVS(ws *Workspace, in *instr) { scaleTo(ws.v[in.dst], ws.v[in.a], ws.s[in.b]) }
+
+// scaleTo writes a·c to d, four elements a round.
+func scaleTo(d, a []float64, c float64) {
 	a = a[:len(d)]
 	i := 0
 	for ; i+4 <= len(d); i += 4 {

@@ -357,21 +357,7 @@ func axpbyAddTo(ws *Workspace, in *instr) {
 
 // copyScaledTo writes a·s to the destination, s a scalar register (p0):
 // the chain's copier of a product made for it alone.
-func copyScaledTo(ws *Workspace, in *instr) {
-	d, a, s := ws.v[in.dst], ws.v[in.a], ws.s[in.p0]
-	a = a[:len(d)]
-	i := 0
-	for ; i+4 <= len(d); i += 4 {
-		d4, a4 := d[i:i+4:i+4], a[i:i+4:i+4]
-		d4[0] = a4[0] * s
-		d4[1] = a4[1] * s
-		d4[2] = a4[2] * s
-		d4[3] = a4[3] * s
-	}
-	for ; i < len(d); i++ {
-		d[i] = a[i] * s
-	}
-}
+func copyScaledTo(ws *Workspace, in *instr) { scaleTo(ws.v[in.dst], ws.v[in.a], ws.s[in.p0]) }
 
 // sumSqAxpySqAcc adds a tile of Σ k·x² + c·b², x in slot p0 and k in c2,
 // to the parts of its block, as sumAxpySqAcc does with the scaled square
