@@ -125,6 +125,26 @@ func (b *Builder) MaxAxis(x Node, axis int) Node { return b.op(OpMaxAxis, []Node
 // the derivative).
 func (b *Builder) MinAxis(x Node, axis int) Node { return b.op(OpMinAxis, []Node{x}, axis) }
 
+// ArgMin returns argmin(x, axis): the indices of the smallest elements along
+// axis, written argmin(A, axis=k): the first of equal ones, NaN where a NaN
+// is among them (derivative 0).
+func (b *Builder) ArgMin(x Node, axis int) Node { return b.op(OpArgMin, []Node{x}, axis) }
+
+// ArgMax returns argmax(x, axis): the indices of the largest elements along
+// axis, written argmax(A, axis=k): the first of equal ones, NaN where a NaN
+// is among them (derivative 0).
+func (b *Builder) ArgMax(x Node, axis int) Node { return b.op(OpArgMax, []Node{x}, axis) }
+
+// Take returns x[a]: the elements of the vector x, or the rows of the matrix
+// x, at the indices a (a scalar or a vector) computed at run time; an index
+// that is not an integer from 0 to len(x)−1 gives NaN.
+func (b *Builder) Take(x, a Node) Node { return b.op(OpTake, []Node{x, a}) }
+
+// AddAt returns addat(x, a, v): x with the elements (or rows) of v added at
+// the indices a, as NumPy's add.at: a repeated index adds each; an index
+// that is not an integer from 0 to len(x)−1 makes every element NaN.
+func (b *Builder) AddAt(x, a, v Node) Node { return b.op(OpAddAt, []Node{x, a, v}) }
+
 // Index returns x[i]: element i of the vector x, or row i of the matrix x; a
 // negative i counts from the end.
 func (b *Builder) Index(x Node, i int) Node { return b.op(OpIndex, []Node{x}, i) }

@@ -160,6 +160,19 @@ func TestGenerateMatrices(t *testing.T) {
 			return b.Add(b.Add(b.Sum(b.Tanh(b.Mul(every2, every2))), b.Sum(b.Mul(b.Add(mid, c), mid))),
 				b.Add(b.Dot(b.Index(A, 4), c), b.Sum(b.Sin(b.Reshape(A, 3, 5)))))
 		}},
+		{"computed indices", func(b *ad.Builder) ad.Node {
+			// The nearest of the rows of C to each row of P, as kmeans
+			// finds it, and the rows of the largest and smallest elements
+			// of x, where an index in a vector, a scalar index and an
+			// index of a whole vector meet take and addat of vectors.
+			C, P, x := b.Var("C", ad.Matrix(3, 2)), b.ConstMatrix(4, 2, random(8)), b.Var("x", ad.Vector(3))
+			D := b.Sub(b.Reshape(b.SumAxis(b.Mul(C, C), 1), 3, 1), b.MatMul(C, b.Transpose(P)))
+			a := b.ArgMin(D, 0)
+			r := b.Sub(b.Take(C, a), P)
+			near := b.Sum(b.Mul(r, r))
+			rows := b.Add(b.Dot(b.Take(x, b.ArgMax(C, 1)), x), b.Sum(b.Mul(b.Take(C, b.ArgMax(x, 0)), b.Take(x, b.Take(b.ConstVec([]float64{2, 0}), b.ArgMin(x, 0))))))
+			return b.Add(b.Add(near, rows), b.Sum(b.Mul(b.AddAt(C, b.ArgMin(x, 0), b.Slice(x, 0, 2, 1)), C)))
+		}},
 	}
 	var gcases []gentest.Case
 	for _, c := range cases {

@@ -35,7 +35,7 @@ func genWrites(op Op) bool {
 	switch op {
 	case OpSlice, OpIndex, OpFill, OpConcat, OpScatter, OpScatterAdd, OpCumsum, OpLogSumExp,
 		OpReshape, OpBroadcast, OpTranspose, OpVStack, OpDiag, OpTril, OpTrilVec, OpTrace,
-		OpSumAxis, OpLogSumExpAxis, OpMaxAxis, OpMinAxis, OpMatMul,
+		OpSumAxis, OpLogSumExpAxis, OpMaxAxis, OpMinAxis, OpMatMul, OpArgMin, OpArgMax, OpTake, OpAddAt,
 		OpDet, OpLogDet, OpInv, OpSolve, OpCholesky:
 		return true
 	}
@@ -555,7 +555,7 @@ func (b *genBody) constScalar(i int32) (float64, bool) {
 
 // single writes an instruction outside any loop.
 func (b *genBody) single(in *instr) {
-	if b.matrixOp(in) {
+	if b.matrixOp(in) || b.indexOp(in) {
 		return
 	}
 	i := in.node

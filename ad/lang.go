@@ -137,6 +137,8 @@ var composites = []function{
 		}},
 	{Builtin: Builtin{"trilvec", []string{"A"}, "trilvec(A, 0): the entries of A on and below its diagonal, row by row"},
 		build: func(g *Graph, args []Node) (Node, error) { return g.call(OpTrilVec, args, 0) }},
+	argOfAll("argmin", OpArgMin, "smallest"),
+	argOfAll("argmax", OpArgMax, "largest"),
 	{Builtin: Builtin{"range", []string{"n"}, "the constant vector 0, 1, …, n−1 (n ≥ 1)"},
 		build: func(g *Graph, args []Node) (Node, error) {
 			n, err := g.intParam("range", args[0])
@@ -145,6 +147,20 @@ var composites = []function{
 			}
 			return g.Range(n)
 		}},
+}
+
+// argOfAll is the one-argument form of argmin or argmax: the index of the
+// extreme element of a vector, or of a matrix's elements row by row, as
+// NumPy's argmin(A) is.
+func argOfAll(name string, op Op, which string) function {
+	return function{Builtin: Builtin{name, []string{"v"}, fmt.Sprintf("the index of the %s element of v, the first of equal ones, NaN if v has a NaN; of a matrix, of its elements row by row (derivative 0)", which)},
+		build: func(g *Graph, args []Node) (Node, error) {
+			s := g.Shape(args[0])
+			if s.IsScalar() {
+				return Node{}, fmt.Errorf("%s of a scalar (%s takes a vector or a matrix)", name, name)
+			}
+			return g.call(op, []Node{g.reshape(args[0], Vector(s.Len()))}, 0)
+		}}
 }
 
 // functions are the forms of the language's functions by name, ordered by

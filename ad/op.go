@@ -62,6 +62,12 @@ const (
 	OpMaxAxis
 	OpMinAxis
 
+	// Computed indices.
+	OpArgMin // the index of the smallest element along an axis
+	OpArgMax // the index of the largest
+	OpTake   // x[a]: elements or rows at indices computed at run time
+	OpAddAt  // x with rows of v added at computed indices
+
 	// Structure.
 	OpIndex      // x[i]
 	OpSlice      // x[start::step], count elements

@@ -82,6 +82,16 @@ func init() {
 				}
 				return Node{}, false
 			}},
+			// The adjoint of a take, likewise, adds its rows in place.
+			{"x + addat(0, a, v) → addat(x, a, v)", func(g *Graph, t *term) (Node, bool) {
+				for _, k := range [][2]int{{0, 1}, {1, 0}} {
+					base, at := t.args[k[0]], &g.nodes[t.args[k[1]]]
+					if at.op == OpAddAt && g.isConst(at.args[0], 0) && g.nodes[base].shape == t.shape {
+						return g.addAt(g.handle(base), g.handle(at.args[1]), g.handle(at.args[2])), true
+					}
+				}
+				return Node{}, false
+			}},
 		},
 		fast:   fastKernels{scalar: cAddSS, vv: addVV, vs: addVS, commutes: true, scaledVV: addVVc},
 		format: printInfix, infix: "+", prec: precAdd})
