@@ -47,6 +47,9 @@ type fusedGroup struct {
 	// only after the last tile, for checked runs.
 	whole bool
 	late  []bool
+	// work is how much of the workspace's scratch space its argmins and
+	// argmaxes keep their extremes so far in.
+	work int
 	// dests are the vectors scatters add into, and windows says, for
 	// each member that adds into one, where (nil when none does).
 	dests   []groupDest
@@ -117,7 +120,7 @@ func (g *Graph) fusible(in *instr) int {
 func (g *Graph) alongAxis(i int32) bool {
 	nd := &g.nodes[i]
 	switch nd.op {
-	case OpSumAxis, OpMinAxis, OpMaxAxis:
+	case OpSumAxis, OpMinAxis, OpMaxAxis, OpArgMin, OpArgMax:
 		return g.nodes[nd.args[0]].shape.Rank() == 2
 	}
 	return false
@@ -140,6 +143,12 @@ func (g *Graph) tiled(fg *fusedGroup, in *instr) {
 		in.kernel = minAxisTile
 	case OpMaxAxis:
 		in.kernel = maxAxisTile
+	case OpArgMin, OpArgMax:
+		in.kernel, in.p2 = argMinTile, fg.work
+		if nd.op == OpArgMax {
+			in.kernel = argMaxTile
+		}
+		fg.work += nd.shape.Len()
 	}
 }
 
@@ -379,7 +388,7 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		}
 	}
 	fg.fast, fg.fastWindows = g.fastCode(fg, internal)
-	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc}}
+	return []instr{{kernel: runFused, fused: fg, node: group[len(group)-1].node, dstLoc: group[len(group)-1].dstLoc, work: fg.work}}
 }
 
 // fastCode returns the members of fg as unchecked runs go through them,

@@ -173,6 +173,11 @@ func takeShape(op Op, in []Shape, _ [3]int) (Shape, error) {
 	return withItems(x, a.Dim(0)), nil
 }
 
+// Take returns x[a]: the elements of the vector x, or the rows of the
+// matrix x, at the indices a, a scalar or a vector computed at run time.
+// An index that is not an integer from 0 to len(x)-1 gives NaN.
+func (g *Graph) Take(x, a Node) (Node, error) { return g.call(OpTake, []Node{x, a}) }
+
 func (g *Graph) take(x, a Node) Node { return must(g.build(OpTake, [3]int{}, x, a)) }
 
 func (g *Graph) addAt(x, a, v Node) Node { return must(g.build(OpAddAt, [3]int{}, x, a, v)) }
@@ -232,6 +237,68 @@ func argAxis(d, a, m []float64, n, inner int, isMax bool) {
 		for i, x := range m {
 			if x != x {
 				dst[i] = math.NaN()
+			}
+		}
+	}
+}
+
+// argMinTile and argMaxTile are argmin and argmax along an axis of a
+// matrix in a fused group: each takes the tile of its argument that
+// starts ws.tile elements in, keeping the extremes so far in the scratch
+// space from p2. Each element meets the same comparisons in the same
+// order as in argAxis, so the indices are the same.
+func argMinTile(ws *Workspace, in *instr) { argTile(ws, in, false) }
+func argMaxTile(ws *Workspace, in *instr) { argTile(ws, in, true) }
+
+func argTile(ws *Workspace, in *instr, isMax bool) {
+	d, x, n, inner := ws.v[in.dst], ws.v[in.a], in.p0, in.p1
+	m := ws.work[in.p2 : in.p2+len(d)]
+	// more reports whether v replaces the extreme so far e.
+	more := func(v, e float64) bool { return isMax && v > e || !isMax && v < e || v != v }
+	if inner == 1 {
+		for r, c := ws.tile/n, ws.tile%n; len(x) > 0; r, c = r+1, 0 {
+			seg := x[:min(len(x), n-c)]
+			x = x[len(seg):]
+			if c == 0 {
+				m[r], d[r] = seg[0], 0
+			}
+			for j, v := range seg {
+				if more(v, m[r]) {
+					m[r], d[r] = v, float64(c+j)
+				}
+			}
+			if c+len(seg) == n && m[r] != m[r] {
+				d[r] = math.NaN()
+			}
+		}
+		return
+	}
+	for r, c := ws.tile/inner, ws.tile%inner; len(x) > 0; r, c = r+1, 0 {
+		seg := x[:min(len(x), inner-c)]
+		x = x[len(seg):]
+		dst, e := d[c:c+len(seg)], m[c:c+len(seg)]
+		switch fr := float64(r); {
+		case r == 0:
+			copy(e, seg)
+			clear(dst)
+		case isMax:
+			for i, v := range seg {
+				if v > e[i] || v != v {
+					e[i], dst[i] = v, fr
+				}
+			}
+		default:
+			for i, v := range seg {
+				if v < e[i] || v != v {
+					e[i], dst[i] = v, fr
+				}
+			}
+		}
+		if r == n-1 {
+			for i, v := range e {
+				if v != v {
+					dst[i] = math.NaN()
+				}
 			}
 		}
 	}

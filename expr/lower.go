@@ -423,17 +423,23 @@ func (l *lowerer) constInt(n node, what string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
+	return l.intOf(x, n.start(), what)
+}
+
+// intOf returns the value of x, which must be a constant integer, and
+// reports an error at off if it is not.
+func (l *lowerer) intOf(x ad.Node, off int, what string) (int, bool) {
 	if s := l.g.Shape(x); !s.IsScalar() {
-		l.errorf(n.start(), "%s must be a scalar, got %v", what, s)
+		l.errorf(off, "%s must be a scalar, got %v", what, s)
 		return 0, false
 	}
 	v, isConst := l.g.ConstValue(x)
 	if !isConst {
-		l.errorf(n.start(), "%s must be a constant integer", what)
+		l.errorf(off, "%s must be a constant integer", what)
 		return 0, false
 	}
 	if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-		l.errorf(n.start(), "%s must be an integer, got %s", what, strconv.FormatFloat(v, 'g', -1, 64))
+		l.errorf(off, "%s must be an integer, got %s", what, strconv.FormatFloat(v, 'g', -1, 64))
 		return 0, false
 	}
 	return int(v), true
@@ -441,13 +447,34 @@ func (l *lowerer) constInt(n node, what string) (int, bool) {
 
 func (l *lowerer) lowerIndex(n *index) (ad.Node, bool) {
 	x, ok := l.lower(n.x)
-	return l.indexOf(x, ok, n)
+	return l.indexOf(x, ok, n, true)
 }
 
 // indexOf builds x[i], the element of a vector or the row of a matrix, for
-// the index n of x, which is faulty when ok is false.
-func (l *lowerer) indexOf(x ad.Node, ok bool, n *index) (ad.Node, bool) {
-	i, iok := l.constInt(n.i, "index")
+// the index n of x, which is faulty when ok is false. Where computed is
+// set, an index that is not a constant scalar, computed at run time, a
+// scalar or a vector, takes the elements or rows at its values; elsewhere
+// an index is a constant integer.
+func (l *lowerer) indexOf(x ad.Node, ok bool, n *index, computed bool) (ad.Node, bool) {
+	at, iok := l.lower(n.i)
+	if !iok {
+		return ad.Node{}, false
+	}
+	if _, isConst := l.g.ConstValue(at); computed && !isConst {
+		if s := l.g.Shape(at); s.Rank() > 1 {
+			l.errorf(n.i.start(), "index must be a scalar or a vector, got %v", s)
+			return ad.Node{}, false
+		}
+		if !ok {
+			return ad.Node{}, false
+		}
+		if l.g.Shape(x).IsScalar() {
+			l.errorf(n.brack, "cannot index a scalar")
+			return ad.Node{}, false
+		}
+		return l.check(n.brack)(l.g.Take(x, at))
+	}
+	i, iok := l.intOf(at, n.i.start(), "index")
 	if !ok || !iok {
 		return ad.Node{}, false
 	}

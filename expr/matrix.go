@@ -110,7 +110,7 @@ func (l *lowerer) lowerSubscripts(n *subscripts) (ad.Node, bool) {
 	a := x
 	switch rows := n.rows.(type) {
 	case *index:
-		a, ok = l.indexOf(x, true, rows)
+		a, ok = l.indexOf(x, true, rows, true)
 	case *slice:
 		a, ok = l.sliceOf(x, true, rows)
 	}
@@ -120,7 +120,7 @@ func (l *lowerer) lowerSubscripts(n *subscripts) (ad.Node, bool) {
 	if l.g.Shape(a).Rank() == 1 {
 		switch cols := n.cols.(type) {
 		case *index:
-			return l.indexOf(a, true, cols)
+			return l.indexOf(a, true, cols, false)
 		case *slice:
 			return l.sliceOf(a, true, cols)
 		}
@@ -137,7 +137,7 @@ func (l *lowerer) lowerSubscripts(n *subscripts) (ad.Node, bool) {
 				return ad.Node{}, false
 			}
 		}
-		return l.indexOf(t, true, cols)
+		return l.indexOf(t, true, cols, false)
 	case *slice:
 		c, ok := l.sliceOf(t, true, cols)
 		if !ok {

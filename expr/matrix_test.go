@@ -121,6 +121,8 @@ func TestAxisSyntax(t *testing.T) {
 		{"sum(A, axis=0, 1)", "1:14: axis=… must be the last argument\n  sum(A, axis=0, 1)\n               ^"},
 		{"max(A, u, axis=0)", "1:1: max takes one argument before axis=, got 2\n  max(A, u, axis=0)\n  ^"},
 		{"sum(A, axis=x)", "1:13: axis must be a constant integer\n  sum(A, axis=x)\n              ^"},
+		{"sum(A[:, x])", "1:10: index must be a constant integer\n  sum(A[:, x])\n           ^"},
+		{"sum(A[u, x])", "1:10: index must be a constant integer\n  sum(A[u, x])\n           ^"},
 		{"sum(A, 1+1)", "1:1: axis 2 out of range for matrix(2×3)\n  sum(A, 1+1)\n  ^"},
 	} {
 		_, err := Compile(c.src, matrixOpts)

@@ -76,6 +76,19 @@ var opCases = map[string]opCase{
 		matrix: "sum(min(x, y) * max(y, x)) + dot(min(x + 3 * reshape(range({m} * {n}), {m}, {n}), axis=0), sum(y, 0)) + dot(min(y - 3 * reshape(range({m} * {n}), {m}, {n}), axis=1), sum(x * x, 1))"},
 	"max": {dom: [2]interval{{lo: 1.2, hi: 2}, {lo: 0.1, hi: 1}}, scalar: "max(x, y) * min(y, x) * y", vector: "sum(max(x, y) * x) + max(x)^2 * max(y)",
 		matrix: "sum(max(x, y) * x) + dot(max(x - 3 * reshape(range({m} * {n}), {m}, {n}), axis=0), sum(y, 0)) + dot(max(y + 3 * reshape(range({m} * {n}), {m}, {n}), axis=1), sum(x * x, 1))"},
+	// Indices are piecewise constant: their derivative is zero, and the
+	// elements they pick or add to carry it. Offsets keep the compared
+	// values apart, so that no step of the numeric derivatives changes an
+	// index; R is a matrix of them.
+	"argmin": {dom: [2]interval{wide, wide}, scalar: "[x, y, x*y][argmin([x, y + 5, 3 + x*y])] * y + x",
+		vector: "sum(x[argmin(y - 9*range(3))] * y) + sum(y[[argmin(x + 9*range(3)), argmin(x - 9*range(3))]]^2)",
+		matrix: "R = 9 * reshape(range({m} * {n}), {m}, {n}); sum(x[argmin(y + R, axis=0)]^2 * y[argmin(x - R, axis=0)]) + dot(sum(x * y, 1), argmin(x + R, axis=1) + 1)"},
+	"argmax": {dom: [2]interval{wide, wide}, scalar: "[x, y, x*y][argmax([x, y + 5, 3 + x*y])] * x",
+		vector: "sum(x[argmax(y - 9*range(3))] * y) + sum(y[[argmax(x + 9*range(3)), argmax(x - 9*range(3))]]^2)",
+		matrix: "R = 9 * reshape(range({m} * {n}), {m}, {n}); sum(x[argmax(y + R, axis=0)]^2 * y[argmax(x - R, axis=0)]) + dot(sum(x * y, 1), argmax(x + R, axis=1) + 1)"},
+	"addat": {dom: [2]interval{wide, wide}, scalar: "dot(addat([x, y, 1], 1, x*y), [y, x, 2])",
+		vector: "dot(addat(x, [2, 0, 2], y^2), y) + sum(addat(y, argmax(x + 9*range(3)), x[0]) * x)",
+		matrix: "R = 9 * reshape(range({m} * {n}), {m}, {n}); sum(addat(x, argmin(y - R, axis=0), y[argmin(x + R, axis=0)] * 2) * y) + sum(addat(y, 0, x[0]) * x)"},
 	"sin":      unary(wide, "sin"),
 	"cos":      unary(wide, "cos"),
 	"tan":      unary(interval{lo: -1.2, hi: 1.2}, "tan"),

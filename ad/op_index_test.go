@@ -1,0 +1,289 @@
+package ad
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestArgValues checks argmin and argmax along each axis and of a whole
+// vector: the first of tied elements, infinities, and NaN wherever a NaN
+// is among the elements.
+func TestArgValues(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	b := NewBuilder()
+	A, v := b.Var("A", Matrix(2, 3)), b.Var("v", Vector(4))
+	outs := []Node{b.ArgMin(A, 0), b.ArgMin(A, 1), b.ArgMax(A, 0), b.ArgMax(A, -1), b.ArgMin(v, 0), b.ArgMax(v, 0)}
+	require.NoError(t, b.Err())
+	tests := []struct {
+		name string
+		A, v []float64
+		want [][]float64
+	}{
+		{"distinct", []float64{1, 5, -3, 4, 2, 0}, []float64{2, -1, 7, 3},
+			[][]float64{{0, 1, 0}, {2, 2}, {1, 0, 1}, {1, 0}, {1}, {2}}},
+		{"ties take the first", []float64{2, 2, 2, 2, 2, 1}, []float64{3, 1, 3, 1},
+			[][]float64{{0, 0, 1}, {0, 2}, {0, 0, 0}, {0, 0}, {1}, {0}}},
+		{"infinities", []float64{inf, -inf, 0, inf, -inf, 1}, []float64{inf, inf, -inf, -inf},
+			[][]float64{{0, 0, 0}, {1, 1}, {0, 0, 1}, {0, 0}, {2}, {0}}},
+		{"a NaN gives NaN", []float64{nan, 1, 0, 2, 3, nan}, []float64{1, nan, 0, 2},
+			[][]float64{{nan, 0, nan}, {nan, nan}, {nan, 1, nan}, {nan, nan}, {nan}, {nan}}},
+		{"a NaN after the extreme", []float64{0, 1, 2, 3, 4, nan}, []float64{0, 1, 2, nan},
+			[][]float64{{0, 0, nan}, {0, nan}, {1, 1, nan}, {2, nan}, {nan}, {nan}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := eval(t, b.Graph(), [][]float64{tc.A, tc.v}, outs...)
+			for k := range tc.want {
+				assert.Equal(t, bitsOf(tc.want[k]), bitsOf(got[k]), "output %d: %v", k, got[k])
+			}
+		})
+	}
+
+	// The language's one-argument form: a vector's, and a matrix's
+	// elements row by row.
+	g := b.Graph()
+	for _, c := range []struct {
+		name string
+		x    Node
+		want float64
+	}{{"argmin", v, 1}, {"argmax", v, 2}, {"argmin", A, 2}, {"argmax", A, 1}} {
+		n, err := g.Call(c.name, c.x)
+		require.NoError(t, err)
+		got := eval(t, g, [][]float64{tests[0].A, tests[0].v}, n)
+		assert.Equal(t, []float64{c.want}, got[0], "%s(%s)", c.name, g.Shape(c.x))
+	}
+	_, err := g.Call("argmin", g.Const(1))
+	assert.EqualError(t, err, "argmin of a scalar (argmin takes a vector or a matrix)")
+}
+
+// bitsOf returns the bits of each element, so that NaN compares equal to
+// NaN.
+func bitsOf(v []float64) []uint64 {
+	b := make([]uint64, len(v))
+	for i, x := range v {
+		if x != x {
+			x = math.NaN()
+		}
+		b[i] = math.Float64bits(x)
+	}
+	return b
+}
+
+// TestArgFused checks argmin and argmax of a matrix that a fused group
+// computes a tile at a time, along each axis, against the same program
+// without fusion and against a loop, with ties and NaNs on either side of
+// tiles' and blocks' boundaries.
+func TestArgFused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, mn := range [][2]int{{3, 700}, {100, 50}, {64, 256}, {7, 1000}} {
+		m, n := mn[0], mn[1]
+		g := NewGraph()
+		A, _ := g.Var("A", Matrix(m, n))
+		c, _ := g.Var("c", Matrix(m, 1))
+		D := g.sub(g.broadcastTo(c, Matrix(m, n)), A)
+		var outs []Node
+		for _, op := range []Op{OpArgMin, OpArgMax} {
+			for axis := range 2 {
+				outs = append(outs, must(g.call(op, []Node{D}, axis)))
+			}
+		}
+		p, err := g.Compile(outs...)
+		require.NoError(t, err)
+		fused := false
+		for _, in := range p.code {
+			fused = fused || in.fused != nil && in.fused.whole
+		}
+		require.True(t, fused, "%d×%d: a fused group reduces along an axis", m, n)
+
+		as, cs := make([]float64, m*n), make([]float64, m)
+		for i := range as {
+			as[i] = float64(rng.IntN(5)) // many ties
+			if rng.IntN(500) == 0 {
+				as[i] = math.NaN()
+			}
+		}
+		got := eval(t, g, [][]float64{as, cs}, outs...)
+		fusionOff = true
+		plain := eval(t, g, [][]float64{as, cs}, outs...)
+		fusionOff = false
+		for k := range outs {
+			isMax, axis := k >= 2, k%2
+			want := make([]float64, g.Shape(outs[k]).Len())
+			for o := range want {
+				best, at := math.NaN(), -1
+				for j := range []int{m, n}[axis] {
+					e := o*n + j
+					if axis == 0 {
+						e = j*n + o
+					}
+					x := -as[e]
+					if x != x {
+						at = -2
+						break
+					}
+					if at < 0 || isMax && x > best || !isMax && x < best {
+						best, at = x, j
+					}
+				}
+				want[o] = float64(at)
+				if at == -2 {
+					want[o] = math.NaN()
+				}
+			}
+			assert.Equal(t, bitsOf(want), bitsOf(got[k]), "%d×%d output %d", m, n, k)
+			assert.Equal(t, bitsOf(plain[k]), bitsOf(got[k]), "%d×%d output %d, fused and not", m, n, k)
+		}
+	}
+}
+
+// TestTakeValues checks take of elements and rows at scalar and vector
+// indices, repeated and in any order, and addat, whose repeated indices
+// add each; an invalid index gives NaN, never a panic.
+func TestTakeValues(t *testing.T) {
+	nan := math.NaN()
+	b := NewBuilder()
+	A, v, a, s := b.Var("A", Matrix(3, 2)), b.Var("v", Vector(4)), b.Var("a", Vector(3)), b.Var("s", Scalar())
+	outs := []Node{b.Take(A, a), b.Take(v, a), b.Take(A, s), b.Take(v, s),
+		b.AddAt(A, a, b.Take(A, a)), b.AddAt(v, a, b.Take(v, a)), b.AddAt(v, s, s)}
+	require.NoError(t, b.Err())
+	As, vs := []float64{1, 2, 3, 4, 5, 6}, []float64{10, 20, 30, 40}
+	tests := []struct {
+		name string
+		a    []float64
+		s    float64
+		want [][]float64
+	}{
+		{"in order", []float64{0, 1, 2}, 3, [][]float64{
+			{1, 2, 3, 4, 5, 6}, {10, 20, 30}, {nan, nan}, {40},
+			{2, 4, 6, 8, 10, 12}, {20, 40, 60, 40}, {10, 20, 30, 43}}},
+		{"repeated", []float64{2, 0, 2}, 1, [][]float64{
+			{5, 6, 1, 2, 5, 6}, {30, 10, 30}, {3, 4}, {20},
+			{2, 4, 3, 4, 15, 18}, {20, 20, 90, 40}, {10, 21, 30, 40}}},
+		{"out of range", []float64{0, 3, -1}, -0.0, [][]float64{
+			{1, 2, nan, nan, nan, nan}, {10, 40, nan}, {1, 2}, {10},
+			{nan, nan, nan, nan, nan, nan}, {nan, nan, nan, nan}, {10, 20, 30, 40}}},
+		{"not integers", []float64{0.5, nan, math.Inf(1)}, 1e300, [][]float64{
+			{nan, nan, nan, nan, nan, nan}, {nan, nan, nan}, {nan, nan}, {nan},
+			{nan, nan, nan, nan, nan, nan}, {nan, nan, nan, nan}, {nan, nan, nan, nan}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := eval(t, b.Graph(), [][]float64{As, vs, tc.a, {tc.s}}, outs...)
+			for k := range tc.want {
+				assert.Equal(t, bitsOf(tc.want[k]), bitsOf(got[k]), "output %d: %v", k, got[k])
+			}
+		})
+	}
+}
+
+// TestTakeTranspose checks that take's adjoint is addat: for integers
+// small enough that every sum is exact, ⟨take(x, a), y⟩ = ⟨x, addat(0, a,
+// y)⟩ to the bit, and the reverse pass of take builds that addat.
+func TestTakeTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ints := func(n, hi int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(rng.IntN(hi) - hi/2)
+		}
+		return v
+	}
+	for _, s := range []Shape{Vector(5), Matrix(5, 3)} {
+		for _, m := range []int{1, 4, 9} {
+			g := NewGraph()
+			x, _ := g.Var("x", s)
+			a, _ := g.Var("a", Vector(m))
+			y, _ := g.Var("y", withItems(s, m))
+			tk := g.take(x, a)
+			vjp, err := g.VJP([]Node{tk}, []Node{y}, []Node{x})
+			require.NoError(t, err)
+			assert.Equal(t, OpAddAt, g.Op(vjp[0]), "the adjoint of take is addat")
+			lhs, rhs := g.reduce(OpDot, tk, y), g.reduce(OpDot, x, vjp[0])
+			for range 5 {
+				idx := make([]float64, m)
+				for i := range idx {
+					idx[i] = float64(rng.IntN(5))
+				}
+				got := eval(t, g, [][]float64{ints(s.Len(), 20), idx, ints(m*itemLen(s), 20)}, lhs, rhs)
+				require.Equal(t, got[0], got[1], "%s at %v", s, idx)
+			}
+		}
+	}
+}
+
+// TestTakeDerivatives checks the gradient, JVP and HVP of the k-means cost
+// written with the index of the nearest centroid against central
+// differences: the cost is piecewise quadratic, so the differences are
+// exact to rounding away from a change of nearest centroid.
+func TestTakeDerivatives(t *testing.T) {
+	const k, n, d = 3, 12, 2
+	rng := rand.New(rand.NewPCG(7, 8))
+	ps := make([]float64, n*d)
+	for i := range ps {
+		ps[i] = rng.NormFloat64()
+	}
+	cs := append([]float64(nil), ps[:k*d]...) // each centroid near a point
+	for i := range cs {
+		cs[i] += 0.01 * rng.NormFloat64()
+	}
+	b := NewBuilder()
+	C, P := b.Var("C", Matrix(k, d)), b.ConstMatrix(n, d, ps)
+	D := b.Sub(b.Reshape(b.SumAxis(b.Mul(C, C), 1), k, 1), b.MatMul(C, b.Mul(b.Const(2), b.Transpose(P))))
+	r := b.Sub(b.Take(C, b.ArgMin(D, 0)), P)
+	f, err := b.Func(b.Sum(b.Mul(r, r)))
+	require.NoError(t, err)
+
+	grad := make([]float64, k*d)
+	y, err := f.Grad(cs, grad)
+	require.NoError(t, err)
+	dir := make([]float64, k*d)
+	for i := range dir {
+		dir[i] = rng.NormFloat64()
+	}
+	at := func(h float64, v []float64) float64 {
+		x := append([]float64(nil), cs...)
+		for i := range x {
+			x[i] += h * v[i]
+		}
+		fx, err := f.Eval(x)
+		require.NoError(t, err)
+		return fx
+	}
+	const h = 1e-4
+	_, jvp, err := f.JVP(cs, dir)
+	require.NoError(t, err)
+	assert.InDelta(t, (at(h, dir)-at(-h, dir))/(2*h), jvp, 1e-8, "JVP")
+	hvp := make([]float64, k*d)
+	require.NoError(t, f.HVP(cs, dir, hvp))
+	for i := range cs {
+		e := make([]float64, k*d)
+		e[i] = 1
+		assert.InDelta(t, (at(h, e)-at(-h, e))/(2*h), grad[i], 1e-8, "gradient %d", i)
+		// The Hessian is diagonal, each coordinate of a centroid meeting
+		// only itself, and its diagonal the second differences.
+		second := (at(h, e) - 2*y + at(-h, e)) / (h * h)
+		assert.InDelta(t, second*dir[i], hvp[i], 1e-5, "HVP %d", i)
+	}
+}
+
+// TestTakeNonFinite checks that an index out of range at run time is a NaN
+// that RunChecked explains, naming the take, and no panic.
+func TestTakeNonFinite(t *testing.T) {
+	b := NewBuilder()
+	v, s := b.Var("v", Vector(3)), b.Var("s", Scalar())
+	f, err := b.Func(b.Mul(b.Take(v, b.Mul(s, b.Const(2))), s), v, s)
+	require.NoError(t, err)
+	y, err := f.Eval([]float64{1, 2, 3, 1})
+	require.NoError(t, err)
+	assert.Equal(t, 3.0, y)
+	_, err = f.Eval([]float64{1, 2, 3, 2})
+	require.Error(t, err)
+	assert.True(t, IsNonFinite(err))
+	// The index's value is among what take got: element reports an
+	// argument's largest element.
+	assert.EqualError(t, err, "v[2 * s] is NaN at element 0: take got 3 and 4")
+}
