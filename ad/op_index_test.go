@@ -287,3 +287,51 @@ func TestTakeNonFinite(t *testing.T) {
 	// argument's largest element.
 	assert.EqualError(t, err, "v[2 * s] is NaN at element 0: take got 3 and 4")
 }
+
+// TestNearestNeedsOneBuffer checks the k-means direction J ⊘ (H·1) of the
+// cost written with the index of the nearest centroid: its only k×n
+// matrix in memory is the product's, which one fused group reads to
+// find the index of each column's minimum, with the distances never
+// whole.
+func TestNearestNeedsOneBuffer(t *testing.T) {
+	const k, n, d = 20, 500, 3
+	rng := rand.New(rand.NewPCG(k, n))
+	g := NewGraph()
+	C, _ := g.Var("C", Matrix(k, d))
+	ps := make([]float64, n*d)
+	for i := range ps {
+		ps[i] = rng.NormFloat64()
+	}
+	P := g.ConstMatrix(n, d, ps)
+	D := g.sub(g.reshape(g.sumAxis(g.mul(C, C), 1), Matrix(k, 1)), g.matmul(C, g.mul(g.Const(2), g.transpose(P))))
+	r := g.sub(g.take(C, must(g.call(OpArgMin, []Node{D}, 0))), P)
+	cost := g.reduce(OpSum, g.mul(r, r))
+	grad, err := g.Grad(cost, C)
+	require.NoError(t, err)
+	ones := make([]float64, k*d)
+	for i := range ones {
+		ones[i] = 1
+	}
+	hv, err := g.HVP(cost, []Node{C}, []Node{g.ConstMatrix(k, d, ones)})
+	require.NoError(t, err)
+	p, err := g.Compile(g.div(grad[0], hv[0]))
+	require.NoError(t, err)
+	buffers := 0
+	for _, si := range p.slotInit {
+		if si.data == nil && !si.reg && si.len == k*n {
+			buffers++
+		}
+	}
+	assert.Equal(t, 1, buffers, "k×n buffers")
+	grouped := false
+	for _, in := range p.code {
+		if in.fused == nil {
+			assert.NotEqual(t, OpArgMin, p.nodes[in.node].op, "an argmin outside a group")
+		} else {
+			for _, m := range in.fused.code {
+				grouped = grouped || p.nodes[m.node].op == OpArgMin
+			}
+		}
+	}
+	assert.True(t, grouped, "the argmin is in a fused group")
+}

@@ -38,6 +38,8 @@ var matrixSources = []string{
 	"sum(hstack(A, c, B) * hstack(B, c^2, A)) + dot(diag(A @ B.T), w) + sum(diag(w) * (A @ B.T))",
 	"sum(tril(trilvec(A @ B.T), 2) * [[1, 2], [3, 4]]) + sum(exp(tril(trilvec(A @ A.T, -1), 2, -1)))",
 	"sum(A[:, 1:] @ [[1, 2], [3, 4]]) + sum(A[1:2, 2] * x) + sum(A[:1, 1:2])",
+	"sum((A.T[argmin(A, axis=0)] - B.T)^2) + u[argmax(A, axis=1)] @ w + sum(A[argmax(u)] * u[argmin(B)]) + sum(addat(A, argmax(w), u * x) * B)",
+	"sum(A[argmin(B @ B.T, axis=1), 1:] * A[[1, 0], ::2]) + sum(u[[argmax(u), argmin(w)]]^2) + A[argmin(A, axis=0)[2]] @ u",
 }
 
 // TestMatrixRoundTrip prints matrix expressions, their gradients and their
@@ -188,4 +190,33 @@ func TestMatrixLimits(t *testing.T) {
 		_, err := Compile(src, matrixOpts)
 		require.ErrorContains(t, err, "too large", src)
 	}
+}
+
+// TestComputedIndex checks x[a] at indices computed at run time: the rows
+// of the nearest of the centroids C to each point P, and an index out of
+// range, whose NaN is explained by naming the indexing.
+func TestComputedIndex(t *testing.T) {
+	opts := &Options{
+		Vars:   []string{"C", "s"},
+		Shapes: map[string]ad.Shape{"C": ad.Matrix(2, 2)},
+		Consts: map[string]Const{"P": {Shape: ad.Matrix(3, 2), Values: []float64{0, 0, 4, 4, 1, 0}}},
+	}
+	f, err := Compile("D = reshape(sum(C^2, 1), len(C), 1) - C @ (2*P.T)\nsum((C[argmin(D, axis=0)] - P)^2) + s*C[s][1]", opts)
+	require.NoError(t, err)
+	// Centroids (1, 1) and (3, 3): the points' nearest are 0, 1, 0, at
+	// squared distances 2, 2, 1.
+	c := []float64{1, 1, 3, 3}
+	v, err := f.Eval(append(c, 1))
+	require.NoError(t, err)
+	require.Equal(t, 5+3.0, v)
+	grad := make([]float64, 5)
+	_, err = f.Grad(append(c, 0), grad)
+	require.NoError(t, err)
+	// 2 Σ (C_a - P) over each centroid's points, and C[0][1] for s.
+	require.Equal(t, []float64{2 * (1 + 0), 2 * (1 + 1), 2 * (3 - 4), 2 * (3 - 4), 1}, grad)
+
+	_, err = f.Eval(append(c, 2))
+	var nf *ad.NonFiniteError
+	require.ErrorAs(t, err, &nf)
+	require.EqualError(t, err, "C[s] is NaN at element 0: take got 3 and 2")
 }
