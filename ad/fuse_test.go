@@ -364,27 +364,10 @@ func TestFusedBroadcastsMatchBitForBit(t *testing.T) {
 // nearest mask's and the adjoint's, in two buffers, where the broadcasts
 // of the squared norms, of the minima and of the counts took three more.
 func TestBroadcastsNeedNoBuffers(t *testing.T) {
-	const k, n, d = 20, 500, 3
-	rng := rand.New(rand.NewPCG(k, n))
-	g := NewGraph()
-	C, _ := g.Var("C", Matrix(k, d))
-	ps := make([]float64, n*d)
-	for i := range ps {
-		ps[i] = rng.NormFloat64()
-	}
-	P := g.ConstMatrix(n, d, ps)
-	D := g.sub(g.reshape(g.sumAxis(g.mul(C, C), 1), Matrix(k, 1)), g.matmul(C, g.mul(g.Const(2), g.transpose(P))))
-	cost := g.add2(g.reduce(OpSum, g.mul(P, P)), g.reduce(OpSum, must(g.build(OpMinAxis, [3]int{0}, D))))
-	grad, err := g.Grad(cost, C)
-	require.NoError(t, err)
-	ones := make([]float64, k*d)
-	for i := range ones {
-		ones[i] = 1
-	}
-	hv, err := g.HVP(cost, []Node{C}, []Node{g.ConstMatrix(k, d, ones)})
-	require.NoError(t, err)
-	p, err := g.Compile(g.div(grad[0], hv[0]))
-	require.NoError(t, err)
+	const k, n = 20, 500
+	p := kmeansDirection(t, k, n, func(g *Graph, C, P, D Node) Node {
+		return g.add2(g.reduce(OpSum, g.mul(P, P)), g.reduce(OpSum, must(g.build(OpMinAxis, [3]int{0}, D))))
+	})
 	buffers := map[int]bool{}
 	for _, si := range p.slotInit {
 		if si.data == nil && !si.reg && si.len == k*n {

@@ -294,28 +294,11 @@ func TestTakeNonFinite(t *testing.T) {
 // find the index of each column's minimum, with the distances never
 // whole.
 func TestNearestNeedsOneBuffer(t *testing.T) {
-	const k, n, d = 20, 500, 3
-	rng := rand.New(rand.NewPCG(k, n))
-	g := NewGraph()
-	C, _ := g.Var("C", Matrix(k, d))
-	ps := make([]float64, n*d)
-	for i := range ps {
-		ps[i] = rng.NormFloat64()
-	}
-	P := g.ConstMatrix(n, d, ps)
-	D := g.sub(g.reshape(g.sumAxis(g.mul(C, C), 1), Matrix(k, 1)), g.matmul(C, g.mul(g.Const(2), g.transpose(P))))
-	r := g.sub(g.take(C, must(g.call(OpArgMin, []Node{D}, 0))), P)
-	cost := g.reduce(OpSum, g.mul(r, r))
-	grad, err := g.Grad(cost, C)
-	require.NoError(t, err)
-	ones := make([]float64, k*d)
-	for i := range ones {
-		ones[i] = 1
-	}
-	hv, err := g.HVP(cost, []Node{C}, []Node{g.ConstMatrix(k, d, ones)})
-	require.NoError(t, err)
-	p, err := g.Compile(g.div(grad[0], hv[0]))
-	require.NoError(t, err)
+	const k, n = 20, 500
+	p := kmeansDirection(t, k, n, func(g *Graph, C, P, D Node) Node {
+		r := g.sub(g.take(C, must(g.call(OpArgMin, []Node{D}, 0))), P)
+		return g.reduce(OpSum, g.mul(r, r))
+	})
 	buffers := 0
 	for _, si := range p.slotInit {
 		if si.data == nil && !si.reg && si.len == k*n {
@@ -334,4 +317,32 @@ func TestNearestNeedsOneBuffer(t *testing.T) {
 		}
 	}
 	assert.True(t, grouped, "the argmin is in a fused group")
+}
+
+// kmeansDirection compiles the k-means direction J ⊘ (H·1), for k
+// centroids C and n random points P of 3 coordinates, of the cost that
+// cost builds from them and the k×n matrix D of ‖c‖² − 2 c·p.
+func kmeansDirection(t *testing.T, k, n int, cost func(g *Graph, C, P, D Node) Node) *Program {
+	const d = 3
+	rng := rand.New(rand.NewPCG(uint64(k), uint64(n)))
+	g := NewGraph()
+	C, _ := g.Var("C", Matrix(k, d))
+	ps := make([]float64, n*d)
+	for i := range ps {
+		ps[i] = rng.NormFloat64()
+	}
+	P := g.ConstMatrix(n, d, ps)
+	D := g.sub(g.reshape(g.sumAxis(g.mul(C, C), 1), Matrix(k, 1)), g.matmul(C, g.mul(g.Const(2), g.transpose(P))))
+	f := cost(g, C, P, D)
+	grad, err := g.Grad(f, C)
+	require.NoError(t, err)
+	ones := make([]float64, k*d)
+	for i := range ones {
+		ones[i] = 1
+	}
+	hv, err := g.HVP(f, []Node{C}, []Node{g.ConstMatrix(k, d, ones)})
+	require.NoError(t, err)
+	p, err := g.Compile(g.div(grad[0], hv[0]))
+	require.NoError(t, err)
+	return p
 }
