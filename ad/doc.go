@@ -54,8 +54,9 @@
 // straight into the gradient, so no vector of the adjoint is ever whole.
 // A matrix joins them as the vector of its elements: a row or a column
 // broadcast to it is written a tile at a time where only the group reads
-// it, and its sums, minima and maxima along either axis add up a tile at a
-// time, in the order of the elements (such a group runs in one piece).
+// it, and its sums, minima and maxima (and the indices of the minima and
+// maxima) along either axis add up a tile at a time, in the order of the
+// elements (such a group runs in one piece).
 // Constant factors and squares merge into the kernels that read them; in a
 // fused group, a value made for one reader alone is computed by that
 // reader's kernel (the extended Rosenbrock gradient is five passes over
@@ -114,8 +115,9 @@
 // applied to each element), op_arith.go (the operators), op_reduce.go
 // (reductions to a scalar or along an axis), op_structure.go (indexing,
 // slicing, reshaping, broadcasting and the other linear ops that move
-// elements) or op_linalg.go (the matrix product and the other operations
-// of linear algebra). Adding one touches:
+// elements), op_index.go (computed indices: argmin, argmax, and take and
+// addat at them) or op_linalg.go (the matrix product and the other
+// operations of linear algebra). Adding one touches:
 //
 //   - op.go: its Op constant;
 //   - its family's file: its entry, with every facet of opDef, its

@@ -41,6 +41,12 @@
 // them by NumPy's rules, a vector as a row and an m×1 matrix as a column.
 // The loss of a least-squares fit is 0.5*sum((X @ w - y)^2).
 //
+// An index that is not a constant is computed at run time: x[a] is the
+// element or row of x at a scalar a, or those at each element of a vector
+// a, typically the positions argmin(A, axis=0) or argmax(v) give. Such an
+// index has no derivative, and one that is not an integer in range gives
+// NaN, which the explanation of a non-finite result names.
+//
 // A source may define functions, pure and inlined at each call, with a
 // body of one expression or of statements in braces; run loops, unrolled
 // when the source is compiled, whose bodies update the names bound before
@@ -78,7 +84,7 @@
 //	      ^
 //
 // Unknown names, wrong numbers of arguments, unbalanced brackets, bad
-// numbers, mismatched vector lengths and non-constant indices are all
+// numbers, mismatched vector lengths and indices of the wrong shape are all
 // reported this way, several at once when the parser can recover ([ErrorList]).
 // A source longer than [MaxSourceLen] or nested deeper than [MaxDepth] is an
 // error, never a stack overflow, and so is a vector (from fill, scatter,
