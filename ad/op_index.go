@@ -221,23 +221,30 @@ func argAxis(d, a, m []float64, n, inner int, isMax bool) {
 			row = row[:len(m)]
 			if isMax {
 				for i, x := range row {
-					if x > m[i] || x != x {
+					if !(x <= m[i]) && m[i] == m[i] {
 						m[i], dst[i] = x, fk
 					}
 				}
 				continue
 			}
 			for i, x := range row {
-				if x < m[i] || x != x {
+				if !(x >= m[i]) && m[i] == m[i] {
 					m[i], dst[i] = x, fk
 				}
 			}
 		}
-		// A NaN, once it is the extreme, is never replaced by a number.
-		for i, x := range m {
-			if x != x {
-				dst[i] = math.NaN()
-			}
+		nanIndices(dst, m)
+	}
+}
+
+// nanIndices sets to NaN the indices whose extreme is NaN. The loops that
+// find the extremes test a single comparison, !(x >= m) for the minimum,
+// which holds where x is smaller and where either is NaN, and only then
+// whether m is NaN: a NaN, once it is the extreme, is never replaced.
+func nanIndices(d, m []float64) {
+	for i, x := range m {
+		if x != x {
+			d[i] = math.NaN()
 		}
 	}
 }
@@ -254,7 +261,7 @@ func argTile(ws *Workspace, in *instr, isMax bool) {
 	d, x, n, inner := ws.v[in.dst], ws.v[in.a], in.p0, in.p1
 	m := ws.work[in.p2 : in.p2+len(d)]
 	// more reports whether v replaces the extreme so far e.
-	more := func(v, e float64) bool { return isMax && v > e || !isMax && v < e || v != v }
+	more := func(v, e float64) bool { return (isMax && !(v <= e) || !isMax && !(v >= e)) && e == e }
 	if inner == 1 {
 		for r, c := ws.tile/n, ws.tile%n; len(x) > 0; r, c = r+1, 0 {
 			seg := x[:min(len(x), n-c)]
@@ -283,23 +290,19 @@ func argTile(ws *Workspace, in *instr, isMax bool) {
 			clear(dst)
 		case isMax:
 			for i, v := range seg {
-				if v > e[i] || v != v {
+				if !(v <= e[i]) && e[i] == e[i] {
 					e[i], dst[i] = v, fr
 				}
 			}
 		default:
 			for i, v := range seg {
-				if v < e[i] || v != v {
+				if !(v >= e[i]) && e[i] == e[i] {
 					e[i], dst[i] = v, fr
 				}
 			}
 		}
 		if r == n-1 {
-			for i, v := range e {
-				if v != v {
-					dst[i] = math.NaN()
-				}
-			}
+			nanIndices(dst, e)
 		}
 	}
 }
