@@ -163,7 +163,7 @@ func TestTakeValues(t *testing.T) {
 		{"repeated", []float64{2, 0, 2}, 1, [][]float64{
 			{5, 6, 1, 2, 5, 6}, {30, 10, 30}, {3, 4}, {20},
 			{2, 4, 3, 4, 15, 18}, {20, 20, 90, 40}, {10, 21, 30, 40}}},
-		{"out of range", []float64{0, 3, -1}, -0.0, [][]float64{
+		{"out of range, and -0 is 0", []float64{0, 3, -1}, math.Copysign(0, -1), [][]float64{
 			{1, 2, nan, nan, nan, nan}, {10, 40, nan}, {1, 2}, {10},
 			{nan, nan, nan, nan, nan, nan}, {nan, nan, nan, nan}, {10, 20, 30, 40}}},
 		{"not integers", []float64{0.5, nan, math.Inf(1)}, 1e300, [][]float64{
