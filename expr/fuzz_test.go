@@ -39,6 +39,7 @@ func FuzzParse(f *testing.F) {
 		"sum(vstack(A, v) * vstack(A, v)) + sum(hstack(A, A)) + sum(diag(outer(v, v))) + sum(tril(trilvec(outer(v, v)), 3, 0))",
 		"sum(reshape(A, 3, 2) @ A) + sum(flatten(A)) + sum(broadcast(v, 2, 3) * fill(x, 2, 3)) + len(A, 1) + sum(A + [[1], [2]])",
 		"A[1, 2, 3] + A[:, 9] + [[1, 2], [3]] + [[[1]]] + A.X + sum(A, axis=5) + max(A, ax=1) + A @ A",
+		"sum(A[argmin(A, axis=0)]) + v[argmax(v)] + sum(addat(v, [0, 2], v[[1, 1]])) + v[x] + A[x, 1] + argmin(A) + v[A] + A[:, x]",
 	} {
 		f.Add(src)
 	}
