@@ -1,0 +1,202 @@
+package gemm
+
+import (
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// The blocking. A micro-tile of C is mr×nr; the k dimension is cut into
+// runs of kc, B into column blocks of nc and A into row blocks of mc.
+const (
+	mr = 6
+	nr = 8
+	kc = 256
+	mc = 144
+	nc = 4080
+)
+
+// panels are the packing buffers of one product. They are pooled rather
+// than allocated per call: a program runs the same products over and over.
+type panels struct{ a, b []float64 }
+
+var pool = sync.Pool{New: func() any { return new(panels) }}
+
+// grow returns buf resliced to n elements, reallocated if it is shorter.
+func grow(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n)
+	}
+	return buf[:n]
+}
+
+// roundUp returns n rounded up to a multiple of m.
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// Dgemm computes C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B)
+// is k×n and C is m×n, all row-major with strides lda, ldb and ldc; op(X)
+// is X or Xᵀ as tX says. Its arguments are gonum's Dgemm's, which it
+// replaces; like it, it panics if a slice is too short for its matrix.
+func Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	p := pool.Get().(*panels)
+	defer pool.Put(p)
+	kb := min(k, kc)
+	p.a = grow(p.a, roundUp(min(m, mc), mr)*kb)
+	p.b = grow(p.b, roundUp(min(n, nc), nr)*kb)
+	for jc := 0; jc < n; jc += nc {
+		nb := min(nc, n-jc)
+		for pc := 0; pc < k; pc += kc {
+			kb := min(kc, k-pc)
+			packB(tB == blas.Trans, kb, nb, b, ldb, pc, jc, p.b)
+			bt := beta
+			if pc > 0 {
+				bt = 1
+			}
+			for ic := 0; ic < m; ic += mc {
+				mb := min(mc, m-ic)
+				packA(tA == blas.Trans, mb, kb, a, lda, ic, pc, p.a)
+				block(mb, nb, kb, alpha, p.a, p.b, bt, c[ic*ldc+jc:], ldc)
+			}
+		}
+	}
+}
+
+// scale sets C = beta·C, and C = 0 where beta is 0, NaNs included.
+func scale(m, n int, beta float64, c []float64, ldc int) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// packA copies the m×k block of op(A) at row i0 and column p0 into dst as
+// panels of mr rows, each stored column by column (mr elements for every
+// l in [0, k)); the rows past m of the last panel are zero.
+func packA(trans bool, m, k int, a []float64, lda, i0, p0 int, dst []float64) {
+	for i := 0; i < m; i += mr {
+		rows := min(mr, m-i)
+		panel := dst[i*k : (i+mr)*k]
+		if trans {
+			for l := range k {
+				src := a[(p0+l)*lda+i0+i:]
+				copy(panel[l*mr:l*mr+rows], src[:rows])
+				clear(panel[l*mr+rows : l*mr+mr])
+			}
+			continue
+		}
+		for r := range rows {
+			src := a[(i0+i+r)*lda+p0:]
+			for l, v := range src[:k] {
+				panel[l*mr+r] = v
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for l := range k {
+				panel[l*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packB copies the k×n block of op(B) at row p0 and column j0 into dst as
+// panels of nr columns, each stored row by row (nr elements for every l in
+// [0, k)); the columns past n of the last panel are zero.
+func packB(trans bool, k, n int, b []float64, ldb, p0, j0 int, dst []float64) {
+	for j := 0; j < n; j += nr {
+		cols := min(nr, n-j)
+		panel := dst[j*k : (j+nr)*k]
+		if !trans {
+			for l := range k {
+				src := b[(p0+l)*ldb+j0+j:]
+				copy(panel[l*nr:l*nr+cols], src[:cols])
+				clear(panel[l*nr+cols : l*nr+nr])
+			}
+			continue
+		}
+		for col := range cols {
+			src := b[(j0+j+col)*ldb+p0:]
+			for l, v := range src[:k] {
+				panel[l*nr+col] = v
+			}
+		}
+		for col := cols; col < nr; col++ {
+			for l := range k {
+				panel[l*nr+col] = 0
+			}
+		}
+	}
+}
+
+// block computes C = alpha·A·B + beta·C for the packed m×k block A and k×n
+// block B, tile by tile. The outer loop is over B's panels, so that each
+// stays in L1 while the kernel runs through all of A's.
+func block(m, n, k int, alpha float64, pa, pb []float64, beta float64, c []float64, ldc int) {
+	var edge [mr * nr]float64
+	for j := 0; j < n; j += nr {
+		b := pb[j*k : (j+nr)*k]
+		for i := 0; i < m; i += mr {
+			a := pa[i*k : (i+mr)*k]
+			if i+mr <= m && j+nr <= n {
+				kernel(k, a, b, c[i*ldc+j:], ldc, alpha, beta)
+				continue
+			}
+			// An edge tile is computed whole into edge, then its part in
+			// C is updated with the kernel's arithmetic.
+			kernel(k, a, b, edge[:], nr, 1, 0)
+			for r := range min(mr, m-i) {
+				update(c[(i+r)*ldc+j:][:min(nr, n-j)], edge[r*nr:], alpha, beta)
+			}
+		}
+	}
+}
+
+// kernel sets the mr×nr tile C (stride ldc) to alpha·A·B + beta·C, for A
+// an mr×k panel and B a k×nr panel as packA and packB store them.
+func kernel(k int, a, b, c []float64, ldc int, alpha, beta float64) {
+	_, _, _ = a[mr*k-1], b[nr*k-1], c[(mr-1)*ldc+nr-1]
+	if kernelAsm(k, a, b, c, ldc, alpha, beta) {
+		return
+	}
+	var acc [mr * nr]float64
+	for l := range k {
+		al, bl := a[l*mr:l*mr+mr], b[l*nr:l*nr+nr]
+		for r, x := range al {
+			row := acc[r*nr : r*nr+nr]
+			for j, y := range bl {
+				row[j] = math.FMA(x, y, row[j])
+			}
+		}
+	}
+	for r := range mr {
+		update(c[r*ldc:r*ldc+nr], acc[r*nr:], alpha, beta)
+	}
+}
+
+// update sets c = alpha·acc + beta·c, as fma(beta, c, alpha·acc) with a
+// single rounding, and without reading c where beta is 0.
+func update(c, acc []float64, alpha, beta float64) {
+	acc = acc[:len(c)]
+	if beta == 0 {
+		for j, v := range acc {
+			c[j] = alpha * v
+		}
+		return
+	}
+	for j, v := range acc {
+		c[j] = math.FMA(beta, c[j], alpha*v)
+	}
+}

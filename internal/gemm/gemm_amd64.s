@@ -1,0 +1,92 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// ROW multiplies the broadcast element of A at offset off by the two
+// vectors of B in Y0 and Y1 and adds the products to one row's
+// accumulators.
+#define ROW(off, acc0, acc1) \
+	VBROADCASTSD off(SI), Y2; \
+	VFMADD231PD  Y0, Y2, acc0; \
+	VFMADD231PD  Y1, Y2, acc1
+
+// STORE0 sets one row of C at DX to alpha·acc (alpha in Y0), and STORE to
+// that plus beta·C (beta in Y1) with one rounding; both move DX to the
+// next row.
+#define STORE0(acc0, acc1) \
+	VMULPD  Y0, acc0, acc0; \
+	VMULPD  Y0, acc1, acc1; \
+	VMOVUPD acc0, (DX);     \
+	VMOVUPD acc1, 32(DX);   \
+	ADDQ    R8, DX
+
+#define STORE(acc0, acc1) \
+	VMULPD      Y0, acc0, acc0;   \
+	VMULPD      Y0, acc1, acc1;   \
+	VFMADD231PD (DX), Y1, acc0;   \
+	VFMADD231PD 32(DX), Y1, acc1; \
+	VMOVUPD     acc0, (DX);       \
+	VMOVUPD     acc1, 32(DX);     \
+	ADDQ        R8, DX
+
+// func kernel6x8(k int, a, b, c *float64, ldc int, alpha, beta float64)
+TEXT ·kernel6x8(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $3, R8
+
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+loop:
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	ROW(0, Y4, Y5)
+	ROW(8, Y6, Y7)
+	ROW(16, Y8, Y9)
+	ROW(24, Y10, Y11)
+	ROW(32, Y12, Y13)
+	ROW(40, Y14, Y15)
+	ADDQ $48, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop
+
+	VBROADCASTSD alpha+40(FP), Y0
+	VMOVSD       beta+48(FP), X1
+	VXORPD       X2, X2, X2
+	VUCOMISD     X2, X1
+	JNE          withbeta
+	JPS          withbeta
+	STORE0(Y4, Y5)
+	STORE0(Y6, Y7)
+	STORE0(Y8, Y9)
+	STORE0(Y10, Y11)
+	STORE0(Y12, Y13)
+	STORE0(Y14, Y15)
+	VZEROUPPER
+	RET
+
+withbeta:
+	VBROADCASTSD beta+48(FP), Y1
+	STORE(Y4, Y5)
+	STORE(Y6, Y7)
+	STORE(Y8, Y9)
+	STORE(Y10, Y11)
+	STORE(Y12, Y13)
+	STORE(Y14, Y15)
+	VZEROUPPER
+	RET
