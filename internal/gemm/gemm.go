@@ -98,9 +98,13 @@ func packA(trans bool, m, k int, a []float64, lda, i0, p0 int, dst []float64) {
 			}
 			continue
 		}
+		row := func(r int) []float64 { return a[(i0+i+r)*lda+p0:] }
+		if rows == mr {
+			interleave6(panel, k, row(0), row(1), row(2), row(3), row(4), row(5))
+			continue
+		}
 		for r := range rows {
-			src := a[(i0+i+r)*lda+p0:]
-			for l, v := range src[:k] {
+			for l, v := range row(r)[:k] {
 				panel[l*mr+r] = v
 			}
 		}
@@ -127,17 +131,41 @@ func packB(trans bool, k, n int, b []float64, ldb, p0, j0 int, dst []float64) {
 			}
 			continue
 		}
-		for col := range cols {
-			src := b[(j0+j+col)*ldb+p0:]
-			for l, v := range src[:k] {
-				panel[l*nr+col] = v
+		col := func(c int) []float64 { return b[(j0+j+c)*ldb+p0:] }
+		if cols == nr {
+			interleave8(panel, k, col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7))
+			continue
+		}
+		for c := range cols {
+			for l, v := range col(c)[:k] {
+				panel[l*nr+c] = v
 			}
 		}
-		for col := cols; col < nr; col++ {
+		for c := cols; c < nr; c++ {
 			for l := range k {
-				panel[l*nr+col] = 0
+				panel[l*nr+c] = 0
 			}
 		}
+	}
+}
+
+// interleave6 and interleave8 store the first k elements of their rows
+// in dst column by column: row r's element l at dst[l·rows+r]. They are
+// the transposing packs of full panels, written out so that the loop
+// carries no bounds checks.
+func interleave6(dst []float64, k int, r0, r1, r2, r3, r4, r5 []float64) {
+	r0, r1, r2, r3, r4, r5 = r0[:k], r1[:k], r2[:k], r3[:k], r4[:k], r5[:k]
+	for l := range k {
+		d := (*[6]float64)(dst[l*6:])
+		d[0], d[1], d[2], d[3], d[4], d[5] = r0[l], r1[l], r2[l], r3[l], r4[l], r5[l]
+	}
+}
+
+func interleave8(dst []float64, k int, r0, r1, r2, r3, r4, r5, r6, r7 []float64) {
+	r0, r1, r2, r3, r4, r5, r6, r7 = r0[:k], r1[:k], r2[:k], r3[:k], r4[:k], r5[:k], r6[:k], r7[:k]
+	for l := range k {
+		d := (*[8]float64)(dst[l*8:])
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[l], r1[l], r2[l], r3[l], r4[l], r5[l], r6[l], r7[l]
 	}
 }
 

@@ -10,6 +10,18 @@
 	VFMADD231PD  Y0, Y2, acc0; \
 	VFMADD231PD  Y1, Y2, acc1
 
+// STEP adds the products of the column of A at offset aoff (in SI) and
+// the row of B at boff (in DI) to the accumulators.
+#define STEP(aoff, boff) \
+	VMOVUPD boff(DI), Y0;   \
+	VMOVUPD boff+32(DI), Y1; \
+	ROW(aoff, Y4, Y5);      \
+	ROW(aoff+8, Y6, Y7);    \
+	ROW(aoff+16, Y8, Y9);   \
+	ROW(aoff+24, Y10, Y11); \
+	ROW(aoff+32, Y12, Y13); \
+	ROW(aoff+40, Y14, Y15)
+
 // STORE0 sets one row of C at DX to alpha·acc (alpha in Y0), and STORE to
 // that plus beta·C (beta in Y1) with one rounding; both move DX to the
 // next row.
@@ -51,20 +63,34 @@ TEXT ·kernel6x8(SB), NOSPLIT, $0-56
 	VXORPD Y14, Y14, Y14
 	VXORPD Y15, Y15, Y15
 
-loop:
-	VMOVUPD (DI), Y0
-	VMOVUPD 32(DI), Y1
-	ROW(0, Y4, Y5)
-	ROW(8, Y6, Y7)
-	ROW(16, Y8, Y9)
-	ROW(24, Y10, Y11)
-	ROW(32, Y12, Y13)
-	ROW(40, Y14, Y15)
+	// Four elements of the panels a round, then the rest one at a time.
+	MOVQ CX, BX
+	ANDQ $3, CX
+	SHRQ $2, BX
+	JZ   tail
+
+loop4:
+	STEP(0, 0)
+	STEP(48, 64)
+	STEP(96, 128)
+	STEP(144, 192)
+	ADDQ $192, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  loop4
+
+tail:
+	TESTQ CX, CX
+	JZ    store
+
+loop1:
+	STEP(0, 0)
 	ADDQ $48, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ  loop
+	JNZ  loop1
 
+store:
 	VBROADCASTSD alpha+40(FP), Y0
 	VMOVSD       beta+48(FP), X1
 	VXORPD       X2, X2, X2

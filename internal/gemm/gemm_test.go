@@ -112,32 +112,38 @@ var transposes = []blas.Transpose{blas.NoTrans, blas.Trans}
 
 func TestDgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	scalars := []float64{0, 1, -2.5}
+	test := func(tA, tB blas.Transpose, m, n, k int, alpha, beta float64) {
+		p := newProduct(rng, tA, tB, m, n, k, rng.IntN(3), alpha, beta)
+		p.check(t, p.run(), fmt.Sprintf("%d×%d×%d %c%c alpha %v beta %v", m, n, k, tA, tB, alpha, beta))
+	}
+	// Every edge of a tile, in every transposition, with every alpha and
+	// beta.
 	sizes := []int{1, 2, 3, 5, 6, 7, 8, 9, 12, 13, 16, 17}
-	var shapes [][3]int
 	for _, m := range sizes {
 		for _, n := range sizes {
-			shapes = append(shapes, [3]int{m, n, sizes[rng.IntN(len(sizes))]})
-		}
-	}
-	// Shapes past a kernel's tile, a run of k, and a block of A.
-	large := []int{1, 4, 11, 15, 33, 100, 257}
-	for range 40 {
-		shapes = append(shapes, [3]int{large[rng.IntN(len(large))], large[rng.IntN(len(large))], large[rng.IntN(len(large))]})
-	}
-	shapes = append(shapes, [3]int{1, 1, 1}, [3]int{145, 9, 513}, [3]int{150, 20, 300})
-	for _, s := range shapes {
-		for _, tA := range transposes {
-			for _, tB := range transposes {
-				for _, alpha := range []float64{0, 1, -2.5} {
-					for _, beta := range []float64{0, 1, -2.5} {
-						p := newProduct(rng, tA, tB, s[0], s[1], s[2], rng.IntN(3), alpha, beta)
-						msg := fmt.Sprintf("%d×%d×%d %c%c alpha %v beta %v", s[0], s[1], s[2], tA, tB, alpha, beta)
-						p.check(t, p.run(), msg)
+			k := sizes[rng.IntN(len(sizes))]
+			for _, tA := range transposes {
+				for _, tB := range transposes {
+					for _, alpha := range scalars {
+						for _, beta := range scalars {
+							test(tA, tB, m, n, k, alpha, beta)
+						}
 					}
 				}
 			}
 		}
 	}
+	// Shapes past a run of k and a block of A, each in one random
+	// transposition with random alpha and beta.
+	large := []int{1, 4, 11, 15, 33, 100, 257}
+	pick := func(s []int) int { return s[rng.IntN(len(s))] }
+	for range 60 {
+		tA, tB := transposes[rng.IntN(2)], transposes[rng.IntN(2)]
+		test(tA, tB, pick(large), pick(large), pick(large), scalars[rng.IntN(3)], scalars[rng.IntN(3)])
+	}
+	test(blas.Trans, blas.NoTrans, 145, 9, 513, -2.5, 1)
+	test(blas.NoTrans, blas.Trans, 150, 20, 300, 1, 0)
 }
 
 // TestDgemmEmpty checks the products with no terms: C is scaled by beta,
