@@ -4,6 +4,7 @@ package ad
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -19,13 +20,12 @@ func TestBLASIsGonum(t *testing.T) {
 	assert.Equal(t, BLASInfo{Name: "gonum"}, BLAS())
 }
 
-// TestGemmMatchesGonum checks gemm's products, block by block on one
-// thread, against gonum's Dgemm, which splits them across goroutines: the
-// same to the bit, in every transposition (but A·Bᵀ of more than a block's
-// length, to rounding), with edge blocks of every size and with C scaled
-// by beta first.
+// TestGemmMatchesGonum checks gemm's products against gonum's Dgemm in
+// every transposition, with edge tiles of every size and with C scaled by
+// beta first. Both sum in float64, each with an error of at most
+// (k+2)·ε·(|α|·Σ|a||b| + |β·c|), so they differ by at most twice that.
+// Split across goroutines, a product has the bits it has on one thread.
 func TestGemmMatchesGonum(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	rng := rand.New(rand.NewPCG(3, 4))
 	random := func(n int) []float64 {
 		v := make([]float64, n)
@@ -34,7 +34,14 @@ func TestGemmMatchesGonum(t *testing.T) {
 		}
 		return v
 	}
-	for _, size := range [][3]int{{130, 70, 150}, {64, 256, 3}, {200, 200, 1}, {65, 193, 64}, {256, 8, 256}} {
+	abs := func(x []float64) []float64 {
+		y := make([]float64, len(x))
+		for i, v := range x {
+			y[i] = math.Abs(v)
+		}
+		return y
+	}
+	for _, size := range [][3]int{{130, 70, 150}, {64, 256, 3}, {200, 200, 1}, {65, 193, 64}, {256, 8, 256}, {130, 2000, 9}} {
 		m, n, k := size[0], size[1], size[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
@@ -47,15 +54,26 @@ func TestGemmMatchesGonum(t *testing.T) {
 					if tB == blas.Trans {
 						b = blas64.General{Rows: n, Cols: k, Stride: k, Data: b.Data}
 					}
-					want := random(m * n)
-					got := append([]float64(nil), want...)
-					gonum.Implementation{}.Dgemm(tA, tB, m, n, k, 1.5, a.Data, a.Stride, b.Data, b.Stride, beta, want, n)
-					gemm(tA, tB, 1.5, a, b, beta, blas64.General{Rows: m, Cols: n, Stride: n, Data: got})
+					c := random(m * n)
+					want, bound := append([]float64(nil), c...), abs(c)
+					impl := gonum.Implementation{}
+					impl.Dgemm(tA, tB, m, n, k, 1.5, a.Data, a.Stride, b.Data, b.Stride, beta, want, n)
+					impl.Dgemm(tA, tB, m, n, k, 1.5, abs(a.Data), a.Stride, abs(b.Data), b.Stride, beta, bound, n)
 					msg := fmt.Sprintf("%d×%d×%d %c%c beta %v", m, n, k, tA, tB, beta)
-					if tA == blas.NoTrans && tB == blas.Trans && k > gemmBlock {
-						require.InDeltaSlice(t, want, got, 1e-13*float64(k), msg)
-					} else {
-						require.Equal(t, want, got, msg)
+					var got []float64
+					for _, threads := range []int{1, 2, 3} {
+						prev := runtime.GOMAXPROCS(threads)
+						c := append([]float64(nil), c...)
+						gemm(tA, tB, 1.5, a, b, beta, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
+						runtime.GOMAXPROCS(prev)
+						if got == nil {
+							got = c
+							continue
+						}
+						require.Equal(t, got, c, "%s on %d threads", msg, threads)
+					}
+					for i := range got {
+						require.InDelta(t, want[i], got[i], 2*float64(k+2)*0x1p-52*bound[i], "%s at %d", msg, i)
 					}
 				}
 			}
@@ -63,10 +81,9 @@ func TestGemmMatchesGonum(t *testing.T) {
 	}
 }
 
-// TestMatMulSplitRunAllocatesNothing checks that products large enough for
-// gonum to split them across goroutines run without allocating when they
-// are not worth it: small ones at any number of threads, every one on a
-// single thread.
+// TestMatMulSplitRunAllocatesNothing checks that products run without
+// allocating when they are not worth splitting across goroutines: small
+// ones at any number of threads, every one on a single thread.
 func TestMatMulSplitRunAllocatesNothing(t *testing.T) {
 	for _, c := range []struct {
 		n, k    int
