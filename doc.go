@@ -8,9 +8,9 @@
 // tree says what the imports say:
 //
 //	leaves   internal/*  helpers every package shares (text.Shorten,
-//	                     atomicfile.Write, par.For, vmath.Exp); they
-//	                     import nothing of nabla, and neither does the Go
-//	                     that nabla gen wrote
+//	                     atomicfile.Write, par.For, vmath.Exp,
+//	                     gemm.Dgemm); they import nothing of nabla, and
+//	                     neither does the Go that nabla gen wrote
 //	                     for the benchmarks (benchmarks/internal/rosen,
 //	                     mghgen and mlpgen) and for examples/rosenbrock
 //	layer 0  ad          graphs, one definition per op, derivatives as graph

@@ -12,6 +12,7 @@ import (
 // layers gives each library package its layer, as doc.go draws them.
 var layers = map[string]int{
 	"internal/atomicfile":        -1,
+	"internal/gemm":              -1,
 	"internal/par":               -1,
 	"internal/text":              -1,
 	"internal/vmath":             -1,
