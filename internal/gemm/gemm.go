@@ -88,30 +88,11 @@ func scale(m, n int, beta float64, c []float64, ldc int) {
 // l in [0, k)); the rows past m of the last panel are zero.
 func packA(trans bool, m, k int, a []float64, lda, i0, p0 int, dst []float64) {
 	for i := 0; i < m; i += mr {
-		rows := min(mr, m-i)
-		panel := dst[i*k : (i+mr)*k]
+		rows, panel := min(mr, m-i), dst[i*k:(i+mr)*k]
 		if trans {
-			for l := range k {
-				src := a[(p0+l)*lda+i0+i:]
-				copy(panel[l*mr:l*mr+rows], src[:rows])
-				clear(panel[l*mr+rows : l*mr+mr])
-			}
-			continue
-		}
-		row := func(r int) []float64 { return a[(i0+i+r)*lda+p0:] }
-		if rows == mr {
-			interleave6(panel, k, row(0), row(1), row(2), row(3), row(4), row(5))
-			continue
-		}
-		for r := range rows {
-			for l, v := range row(r)[:k] {
-				panel[l*mr+r] = v
-			}
-		}
-		for r := rows; r < mr; r++ {
-			for l := range k {
-				panel[l*mr+r] = 0
-			}
+			copyRows(panel, k, mr, rows, a[p0*lda+i0+i:], lda)
+		} else {
+			transpose(panel, k, mr, rows, a[(i0+i)*lda+p0:], lda)
 		}
 	}
 }
@@ -121,30 +102,65 @@ func packA(trans bool, m, k int, a []float64, lda, i0, p0 int, dst []float64) {
 // [0, k)); the columns past n of the last panel are zero.
 func packB(trans bool, k, n int, b []float64, ldb, p0, j0 int, dst []float64) {
 	for j := 0; j < n; j += nr {
-		cols := min(nr, n-j)
-		panel := dst[j*k : (j+nr)*k]
-		if !trans {
-			for l := range k {
-				src := b[(p0+l)*ldb+j0+j:]
-				copy(panel[l*nr:l*nr+cols], src[:cols])
-				clear(panel[l*nr+cols : l*nr+nr])
-			}
-			continue
+		cols, panel := min(nr, n-j), dst[j*k:(j+nr)*k]
+		if trans {
+			transpose(panel, k, nr, cols, b[(j0+j)*ldb+p0:], ldb)
+		} else {
+			copyRows(panel, k, nr, cols, b[p0*ldb+j0+j:], ldb)
 		}
-		col := func(c int) []float64 { return b[(j0+j+c)*ldb+p0:] }
-		if cols == nr {
-			interleave8(panel, k, col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7))
-			continue
-		}
-		for c := range cols {
-			for l, v := range col(c)[:k] {
-				panel[l*nr+c] = v
+	}
+}
+
+// copyRows sets dst, k rows of w, to the first n elements of k rows of
+// src (stride ld), and the rest of each row to zero.
+func copyRows(dst []float64, k, w, n int, src []float64, ld int) {
+	switch {
+	// Element by element: copy and array assignment call memmove.
+	case w == mr && n == mr:
+		dst = dst[:k*mr]
+		for i := 0; i < len(dst); i += mr {
+			d, s := dst[i:i+mr:i+mr], src[:mr:mr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			if i+mr < len(dst) {
+				src = src[ld:]
 			}
 		}
-		for c := cols; c < nr; c++ {
-			for l := range k {
-				panel[l*nr+c] = 0
+	case w == nr && n == nr:
+		dst = dst[:k*nr]
+		for i := 0; i < len(dst); i += nr {
+			d, s := dst[i:i+nr:i+nr], src[:nr:nr]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+			if i+nr < len(dst) {
+				src = src[ld:]
 			}
+		}
+	default:
+		for l := range k {
+			d, s := dst[l*w:l*w+w], src[l*ld:l*ld+n]
+			for r, v := range s {
+				d[r] = v
+			}
+			clear(d[n:])
+		}
+	}
+}
+
+// transpose sets dst, k rows of w, to the transpose of the first k
+// elements of n rows of src (stride ld), and the rest of each row to zero.
+func transpose(dst []float64, k, w, n int, src []float64, ld int) {
+	row := func(r int) []float64 { return src[r*ld:] }
+	switch {
+	case w == mr && n == mr:
+		interleave6(dst, k, row(0), row(1), row(2), row(3), row(4), row(5))
+	case w == nr && n == nr:
+		interleave8(dst, k, row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+	default:
+		for l := range k {
+			d := dst[l*w : l*w+w]
+			for r := range n {
+				d[r] = src[r*ld+l]
+			}
+			clear(d[n:])
 		}
 	}
 }
@@ -182,9 +198,13 @@ func block(m, n, k int, alpha float64, pa, pb []float64, beta float64, c []float
 				kernel(k, a, b, c[i*ldc+j:], ldc, alpha, beta)
 				continue
 			}
-			// An edge tile is computed whole into edge, then its part in
-			// C is updated with the kernel's arithmetic.
-			kernel(k, a, b, edge[:], nr, 1, 0)
+			// An edge tile is computed into edge, then its part in C is
+			// updated with the kernel's arithmetic.
+			if n-j <= nr/2 {
+				narrow(k, a, b, &edge)
+			} else {
+				kernel(k, a, b, edge[:], nr, 1, 0)
+			}
 			for r := range min(mr, m-i) {
 				update(c[(i+r)*ldc+j:][:min(nr, n-j)], edge[r*nr:], alpha, beta)
 			}
@@ -211,6 +231,16 @@ func kernel(k int, a, b, c []float64, ldc int, alpha, beta float64) {
 	}
 	for r := range mr {
 		update(c[r*ldc:r*ldc+nr], acc[r*nr:], alpha, beta)
+	}
+}
+
+// narrow sets the first nr/2 columns of tile, a tile of stride nr, to
+// A·B, for A and B as kernel takes them; it leaves the others as they
+// are, or sets them to their part of A·B.
+func narrow(k int, a, b []float64, tile *[mr * nr]float64) {
+	_, _ = a[mr*k-1], b[nr*k-1]
+	if !narrowAsm(k, a, b, tile) {
+		kernel(k, a, b, tile[:], nr, 1, 0)
 	}
 }
 

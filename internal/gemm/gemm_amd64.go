@@ -17,8 +17,22 @@ func kernelAsm(k int, a, b, c []float64, ldc int, alpha, beta float64) bool {
 	return true
 }
 
+// narrowAsm runs the assembly of narrow, and reports whether it did.
+func narrowAsm(k int, a, b []float64, tile *[mr * nr]float64) bool {
+	if !useAsm {
+		return false
+	}
+	kernel6x4(k, &a[0], &b[0], tile)
+	return true
+}
+
 // kernel6x8 is kernel for k ≥ 1, on the first elements of the panels and
 // of the tile.
 //
 //go:noescape
 func kernel6x8(k int, a, b, c *float64, ldc int, alpha, beta float64)
+
+// kernel6x4 is narrow for k ≥ 1, on the first elements of the panels.
+//
+//go:noescape
+func kernel6x4(k int, a, b *float64, tile *[mr * nr]float64)

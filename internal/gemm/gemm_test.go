@@ -229,23 +229,25 @@ var benchShapes = []struct {
 
 func BenchmarkGemm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(9, 10))
+	impls := []struct {
+		name  string
+		dgemm func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+	}{
+		{"nabla", Dgemm},
+		{"gonum", gonum.Implementation{}.Dgemm},
+	}
 	for _, s := range benchShapes {
-		p := newProduct(rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 0)
-		name := fmt.Sprintf("%c%c_%dx%dx%d", s.tA, s.tB, s.m, s.n, s.k)
-		for _, impl := range []struct {
-			name  string
-			dgemm func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
-		}{
-			{"nabla", Dgemm},
-			{"gonum", gonum.Implementation{}.Dgemm},
-		} {
-			b.Run(name+"/"+impl.name, func(b *testing.B) {
-				for b.Loop() {
-					impl.dgemm(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c, p.ldc)
-				}
-				flops := 2 * float64(p.m) * float64(p.n) * float64(p.k) * float64(b.N)
-				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-		}
+		b.Run(fmt.Sprintf("%c%c_%dx%dx%d", s.tA, s.tB, s.m, s.n, s.k), func(b *testing.B) {
+			p := newProduct(rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 0)
+			for _, impl := range impls {
+				b.Run(impl.name, func(b *testing.B) {
+					for b.Loop() {
+						impl.dgemm(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c, p.ldc)
+					}
+					flops := 2 * float64(p.m) * float64(p.n) * float64(p.k) * float64(b.N)
+					b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		})
 	}
 }
