@@ -41,7 +41,7 @@ func TestGemmMatchesGonum(t *testing.T) {
 		}
 		return y
 	}
-	for _, size := range [][3]int{{130, 70, 150}, {64, 256, 3}, {200, 200, 1}, {65, 193, 64}, {256, 8, 256}, {130, 2000, 9}} {
+	for _, size := range [][3]int{{130, 70, 150}, {64, 256, 3}, {200, 200, 1}, {65, 193, 64}, {256, 8, 256}, {130, 2000, 9}, {300, 130, 60}} {
 		m, n, k := size[0], size[1], size[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
