@@ -16,7 +16,8 @@ import (
 // kernels: products, matrix-vector products, factorizations and solves.
 //
 // By default it is gonum's, in pure Go, and a program's matrix products
-// run on nabla's own kernel (see gemm). A build with the tag openblas
+// run on nabla's own kernel, packed, with AVX2 and FMA where the
+// processor has them. A build with the tag openblas
 // (go build -tags openblas, with Debian's libopenblas-dev or another
 // OpenBLAS installed) puts OpenBLAS under them through cgo, and under
 // everything else in the program that calls gonum's blas64 and lapack64,

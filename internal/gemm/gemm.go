@@ -112,10 +112,11 @@ func packB(trans bool, k, n int, b []float64, ldb, p0, j0 int, dst []float64) {
 }
 
 // copyRows sets dst, k rows of w, to the first n elements of k rows of
-// src (stride ld), and the rest of each row to zero.
+// src (stride ld), and the rest of each row to zero. Full panels are
+// copied element by element: copy, and the assignment of an array of six
+// or eight, would call memmove for every row.
 func copyRows(dst []float64, k, w, n int, src []float64, ld int) {
 	switch {
-	// Element by element: copy and array assignment call memmove.
 	case w == mr && n == mr:
 		dst = dst[:k*mr]
 		for i := 0; i < len(dst); i += mr {
