@@ -154,7 +154,9 @@ func transpose(dst []float64, k, w, n int, src []float64, ld int) {
 	case w == mr && n == mr:
 		interleave6(dst, k, row(0), row(1), row(2), row(3), row(4), row(5))
 	case w == nr && n == nr:
-		interleave8(dst, k, row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+		l := transposeAsm(dst, k, src, ld)
+		row := func(r int) []float64 { return src[r*ld+l:] }
+		interleave8(dst[l*nr:], k-l, row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
 	default:
 		for l := range k {
 			d := dst[l*w : l*w+w]

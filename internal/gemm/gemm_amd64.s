@@ -158,3 +158,53 @@ loop:
 	VMOVUPD Y14, 320(DX)
 	VZEROUPPER
 	RET
+
+// TRANSPOSE4 transposes the 4×4 block whose rows are in r0 to r3, into
+// r0 to r3 as its columns, through t0 to t3.
+#define TRANSPOSE4(r0, r1, r2, r3, t0, t1, t2, t3) \
+	VUNPCKLPD  r1, r0, t0;      \
+	VUNPCKHPD  r1, r0, t1;      \
+	VUNPCKLPD  r3, r2, t2;      \
+	VUNPCKHPD  r3, r2, t3;      \
+	VPERM2F128 $0x20, t2, t0, r0; \
+	VPERM2F128 $0x20, t3, t1, r1; \
+	VPERM2F128 $0x31, t2, t0, r2; \
+	VPERM2F128 $0x31, t3, t1, r3
+
+// func transpose8(dst, src *float64, k4, ld int)
+TEXT ·transpose8(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ k4+16(FP), CX
+	MOVQ ld+24(FP), R8
+	SHLQ $3, R8
+	LEAQ (R8)(R8*2), R9   // 3 rows
+	LEAQ (SI)(R8*4), R10  // row 4
+	SHRQ $2, CX
+
+loop:
+	VMOVUPD (SI), Y0
+	VMOVUPD (SI)(R8*1), Y1
+	VMOVUPD (SI)(R8*2), Y2
+	VMOVUPD (SI)(R9*1), Y3
+	VMOVUPD (R10), Y4
+	VMOVUPD (R10)(R8*1), Y5
+	VMOVUPD (R10)(R8*2), Y6
+	VMOVUPD (R10)(R9*1), Y7
+	TRANSPOSE4(Y0, Y1, Y2, Y3, Y8, Y9, Y10, Y11)
+	TRANSPOSE4(Y4, Y5, Y6, Y7, Y12, Y13, Y14, Y15)
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y4, 32(DI)
+	VMOVUPD Y1, 64(DI)
+	VMOVUPD Y5, 96(DI)
+	VMOVUPD Y2, 128(DI)
+	VMOVUPD Y6, 160(DI)
+	VMOVUPD Y3, 192(DI)
+	VMOVUPD Y7, 224(DI)
+	ADDQ    $32, SI
+	ADDQ    $32, R10
+	ADDQ    $256, DI
+	DECQ    CX
+	JNZ     loop
+	VZEROUPPER
+	RET
