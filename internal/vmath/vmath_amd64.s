@@ -113,16 +113,44 @@ expcond:
 	RET
 
 // func tanhAsm(dst, src []float64)
-TEXT ·tanhAsm(SB), NOSPLIT, $0-48
+//
+// tanh takes two passes over chunks of up to 64 elements: the first
+// computes exp(2z) into the frame, the second the rest. A vector's
+// operations in one pass would be one chain of dependent instructions
+// about as long as the reorder buffer holds for two or three vectors, so
+// that the processor could not overlap more of them; split, each chain is
+// half as long and the buffer holds twice as many.
+TEXT ·tanhAsm(SB), NOSPLIT, $512-48
 	MOVQ    dst_base+0(FP), DI
 	MOVQ    dst_len+8(FP), CX
 	MOVQ    src_base+24(FP), SI
 	SHLQ    $3, CX
-	XORQ    AX, AX
 	VMOVUPD LO, Y12
 	VMOVUPD HI, Y13
 	VMOVUPD SHIFT, Y14
-	JMP     tanhcond
+	JMP     tanhchunk
+
+tanhnext:
+	MOVQ CX, DX
+	CMPQ DX, $512
+	JBE  tanhlast
+	MOVQ $512, DX
+
+tanhlast:
+	XORQ AX, AX
+
+tanhexp:
+	VMOVUPD (SI)(AX*1), Y0
+	VANDPD  ABS, Y0, Y0 // z = |x|
+	VMOVUPD TMAX, Y1
+	VMINPD  Y0, Y1, Y0
+	VADDPD  Y0, Y0, Y0
+	EXP
+	VMOVUPD Y0, (SP)(AX*1)
+	ADDQ    $32, AX
+	CMPQ    AX, DX
+	JB      tanhexp
+	XORQ    AX, AX
 
 tanhloop:
 	VMOVUPD (SI)(AX*1), Y15 // x
@@ -144,8 +172,7 @@ tanhloop:
 	VCMPPD      $1, SPLIT, Y9, Y11 // z < 0.625
 
 	// Elsewhere: 1 − 2/(exp(2z) + 1) with its rounding errors.
-	VADDPD       Y9, Y9, Y0
-	EXP
+	VMOVUPD      (SP)(AX*1), Y0
 	VADDPD       ONE, Y0, Y1 // d = e + 1
 	VSUBPD       Y0, Y1, Y2
 	VMOVUPD      ONE, Y3
@@ -167,9 +194,15 @@ tanhloop:
 	VORPD     Y15, Y0, Y0
 	VMOVUPD   Y0, (DI)(AX*1)
 	ADDQ      $32, AX
+	CMPQ      AX, DX
+	JB        tanhloop
 
-tanhcond:
-	CMPQ AX, CX
-	JB   tanhloop
+	ADDQ DX, SI
+	ADDQ DX, DI
+	SUBQ DX, CX
+
+tanhchunk:
+	TESTQ CX, CX
+	JNZ   tanhnext
 	VZEROUPPER
 	RET
