@@ -467,9 +467,7 @@ func logSumExpAxisK(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]
 	n, inner := in.p0, in.p1
 	if inner == 1 {
-		for o := range d {
-			d[o] = logSumExp(a[o*n:(o+1)*n], ws.work[:lseChunk])
-		}
+		logSumExpRows(d, a, n, ws.work[:lseChunk])
 		return
 	}
 	extremeAxis(d, a, n, inner, true)
@@ -705,12 +703,7 @@ func dotParts(t [4]float64, a, b []float64) [4]float64 {
 // overflows nor underflows. The exponentials are computed in buf, a chunk
 // at a time, and added up as sum adds.
 func logSumExp(x, buf []float64) float64 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		if v > m || v != v {
-			m = v
-		}
-	}
+	m := maxNaN(x)
 	if math.IsInf(m, 0) || m != m {
 		return m
 	}
@@ -747,4 +740,51 @@ func (g *Graph) normalized(i int32) bool {
 		}
 	}
 	return false
+}
+
+// logSumExpRows writes to d[o] logSumExp of row o of a, the rows n long.
+// Rows that fit in buf go through it together, as many as it holds, so
+// that short rows cost one call of vmath.Exp for all of them rather than
+// one each, whose last len%4 elements the assembly leaves to scalar code.
+// Each row's exponentials are its own and add up as sum adds them, so the
+// results are logSumExp's to the bit.
+func logSumExpRows(d, a []float64, n int, buf []float64) {
+	if n == 0 || n > len(buf) {
+		for o := range d {
+			d[o] = logSumExp(a[o*n:(o+1)*n], buf)
+		}
+		return
+	}
+	per := len(buf) / n
+	for lo := 0; lo < len(d); lo += per {
+		rows := d[lo:min(lo+per, len(d))]
+		x := a[lo*n : (lo+len(rows))*n]
+		e := buf[:len(x)]
+		for r := range rows {
+			row := x[r*n : (r+1)*n]
+			m := maxNaN(row)
+			rows[r] = m
+			for i, v := range row {
+				e[r*n+i] = v - m
+			}
+		}
+		vmath.Exp(e, e)
+		for r, m := range rows {
+			if !math.IsInf(m, 0) && m == m {
+				rows[r] = m + math.Log(sum(e[r*n:(r+1)*n]))
+			}
+		}
+	}
+}
+
+// maxNaN returns the largest element of x, or the last NaN in it, and −∞
+// for an empty x.
+func maxNaN(x []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range x {
+		if v > m || v != v {
+			m = v
+		}
+	}
+	return m
 }

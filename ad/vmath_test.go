@@ -108,6 +108,7 @@ func TestLogSumExpOfExps(t *testing.T) {
 	for _, dims := range [][2]int{{3, 4}, {5, lseChunk + 7}, {lseChunk + 2, 3}} {
 		r, c := dims[0], dims[1]
 		a := values(r * c)
+
 		for axis := range 2 {
 			g := NewGraph()
 			x, _ := g.Var("A", Matrix(r, c))
@@ -132,6 +133,29 @@ func TestLogSumExpOfExps(t *testing.T) {
 				}
 				assert.Equal(t, math.Float64bits(m+math.Log(s)), math.Float64bits(got[j]), "%v column %d", dims, j)
 			}
+		}
+	}
+	// Rows whose maximum is not finite, which take no exponentials, among
+	// rows that do, in batches of rows that share one call of vmath.Exp:
+	// each is its maximum, the others as above.
+	const r, c = 100, 10
+	a := values(r * c)
+	a[3*c+2], a[40*c] = math.Inf(1), math.NaN()
+	for i := range c {
+		a[71*c+i] = math.Inf(-1)
+	}
+	g := NewGraph()
+	x, _ := g.Var("A", Matrix(r, c))
+	got := eval(t, g, [][]float64{a}, must(g.CallAxis("logsumexp", x, 1)))[0]
+	for i := range r {
+		m, e := shifted(a[i*c : (i+1)*c])
+		switch i {
+		case 3, 71:
+			assert.Equal(t, m, got[i], "row %d", i)
+		case 40:
+			assert.True(t, math.IsNaN(got[i]), "row %d is %v", i, got[i])
+		default:
+			assert.Equal(t, math.Float64bits(m+math.Log(sum(e))), math.Float64bits(got[i]), "row %d", i)
 		}
 	}
 }
