@@ -502,7 +502,8 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		drop[jb] = true
 	}
 	// Then members that stay take in a value made for them alone: a
-	// product (a + c·b²)·e, and a sum or difference a ± k·(b·e).
+	// product (a + c·b²)·e or a·((s − b)·(b + s')), and a sum or
+	// difference a ± k·(b·e).
 	for k := range code {
 		in := &code[k]
 		if drop[k] || in.merge != mergeNone || !in.dstLoc.vec || len(in.args) != 2 || !in.args[0].vec || !in.args[1].vec {
@@ -510,6 +511,12 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		}
 		switch op := g.nodes[in.node].op; op {
 		case OpMul:
+			if dropped := g.mergeDiffSum(in, only); dropped != nil {
+				for _, j := range dropped {
+					drop[j] = true
+				}
+				break
+			}
 			for i, v := range in.argIDs {
 				s, j, ok := only(v)
 				if !ok || s.merge != mergeAxpySq || !s.args[0].vec || !s.args[1].vec {
@@ -577,6 +584,35 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		}
 	}
 	return fast, windows
+}
+
+// mergeDiffSum makes in, a product a·p, compute p = (s − b)·(b + s') itself
+// (tanh's derivative, with s and s' scalar registers) when p and its two
+// factors are made for it alone, as mulDiffSum; it returns the members it
+// took the place of, or nil. only is fastCode's.
+func (g *Graph) mergeDiffSum(in *instr, only func(int32) (*instr, int, bool)) []int {
+	p, jp, ok := only(in.argIDs[1])
+	if !ok || p.merge != mergeNone || g.nodes[p.node].op != OpMul || !p.args[0].vec || !p.args[1].vec {
+		return nil
+	}
+	d, jd, okd := only(p.argIDs[0])
+	u, ju, oku := only(p.argIDs[1])
+	if !okd || !oku || d.merge != mergeNone || u.merge != mergeNone ||
+		g.nodes[d.node].op != OpSub || d.args[0].vec || !d.args[1].vec || g.nodes[u.node].op != OpAdd {
+		return nil
+	}
+	b := d.args[1]
+	var s loc
+	switch {
+	case u.args[0] == b && !u.args[1].vec:
+		s = u.args[1]
+	case u.args[1] == b && !u.args[0].vec:
+		s = u.args[0]
+	default:
+		return nil
+	}
+	in.kernel, in.b, in.p0, in.p1 = mulDiffSum, b.i, int(d.args[0].i), int(s.i)
+	return []int{jp, jd, ju}
 }
 
 // addsInto makes member k of fg, a scatter or scatteradd of destination d,

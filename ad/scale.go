@@ -418,6 +418,23 @@ func axpySqMul(ws *Workspace, in *instr) {
 	}
 }
 
+// mulDiffSum is a·((s − b)·(b + s')), s and s' in registers p0 and p1.
+func mulDiffSum(ws *Workspace, in *instr) {
+	d, a, b, s, s1 := ws.v[in.dst], ws.v[in.a], ws.v[in.b], ws.s[in.p0], ws.s[in.p1]
+	a, b = a[:len(d)], b[:len(d)]
+	i := 0
+	for ; i+4 <= len(d); i += 4 {
+		d4, a4, b4 := d[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d4[0] = a4[0] * ((s - b4[0]) * (b4[0] + s1))
+		d4[1] = a4[1] * ((s - b4[1]) * (b4[1] + s1))
+		d4[2] = a4[2] * ((s - b4[2]) * (b4[2] + s1))
+		d4[3] = a4[3] * ((s - b4[3]) * (b4[3] + s1))
+	}
+	for ; i < len(d); i++ {
+		d[i] = a[i] * ((s - b[i]) * (b[i] + s1))
+	}
+}
+
 // axpyMul is a + c·(b·e), e in slot p1.
 func axpyMul(ws *Workspace, in *instr) {
 	d, a, b, e, c := ws.v[in.dst], ws.v[in.a], ws.v[in.b], ws.v[in.p1], in.c
