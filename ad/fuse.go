@@ -126,15 +126,22 @@ func (g *Graph) alongAxis(i int32) bool {
 	return false
 }
 
+// broadcastsRow reports whether in, a member of a fused group, is a
+// broadcast of a row, which broadcastRowsTile computes.
+func (g *Graph) broadcastsRow(in *instr) bool {
+	nd := &g.nodes[in.node]
+	return nd.op == OpBroadcast && g.nodes[nd.args[0]].shape.dimFromEnd(1) != 1
+}
+
 // tiled gives a broadcast or a reduction along an axis, a member of fg,
 // its kernel for a tile.
 func (g *Graph) tiled(fg *fusedGroup, in *instr) {
 	nd := &g.nodes[in.node]
 	switch nd.op {
 	case OpBroadcast:
-		in.kernel = broadcastRowsTile
-		if g.nodes[nd.args[0]].shape.dimFromEnd(1) == 1 {
-			in.kernel = broadcastColsTile
+		in.kernel = broadcastColsTile
+		if g.broadcastsRow(in) {
+			in.kernel = broadcastRowsTile
 		}
 	case OpSumAxis:
 		in.kernel, in.p2 = sumAxisTile, 4*fg.parts
@@ -502,8 +509,8 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		drop[jb] = true
 	}
 	// Then members that stay take in a value made for them alone: a
-	// product (a + c·b²)·e or a·((s − b)·(b + s')), and a sum or
-	// difference a ± k·(b·e).
+	// product (a + c·b²)·e or a·((s − b)·(b + s')), a sum a + r with r a
+	// broadcast row, and a sum or difference a ± k·(b·e).
 	for k := range code {
 		in := &code[k]
 		if drop[k] || in.merge != mergeNone || !in.dstLoc.vec || len(in.args) != 2 || !in.args[0].vec || !in.args[1].vec {
@@ -527,6 +534,11 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 				break
 			}
 		case OpAdd, OpSub:
+			if s, j, ok := only(in.argIDs[1]); ok && op == OpAdd && g.broadcastsRow(s) {
+				in.kernel, in.b = addRowTile, s.a
+				drop[j] = true
+				break
+			}
 			for i, v := range in.argIDs {
 				if i == 0 && op == OpSub {
 					continue // a difference k·(b·e) − a is not a ± k·(b·e)

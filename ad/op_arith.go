@@ -423,8 +423,10 @@ func negV(ws *Workspace, in *instr) {
 	}
 }
 
-func addVV(ws *Workspace, in *instr) {
-	d, a, b := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
+func addVV(ws *Workspace, in *instr) { addTo(ws.v[in.dst], ws.v[in.a], ws.v[in.b]) }
+
+// addTo writes a + b to d, four elements a round.
+func addTo(d, a, b []float64) {
 	a, b = a[:len(d)], b[:len(d)]
 	i := 0
 	for ; i+4 <= len(d); i += 4 {

@@ -1447,6 +1447,19 @@ func broadcastRowsTile(ws *Workspace, in *instr) {
 	}
 }
 
+// addRowTile is a + the tile of the broadcast of the row in slot b that
+// starts ws.tile elements in: a sum with broadcastRowsTile's tile, made
+// without it.
+func addRowTile(ws *Workspace, in *instr) {
+	d, a, row := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
+	a = a[:len(d)]
+	for j := ws.tile % len(row); len(d) > 0; j = 0 {
+		r := row[j:min(len(row), j+len(d))]
+		addTo(d[:len(r)], a, r)
+		d, a = d[len(r):], a[len(r):]
+	}
+}
+
 func broadcastColsTile(ws *Workspace, in *instr) {
 	d, a, n := ws.v[in.dst], ws.v[in.a], in.p1
 	for r, c := ws.tile/n, ws.tile%n; len(d) > 0; r, c = r+1, 0 {
