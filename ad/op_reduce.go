@@ -535,6 +535,13 @@ func sumAxisTile(ws *Workspace, in *instr) {
 		for r, c := ws.tile/n, ws.tile%n; len(x) > 0; r, c = r+1, 0 {
 			seg := x[:min(len(x), n-c)]
 			x = x[len(seg):]
+			if len(seg) == n {
+				// A whole row, as sum adds it: the parts of its first
+				// n−n%4 elements by their index modulo four, the rest
+				// to the first.
+				d[r] = sum(seg)
+				continue
+			}
 			if c == 0 {
 				*t = [4]float64{}
 			}
