@@ -784,12 +784,28 @@ func logSumExpRows(d, a []float64, n int, buf []float64) {
 	}
 }
 
-// maxNaN returns the largest element of x, or the last NaN in it, and −∞
-// for an empty x.
+// maxNaN returns the largest element of x (either zero, where those are
+// zeros of both signs), or the last NaN in it, and −∞ for an empty x. The
+// maximum is taken with max, without branches, two elements a round: the
+// branches of comparisons, which a short row's elements take at random,
+// cost more than the comparisons themselves. The rare NaN is found again
+// with them.
 func maxNaN(x []float64) float64 {
-	m := math.Inf(-1)
+	m0, m1 := math.Inf(-1), math.Inf(-1)
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		m0 = max(m0, x[i])
+		m1 = max(m1, x[i+1])
+	}
+	if i < len(x) {
+		m0 = max(m0, x[i])
+	}
+	if m := max(m0, m1); m == m {
+		return m
+	}
+	m := math.NaN()
 	for _, v := range x {
-		if v > m || v != v {
+		if v != v {
 			m = v
 		}
 	}

@@ -137,12 +137,15 @@ func TestLogSumExpOfExps(t *testing.T) {
 	}
 	// Rows whose maximum is not finite, which take no exponentials, among
 	// rows that do, in batches of rows that share one call of vmath.Exp:
-	// each is its maximum, the others as above.
+	// each is its maximum (of NaNs, the last), the others as above, a row
+	// of zeros of both signs among them.
 	const r, c = 100, 10
 	a := values(r * c)
-	a[3*c+2], a[40*c] = math.Inf(1), math.NaN()
+	nan := math.Float64frombits(0x7ff8_dead_beef_0001)
+	a[3*c+2], a[40*c], a[40*c+7] = math.Inf(1), math.NaN(), nan
 	for i := range c {
 		a[71*c+i] = math.Inf(-1)
+		a[55*c+i] = math.Copysign(0, float64(i%2)-0.5)
 	}
 	g := NewGraph()
 	x, _ := g.Var("A", Matrix(r, c))
@@ -153,7 +156,7 @@ func TestLogSumExpOfExps(t *testing.T) {
 		case 3, 71:
 			assert.Equal(t, m, got[i], "row %d", i)
 		case 40:
-			assert.True(t, math.IsNaN(got[i]), "row %d is %v", i, got[i])
+			assert.Equal(t, math.Float64bits(nan), math.Float64bits(got[i]), "row %d", i)
 		default:
 			assert.Equal(t, math.Float64bits(m+math.Log(sum(e))), math.Float64bits(got[i]), "row %d", i)
 		}
