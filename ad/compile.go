@@ -50,6 +50,9 @@ type Program struct {
 	// Where each input goes when all live in registers, else nil
 	// (regInputs).
 	regIn []regInput
+	// The register of each input when every input is a scalar there, else
+	// nil: Run's shortest path.
+	scalarIn []uint32
 	// folded marks the outputs that fused groups check for NaN and
 	// infinities when the register fin is set (RunChecked), or is nil.
 	folded []bool
@@ -322,6 +325,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	}
 	p.compact = p.compactCode()
 	p.regIn = p.regInputs()
+	p.scalarIn = p.scalarInputs()
 	for _, l := range p.outLoc {
 		p.outIndex = append(p.outIndex, int(l.i))
 	}

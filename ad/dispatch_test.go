@@ -34,8 +34,8 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 			require.Equal(t, row, pairRow(first))
 			require.Equal(t, cAddAdd+code(row*pairSeconds+col), pc.code)
 			for _, x := range operands {
-				want := registers(append(x[:], 0, 0))
-				got := registers(append(x[:], 0, 0))
+				want := append(x[:], 0, 0)
+				got := append(x[:], 0, 0)
 				p.execute(&Workspace{s: want}, singles)
 				p.execute(&Workspace{s: got}, []compact{pc})
 				for r := range want {
@@ -68,8 +68,8 @@ func TestTriplesMatchSingleSteps(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, want, tc.code)
 		for _, x := range operands {
-			want := registers(append(x[:], 0, 0, 0))
-			got := registers(append(x[:], 0, 0, 0))
+			want := append(x[:], 0, 0, 0)
+			got := append(x[:], 0, 0, 0)
 			p.execute(&Workspace{s: want}, singles)
 			p.execute(&Workspace{s: got}, []compact{tc})
 			for r := range want {
@@ -149,6 +149,7 @@ func TestRegisterInputErrors(t *testing.T) {
 	p, err := b.Graph().Compile(y)
 	require.NoError(t, err)
 	require.NotNil(t, p.regIn)
+	require.Nil(t, p.scalarIn)
 	q, err := b.Graph().Compile(x)
 	require.NoError(t, err)
 	cases := []struct {
@@ -168,6 +169,40 @@ func TestRegisterInputErrors(t *testing.T) {
 	ws := p.NewWorkspace()
 	require.NoError(t, p.Run(ws, [][]float64{{2}, {1, 2.5}}))
 	assert.Equal(t, 7.0, ws.Scalar(0))
+}
+
+// TestScalarInputErrors gives a program whose inputs are all scalars, which
+// Run stores by their registers alone, inputs of the wrong number and
+// lengths and another program's workspace.
+func TestScalarInputErrors(t *testing.T) {
+	b := NewBuilder()
+	x, z := b.Var("x", Scalar()), b.Var("z", Scalar())
+	y := b.Sub(b.Mul(x, z), z)
+	require.NoError(t, b.Err())
+	p, err := b.Graph().Compile(y)
+	require.NoError(t, err)
+	require.Len(t, p.scalarIn, 2)
+	q, err := b.Graph().Compile(x)
+	require.NoError(t, err)
+	cases := []struct {
+		in   [][]float64
+		ws   *Workspace
+		want string
+	}{
+		{[][]float64{{2}}, p.NewWorkspace(), "program takes 2 inputs, got 1"},
+		{[][]float64{{2}, {3}, {4}}, p.NewWorkspace(), "program takes 2 inputs, got 3"},
+		{[][]float64{{}, {3}}, p.NewWorkspace(), `input "x" is scalar but got 0 values`},
+		{[][]float64{{2}, {3, 4}}, p.NewWorkspace(), `input "z" is scalar but got 2 values`},
+		{[][]float64{{2}, {3}}, q.NewWorkspace(), "workspace belongs to another program"},
+	}
+	for _, c := range cases {
+		assert.EqualError(t, p.Run(c.ws, c.in), c.want)
+	}
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, [][]float64{{2}, {3}}))
+	assert.Equal(t, 3.0, ws.Scalar(0))
+	require.NoError(t, p.Run(ws, [][]float64{{-1}, {0.5}}))
+	assert.Equal(t, -1.0, ws.Scalar(0))
 }
 
 // TestInputMovesDropped compiles the Rosenbrock gradient over the elements

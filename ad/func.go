@@ -97,9 +97,9 @@ type program struct {
 // flatRegs places the flat slices of a Func in the register file of a
 // program whose inputs and outputs all live there (Func.runRegisters).
 type flatRegs struct {
-	in  []int32 // the register of each element of the point, then of the direction
-	out []int32 // the register of each element of the flat result, or nil
-	all []int32 // the registers of every output, to check for NaN and infinities
+	in  []uint32 // the register of each element of the point, then of the direction
+	out []uint32 // the register of each element of the flat result, or nil
+	all []uint32 // the registers of every output, to check for NaN and infinities
 }
 
 // get returns an idle workspace, or a new one when all are in use.
@@ -491,20 +491,20 @@ func (f *Func) flatRegisters(prog *Program, first int) *flatRegs {
 	r := &flatRegs{}
 	for _, t := range prog.regIn {
 		for i := range t.n {
-			r.in = append(r.in, int32(t.reg+i))
+			r.in = append(r.in, uint32(t.reg+i))
 		}
 	}
 	// outRegs returns the registers of output k, or nil.
-	outRegs := func(k int) []int32 {
+	outRegs := func(k int) []uint32 {
 		l := prog.outLoc[k]
 		if !l.vec {
-			return []int32{l.i}
+			return []uint32{uint32(l.i)}
 		}
 		for _, si := range prog.slotInit {
 			if si.slot == l.i && si.reg {
-				regs := make([]int32, si.len)
+				regs := make([]uint32, si.len)
 				for i := range regs {
-					regs[i] = int32(si.off + i)
+					regs[i] = uint32(si.off + i)
 				}
 				return regs
 			}
@@ -534,29 +534,28 @@ func (f *Func) flatRegisters(prog *Program, first int) *flatRegs {
 // by the general path.
 func runRegisters(prog *Program, ws *Workspace, r *flatRegs, x, v, out []float64) bool {
 	s := ws.s
-	m := len(s) - 1
-	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
+	regs := unsafe.Pointer(unsafe.SliceData(s))
 	in := r.in[:len(x)]
 	for i, xi := range x {
-		s[int(in[i])&m] = xi
+		*regAt(regs, in[i]) = xi
 	}
 	in = r.in[len(x):]
 	in = in[:len(v)]
 	for i, vi := range v {
-		s[int(in[i])&m] = vi
+		*regAt(regs, in[i]) = vi
 	}
 	if i := arith(s, prog.compact); i < len(prog.compact) { // as Run does
 		prog.execute(ws, prog.compact[i:])
 	}
 	for _, k := range r.all {
-		if y := s[int(k)&m]; y-y != 0 { // NaN for NaN and ±Inf
+		if y := *regAt(regs, k); y-y != 0 { // NaN for NaN and ±Inf
 			return false
 		}
 	}
 	if out != nil {
 		out = out[:len(r.out)]
 		for i, k := range r.out {
-			out[i] = s[int(k)&m]
+			out[i] = *regAt(regs, k)
 		}
 	}
 	return true

@@ -2,9 +2,10 @@ package ad
 
 import (
 	"fmt"
-	"math/bits"
+	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/nabla-ad/nabla/internal/text"
 )
@@ -36,7 +37,7 @@ type Workspace struct {
 func (p *Program) NewWorkspace() *Workspace {
 	ws := &Workspace{
 		p:      p,
-		s:      registers(p.regInit),
+		s:      slices.Clone(p.regInit),
 		out:    p.outIndex,
 		v:      make([][]float64, p.nslot),
 		arena:  make([]float64, p.arena),
@@ -97,14 +98,6 @@ func (p *Program) ownedOutput(k int) (slotInit, bool) {
 	return slotInit{}, false
 }
 
-// registers returns a register file holding init, its length padded to a
-// power of two for execute.
-func registers(init []float64) []float64 {
-	s := make([]float64, 1<<bits.Len(uint(max(len(init)-1, 0))))
-	copy(s, init)
-	return s
-}
-
 // Inputs returns the program's inputs in the order Run takes them.
 func (p *Program) Inputs() []Input { return p.inputs }
 
@@ -140,28 +133,36 @@ func (ws *Workspace) Scalar(k int) float64 { return ws.s[ws.out[k]] }
 //
 // When every input lives in registers, Run copies them in itself, in a
 // frame that keeps nothing across a call, so that a small program costs a
-// call to execute besides its steps; anything else goes through runLoaded,
-// which also says what is wrong with in.
+// call to arith besides its steps; when every input is a scalar, with a
+// check of its length and a store each (scalarIn). Anything else goes
+// through runLoaded, which also says what is wrong with in.
 func (p *Program) Run(ws *Workspace, in [][]float64) error {
-	ins := p.regIn
-	if ins == nil || ws.p != p || len(in) != len(ins) {
+	if ws.p != p {
 		return p.runLoaded(ws, in)
 	}
 	s := ws.s
-	m := len(s) - 1
-	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
-	for k, x := range in {
-		t := ins[k]
-		if len(x) != t.n {
-			return p.runLoaded(ws, in) // which says what is wrong
+	r := unsafe.Pointer(unsafe.SliceData(s))
+	if regs := p.scalarIn; regs != nil && len(in) == len(regs) {
+		for k, x := range in {
+			if len(x) != 1 {
+				return p.runLoaded(ws, in) // which says what is wrong
+			}
+			*regAt(r, regs[k]) = x[0]
 		}
-		if len(x) == 1 {
-			s[t.reg&m] = x[0]
-			continue
+	} else {
+		ins := p.regIn
+		if ins == nil || len(in) != len(ins) {
+			return p.runLoaded(ws, in)
 		}
-		// A loop, not copy: without a call, nothing is saved around it.
-		for i, v := range x {
-			s[(t.reg+i)&m] = v
+		for k, x := range in {
+			t := ins[k]
+			if len(x) != t.n {
+				return p.runLoaded(ws, in) // which says what is wrong
+			}
+			// A loop, not copy: without a call, nothing is saved around it.
+			for i, v := range x {
+				*regAt(r, uint32(t.reg+i)) = v
+			}
 		}
 	}
 	// A program of arithmetic alone is done in one call, to arith.
@@ -196,159 +197,168 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 // arith runs the common scalar arithmetic at the start of steps, up to the
 // first step that calls a function, and returns how many steps it ran.
 // Calling nothing, it keeps the loop's state in registers rather than
-// saving it on every step: most of what small programs do runs here. The
-// register file's length is a power of two, so masking an index keeps it
-// in range without a bounds check (compile gives no index beyond it).
+// saving it on every step: most of what small programs do runs here. It
+// reads and writes s with regAt, without bounds checks: steps index no
+// register beyond s (see regAt).
 func arith(s []float64, steps []compact) int {
-	m := len(s) - 1
-	_ = s[m] // bounds check hint to the compiler: 0 ≤ m < len(s)
+	r := unsafe.Pointer(unsafe.SliceData(s))
 	for i := range steps {
 		in := &steps[i]
 		switch in.code {
 		case cKernel, cPowSS, cF1, cF2:
 			return i
 		case cAddSS:
-			s[int(in.dst)&m] = s[int(in.a)&m] + s[int(in.b)&m]
+			*regAt(r, in.dst) = *regAt(r, in.a) + *regAt(r, in.b)
 		case cSubSS:
-			s[int(in.dst)&m] = s[int(in.a)&m] - s[int(in.b)&m]
+			*regAt(r, in.dst) = *regAt(r, in.a) - *regAt(r, in.b)
 		case cMulSS:
-			s[int(in.dst)&m] = s[int(in.a)&m] * s[int(in.b)&m]
+			*regAt(r, in.dst) = *regAt(r, in.a) * *regAt(r, in.b)
 		case cDivSS:
-			s[int(in.dst)&m] = s[int(in.a)&m] / s[int(in.b)&m]
+			*regAt(r, in.dst) = *regAt(r, in.a) / *regAt(r, in.b)
 		case cNegS:
-			s[int(in.dst)&m] = -s[int(in.a)&m]
+			*regAt(r, in.dst) = -*regAt(r, in.a)
 		case cSqS:
-			x := s[int(in.a)&m]
-			s[int(in.dst)&m] = x * x
+			x := *regAt(r, in.a)
+			*regAt(r, in.dst) = x * x
 		case cMove:
-			s[int(in.dst)&m] = s[int(in.a)&m]
+			*regAt(r, in.dst) = *regAt(r, in.a)
 		case cAddAdd:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t + s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t + *regAt(r, in.c)
 		case cAddRAdd:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] + t
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) + t
 		case cAddSub:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t - s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t - *regAt(r, in.c)
 		case cAddRSub:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] - t
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) - t
 		case cAddMul:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * *regAt(r, in.c)
 		case cAddRMul:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] * t
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) * t
 		case cAddSq:
-			t := float64(s[int(in.a)&m] + s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * t
+			t := float64(*regAt(r, in.a) + *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * t
 		case cSubAdd:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t + s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t + *regAt(r, in.c)
 		case cSubRAdd:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] + t
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) + t
 		case cSubSub:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t - s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t - *regAt(r, in.c)
 		case cSubRSub:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] - t
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) - t
 		case cSubMul:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * *regAt(r, in.c)
 		case cSubRMul:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] * t
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) * t
 		case cSubSq:
-			t := float64(s[int(in.a)&m] - s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * t
+			t := float64(*regAt(r, in.a) - *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * t
 		case cMulAdd:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t + s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t + *regAt(r, in.c)
 		case cMulRAdd:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] + t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) + t
 		case cMulSub:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t - s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t - *regAt(r, in.c)
 		case cMulRSub:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] - t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) - t
 		case cMulMul:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * *regAt(r, in.c)
 		case cMulRMul:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] * t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) * t
 		case cMulSq:
-			t := float64(s[int(in.a)&m] * s[int(in.b)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.b))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * t
 		case cSqAdd:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t + s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t + *regAt(r, in.c)
 		case cSqRAdd:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] + t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) + t
 		case cSqSub:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t - s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t - *regAt(r, in.c)
 		case cSqRSub:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] - t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) - t
 		case cSqMul:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * s[int(in.c)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * *regAt(r, in.c)
 		case cSqRMul:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = s[int(in.c)&m] * t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = *regAt(r, in.c) * t
 		case cSqSq:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			s[int(in.dst)&m] = t * t
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			*regAt(r, in.dst) = t * t
 		case cSqRMulRAdd:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			u := float64(s[int(in.c)&m] * t)
-			s[int(in.b)&m] = u
-			s[int(in.dst)&m] = s[int(in.d)&m] + u
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			u := float64(*regAt(r, in.c) * t)
+			*regAt(r, in.b) = u
+			*regAt(r, in.dst) = *regAt(r, in.d) + u
 		case cSqRMulAdd:
-			t := float64(s[int(in.a)&m] * s[int(in.a)&m])
-			s[int(in.mid)&m] = t
-			u := float64(s[int(in.c)&m] * t)
-			s[int(in.b)&m] = u
-			s[int(in.dst)&m] = u + s[int(in.d)&m]
+			t := float64(*regAt(r, in.a) * *regAt(r, in.a))
+			*regAt(r, in.mid) = t
+			u := float64(*regAt(r, in.c) * t)
+			*regAt(r, in.b) = u
+			*regAt(r, in.dst) = u + *regAt(r, in.d)
 		}
 	}
 	return len(steps)
+}
+
+// regAt returns register i of the register file that starts at r, without
+// a bounds check: a check of its own or a mask would cost more than an
+// operation does. The index must be in range. Indices come from compile,
+// which gives none beyond the program's file, and a workspace's file is
+// its program's, which Run and runLoaded check (ws.p); callers of arith,
+// execute and regAt keep to that.
+func regAt(r unsafe.Pointer, i uint32) *float64 {
+	return (*float64)(unsafe.Add(r, uintptr(i)*8))
 }
 
 // call runs a step that calls a function: a kernel, pow, or
@@ -433,4 +443,20 @@ func (p *Program) String() string {
 		fmt.Fprintf(&sb, "%3d %-9s %-11s %s\n", k, ops[nd.op].name, nd.shape, text.Shorten(format(p.nodes, p.vars, c.node), 60))
 	}
 	return sb.String()
+}
+
+// scalarInputs returns the register of each input when every input is a
+// scalar in registers, or nil.
+func (p *Program) scalarInputs() []uint32 {
+	if len(p.regIn) == 0 {
+		return nil
+	}
+	regs := make([]uint32, len(p.regIn))
+	for k, t := range p.regIn {
+		if t.n != 1 {
+			return nil
+		}
+		regs[k] = uint32(t.reg)
+	}
+	return regs
 }
