@@ -5,15 +5,17 @@ package ad
 // records that index the register file, switched on densely enough that
 // the compiler makes a jump table, with pairs of scalar operations where
 // the second reads the first's result run as one step (a
-// superinstruction). A pair stores both results, so every register holds
-// what the instructions one by one would leave in it.
+// superinstruction), and other neighbouring pairs of single operations as
+// one step too (a dual). A pair stores both results, so every register
+// holds what the instructions one by one would leave in it.
 
 // A compact is one step of the compact form. A single operation computes
 // s[dst] from s[a] and s[b]; a pair computes s[mid] from s[a] and s[b],
 // then s[dst] from s[mid] and s[c]; a triple computes s[mid] and s[b] as
 // a pair whose first operation squares s[a] (and so leaves b free)
-// computes s[mid] and s[dst], then s[dst] from s[b] and s[d]. Any other
-// instruction runs its kernel: k indexes it in Program.code. Eight fields
+// computes s[mid] and s[dst], then s[dst] from s[b] and s[d]; a dual
+// computes s[mid] from s[a] and s[b], then s[dst] from s[c] and s[d]. Any
+// other instruction runs its kernel: k indexes it in Program.code. Eight fields
 // make 32 bytes, a step's offset a shift of its index.
 type compact struct {
 	code code
@@ -76,6 +78,36 @@ const (
 	// (mergeAxpySq).
 	cSqRMulRAdd
 	cSqRMulAdd
+	// The duals: two single operations in one step, named first then
+	// second, the first giving s[mid] from s[a] and s[b], the second
+	// s[dst] from s[c] and s[d] after it, as the two steps one by one
+	// would: add, sub, mul, square (of s[a], of s[c]) or move, in the
+	// order of dualRow.
+	cAddThenAdd
+	cAddThenSub
+	cAddThenMul
+	cAddThenSq
+	cAddThenMove
+	cSubThenAdd
+	cSubThenSub
+	cSubThenMul
+	cSubThenSq
+	cSubThenMove
+	cMulThenAdd
+	cMulThenSub
+	cMulThenMul
+	cMulThenSq
+	cMulThenMove
+	cSqThenAdd
+	cSqThenSub
+	cSqThenMul
+	cSqThenSq
+	cSqThenMove
+	cMoveThenAdd
+	cMoveThenSub
+	cMoveThenMul
+	cMoveThenSq
+	cMoveThenMove
 )
 
 // pairSeconds is the number of forms of a pair's second operation,
@@ -84,6 +116,27 @@ const (
 	pairSeconds = 7
 	colRMul     = 5
 )
+
+// dualOps is the number of operations a dual's first or second can be.
+const dualOps = 5
+
+// dualRow returns the row of the dual codes that start with c, and their
+// column that end with it, or -1.
+func dualRow(c code) int {
+	switch c {
+	case cAddSS:
+		return 0
+	case cSubSS:
+		return 1
+	case cMulSS:
+		return 2
+	case cSqS:
+		return 3
+	case cMove:
+		return 4
+	}
+	return -1
+}
 
 // pairRow returns the row of the pair codes that start with c, or -1.
 func pairRow(c code) int {
@@ -103,8 +156,9 @@ func pairRow(c code) int {
 // compactCode returns the program in the form execute runs: a step per
 // instruction, but one per element for arithmetic on short vectors
 // (shortSteps), and one for each pair of scalar operations that a
-// superinstruction computes. It adds the registers those need to the
-// program's.
+// superinstruction or a dual computes, a move into what the next
+// operation overwrites folded into it (foldMoves). It adds the registers
+// those need to the program's.
 func (p *Program) compactCode() []compact {
 	home := p.shortVectors()
 	regs := map[float64]uint32{}
@@ -135,7 +189,8 @@ func (p *Program) compactCode() []compact {
 	if len(home) > 0 { // the moves come from short vectors' steps
 		plain = p.dropMoves(plain, home)
 	}
-	steps := plain[:0] // a pair takes the place of its two steps
+	plain = foldMoves(plain)
+	steps := plain[:0] // a pair or a dual takes the place of its two steps
 	for i := 0; i < len(plain); i++ {
 		if i+1 < len(plain) && pairRow(plain[i].code) >= 0 {
 			if st, ok := pair(&plain[i], &plain[i+1]); ok {
@@ -150,9 +205,54 @@ func (p *Program) compactCode() []compact {
 				continue
 			}
 		}
+		if i+1 < len(plain) {
+			if st, ok := dual(&plain[i], &plain[i+1]); ok {
+				steps = append(steps, st)
+				i++
+				continue
+			}
+		}
 		steps = append(steps, plain[i])
 	}
 	return steps
+}
+
+// dual returns the superinstruction of single steps x then y, if a dual
+// code computes the two.
+func dual(x, y *compact) (compact, bool) {
+	row, col := dualRow(x.code), dualRow(y.code)
+	if row < 0 || col < 0 {
+		return compact{}, false
+	}
+	return compact{code: cAddThenAdd + code(row*dualOps+col), mid: x.dst, a: x.a, b: x.b, dst: y.dst, c: y.a, d: y.b}, true
+}
+
+// foldMoves removes each move whose destination the next step, a single
+// operation that reads it, overwrites, making that step read the move's
+// source instead: the first term of a sum of a short vector is such a
+// move. No step runs between the two, so the destination's value in
+// between is never seen.
+func foldMoves(steps []compact) []compact {
+	out := steps[:0]
+	for i := 0; i < len(steps); i++ {
+		mv := steps[i]
+		if mv.code == cMove && i+1 < len(steps) {
+			next := steps[i+1]
+			if next.code != cKernel && next.code < cAddAdd && next.dst == mv.dst && (next.a == mv.dst || next.b == mv.dst) {
+				if next.a == mv.dst {
+					next.a = mv.a
+				}
+				if next.b == mv.dst {
+					next.b = mv.a
+				}
+				out = append(out, next)
+				i++
+				continue
+			}
+		}
+		out = append(out, mv)
+	}
+	return out
 }
 
 // triple returns the superinstruction of pair x then single step z, and
@@ -264,7 +364,7 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 			if st.code >= cAddAdd {
 				writes[st.mid]++
 			}
-			if st.code >= cSqRMulRAdd {
+			if st.code == cSqRMulRAdd || st.code == cSqRMulAdd {
 				writes[st.b]++
 			}
 			continue

@@ -79,6 +79,69 @@ func TestTriplesMatchSingleSteps(t *testing.T) {
 	}
 }
 
+// TestDualsMatchSingleSteps runs every dual and the two single steps it
+// stands for on the same registers, the second step reading the first's
+// result, overwriting its operand or neither: both results must have the
+// same bits.
+func TestDualsMatchSingleSteps(t *testing.T) {
+	// Registers 0 to 2 are the operands, 3 and 4 the results.
+	operands := [][3]float64{{0.1, 0.2, 0.3}, {-1.2, 1, 100}, {1e308, 1e308, -1}, {math.Inf(1), 2, math.NaN()}, {3, 1e-300, -0.0}}
+	ops := []code{cAddSS, cSubSS, cMulSS, cSqS, cMove}
+	// The second step's destination and operands.
+	seconds := [][3]uint32{{4, 2, 0}, {4, 3, 2}, {4, 1, 3}, {0, 3, 1}, {3, 3, 3}}
+	p := &Program{}
+	for row, first := range ops {
+		for col, second := range ops {
+			for _, r := range seconds {
+				singles := []compact{{code: first, dst: 3, a: 0, b: 1}, {code: second, dst: r[0], a: r[1], b: r[2]}}
+				dc, ok := dual(&singles[0], &singles[1])
+				require.True(t, ok)
+				require.Equal(t, row, dualRow(first))
+				require.Equal(t, cAddThenAdd+code(row*dualOps+col), dc.code)
+				for _, x := range operands {
+					want := append(x[:], 0, 0)
+					got := append(x[:], 0, 0)
+					p.execute(&Workspace{s: want}, singles)
+					p.execute(&Workspace{s: got}, []compact{dc})
+					for i := range want {
+						assert.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "code %d, registers %v, at %v: register %d", dc.code, r, x, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMovesFolded compiles the extended Rosenbrock gradient of two
+// variables, whose sum of one term starts with a move: the step after it
+// reads the move's source instead, and the results are right.
+func TestMovesFolded(t *testing.T) {
+	b := NewBuilder()
+	x := b.Var("x", Vector(2))
+	hi, lo := b.Slice(x, 1, None, 1), b.Slice(x, None, -1, 1)
+	d := b.Sub(hi, b.Pow(lo, b.Const(2)))
+	f := b.Sum(b.Add(b.Mul(b.Const(100), b.Pow(d, b.Const(2))), b.Pow(b.Sub(b.Const(1), lo), b.Const(2))))
+	require.NoError(t, b.Err())
+	grad, err := b.Graph().Grad(f, x)
+	require.NoError(t, err)
+	p, err := b.Graph().Compile(f, grad[0])
+	require.NoError(t, err)
+	// A move whose destination the next operation overwrites is left
+	// neither alone nor as a dual's first.
+	for i, st := range p.compact {
+		if st.code == cMove && i+1 < len(p.compact) {
+			assert.NotEqual(t, st.dst, p.compact[i+1].dst, "%s", p)
+		}
+		if st.code >= cMoveThenAdd {
+			assert.NotEqual(t, st.mid, st.dst, "%s", p)
+		}
+	}
+	ws := p.NewWorkspace()
+	require.NoError(t, p.Run(ws, [][]float64{{-1.2, 1}}))
+	assert.InDelta(t, 24.2, ws.Scalar(0), 1e-12)
+	assert.InDeltaSlice(t, []float64{-215.6, -88}, ws.Output(1), 1e-12)
+}
+
 // TestPairsFormed checks that the Rosenbrock gradient, twelve scalar
 // instructions, runs in fewer steps.
 func TestPairsFormed(t *testing.T) {

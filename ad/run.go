@@ -346,6 +346,91 @@ func arith(s []float64, steps []compact) int {
 			u := float64(*regAt(r, in.c) * t)
 			*regAt(r, in.b) = u
 			*regAt(r, in.dst) = u + *regAt(r, in.d)
+		case cAddThenAdd:
+			*regAt(r, in.mid) = *regAt(r, in.a) + *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) + *regAt(r, in.d)
+		case cAddThenSub:
+			*regAt(r, in.mid) = *regAt(r, in.a) + *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) - *regAt(r, in.d)
+		case cAddThenMul:
+			*regAt(r, in.mid) = *regAt(r, in.a) + *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) * *regAt(r, in.d)
+		case cAddThenSq:
+			*regAt(r, in.mid) = *regAt(r, in.a) + *regAt(r, in.b)
+			y := *regAt(r, in.c)
+			*regAt(r, in.dst) = y * y
+		case cAddThenMove:
+			*regAt(r, in.mid) = *regAt(r, in.a) + *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c)
+		case cSubThenAdd:
+			*regAt(r, in.mid) = *regAt(r, in.a) - *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) + *regAt(r, in.d)
+		case cSubThenSub:
+			*regAt(r, in.mid) = *regAt(r, in.a) - *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) - *regAt(r, in.d)
+		case cSubThenMul:
+			*regAt(r, in.mid) = *regAt(r, in.a) - *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) * *regAt(r, in.d)
+		case cSubThenSq:
+			*regAt(r, in.mid) = *regAt(r, in.a) - *regAt(r, in.b)
+			y := *regAt(r, in.c)
+			*regAt(r, in.dst) = y * y
+		case cSubThenMove:
+			*regAt(r, in.mid) = *regAt(r, in.a) - *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c)
+		case cMulThenAdd:
+			*regAt(r, in.mid) = *regAt(r, in.a) * *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) + *regAt(r, in.d)
+		case cMulThenSub:
+			*regAt(r, in.mid) = *regAt(r, in.a) * *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) - *regAt(r, in.d)
+		case cMulThenMul:
+			*regAt(r, in.mid) = *regAt(r, in.a) * *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c) * *regAt(r, in.d)
+		case cMulThenSq:
+			*regAt(r, in.mid) = *regAt(r, in.a) * *regAt(r, in.b)
+			y := *regAt(r, in.c)
+			*regAt(r, in.dst) = y * y
+		case cMulThenMove:
+			*regAt(r, in.mid) = *regAt(r, in.a) * *regAt(r, in.b)
+			*regAt(r, in.dst) = *regAt(r, in.c)
+		case cSqThenAdd:
+			x := *regAt(r, in.a)
+			*regAt(r, in.mid) = x * x
+			*regAt(r, in.dst) = *regAt(r, in.c) + *regAt(r, in.d)
+		case cSqThenSub:
+			x := *regAt(r, in.a)
+			*regAt(r, in.mid) = x * x
+			*regAt(r, in.dst) = *regAt(r, in.c) - *regAt(r, in.d)
+		case cSqThenMul:
+			x := *regAt(r, in.a)
+			*regAt(r, in.mid) = x * x
+			*regAt(r, in.dst) = *regAt(r, in.c) * *regAt(r, in.d)
+		case cSqThenSq:
+			x := *regAt(r, in.a)
+			*regAt(r, in.mid) = x * x
+			y := *regAt(r, in.c)
+			*regAt(r, in.dst) = y * y
+		case cSqThenMove:
+			x := *regAt(r, in.a)
+			*regAt(r, in.mid) = x * x
+			*regAt(r, in.dst) = *regAt(r, in.c)
+		case cMoveThenAdd:
+			*regAt(r, in.mid) = *regAt(r, in.a)
+			*regAt(r, in.dst) = *regAt(r, in.c) + *regAt(r, in.d)
+		case cMoveThenSub:
+			*regAt(r, in.mid) = *regAt(r, in.a)
+			*regAt(r, in.dst) = *regAt(r, in.c) - *regAt(r, in.d)
+		case cMoveThenMul:
+			*regAt(r, in.mid) = *regAt(r, in.a)
+			*regAt(r, in.dst) = *regAt(r, in.c) * *regAt(r, in.d)
+		case cMoveThenSq:
+			*regAt(r, in.mid) = *regAt(r, in.a)
+			y := *regAt(r, in.c)
+			*regAt(r, in.dst) = y * y
+		case cMoveThenMove:
+			*regAt(r, in.mid) = *regAt(r, in.a)
+			*regAt(r, in.dst) = *regAt(r, in.c)
 		}
 	}
 	return len(steps)
