@@ -138,19 +138,13 @@ func dualRow(c code) int {
 	return -1
 }
 
-// pairRow returns the row of the pair codes that start with c, or -1.
+// pairRow returns the row of the pair codes that start with c, or -1:
+// that of the duals but for a move's.
 func pairRow(c code) int {
-	switch c {
-	case cAddSS:
-		return 0
-	case cSubSS:
-		return 1
-	case cMulSS:
-		return 2
-	case cSqS:
-		return 3
+	if c == cMove {
+		return -1
 	}
-	return -1
+	return dualRow(c)
 }
 
 // compactCode returns the program in the form execute runs: a step per

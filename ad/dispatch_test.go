@@ -3,11 +3,25 @@ package ad
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// assertSameBits runs singles on the registers regs, and step on a copy of
+// them: every register must end with the same bits.
+func assertSameBits(t *testing.T, singles []compact, step compact, regs []float64) {
+	t.Helper()
+	p, got := &Program{}, slices.Clone(regs)
+	x := slices.Clone(regs)
+	p.execute(&Workspace{s: regs}, singles)
+	p.execute(&Workspace{s: got}, []compact{step})
+	for r := range regs {
+		assert.Equal(t, math.Float64bits(regs[r]), math.Float64bits(got[r]), "code %d of %v at %v: register %d", step.code, singles, x, r)
+	}
+}
 
 // TestPairsMatchSingleSteps runs every superinstruction and the two single
 // steps it stands for on the same registers: both results must have the
@@ -16,7 +30,6 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 	// Registers 0 to 2 are the operands, 3 and 4 the results.
 	operands := [][3]float64{{0.1, 0.2, 0.3}, {-1.2, 1, 100}, {1e308, 1e308, -1}, {math.Inf(1), 2, math.NaN()}, {3, 1e-300, 0}}
 	const a, b, c, mid, dst = 0, 1, 2, 3, 4
-	p := &Program{}
 	for row, first := range []code{cAddSS, cSubSS, cMulSS, cSqS} {
 		for col := range pairSeconds {
 			second := []compact{
@@ -34,13 +47,7 @@ func TestPairsMatchSingleSteps(t *testing.T) {
 			require.Equal(t, row, pairRow(first))
 			require.Equal(t, cAddAdd+code(row*pairSeconds+col), pc.code)
 			for _, x := range operands {
-				want := append(x[:], 0, 0)
-				got := append(x[:], 0, 0)
-				p.execute(&Workspace{s: want}, singles)
-				p.execute(&Workspace{s: got}, []compact{pc})
-				for r := range want {
-					assert.Equal(t, math.Float64bits(want[r]), math.Float64bits(got[r]), "row %d col %d at %v: register %d", row, col, x, r)
-				}
+				assertSameBits(t, singles, pc, append(x[:], 0, 0))
 			}
 		}
 	}
@@ -53,7 +60,6 @@ func TestTriplesMatchSingleSteps(t *testing.T) {
 	// Registers 0 to 2 are the operands, 3 to 5 the results.
 	operands := [][3]float64{{0.1, 0.2, 0.3}, {-1.2, 100, 1}, {1e200, 1e200, -1}, {math.Inf(1), -1, math.NaN()}, {3, 1e-300, -0.0}}
 	const a, c, d, mid, mid2, dst = 0, 1, 2, 3, 4, 5
-	p := &Program{}
 	sq := compact{code: cSqS, dst: mid, a: a}
 	scale := compact{code: cMulSS, dst: mid2, a: c, b: mid}
 	// The triple keeps its second result in b, which squaring leaves free.
@@ -68,13 +74,7 @@ func TestTriplesMatchSingleSteps(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, want, tc.code)
 		for _, x := range operands {
-			want := append(x[:], 0, 0, 0)
-			got := append(x[:], 0, 0, 0)
-			p.execute(&Workspace{s: want}, singles)
-			p.execute(&Workspace{s: got}, []compact{tc})
-			for r := range want {
-				assert.Equal(t, math.Float64bits(want[r]), math.Float64bits(got[r]), "code %d at %v: register %d", tc.code, x, r)
-			}
+			assertSameBits(t, singles, tc, append(x[:], 0, 0, 0))
 		}
 	}
 }
@@ -89,7 +89,6 @@ func TestDualsMatchSingleSteps(t *testing.T) {
 	ops := []code{cAddSS, cSubSS, cMulSS, cSqS, cMove}
 	// The second step's destination and operands.
 	seconds := [][3]uint32{{4, 2, 0}, {4, 3, 2}, {4, 1, 3}, {0, 3, 1}, {3, 3, 3}}
-	p := &Program{}
 	for row, first := range ops {
 		for col, second := range ops {
 			for _, r := range seconds {
@@ -99,13 +98,7 @@ func TestDualsMatchSingleSteps(t *testing.T) {
 				require.Equal(t, row, dualRow(first))
 				require.Equal(t, cAddThenAdd+code(row*dualOps+col), dc.code)
 				for _, x := range operands {
-					want := append(x[:], 0, 0)
-					got := append(x[:], 0, 0)
-					p.execute(&Workspace{s: want}, singles)
-					p.execute(&Workspace{s: got}, []compact{dc})
-					for i := range want {
-						assert.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "code %d, registers %v, at %v: register %d", dc.code, r, x, i)
-					}
+					assertSameBits(t, singles, dc, append(x[:], 0, 0))
 				}
 			}
 		}
@@ -201,71 +194,46 @@ func TestShortSums(t *testing.T) {
 	assert.Equal(t, (1+2+3+2*(0.5+0.25-1))*(0.5+0.25-1-3*(1+2+3)), ws.Scalar(0))
 }
 
-// TestRegisterInputErrors gives a program whose inputs all live in
-// registers, a scalar and a short vector, inputs of the wrong number and
-// lengths and another program's workspace.
+// TestRegisterInputErrors gives programs whose inputs all live in
+// registers, a scalar and a short vector, or two scalars (which Run stores
+// by their registers alone), inputs of the wrong number and lengths and
+// another program's workspace, then inputs that are right.
 func TestRegisterInputErrors(t *testing.T) {
-	b := NewBuilder()
-	x, v := b.Var("x", Scalar()), b.Var("v", Vector(2))
-	y := b.Mul(x, b.Sum(v))
-	require.NoError(t, b.Err())
-	p, err := b.Graph().Compile(y)
-	require.NoError(t, err)
-	require.NotNil(t, p.regIn)
-	require.Nil(t, p.scalarIn)
-	q, err := b.Graph().Compile(x)
-	require.NoError(t, err)
-	cases := []struct {
-		in   [][]float64
-		ws   *Workspace
-		want string
+	for _, c := range []struct {
+		second  Shape
+		y       func(b *Builder, x, z Node) Node
+		scalars bool
+		bad     [][][]float64
+		wants   []string
+		good    [][]float64
+		want    float64
 	}{
-		{[][]float64{{2}}, p.NewWorkspace(), "program takes 2 inputs, got 1"},
-		{[][]float64{{}, {1, 2}}, p.NewWorkspace(), `input "x" is scalar but got 0 values`},
-		{[][]float64{{2, 3}, {1, 2}}, p.NewWorkspace(), `input "x" is scalar but got 2 values`},
-		{[][]float64{{2}, {1, 2, 3}}, p.NewWorkspace(), `input "v" is vector(2) but got 3 values`},
-		{[][]float64{{2}, {1, 2}}, q.NewWorkspace(), "workspace belongs to another program"},
+		{second: Vector(2), y: func(b *Builder, x, v Node) Node { return b.Mul(x, b.Sum(v)) }, bad: [][][]float64{{{2}}, {{}, {1, 2}}, {{2, 3}, {1, 2}}, {{2}, {1, 2, 3}}, {{2}, {1, 2}}},
+			wants: []string{"program takes 2 inputs, got 1", `input "x" is scalar but got 0 values`, `input "x" is scalar but got 2 values`, `input "z" is vector(2) but got 3 values`},
+			good:  [][]float64{{2}, {1, 2.5}}, want: 7},
+		{second: Scalar(), y: func(b *Builder, x, z Node) Node { return b.Sub(b.Mul(x, z), z) }, scalars: true, bad: [][][]float64{{{2}}, {{2}, {3}, {4}}, {{}, {3}}, {{2}, {3, 4}}, {{2}, {3}}},
+			wants: []string{"program takes 2 inputs, got 1", "program takes 2 inputs, got 3", `input "x" is scalar but got 0 values`, `input "z" is scalar but got 2 values`},
+			good:  [][]float64{{-1}, {0.5}}, want: -1},
+	} {
+		b := NewBuilder()
+		x := b.Var("x", Scalar())
+		y := c.y(b, x, b.Var("z", c.second))
+		require.NoError(t, b.Err())
+		p, err := b.Graph().Compile(y)
+		require.NoError(t, err)
+		q, err := b.Graph().Compile(x)
+		require.NoError(t, err)
+		require.NotNil(t, p.regIn)
+		assert.Equal(t, c.scalars, p.scalarIn != nil)
+		for i, want := range c.wants {
+			assert.EqualError(t, p.Run(p.NewWorkspace(), c.bad[i]), want)
+		}
+		// The last bad input is right but for the workspace.
+		assert.EqualError(t, p.Run(q.NewWorkspace(), c.bad[len(c.wants)]), "workspace belongs to another program")
+		ws := p.NewWorkspace()
+		require.NoError(t, p.Run(ws, c.good))
+		assert.Equal(t, c.want, ws.Scalar(0))
 	}
-	for _, c := range cases {
-		assert.EqualError(t, p.Run(c.ws, c.in), c.want)
-	}
-	ws := p.NewWorkspace()
-	require.NoError(t, p.Run(ws, [][]float64{{2}, {1, 2.5}}))
-	assert.Equal(t, 7.0, ws.Scalar(0))
-}
-
-// TestScalarInputErrors gives a program whose inputs are all scalars, which
-// Run stores by their registers alone, inputs of the wrong number and
-// lengths and another program's workspace.
-func TestScalarInputErrors(t *testing.T) {
-	b := NewBuilder()
-	x, z := b.Var("x", Scalar()), b.Var("z", Scalar())
-	y := b.Sub(b.Mul(x, z), z)
-	require.NoError(t, b.Err())
-	p, err := b.Graph().Compile(y)
-	require.NoError(t, err)
-	require.Len(t, p.scalarIn, 2)
-	q, err := b.Graph().Compile(x)
-	require.NoError(t, err)
-	cases := []struct {
-		in   [][]float64
-		ws   *Workspace
-		want string
-	}{
-		{[][]float64{{2}}, p.NewWorkspace(), "program takes 2 inputs, got 1"},
-		{[][]float64{{2}, {3}, {4}}, p.NewWorkspace(), "program takes 2 inputs, got 3"},
-		{[][]float64{{}, {3}}, p.NewWorkspace(), `input "x" is scalar but got 0 values`},
-		{[][]float64{{2}, {3, 4}}, p.NewWorkspace(), `input "z" is scalar but got 2 values`},
-		{[][]float64{{2}, {3}}, q.NewWorkspace(), "workspace belongs to another program"},
-	}
-	for _, c := range cases {
-		assert.EqualError(t, p.Run(c.ws, c.in), c.want)
-	}
-	ws := p.NewWorkspace()
-	require.NoError(t, p.Run(ws, [][]float64{{2}, {3}}))
-	assert.Equal(t, 3.0, ws.Scalar(0))
-	require.NoError(t, p.Run(ws, [][]float64{{-1}, {0.5}}))
-	assert.Equal(t, -1.0, ws.Scalar(0))
 }
 
 // TestInputMovesDropped compiles the Rosenbrock gradient over the elements
