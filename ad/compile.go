@@ -26,7 +26,6 @@ type Program struct {
 	inLoc    []loc // where each input lives
 	inNode   []int32
 	outLoc   []loc
-	outIndex []int // outLoc's indices, read by Workspace.Scalar in one load
 	outNode  []int32
 	outShape []Shape
 	code     []instr
@@ -326,9 +325,6 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	p.compact = p.compactCode()
 	p.regIn = p.regInputs()
 	p.scalarIn = p.scalarInputs()
-	for _, l := range p.outLoc {
-		p.outIndex = append(p.outIndex, int(l.i))
-	}
 	return p, nil
 }
 

@@ -133,6 +133,7 @@ func TestMovesFolded(t *testing.T) {
 	require.NoError(t, p.Run(ws, [][]float64{{-1.2, 1}}))
 	assert.InDelta(t, 24.2, ws.Scalar(0), 1e-12)
 	assert.InDeltaSlice(t, []float64{-215.6, -88}, ws.Output(1), 1e-12)
+	assert.Panics(t, func() { ws.Scalar(1) }, "a vector")
 }
 
 // TestPairsFormed checks that the Rosenbrock gradient, twelve scalar

@@ -14,7 +14,7 @@ import (
 type Workspace struct {
 	p     *Program
 	s     []float64   // scalar registers
-	out   []int       // the register or slot of each output, for Scalar
+	out   []*float64  // the register of each scalar output, for Scalar
 	v     [][]float64 // vector slots
 	arena []float64
 	// Scratch space of the kernels that need some (Program.work, pivots).
@@ -38,7 +38,7 @@ func (p *Program) NewWorkspace() *Workspace {
 	ws := &Workspace{
 		p:      p,
 		s:      slices.Clone(p.regInit),
-		out:    p.outIndex,
+		out:    make([]*float64, len(p.outLoc)),
 		v:      make([][]float64, p.nslot),
 		arena:  make([]float64, p.arena),
 		work:   make([]float64, p.work),
@@ -55,6 +55,11 @@ func (p *Program) NewWorkspace() *Workspace {
 			blocks: make([]float64, p.blocks*tileLen),
 			parts:  make([]float64, p.parts),
 			seam:   make([]float64, p.seam),
+		}
+	}
+	for k, l := range p.outLoc {
+		if !l.vec {
+			ws.out[k] = &ws.s[l.i]
 		}
 	}
 	ws.presetSlots(p.slotInit)
@@ -123,8 +128,10 @@ func (ws *Workspace) Output(k int) []float64 {
 	return ws.s[l.i : l.i+1]
 }
 
-// Scalar returns output k of the last Run, which must be a scalar.
-func (ws *Workspace) Scalar(k int) float64 { return ws.s[ws.out[k]] }
+// Scalar returns output k of the last Run, which must be a scalar: for a
+// vector, Scalar panics. Its register is at hand, so that reading it costs
+// a load besides a bounds check.
+func (ws *Workspace) Scalar(k int) float64 { return *ws.out[k] }
 
 // Run evaluates the program on in, one slice per input in Inputs order
 // (a scalar input is a one-element slice). Results are read with Output.
