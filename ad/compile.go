@@ -325,7 +325,47 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	p.compact = p.compactCode()
 	p.regIn = p.regInputs()
 	p.scalarIn = p.scalarInputs()
+	if err := p.checkRegisters(); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkRegisters makes sure that every register index the steps and the
+// scalar inputs hold is inside the register file, once, when compiling:
+// arith and Run read and write registers without bounds checks (regAt),
+// so an index out of range would be a bug in the compiler that corrupts
+// memory rather than one that panics.
+func (p *Program) checkRegisters() error {
+	n := uint32(len(p.regInit))
+	for i, st := range p.compact {
+		// A kernel's step holds the instruction's own locations, not
+		// registers; its kernel checks its slices.
+		if st.code != cKernel && max(st.dst, st.a, st.b, st.mid, st.c, st.d) >= n {
+			return fmt.Errorf("ad: internal error: step %d indexes a register beyond the %d of the program", i, n)
+		}
+	}
+	for _, t := range p.regIn {
+		if t.reg+t.n > int(n) {
+			return fmt.Errorf("ad: internal error: an input's registers %d to %d are beyond the %d of the program", t.reg, t.reg+t.n-1, n)
+		}
+	}
+	for _, r := range p.scalarIn {
+		if r >= n {
+			return fmt.Errorf("ad: internal error: an input's register %d is beyond the %d of the program", r, n)
+		}
+	}
+	for _, l := range p.outLoc {
+		if !l.vec && uint32(l.i) >= n {
+			return fmt.Errorf("ad: internal error: an output's register %d is beyond the %d of the program", l.i, n)
+		}
+	}
+	for _, si := range p.slotInit {
+		if si.reg && si.off+si.len > int(n) {
+			return fmt.Errorf("ad: internal error: a short vector's registers %d to %d are beyond the %d of the program", si.off, si.off+si.len-1, n)
+		}
+	}
+	return nil
 }
 
 // instr translates node i into an instruction with the op's kernel.

@@ -180,6 +180,42 @@ func TestCompactRunsLikeSingleSteps(t *testing.T) {
 	}
 }
 
+// TestRegistersChecked makes sure that compiling proves every register
+// index of the steps and the inputs inside the register file, which the
+// unchecked accesses of arith and Run rely on: random programs with short
+// vectors pass, and a step or an input moved one register past the end
+// fails.
+func TestRegistersChecked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 5))
+	for range 50 {
+		g := NewGraph()
+		gen := newRandomExpr(g, rng, 3)
+		y := gen.scalar(5)
+		grads, err := g.Grad(y, gen.vars...)
+		require.NoError(t, err)
+		p, err := g.Compile(append([]Node{y}, grads...)...)
+		require.NoError(t, err)
+		require.NoError(t, p.checkRegisters())
+		n := uint32(len(p.regInit))
+		for i, st := range p.compact {
+			if st.code == cKernel {
+				continue
+			}
+			bad := slices.Clone(p.compact)
+			bad[i].a = n
+			q := *p
+			q.compact = bad
+			assert.ErrorContains(t, q.checkRegisters(), "internal error", "step %d of\n%s", i, p)
+		}
+		if len(p.scalarIn) > 0 {
+			q := *p
+			q.scalarIn = slices.Clone(p.scalarIn)
+			q.scalarIn[0] = n
+			assert.ErrorContains(t, q.checkRegisters(), "internal error")
+		}
+	}
+}
+
 // TestShortSums runs two sums of a ± b over vectors in registers, each
 // added up in the scratch register, and their product; every value is
 // exact.
