@@ -509,8 +509,9 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		drop[jb] = true
 	}
 	// Then members that stay take in a value made for them alone: a
-	// product (a + c·b²)·e or a·((s − b)·(b + s')), a sum a + r with r a
-	// broadcast row, and a sum or difference a ± k·(b·e).
+	// product (a + c·b²)·e or a·((s − b)·(b + s')), a sum or difference
+	// of a and a broadcast row or column, and a sum or difference
+	// a ± k·(b·e).
 	for k := range code {
 		in := &code[k]
 		if drop[k] || in.merge != mergeNone || !in.dstLoc.vec || len(in.args) != 2 || !in.args[0].vec || !in.args[1].vec {
@@ -534,8 +535,7 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 				break
 			}
 		case OpAdd, OpSub:
-			if s, j, ok := only(in.argIDs[1]); ok && op == OpAdd && g.broadcastsRow(s) {
-				in.kernel, in.b = addRowTile, s.a
+			if j, ok := g.sumBroadcast(in, op, only); ok {
 				drop[j] = true
 				break
 			}
@@ -596,6 +596,32 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		}
 	}
 	return fast, windows
+}
+
+// sumBroadcast makes in, a sum or difference of two vectors, read the
+// row or column that one of its arguments broadcasts, if that broadcast
+// is made for it alone, and returns the broadcast's index in the group.
+func (g *Graph) sumBroadcast(in *instr, op Op, only func(int32) (*instr, int, bool)) (int, bool) {
+	for i, v := range in.argIDs {
+		s, j, ok := only(v)
+		if !ok || g.nodes[s.node].op != OpBroadcast {
+			continue
+		}
+		switch row := g.broadcastsRow(s); {
+		case op == OpAdd && row:
+			in.kernel = addRowTile
+		case op == OpAdd:
+			in.kernel = addColTile
+		case row:
+			in.kernel = subRowTile
+		default:
+			in.kernel = subColTile
+		}
+		// p0 is 1 when the broadcast is the minuend.
+		in.a, in.b, in.p0, in.p1 = in.args[1-i].i, s.a, 1-i, s.p1
+		return j, true
+	}
+	return 0, false
 }
 
 // mergeDiffSum makes in, a product a·p, compute p = (s − b)·(b + s') itself

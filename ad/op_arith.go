@@ -441,8 +441,10 @@ func addTo(d, a, b []float64) {
 	}
 }
 
-func addVS(ws *Workspace, in *instr) {
-	d, a, c := ws.v[in.dst], ws.v[in.a], ws.s[in.b]
+func addVS(ws *Workspace, in *instr) { addScalarTo(ws.v[in.dst], ws.v[in.a], ws.s[in.b]) }
+
+// addScalarTo writes a + c to d, four elements a round.
+func addScalarTo(d, a []float64, c float64) {
 	a = a[:len(d)]
 	i := 0
 	for ; i+4 <= len(d); i += 4 {
@@ -457,8 +459,10 @@ func addVS(ws *Workspace, in *instr) {
 	}
 }
 
-func subVV(ws *Workspace, in *instr) {
-	d, a, b := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
+func subVV(ws *Workspace, in *instr) { subTo(ws.v[in.dst], ws.v[in.a], ws.v[in.b]) }
+
+// subTo writes a − b to d, four elements a round.
+func subTo(d, a, b []float64) {
 	a, b = a[:len(d)], b[:len(d)]
 	i := 0
 	for ; i+4 <= len(d); i += 4 {
@@ -473,8 +477,10 @@ func subVV(ws *Workspace, in *instr) {
 	}
 }
 
-func subVS(ws *Workspace, in *instr) {
-	d, a, c := ws.v[in.dst], ws.v[in.a], ws.s[in.b]
+func subVS(ws *Workspace, in *instr) { subScalarTo(ws.v[in.dst], ws.v[in.a], ws.s[in.b]) }
+
+// subScalarTo writes a − c to d, four elements a round.
+func subScalarTo(d, a []float64, c float64) {
 	a = a[:len(d)]
 	i := 0
 	for ; i+4 <= len(d); i += 4 {
@@ -489,8 +495,10 @@ func subVS(ws *Workspace, in *instr) {
 	}
 }
 
-func subSV(ws *Workspace, in *instr) {
-	d, c, b := ws.v[in.dst], ws.s[in.a], ws.v[in.b]
+func subSV(ws *Workspace, in *instr) { subFromScalarTo(ws.v[in.dst], ws.s[in.a], ws.v[in.b]) }
+
+// subFromScalarTo writes c − b to d, four elements a round.
+func subFromScalarTo(d []float64, c float64, b []float64) {
 	b = b[:len(d)]
 	i := 0
 	for ; i+4 <= len(d); i += 4 {

@@ -1447,9 +1447,12 @@ func broadcastRowsTile(ws *Workspace, in *instr) {
 	}
 }
 
-// addRowTile is a + the tile of the broadcast of the row in slot b that
-// starts ws.tile elements in: a sum with broadcastRowsTile's tile, made
-// without it.
+// addRowTile and subRowTile are a + b and a − b, or b − a when p0 is 1,
+// with b the tile of the broadcast of the row in slot b that starts
+// ws.tile elements in: a sum or difference with broadcastRowsTile's tile,
+// made without it. addColTile and subColTile are the same with the
+// broadcast of a column, whose matrix has rows p1 long, and
+// broadcastColsTile's tile.
 func addRowTile(ws *Workspace, in *instr) {
 	d, a, row := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
 	a = a[:len(d)]
@@ -1457,6 +1460,44 @@ func addRowTile(ws *Workspace, in *instr) {
 		r := row[j:min(len(row), j+len(d))]
 		addTo(d[:len(r)], a, r)
 		d, a = d[len(r):], a[len(r):]
+	}
+}
+
+func subRowTile(ws *Workspace, in *instr) {
+	d, a, row := ws.v[in.dst], ws.v[in.a], ws.v[in.b]
+	a = a[:len(d)]
+	for j := ws.tile % len(row); len(d) > 0; j = 0 {
+		r := row[j:min(len(row), j+len(d))]
+		if in.p0 == 1 {
+			subTo(d[:len(r)], r, a)
+		} else {
+			subTo(d[:len(r)], a, r)
+		}
+		d, a = d[len(r):], a[len(r):]
+	}
+}
+
+func addColTile(ws *Workspace, in *instr) {
+	d, a, col, n := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.p1
+	a = a[:len(d)]
+	for r, c := ws.tile/n, ws.tile%n; len(d) > 0; r, c = r+1, 0 {
+		k := min(len(d), n-c)
+		addScalarTo(d[:k], a, col[r])
+		d, a = d[k:], a[k:]
+	}
+}
+
+func subColTile(ws *Workspace, in *instr) {
+	d, a, col, n := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.p1
+	a = a[:len(d)]
+	for r, c := ws.tile/n, ws.tile%n; len(d) > 0; r, c = r+1, 0 {
+		k := min(len(d), n-c)
+		if in.p0 == 1 {
+			subFromScalarTo(d[:k], col[r], a)
+		} else {
+			subScalarTo(d[:k], a, col[r])
+		}
+		d, a = d[k:], a[k:]
 	}
 }
 
