@@ -508,6 +508,7 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 		in.b, in.p1 = sb.a, int(sb.b)
 		drop[jb] = true
 	}
+	colSums := map[int]bool{}
 	// Then members that stay take in a value made for them alone: a
 	// product (a + c·b²)·e or a·((s − b)·(b + s')), a sum or difference
 	// of a and a broadcast row or column, and a sum or difference
@@ -535,8 +536,11 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 				break
 			}
 		case OpAdd, OpSub:
-			if j, ok := g.sumBroadcast(in, op, only); ok {
+			if j, row, ok := g.sumBroadcast(in, op, only); ok {
 				drop[j] = true
+				if !row {
+					colSums[k] = true
+				}
 				break
 			}
 			for i, v := range in.argIDs {
@@ -556,6 +560,32 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 				break
 			}
 		}
+	}
+	// An argmin or argmax along the columns of such a sum or difference
+	// with a column, made for it alone, computes each element as it
+	// compares it (argColTile).
+	for k := range code {
+		in := &code[k]
+		op := g.nodes[in.node].op
+		if drop[k] || op != OpArgMin && op != OpArgMax || in.p1 == 1 {
+			continue
+		}
+		_, j, ok := only(in.argIDs[0])
+		if !ok || !colSums[j] {
+			continue
+		}
+		s := &code[j]
+		in.kernel, in.a, in.b, in.c, in.c2 = argMinColTile, s.a, s.b, 1, 1
+		if op == OpArgMax {
+			in.kernel = argMaxColTile
+		}
+		switch {
+		case s.p0 == 1:
+			in.c = -1 // c − x is c + (−x)
+		case g.nodes[s.node].op == OpSub:
+			in.c2 = -1 // x − c is x + (−c)
+		}
+		drop[j] = true
 	}
 	// softplus(x) and σ(x), its derivative, both take e^−|x|: the first of
 	// the two members computes both, with one exponential.
@@ -601,7 +631,7 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 // sumBroadcast makes in, a sum or difference of two vectors, read the
 // row or column that one of its arguments broadcasts, if that broadcast
 // is made for it alone, and returns the broadcast's index in the group.
-func (g *Graph) sumBroadcast(in *instr, op Op, only func(int32) (*instr, int, bool)) (int, bool) {
+func (g *Graph) sumBroadcast(in *instr, op Op, only func(int32) (*instr, int, bool)) (j int, row, ok bool) {
 	for i, v := range in.argIDs {
 		s, j, ok := only(v)
 		if !ok || g.nodes[s.node].op != OpBroadcast {
@@ -619,9 +649,9 @@ func (g *Graph) sumBroadcast(in *instr, op Op, only func(int32) (*instr, int, bo
 		}
 		// p0 is 1 when the broadcast is the minuend.
 		in.a, in.b, in.p0, in.p1 = in.args[1-i].i, s.a, 1-i, s.p1
-		return j, true
+		return j, g.broadcastsRow(s), true
 	}
-	return 0, false
+	return 0, false, false
 }
 
 // mergeDiffSum makes in, a product a·p, compute p = (s − b)·(b + s') itself

@@ -307,6 +307,50 @@ func argTile(ws *Workspace, in *instr, isMax bool) {
 	}
 }
 
+// argMinColTile and argMaxColTile are argMinTile and argMaxTile along
+// the columns (axis 0) of k + s·x, with x the tile in slot a, k the
+// element c2·col[r] of the column in slot b for the tile's row r, and s
+// in c: the values of c − x (s = −1), x + c and x − c (c2 = −1) for a
+// sum or difference with a broadcast column, computed as they are
+// compared instead of written to a tile. Since k + (−x) is k − x and x +
+// (−c) is x − c to the bit, they compare the same values as the tile.
+func argMinColTile(ws *Workspace, in *instr) { argColTile(ws, in, false) }
+func argMaxColTile(ws *Workspace, in *instr) { argColTile(ws, in, true) }
+
+func argColTile(ws *Workspace, in *instr, isMax bool) {
+	d, x, col, n, inner, s := ws.v[in.dst], ws.v[in.a], ws.v[in.b], in.p0, in.p1, in.c
+	m := ws.work[in.p2 : in.p2+len(d)]
+	for r, c := ws.tile/inner, ws.tile%inner; len(x) > 0; r, c = r+1, 0 {
+		seg := x[:min(len(x), inner-c)]
+		x = x[len(seg):]
+		dst, e := d[c:c+len(seg)], m[c:c+len(seg)]
+		e = e[:len(seg)]
+		k, fr := in.c2*col[r], float64(r)
+		switch {
+		case r == 0:
+			for i, v := range seg {
+				e[i] = k + s*v
+			}
+			clear(dst)
+		case isMax:
+			for i, v := range seg {
+				if v := k + s*v; !(v <= e[i]) && e[i] == e[i] {
+					e[i], dst[i] = v, fr
+				}
+			}
+		default:
+			for i, v := range seg {
+				if v := k + s*v; !(v >= e[i]) && e[i] == e[i] {
+					e[i], dst[i] = v, fr
+				}
+			}
+		}
+		if r == n-1 {
+			nanIndices(dst, e)
+		}
+	}
+}
+
 // argOf returns the index of the largest (or the smallest) element of x,
 // the first of equal ones, or NaN if x has a NaN.
 func argOf(x []float64, isMax bool) float64 {

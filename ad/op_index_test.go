@@ -76,29 +76,23 @@ func bitsOf(v []float64) []uint64 {
 // TestArgFused checks argmin and argmax of a matrix that a fused group
 // computes a tile at a time, along each axis, against the same program
 // without fusion and against a loop, with ties and NaNs on either side of
-// tiles' and blocks' boundaries.
+// tiles' and blocks' boundaries. The matrix is c − A, A − c or A + c for a
+// column c: along the columns the argmin or argmax computes it as it
+// compares it (argColTile), with no member for the broadcast or the op.
 func TestArgFused(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
+	forms := []struct {
+		name string
+		op   Op
+		flip bool
+		f    func(c, a float64) float64
+	}{
+		{"c − A", OpSub, true, func(c, a float64) float64 { return c - a }},
+		{"A − c", OpSub, false, func(c, a float64) float64 { return a - c }},
+		{"A + c", OpAdd, false, func(c, a float64) float64 { return a + c }},
+	}
 	for _, mn := range [][2]int{{3, 700}, {100, 50}, {64, 256}, {7, 1000}} {
 		m, n := mn[0], mn[1]
-		g := NewGraph()
-		A, _ := g.Var("A", Matrix(m, n))
-		c, _ := g.Var("c", Matrix(m, 1))
-		D := g.sub(g.broadcastTo(c, Matrix(m, n)), A)
-		var outs []Node
-		for _, op := range []Op{OpArgMin, OpArgMax} {
-			for axis := range 2 {
-				outs = append(outs, must(g.call(op, []Node{D}, axis)))
-			}
-		}
-		p, err := g.Compile(outs...)
-		require.NoError(t, err)
-		fused := false
-		for _, in := range p.code {
-			fused = fused || in.fused != nil && in.fused.whole
-		}
-		require.True(t, fused, "%d×%d: a fused group reduces along an axis", m, n)
-
 		as, cs := make([]float64, m*n), make([]float64, m)
 		for i := range as {
 			as[i] = float64(rng.IntN(5)) // many ties
@@ -106,36 +100,62 @@ func TestArgFused(t *testing.T) {
 				as[i] = math.NaN()
 			}
 		}
-		got := eval(t, g, [][]float64{as, cs}, outs...)
-		fusionOff = true
-		plain := eval(t, g, [][]float64{as, cs}, outs...)
-		fusionOff = false
-		for k := range outs {
-			isMax, axis := k >= 2, k%2
-			want := make([]float64, g.Shape(outs[k]).Len())
-			for o := range want {
-				best, at := math.NaN(), -1
-				for j := range []int{m, n}[axis] {
-					e := o*n + j
-					if axis == 0 {
-						e = j*n + o
-					}
-					x := -as[e]
-					if x != x {
-						at = -2
-						break
-					}
-					if at < 0 || isMax && x > best || !isMax && x < best {
-						best, at = x, j
+		for i := range cs {
+			cs[i] = float64(rng.IntN(3))
+		}
+		for _, form := range forms {
+			for k, op := range []Op{OpArgMin, OpArgMin, OpArgMax, OpArgMax} {
+				isMax, axis := k >= 2, k%2
+				g := NewGraph()
+				A, _ := g.Var("A", Matrix(m, n))
+				c, _ := g.Var("c", Matrix(m, 1))
+				a, b := A, g.broadcastTo(c, Matrix(m, n))
+				if form.flip {
+					a, b = b, a
+				}
+				out := must(g.call(op, []Node{g.bin(form.op, a, b)}, axis))
+				p, err := g.Compile(out)
+				require.NoError(t, err)
+				var fg *fusedGroup
+				for _, in := range p.code {
+					if in.fused != nil && in.fused.whole {
+						fg = in.fused
 					}
 				}
-				want[o] = float64(at)
-				if at == -2 {
-					want[o] = math.NaN()
+				require.NotNil(t, fg, "%d×%d, %s: a fused group reduces along an axis", m, n, form.name)
+				if axis == 0 {
+					assert.Len(t, fg.fast, 1, "%d×%d, %s: the argmin or argmax alone", m, n, form.name)
 				}
+
+				got := eval(t, g, [][]float64{as, cs}, out)[0]
+				fusionOff = true
+				plain := eval(t, g, [][]float64{as, cs}, out)[0]
+				fusionOff = false
+				want := make([]float64, g.Shape(out).Len())
+				for o := range want {
+					best, at := math.NaN(), -1
+					for j := range []int{m, n}[axis] {
+						e := o*n + j
+						if axis == 0 {
+							e = j*n + o
+						}
+						x := form.f(cs[e/n], as[e])
+						if x != x {
+							at = -2
+							break
+						}
+						if at < 0 || isMax && x > best || !isMax && x < best {
+							best, at = x, j
+						}
+					}
+					want[o] = float64(at)
+					if at == -2 {
+						want[o] = math.NaN()
+					}
+				}
+				assert.Equal(t, bitsOf(want), bitsOf(got), "%d×%d, %s, %s along axis %d", m, n, form.name, op, axis)
+				assert.Equal(t, bitsOf(plain), bitsOf(got), "%d×%d, %s, %s along axis %d, fused and not", m, n, form.name, op, axis)
 			}
-			assert.Equal(t, bitsOf(want), bitsOf(got[k]), "%d×%d output %d", m, n, k)
-			assert.Equal(t, bitsOf(plain[k]), bitsOf(got[k]), "%d×%d output %d, fused and not", m, n, k)
 		}
 	}
 }
