@@ -366,14 +366,7 @@ func TestFusedBroadcastsMatchBitForBit(t *testing.T) {
 func TestSumsReadBroadcastRows(t *testing.T) {
 	const m, n = 37, 101 // tiles start inside rows
 	rng := rand.New(rand.NewPCG(7, 8))
-	random := func(k int) []float64 {
-		v := make([]float64, k)
-		for i := range v {
-			v[i] = rng.NormFloat64()
-		}
-		return v
-	}
-	in := [][]float64{random(m * n), random(n), random(m)}
+	in := [][]float64{normals(rng, m*n), normals(rng, n), normals(rng, m)}
 	for _, op := range []Op{OpAdd, OpSub} {
 		for _, l := range []struct {
 			name string
@@ -578,13 +571,7 @@ func TestSoftplusSigmoidBitForBit(t *testing.T) {
 func TestWaitingWorkLeavesOtherGroupsWhole(t *testing.T) {
 	const n, d, h, k = 300, 3, 5, 2
 	rng := rand.New(rand.NewPCG(5, 6))
-	random := func(m int) []float64 {
-		v := make([]float64, m)
-		for i := range v {
-			v[i] = rng.NormFloat64()
-		}
-		return v
-	}
+	random := func(m int) []float64 { return normals(rng, m) }
 	Y := make([]float64, n*k)
 	for i := range n {
 		Y[i*k+rng.IntN(k)] = 1
@@ -623,6 +610,15 @@ func TestWaitingWorkLeavesOtherGroupsWhole(t *testing.T) {
 }
 
 // fusedGroups returns the fused groups of p's code, in order.
+// normals returns n draws of the standard normal distribution.
+func normals(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
+}
+
 func fusedGroups(p *Program) []*fusedGroup {
 	var groups []*fusedGroup
 	for _, in := range p.code {
