@@ -103,6 +103,8 @@ const minFuseLen = 256
 func (g *Graph) fusible(in *instr) int {
 	nd := &g.nodes[in.node]
 	switch {
+	case in.merge == mergeMatMulRow:
+		return 0
 	case ops[nd.op].kind == kindElementwise && !nd.shape.IsScalar():
 		return nd.shape.Len()
 	case in.acc != nil && !g.nodes[nd.args[0]].shape.IsScalar():

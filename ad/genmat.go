@@ -109,7 +109,7 @@ func (b *genBody) matrixOp(in *instr) bool {
 		b.vals[i] = genVal{s: t}
 	case nd.op == OpSumAxis, nd.op == OpMaxAxis, nd.op == OpMinAxis, nd.op == OpLogSumExpAxis:
 		b.axisReduction(in)
-	case nd.op == OpMatMul:
+	case nd.op == OpMatMul, in.merge == mergeMatMulRow:
 		b.matmul(in)
 	case nd.op == OpDet, nd.op == OpLogDet, nd.op == OpInv, nd.op == OpSolve, nd.op == OpCholesky:
 		b.linalg(in)
@@ -178,7 +178,11 @@ func (b *genBody) axisReduction(in *instr) {
 func (b *genBody) matmul(in *instr) {
 	nd := b.node(in.node)
 	x, y := in.argIDs[0], in.argIDs[1]
-	d := matmulDimsOf(b.node(x).shape, b.node(y).shape, nd.p)
+	p := nd.p
+	if in.merge == mergeMatMulRow {
+		p = [3]int{in.p1 & 1, in.p1 >> 1 & 1}
+	}
+	d := matmulDimsOf(b.node(x).shape, b.node(y).shape, p)
 	lx, ly := b.node(x).shape.Len(), b.node(y).shape.Len()
 	a, c := b.dense(x), b.dense(y)
 	h := b.buffer(in.node)
@@ -204,7 +208,13 @@ func (b *genBody) matmul(in *instr) {
 		if d.bT {
 			br = d.n
 		}
-		b.printf("blas64.Gemm(%s, %s, 1, %s, %s, 0, %s)\n", genTrans(d.aT), genTrans(d.bT), genGeneral(ar, lx, a), genGeneral(br, ly, c), genGeneral(d.m, nd.shape.Len(), out))
+		beta := 0
+		if in.merge == mergeMatMulRow { // the product adds into copies of the row
+			row, i := b.dense(in.argIDs[2]), b.names.local("i")
+			b.printf("for %[1]s := range %[2]d {\ncopy(%[3]s[%[1]s*%[4]d:], %[5]s)\n}\n", i, d.m, out, d.n, row)
+			beta = 1
+		}
+		b.printf("blas64.Gemm(%s, %s, 1, %s, %s, %d, %s)\n", genTrans(d.aT), genTrans(d.bT), genGeneral(ar, lx, a), genGeneral(br, ly, c), beta, genGeneral(d.m, nd.shape.Len(), out))
 	}
 	b.vals[in.node] = genVal{ref: &h}
 }

@@ -187,6 +187,8 @@ func (b *genBody) loopLen(in *instr) int {
 		return 0 // rows, written by matrixOp
 	case in.merge == mergeSumAxpy || in.merge == mergeSumAxpySq:
 		return vecArg(0)
+	case in.merge == mergeMatMulRow:
+		return 0
 	case ops[nd.op].kind == kindElementwise:
 		if nd.shape.IsScalar() {
 			return 0

@@ -3,6 +3,7 @@ package ad
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/cmplx"
 	"math/rand/v2"
 	"testing"
@@ -387,4 +388,90 @@ func TestLinalgPrinted(t *testing.T) {
 	assert.Equal(t, OpSolve, g.Op(s))
 	assert.Equal(t, []Node{a, u}, g.Args(s))
 	assert.Equal(t, [3]int{1}, g.at(s).p)
+}
+
+// A product plus a broadcast row, A @ B + r, is one instruction that adds
+// the product into copies of the row, in every transposition, with the
+// row a vector or a 1×n matrix on either side of the sum. The kernels sum
+// each element's products before adding them to C, so up to k = 256 the
+// result is the product plus the row to the bit; beyond, where products
+// of blocks add into C one after the other, it stays within the bound of
+// any summation, (k+1)·ε·(Σ|a||b| + |r|), of the exact value.
+func TestMatMulAddsRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 2))
+	for _, tc := range []struct {
+		m, k, n      int
+		aT, bT, left bool
+		rowMatrix    bool
+	}{
+		{m: 7, k: 5, n: 9},
+		{m: 13, k: 32, n: 10, aT: true},
+		{m: 6, k: 64, n: 11, bT: true, left: true},
+		{m: 9, k: 3, n: 4, aT: true, bT: true, rowMatrix: true},
+		{m: 40, k: 300, n: 17},
+		{m: 5, k: 600, n: 8, aT: true, left: true},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%d", tc.m, tc.k, tc.n), func(t *testing.T) {
+			a, bm, r := normals(rng, tc.m*tc.k), normals(rng, tc.k*tc.n), normals(rng, tc.n)
+			b := NewBuilder()
+			aAt := func(i, l int) float64 { return a[i*tc.k+l] }
+			bAt := func(l, j int) float64 { return bm[l*tc.n+j] }
+			aShape, bShape := Matrix(tc.m, tc.k), Matrix(tc.k, tc.n)
+			if tc.aT {
+				aShape, aAt = Matrix(tc.k, tc.m), func(i, l int) float64 { return a[l*tc.m+i] }
+			}
+			if tc.bT {
+				bShape, bAt = Matrix(tc.n, tc.k), func(l, j int) float64 { return bm[j*tc.k+l] }
+			}
+			A, B := b.Var("A", aShape), b.Var("B", bShape)
+			if tc.aT {
+				A = b.Transpose(A)
+			}
+			if tc.bT {
+				B = b.Transpose(B)
+			}
+			shape := Vector(tc.n)
+			if tc.rowMatrix {
+				shape = Matrix(1, tc.n)
+			}
+			R := b.Var("r", shape)
+			P := b.MatMul(A, B)
+			y := b.Add(P, R)
+			if tc.left {
+				y = b.Add(R, P)
+			}
+			require.NoError(t, b.Err())
+			g := b.Graph()
+			p, err := g.Compile(y)
+			require.NoError(t, err)
+			merged := 0
+			for _, in := range p.code {
+				if in.merge == mergeMatMulRow {
+					merged++
+				}
+			}
+			require.Equal(t, 1, merged)
+			in := [][]float64{a, bm, r}
+			got := eval(t, g, in, y)[0]
+			// With the product an output, the sum is an add of its own.
+			apart := eval(t, g, in, y, P)[0]
+			for i := range tc.m {
+				for j := range tc.n {
+					e := i*tc.n + j
+					if tc.k <= 256 {
+						assert.Equal(t, math.Float64bits(apart[e]), math.Float64bits(got[e]), "[%d,%d]", i, j)
+						continue
+					}
+					exact, mag := new(big.Float).SetPrec(200).SetFloat64(r[j]), math.Abs(r[j])
+					for l := range tc.k {
+						x := new(big.Float).SetPrec(200).SetFloat64(aAt(i, l))
+						exact.Add(exact, x.Mul(x, new(big.Float).SetFloat64(bAt(l, j))))
+						mag += math.Abs(aAt(i, l) * bAt(l, j))
+					}
+					want, _ := exact.Float64()
+					assert.InDelta(t, want, got[e], float64(tc.k+1)*0x1p-53*mag, "[%d,%d]", i, j)
+				}
+			}
+		})
+	}
 }

@@ -308,6 +308,30 @@ func matmulMM(ws *Workspace, in *instr) {
 	gemm(trans(aT), trans(bT), 1, general(ar, a), general(br, b), 0, general(m, c))
 }
 
+// matmulRowMM is C = A'·B' + the row in args[2] broadcast over C's rows,
+// the product added to copies of the row (β = 1). The kernels sum an
+// element's products before they add them to C when k fits one of their
+// blocks (256 or more), so the result has the bits of the product plus the
+// row.
+func matmulRowMM(ws *Workspace, in *instr) {
+	c, a, b, row := ws.v[in.dst], ws.v[in.a], ws.v[in.b], ws.v[in.args[2].i]
+	n := len(row)
+	m := len(c) / n
+	k := len(a) / m
+	aT, bT := in.p1&1 != 0, in.p1&2 != 0
+	ar, br := m, k
+	if aT {
+		ar = k
+	}
+	if bT {
+		br = n
+	}
+	for i := range m {
+		copy(c[i*n:(i+1)*n], row)
+	}
+	gemm(trans(aT), trans(bT), 1, general(ar, a), general(br, b), 1, general(m, c))
+}
+
 // matmulMV is y = A'·x for a matrix A and a vector x.
 func matmulMV(ws *Workspace, in *instr) {
 	y, a, x := ws.v[in.dst], ws.v[in.a], ws.v[in.b]

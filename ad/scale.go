@@ -13,7 +13,8 @@ type scaleMerge struct {
 	c           float64
 	args        []int32
 	form        mergeForm
-	op          Op // the scaled op, for mergeScaled
+	op          Op  // the scaled op, for mergeScaled
+	p1          int // the product's transpositions, for mergeMatMulRow
 }
 
 // mergeForm says what a merged instruction computes, for generated Go.
@@ -27,6 +28,7 @@ const (
 	mergeScaled              // c·(a op b)
 	mergeAxpySq              // a + c·b²
 	mergeSumAxpySq           // Σ a + c·b²
+	mergeMatMulRow           // a @ b + a row broadcast over the rows
 )
 
 // mergeScales plans the merges for the needed nodes up to top: merged
@@ -106,6 +108,11 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 		a, b := nd.args[0], nd.args[1]
 		switch nd.op {
 		case OpAdd, OpSub:
+			if m, ok := g.matmulRow(i, single); ok {
+				merged[i] = m
+				absorbed[a], absorbed[b] = true, true
+				continue
+			}
 			// a ± c·x is one pass.
 			if !isVec(a) || !isVec(b) {
 				continue
@@ -157,10 +164,39 @@ func (g *Graph) mergeScales(need []bool, top int32, isOutput []bool) (merged map
 	return merged, absorbed
 }
 
+// matmulRow returns the merge of node i if it is A @ B + r or r + A @ B
+// for matrices A and B and a row r broadcast over the rows, the product and
+// the broadcast read only by it (single). The product then adds into copies
+// of the row, which costs neither a pass setting the product's elements to
+// zero nor one adding the row.
+func (g *Graph) matmulRow(i int32, single func(int32) bool) (scaleMerge, bool) {
+	nd := &g.nodes[i]
+	if nd.op != OpAdd || nd.shape.Rank() != 2 {
+		return scaleMerge{}, false
+	}
+	for k := range 2 {
+		p, r := &g.nodes[nd.args[k]], &g.nodes[nd.args[1-k]]
+		if p.op != OpMatMul || r.op != OpBroadcast || !single(nd.args[k]) || !single(nd.args[1-k]) ||
+			g.nodes[p.args[0]].shape.Rank() != 2 || g.nodes[p.args[1]].shape.Rank() != 2 {
+			continue
+		}
+		row := g.nodes[r.args[0]].shape
+		if row.Len() != nd.shape.Dim(1) || row.Rank() == 2 && row.Dim(0) != 1 {
+			continue
+		}
+		return scaleMerge{kernel: matmulRowMM, args: []int32{p.args[0], p.args[1], r.args[0]},
+			form: mergeMatMulRow, p1: p.p[0] | p.p[1]<<1}, true
+	}
+	return scaleMerge{}, false
+}
+
 // apply turns in into the merged instruction.
 func (m scaleMerge) apply(in *instr, locs []loc) {
 	in.code, in.kernel, in.acc, in.c, in.argIDs = cKernel, m.kernel, m.acc, m.c, m.args
 	in.merge, in.mop = m.form, m.op
+	if m.form == mergeMatMulRow {
+		in.p1 = m.p1
+	}
 	in.args = in.args[:0]
 	for _, a := range m.args {
 		in.args = append(in.args, locs[a])
