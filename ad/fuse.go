@@ -41,6 +41,7 @@ type fusedGroup struct {
 	reads    []int32 // nodes computed outside the group that it reads
 	defs     []int32 // nodes it computes that are used after it
 	rows     []int32 // vector slots its broadcasts read whole
+	views    []view  // its reshapes read after it, pointed at their arguments' whole values
 	// whole is set when the group reduces along an axis: it runs in one
 	// piece, since its halves would add a column's elements in another
 	// order. late marks those members of code, whose values are complete
@@ -70,6 +71,10 @@ type groupOut struct {
 	node      int32
 	ext, dest int
 }
+
+// A view is a reshape in a fused group that later instructions read: once
+// the group is done, slot dst is pointed at the whole of slot src.
+type view struct{ dst, src int32 }
 
 // A groupDest is a vector the group's scatters add into: a scatter and the
 // scatteradds that add to it in place. Each member adds its tile to the
@@ -166,8 +171,10 @@ func (g *Graph) tiled(fg *fusedGroup, in *instr) {
 // depend on it, such as the scaling of a loss summed in it, after it, so
 // that scalar work interleaved with vector work does not split groups: the
 // reverse pass over a vector then runs in the pass that computed the
-// forward value from it. It marks the nodes that need no memory outside
-// their group in internal.
+// forward value from it. The instructions moved before a group are grouped
+// in turn, so that a group waiting for more of its length does not keep
+// vectors of another length apart. It marks the nodes that need no memory
+// outside their group in internal.
 func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 	uses := map[int32]int{}
 	for _, in := range code {
@@ -175,20 +182,30 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 			uses[a]++
 		}
 	}
-	out := make([]instr, 0, len(code))
+	return g.fuseRun(code, code, uses, isOutput, internal)
+}
+
+// fuseRun is fuse for run, the whole program or the part of it that was
+// moved before a group, in order; all is the whole program, and uses
+// counts the reads of each node in it.
+func (g *Graph) fuseRun(run, all []instr, uses map[int32]int, isOutput, internal []bool) []instr {
+	out := make([]instr, 0, len(run))
 	var group []instr
 	var n int
 	inGroup := map[int32]bool{}
 	reduced := map[int32]bool{}  // reductions and scatters of the open group
 	offsets := map[int32][]int{} // the window offsets of each scatter chain, by its last member
-	var after []instr            // instructions moved after the open group
+	var before, after []instr    // instructions moved before and after the open group
 	isAfter := map[int32]bool{}
 	flush := func() {
+		if len(before) > 0 {
+			out = append(out, g.fuseRun(before, all, uses, isOutput, internal)...)
+		}
 		if len(group) > 0 {
-			out = append(out, g.closeGroup(group, n, code, isOutput, internal)...)
+			out = append(out, g.closeGroup(group, n, all, isOutput, internal)...)
 		}
 		out = append(out, after...)
-		group, n, after = nil, 0, nil
+		group, n, before, after = nil, 0, nil, nil
 		clear(isAfter)
 		clear(inGroup)
 		clear(reduced)
@@ -202,7 +219,7 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 			reduced[in.node] = true
 		}
 	}
-	for _, in := range code {
+	for _, in := range run {
 		dependsOnGroup, readsReduction, readsAfter := false, false, false
 		for _, a := range in.argIDs {
 			dependsOnGroup = dependsOnGroup || inGroup[a]
@@ -213,6 +230,8 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 		switch {
 		case !fusionOff && m >= minFuseLen && (len(group) == 0 || m == n) && !readsReduction && !readsAfter:
 			join(in, m)
+		case !fusionOff && len(group) > 0 && !readsReduction && !readsAfter && g.reshapesMember(&in, n, inGroup):
+			join(in, n)
 		case !fusionOff && len(group) > 0 && !readsAfter && g.scattersInto(&in, n, uses, isOutput, reduced, offsets):
 			join(in, n)
 			reduced[in.node] = true
@@ -223,10 +242,13 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 			flush()
 			join(in, m)
 		case len(group) > 0 && !dependsOnGroup && !readsAfter:
-			out = append(out, in) // hoisted before the open group
+			before = append(before, in)
 		case !fusionOff && len(group) > 0 && m == 0:
 			after = append(after, in)
 			isAfter[in.node] = true
+		case !fusionOff && m >= minFuseLen:
+			flush()
+			join(in, m)
 		default:
 			flush()
 			out = append(out, in)
@@ -234,6 +256,16 @@ func (g *Graph) fuse(code []instr, isOutput, internal []bool) []instr {
 	}
 	flush()
 	return out
+}
+
+// reshapesMember reports whether in is a reshape of a vector of n elements
+// that a member of the group computes. Inside the group it is the member's
+// tile under another name (viewTileK), so that a run of elementwise work
+// and reductions goes on through a change of shape, as z² reshaped and
+// summed along an axis does, or a broadcast reshaped and multiplied.
+func (g *Graph) reshapesMember(in *instr, n int, inGroup map[int32]bool) bool {
+	nd := &g.nodes[in.node]
+	return nd.op == OpReshape && nd.shape.Len() == n && inGroup[nd.args[0]]
 }
 
 // scattersInto reports whether in is a scatter that can join a group of
@@ -289,6 +321,13 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 		}
 		for _, a := range in.argIDs {
 			usedOutside[a] = true
+		}
+	}
+	// A reshape read after the group is a view of its argument, which the
+	// group then keeps whole.
+	for _, in := range group {
+		if g.nodes[in.node].op == OpReshape && (usedOutside[in.node] || isOutput[in.node]) {
+			usedOutside[in.argIDs[0]] = true
 		}
 	}
 	fg := &fusedGroup{n: n, code: group}
@@ -368,6 +407,12 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				}
 			}
 			g.addsInto(fg, k, d, tails[d], in.node == members[d][0].node)
+		case g.nodes[in.node].op == OpReshape:
+			in.kernel = viewTileK
+			if usedOutside[in.node] || isOutput[in.node] {
+				fg.defs = append(fg.defs, in.node)
+				fg.views = append(fg.views, view{dst: in.dst, src: in.a})
+			}
 		case g.alongAxis(in.node):
 			g.tiled(fg, in)
 			if !fg.whole {
@@ -717,6 +762,9 @@ func offset(g *Graph, in *instr) int {
 
 func runFused(ws *Workspace, in *instr) { ws.execFused(in.fused) }
 
+// viewTileK is a reshape in a fused group: the tile of its argument.
+func viewTileK(ws *Workspace, in *instr) { ws.v[in.dst] = ws.v[in.a] }
+
 // execFused runs a fused group one tile at a time: every vector slot the
 // group touches is pointed at the current tile. Long groups are split in
 // two halves, the second run by an idle lane goroutine when there is one;
@@ -781,6 +829,9 @@ func (ws *Workspace) execFusedChecked(fg *fusedGroup, check func(in *instr, offs
 	}
 	for j, sl := range fg.ext {
 		ws.v[sl] = full[j]
+	}
+	for _, v := range fg.views {
+		ws.v[v.dst] = ws.v[v.src]
 	}
 }
 

@@ -628,3 +628,86 @@ func fusedGroups(p *Program) []*fusedGroup {
 	}
 	return groups
 }
+
+// A reshape of a member's value joins its fused group as the member's
+// tile: z², reshaped and summed along an axis, runs in one pass, and so do
+// the broadcast of the sums' adjoint, reshaped back, and its product with
+// z, so that neither z², nor the broadcast, takes a buffer: the gradient
+// is the only one of z's size. A reshape read after its group is a view
+// of its argument's whole value. Both match the unfused program to the
+// bit.
+func TestReshapesJoinFusedGroups(t *testing.T) {
+	const d, k, n = 4, 3, 100
+	g := NewGraph()
+	z, _ := g.Var("z", Matrix(d*k, n))
+	S := g.reshape(g.sumAxis(g.reshape(g.bin(OpPow, z, g.Const(2)), Matrix(d, k*n)), 0), Matrix(k, n))
+	f := g.reduce(OpSum, must(g.Call("sin", S)))
+	grad, err := g.Grad(f, z)
+	require.NoError(t, err)
+	p, err := g.Compile(f, grad[0])
+	require.NoError(t, err)
+	buffers := 0
+	for _, si := range p.slotInit {
+		if si.data == nil && !si.reg && si.len == d*k*n {
+			buffers++
+		}
+	}
+	assert.Equal(t, 1, buffers, "buffers of z's size")
+	var members []int
+	for _, fg := range fusedGroups(p) {
+		members = append(members, len(fg.code))
+	}
+	// z² reshaped and summed; the sines, their sum, the cosines and the
+	// cosines reshaped for the broadcast, which reads them after the
+	// group; the broadcast, reshaped and multiplied by 2z.
+	assert.Equal(t, []int{3, 4, 3}, members)
+
+	rng := rand.New(rand.NewPCG(d, n))
+	zs := make([]float64, d*k*n)
+	for i := range zs {
+		zs[i] = rng.NormFloat64()
+	}
+	viewed := g.reshape(must(g.Call("exp", z)), Matrix(d, k*n))
+	outs := []Node{f, grad[0], g.mul(viewed, viewed), viewed}
+	fused := eval(t, g, [][]float64{zs}, outs...)
+	fusionOff = true
+	plain := eval(t, g, [][]float64{zs}, outs...)
+	fusionOff = false
+	for j := range outs {
+		for i := range plain[j] {
+			require.Equal(t, math.Float64bits(plain[j][i]), math.Float64bits(fused[j][i]), "output %d[%d]", j, i)
+		}
+	}
+}
+
+// Vectors that do not depend on an open fused group, moved before it, form
+// groups of their own: a group over a, waiting for its product, does not
+// keep the two operations over b, of another length, apart.
+func TestMovedWorkFormsGroups(t *testing.T) {
+	const na, nb = 300, 1000
+	g := NewGraph()
+	a, _ := g.Var("a", Vector(na))
+	b, _ := g.Var("b", Vector(nb))
+	a1 := must(g.Call("sin", a))
+	b1 := must(g.Call("exp", b))
+	outs := []Node{g.mul(a1, a), g.mul(b1, b)}
+	p, err := g.Compile(outs...)
+	require.NoError(t, err)
+	var lens []int
+	for _, fg := range fusedGroups(p) {
+		lens = append(lens, fg.n)
+	}
+	assert.Equal(t, []int{nb, na}, lens)
+
+	in := [][]float64{make([]float64, na), make([]float64, nb)}
+	for _, v := range in {
+		for i := range v {
+			v[i] = float64(i%17) - 8
+		}
+	}
+	fused := eval(t, g, in, outs...)
+	fusionOff = true
+	plain := eval(t, g, in, outs...)
+	fusionOff = false
+	assert.Equal(t, plain, fused)
+}
