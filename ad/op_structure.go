@@ -744,6 +744,25 @@ func init() {
 				}
 				return Node{}, false
 			}},
+			// hstack(M, Q) is transpose(vstack(Mᵀ, Qᵀ)): a matrix built
+			// up a block at a time is one copy, not one a block.
+			{"vstack(vstack(a, b), c) → vstack(a, b, c)", func(g *Graph, t *term) (Node, bool) {
+				var args []Node
+				for k, a := range t.args {
+					if nd := &g.nodes[a]; nd.op == OpVStack {
+						if args == nil {
+							args = g.argHandles(t.args[:k])
+						}
+						args = append(args, g.argHandles(nd.args)...)
+					} else if args != nil {
+						args = append(args, g.handle(a))
+					}
+				}
+				if args == nil {
+					return Node{}, false
+				}
+				return g.vstack(args...), true
+			}},
 			{"vstack(constants) → constant", func(g *Graph, t *term) (Node, bool) {
 				v := make([]float64, 0, t.shape.Len())
 				for _, a := range t.args {

@@ -358,6 +358,14 @@ var rewriteCases = []rewriteCase{
 
 	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A) }, "vstack(A)", "A"},
 	{"vstack(A) → A for a matrix A", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.u) }, "vstack(u)", ""},
+	{"vstack(vstack(a, b), c) → vstack(a, b, c)", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(g.vstack(v.A, v.u), v.v)
+	}, "vstack(vstack(A, u), v)", "vstack(A, u, v)"},
+	{"vstack(vstack(a, b), c) → vstack(a, b, c)", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node {
+		return nodes(v.u, g.vstack(v.v, v.A), g.vstack(v.A, v.u))
+	}, "vstack(u, vstack(v, A), vstack(A, u))", "vstack(u, v, A, A, u)"},
+	{"vstack(vstack(a, b), c) → vstack(a, b, c)", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node { return nodes(v.A, v.u) },
+		"vstack(A, u)", ""},
 	{"vstack(constants) → constant", OpVStack, [3]int{}, func(g *Graph, v testVars) []Node {
 		return nodes(g.ConstVec([]float64{1, 2, 3}), m23(g), g.fill(g.Const(7), Vector(3)))
 	}, "vstack([1, 2, 3], [[1, 2, 3], [4, 5, 6]], fill(7, 3))", "[[1, 2, 3], [1, 2, 3], [4, 5, 6], [7, 7, 7]]"},
