@@ -141,14 +141,17 @@ func (g *Graph) broadcastsRow(in *instr) bool {
 }
 
 // tiled gives a broadcast or a reduction along an axis, a member of fg,
-// its kernel for a tile.
-func (g *Graph) tiled(fg *fusedGroup, in *instr) {
+// its kernel for a tile; internal says that only the group reads its value.
+func (g *Graph) tiled(fg *fusedGroup, in *instr, internal bool) {
 	nd := &g.nodes[in.node]
 	switch nd.op {
 	case OpBroadcast:
 		in.kernel = broadcastColsTile
 		if g.broadcastsRow(in) {
 			in.kernel = broadcastRowsTile
+			if internal {
+				in.kernel = broadcastRowsViewTile
+			}
 		}
 	case OpSumAxis:
 		in.kernel, in.p2 = sumAxisTile, 4*fg.parts
@@ -414,7 +417,7 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 				fg.views = append(fg.views, view{dst: in.dst, src: in.a})
 			}
 		case g.alongAxis(in.node):
-			g.tiled(fg, in)
+			g.tiled(fg, in, false)
 			if !fg.whole {
 				fg.whole, fg.late = true, make([]bool, len(fg.code))
 			}
@@ -438,7 +441,7 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			fg.internal = append(fg.internal, in.dst)
 		}
 		if g.nodes[in.node].op == OpBroadcast {
-			g.tiled(fg, in)
+			g.tiled(fg, in, internal[in.node])
 		}
 	}
 	fg.fast, fg.fastWindows = g.fastCode(fg, internal)

@@ -711,3 +711,29 @@ func TestMovedWorkFormsGroups(t *testing.T) {
 	fusionOff = false
 	assert.Equal(t, plain, fused)
 }
+
+// A broadcast row that only its group reads is not copied where a tile
+// lies within one row: the tile is that part of the row. A tile across
+// rows is copied into the tile's own buffer.
+func TestBroadcastRowTilesWithinARowAreTheRow(t *testing.T) {
+	row := []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	buf := make([]float64, 4)
+	ws := &Workspace{v: [][]float64{row, buf}}
+	in := &instr{dst: 1, a: 0}
+	tests := []struct {
+		tile   int
+		want   []float64
+		inside bool
+	}{
+		{0, []float64{0, 1, 2, 3}, true},
+		{16, []float64{6, 7, 8, 9}, true},
+		{8, []float64{8, 9, 0, 1}, false},
+		{28, []float64{8, 9, 0, 1}, false},
+	}
+	for _, tt := range tests {
+		ws.v[1], ws.tile = buf, tt.tile
+		broadcastRowsViewTile(ws, in)
+		assert.Equal(t, tt.want, ws.v[1], "tile at %d", tt.tile)
+		assert.Equal(t, tt.inside, &ws.v[1][0] != &buf[0], "tile at %d is the row's own elements", tt.tile)
+	}
+}

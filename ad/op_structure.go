@@ -1520,6 +1520,18 @@ func subColTile(ws *Workspace, in *instr) {
 	}
 }
 
+// broadcastRowsViewTile is broadcastRowsTile for a broadcast that only
+// the group reads: a tile within one row is that part of the row itself,
+// which nothing writes to, and only a tile across rows is copied.
+func broadcastRowsViewTile(ws *Workspace, in *instr) {
+	d, a := ws.v[in.dst], ws.v[in.a]
+	if j := ws.tile % len(a); j+len(d) <= len(a) {
+		ws.v[in.dst] = a[j : j+len(d) : j+len(d)]
+		return
+	}
+	broadcastRowsTile(ws, in)
+}
+
 func broadcastColsTile(ws *Workspace, in *instr) {
 	d, a, n := ws.v[in.dst], ws.v[in.a], in.p1
 	for r, c := ws.tile/n, ws.tile%n; len(d) > 0; r, c = r+1, 0 {
