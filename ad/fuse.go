@@ -415,6 +415,8 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 			if usedOutside[in.node] || isOutput[in.node] {
 				fg.defs = append(fg.defs, in.node)
 				fg.views = append(fg.views, view{dst: in.dst, src: in.a})
+			} else {
+				internal[in.node] = true // its tile is its argument's: it takes no buffer
 			}
 		case g.alongAxis(in.node):
 			g.tiled(fg, in, false)
@@ -454,8 +456,9 @@ func (g *Graph) closeGroup(group []instr, n int, code []instr, isOutput, interna
 // a ± c·b made for it alone adds a ± c·b itself, and takes in turn a
 // product s·a of a vector and a scalar register and a scaled product or
 // sum k·(b₁ op b₂) that only that sum reads; the chain's copier copies a
-// product s·a made for it alone as it computes it; and a sum of a + c·b²
-// computes a scaled square a = k·x² itself. Each merged kernel does the
+// product s·a made for it alone as it computes it; a sum of a + c·b²
+// computes a scaled square a = k·x² itself; and a sum along the columns
+// of x², or of x² reshaped, squares x itself. Each merged kernel does the
 // same operations in the same order as the members did, so the results
 // are the same to the bit. Checked runs go through every member, so that
 // the node named is the one that went non-finite.
@@ -498,6 +501,24 @@ func (g *Graph) fastCode(fg *fusedGroup, internal []bool) ([]instr, []groupWindo
 				g.nodes[s.node].op == OpPow && g.isConst(s.argIDs[1], 2) && s.args[0].vec:
 				in.kernel, in.a = sumSqAcc, s.a
 				drop[j] = true
+			}
+			continue
+		}
+		if g.nodes[in.node].op == OpSumAxis && in.p1 > 1 {
+			// Σ x² down the columns, the square made for the sum alone,
+			// maybe reshaped on the way.
+			s, j, ok := only(in.argIDs[0])
+			r := -1
+			if ok && g.nodes[s.node].op == OpReshape {
+				r = j
+				s, j, ok = only(s.argIDs[0])
+			}
+			if ok && s.merge == mergeNone && g.nodes[s.node].op == OpPow && g.isConst(s.argIDs[1], 2) && s.args[0].vec {
+				in.kernel, in.a = sumSqAxisTile, s.a
+				drop[j] = true
+				if r >= 0 {
+					drop[r] = true
+				}
 			}
 			continue
 		}

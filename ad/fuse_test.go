@@ -630,7 +630,8 @@ func fusedGroups(p *Program) []*fusedGroup {
 }
 
 // A reshape of a member's value joins its fused group as the member's
-// tile: z², reshaped and summed along an axis, runs in one pass, and so do
+// tile: z², reshaped and summed along an axis, runs in one pass (the sum
+// squaring z itself), and so do
 // the broadcast of the sums' adjoint, reshaped back, and its product with
 // z, so that neither z², nor the broadcast, takes a buffer: the gradient
 // is the only one of z's size. A reshape read after its group is a view
@@ -661,6 +662,7 @@ func TestReshapesJoinFusedGroups(t *testing.T) {
 	// cosines reshaped for the broadcast, which reads them after the
 	// group; the broadcast, reshaped and multiplied by 2z.
 	assert.Equal(t, []int{3, 4, 3}, members)
+	assert.Len(t, fusedGroups(p)[0].fast, 1, "the sum along the columns squares z itself")
 
 	rng := rand.New(rand.NewPCG(d, n))
 	zs := make([]float64, d*k*n)

@@ -563,6 +563,27 @@ func sumAxisTile(ws *Workspace, in *instr) {
 	}
 }
 
+// sumSqAxisTile is sumAxisTile along the columns of the squares of its
+// argument, each square rounded before it is added, as the square's own
+// member and sumAxisTile would.
+func sumSqAxisTile(ws *Workspace, in *instr) {
+	d, x, inner := ws.v[in.dst], ws.v[in.a], in.p1
+	for r, c := ws.tile/inner, ws.tile%inner; len(x) > 0; r, c = r+1, 0 {
+		seg := x[:min(len(x), inner-c)]
+		x = x[len(seg):]
+		row := d[c : c+len(seg)]
+		if r == 0 {
+			for i, v := range seg {
+				row[i] = v * v
+			}
+			continue
+		}
+		for i, v := range seg {
+			row[i] += float64(v * v)
+		}
+	}
+}
+
 func minAxisTile(ws *Workspace, in *instr) {
 	extremeAxisTile(ws.v[in.dst], ws.v[in.a], ws.tile, in.p0, in.p1, false)
 }
