@@ -578,8 +578,16 @@ func sumSqAxisTile(ws *Workspace, in *instr) {
 			}
 			continue
 		}
-		for i, v := range seg {
-			row[i] += float64(v * v)
+		i := 0
+		for ; i+4 <= len(seg); i += 4 {
+			r4, s4 := row[i:i+4:i+4], seg[i:i+4:i+4]
+			r4[0] += float64(s4[0] * s4[0])
+			r4[1] += float64(s4[1] * s4[1])
+			r4[2] += float64(s4[2] * s4[2])
+			r4[3] += float64(s4[3] * s4[3])
+		}
+		for ; i < len(seg); i++ {
+			row[i] += float64(seg[i] * seg[i])
 		}
 	}
 }

@@ -1383,13 +1383,20 @@ func transposeK(ws *Workspace, in *instr) {
 	d, a := ws.v[in.dst], ws.v[in.a]
 	m := in.p0
 	n := len(a) / m
+	if m == 1 || n == 1 {
+		copy(d, a) // a row or a column: its elements in the same order
+		return
+	}
 	const bs = 32
 	for i0 := 0; i0 < m; i0 += bs {
+		i1 := min(i0+bs, m)
 		for j0 := 0; j0 < n; j0 += bs {
-			for i := i0; i < min(i0+bs, m); i++ {
-				row := a[i*n : (i+1)*n]
-				for j := j0; j < min(j0+bs, n); j++ {
-					d[j*m+i] = row[j]
+			j1 := min(j0+bs, n)
+			for i := i0; i < i1; i++ {
+				k := j0*m + i
+				for _, v := range a[i*n+j0 : i*n+j1] {
+					d[k] = v
+					k += m
 				}
 			}
 		}

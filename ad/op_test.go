@@ -470,6 +470,25 @@ func TestTransposeInPlace(t *testing.T) {
 	assert.Equal(t, [3]int{1, 1}, g.at(n).p)
 }
 
+// TestTransposeKernel transposes matrices of one block and of several,
+// with blocks cut short at the edges, and rows and columns.
+func TestTransposeKernel(t *testing.T) {
+	for _, sz := range [][2]int{{1, 1}, {1, 7}, {7, 1}, {3, 5}, {20, 20}, {33, 70}, {70, 33}} {
+		m, n := sz[0], sz[1]
+		a := make([]float64, m*n)
+		for k := range a {
+			a[k] = float64(k)
+		}
+		ws := &Workspace{v: [][]float64{make([]float64, m*n), a}}
+		transposeK(ws, &instr{dst: 0, a: 1, p0: m})
+		for i := range m {
+			for j := range n {
+				require.Equal(t, a[i*n+j], ws.v[0][j*m+i], "%d×%d: element %d, %d", m, n, i, j)
+			}
+		}
+	}
+}
+
 // TestScatterAddRewrite checks what the printed form of the scatter rule
 // cannot show: that the sum became one scatteradd node.
 func TestScatterAddRewrite(t *testing.T) {
