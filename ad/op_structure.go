@@ -270,21 +270,10 @@ func init() {
 			// A vector literal of vector literals would be a matrix
 			// literal: the parts of a part are parts of the whole.
 			{"[x, [y, z]] → [x, y, z]", func(g *Graph, t *term) (Node, bool) {
-				var args []Node
-				for k, a := range t.args {
-					if nd := &g.nodes[a]; nd.op == OpConcat {
-						if args == nil {
-							args = g.argHandles(t.args[:k])
-						}
-						args = append(args, g.argHandles(nd.args)...)
-					} else if args != nil {
-						args = append(args, g.handle(a))
-					}
+				if args := g.spliced(t, OpConcat); args != nil {
+					return must(g.Concat(args...)), true
 				}
-				if args == nil {
-					return Node{}, false
-				}
-				return must(g.Concat(args...)), true
+				return Node{}, false
 			}},
 			{"[constants] → constant", func(g *Graph, t *term) (Node, bool) {
 				for _, a := range t.args {
@@ -747,21 +736,10 @@ func init() {
 			// hstack(M, Q) is transpose(vstack(Mᵀ, Qᵀ)): a matrix built
 			// up a block at a time is one copy, not one a block.
 			{"vstack(vstack(a, b), c) → vstack(a, b, c)", func(g *Graph, t *term) (Node, bool) {
-				var args []Node
-				for k, a := range t.args {
-					if nd := &g.nodes[a]; nd.op == OpVStack {
-						if args == nil {
-							args = g.argHandles(t.args[:k])
-						}
-						args = append(args, g.argHandles(nd.args)...)
-					} else if args != nil {
-						args = append(args, g.handle(a))
-					}
+				if args := g.spliced(t, OpVStack); args != nil {
+					return g.vstack(args...), true
 				}
-				if args == nil {
-					return Node{}, false
-				}
-				return g.vstack(args...), true
+				return Node{}, false
 			}},
 			{"vstack(constants) → constant", func(g *Graph, t *term) (Node, bool) {
 				v := make([]float64, 0, t.shape.Len())
@@ -1007,6 +985,24 @@ func (g *Graph) diag(x Node) Node           { return must(g.build(OpDiag, [3]int
 func (g *Graph) tril(v Node, n, k int) Node { return must(g.build(OpTril, [3]int{n, k}, v)) }
 func (g *Graph) trilVec(a Node, k int) Node {
 	return must(g.build(OpTrilVec, [3]int{k, g.at(a).shape.Dim(0)}, a))
+}
+
+// spliced returns the arguments of t, of an op that joins its arguments in
+// order, with those that are joins by the same op replaced by their own
+// arguments, or nil when none is.
+func (g *Graph) spliced(t *term, op Op) []Node {
+	var args []Node
+	for k, a := range t.args {
+		if nd := &g.nodes[a]; nd.op == op {
+			if args == nil {
+				args = g.argHandles(t.args[:k])
+			}
+			args = append(args, g.argHandles(nd.args)...)
+		} else if args != nil {
+			args = append(args, g.handle(a))
+		}
+	}
+	return args
 }
 
 // trilCount is the number of elements (i, j) of an n×n matrix with
