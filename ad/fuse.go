@@ -249,9 +249,6 @@ func (g *Graph) fuseRun(run, all []instr, uses map[int32]int, isOutput, internal
 		case !fusionOff && len(group) > 0 && m == 0:
 			after = append(after, in)
 			isAfter[in.node] = true
-		case !fusionOff && m >= minFuseLen:
-			flush()
-			join(in, m)
 		default:
 			flush()
 			out = append(out, in)

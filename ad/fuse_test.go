@@ -631,18 +631,18 @@ func fusedGroups(p *Program) []*fusedGroup {
 
 // A reshape of a member's value joins its fused group as the member's
 // tile: z², reshaped and summed along an axis, runs in one pass (the sum
-// squaring z itself), and so do
-// the broadcast of the sums' adjoint, reshaped back, and its product with
-// z, so that neither z², nor the broadcast, takes a buffer: the gradient
-// is the only one of z's size. A reshape read after its group is a view
-// of its argument's whole value. Both match the unfused program to the
-// bit.
+// squaring z itself), and so do the broadcast of the sums' adjoint,
+// reshaped back, and its product with 2z, so that neither z² nor the
+// broadcast takes a buffer: the gradient is the only one of z's size. A
+// reshape read after its group is a view of its argument's whole value.
+// Both match the unfused program to the bit.
 func TestReshapesJoinFusedGroups(t *testing.T) {
 	const d, k, n = 4, 3, 100
 	g := NewGraph()
 	z, _ := g.Var("z", Matrix(d*k, n))
+	w, _ := g.Var("w", Matrix(k, n))
 	S := g.reshape(g.sumAxis(g.reshape(g.bin(OpPow, z, g.Const(2)), Matrix(d, k*n)), 0), Matrix(k, n))
-	f := g.reduce(OpSum, must(g.Call("sin", S)))
+	f := g.reduce(OpSum, g.mul(S, w))
 	grad, err := g.Grad(f, z)
 	require.NoError(t, err)
 	p, err := g.Compile(f, grad[0])
@@ -658,22 +658,31 @@ func TestReshapesJoinFusedGroups(t *testing.T) {
 	for _, fg := range fusedGroups(p) {
 		members = append(members, len(fg.code))
 	}
-	// z² reshaped and summed; the sines, their sum, the cosines and the
-	// cosines reshaped for the broadcast, which reads them after the
-	// group; the broadcast, reshaped and multiplied by 2z.
-	assert.Equal(t, []int{3, 4, 3}, members)
+	// z² reshaped and summed; the broadcast of w, reshaped and multiplied
+	// by 2z; S·w and its sum.
+	assert.Equal(t, []int{3, 3, 2}, members)
 	assert.Len(t, fusedGroups(p)[0].fast, 1, "the sum along the columns squares z itself")
 
-	rng := rand.New(rand.NewPCG(d, n))
-	zs := make([]float64, d*k*n)
-	for i := range zs {
-		zs[i] = rng.NormFloat64()
-	}
 	viewed := g.reshape(must(g.Call("exp", z)), Matrix(d, k*n))
 	outs := []Node{f, grad[0], g.mul(viewed, viewed), viewed}
-	fused := eval(t, g, [][]float64{zs}, outs...)
+	p, err = g.Compile(outs...)
+	require.NoError(t, err)
+	views := 0
+	for _, fg := range fusedGroups(p) {
+		views += len(fg.views)
+	}
+	assert.Equal(t, 1, views, "exp(z) reshaped, an output, is a view")
+
+	rng := rand.New(rand.NewPCG(d, n))
+	in := [][]float64{make([]float64, d*k*n), make([]float64, k*n)}
+	for _, v := range in {
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+	}
+	fused := eval(t, g, in, outs...)
 	fusionOff = true
-	plain := eval(t, g, [][]float64{zs}, outs...)
+	plain := eval(t, g, in, outs...)
 	fusionOff = false
 	for j := range outs {
 		for i := range plain[j] {
