@@ -258,14 +258,21 @@ func (g *Graph) fuseRun(run, all []instr, uses map[int32]int, isOutput, internal
 	return out
 }
 
-// reshapesMember reports whether in is a reshape of a vector of n elements
-// that a member of the group computes. Inside the group it is the member's
-// tile under another name (viewTileK), so that a run of elementwise work
-// and reductions goes on through a change of shape, as z² reshaped and
-// summed along an axis does, or a broadcast reshaped and multiplied.
+// reshapeFuseLen is the shortest vector length at which reshapes join
+// fused groups: 512 KiB. Shorter values stay in the second-level cache
+// between passes, and there a longer group costs more in bookkeeping per
+// tile than the pass it saves.
+const reshapeFuseLen = 1 << 16
+
+// reshapesMember reports whether in is a reshape of a vector of n elements,
+// at least reshapeFuseLen, that a member of the group computes. Inside the
+// group it is the member's tile under another name (viewTileK), so that a
+// run of elementwise work and reductions goes on through a change of
+// shape, as z² reshaped and summed along an axis does, or a broadcast
+// reshaped and multiplied.
 func (g *Graph) reshapesMember(in *instr, n int, inGroup map[int32]bool) bool {
 	nd := &g.nodes[in.node]
-	return nd.op == OpReshape && nd.shape.Len() == n && inGroup[nd.args[0]]
+	return n >= reshapeFuseLen && nd.op == OpReshape && nd.shape.Len() == n && inGroup[nd.args[0]]
 }
 
 // scattersInto reports whether in is a scatter that can join a group of

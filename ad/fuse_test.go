@@ -637,7 +637,7 @@ func fusedGroups(p *Program) []*fusedGroup {
 // reshape read after its group is a view of its argument's whole value.
 // Both match the unfused program to the bit.
 func TestReshapesJoinFusedGroups(t *testing.T) {
-	const d, k, n = 4, 3, 100
+	const d, k, n = 32, 2, 1024 // z has reshapeFuseLen elements; S, one block
 	g := NewGraph()
 	z, _ := g.Var("z", Matrix(d*k, n))
 	w, _ := g.Var("w", Matrix(k, n))
