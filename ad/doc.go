@@ -56,9 +56,9 @@
 // broadcast to it is written a tile at a time where only the group reads
 // it, and its sums, minima and maxima (and the indices of the minima and
 // maxima) along either axis add up a tile at a time, in the order of the
-// elements (such a group runs in one piece); a reshape passes its
-// argument's tile on under the new shape, so that z² reshaped and summed
-// along an axis is one pass over z.
+// elements (such a group runs in one piece); in groups over 512 KiB a
+// reshape passes its argument's tile on under the new shape, so that z²
+// reshaped and summed along an axis is one pass over z.
 // Constant factors and squares merge into the kernels that read them; in a
 // fused group, a value made for one reader alone is computed by that
 // reader's kernel (the extended Rosenbrock gradient is five passes over
