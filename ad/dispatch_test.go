@@ -151,18 +151,27 @@ func TestPairsFormed(t *testing.T) {
 	assert.Less(t, len(p.compact), p.Len()*3/4, "%s", p)
 }
 
+// randomGradProgram compiles a random scalar expression of three
+// variables with its gradient, and returns the program and the generator
+// that made the expression, which gives points for its inputs.
+func randomGradProgram(t *testing.T, rng *rand.Rand) (*Program, *randomExpr) {
+	t.Helper()
+	g := NewGraph()
+	gen := newRandomExpr(g, rng, 3)
+	y := gen.scalar(5)
+	grads, err := g.Grad(y, gen.vars...)
+	require.NoError(t, err)
+	p, err := g.Compile(append([]Node{y}, grads...)...)
+	require.NoError(t, err)
+	return p, gen
+}
+
 // TestCompactRunsLikeSingleSteps compares, bit for bit, random programs
 // run by Run with the same programs run one instruction at a time.
 func TestCompactRunsLikeSingleSteps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 1))
 	for range 200 {
-		g := NewGraph()
-		gen := newRandomExpr(g, rng, 3)
-		y := gen.scalar(5)
-		grads, err := g.Grad(y, gen.vars...)
-		require.NoError(t, err)
-		p, err := g.Compile(append([]Node{y}, grads...)...)
-		require.NoError(t, err)
+		p, gen := randomGradProgram(t, rng)
 		in := gen.split(gen.point(rng))
 		ws, ref := p.NewWorkspace(), p.NewWorkspace()
 		require.NoError(t, p.Run(ws, in))
@@ -188,13 +197,7 @@ func TestCompactRunsLikeSingleSteps(t *testing.T) {
 func TestRegistersChecked(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 5))
 	for range 50 {
-		g := NewGraph()
-		gen := newRandomExpr(g, rng, 3)
-		y := gen.scalar(5)
-		grads, err := g.Grad(y, gen.vars...)
-		require.NoError(t, err)
-		p, err := g.Compile(append([]Node{y}, grads...)...)
-		require.NoError(t, err)
+		p, _ := randomGradProgram(t, rng)
 		require.NoError(t, p.checkRegisters())
 		n := uint32(len(p.regInit))
 		for i := range p.compact {
