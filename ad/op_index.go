@@ -401,9 +401,7 @@ func addAtK(ws *Workspace, in *instr) {
 			}
 			return
 		}
-		row, add := d[j*w:(j+1)*w], v[k*w:(k+1)*w]
-		for e := range row {
-			row[e] += add[e]
-		}
+		row := d[j*w : (j+1)*w]
+		addTo(row, row, v[k*w:(k+1)*w])
 	}
 }
