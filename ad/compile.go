@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -338,6 +339,9 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 // memory rather than one that panics.
 func (p *Program) checkRegisters() error {
 	n := uint32(len(p.regInit))
+	if i := slices.IndexFunc(p.compact, func(st compact) bool { return st.code == cEnd }); i != len(p.compact)-1 {
+		return fmt.Errorf("ad: internal error: the steps end at %d of %d", i, len(p.compact))
+	}
 	for i, st := range p.compact {
 		// A kernel's step holds the instruction's own locations, not
 		// registers; its kernel checks its slices.

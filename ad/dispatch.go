@@ -40,6 +40,7 @@ const (
 	cMove // s[dst] = s[a]
 	cF1   // the instruction's f1 of s[a]
 	cF2   // the instruction's f2 of s[a] and s[b]
+	cEnd  // the last step of every compact form: arith and execute stop here
 	// The pairs, named first then second: the first operation (add, sub,
 	// mul, square) on s[a] and s[b] gives t, then the second gives t + c,
 	// c + t, t - c, c - t, t·c, c·t or t², in the order of pairSeconds.
@@ -208,7 +209,7 @@ func (p *Program) compactCode() []compact {
 		}
 		steps = append(steps, plain[i])
 	}
-	return steps
+	return append(steps, compact{code: cEnd})
 }
 
 // dual returns the superinstruction of single steps x then y, if a dual

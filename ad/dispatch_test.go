@@ -16,8 +16,8 @@ func assertSameBits(t *testing.T, singles []compact, step compact, regs []float6
 	t.Helper()
 	p, got := &Program{}, slices.Clone(regs)
 	x := slices.Clone(regs)
-	p.execute(&Workspace{s: regs}, singles)
-	p.execute(&Workspace{s: got}, []compact{step})
+	p.execute(&Workspace{s: regs}, append(slices.Clip(singles), compact{code: cEnd}))
+	p.execute(&Workspace{s: got}, []compact{step, {code: cEnd}})
 	for r := range regs {
 		assert.Equal(t, math.Float64bits(regs[r]), math.Float64bits(got[r]), "code %d of %v at %v: register %d", step.code, singles, x, r)
 	}
@@ -177,7 +177,7 @@ func TestCompactRunsLikeSingleSteps(t *testing.T) {
 		require.NoError(t, p.Run(ws, in))
 		require.NoError(t, p.load(ref, in))
 		for k := range p.code {
-			step := [1]compact{p.step(k)}
+			step := [2]compact{p.step(k), {code: cEnd}}
 			p.execute(ref, step[:])
 		}
 		for k := range p.outLoc {

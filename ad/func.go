@@ -544,7 +544,7 @@ func runRegisters(prog *Program, ws *Workspace, r *flatRegs, x, v, out []float64
 	for i, vi := range v {
 		*regAt(regs, in[i]) = vi
 	}
-	if i := arith(s, prog.compact); i < len(prog.compact) { // as Run does
+	if i := arith(s, prog.compact); i < len(prog.compact)-1 { // as Run does
 		prog.execute(ws, prog.compact[i:])
 	}
 	for _, k := range r.all {

@@ -149,7 +149,7 @@ func (p *Program) explain(ws *Workspace, in [][]float64) error {
 			ws.execFusedChecked(c.fused, check)
 			continue
 		}
-		step := [1]compact{p.step(k)}
+		step := [2]compact{p.step(k), {code: cEnd}}
 		p.execute(ws, step[:])
 		check(c, 0)
 	}

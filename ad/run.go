@@ -173,7 +173,7 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 		}
 	}
 	// A program of arithmetic alone is done in one call, to arith.
-	if i := arith(s, p.compact); i < len(p.compact) {
+	if i := arith(s, p.compact); i < len(p.compact)-1 {
 		p.execute(ws, p.compact[i:])
 	}
 	return nil
@@ -188,11 +188,13 @@ func (p *Program) runLoaded(ws *Workspace, in [][]float64) error {
 	return nil
 }
 
-// execute runs the instructions of steps: each run of arithmetic in
+// execute runs steps up to their last, cEnd: each run of arithmetic in
 // arith, every other step by a call.
 func (p *Program) execute(ws *Workspace, steps []compact) {
-	for i := 0; i < len(steps); i++ {
+	for i := 0; ; i++ {
 		switch in := &steps[i]; in.code {
+		case cEnd:
+			return
 		case cKernel, cPowSS, cF1, cF2:
 			p.call(ws, in)
 		default:
@@ -202,18 +204,20 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 }
 
 // arith runs the common scalar arithmetic at the start of steps, up to the
-// first step that calls a function, and returns how many steps it ran.
-// Calling nothing, it keeps the loop's state in registers rather than
-// saving it on every step: most of what small programs do runs here. It
-// reads and writes s with regAt, without bounds checks: steps index no
-// register beyond s (see regAt).
+// first step that calls a function or the cEnd that ends them, and returns
+// how many steps it ran. Calling nothing, it keeps the loop's state in
+// registers rather than saving it on every step: most of what small
+// programs do runs here. It reads and writes s with regAt, without bounds
+// checks: steps index no register beyond s (see regAt). It goes from step
+// to step by pointer, with no count to check: steps end in cEnd, which
+// compiling makes sure of (checkRegisters), so it stops inside them.
 func arith(s []float64, steps []compact) int {
 	r := unsafe.Pointer(unsafe.SliceData(s))
-	for i := range steps {
-		in := &steps[i]
+	first := unsafe.Pointer(unsafe.SliceData(steps))
+	for in := (*compact)(first); ; in = (*compact)(unsafe.Add(unsafe.Pointer(in), unsafe.Sizeof(compact{}))) {
 		switch in.code {
-		case cKernel, cPowSS, cF1, cF2:
-			return i
+		case cEnd, cKernel, cPowSS, cF1, cF2:
+			return int((uintptr(unsafe.Pointer(in)) - uintptr(first)) / unsafe.Sizeof(compact{}))
 		case cAddSS:
 			*regAt(r, in.dst) = *regAt(r, in.a) + *regAt(r, in.b)
 		case cSubSS:
@@ -440,7 +444,6 @@ func arith(s []float64, steps []compact) int {
 			*regAt(r, in.dst) = *regAt(r, in.c)
 		}
 	}
-	return len(steps)
 }
 
 // regAt returns register i of the register file that starts at r, without
