@@ -1,0 +1,64 @@
+package machine
+
+import (
+	"math"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRun maps and runs code that computes, in registers 4 to 6 of the
+// file, -((r0 + r1)·r0 - r1/r2) and r3·r3, through XMM registers below and
+// above 8: the results must be Go's, to the bit.
+func TestRun(t *testing.T) {
+	if !Supported {
+		t.Skip("machine code runs on linux/amd64 only")
+	}
+	var a Asm
+	a.SignBit(14)
+	a.Load(9, 0)           // X9 = r0
+	a.Copy(3, 9)           // X3 = r0
+	a.ArithMem(Add, 3, 1)  // X3 = r0 + r1
+	a.Arith(Mul, 3, 9)     // X3 = (r0 + r1)·r0
+	a.Load(12, 1)          // X12 = r1
+	a.ArithMem(Div, 12, 2) // X12 = r1/r2
+	a.Arith(Sub, 3, 12)    // X3 = (r0 + r1)·r0 - r1/r2
+	a.Store(3, 4)
+	a.Negate(3, 14)
+	a.Store(3, 5)
+	a.Load(10, 3)
+	a.Arith(Mul, 10, 10)
+	a.Store(10, 6)
+	a.Ret()
+	c, err := Map(a.Bytes())
+	require.NoError(t, err)
+	for _, r := range [][4]float64{{1.5, -2.25, 3, 7}, {0.1, 0.2, 0.3, 1e200}, {-0.0, 0, 1, math.Inf(-1)}} {
+		regs := make([]float64, 7)
+		copy(regs, r[:])
+		c.Run(unsafe.Pointer(&regs[0]))
+		d := (r[0]+r[1])*r[0] - r[1]/r[2]
+		assert.Equal(t, math.Float64bits(d), math.Float64bits(regs[4]), "%v", r)
+		assert.Equal(t, math.Float64bits(-d), math.Float64bits(regs[5]), "%v", r)
+		assert.Equal(t, math.Float64bits(r[3]*r[3]), math.Float64bits(regs[6]), "%v", r)
+		assert.Equal(t, r[:], regs[:4], "the code writes only registers 4 to 6")
+	}
+}
+
+// TestMapLimit checks that Map refuses a code beyond MaxMaps mapped, and
+// maps again when a code is freed.
+func TestMapLimit(t *testing.T) {
+	if !Supported {
+		t.Skip("machine code runs on linux/amd64 only")
+	}
+	n := maps.Swap(MaxMaps)
+	defer maps.Add(n - MaxMaps)
+	_, err := Map([]byte{0xc3})
+	assert.Error(t, err)
+	assert.Equal(t, int64(MaxMaps), maps.Load())
+	maps.Add(-1)
+	c, err := Map([]byte{0xc3})
+	require.NoError(t, err)
+	c.Run(nil)
+}
