@@ -73,11 +73,24 @@ func (p *Program) shortSteps(steps []compact, k int, home map[int32]uint32, cons
 	if (in.merge == mergeSumAxpy || in.merge == mergeSumAxpySq) && !in.dstLoc.vec {
 		return p.sumAxpySteps(steps, in, operand, constant, scratch)
 	}
+	if (nd.op == OpSum || nd.op == OpDot) && in.merge == mergeNone && !in.dstLoc.vec && in.args[0].vec {
+		return p.sumSteps(steps, in, operand, constant, scratch)
+	}
 	d, ok := home[in.dst]
 	if !in.dstLoc.vec || !ok {
 		return steps, false
 	}
 	n := nd.shape.Len()
+	if nd.op == OpFill {
+		s, ok := operand(in.args[0])
+		if !ok {
+			return steps, false
+		}
+		for i := range n {
+			steps = append(steps, compact{code: cMove, dst: d + uint32(i), a: s(i)})
+		}
+		return steps, true
+	}
 	if (nd.op == OpScatter || nd.op == OpScatterAdd) && nd.shape.Rank() == 1 {
 		// scatter: zeros, then v at start, start+step, …; scatteradd: base,
 		// then base + v there.
@@ -198,6 +211,43 @@ func (p *Program) shortSteps(steps []compact, k int, home map[int32]uint32, cons
 func (p *Program) isConst(i int32, v float64) bool {
 	nd := &p.nodes[i]
 	return nd.op == OpConst && nd.vec == nil && nd.val == v
+}
+
+// sumSteps appends the steps of the sum of a short vector, or of the dot
+// product of two of fewer than four elements, added in the order sum and
+// dot add them (sumParts): for fewer than four elements, one accumulator
+// from zero, the other three zero, added to it at the end; for four, one
+// sum per element from zero, added in pairs. Adding zero first changes
+// only a -0, to 0; adding it once at the end does the same to the result,
+// the only place a sign of zero can go.
+func (p *Program) sumSteps(steps []compact, in *instr, operand func(loc) (func(int) uint32, bool), constant func(float64) uint32, scratch uint32) ([]compact, bool) {
+	n := p.nodes[in.argIDs[0]].shape.Len()
+	a, ok := operand(in.args[0])
+	if !ok || n > 4 {
+		return steps, false
+	}
+	dst, zero := uint32(in.dst), constant(0)
+	if len(in.args) == 1 && n == 4 {
+		return append(steps,
+			compact{code: cAddSS, dst: dst, a: a(0), b: a(1)},
+			compact{code: cAddSS, dst: scratch, a: a(2), b: a(3)},
+			compact{code: cAddSS, dst: dst, a: dst, b: scratch},
+			compact{code: cAddSS, dst: dst, a: dst, b: zero}), true
+	}
+	// term returns the step of element i's term into register r.
+	term := func(i int, r uint32) compact { return compact{code: cMove, dst: r, a: a(i)} }
+	if len(in.args) == 2 {
+		b, ok := operand(in.args[1])
+		if !ok || n == 4 {
+			return steps, false
+		}
+		term = func(i int, r uint32) compact { return compact{code: cMulSS, dst: r, a: a(i), b: b(i)} }
+	}
+	steps = append(steps, term(0, dst))
+	for i := 1; i < n; i++ {
+		steps = append(steps, term(i, scratch), compact{code: cAddSS, dst: dst, a: dst, b: scratch})
+	}
+	return append(steps, compact{code: cAddSS, dst: dst, a: dst, b: zero}), true
 }
 
 // sumAxpySteps appends the steps of Σ a + c·b (or, for mergeSumAxpySq,
