@@ -390,3 +390,41 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 	}
 	return out
 }
+
+// singles returns the single operations step st stands for, in order, as
+// steps of the codes cAddSS to cMove: a pair, a triple or a dual is its
+// operations one by one, each reading from the register file what the
+// one before stored there. It returns false for a step that calls a
+// function.
+func singles(st compact) ([]compact, bool) {
+	switch c := st.code; {
+	case c >= cAddSS && c <= cMove && c != cPowSS:
+		return []compact{{code: c, dst: st.dst, a: st.a, b: st.b}}, true
+	case c >= cAddAdd && c < cSqRMulRAdd:
+		row, col := int(c-cAddAdd)/pairSeconds, int(c-cAddAdd)%pairSeconds
+		first := compact{code: pairFirsts[row], dst: st.mid, a: st.a, b: st.b}
+		second := compact{code: pairSecondOps[col], dst: st.dst, a: st.mid, b: st.c}
+		if col%2 == 1 && col < 6 { // c + t, c - t, c·t
+			second.a, second.b = st.c, st.mid
+		}
+		return []compact{first, second}, true
+	case c == cSqRMulRAdd || c == cSqRMulAdd:
+		add := compact{code: cAddSS, dst: st.dst, a: st.d, b: st.b}
+		if c == cSqRMulAdd {
+			add.a, add.b = st.b, st.d
+		}
+		return []compact{{code: cSqS, dst: st.mid, a: st.a}, {code: cMulSS, dst: st.b, a: st.c, b: st.mid}, add}, true
+	case c >= cAddThenAdd && c <= cMoveThenMove:
+		row, col := int(c-cAddThenAdd)/dualOps, int(c-cAddThenAdd)%dualOps
+		return []compact{{code: dualCodes[row], dst: st.mid, a: st.a, b: st.b}, {code: dualCodes[col], dst: st.dst, a: st.c, b: st.d}}, true
+	}
+	return nil, false
+}
+
+// The single operations of the rows and columns of the pair and dual
+// codes.
+var (
+	pairFirsts    = [...]code{cAddSS, cSubSS, cMulSS, cSqS}
+	pairSecondOps = [pairSeconds]code{cAddSS, cAddSS, cSubSS, cSubSS, cMulSS, cMulSS, cSqS}
+	dualCodes     = [dualOps]code{cAddSS, cSubSS, cMulSS, cSqS, cMove}
+)

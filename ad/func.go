@@ -544,9 +544,7 @@ func runRegisters(prog *Program, ws *Workspace, r *flatRegs, x, v, out []float64
 	for i, vi := range v {
 		*regAt(regs, in[i]) = vi
 	}
-	if i := arith(s, prog.compact); i < len(prog.compact)-1 { // as Run does
-		prog.execute(ws, prog.compact[i:])
-	}
+	prog.runSteps(ws)
 	for _, k := range r.all {
 		if y := *regAt(regs, k); y-y != 0 { // NaN for NaN and ±Inf
 			return false

@@ -172,10 +172,11 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 			}
 		}
 	}
-	// A program of arithmetic alone is done in one call, to arith.
-	if i := arith(s, p.compact); i < len(p.compact)-1 {
-		p.execute(ws, p.compact[i:])
+	if n := p.native; n != nil {
+		n.Run(r) // in the frame of Run: the shortest way there
+		return nil
 	}
+	p.runSteps(ws)
 	return nil
 }
 
@@ -184,8 +185,19 @@ func (p *Program) runLoaded(ws *Workspace, in [][]float64) error {
 	if err := p.load(ws, in); err != nil {
 		return err
 	}
-	p.execute(ws, p.compact)
+	p.runSteps(ws)
 	return nil
+}
+
+// runSteps runs the steps on ws, its inputs loaded: as machine code when
+// the program has some, else a program of arithmetic alone in one call, to
+// arith.
+func (p *Program) runSteps(ws *Workspace) {
+	if n := p.native; n != nil {
+		n.Run(unsafe.Pointer(unsafe.SliceData(ws.s)))
+	} else if i := arith(ws.s, p.compact); i < len(p.compact)-1 {
+		p.execute(ws, p.compact[i:])
+	}
 }
 
 // execute runs steps up to their last, cEnd: each run of arithmetic in

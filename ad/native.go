@@ -1,0 +1,158 @@
+package ad
+
+import (
+	"github.com/nabla-ad/nabla/internal/machine"
+)
+
+// A program whose steps are all scalar arithmetic runs as machine code
+// where package machine makes it (linux/amd64): each operation is one SSE2
+// instruction, its operands in XMM registers where an earlier operation
+// left them, every result stored to its register of the file as the
+// interpreter stores it. There is no dispatch at all, which is most of
+// what such a program costs interpreted. The operations are the
+// interpreter's (singles), in its order, with the same operands in the
+// same places, so the results have its bits (TestNativeMatchesArith).
+
+// nativeBuild says whether this build makes machine code.
+const nativeBuild = machine.Supported
+
+// maxNativeOps is the most single operations compiled to machine code:
+// beyond a few thousand, a program is long enough that the interpreter's
+// dispatch is not what it costs, and the code would only take memory.
+const maxNativeOps = 1 << 14
+
+// compileNative sets p.native to the machine code of p's steps when every
+// step is scalar arithmetic; it leaves it nil when one is not, or when the
+// code cannot be mapped (machine.Map), and p runs interpreted.
+func (p *Program) compileNative() {
+	if !nativeBuild || p.nreg >= 1<<28 { // 8·nreg must fit the displacement
+		return
+	}
+	var ops []compact
+	for _, st := range p.compact[:len(p.compact)-1] {
+		s, ok := singles(st)
+		if !ok {
+			return
+		}
+		ops = append(ops, s...)
+	}
+	if len(ops) == 0 || len(ops) > maxNativeOps {
+		return
+	}
+	if c, err := machine.Map(emitNative(ops)); err == nil {
+		p.native = c
+	}
+}
+
+// xSign is the XMM that holds the sign bit for negation; the others hold
+// values.
+const xSign = machine.XMMs - 1
+
+// An emitter writes the machine code of single operations, keeping the
+// registers of the file it has loaded or stored in XMM registers, the
+// least recently used given up first when it needs one.
+type emitter struct {
+	machine.Asm
+	held [xSign]int64 // the register of the file each XMM holds, or -1
+	used [xSign]int   // when each XMM was last used
+	in   map[uint32]int
+	now  int
+}
+
+// emitNative returns the machine code of ops.
+func emitNative(ops []compact) []byte {
+	e := &emitter{in: map[uint32]int{}}
+	for x := range e.held {
+		e.held[x] = -1
+	}
+	for _, op := range ops {
+		if op.code == cNegS {
+			e.SignBit(xSign)
+			break
+		}
+	}
+	for _, op := range ops {
+		e.op(op)
+	}
+	e.Ret()
+	return e.Bytes()
+}
+
+// arithOps is the machine operation of each binary operation's code.
+var arithOps = map[code]machine.Op{cAddSS: machine.Add, cSubSS: machine.Sub, cMulSS: machine.Mul, cDivSS: machine.Div}
+
+// op writes the code of the single operation o: the result in a fresh
+// XMM, computed as the interpreter computes it (a op b, with a the
+// instruction's destination operand), then stored to o.dst.
+func (e *emitter) op(o compact) {
+	xa := e.get(o.a)
+	op, binary := arithOps[o.code]
+	xb, cached := e.in[o.b]
+	if !binary || !cached {
+		xb = -1
+	}
+	r := e.alloc(xa, xb)
+	e.Copy(r, xa)
+	switch {
+	case binary && cached:
+		e.touch(xb)
+		e.Arith(op, r, xb)
+	case binary:
+		e.ArithMem(op, r, o.b)
+	case o.code == cSqS:
+		e.Arith(machine.Mul, r, r)
+	case o.code == cNegS:
+		e.Negate(r, xSign)
+	}
+	e.Store(r, o.dst)
+	e.bind(o.dst, r)
+}
+
+// get returns the XMM that holds register i of the file, loading it if
+// none does.
+func (e *emitter) get(i uint32) int {
+	if x, ok := e.in[i]; ok {
+		e.touch(x)
+		return x
+	}
+	x := e.alloc(-1, -1)
+	e.Load(x, i)
+	e.bind(i, x)
+	return x
+}
+
+// alloc returns an XMM to write, other than keep and keep2: a free one,
+// or the least recently used, which then holds nothing.
+func (e *emitter) alloc(keep, keep2 int) int {
+	best := -1
+	for x := range e.held {
+		if x == keep || x == keep2 {
+			continue
+		}
+		if e.held[x] < 0 {
+			best = x
+			break
+		}
+		if best < 0 || e.used[x] < e.used[best] {
+			best = x
+		}
+	}
+	if i := e.held[best]; i >= 0 {
+		delete(e.in, uint32(i))
+		e.held[best] = -1
+	}
+	e.touch(best)
+	return best
+}
+
+// bind records that XMM x holds register i of the file, which no other
+// XMM then does.
+func (e *emitter) bind(i uint32, x int) {
+	if old, ok := e.in[i]; ok && old != x {
+		e.held[old] = -1
+	}
+	e.in[i], e.held[x] = x, int64(i)
+	e.touch(x)
+}
+
+func (e *emitter) touch(x int) { e.now++; e.used[x] = e.now }
