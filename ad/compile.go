@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nabla-ad/nabla/internal/machine"
 )
@@ -36,16 +37,20 @@ type Program struct {
 	regInit  []float64 // initial register file: constants in place
 	nslot    int       // vector slots
 	slotInit []slotInit
-	arena    int           // float64s of owned vector buffers
-	blocks   int           // tile buffers for fused groups' internal values
-	parts    int           // float64s of the sums of a fused group's reductions
-	chunked  int           // most vector slots a fused group reads or writes
-	work     int           // most scratch float64s a kernel needs
-	pivots   int           // most scratch ints a kernel needs
-	parallel bool          // whether some fused group is long enough to split
-	seam     int           // float64s of a lane's seam buffer
-	compact  []compact     // the program again, compactly, as Run goes through it
-	native   *machine.Code // the steps as machine code, or nil (compileNative)
+	arena    int       // float64s of owned vector buffers
+	blocks   int       // tile buffers for fused groups' internal values
+	parts    int       // float64s of the sums of a fused group's reductions
+	chunked  int       // most vector slots a fused group reads or writes
+	work     int       // most scratch float64s a kernel needs
+	pivots   int       // most scratch ints a kernel needs
+	parallel bool      // whether some fused group is long enough to split
+	seam     int       // float64s of a lane's seam buffer
+	compact  []compact // the program again, compactly, as Run goes through it
+	// The steps as machine code once some workspace has run the program
+	// nativeAfter times, if it is scalar arithmetic alone (nativeOK).
+	native     atomic.Pointer[machine.Code]
+	nativeOK   bool
+	nativeOnce sync.Once
 	// Whether output 0 is non-finite when an input is (tracksInputs).
 	trackOnce sync.Once
 	tracked   bool
@@ -332,7 +337,7 @@ func (g *Graph) CompileWith(inputs []Node, outputs ...Node) (*Program, error) {
 	if err := p.checkRegisters(); err != nil {
 		return nil, err
 	}
-	p.compileNative()
+	p.nativeOK = p.nativeable()
 	return p, nil
 }
 

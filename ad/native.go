@@ -16,18 +16,39 @@ import (
 // nativeBuild says whether this build makes machine code.
 const nativeBuild = machine.Supported
 
-// maxNativeOps is the most single operations compiled to machine code:
+// maxNativeOps bounds the single operations compiled to machine code:
 // beyond a few thousand, a program is long enough that the interpreter's
 // dispatch is not what it costs, and the code would only take memory.
 const maxNativeOps = 1 << 14
 
-// compileNative sets p.native to the machine code of p's steps when every
-// step is scalar arithmetic; it leaves it nil when one is not, or when the
-// code cannot be mapped (machine.Map), and p runs interpreted.
-func (p *Program) compileNative() {
-	if !nativeBuild || p.nreg >= 1<<28 { // 8·nreg must fit the displacement
-		return
+// nativeAfter is how many runs of one workspace make a program machine
+// code. Writing and mapping the code costs about what two thousand
+// interpreted runs of a small program do (BenchmarkCompileNative), so a
+// program run a few times never pays for it, and one run often pays at
+// most about twice over.
+const nativeAfter = 1 << 10
+
+// nativeable reports whether p could run as machine code: this build
+// makes some, and every step is scalar arithmetic (singles takes it
+// apart), not too many of them.
+func (p *Program) nativeable() bool {
+	// 8·nreg must fit a 32-bit displacement; a step is at most three
+	// single operations.
+	if !nativeBuild || p.nreg >= 1<<28 || len(p.compact) < 2 || len(p.compact) > maxNativeOps/3 {
+		return false
 	}
+	for _, st := range p.compact[:len(p.compact)-1] {
+		if c := st.code; c == cKernel || c == cPowSS || c == cF1 || c == cF2 || c == cEnd {
+			return false
+		}
+	}
+	return true
+}
+
+// compileNative sets p.native to the machine code of p's steps; it leaves
+// it nil when the code cannot be mapped (machine.Map), and p runs
+// interpreted.
+func (p *Program) compileNative() {
 	var ops []compact
 	for _, st := range p.compact[:len(p.compact)-1] {
 		s, ok := singles(st)
@@ -36,11 +57,8 @@ func (p *Program) compileNative() {
 		}
 		ops = append(ops, s...)
 	}
-	if len(ops) == 0 || len(ops) > maxNativeOps {
-		return
-	}
 	if c, err := machine.Map(emitNative(ops)); err == nil {
-		p.native = c
+		p.native.Store(c)
 	}
 }
 

@@ -80,7 +80,7 @@ func TestNativeMatchesArith(t *testing.T) {
 		require.NoError(t, err)
 		p, err := g.Compile(append([]Node{y}, grads...)...)
 		require.NoError(t, err)
-		if p.native != nil {
+		if compiledNative(p) {
 			compiled++
 		}
 		for range 4 {
@@ -138,7 +138,61 @@ func TestNativeCompiled(t *testing.T) {
 	} {
 		p, err := g.Compile(c.f)
 		require.NoError(t, err)
-		assert.Equal(t, c.native, p.native != nil, "%s", p)
+		assert.Equal(t, c.native, compiledNative(p), "%s", p)
+	}
+}
+
+// compiledNative compiles p to machine code now, as its nativeAfter-th
+// run would, and reports whether it has some.
+func compiledNative(p *Program) bool {
+	if p.nativeOK {
+		p.nativeOnce.Do(p.compileNative)
+	}
+	return p.native.Load() != nil
+}
+
+// TestNativeAfterRuns checks that a program becomes machine code on the
+// nativeAfter-th run of a workspace, not before, and computes the same
+// before and after.
+func TestNativeAfterRuns(t *testing.T) {
+	if !nativeBuild {
+		t.Skip("machine code is made on linux/amd64 only")
+	}
+	g := NewGraph()
+	x, _ := g.Var("x", Scalar())
+	y, _ := g.Var("y", Scalar())
+	p, err := g.Compile(g.sub(g.div(x, y), g.neg(x)))
+	require.NoError(t, err)
+	ws := p.NewWorkspace()
+	in := [][]float64{{3}, {2}}
+	for range nativeAfter - 1 {
+		require.NoError(t, p.Run(ws, in))
+	}
+	assert.Nil(t, p.native.Load(), "before the %dth run", nativeAfter)
+	assert.Equal(t, 4.5, ws.Scalar(0))
+	require.NoError(t, p.Run(ws, in))
+	assert.NotNil(t, p.native.Load(), "after the %dth run", nativeAfter)
+	require.NoError(t, p.Run(ws, [][]float64{{-1}, {4}}))
+	assert.Equal(t, -1.25, ws.Scalar(0)) // -1/4 - 1
+}
+
+// BenchmarkCompileNative measures writing and mapping the machine code of
+// the Rosenbrock gradient, the cost nativeAfter weighs.
+func BenchmarkCompileNative(b *testing.B) {
+	if !nativeBuild {
+		b.Skip("machine code is made on linux/amd64 only")
+	}
+	g := NewGraph()
+	x, _ := g.Var("x", Scalar())
+	y, _ := g.Var("y", Scalar())
+	f := g.add2(g.bin(OpPow, g.sub(g.Const(1), x), g.Const(2)), g.mul(g.Const(100), g.bin(OpPow, g.sub(y, g.bin(OpPow, x, g.Const(2))), g.Const(2))))
+	grads, err := g.Grad(f, x, y)
+	require.NoError(b, err)
+	p, err := g.Compile(f, grads[0], grads[1])
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.compileNative()
 	}
 }
 

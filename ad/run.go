@@ -13,6 +13,7 @@ import (
 // Workspace holds the buffers one goroutine needs to run a Program.
 type Workspace struct {
 	p     *Program
+	runs  int         // interpreted runs, up to nativeAfter
 	s     []float64   // scalar registers
 	out   []*float64  // the register of each scalar output, for Scalar
 	v     [][]float64 // vector slots
@@ -172,7 +173,7 @@ func (p *Program) Run(ws *Workspace, in [][]float64) error {
 			}
 		}
 	}
-	if n := p.native; n != nil {
+	if n := p.native.Load(); n != nil {
 		n.Run(r) // in the frame of Run: the shortest way there
 		return nil
 	}
@@ -191,11 +192,19 @@ func (p *Program) runLoaded(ws *Workspace, in [][]float64) error {
 
 // runSteps runs the steps on ws, its inputs loaded: as machine code when
 // the program has some, else a program of arithmetic alone in one call, to
-// arith.
+// arith. A program that could have machine code gets it when a workspace
+// has run it nativeAfter times.
 func (p *Program) runSteps(ws *Workspace) {
-	if n := p.native; n != nil {
+	if n := p.native.Load(); n != nil {
 		n.Run(unsafe.Pointer(unsafe.SliceData(ws.s)))
-	} else if i := arith(ws.s, p.compact); i < len(p.compact)-1 {
+		return
+	}
+	if p.nativeOK {
+		if ws.runs++; ws.runs == nativeAfter {
+			p.nativeOnce.Do(p.compileNative)
+		}
+	}
+	if i := arith(ws.s, p.compact); i < len(p.compact)-1 {
 		p.execute(ws, p.compact[i:])
 	}
 }

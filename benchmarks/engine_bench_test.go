@@ -359,6 +359,20 @@ func BenchmarkCompile(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Len()), "ns/node")
 	})
+	// A small program of scalar arithmetic, which linux/amd64 builds
+	// compile on to machine code (a mapping of its own).
+	b.Run("rosenbrock2", func(b *testing.B) {
+		g := ad.NewGraph()
+		f, x, y := rosenbrock2(g)
+		grad, _ := g.Grad(f, x, y)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := g.Compile(f, grad[0], grad[1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Len()), "ns/node")
+	})
 }
 
 // BenchmarkHVP measures Hessian-vector products with v = (1, …, 1).
