@@ -87,10 +87,10 @@
 // what the instructions one at a time would, in the same order, so the
 // results are the same to the bit. On linux/amd64, a program whose steps
 // are all scalar arithmetic (a gradient or Hessian of a few scalars, say)
-// is compiled further, to machine code (package internal/machine): one
-// SSE2 instruction per operation, operands kept in XMM registers, no
-// dispatch at all, and again the interpreter's operations in its order,
-// so the same bits.
+// is compiled further, to machine code (package internal/machine), once a
+// workspace has run it a thousand times: one SSE2 instruction per
+// operation, operands kept in XMM registers, no dispatch at all, and
+// again the interpreter's operations in its order, so the same bits.
 //
 // # Functions
 //
