@@ -176,20 +176,28 @@ func TestNativeAfterRuns(t *testing.T) {
 	assert.Equal(t, -1.25, ws.Scalar(0)) // -1/4 - 1
 }
 
+// rosenbrockGradient compiles the value and gradient of the Rosenbrock
+// function (1-x)² + 100(y-x²)².
+func rosenbrockGradient(tb testing.TB) *Program {
+	tb.Helper()
+	g := NewGraph()
+	x, _ := g.Var("x", Scalar())
+	y, _ := g.Var("y", Scalar())
+	f := g.add2(g.bin(OpPow, g.sub(g.Const(1), x), g.Const(2)), g.mul(g.Const(100), g.bin(OpPow, g.sub(y, g.bin(OpPow, x, g.Const(2))), g.Const(2))))
+	grads, err := g.Grad(f, x, y)
+	require.NoError(tb, err)
+	p, err := g.Compile(f, grads[0], grads[1])
+	require.NoError(tb, err)
+	return p
+}
+
 // BenchmarkCompileNative measures writing and mapping the machine code of
 // the Rosenbrock gradient, the cost nativeAfter weighs.
 func BenchmarkCompileNative(b *testing.B) {
 	if !nativeBuild {
 		b.Skip("machine code is made on linux/amd64 only")
 	}
-	g := NewGraph()
-	x, _ := g.Var("x", Scalar())
-	y, _ := g.Var("y", Scalar())
-	f := g.add2(g.bin(OpPow, g.sub(g.Const(1), x), g.Const(2)), g.mul(g.Const(100), g.bin(OpPow, g.sub(y, g.bin(OpPow, x, g.Const(2))), g.Const(2))))
-	grads, err := g.Grad(f, x, y)
-	require.NoError(b, err)
-	p, err := g.Compile(f, grads[0], grads[1])
-	require.NoError(b, err)
+	p := rosenbrockGradient(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		p.compileNative()
@@ -204,14 +212,7 @@ func TestNativeUnderProfiler(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a quarter of a second")
 	}
-	g := NewGraph()
-	x, _ := g.Var("x", Scalar())
-	y, _ := g.Var("y", Scalar())
-	f := g.add2(g.bin(OpPow, g.sub(g.Const(1), x), g.Const(2)), g.mul(g.Const(100), g.bin(OpPow, g.sub(y, g.bin(OpPow, x, g.Const(2))), g.Const(2))))
-	grads, err := g.Grad(f, x, y)
-	require.NoError(t, err)
-	p, err := g.Compile(f, grads[0], grads[1])
-	require.NoError(t, err)
+	p := rosenbrockGradient(t)
 	ws := p.NewWorkspace()
 	require.NoError(t, pprof.StartCPUProfile(discard{}))
 	defer pprof.StopCPUProfile()
