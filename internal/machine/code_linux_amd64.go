@@ -49,7 +49,12 @@ func unmap(m []byte) {
 
 // Run runs the code with SI = regs, the register file, which must hold
 // every register the code reads or writes.
-func (c *Code) Run(regs unsafe.Pointer) { call(c.entry, regs) }
+func (c *Code) Run(regs unsafe.Pointer) {
+	call(c.entry, regs)
+	// c must outlive the call: were it collected during it, its cleanup
+	// would unmap the code that runs.
+	runtime.KeepAlive(c)
+}
 
 // call calls the code at entry with SI = regs.
 //
