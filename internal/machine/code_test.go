@@ -2,7 +2,9 @@ package machine
 
 import (
 	"math"
+	"runtime"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
@@ -53,7 +55,7 @@ func TestMapLimit(t *testing.T) {
 		t.Skip("machine code runs on linux/amd64 only")
 	}
 	n := maps.Swap(MaxMaps)
-	defer maps.Add(n - MaxMaps)
+	defer maps.Add(n + 1 - MaxMaps) // n and the code mapped below
 	_, err := Map([]byte{0xc3})
 	assert.Error(t, err)
 	assert.Equal(t, int64(MaxMaps), maps.Load())
@@ -61,4 +63,29 @@ func TestMapLimit(t *testing.T) {
 	c, err := Map([]byte{0xc3})
 	require.NoError(t, err)
 	c.Run(nil)
+}
+
+// TestUnmapped checks that codes no longer referenced are unmapped, so
+// that mapping more goes on past MaxMaps over time.
+func TestUnmapped(t *testing.T) {
+	if !Supported {
+		t.Skip("machine code runs on linux/amd64 only")
+	}
+	start := maps.Load()
+	for range 2 * MaxMaps {
+		c, err := Map([]byte{0xc3})
+		require.NoError(t, err)
+		c.Run(nil)
+		if maps.Load() > start+MaxMaps/2 {
+			runtime.GC() // the cleanups of the codes dropped run after it
+		}
+	}
+	for range 100 {
+		if maps.Load() <= start {
+			break
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	assert.LessOrEqual(t, maps.Load(), start)
 }
