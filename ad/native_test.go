@@ -270,3 +270,38 @@ func TestSinglesMatchSteps(t *testing.T) {
 	_, ok := singles(compact{code: cKernel})
 	assert.False(t, ok)
 }
+
+// FuzzNative compares machine code with the interpreter on the random
+// program of scalar arithmetic a seed picks, at inputs the fuzzer picks:
+// every register must end with the same bits (NaNs aside).
+func FuzzNative(f *testing.F) {
+	if !nativeBuild {
+		f.Skip("machine code is made on linux/amd64 only")
+	}
+	f.Add(uint64(1), uint8(4), -1.2, 1.0, 0.5)
+	f.Add(uint64(7), uint8(7), 0.0, math.Copysign(0, -1), math.Inf(1))
+	f.Fuzz(func(t *testing.T, seed uint64, depth uint8, a, b, v float64) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		g := NewGraph()
+		va, _ := g.Var("a", Scalar())
+		vb, _ := g.Var("b", Scalar())
+		vv, _ := g.Var("v", Vector(3))
+		vars := []Node{va, vb, vv}
+		y := randomArith(g, rng, vars, int(depth%8))
+		grads, err := g.Grad(y, vars...)
+		require.NoError(t, err)
+		p, err := g.Compile(append([]Node{y}, grads...)...)
+		require.NoError(t, err)
+		if !compiledNative(p) {
+			return
+		}
+		in := [][]float64{{a}, {b}, {v, a * v, b - v}}
+		ws, ref := p.NewWorkspace(), p.NewWorkspace()
+		require.NoError(t, p.Run(ws, in))
+		require.NoError(t, p.load(ref, in))
+		arith(ref.s, p.compact)
+		for r := range ref.s {
+			requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
+		}
+	})
+}
