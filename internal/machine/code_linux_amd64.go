@@ -15,6 +15,7 @@ const Supported = true
 // A Code is machine code mapped executable.
 type Code struct {
 	entry unsafe.Pointer
+	size  int
 }
 
 // Map copies the machine code b to memory of its own, executable and
@@ -36,7 +37,7 @@ func Map(b []byte) (*Code, error) {
 		maps.Add(-1)
 		return nil, err
 	}
-	c := &Code{entry: unsafe.Pointer(unsafe.SliceData(m))}
+	c := &Code{entry: unsafe.Pointer(unsafe.SliceData(m)), size: len(b)}
 	runtime.AddCleanup(c, unmap, m)
 	return c, nil
 }
@@ -47,12 +48,23 @@ func unmap(m []byte) {
 	maps.Add(-1)
 }
 
-// Run runs the code with SI = regs, the register file, which must hold
-// every register the code reads or writes.
+// Run runs the code from its start with SI = regs, the register file,
+// which must hold every register the code reads or writes.
 func (c *Code) Run(regs unsafe.Pointer) {
 	call(c.entry, regs)
 	// c must outlive the call: were it collected during it, its cleanup
 	// would unmap the code that runs.
+	runtime.KeepAlive(c)
+}
+
+// RunAt runs the code from byte off, the start of an instruction, as Run
+// runs it from 0: code of several parts, each ending in a return, has an
+// entry at the start of each. It panics for an off outside the code.
+func (c *Code) RunAt(off int, regs unsafe.Pointer) {
+	if uint(off) >= uint(c.size) {
+		panic("machine: RunAt outside the code")
+	}
+	call(unsafe.Add(c.entry, off), regs)
 	runtime.KeepAlive(c)
 }
 

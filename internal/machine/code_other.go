@@ -20,3 +20,6 @@ func Map(b []byte) (*Code, error) {
 
 // Run does nothing: there is no Code to run.
 func (c *Code) Run(regs unsafe.Pointer) {}
+
+// RunAt does nothing: there is no Code to run.
+func (c *Code) RunAt(off int, regs unsafe.Pointer) {}

@@ -48,6 +48,32 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunAt runs code of two parts from the start of each: the first
+// adds registers 0 and 1 into 2, the second multiplies them into 3.
+func TestRunAt(t *testing.T) {
+	if !Supported {
+		t.Skip("machine code runs on linux/amd64 only")
+	}
+	var a Asm
+	a.Load(0, 0)
+	a.ArithMem(Add, 0, 1)
+	a.Store(0, 2)
+	a.Ret()
+	second := len(a.Bytes())
+	a.Load(5, 0)
+	a.ArithMem(Mul, 5, 1)
+	a.Store(5, 3)
+	a.Ret()
+	c, err := Map(a.Bytes())
+	require.NoError(t, err)
+	regs := []float64{3, 4, 0, 0}
+	c.RunAt(second, unsafe.Pointer(&regs[0]))
+	assert.Equal(t, []float64{3, 4, 0, 12}, regs)
+	c.RunAt(0, unsafe.Pointer(&regs[0]))
+	assert.Equal(t, []float64{3, 4, 7, 12}, regs)
+	assert.Panics(t, func() { c.RunAt(len(a.Bytes()), unsafe.Pointer(&regs[0])) })
+}
+
 // TestMapLimit checks that Map refuses a code beyond MaxMaps mapped, and
 // maps again when a code is freed.
 func TestMapLimit(t *testing.T) {
