@@ -47,8 +47,11 @@ type Program struct {
 	seam     int       // float64s of a lane's seam buffer
 	compact  []compact // the program again, compactly, as Run goes through it
 	// The steps as machine code once some workspace has run the program
-	// nativeAfter times, if it is scalar arithmetic alone (nativeOK).
+	// nativeAfter times, if it is scalar arithmetic alone, or its runs of
+	// arithmetic as machine code between its other steps (segments), if
+	// it has some (nativeOK).
 	native     atomic.Pointer[machine.Code]
+	segments   atomic.Pointer[segmented]
 	nativeOK   bool
 	nativeOnce sync.Once
 	// Whether output 0 is non-finite when an input is (tracksInputs).

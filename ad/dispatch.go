@@ -41,6 +41,9 @@ const (
 	cF1   // the instruction's f1 of s[a]
 	cF2   // the instruction's f2 of s[a] and s[b]
 	cEnd  // the last step of every compact form: arith and execute stop here
+	// A run of arithmetic as machine code: the program's segments from
+	// byte k (compileNative).
+	cNative
 	// The pairs, named first then second: the first operation (add, sub,
 	// mul, square) on s[a] and s[b] gives t, then the second gives t + c,
 	// c + t, t - c, c - t, t·c, c·t or t², in the order of pairSeconds.

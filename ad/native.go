@@ -28,38 +28,87 @@ const maxNativeOps = 1 << 14
 // most about twice over.
 const nativeAfter = 1 << 10
 
-// nativeable reports whether p could run as machine code: this build
-// makes some, and every step is scalar arithmetic (singles takes it
-// apart), not too many of them.
+// minSegment is the fewest steps of arithmetic between other steps that
+// become machine code: a call to the code costs about what interpreting
+// one step does.
+const minSegment = 2
+
+// calls reports whether st calls a function, which machine code does
+// not: the steps a run of arithmetic ends at.
+func calls(st compact) bool {
+	switch st.code {
+	case cKernel, cPowSS, cF1, cF2, cEnd, cNative:
+		return true
+	}
+	return false
+}
+
+// nativeable reports whether p could run, or have runs of its steps
+// run, as machine code: this build makes some, and p is all scalar
+// arithmetic (singles takes it apart) or has runs of at least minSegment
+// such steps between its other steps; not too many of them.
 func (p *Program) nativeable() bool {
 	// 8·nreg must fit a 32-bit displacement; a step is at most three
 	// single operations.
-	if !nativeBuild || p.nreg >= 1<<28 || len(p.compact) < 2 || len(p.compact) > maxNativeOps/3 {
+	if !nativeBuild || p.nreg >= 1<<28 || len(p.compact) > maxNativeOps/3 {
 		return false
 	}
-	for _, st := range p.compact[:len(p.compact)-1] {
-		if c := st.code; c == cKernel || c == cPowSS || c == cF1 || c == cF2 || c == cEnd {
-			return false
+	run := 0
+	for _, st := range p.compact {
+		if !calls(st) {
+			run++
+		} else if run >= minSegment {
+			return true
+		} else {
+			run = 0
 		}
 	}
-	return true
+	return false
 }
 
-// compileNative sets p.native to the machine code of p's steps; it leaves
-// it nil when the code cannot be mapped (machine.Map), and p runs
-// interpreted.
+// A segmented program is a program's steps with each run of at least
+// minSegment steps of arithmetic replaced by one cNative step that calls
+// its machine code, the part of code from byte k.
+type segmented struct {
+	code  *machine.Code
+	steps []compact
+}
+
+// compileNative makes the machine code of p: of all its steps when they
+// are all arithmetic (p.native), else of its runs of arithmetic
+// (p.segments). It leaves both nil when the code cannot be mapped
+// (machine.Map), and p runs interpreted.
 func (p *Program) compileNative() {
-	var ops []compact
-	for _, st := range p.compact[:len(p.compact)-1] {
-		s, ok := singles(st)
-		if !ok {
-			return
+	e := newEmitter()
+	var steps []compact
+	whole := true
+	for i := 0; i < len(p.compact)-1; {
+		j := i
+		for !calls(p.compact[j]) {
+			j++
 		}
-		ops = append(ops, s...)
+		if j-i >= minSegment {
+			steps = append(steps, compact{code: cNative, k: uint32(len(e.Bytes()))})
+			e.segment(p.compact[i:j])
+		} else {
+			steps = append(steps, p.compact[i:j]...)
+		}
+		if j < len(p.compact)-1 {
+			whole = false
+			steps = append(steps, p.compact[j])
+			j++
+		}
+		i = j
 	}
-	if c, err := machine.Map(emitNative(ops)); err == nil {
+	c, err := machine.Map(e.Bytes())
+	if err != nil {
+		return
+	}
+	if whole && len(steps) == 1 {
 		p.native.Store(c)
+		return
 	}
+	p.segments.Store(&segmented{code: c, steps: append(steps, compact{code: cEnd})})
 }
 
 // xSign is the XMM that holds the sign bit for negation; the others hold
@@ -77,11 +126,20 @@ type emitter struct {
 	now  int
 }
 
-// emitNative returns the machine code of ops.
-func emitNative(ops []compact) []byte {
-	e := &emitter{in: map[uint32]int{}}
+// newEmitter returns an emitter with nothing written.
+func newEmitter() *emitter { return &emitter{in: map[uint32]int{}} }
+
+// segment writes the machine code of steps, scalar arithmetic, and a
+// return, from nothing in the XMM registers.
+func (e *emitter) segment(steps []compact) {
+	clear(e.in)
 	for x := range e.held {
 		e.held[x] = -1
+	}
+	var ops []compact
+	for _, st := range steps {
+		s, _ := singles(st)
+		ops = append(ops, s...)
 	}
 	for _, op := range ops {
 		if op.code == cNegS {
@@ -93,7 +151,6 @@ func emitNative(ops []compact) []byte {
 		e.op(op)
 	}
 	e.Ret()
-	return e.Bytes()
 }
 
 // arithOps is the machine operation of each binary operation's code.

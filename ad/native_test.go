@@ -143,12 +143,12 @@ func TestNativeCompiled(t *testing.T) {
 }
 
 // compiledNative compiles p to machine code now, as its nativeAfter-th
-// run would, and reports whether it has some.
+// run would, and reports whether it has some, whole or in segments.
 func compiledNative(p *Program) bool {
 	if p.nativeOK {
 		p.nativeOnce.Do(p.compileNative)
 	}
-	return p.native.Load() != nil
+	return p.native.Load() != nil || p.segments.Load() != nil
 }
 
 // TestNativeAfterRuns checks that a program becomes machine code on the
@@ -247,7 +247,7 @@ func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func TestSinglesMatchSteps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	for c := cAddSS; c <= cMoveThenMove; c++ {
-		if c == cPowSS || c == cF1 || c == cF2 || c == cEnd {
+		if c == cPowSS || c == cF1 || c == cF2 || c == cEnd || c == cNative {
 			continue
 		}
 		for range 20 {
@@ -304,4 +304,43 @@ func FuzzNative(f *testing.F) {
 			requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
 		}
 	})
+}
+
+// TestSegmentsMatchInterpreter runs random programs over every op, with
+// their gradients, with their runs of arithmetic as machine code and
+// interpreted: every register and every output must have the same bits
+// (NaNs aside).
+func TestSegmentsMatchInterpreter(t *testing.T) {
+	if !nativeBuild {
+		t.Skip("machine code is made on linux/amd64 only")
+	}
+	rng := rand.New(rand.NewPCG(41, 3))
+	segmented := 0
+	for range 300 {
+		p, gen := randomGradProgram(t, rng)
+		if !compiledNative(p) {
+			continue
+		}
+		if p.segments.Load() != nil {
+			segmented++
+		}
+		for range 3 {
+			in := gen.split(gen.point(rng))
+			ws, ref := p.NewWorkspace(), p.NewWorkspace()
+			require.NoError(t, p.Run(ws, in))
+			require.NoError(t, p.load(ref, in))
+			if i := arith(ref.s, p.compact); i < len(p.compact)-1 { // interpreted
+				p.execute(ref, p.compact[i:])
+			}
+			for r := range ref.s {
+				requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
+			}
+			for k := range p.outLoc {
+				for j, want := range ref.Output(k) {
+					requireSameBits(t, want, ws.Output(k)[j], "output %d at %v of\n%s", k, in, p)
+				}
+			}
+		}
+	}
+	assert.Greater(t, segmented, 100, "programs with runs of arithmetic as machine code")
 }

@@ -191,21 +191,25 @@ func (p *Program) runLoaded(ws *Workspace, in [][]float64) error {
 }
 
 // runSteps runs the steps on ws, its inputs loaded: as machine code when
-// the program has some, else a program of arithmetic alone in one call, to
-// arith. A program that could have machine code gets it when a workspace
-// has run it nativeAfter times.
+// the program is, else a program of arithmetic alone in one call, to
+// arith, and its runs of arithmetic as machine code when it has some. A
+// program that could have machine code gets it when a workspace has run
+// it nativeAfter times.
 func (p *Program) runSteps(ws *Workspace) {
 	if n := p.native.Load(); n != nil {
 		n.Run(unsafe.Pointer(unsafe.SliceData(ws.s)))
 		return
 	}
-	if p.nativeOK {
+	steps := p.compact
+	if sg := p.segments.Load(); sg != nil {
+		steps = sg.steps
+	} else if p.nativeOK {
 		if ws.runs++; ws.runs == nativeAfter {
 			p.nativeOnce.Do(p.compileNative)
 		}
 	}
-	if i := arith(ws.s, p.compact); i < len(p.compact)-1 {
-		p.execute(ws, p.compact[i:])
+	if i := arith(ws.s, steps); i < len(steps)-1 {
+		p.execute(ws, steps[i:])
 	}
 }
 
@@ -218,6 +222,8 @@ func (p *Program) execute(ws *Workspace, steps []compact) {
 			return
 		case cKernel, cPowSS, cF1, cF2:
 			p.call(ws, in)
+		case cNative:
+			p.segments.Load().code.RunAt(int(in.k), unsafe.Pointer(unsafe.SliceData(ws.s)))
 		default:
 			i += arith(ws.s, steps[i:]) - 1
 		}
@@ -237,7 +243,7 @@ func arith(s []float64, steps []compact) int {
 	first := unsafe.Pointer(unsafe.SliceData(steps))
 	for in := (*compact)(first); ; in = (*compact)(unsafe.Add(unsafe.Pointer(in), unsafe.Sizeof(compact{}))) {
 		switch in.code {
-		case cEnd, cKernel, cPowSS, cF1, cF2:
+		case cEnd, cKernel, cPowSS, cF1, cF2, cNative:
 			return int((uintptr(unsafe.Pointer(in)) - uintptr(first)) / unsafe.Sizeof(compact{}))
 		case cAddSS:
 			*regAt(r, in.dst) = *regAt(r, in.a) + *regAt(r, in.b)
