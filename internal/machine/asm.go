@@ -24,6 +24,8 @@ const (
 	opMovapd     = 0x28
 	opMovq       = 0x6e // MOVQ r64, xmm
 	opXorpd      = 0x57
+	opAndnpd     = 0x55
+	opSqrtsd     = 0x51
 	prefixSD     = 0xf2
 	prefixPD     = 0x66
 )
@@ -63,6 +65,13 @@ func (a *Asm) SignBit(x int) {
 // Negate writes XORPD Xsign, Xx: the sign of XMM x flipped, given the
 // sign bit alone in XMM sign (SignBit).
 func (a *Asm) Negate(x, sign int) { a.reg(prefixPD, opXorpd, x, sign) }
+
+// Sqrt writes SQRTSD Xsrc, Xdst: the square root of XMM src into dst.
+func (a *Asm) Sqrt(dst, src int) { a.reg(prefixSD, opSqrtsd, dst, src) }
+
+// AndNot writes ANDNPD Xsrc, Xdst: dst = ^dst & src. With dst a copy of
+// the sign bit alone (SignBit), it is the absolute value of src.
+func (a *Asm) AndNot(dst, src int) { a.reg(prefixPD, opAndnpd, dst, src) }
 
 // Ret writes RET.
 func (a *Asm) Ret() { a.b = append(a.b, 0xc3) }

@@ -35,6 +35,9 @@ func TestEncoding(t *testing.T) {
 			[]byte{0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x66, 0x48, 0x0f, 0x6e, 0xd8}},
 		{"xorpd %xmm14,%xmm5", func(a *Asm) { a.Negate(5, 14) }, []byte{0x66, 0x41, 0x0f, 0x57, 0xee}},
 		{"xorpd %xmm1,%xmm9", func(a *Asm) { a.Negate(9, 1) }, []byte{0x66, 0x44, 0x0f, 0x57, 0xc9}},
+		{"sqrtsd %xmm9,%xmm2", func(a *Asm) { a.Sqrt(2, 9) }, []byte{0xf2, 0x41, 0x0f, 0x51, 0xd1}},
+		{"sqrtsd %xmm3,%xmm3", func(a *Asm) { a.Sqrt(3, 3) }, []byte{0xf2, 0x0f, 0x51, 0xdb}},
+		{"andnpd %xmm5,%xmm12", func(a *Asm) { a.AndNot(12, 5) }, []byte{0x66, 0x44, 0x0f, 0x55, 0xe5}},
 		{"ret", func(a *Asm) { a.Ret() }, []byte{0xc3}},
 	} {
 		var a Asm

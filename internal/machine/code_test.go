@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRun maps and runs code that computes, in registers 4 to 6 of the
-// file, -((r0 + r1)·r0 - r1/r2) and r3·r3, through XMM registers below and
-// above 8: the results must be Go's, to the bit.
+// TestRun maps and runs code that computes, in registers 4 to 8 of the
+// file, (r0 + r1)·r0 - r1/r2, its negation, r3·r3, √r2 and |r1|, through
+// XMM registers below and above 8: the results must be Go's, to the bit.
 func TestRun(t *testing.T) {
 	if !Supported {
 		t.Skip("machine code runs on linux/amd64 only")
@@ -33,18 +33,27 @@ func TestRun(t *testing.T) {
 	a.Load(10, 3)
 	a.Arith(Mul, 10, 10)
 	a.Store(10, 6)
+	a.Load(11, 2)
+	a.Sqrt(2, 11)
+	a.Store(2, 7)
+	a.Load(0, 1)
+	a.Copy(13, 14)
+	a.AndNot(13, 0)
+	a.Store(13, 8)
 	a.Ret()
 	c, err := Map(a.Bytes())
 	require.NoError(t, err)
-	for _, r := range [][4]float64{{1.5, -2.25, 3, 7}, {0.1, 0.2, 0.3, 1e200}, {-0.0, 0, 1, math.Inf(-1)}} {
-		regs := make([]float64, 7)
+	for _, r := range [][4]float64{{1.5, -2.25, 3, 7}, {0.1, 0.2, 0.3, 1e200}, {-0.0, math.Copysign(0, -1), -1, math.Inf(-1)}} {
+		regs := make([]float64, 9)
 		copy(regs, r[:])
 		c.Run(unsafe.Pointer(&regs[0]))
 		d := (r[0]+r[1])*r[0] - r[1]/r[2]
 		assert.Equal(t, math.Float64bits(d), math.Float64bits(regs[4]), "%v", r)
 		assert.Equal(t, math.Float64bits(-d), math.Float64bits(regs[5]), "%v", r)
 		assert.Equal(t, math.Float64bits(r[3]*r[3]), math.Float64bits(regs[6]), "%v", r)
-		assert.Equal(t, r[:], regs[:4], "the code writes only registers 4 to 6")
+		assert.Equal(t, math.Float64bits(math.Sqrt(r[2])), math.Float64bits(regs[7]), "%v", r)
+		assert.Equal(t, math.Float64bits(math.Abs(r[1])), math.Float64bits(regs[8]), "%v", r)
+		assert.Equal(t, r[:], regs[:4], "the code writes only registers 4 to 8")
 	}
 }
 
