@@ -44,6 +44,8 @@ const (
 	// A run of arithmetic as machine code: the program's segments from
 	// byte k (compileNative).
 	cNative
+	cSqrtS // s[dst] = √s[a]
+	cAbsS  // s[dst] = |s[a]|
 	// The pairs, named first then second: the first operation (add, sub,
 	// mul, square) on s[a] and s[b] gives t, then the second gives t + c,
 	// c + t, t - c, c - t, t·c, c·t or t², in the order of pairSeconds.
@@ -395,13 +397,13 @@ func (p *Program) dropMoves(steps []compact, home map[int32]uint32) []compact {
 }
 
 // singles returns the single operations step st stands for, in order, as
-// steps of the codes cAddSS to cMove: a pair, a triple or a dual is its
-// operations one by one, each reading from the register file what the
-// one before stored there. It returns false for a step that calls a
-// function.
+// steps of the codes cAddSS to cMove (but cPowSS), cSqrtS and cAbsS: a
+// pair, a triple or a dual is its operations one by one, each reading from
+// the register file what the one before stored there. It returns false
+// for a step that calls a function.
 func singles(st compact) ([]compact, bool) {
 	switch c := st.code; {
-	case c >= cAddSS && c <= cMove && c != cPowSS:
+	case c >= cAddSS && c <= cMove && c != cPowSS, c == cSqrtS, c == cAbsS:
 		return []compact{{code: c, dst: st.dst, a: st.a, b: st.b}}, true
 	case c >= cAddAdd && c < cSqRMulRAdd:
 		row, col := int(c-cAddAdd)/pairSeconds, int(c-cAddAdd)%pairSeconds

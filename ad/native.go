@@ -142,7 +142,7 @@ func (e *emitter) segment(steps []compact) {
 		ops = append(ops, s...)
 	}
 	for _, op := range ops {
-		if op.code == cNegS {
+		if op.code == cNegS || op.code == cAbsS {
 			e.SignBit(xSign)
 			break
 		}
@@ -167,7 +167,15 @@ func (e *emitter) op(o compact) {
 		xb = -1
 	}
 	r := e.alloc(xa, xb)
-	e.Copy(r, xa)
+	switch o.code {
+	case cSqrtS:
+		e.Sqrt(r, xa)
+	case cAbsS:
+		e.Copy(r, xSign)
+		e.AndNot(r, xa) // a without its sign bit
+	default:
+		e.Copy(r, xa)
+	}
 	switch {
 	case binary && cached:
 		e.touch(xb)

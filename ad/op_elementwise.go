@@ -74,11 +74,11 @@ func init() {
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpExp, x) })})
 	defineElementwise(opDef{op: OpSqrt, gen: genForm{expr: "math.Sqrt(%[1]s)"},
 		name: "sqrt", doc: "the square root of x",
-		f1: math.Sqrt, cplx: complex1(cmplx.Sqrt),
+		f1: math.Sqrt, cplx: complex1(cmplx.Sqrt), fast: fastKernels{scalar: cSqrtS},
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.div(g.Const(0.5), y) })})
 	defineElementwise(opDef{op: OpAbs, gen: genForm{expr: "math.Abs(%[1]s)"},
 		name: "abs", doc: "the absolute value of x (derivative 0 at 0)",
-		f1: math.Abs, noComplex: true,
+		f1: math.Abs, noComplex: true, fast: fastKernels{scalar: cAbsS},
 		partials: partial1(func(g *Graph, y, x Node) Node { return g.un(OpSign, x) })})
 	// σ(x)σ(-x), not y(1-y), which cancels where σ saturates near 1.
 	defineElementwise(opDef{op: OpSigmoid, gen: genForm{expr: "%[3]sSigmoid(%[1]s)", helper: sigmoidSource},

@@ -2,6 +2,7 @@ package ad
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -255,6 +256,10 @@ func arith(s []float64, steps []compact) int {
 			*regAt(r, in.dst) = *regAt(r, in.a) / *regAt(r, in.b)
 		case cNegS:
 			*regAt(r, in.dst) = -*regAt(r, in.a)
+		case cSqrtS:
+			*regAt(r, in.dst) = math.Sqrt(*regAt(r, in.a))
+		case cAbsS:
+			*regAt(r, in.dst) = math.Abs(*regAt(r, in.a))
 		case cSqS:
 			x := *regAt(r, in.a)
 			*regAt(r, in.dst) = x * x
