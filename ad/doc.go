@@ -85,12 +85,14 @@
 // operations run as one step, and vectors of up to four elements kept in
 // registers, their arithmetic run element by element. Every step computes
 // what the instructions one at a time would, in the same order, so the
-// results are the same to the bit. On linux/amd64, a program whose steps
-// are all scalar arithmetic (a gradient or Hessian of a few scalars, say)
-// is compiled further, to machine code (package internal/machine), once a
-// workspace has run it a thousand times: one SSE2 instruction per
-// operation, operands kept in XMM registers, no dispatch at all, and
-// again the interpreter's operations in its order, so the same bits.
+// results are the same to the bit. On linux/amd64, once a workspace has
+// run a program a thousand times, its scalar arithmetic (+, -, ·, /,
+// negation, squares, square roots, absolute values) is compiled further,
+// to machine code (package internal/machine): the whole program when it is
+// all arithmetic (a gradient or Hessian of a few scalars, say), else each
+// run of arithmetic between its other steps. One SSE2 instruction per
+// operation, operands kept in XMM registers, no dispatch at all, and again
+// the interpreter's operations in its order, so the same bits.
 //
 // # Functions
 //

@@ -5,13 +5,15 @@ import (
 )
 
 // A program whose steps are all scalar arithmetic runs as machine code
-// where package machine makes it (linux/amd64): each operation is one SSE2
-// instruction, its operands in XMM registers where an earlier operation
-// left them, every result stored to its register of the file as the
-// interpreter stores it. There is no dispatch at all, which is most of
+// where package machine makes it (linux/amd64), and a program with other
+// steps has its runs of arithmetic between them run so: each operation is
+// one SSE2 instruction, its operands in XMM registers where an earlier
+// operation left them, every result stored to its register of the file as
+// the interpreter stores it. There is no dispatch at all, which is most of
 // what such a program costs interpreted. The operations are the
 // interpreter's (singles), in its order, with the same operands in the
-// same places, so the results have its bits (TestNativeMatchesArith).
+// same places, so the results have its bits (TestNativeMatchesArith,
+// TestSegmentsMatchInterpreter).
 
 // nativeBuild says whether this build makes machine code.
 const nativeBuild = machine.Supported
