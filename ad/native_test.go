@@ -63,6 +63,28 @@ func requireSameBits(t *testing.T, want, got float64, msgAndArgs ...any) {
 	require.Equal(t, math.Float64bits(want), math.Float64bits(got), msgAndArgs...)
 }
 
+// requireInterpreted runs p on in by Run, with whatever machine code p
+// has, and interpreted, on two workspaces: every register and every
+// output must have the same bits (NaNs aside). It returns Run's.
+func requireInterpreted(t *testing.T, p *Program, in [][]float64) *Workspace {
+	t.Helper()
+	ws, ref := p.NewWorkspace(), p.NewWorkspace()
+	require.NoError(t, p.Run(ws, in))
+	require.NoError(t, p.load(ref, in))
+	if i := arith(ref.s, p.compact); i < len(p.compact)-1 {
+		p.execute(ref, p.compact[i:])
+	}
+	for r := range ref.s {
+		requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
+	}
+	for k := range p.outLoc {
+		for j, want := range ref.Output(k) {
+			requireSameBits(t, want, ws.Output(k)[j], "output %d at %v of\n%s", k, in, p)
+		}
+	}
+	return ws
+}
+
 // TestNativeMatchesArith runs random programs of scalar arithmetic, with
 // their gradients, as machine code and interpreted, on random and special
 // inputs: every register of the file must end with the same bits, and the
@@ -97,15 +119,7 @@ func TestNativeMatchesArith(t *testing.T) {
 					}
 				}
 			}
-			ws, ref := p.NewWorkspace(), p.NewWorkspace()
-			require.NoError(t, p.Run(ws, in))
-			require.NoError(t, p.load(ref, in))
-			if i := arith(ref.s, p.compact); i < len(p.compact)-1 { // interpreted
-				p.execute(ref, p.compact[i:])
-			}
-			for r := range ref.s {
-				requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
-			}
+			ws := requireInterpreted(t, p, in)
 			one := p.NewWorkspace()
 			require.NoError(t, p.load(one, in))
 			for k := range p.code {
@@ -300,15 +314,7 @@ func FuzzNative(f *testing.F) {
 			return
 		}
 		in := [][]float64{{a}, {b}, {v, a * v, b - v}}
-		ws, ref := p.NewWorkspace(), p.NewWorkspace()
-		require.NoError(t, p.Run(ws, in))
-		require.NoError(t, p.load(ref, in))
-		if i := arith(ref.s, p.compact); i < len(p.compact)-1 { // interpreted
-			p.execute(ref, p.compact[i:])
-		}
-		for r := range ref.s {
-			requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
-		}
+		requireInterpreted(t, p, in)
 	})
 }
 
@@ -331,21 +337,7 @@ func TestSegmentsMatchInterpreter(t *testing.T) {
 			segmented++
 		}
 		for range 3 {
-			in := gen.split(gen.point(rng))
-			ws, ref := p.NewWorkspace(), p.NewWorkspace()
-			require.NoError(t, p.Run(ws, in))
-			require.NoError(t, p.load(ref, in))
-			if i := arith(ref.s, p.compact); i < len(p.compact)-1 { // interpreted
-				p.execute(ref, p.compact[i:])
-			}
-			for r := range ref.s {
-				requireSameBits(t, ref.s[r], ws.s[r], "register %d at %v of\n%s", r, in, p)
-			}
-			for k := range p.outLoc {
-				for j, want := range ref.Output(k) {
-					requireSameBits(t, want, ws.Output(k)[j], "output %d at %v of\n%s", k, in, p)
-				}
-			}
+			requireInterpreted(t, p, gen.split(gen.point(rng)))
 		}
 	}
 	assert.Greater(t, segmented, 100, "programs with runs of arithmetic as machine code")
